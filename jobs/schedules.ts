@@ -1,0 +1,37 @@
+/**
+ * node-cron schedules only enqueue. The job id carries the time slot, so any number of processes
+ * running the same schedule enqueue each slot once.
+ */
+import cron, { type ScheduledTask } from 'node-cron'
+import type { AppContext } from '../src/context.js'
+import { enqueue, jobId } from './queues.js'
+
+/** The slot a moment falls in, to the minute, in UTC: 2026-11-24T10.05 */
+export function slotOf(at: Date): string {
+  return at.toISOString().slice(0, 16).replace(':', '.')
+}
+
+export async function enqueueSyncTick(ctx: AppContext, at: Date = ctx.clock.now()): Promise<string> {
+  const slot = slotOf(at)
+  const id = jobId('sync-tick', slot)
+  await enqueue(ctx.queues, 'sync-tick', { slot }, id, { attempts: 2 })
+  return id
+}
+
+export interface Scheduler {
+  stop(): Promise<void>
+}
+
+export function startScheduler(ctx: AppContext): Scheduler {
+  const log = ctx.log.child({ subsystem: 'jobs' })
+  const tasks: ScheduledTask[] = [
+    cron.schedule(ctx.config.sync.pullIntervalCron, () =>
+      enqueueSyncTick(ctx).catch((err: unknown) => log.error({ err }, 'could not enqueue sync tick')),
+    ),
+  ]
+  return {
+    async stop() {
+      await Promise.all(tasks.map((t) => t.stop()))
+    },
+  }
+}

@@ -1,0 +1,13 @@
+/** One processor per queue; a queue without a worker is a compile error. */
+import type { Job } from 'bullmq'
+import type { AppContext } from '../../src/context.js'
+import type { JobPayloads, QueueName } from '../queues.js'
+import { shopPull } from './shop-pull.js'
+import { syncTick } from './sync-tick.js'
+
+export type Processor<Q extends QueueName> = (job: Job<JobPayloads[Q]>) => Promise<unknown>
+
+export const PROCESSORS = {
+  'sync-tick': syncTick,
+  'shop-pull': shopPull,
+} satisfies { [Q in QueueName]: (ctx: AppContext) => Processor<Q> }

@@ -1,0 +1,27 @@
+import type { Job } from 'bullmq'
+import type { AppContext } from '../../src/context.js'
+import { listActiveShops } from '../../src/shops/repo.js'
+import { enqueue, jobId, type JobPayloads, type SyncStream } from '../queues.js'
+
+const STREAMS: readonly SyncStream[] = ['orders', 'refunds']
+
+/**
+ * One tick per time slot (the scheduler's job id makes it unique); it enqueues one pull per shop and
+ * stream with an id derived from the slot, so a replayed tick enqueues nothing twice.
+ */
+export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-tick']>) => {
+  const shops = await listActiveShops(ctx.db)
+  for (const shop of shops) {
+    if (!shop.hasCredentials && shop.channel !== 'selfstore') continue
+    for (const stream of STREAMS) {
+      await enqueue(
+        ctx.queues,
+        'shop-pull',
+        { merchantId: shop.merchantId, shopId: shop.id, stream },
+        jobId('pull', shop.id, stream, job.data.slot),
+        { attempts: 3 },
+      )
+    }
+  }
+  return { shops: shops.length }
+}

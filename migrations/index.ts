@@ -1,0 +1,20 @@
+/**
+ * Every migration, in order. Listed statically (not read from the folder) so the same list works
+ * under tsx, vitest and a compiled build. Forward-only; names are zero-padded numbers.
+ * Number ranges: 0001–0009 core · 0010–0019 sync/connectors · 0020–0029 order pool ·
+ * 0030–0039 inventory · 0040–0049 fulfillment · 0050–0059 ledger · 0060– later.
+ */
+import type { Migration } from 'kysely'
+import * as m0001 from './0001_merchants.js'
+import * as m0002 from './0002_shops.js'
+import * as m0003 from './0003_warehouses.js'
+import * as m0004 from './0004_skus.js'
+import * as m0005 from './0005_audit_log.js'
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '0001_merchants': m0001,
+  '0002_shops': m0002,
+  '0003_warehouses': m0003,
+  '0004_skus': m0004,
+  '0005_audit_log': m0005,
+}

@@ -1,0 +1,72 @@
+/**
+ * One error type for the API: each error carries its stable code and HTTP status, so the handler
+ * stays short. Every error body has the shape { error: { code, message, details } }.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify'
+
+export const ERROR_CODES = [
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'insufficient_stock',
+  'idempotency_conflict',
+  'sku_unmapped',
+  'invalid_transition',
+  'credentials_rejected',
+  'upstream_unavailable',
+  'period_closed',
+  'internal',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 502 | 503
+
+export class AppError extends Error {
+  override name = 'AppError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: HttpStatus = 400,
+    readonly details?: unknown,
+  ) {
+    super(message)
+  }
+}
+
+export const notFound = (what: string, id: string) => new AppError('not_found', `${what} ${id} not found`, 404, { id })
+export const conflict = (message: string, details?: unknown) => new AppError('conflict', message, 409, details)
+export const invalid = (message: string, details?: unknown) => new AppError('validation_failed', message, 400, details)
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details ?? null } })
+    }
+    if (err.validation) {
+      const details = err.validation.map((v) => ({
+        field: `${err.validationContext ?? 'body'}${v.instancePath || ''}${missingProperty(v.params)}`,
+        message: v.message ?? 'is invalid',
+      }))
+      const message = details.map((d) => `${d.field} ${d.message}`).join('; ')
+      return reply.status(400).send({ error: { code: 'validation_failed', message, details } })
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      const code: ErrorCode = err.statusCode === 404 ? 'not_found' : err.statusCode === 401 ? 'unauthorized' : 'validation_failed'
+      return reply.status(err.statusCode).send({ error: { code, message: err.message, details: null } })
+    }
+    req.log.error({ err }, 'unhandled error')
+    return reply.status(500).send({ error: { code: 'internal', message: 'Internal error', details: { requestId: req.id } } })
+  })
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `route ${req.method} ${req.url} not found`, details: null } }),
+  )
+}
+
+function missingProperty(params: unknown): string {
+  if (typeof params === 'object' && params !== null && 'missingProperty' in params) {
+    return `/${String(params.missingProperty)}`
+  }
+  return ''
+}

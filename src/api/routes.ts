@@ -1,0 +1,18 @@
+/** Every route module of the API; each is a fastify plugin taking the AppContext. */
+import type { FastifyInstance } from 'fastify'
+import type { AppContext } from '../context.js'
+import { merchantRoutes } from '../merchants/routes.js'
+import { shopRoutes } from '../shops/routes.js'
+import { skuRoutes } from '../skus/routes.js'
+import { systemRoutes } from '../system/routes.js'
+import { warehouseRoutes } from '../warehouses/routes.js'
+
+export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>
+
+export const ROUTE_MODULES: readonly RouteModule[] = [
+  systemRoutes,
+  merchantRoutes,
+  shopRoutes,
+  warehouseRoutes,
+  skuRoutes,
+]

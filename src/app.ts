@@ -1,0 +1,45 @@
+/**
+ * buildApp(ctx) → a ready FastifyInstance; it never listens (tests use inject, main listens).
+ */
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { AppContext } from './context.js'
+import { installAuth } from './api/auth.js'
+import { installErrorHandler } from './api/errors.js'
+import { ROUTE_MODULES } from './api/routes.js'
+import { newId } from './lib/ids.js'
+
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log.child({ subsystem: 'api' }) as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : newId()
+    },
+    requestIdHeader: false,
+    bodyLimit: 10 * 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  })
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id)
+  })
+
+  // swagger-ui registers its own routes; mark them public before auth sees them.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true }
+  })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Entrepot API', version: '0.1.0', description: 'Multi-channel order, inventory and finance hub' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key: Bearer ep_…' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } })
+
+  installErrorHandler(app)
+  installAuth(app, ctx.db)
+  for (const routes of ROUTE_MODULES) await app.register(async (scope) => routes(scope, ctx))
+  return app
+}

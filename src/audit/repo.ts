@@ -1,0 +1,30 @@
+import type { Executor } from '../db/connect.js'
+import { newId } from '../lib/ids.js'
+
+export interface AuditEntry {
+  actorType: 'api_key' | 'cli' | 'system'
+  actorId: string | null
+  action: string
+  entityType: string
+  entityId: string
+  detail?: Record<string, unknown>
+}
+
+/** Append one audit row. Callers never put secrets in `detail`. */
+export async function audit(db: Executor, merchantId: string, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      id: newId(),
+      merchant_id: merchantId,
+      actor_type: entry.actorType,
+      actor_id: entry.actorId,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId,
+      detail: JSON.stringify(entry.detail ?? {}),
+    })
+    .execute()
+}
+
+export const apiActor = (auth: { apiKeyId: string }) => ({ actorType: 'api_key' as const, actorId: auth.apiKeyId })

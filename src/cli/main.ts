@@ -1,0 +1,21 @@
+/** The `entrepot` command. */
+import { Command } from 'commander'
+import { registerAdminCommands } from './commands/admin.js'
+import { registerServerCommands } from './commands/server.js'
+
+export function buildProgram(): Command {
+  const program = new Command('entrepot')
+    .description('Entrepot — multi-channel order, inventory and finance hub')
+    .version('0.1.0')
+    .showHelpAfterError()
+  registerServerCommands(program)
+  registerAdminCommands(program)
+  return program
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    process.stderr.write(`entrepot: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exit(1)
+  })

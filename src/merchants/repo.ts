@@ -1,0 +1,112 @@
+import type { Executor } from '../db/connect.js'
+import type { Role } from '../db/schema.js'
+import { newApiKey } from '../lib/crypto.js'
+import { newId } from '../lib/ids.js'
+
+export interface Merchant {
+  id: string
+  name: string
+  timezone: string
+  baseCurrency: string
+  createdAt: Date
+}
+
+export async function createMerchant(
+  db: Executor,
+  input: { name: string; timezone?: string; baseCurrency?: string },
+): Promise<Merchant> {
+  const merchant = {
+    id: newId(),
+    name: input.name,
+    timezone: input.timezone ?? 'Asia/Shanghai',
+    baseCurrency: input.baseCurrency ?? 'CNY',
+    createdAt: new Date(),
+  }
+  await db
+    .insertInto('merchants')
+    .values({
+      id: merchant.id,
+      name: merchant.name,
+      timezone: merchant.timezone,
+      base_currency: merchant.baseCurrency,
+      created_at: merchant.createdAt,
+    })
+    .execute()
+  return merchant
+}
+
+export async function getMerchant(db: Executor, merchantId: string): Promise<Merchant | undefined> {
+  const row = await db.selectFrom('merchants').selectAll().where('id', '=', merchantId).executeTakeFirst()
+  return row && { id: row.id, name: row.name, timezone: row.timezone, baseCurrency: row.base_currency, createdAt: row.created_at }
+}
+
+export interface ApiKeyInfo {
+  id: string
+  name: string
+  role: Role
+  prefix: string
+  createdAt: Date
+  lastUsedAt: Date | null
+  revokedAt: Date | null
+}
+
+/** Create an API key; the plaintext token is returned once and never stored. */
+export async function createApiKey(
+  db: Executor,
+  merchantId: string,
+  input: { role: Role; name?: string; userId?: string },
+): Promise<{ key: ApiKeyInfo; token: string }> {
+  const { token, hash, prefix } = newApiKey()
+  const key: ApiKeyInfo = {
+    id: newId(),
+    name: input.name ?? `${input.role} key`,
+    role: input.role,
+    prefix,
+    createdAt: new Date(),
+    lastUsedAt: null,
+    revokedAt: null,
+  }
+  await db
+    .insertInto('api_keys')
+    .values({
+      id: key.id,
+      merchant_id: merchantId,
+      user_id: input.userId ?? null,
+      name: key.name,
+      role: key.role,
+      key_hash: hash,
+      key_prefix: prefix,
+      created_at: key.createdAt,
+    })
+    .execute()
+  return { key, token }
+}
+
+export async function listApiKeys(db: Executor, merchantId: string): Promise<ApiKeyInfo[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'role', 'key_prefix', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('merchant_id', '=', merchantId)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    prefix: r.key_prefix,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  }))
+}
+
+export async function revokeApiKey(db: Executor, merchantId: string, id: string): Promise<boolean> {
+  const res = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date() })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst()
+  return res.numUpdatedRows > 0n
+}

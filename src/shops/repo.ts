@@ -1,0 +1,154 @@
+import { sql } from 'kysely'
+import type { Executor } from '../db/connect.js'
+import type { Channel, ShopTable } from '../db/schema.js'
+import { open, seal } from '../lib/crypto.js'
+import { newId } from '../lib/ids.js'
+import type { Selectable } from 'kysely'
+
+export interface Shop {
+  id: string
+  merchantId: string
+  channel: Channel
+  name: string
+  status: 'active' | 'disabled'
+  settings: Record<string, unknown>
+  hasCredentials: boolean
+  createdAt: Date
+  updatedAt: Date
+}
+
+/** Shop credentials as the connector needs them (tokens, app keys). Never logged, never returned. */
+export type ShopCredentials = Record<string, unknown>
+
+const COLUMNS = ['id', 'merchant_id', 'channel', 'name', 'status', 'settings', 'created_at', 'updated_at'] as const
+
+type ShopRow = Pick<Selectable<ShopTable>, (typeof COLUMNS)[number]> & { has_credentials: number | string }
+
+function toShop(row: ShopRow): Shop {
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    channel: row.channel,
+    name: row.name,
+    status: row.status,
+    settings: row.settings ?? {},
+    hasCredentials: Number(row.has_credentials) === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+const aad = (shopId: string) => `shop:${shopId}`
+
+export function sealCredentials(key: Buffer, shopId: string, credentials: ShopCredentials): Buffer {
+  return seal(key, JSON.stringify(credentials), aad(shopId))
+}
+
+export async function createShop(
+  db: Executor,
+  key: Buffer,
+  merchantId: string,
+  input: { id?: string; channel: Channel; name: string; settings?: Record<string, unknown>; credentials?: ShopCredentials },
+): Promise<Shop> {
+  const id = input.id ?? newId()
+  const now = new Date()
+  await db
+    .insertInto('shops')
+    .values({
+      id,
+      merchant_id: merchantId,
+      channel: input.channel,
+      name: input.name,
+      status: 'active',
+      settings: JSON.stringify(input.settings ?? {}),
+      credentials_enc: input.credentials ? sealCredentials(key, id, input.credentials) : null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute()
+  return (await getShop(db, merchantId, id))!
+}
+
+function selectShops(db: Executor, merchantId: string) {
+  return db
+    .selectFrom('shops')
+    .select(COLUMNS)
+    .select(sql<number>`credentials_enc IS NOT NULL`.as('has_credentials'))
+    .where('merchant_id', '=', merchantId)
+}
+
+export async function getShop(db: Executor, merchantId: string, id: string): Promise<Shop | undefined> {
+  const row = await selectShops(db, merchantId).where('id', '=', id).executeTakeFirst()
+  return row && toShop(row)
+}
+
+export async function listShops(
+  db: Executor,
+  merchantId: string,
+  filter: { channel?: Channel; status?: 'active' | 'disabled' } = {},
+): Promise<Shop[]> {
+  let q = selectShops(db, merchantId)
+  if (filter.channel) q = q.where('channel', '=', filter.channel)
+  if (filter.status) q = q.where('status', '=', filter.status)
+  return (await q.orderBy('id').execute()).map(toShop)
+}
+
+/** All active shops of all merchants (schedulers fan out over these). */
+export async function listActiveShops(db: Executor): Promise<Shop[]> {
+  const rows = await db
+    .selectFrom('shops')
+    .select(COLUMNS)
+    .select(sql<number>`credentials_enc IS NOT NULL`.as('has_credentials'))
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .execute()
+  return rows.map(toShop)
+}
+
+export async function updateShop(
+  db: Executor,
+  merchantId: string,
+  id: string,
+  patch: { name?: string; settings?: Record<string, unknown>; status?: 'active' | 'disabled' },
+): Promise<boolean> {
+  const res = await db
+    .updateTable('shops')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
+      ...(patch.status !== undefined ? { status: patch.status } : {}),
+      updated_at: new Date(),
+    })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return res.numUpdatedRows > 0n
+}
+
+export async function setShopCredentials(
+  db: Executor,
+  key: Buffer,
+  merchantId: string,
+  id: string,
+  credentials: ShopCredentials,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('shops')
+    .set({ credentials_enc: sealCredentials(key, id, credentials), updated_at: new Date() })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return res.numUpdatedRows > 0n
+}
+
+/** Open a shop's sealed credentials; {} when none are stored. */
+export async function loadShopCredentials(db: Executor, key: Buffer, merchantId: string, id: string): Promise<ShopCredentials> {
+  const row = await db
+    .selectFrom('shops')
+    .select('credentials_enc')
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  if (!row?.credentials_enc) return {}
+  return JSON.parse(open(key, row.credentials_enc, aad(id))) as ShopCredentials
+}

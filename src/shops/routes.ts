@@ -1,0 +1,162 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import type { AppContext } from '../context.js'
+import { CHANNELS } from '../db/schema.js'
+import { ADMIN, ALL_ROLES } from '../api/auth.js'
+import { notFound } from '../api/errors.js'
+import { errorResponses, IdParams } from '../api/schemas.js'
+import { apiActor, audit } from '../audit/repo.js'
+import { createShop, getShop, listShops, setShopCredentials, updateShop, type Shop } from './repo.js'
+
+export const ChannelSchema = Type.Enum(CHANNELS)
+const Settings = Type.Record(Type.String(), Type.Unknown(), { description: 'channel-specific settings (baseUrl, warehouses, stock sync rules…)' })
+/** Write-only: accepted on create and on PUT /credentials, never returned. */
+const Credentials = Type.Record(Type.String(), Type.Unknown(), { description: 'write-only secrets: tokens, app keys' })
+
+export const ShopSchema = Type.Object({
+  id: Type.String(),
+  channel: ChannelSchema,
+  name: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+  settings: Settings,
+  hasCredentials: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+})
+
+/** The API view of a shop: no credentials, ever (the response schema strips anything else too). */
+export const shopJson = (s: Shop) => ({
+  id: s.id,
+  channel: s.channel,
+  name: s.name,
+  status: s.status,
+  settings: s.settings,
+  hasCredentials: s.hasCredentials,
+  createdAt: s.createdAt.toISOString(),
+  updatedAt: s.updatedAt.toISOString(),
+})
+
+export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const tags = ['shops']
+
+  app.post(
+    '/shops',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: 'Link a shop (credentials are write-only and stored encrypted)',
+        body: Type.Object(
+          {
+            channel: ChannelSchema,
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            settings: Type.Optional(Settings),
+            credentials: Type.Optional(Credentials),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ShopSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const shop = await createShop(ctx.db, ctx.config.secretKey, req.auth.merchantId, req.body)
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'shop.create',
+        entityType: 'shop',
+        entityId: shop.id,
+        detail: { channel: shop.channel, name: shop.name, credentials: req.body.credentials ? 'set' : 'none' },
+      })
+      return reply.status(201).send(shopJson(shop))
+    },
+  )
+
+  app.get(
+    '/shops',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags,
+        querystring: Type.Object({
+          channel: Type.Optional(ChannelSchema),
+          status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(ShopSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: (await listShops(ctx.db, req.auth.merchantId, req.query)).map(shopJson) }),
+  )
+
+  app.get(
+    '/shops/:id',
+    { config: { roles: ALL_ROLES }, schema: { tags, params: IdParams, response: { 200: ShopSchema, ...errorResponses } } },
+    async (req) => {
+      const shop = await getShop(ctx.db, req.auth.merchantId, req.params.id)
+      if (!shop) throw notFound('shop', req.params.id)
+      return shopJson(shop)
+    },
+  )
+
+  app.patch(
+    '/shops/:id',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: 'Rename a shop or replace its settings',
+        params: IdParams,
+        body: Type.Object(
+          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), settings: Type.Optional(Settings) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ShopSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      if (!(await updateShop(ctx.db, merchantId, req.params.id, req.body))) throw notFound('shop', req.params.id)
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'shop.update',
+        entityType: 'shop',
+        entityId: req.params.id,
+        detail: { fields: Object.keys(req.body) },
+      })
+      return shopJson((await getShop(ctx.db, merchantId, req.params.id))!)
+    },
+  )
+
+  app.put(
+    '/shops/:id/credentials',
+    {
+      config: { roles: ADMIN },
+      schema: { tags, summary: 'Replace the shop credentials (write-only)', params: IdParams, body: Credentials, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (req, reply) => {
+      const { merchantId } = req.auth
+      if (!(await setShopCredentials(ctx.db, ctx.config.secretKey, merchantId, req.params.id, req.body))) {
+        throw notFound('shop', req.params.id)
+      }
+      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'shop.credentials', entityType: 'shop', entityId: req.params.id })
+      return reply.status(204).send(null)
+    },
+  )
+
+  for (const [path, status] of [
+    ['disable', 'disabled'],
+    ['enable', 'active'],
+  ] as const) {
+    app.post(
+      `/shops/:id/${path}`,
+      { config: { roles: ADMIN }, schema: { tags, params: IdParams, response: { 200: ShopSchema, ...errorResponses } } },
+      async (req) => {
+        const { merchantId } = req.auth
+        if (!(await updateShop(ctx.db, merchantId, req.params.id, { status }))) throw notFound('shop', req.params.id)
+        await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: `shop.${path}`, entityType: 'shop', entityId: req.params.id })
+        return shopJson((await getShop(ctx.db, merchantId, req.params.id))!)
+      },
+    )
+  }
+}

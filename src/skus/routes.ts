@@ -1,0 +1,108 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import type { AppContext } from '../context.js'
+import { ADMIN, ALL_ROLES } from '../api/auth.js'
+import { invalid, notFound } from '../api/errors.js'
+import { decodeCursor, encodeCursor, errorResponses, IdParams, Page } from '../api/schemas.js'
+import { apiActor, audit } from '../audit/repo.js'
+import { getSku, listSkus, upsertSkus, type Sku } from './repo.js'
+
+const SkuFields = {
+  code: Type.String({ minLength: 1, maxLength: 128 }),
+  name: Type.String({ minLength: 1, maxLength: 500 }),
+  barcode: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
+  category: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
+  unit: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+  weightG: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  active: Type.Optional(Type.Boolean()),
+}
+
+const SkuSchema = Type.Object({
+  id: Type.String(),
+  code: Type.String(),
+  name: Type.String(),
+  barcode: Type.Union([Type.String(), Type.Null()]),
+  category: Type.Union([Type.String(), Type.Null()]),
+  unit: Type.String(),
+  weightG: Type.Union([Type.Integer(), Type.Null()]),
+  active: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+})
+
+const json = (s: Sku) => ({
+  id: s.id,
+  code: s.code,
+  name: s.name,
+  barcode: s.barcode,
+  category: s.category,
+  unit: s.unit,
+  weightG: s.weightG,
+  active: s.active,
+  createdAt: s.createdAt.toISOString(),
+  updatedAt: s.updatedAt.toISOString(),
+})
+
+export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const tags = ['skus']
+
+  app.post(
+    '/skus/bulk',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: 'Insert or update up to 1,000 SKUs by merchant code',
+        body: Type.Object({ items: Type.Array(Type.Object(SkuFields, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const seen = new Set<string>()
+      req.body.items.forEach((item, i) => {
+        if (seen.has(item.code)) throw invalid(`body/items/${i}/code repeats "${item.code}"`, { field: `body/items/${i}/code` })
+        seen.add(item.code)
+      })
+      const result = await upsertSkus(ctx.db, req.auth.merchantId, req.body.items)
+      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'sku.bulk_upsert', entityType: 'sku', entityId: '*', detail: { ...result, count: req.body.items.length } })
+      return result
+    },
+  )
+
+  app.get(
+    '/skus',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags,
+        summary: 'List SKUs ordered by code; q searches code, barcode (prefix) and name',
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          cursor: Type.Optional(Type.String({ maxLength: 400 })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+        }),
+        response: { 200: Page(SkuSchema), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 50
+      const after = decodeCursor(req.query.cursor)?.[0]
+      if (req.query.cursor && typeof after !== 'string') throw invalid('querystring/cursor is not a cursor from this API', { field: 'querystring/cursor' })
+      const rows = await listSkus(ctx.db, req.auth.merchantId, { limit: limit + 1, ...(after !== undefined ? { after: String(after) } : {}), ...(req.query.q ? { q: req.query.q } : {}) })
+      const items = rows.slice(0, limit)
+      return { items: items.map(json), nextCursor: rows.length > limit ? encodeCursor([items.at(-1)!.code]) : null }
+    },
+  )
+
+  app.get(
+    '/skus/:id',
+    { config: { roles: ALL_ROLES }, schema: { tags, params: IdParams, response: { 200: SkuSchema, ...errorResponses } } },
+    async (req) => {
+      const sku = await getSku(ctx.db, req.auth.merchantId, req.params.id)
+      if (!sku) throw notFound('SKU', req.params.id)
+      return json(sku)
+    },
+  )
+}

@@ -1,0 +1,135 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import type { AppContext } from '../context.js'
+import { ADMIN, ALL_ROLES } from '../api/auth.js'
+import { conflict, notFound } from '../api/errors.js'
+import { errorResponses, IdParams } from '../api/schemas.js'
+import { apiActor, audit } from '../audit/repo.js'
+import { isDuplicateKey } from '../db/errors.js'
+import { createWarehouse, getWarehouse, listWarehouses, updateWarehouse, type Warehouse } from './repo.js'
+
+const Fields = {
+  code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  priority: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'lower is preferred' }),
+  regions: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, description: 'provinces/regions served first, e.g. 浙江省' }),
+  address: Type.Record(Type.String(), Type.String()),
+}
+
+const WarehouseSchema = Type.Object({
+  id: Type.String(),
+  ...Fields,
+  active: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+})
+
+const json = (w: Warehouse) => ({
+  id: w.id,
+  code: w.code,
+  name: w.name,
+  priority: w.priority,
+  regions: w.regions,
+  address: w.address,
+  active: w.active,
+  createdAt: w.createdAt.toISOString(),
+  updatedAt: w.updatedAt.toISOString(),
+})
+
+const duplicateCode = (err: unknown, code: string | undefined): never => {
+  if (isDuplicateKey(err)) throw conflict(`warehouse code ${code} is already used`, { field: 'code' })
+  throw err
+}
+
+export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const tags = ['warehouses']
+
+  app.post(
+    '/warehouses',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        body: Type.Object(
+          { code: Fields.code, name: Fields.name, priority: Type.Optional(Fields.priority), regions: Type.Optional(Fields.regions), address: Type.Optional(Fields.address) },
+          { additionalProperties: false },
+        ),
+        response: { 201: WarehouseSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const w = await createWarehouse(ctx.db, req.auth.merchantId, req.body).catch((e: unknown) => duplicateCode(e, req.body.code))
+      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'warehouse.create', entityType: 'warehouse', entityId: w.id, detail: { code: w.code } })
+      return reply.status(201).send(json(w))
+    },
+  )
+
+  app.get(
+    '/warehouses',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags,
+        querystring: Type.Object({ includeInactive: Type.Optional(Type.Boolean()) }),
+        response: { 200: Type.Object({ items: Type.Array(WarehouseSchema) }), ...errorResponses },
+      },
+    },
+    async (req) => ({ items: (await listWarehouses(ctx.db, req.auth.merchantId, req.query)).map(json) }),
+  )
+
+  app.get(
+    '/warehouses/:id',
+    { config: { roles: ALL_ROLES }, schema: { tags, params: IdParams, response: { 200: WarehouseSchema, ...errorResponses } } },
+    async (req) => {
+      const w = await getWarehouse(ctx.db, req.auth.merchantId, req.params.id)
+      if (!w) throw notFound('warehouse', req.params.id)
+      return json(w)
+    },
+  )
+
+  app.patch(
+    '/warehouses/:id',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        params: IdParams,
+        body: Type.Object(
+          {
+            code: Type.Optional(Fields.code),
+            name: Type.Optional(Fields.name),
+            priority: Type.Optional(Fields.priority),
+            regions: Type.Optional(Fields.regions),
+            address: Type.Optional(Fields.address),
+            active: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: WarehouseSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      const ok = await updateWarehouse(ctx.db, merchantId, req.params.id, req.body).catch((e: unknown) => duplicateCode(e, req.body.code))
+      if (!ok) throw notFound('warehouse', req.params.id)
+      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'warehouse.update', entityType: 'warehouse', entityId: req.params.id, detail: { fields: Object.keys(req.body) } })
+      return json((await getWarehouse(ctx.db, merchantId, req.params.id))!)
+    },
+  )
+
+  app.delete(
+    '/warehouses/:id',
+    {
+      config: { roles: ADMIN },
+      schema: { tags, summary: 'Deactivate a warehouse (its history and stock records stay)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (req, reply) => {
+      const { merchantId } = req.auth
+      if (!(await updateWarehouse(ctx.db, merchantId, req.params.id, { active: false }))) throw notFound('warehouse', req.params.id)
+      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'warehouse.deactivate', entityType: 'warehouse', entityId: req.params.id })
+      return reply.status(204).send(null)
+    },
+  )
+}
