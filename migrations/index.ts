@@ -10,6 +10,8 @@ import * as m0002 from './0002_shops.js'
 import * as m0003 from './0003_warehouses.js'
 import * as m0004 from './0004_skus.js'
 import * as m0005 from './0005_audit_log.js'
+import * as m0020 from './0020_orders.js'
+import * as m0021 from './0021_order_lines.js'
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_merchants': m0001,
@@ -17,4 +19,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_warehouses': m0003,
   '0004_skus': m0004,
   '0005_audit_log': m0005,
+  '0020_orders': m0020,
+  '0021_order_lines': m0021,
 }

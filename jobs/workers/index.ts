@@ -2,6 +2,8 @@
 import type { Job } from 'bullmq'
 import type { AppContext } from '../../src/context.js'
 import type { JobPayloads, QueueName } from '../queues.js'
+import { inventoryOrderEvent } from './inventory-order-event.js'
+import { ledgerOrderEvent } from './ledger-order-event.js'
 import { shopPull } from './shop-pull.js'
 import { syncTick } from './sync-tick.js'
 
@@ -10,4 +12,6 @@ export type Processor<Q extends QueueName> = (job: Job<JobPayloads[Q]>) => Promi
 export const PROCESSORS = {
   'sync-tick': syncTick,
   'shop-pull': shopPull,
+  'inventory-order-event': inventoryOrderEvent,
+  'ledger-order-event': ledgerOrderEvent,
 } satisfies { [Q in QueueName]: (ctx: AppContext) => Processor<Q> }

@@ -1,0 +1,195 @@
+/**
+ * The connector contract (DESIGN.md §Connector). Every channel implements it; only `raw` payloads
+ * stay `unknown` until a pure mapper parses them.
+ */
+import type { Decimal } from '../src/money/index.js'
+import type { Channel } from '../src/db/schema.js'
+import type { Clock } from '../src/lib/clock.js'
+import type { Logger } from '../src/lib/logger.js'
+import type { MapResult, RefundState, UnifiedOrderDraft } from '../src/orders/types.js'
+
+export type { Channel }
+
+/** Everything a connector call needs about one shop. Credentials are opened only for the call. */
+export interface ShopContext {
+  id: string
+  merchantId: string
+  channel: Channel
+  settings: Readonly<Record<string, unknown>>
+  credentials: Readonly<Record<string, unknown>>
+  clock: Clock
+  log: Logger
+  /** Persist refreshed credentials (sealed) — called by the framework after a token refresh. */
+  saveCredentials(next: Record<string, unknown>): Promise<void>
+}
+
+/** Half-open window [from, to) on the platform's modified time. */
+export interface TimeWindow {
+  from: Date
+  to: Date
+}
+
+/** One platform order exactly as received. */
+export interface RawOrder {
+  externalId: string
+  /** The platform's modified time of this version. */
+  platformUpdatedAt: Date
+  /** Parsed JSON with every integer beyond 2^53 kept as a string (see connectors/json.ts). */
+  payload: unknown
+}
+
+export interface RawPage<T = RawOrder> {
+  items: T[]
+  /** Where the page ends: the latest modified time it covers (the cursor may advance to it). */
+  coveredUntil: Date
+}
+
+export type RefundStatus = 'requested' | 'approved' | 'refunded' | 'rejected' | 'cancelled'
+
+export interface RawRefund {
+  externalRefundId: string
+  orderExternalId: string
+  platformUpdatedAt: Date
+  payload: unknown
+}
+
+export interface RefundDraft {
+  externalRefundId: string
+  orderExternalId: string
+  status: RefundStatus
+  platformStatus: string
+  currency: string
+  amount: Decimal
+  reason: string | null
+  /** Lines refunded: external line id → quantity and amount; empty when the platform says "whole order". */
+  lines: { externalLineId: string; quantity: number; amount: Decimal }[]
+  /** Whether goods came back (return) or money only (仅退款). */
+  returnGoods: boolean
+  createdAt: Date
+  platformUpdatedAt: Date
+}
+
+/** What the order's refund state becomes given its refunds (used by mappers and the pool). */
+export type { RefundState }
+
+export interface StockLevel {
+  platformSkuId: string
+  platformItemId?: string | null
+  /** Platform location (Shopify location id) where the channel keeps stock per location. */
+  locationId?: string | null
+  quantity: number
+}
+
+export interface PushOutcome {
+  platformSkuId: string
+  locationId?: string | null
+  ok: boolean
+  quantity: number
+  error?: string
+  kind?: 'rate_limited' | 'transient' | 'auth_expired' | 'permanent'
+}
+
+export const CARRIERS = ['SF', 'ZTO', 'YTO', 'YUNDA', 'STO', 'JT', 'EMS', 'JD', 'DBL', 'UPS', 'FEDEX', 'DHL', 'USPS', 'OTHER'] as const
+export type CarrierCode = (typeof CARRIERS)[number]
+
+export interface ShipmentWriteback {
+  orderExternalId: string
+  /** Lines in this parcel; empty = the whole order. */
+  lineExternalIds: string[]
+  carrier: CarrierCode
+  /** Free-text carrier name when carrier is OTHER. */
+  carrierName?: string | null
+  trackingNumber: string
+  shippedAt: Date
+}
+
+export interface RawWebhook {
+  headers: Readonly<Record<string, string | undefined>>
+  rawBody: Buffer
+  query: Readonly<Record<string, string | undefined>>
+}
+
+export interface WebhookEvent {
+  /** The platform's delivery id (X-Shopify-Webhook-Id…); null where it sends none (dedupe by hash). */
+  deliveryId: string | null
+  topic: string
+  /** Orders carried in full by the webhook. */
+  orders: RawOrder[]
+  refunds: RawRefund[]
+  /** Orders the webhook names only by id; the worker fetches them. */
+  orderIdsToFetch: string[]
+  /** A ping/test delivery: answer 200, store nothing else. */
+  ping?: boolean
+}
+
+export const SETTLEMENT_LINE_TYPES = [
+  'sale',
+  'refund',
+  'commission',
+  'payment_fee',
+  'shipping_fee',
+  'other_fee',
+  'subsidy',
+  'adjustment',
+  'payout',
+  'unknown',
+] as const
+export type SettlementLineType = (typeof SETTLEMENT_LINE_TYPES)[number]
+
+export interface SettlementLineDraft {
+  /** Unique within the channel and shop: the platform's serial number, or a stable hash of the row. */
+  externalLineId: string
+  orderExternalId: string | null
+  type: SettlementLineType
+  /** The platform's own type text (业务类型, transaction type) kept verbatim. */
+  platformType: string
+  /** Signed: positive flows to the merchant, negative away from them. */
+  amount: Decimal
+  currency: string
+  occurredAt: Date
+  description: string | null
+  /** Payout / statement batch this line belongs to, where the platform has one. */
+  payoutId: string | null
+  raw: Record<string, string>
+}
+
+export interface SettlementParseResult {
+  lines: SettlementLineDraft[]
+  /** Rows that could not be read: kept verbatim with the reason, never dropped silently. */
+  rejected: { row: number; raw: string; reason: string }[]
+  /** Footer totals the file states, checked against the parsed lines when present. */
+  statedTotal: Decimal | null
+}
+
+export interface OAuthSupport {
+  /** URL to send the merchant to. */
+  authorizeUrl(shop: Pick<ShopContext, 'settings' | 'credentials'>, state: string, redirectUri: string): string
+  /** Verify the callback (HMAC where the platform signs it) and exchange the code for credentials. */
+  exchangeCode(shop: ShopContext, query: Readonly<Record<string, string | undefined>>, redirectUri: string): Promise<Record<string, unknown>>
+}
+
+export interface Connector {
+  readonly channel: Channel
+  readonly auth: 'oauth' | 'keys'
+  /** Problems with a shop's settings (empty = valid); checked when the shop is linked or changed. */
+  validateSettings(settings: Readonly<Record<string, unknown>>): string[]
+  /** One cheap authenticated call; throws ConnectorError when the keys are wrong. */
+  verifyCredentials(shop: ShopContext): Promise<void>
+  oauth?: OAuthSupport
+  /** Refresh an expiring or expired token; returns the new credentials (the caller stores them). */
+  refreshToken?(shop: ShopContext): Promise<Record<string, unknown>>
+  /** Raw orders changed in [from, to), split where the platform caps the window or page depth. */
+  pullOrders(shop: ShopContext, window: TimeWindow): AsyncIterable<RawPage>
+  /** Fetch one order in full (webhooks that carry only ids). */
+  fetchOrder(shop: ShopContext, externalId: string): Promise<RawOrder>
+  pullRefunds?(shop: ShopContext, window: TimeWindow): AsyncIterable<RawPage<RawRefund>>
+  /** Pure: raw platform order → unified order draft. No I/O, no clock. */
+  mapOrder(raw: unknown): MapResult<UnifiedOrderDraft>
+  mapRefund?(raw: unknown): MapResult<RefundDraft>
+  pushStock(shop: ShopContext, items: readonly StockLevel[]): Promise<PushOutcome[]>
+  pushShipment(shop: ShopContext, shipment: ShipmentWriteback): Promise<void>
+  verifyWebhook?(req: RawWebhook, shop: ShopContext): boolean
+  parseWebhook?(req: RawWebhook): WebhookEvent
+  pullSettlements?(shop: ShopContext, window: TimeWindow): AsyncIterable<SettlementLineDraft[]>
+  parseSettlementFile?(bytes: Buffer): SettlementParseResult
+}
