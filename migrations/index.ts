@@ -12,6 +12,8 @@ import * as m0004 from './0004_skus.js'
 import * as m0005 from './0005_audit_log.js'
 import * as m0020 from './0020_orders.js'
 import * as m0021 from './0021_order_lines.js'
+import * as m0022 from './0022_sku_mappings.js'
+import * as m0023 from './0023_sku_bundles.js'
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_merchants': m0001,
@@ -21,4 +23,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005_audit_log': m0005,
   '0020_orders': m0020,
   '0021_order_lines': m0021,
+  '0022_sku_mappings': m0022,
+  '0023_sku_bundles': m0023,
 }

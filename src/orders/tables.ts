@@ -82,3 +82,31 @@ export interface OrderTables {
   order_lines: OrderLineTable
   order_line_skus: OrderLineSkuTable
 }
+
+export interface SkuMappingTable {
+  id: string
+  merchant_id: string
+  shop_id: string
+  /** Platform SKU id, or `item:<platform item id>` for an item without SKUs. */
+  platform_sku_key: string
+  platform_item_id: string | null
+  platform_sku_id: string | null
+  outer_code: string | null
+  sku_id: string
+  source: 'manual' | 'auto' | 'bulk'
+  created_at: CreatedAt
+  updated_at: UpdatedAt
+}
+
+export interface SkuBundleComponentTable {
+  merchant_id: string
+  bundle_sku_id: string
+  component_sku_id: string
+  quantity: number
+  unit_value: string
+}
+
+export interface SkuMappingTables {
+  sku_mappings: SkuMappingTable
+  sku_bundle_components: SkuBundleComponentTable
+}
