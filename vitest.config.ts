@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
+// CI (.ci/run) sets VITEST_JSON_OUTPUT to read the counts for its closing line.
+const jsonOutput = process.env.VITEST_JSON_OUTPUT
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -8,6 +11,6 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    reporters: jsonOutput ? ['default', ['json', { outputFile: jsonOutput }]] : ['default'],
   },
 })
