@@ -14,6 +14,8 @@ import * as m0020 from './0020_orders.js'
 import * as m0021 from './0021_order_lines.js'
 import * as m0022 from './0022_sku_mappings.js'
 import * as m0023 from './0023_sku_bundles.js'
+import * as m0040 from './0040_waves.js'
+import * as m0041 from './0041_shipments.js'
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_merchants': m0001,
@@ -25,4 +27,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0021_order_lines': m0021,
   '0022_sku_mappings': m0022,
   '0023_sku_bundles': m0023,
+  '0040_waves': m0040,
+  '0041_shipments': m0041,
 }

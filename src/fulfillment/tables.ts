@@ -1,0 +1,85 @@
+import type { CreatedAt, Json } from '../db/schema.js'
+import type { CarrierCode } from '../../connectors/types.js'
+
+export interface WaveTable {
+  id: string
+  merchant_id: string
+  warehouse_id: string
+  status: 'open' | 'closed' | 'cancelled'
+  filters: Json<Record<string, unknown>>
+  created_by: string | null
+  created_at: CreatedAt
+  closed_at: Date | null
+}
+
+export interface WaveOrderTable {
+  merchant_id: string
+  wave_id: string
+  order_id: string
+  slot: number
+  status: 'in_wave' | 'removed' | 'shipped' | 'closed'
+  /** 1 while in an open wave, NULL after: the unique key allows one open wave per order. */
+  open_marker: number | null
+  added_at: CreatedAt
+}
+
+export interface PickConfirmationTable {
+  merchant_id: string
+  wave_id: string
+  allocation_id: string
+  picked: number
+  short: number
+  confirmed_by: string | null
+  confirmed_at: CreatedAt
+}
+
+export interface OrderCarrierTable {
+  merchant_id: string
+  order_id: string
+  carrier: CarrierCode
+  updated_at: CreatedAt
+}
+
+export interface Parcel {
+  carrier: CarrierCode
+  carrierName: string | null
+  trackingNumber: string
+  /** External line ids of the platform order in this parcel; empty = whole order. */
+  lineExternalIds: string[]
+}
+
+export interface ShipmentTable {
+  id: string
+  merchant_id: string
+  order_id: string
+  warehouse_id: string
+  idempotency_key: string
+  parcels: Json<Parcel[]>
+  cogs_amount: string
+  cogs_currency: string
+  shipped_by: string | null
+  shipped_at: Date
+}
+
+export interface ShipmentWritebackTable {
+  id: string
+  merchant_id: string
+  shipment_id: string
+  order_id: string
+  shop_id: string
+  parcel_no: number
+  status: 'pending' | 'done' | 'failed'
+  attempts: number
+  last_error: string | null
+  updated_at: CreatedAt
+  done_at: Date | null
+}
+
+export interface FulfillmentTables {
+  waves: WaveTable
+  wave_orders: WaveOrderTable
+  pick_confirmations: PickConfirmationTable
+  order_carriers: OrderCarrierTable
+  shipments: ShipmentTable
+  shipment_writebacks: ShipmentWritebackTable
+}
