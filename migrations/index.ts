@@ -14,6 +14,10 @@ import * as m0020 from './0020_orders.js'
 import * as m0021 from './0021_order_lines.js'
 import * as m0022 from './0022_sku_mappings.js'
 import * as m0023 from './0023_sku_bundles.js'
+import * as m0024 from './0024_raw_inbox.js'
+import * as m0025 from './0025_order_exceptions.js'
+import * as m0026 from './0026_order_history.js'
+import * as m0027 from './0027_order_refunds.js'
 import * as m0040 from './0040_waves.js'
 import * as m0041 from './0041_shipments.js'
 
@@ -27,6 +31,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0021_order_lines': m0021,
   '0022_sku_mappings': m0022,
   '0023_sku_bundles': m0023,
+  '0024_raw_inbox': m0024,
+  '0025_order_exceptions': m0025,
+  '0026_order_history': m0026,
+  '0027_order_refunds': m0027,
   '0040_waves': m0040,
   '0041_shipments': m0041,
 }

@@ -110,3 +110,87 @@ export interface SkuMappingTables {
   sku_mappings: SkuMappingTable
   sku_bundle_components: SkuBundleComponentTable
 }
+
+export interface RawInboxTable {
+  id: string
+  merchant_id: string
+  shop_id: string
+  channel: string
+  kind: 'order' | 'refund'
+  external_id: string
+  platform_updated_at: Date
+  content_hash: string
+  /** The payload as received (JSON text, ids kept exact). */
+  payload: string
+  source: 'pull' | 'webhook' | 'reprocess'
+  received_at: Date
+  /** What normalizing it did: applied, stale, unchanged, failed. */
+  outcome: string | null
+  error: string | null
+}
+
+export const EXCEPTION_REASONS = [
+  'sku_unmapped',
+  'no_stock',
+  'address_unusable',
+  'buyer_note',
+  'conflicting_update',
+  'mapping_failed',
+  'invalid_transition',
+  'pick_shortage',
+  'refund_unknown_order',
+] as const
+export type ExceptionReason = (typeof EXCEPTION_REASONS)[number]
+
+export interface OrderExceptionTable {
+  id: string
+  merchant_id: string
+  shop_id: string | null
+  order_id: string | null
+  raw_inbox_id: string | null
+  subject: string
+  reason: ExceptionReason
+  detail: Json<Record<string, unknown>>
+  status: 'open' | 'resolved'
+  open_marker: number | null
+  created_at: CreatedAt
+  resolved_at: Date | null
+  resolved_by: string | null
+  resolution: string | null
+}
+
+export interface OrderStatusHistoryTable {
+  id: string
+  merchant_id: string
+  order_id: string
+  from_status: string | null
+  to_status: string
+  source: string
+  note: string | null
+  at: CreatedAt
+}
+
+export interface OrderRefundTable {
+  id: string
+  merchant_id: string
+  shop_id: string
+  order_id: string | null
+  external_refund_id: string
+  order_external_id: string
+  status: 'requested' | 'approved' | 'refunded' | 'rejected' | 'cancelled'
+  platform_status: string
+  amount: string
+  currency: string
+  reason: string | null
+  return_goods: number
+  lines: Json<{ externalLineId: string; quantity: number; amount: string }[]>
+  platform_updated_at: Date
+  created_at: Date
+}
+
+export interface OrderPoolTables {
+  raw_inbox: RawInboxTable
+  order_exceptions: OrderExceptionTable
+  order_status_history: OrderStatusHistoryTable
+  order_refunds: OrderRefundTable
+}

@@ -1,0 +1,43 @@
+/**
+ * The unified order state machine. Platforms report what they know (pending_payment, paid,
+ * shipped, completed, cancelled); the hub adds its own warehouse states (allocated, picking,
+ * on_hold). A platform update moves the order forward or leaves a hub state in place; an update
+ * that would move it backwards is an invalid transition, surfaced as an exception.
+ */
+import type { OrderStatus, PlatformOrderStatus, RefundState } from './types.js'
+
+export type Transition = { ok: true; status: OrderStatus } | { ok: false; reason: string }
+
+const HUB_WAREHOUSE_STATES: readonly OrderStatus[] = ['allocated', 'picking', 'on_hold']
+
+export function nextStatus(current: OrderStatus | null, platform: PlatformOrderStatus, refund: RefundState = 'none'): Transition {
+  const ok = (status: OrderStatus): Transition => ({ ok: true, status })
+  const bad = (): Transition => ({ ok: false, reason: `${current} → ${platform} is not a valid transition` })
+  if (current === null || current === platform) return ok(platform)
+  switch (current) {
+    case 'pending_payment':
+      return ok(platform)
+    case 'paid':
+    case 'allocated':
+    case 'picking':
+    case 'on_hold':
+      if (platform === 'pending_payment') return bad()
+      // The platform still says "paid" while the hub allocates and picks: the hub state stands.
+      if (platform === 'paid') return ok(current)
+      return ok(platform)
+    case 'shipped':
+      if (platform === 'paid') return ok('shipped') // the platform has not seen the writeback yet
+      if (platform === 'completed') return ok('completed')
+      // A trade closed after a full refund of shipped goods: the refund state tells the story.
+      if (platform === 'cancelled' && refund === 'refunded') return ok('shipped')
+      return bad()
+    case 'completed':
+      if (platform === 'paid' || platform === 'shipped') return ok('completed')
+      if (platform === 'cancelled' && refund === 'refunded') return ok('completed')
+      return bad()
+    case 'cancelled':
+      return bad()
+  }
+}
+
+export const isHubWarehouseState = (s: OrderStatus): boolean => HUB_WAREHOUSE_STATES.includes(s)
