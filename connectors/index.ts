@@ -3,9 +3,12 @@
  * here this becomes `satisfies Record<Channel, Connector>` so a missing channel is a compile error.
  */
 import type { Channel } from '../src/db/schema.js'
+import { selfstore } from './selfstore/index.js'
 import type { Connector } from './types.js'
 
-export const CONNECTORS: Partial<Record<Channel, Connector>> = {}
+export const CONNECTORS: Partial<Record<Channel, Connector>> = {
+  selfstore,
+}
 
 export function getConnector(channel: Channel): Connector {
   const c = CONNECTORS[channel]
