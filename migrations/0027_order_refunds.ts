@@ -16,7 +16,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       currency CHAR(3) NOT NULL,
       reason VARCHAR(500) NULL,
       return_goods TINYINT(1) NOT NULL DEFAULT 0,
-      lines JSON NOT NULL,
+      refund_lines JSON NOT NULL,
       platform_updated_at DATETIME(3) NOT NULL,
       created_at DATETIME(3) NOT NULL,
       UNIQUE KEY order_refunds_external (merchant_id, shop_id, external_refund_id),

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
 import { merchantRoutes } from '../merchants/routes.js'
+import { orderRoutes } from '../orders/routes.js'
 import { shopRoutes } from '../shops/routes.js'
 import { skuRoutes } from '../skus/routes.js'
 import { systemRoutes } from '../system/routes.js'
@@ -15,4 +16,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   shopRoutes,
   warehouseRoutes,
   skuRoutes,
+  orderRoutes,
 ]

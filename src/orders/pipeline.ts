@@ -92,7 +92,7 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
 function eventsFor(
   merchantId: string,
   orderId: string,
-  before: { status: string; refund_state: string } | undefined,
+  before: { status: string; refund_state: string; platform_updated_at: Date } | undefined,
   status: string,
   draft: UnifiedOrderDraft,
   openExceptions: readonly string[],
@@ -106,6 +106,6 @@ function eventsFor(
     if (draft.refundState === 'requested') e('refund_requested', `${orderId}.refund_requested.${draft.platformUpdatedAt.getTime()}`)
     if (draft.refundState === 'partial' || draft.refundState === 'refunded') e('refunded', `${orderId}.refund_state.${draft.refundState}.${draft.platformUpdatedAt.getTime()}`)
   }
-  if (before) e('changed', `${orderId}.changed.${draft.platformUpdatedAt.getTime()}`)
+  if (before && draft.platformUpdatedAt.getTime() > before.platform_updated_at.getTime()) e('changed', `${orderId}.changed.${draft.platformUpdatedAt.getTime()}`)
   return events
 }

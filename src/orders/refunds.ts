@@ -60,7 +60,7 @@ export async function normalizeInboxRefund(db: Db, shop: PipelineShop, entry: { 
       currency: draft.currency,
       reason: draft.reason?.slice(0, 500) ?? null,
       return_goods: draft.returnGoods ? 1 : 0,
-      lines: JSON.stringify(draft.lines.map((l) => ({ externalLineId: l.externalLineId, quantity: l.quantity, amount: toDb(l.amount) }))),
+      refund_lines: JSON.stringify(draft.lines.map((l) => ({ externalLineId: l.externalLineId, quantity: l.quantity, amount: toDb(l.amount) }))),
       platform_updated_at: draft.platformUpdatedAt,
     }
     const refundId = stored?.id ?? newId()
@@ -81,7 +81,7 @@ export async function normalizeInboxRefund(db: Db, shop: PipelineShop, entry: { 
 /** Recompute line and order refund state from every refund of the order. */
 export async function rollUpRefunds(db: Executor, merchantId: string, orderId: string): Promise<RefundState> {
   const [refunds, order, lines] = await Promise.all([
-    db.selectFrom('order_refunds').select(['status', 'amount', 'lines']).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).execute(),
+    db.selectFrom('order_refunds').select(['status', 'amount', 'refund_lines']).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).execute(),
     db.selectFrom('orders').select(['buyer_paid']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirstOrThrow(),
     db.selectFrom('order_lines').select(['id', 'external_line_id', 'quantity', 'paid_amount']).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).execute(),
   ])
@@ -90,10 +90,10 @@ export async function rollUpRefunds(db: Executor, merchantId: string, orderId: s
   const anyOpen = refunds.some((r) => OPEN.has(r.status))
   const state: RefundState = refunded.gte(money(order.buyer_paid)) && refunded.gt(0) ? 'refunded' : refunded.gt(0) ? 'partial' : anyOpen ? 'requested' : 'none'
   for (const line of lines) {
-    const parts = settled.flatMap((r) => r.lines.filter((l) => l.externalLineId === line.external_line_id))
+    const parts = settled.flatMap((r) => r.refund_lines.filter((l) => l.externalLineId === line.external_line_id))
     const qty = parts.reduce((n, p) => n + p.quantity, 0)
     const amount = sum(parts.map((p) => money(p.amount)))
-    const open = refunds.some((r) => OPEN.has(r.status) && r.lines.some((l) => l.externalLineId === line.external_line_id))
+    const open = refunds.some((r) => OPEN.has(r.status) && r.refund_lines.some((l) => l.externalLineId === line.external_line_id))
     const lineState: RefundState = qty >= line.quantity || (amount.gt(0) && amount.gte(money(line.paid_amount))) ? 'refunded' : amount.gt(0) || qty > 0 ? 'partial' : open ? 'requested' : 'none'
     await db
       .updateTable('order_lines')

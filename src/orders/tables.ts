@@ -183,7 +183,7 @@ export interface OrderRefundTable {
   currency: string
   reason: string | null
   return_goods: number
-  lines: Json<{ externalLineId: string; quantity: number; amount: string }[]>
+  refund_lines: Json<{ externalLineId: string; quantity: number; amount: string }[]>
   platform_updated_at: Date
   created_at: Date
 }
