@@ -18,6 +18,10 @@ import * as m0024 from './0024_raw_inbox.js'
 import * as m0025 from './0025_order_exceptions.js'
 import * as m0026 from './0026_order_history.js'
 import * as m0027 from './0027_order_refunds.js'
+import * as m0030 from './0030_stock.js'
+import * as m0031 from './0031_stock_movements.js'
+import * as m0032 from './0032_stock_allocations.js'
+import * as m0033 from './0033_inventory_support.js'
 import * as m0040 from './0040_waves.js'
 import * as m0041 from './0041_shipments.js'
 
@@ -35,6 +39,10 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0025_order_exceptions': m0025,
   '0026_order_history': m0026,
   '0027_order_refunds': m0027,
+  '0030_stock': m0030,
+  '0031_stock_movements': m0031,
+  '0032_stock_allocations': m0032,
+  '0033_inventory_support': m0033,
   '0040_waves': m0040,
   '0041_shipments': m0041,
 }
