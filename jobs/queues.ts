@@ -8,19 +8,21 @@ import type { OrderEvent } from '../src/orders/events.js'
 
 export interface JobPayloads {
   /** Fan-out tick from the scheduler: enqueue the pulls that are due for every active shop. */
-  'sync-tick': { slot: string }
+  'sync-tick': { slot: string; kind?: 'pull' | 'stock-resync' }
   /** Pull one stream of one shop from its cursor to now. */
   'shop-pull': { merchantId: string; shopId: string; stream: SyncStream }
   /** Order events consumed by the inventory engine (allocate, release). */
   'inventory-order-event': OrderEvent
   /** Order events consumed by the ledger (sale, refund, COGS postings). */
   'ledger-order-event': OrderEvent
+  /** Push a shop's stock levels; debounced per shop, `full` on the scheduled resync. */
+  'stock-push': { merchantId: string; shopId: string; full: boolean }
 }
 
 export type SyncStream = 'orders' | 'refunds' | 'settlements'
 
 export type QueueName = keyof JobPayloads
-export const QUEUE_NAMES = ['sync-tick', 'shop-pull', 'inventory-order-event', 'ledger-order-event'] as const satisfies readonly QueueName[]
+export const QUEUE_NAMES = ['sync-tick', 'shop-pull', 'inventory-order-event', 'ledger-order-event', 'stock-push'] as const satisfies readonly QueueName[]
 // A missing or extra name above is a compile error here.
 type Missing = Exclude<QueueName, (typeof QUEUE_NAMES)[number]>
 const _allQueuesListed: Missing extends never ? true : Missing = true

@@ -11,10 +11,10 @@ export function slotOf(at: Date): string {
   return at.toISOString().slice(0, 16).replace(':', '.')
 }
 
-export async function enqueueSyncTick(ctx: AppContext, at: Date = ctx.clock.now()): Promise<string> {
+export async function enqueueSyncTick(ctx: AppContext, at: Date = ctx.clock.now(), kind: 'pull' | 'stock-resync' = 'pull'): Promise<string> {
   const slot = slotOf(at)
-  const id = jobId('sync-tick', slot)
-  await enqueue(ctx.queues, 'sync-tick', { slot }, id, { attempts: 2 })
+  const id = jobId(kind === 'pull' ? 'sync-tick' : 'resync-tick', slot)
+  await enqueue(ctx.queues, 'sync-tick', { slot, kind }, id, { attempts: 2 })
   return id
 }
 
@@ -27,6 +27,9 @@ export function startScheduler(ctx: AppContext): Scheduler {
   const tasks: ScheduledTask[] = [
     cron.schedule(ctx.config.sync.pullIntervalCron, () =>
       enqueueSyncTick(ctx).catch((err: unknown) => log.error({ err }, 'could not enqueue sync tick')),
+    ),
+    cron.schedule(ctx.config.sync.stockResyncCron, () =>
+      enqueueSyncTick(ctx, ctx.clock.now(), 'stock-resync').catch((err: unknown) => log.error({ err }, 'could not enqueue stock resync')),
     ),
   ]
   return {

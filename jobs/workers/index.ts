@@ -5,6 +5,7 @@ import type { JobPayloads, QueueName } from '../queues.js'
 import { inventoryOrderEvent } from './inventory-order-event.js'
 import { ledgerOrderEvent } from './ledger-order-event.js'
 import { shopPull } from './shop-pull.js'
+import { stockPush } from './stock-push.js'
 import { syncTick } from './sync-tick.js'
 
 export type Processor<Q extends QueueName> = (job: Job<JobPayloads[Q]>) => Promise<unknown>
@@ -14,4 +15,5 @@ export const PROCESSORS = {
   'shop-pull': shopPull,
   'inventory-order-event': inventoryOrderEvent,
   'ledger-order-event': ledgerOrderEvent,
+  'stock-push': stockPush,
 } satisfies { [Q in QueueName]: (ctx: AppContext) => Processor<Q> }

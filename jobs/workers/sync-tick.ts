@@ -11,6 +11,12 @@ const STREAMS: readonly SyncStream[] = ['orders', 'refunds']
  */
 export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-tick']>) => {
   const shops = await listActiveShops(ctx.db)
+  if (job.data.kind === 'stock-resync') {
+    for (const shop of shops) {
+      await enqueue(ctx.queues, 'stock-push', { merchantId: shop.merchantId, shopId: shop.id, full: true }, jobId('resync', shop.id, job.data.slot))
+    }
+    return { shops: shops.length }
+  }
   for (const shop of shops) {
     if (!shop.hasCredentials && shop.channel !== 'selfstore') continue
     for (const stream of STREAMS) {

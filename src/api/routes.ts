@@ -1,6 +1,7 @@
 /** Every route module of the API; each is a fastify plugin taking the AppContext. */
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
+import { inventoryRoutes } from '../inventory/routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
 import { orderRoutes } from '../orders/routes.js'
 import { shopRoutes } from '../shops/routes.js'
@@ -17,4 +18,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   warehouseRoutes,
   skuRoutes,
   orderRoutes,
+  inventoryRoutes,
 ]

@@ -1,6 +1,7 @@
 /** The `entrepot` command. */
 import { Command } from 'commander'
 import { registerAdminCommands } from './commands/admin.js'
+import { registerOpsCommands } from './commands/ops.js'
 import { registerServerCommands } from './commands/server.js'
 
 export function buildProgram(): Command {
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
   registerServerCommands(program)
   registerAdminCommands(program)
+  registerOpsCommands(program)
   return program
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Channel stock push: for every platform SKU a shop maps, compute the quantity to show and send
+ * the ones that changed since the last successful push (all of them on a full resync). Every
+ * outcome is recorded per shop and platform SKU.
+ */
+import { getConnector, hasConnector } from '../../connectors/index.js'
+import type { StockLevel } from '../../connectors/types.js'
+import type { AppContext } from '../context.js'
+import { groupBy } from '../lib/collections.js'
+import { getShop } from '../shops/repo.js'
+import { shopContext } from '../sync/shop-context.js'
+import { listWarehouses } from '../warehouses/repo.js'
+import { bundleAvailable, pushQuantity } from './push-quantity.js'
+import { shopRules } from './shop-rules.js'
+
+export interface PushReport {
+  considered: number
+  sent: number
+  failed: number
+  skipped: 'disabled' | 'no_connector' | null
+}
+
+export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>, merchantId: string, shopId: string, full = false): Promise<PushReport> {
+  const shop = await getShop(ctx.db, merchantId, shopId)
+  if (!shop || shop.status !== 'active') return { considered: 0, sent: 0, failed: 0, skipped: 'disabled' }
+  const rules = shopRules(shop.settings)
+  if (!rules.sync.enabled) return { considered: 0, sent: 0, failed: 0, skipped: 'disabled' }
+  if (!hasConnector(shop.channel)) return { considered: 0, sent: 0, failed: 0, skipped: 'no_connector' }
+  const warehouses = (await listWarehouses(ctx.db, merchantId)).filter((w) => !rules.warehouseIds || rules.warehouseIds.includes(w.id)).map((w) => w.id)
+  const mappings = await ctx.db
+    .selectFrom('sku_mappings as m')
+    .innerJoin('skus as s', 's.id', 'm.sku_id')
+    .select(['m.platform_sku_key', 'm.platform_sku_id', 'm.platform_item_id', 'm.sku_id', 's.code'])
+    .where('m.merchant_id', '=', merchantId)
+    .where('m.shop_id', '=', shopId)
+    .execute()
+  if (mappings.length === 0 || warehouses.length === 0) return { considered: mappings.length, sent: 0, failed: 0, skipped: null }
+  const components = await ctx.db.selectFrom('sku_bundle_components').select(['bundle_sku_id', 'component_sku_id', 'quantity']).where('merchant_id', '=', merchantId).where('bundle_sku_id', 'in', mappings.map((m) => m.sku_id)).execute()
+  const bundles = groupBy(components, (c) => c.bundle_sku_id)
+  const skuIds = [...new Set([...mappings.map((m) => m.sku_id), ...components.map((c) => c.component_sku_id)])]
+  const stock = await ctx.db.selectFrom('stock').select(['sku_id', 'on_hand', 'reserved']).where('merchant_id', '=', merchantId).where('warehouse_id', 'in', warehouses).where('sku_id', 'in', skuIds).execute()
+  const available = new Map<string, number>()
+  for (const s of stock) available.set(s.sku_id, (available.get(s.sku_id) ?? 0) + s.on_hand - s.reserved)
+  const last = new Map(
+    (await ctx.db.selectFrom('stock_push_state').select(['platform_sku_key', 'quantity', 'ok']).where('merchant_id', '=', merchantId).where('shop_id', '=', shopId).execute()).map((r) => [r.platform_sku_key, r]),
+  )
+  const levels: (StockLevel & { key: string })[] = []
+  for (const m of mappings) {
+    const parts = bundles.get(m.sku_id)
+    const avail = parts ? bundleAvailable(parts.map((p) => ({ available: available.get(p.component_sku_id) ?? 0, quantity: p.quantity }))) : available.get(m.sku_id) ?? 0
+    const quantity = pushQuantity(avail, rules.sync.overrides.get(m.code) ?? rules.sync.base)
+    const prev = last.get(m.platform_sku_key)
+    if (!full && prev && prev.ok === 1 && prev.quantity === quantity) continue
+    levels.push({ key: m.platform_sku_key, platformSkuId: m.platform_sku_id ?? m.platform_sku_key, platformItemId: m.platform_item_id, quantity })
+  }
+  if (levels.length === 0) return { considered: mappings.length, sent: 0, failed: 0, skipped: null }
+  const connector = getConnector(shop.channel)
+  const sc = await shopContext(ctx, merchantId, shopId)
+  let outcomes
+  try {
+    outcomes = await connector.pushStock(sc, levels.map(({ key: _key, ...l }) => l))
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err)
+    outcomes = levels.map((l) => ({ platformSkuId: l.platformSkuId, ok: false, quantity: l.quantity, error }))
+  }
+  const now = ctx.clock.now()
+  let failed = 0
+  for (const [i, l] of levels.entries()) {
+    const o = outcomes.find((x) => x.platformSkuId === l.platformSkuId) ?? outcomes[i]
+    if (!o?.ok) failed++
+    await ctx.db
+      .insertInto('stock_push_state')
+      .values({ merchant_id: merchantId, shop_id: shopId, platform_sku_key: l.key, location_id: '', quantity: l.quantity, pushed_at: now, ok: o?.ok ? 1 : 0, error: o?.ok ? null : (o?.error ?? 'no outcome').slice(0, 2000) })
+      .onDuplicateKeyUpdate({ quantity: l.quantity, pushed_at: now, ok: o?.ok ? 1 : 0, error: o?.ok ? null : (o?.error ?? 'no outcome').slice(0, 2000) })
+      .execute()
+  }
+  return { considered: mappings.length, sent: levels.length - failed, failed, skipped: null }
+}
