@@ -20,6 +20,7 @@ function client(shop: ShopContext): PlatformClient {
     limiterKey: shop.id,
     baseUrl: String(shop.settings.baseUrl ?? ''),
     ratePerSecond: Number(shop.settings.ratePerSecond ?? 10),
+    timeoutMs: Number(shop.settings.timeoutMs ?? 20_000),
     headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
     secrets: [apiKey],
   })

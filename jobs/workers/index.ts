@@ -7,6 +7,7 @@ import { ledgerOrderEvent } from './ledger-order-event.js'
 import { shopPull } from './shop-pull.js'
 import { stockPush } from './stock-push.js'
 import { syncTick } from './sync-tick.js'
+import { webhookProcess } from './webhook-process.js'
 
 export type Processor<Q extends QueueName> = (job: Job<JobPayloads[Q]>) => Promise<unknown>
 
@@ -16,4 +17,5 @@ export const PROCESSORS = {
   'inventory-order-event': inventoryOrderEvent,
   'ledger-order-event': ledgerOrderEvent,
   'stock-push': stockPush,
+  'webhook-process': webhookProcess,
 } satisfies { [Q in QueueName]: (ctx: AppContext) => Processor<Q> }

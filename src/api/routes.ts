@@ -8,6 +8,7 @@ import { shopRoutes } from '../shops/routes.js'
 import { skuRoutes } from '../skus/routes.js'
 import { systemRoutes } from '../system/routes.js'
 import { warehouseRoutes } from '../warehouses/routes.js'
+import { webhookRoutes } from '../webhooks/routes.js'
 
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>
 
@@ -19,4 +20,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   skuRoutes,
   orderRoutes,
   inventoryRoutes,
+  webhookRoutes,
 ]

@@ -8,6 +8,7 @@ import type { ColumnType } from 'kysely'
 import type { FulfillmentTables } from '../fulfillment/tables.js'
 import type { InventoryTables } from '../inventory/tables.js'
 import type { OrderPoolTables, OrderTables, SkuMappingTables } from '../orders/tables.js'
+import type { SyncTables } from '../sync/tables.js'
 
 /** A JSON column: reads as T (parsed by mysql2), written as a JSON string. */
 export type Json<T> = ColumnType<T, string, string>
@@ -115,4 +116,4 @@ export interface CoreTables {
 }
 
 // Each module declares its own tables next to its code and is added here.
-export interface DB extends CoreTables, OrderTables, SkuMappingTables, OrderPoolTables, InventoryTables, FulfillmentTables {}
+export interface DB extends CoreTables, OrderTables, SkuMappingTables, OrderPoolTables, InventoryTables, FulfillmentTables, SyncTables {}
