@@ -19,12 +19,14 @@ export interface JobPayloads {
   'stock-push': { merchantId: string; shopId: string; full: boolean }
   /** Process one stored webhook delivery. */
   'webhook-process': { merchantId: string; shopId: string; deliveryId: string }
+  /** Tell the platform about one parcel of a shipment (发货回传). */
+  'shipment-writeback': { merchantId: string; writebackId: string }
 }
 
 export type SyncStream = 'orders' | 'refunds' | 'settlements'
 
 export type QueueName = keyof JobPayloads
-export const QUEUE_NAMES = ['sync-tick', 'shop-pull', 'inventory-order-event', 'ledger-order-event', 'stock-push', 'webhook-process'] as const satisfies readonly QueueName[]
+export const QUEUE_NAMES = ['sync-tick', 'shop-pull', 'inventory-order-event', 'ledger-order-event', 'stock-push', 'webhook-process', 'shipment-writeback'] as const satisfies readonly QueueName[]
 // A missing or extra name above is a compile error here.
 type Missing = Exclude<QueueName, (typeof QUEUE_NAMES)[number]>
 const _allQueuesListed: Missing extends never ? true : Missing = true

@@ -4,6 +4,7 @@ import type { AppContext } from '../../src/context.js'
 import type { JobPayloads, QueueName } from '../queues.js'
 import { inventoryOrderEvent } from './inventory-order-event.js'
 import { ledgerOrderEvent } from './ledger-order-event.js'
+import { shipmentWriteback } from './shipment-writeback.js'
 import { shopPull } from './shop-pull.js'
 import { stockPush } from './stock-push.js'
 import { syncTick } from './sync-tick.js'
@@ -18,4 +19,5 @@ export const PROCESSORS = {
   'ledger-order-event': ledgerOrderEvent,
   'stock-push': stockPush,
   'webhook-process': webhookProcess,
+  'shipment-writeback': shipmentWriteback,
 } satisfies { [Q in QueueName]: (ctx: AppContext) => Processor<Q> }

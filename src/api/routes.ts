@@ -1,6 +1,7 @@
 /** Every route module of the API; each is a fastify plugin taking the AppContext. */
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
+import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
 import { orderRoutes } from '../orders/routes.js'
@@ -21,4 +22,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   orderRoutes,
   inventoryRoutes,
   webhookRoutes,
+  fulfillmentRoutes,
 ]

@@ -1,4 +1,4 @@
-import type { CreatedAt, Json } from '../db/schema.js'
+import type { CreatedAt, Json, UpdatedAt } from '../db/schema.js'
 import type { CarrierCode } from '../../connectors/types.js'
 
 export interface WaveTable {
@@ -30,14 +30,14 @@ export interface PickConfirmationTable {
   picked: number
   short: number
   confirmed_by: string | null
-  confirmed_at: CreatedAt
+  confirmed_at: UpdatedAt
 }
 
 export interface OrderCarrierTable {
   merchant_id: string
   order_id: string
   carrier: CarrierCode
-  updated_at: CreatedAt
+  updated_at: UpdatedAt
 }
 
 export interface Parcel {
@@ -71,7 +71,7 @@ export interface ShipmentWritebackTable {
   status: 'pending' | 'done' | 'failed'
   attempts: number
   last_error: string | null
-  updated_at: CreatedAt
+  updated_at: UpdatedAt
   done_at: Date | null
 }
 

@@ -6,6 +6,7 @@
 import type { Db } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import type { OrderEvent } from '../orders/events.js'
+import { removeFromOpenWave } from '../fulfillment/waves.js'
 import { recordStatusChange } from '../orders/repo.js'
 import { allocateOrder, releaseOrder, type AllocationOutcome } from './allocate.js'
 import { claimEventKey } from './stock-repo.js'
@@ -20,6 +21,7 @@ export async function handleInventoryEvent(db: Db, e: OrderEvent): Promise<Alloc
       const first = await withTx(db, (tx) => claimEventKey(tx, e.merchantId, e.key))
       if (!first) return 'ignored'
       const released = await releaseOrder(db, e.merchantId, e.orderId)
+      await removeFromOpenWave(db, e.merchantId, e.orderId)
       if (e.kind !== 'cancelled') await holdIfInWarehouse(db, e.merchantId, e.orderId, e.kind)
       return released > 0 ? 'released' : 'ignored'
     }

@@ -1,0 +1,157 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { CARRIERS } from '../../connectors/types.js'
+import { enqueue, jobId } from '../../jobs/queues.js'
+import type { AppContext } from '../context.js'
+import { ALL_ROLES } from '../api/auth.js'
+import { AppError, notFound } from '../api/errors.js'
+import { Id, IdParams, errorResponses } from '../api/schemas.js'
+import { allocateOrder } from '../inventory/allocate.js'
+import { schedulePush } from '../inventory/schedule-push.js'
+import { emitOrderEvents } from '../orders/events.js'
+import { toJson } from '../orders/routes.js'
+import { confirmPick, PickError } from './picking.js'
+import { pickListCsv, pickListHtml } from './render.js'
+import { shipOrder, ShipError } from './ship.js'
+import { createWave, pickList } from './waves.js'
+
+const STAFF = ['admin', 'warehouse'] as const
+const Row = Type.Record(Type.String(), Type.Unknown())
+
+export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const tags = ['fulfillment']
+  const conflict = (err: unknown): never => {
+    if (err instanceof ShipError || err instanceof PickError) throw new AppError('conflict', err.message, 409)
+    throw err
+  }
+
+  app.post(
+    '/waves',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags,
+        summary: 'Create a wave (波次) of allocated orders for one warehouse',
+        body: Type.Object(
+          {
+            warehouseId: Id,
+            channel: Type.Optional(Type.String({ maxLength: 32 })),
+            shopId: Type.Optional(Id),
+            carrier: Type.Optional(Type.Enum(CARRIERS)),
+            singleItemOnly: Type.Optional(Type.Boolean()),
+            paidBefore: Type.Optional(Type.String({ format: 'date-time' })),
+            maxOrders: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ waveId: Type.String(), orders: Type.Integer() }), 422: Row, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { merchantId } = req.auth
+      const wh = await ctx.db.selectFrom('warehouses').select('id').where('merchant_id', '=', merchantId).where('id', '=', req.body.warehouseId).executeTakeFirst()
+      if (!wh) throw notFound('warehouse', req.body.warehouseId)
+      const { paidBefore, ...rest } = req.body
+      const wave = await createWave(ctx.db, merchantId, { ...rest, ...(paidBefore ? { paidBefore: new Date(paidBefore) } : {}) }, req.auth.apiKeyId)
+      if (!wave) throw new AppError('validation_failed', 'no allocated order matches these filters', 422)
+      return reply.status(201).send(wave)
+    },
+  )
+
+  app.get(
+    '/waves/:id/picklist',
+    {
+      config: { roles: STAFF },
+      schema: { tags, summary: 'The pick list: JSON, CSV or printable HTML (A4)', params: IdParams, querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'csv', 'html'])) }), response: { 200: Type.Unknown(), ...errorResponses } },
+    },
+    async (req, reply) => {
+      const list = await pickList(ctx.db, req.auth.merchantId, req.params.id)
+      if (!list) throw notFound('wave', req.params.id)
+      switch (req.query.format ?? 'json') {
+        case 'csv':
+          return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="picklist-${list.waveId}.csv"`).send(pickListCsv(list))
+        case 'html':
+          return reply.type('text/html; charset=utf-8').send(pickListHtml(list))
+        default:
+          return list
+      }
+    },
+  )
+
+  app.post(
+    '/waves/:id/picks',
+    {
+      config: { roles: STAFF },
+      schema: { tags, summary: 'Confirm a pick; fewer than asked is a shortage (adjustment + exception + re-allocation)', params: IdParams, body: Type.Object({ allocationId: Id, picked: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }), response: { 200: Type.Object({ shortage: Type.Integer(), reallocation: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses } },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      const r = await confirmPick(ctx.db, merchantId, req.params.id, req.body.allocationId, req.body.picked, req.auth.apiKeyId).catch(conflict)
+      const reallocation = r.shortage > 0 ? await allocateOrder(ctx.db, merchantId, r.orderId) : null
+      if (r.shortage > 0) await schedulePush(ctx, merchantId)
+      return { shortage: r.shortage, reallocation }
+    },
+  )
+
+  app.post(
+    '/orders/:id/ship',
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags,
+        summary: 'Ship an order (its merge group too) in one or more parcels; repeat-safe with Idempotency-Key',
+        params: IdParams,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
+        body: Type.Object(
+          {
+            parcels: Type.Array(
+              Type.Object({ carrier: Type.Enum(CARRIERS), carrierName: Type.Optional(Type.String({ maxLength: 64 })), trackingNumber: Type.String({ minLength: 4, maxLength: 64 }), lineExternalIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))) }, { additionalProperties: false }),
+              { minItems: 1, maxItems: 20 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Row, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      const parcels = req.body.parcels.map((p) => ({ carrier: p.carrier, carrierName: p.carrierName ?? null, trackingNumber: p.trackingNumber, lineExternalIds: p.lineExternalIds ?? [] }))
+      const key = req.headers['idempotency-key'] ?? `ship.${req.params.id}`
+      const r = await shipOrder(ctx.db, merchantId, req.params.id, parcels, key, req.auth.apiKeyId).catch(conflict)
+      for (const id of r.writebackIds) await enqueue(ctx.queues, 'shipment-writeback', { merchantId, writebackId: id }, jobId('wb', id), { attempts: 6, backoff: { type: 'exponential', delay: 5000 } })
+      await emitOrderEvents(ctx, r.events)
+      return { shipments: r.shipments, repeated: r.repeated }
+    },
+  )
+
+  app.get(
+    '/writebacks',
+    {
+      config: { roles: ALL_ROLES },
+      schema: { tags, summary: 'Shipment writebacks by status (failed ones can be retried by hand)', querystring: Type.Object({ status: Type.Optional(Type.Enum(['pending', 'done', 'failed'])), orderId: Type.Optional(Id) }), response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses } },
+    },
+    async (req) => {
+      let q = ctx.db.selectFrom('shipment_writebacks').selectAll().where('merchant_id', '=', req.auth.merchantId)
+      if (req.query.status) q = q.where('status', '=', req.query.status)
+      if (req.query.orderId) q = q.where('order_id', '=', req.query.orderId)
+      return { items: (await q.orderBy('id', 'desc').limit(1000).execute()).map(toJson) }
+    },
+  )
+
+  app.post(
+    '/writebacks/:id/retry',
+    { config: { roles: STAFF }, schema: { tags, params: IdParams, response: { 202: Type.Object({ queued: Type.Boolean() }), ...errorResponses } } },
+    async (req, reply) => {
+      const { merchantId } = req.auth
+      const wb = await ctx.db.selectFrom('shipment_writebacks').select(['id', 'status', 'attempts']).where('merchant_id', '=', merchantId).where('id', '=', req.params.id).executeTakeFirst()
+      if (!wb) throw notFound('writeback', req.params.id)
+      if (wb.status === 'done') return reply.status(202).send({ queued: false })
+      await ctx.db.updateTable('shipment_writebacks').set({ status: 'pending', updated_at: new Date() }).where('id', '=', wb.id).execute()
+      await enqueue(ctx.queues, 'shipment-writeback', { merchantId, writebackId: wb.id }, jobId('wb', wb.id, 'retry', wb.attempts), { attempts: 3, backoff: { type: 'exponential', delay: 5000 } })
+      return reply.status(202).send({ queued: true })
+    },
+  )
+}

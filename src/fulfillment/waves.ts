@@ -1,0 +1,96 @@
+/**
+ * Waves (波次): a warehouse worker takes allocated orders of one warehouse, filtered, as one batch.
+ * An order is in at most one open wave (a unique key on an "open" marker); joining a wave moves it
+ * to picking. Orders put on hold later stay listed, flagged, so nobody picks them.
+ */
+import { sql } from 'kysely'
+import type { Db, Executor } from '../db/connect.js'
+import { withTx } from '../db/tx.js'
+import { newId } from '../lib/ids.js'
+import { recordStatusChange } from '../orders/repo.js'
+import { buildPickList, type PickList } from './picklist.js'
+
+export interface WaveFilter {
+  warehouseId: string
+  channel?: string | undefined
+  shopId?: string | undefined
+  carrier?: string | undefined
+  singleItemOnly?: boolean | undefined
+  /** Cut-off: only orders paid before this time. */
+  paidBefore?: Date | undefined
+  maxOrders?: number | undefined
+}
+
+export async function createWave(db: Db, merchantId: string, f: WaveFilter, actor: string | null): Promise<{ waveId: string; orders: number } | null> {
+  let q = db
+    .selectFrom('orders as o')
+    .innerJoin('shops as s', 's.id', 'o.shop_id')
+    .leftJoin('order_carriers as oc', (j) => j.onRef('oc.order_id', '=', 'o.id').onRef('oc.merchant_id', '=', 'o.merchant_id'))
+    .select(['o.id'])
+    .where('o.merchant_id', '=', merchantId)
+    .where('o.status', '=', 'allocated')
+    .where((eb) => eb.exists(eb.selectFrom('stock_allocations as a').select('a.id').whereRef('a.order_id', '=', 'o.id').where('a.warehouse_id', '=', f.warehouseId).where('a.status', '=', 'open')))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('wave_orders as wo').select('wo.order_id').whereRef('wo.order_id', '=', 'o.id').where('wo.open_marker', '=', 1))))
+  if (f.channel) q = q.where('o.channel', '=', f.channel)
+  if (f.shopId) q = q.where('o.shop_id', '=', f.shopId)
+  if (f.paidBefore) q = q.where('o.paid_at', '<', f.paidBefore)
+  if (f.carrier) q = q.where(sql`COALESCE(oc.carrier, JSON_UNQUOTE(JSON_EXTRACT(s.settings, '$.defaultCarrier')))`, '=', f.carrier)
+  if (f.singleItemOnly) q = q.where(sql`(SELECT SUM(ls.quantity) FROM order_line_skus ls WHERE ls.merchant_id = o.merchant_id AND ls.order_id = o.id)`, '=', 1)
+  const candidates = await q.orderBy('o.paid_at').orderBy('o.id').limit(Math.min(f.maxOrders ?? 200, 1000)).execute()
+  if (candidates.length === 0) return null
+  return withTx(db, async (tx) => {
+    const waveId = newId()
+    const { warehouseId: _w, ...filters } = f
+    await tx.insertInto('waves').values({ id: waveId, merchant_id: merchantId, warehouse_id: f.warehouseId, status: 'open', filters: JSON.stringify(filters), created_by: actor }).execute()
+    let slot = 0
+    for (const c of candidates) {
+      const moved = await tx.updateTable('orders').set({ status: 'picking', updated_at: new Date() }).where('merchant_id', '=', merchantId).where('id', '=', c.id).where('status', '=', 'allocated').executeTakeFirst()
+      if (moved.numUpdatedRows !== 1n) continue
+      const joined = await tx.insertInto('wave_orders').ignore().values({ merchant_id: merchantId, wave_id: waveId, order_id: c.id, slot: slot + 1, status: 'in_wave', open_marker: 1 }).executeTakeFirst()
+      if (Number(joined.numInsertedOrUpdatedRows ?? 0n) === 0) throw new Error('order joined another wave meanwhile') // retried whole by the caller
+      slot++
+      await recordStatusChange(tx, merchantId, c.id, 'allocated', 'picking', 'wave', waveId)
+    }
+    return { waveId, orders: slot }
+  })
+}
+
+/** Take an order out of its open wave (hold, cancel, shortage); it stays listed as held. */
+export async function removeFromOpenWave(db: Executor, merchantId: string, orderId: string): Promise<void> {
+  await db.updateTable('wave_orders').set({ status: 'removed', open_marker: null }).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).where('open_marker', '=', 1).execute()
+}
+
+export async function pickList(db: Executor, merchantId: string, waveId: string): Promise<PickList | null> {
+  const wave = await db.selectFrom('waves as w').innerJoin('warehouses as h', 'h.id', 'w.warehouse_id').select(['w.id', 'w.warehouse_id', 'w.created_at', 'h.code']).where('w.merchant_id', '=', merchantId).where('w.id', '=', waveId).executeTakeFirst()
+  if (!wave) return null
+  const rows = await sql<{ order_id: string; slot: number; wave_status: string; order_status: string; channel: string; external_id: string; allocation_id: string | null; sku_id: string; code: string; name: string; barcode: string | null; bin: string | null; quantity: number; picked: number | null }>`
+    SELECT wo.order_id, wo.slot, wo.status AS wave_status, o.status AS order_status, o.channel, o.external_id,
+           a.id AS allocation_id, ls.sku_id, k.code, k.name, k.barcode, b.bin,
+           COALESCE(a.quantity, ls.quantity) AS quantity, pc.picked
+    FROM wave_orders wo
+    JOIN orders o ON o.id = wo.order_id AND o.merchant_id = wo.merchant_id
+    JOIN order_line_skus ls ON ls.order_id = o.id AND ls.merchant_id = o.merchant_id
+    JOIN skus k ON k.id = ls.sku_id
+    LEFT JOIN stock_allocations a ON a.order_line_sku_id = ls.id AND a.merchant_id = ls.merchant_id AND a.warehouse_id = ${wave.warehouse_id} AND a.status IN ('open','shipped')
+    LEFT JOIN bin_locations b ON b.merchant_id = wo.merchant_id AND b.warehouse_id = ${wave.warehouse_id} AND b.sku_id = ls.sku_id
+    LEFT JOIN pick_confirmations pc ON pc.merchant_id = wo.merchant_id AND pc.wave_id = wo.wave_id AND pc.allocation_id = a.id
+    WHERE wo.merchant_id = ${merchantId} AND wo.wave_id = ${waveId}
+      AND (a.id IS NOT NULL OR wo.status = 'removed')`.execute(db)
+  return buildPickList(
+    { waveId, warehouseCode: wave.code, createdAt: wave.created_at },
+    rows.rows.map((r) => ({
+      orderId: r.order_id,
+      slot: r.slot,
+      orderLabel: `${r.channel}:${r.external_id}`,
+      channel: r.channel,
+      onHold: r.wave_status === 'removed' || ['on_hold', 'cancelled'].includes(r.order_status),
+      skuId: r.sku_id,
+      skuCode: r.code,
+      skuName: r.name,
+      barcode: r.barcode,
+      bin: r.bin,
+      quantity: Number(r.quantity),
+      picked: Number(r.picked ?? 0),
+    })),
+  )
+}
