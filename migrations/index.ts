@@ -24,6 +24,7 @@ import * as m0031 from './0031_stock_movements.js'
 import * as m0032 from './0032_stock_allocations.js'
 import * as m0033 from './0033_inventory_support.js'
 import * as m0040 from './0040_waves.js'
+import * as m0050 from './0050_ledger.js'
 import * as m0041 from './0041_shipments.js'
 
 export const MIGRATIONS: Record<string, Migration> = {
@@ -47,4 +48,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0033_inventory_support': m0033,
   '0040_waves': m0040,
   '0041_shipments': m0041,
+  '0050_ledger': m0050,
 }

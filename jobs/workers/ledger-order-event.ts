@@ -1,8 +1,6 @@
-import { UnrecoverableError, type Job } from 'bullmq'
+import type { Job } from 'bullmq'
 import type { AppContext } from '../../src/context.js'
+import { handleLedgerEvent } from '../../src/ledger/events.js'
 import type { JobPayloads } from '../queues.js'
 
-// @TODO ledger (issue 8): post sale / refund / COGS entries for the event.
-export const ledgerOrderEvent = (_ctx: AppContext) => async (job: Job<JobPayloads['ledger-order-event']>) => {
-  throw new UnrecoverableError(`ledger not wired yet for ${job.data.kind}`)
-}
+export const ledgerOrderEvent = (ctx: AppContext) => async (job: Job<JobPayloads['ledger-order-event']>) => handleLedgerEvent(ctx.db, job.data)

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
+import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
 import { orderRoutes } from '../orders/routes.js'
 import { shopRoutes } from '../shops/routes.js'
@@ -23,4 +24,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   inventoryRoutes,
   webhookRoutes,
   fulfillmentRoutes,
+  ledgerRoutes,
 ]

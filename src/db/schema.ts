@@ -7,6 +7,7 @@
 import type { ColumnType } from 'kysely'
 import type { FulfillmentTables } from '../fulfillment/tables.js'
 import type { InventoryTables } from '../inventory/tables.js'
+import type { LedgerTables } from '../ledger/tables.js'
 import type { OrderPoolTables, OrderTables, SkuMappingTables } from '../orders/tables.js'
 import type { SyncTables } from '../sync/tables.js'
 
@@ -116,4 +117,4 @@ export interface CoreTables {
 }
 
 // Each module declares its own tables next to its code and is added here.
-export interface DB extends CoreTables, OrderTables, SkuMappingTables, OrderPoolTables, InventoryTables, FulfillmentTables, SyncTables {}
+export interface DB extends CoreTables, OrderTables, SkuMappingTables, OrderPoolTables, InventoryTables, FulfillmentTables, SyncTables, LedgerTables {}

@@ -1,0 +1,109 @@
+/**
+ * Statements: the totals of the journal lines behind them, by currency, for a period given as
+ * dates in the merchant's time zone, for all channels, one channel or one shop; drill-down by SKU
+ * and by order. Every figure is an exact decimal string and equals the sum of its entries.
+ */
+import { sql } from 'kysely'
+import type { Executor } from '../db/connect.js'
+import { money, ZERO, type Decimal } from '../money/index.js'
+
+export interface StatementQuery {
+  from: string // YYYY-MM-DD, inclusive, merchant time zone
+  to: string // YYYY-MM-DD, exclusive
+  timezone: string
+  channel?: string | undefined
+  shopId?: string | undefined
+}
+
+export interface StatementFigures {
+  currency: string
+  grossSales: string
+  merchantDiscounts: string
+  platformDiscounts: string
+  shippingIncome: string
+  refunds: string
+  netSales: string
+  cogs: string
+  grossMargin: string
+  marginPercent: string | null
+  expectedReceivable: string
+}
+
+/** Midnight of a calendar date in a time zone, as a UTC instant. */
+export function zonedMidnight(date: string, timeZone: string): Date {
+  const guess = new Date(`${date}T00:00:00Z`)
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(guess)
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value)
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'))
+  return new Date(guess.getTime() - (asUtc - guess.getTime()))
+}
+
+type Sums = Map<string, { debit: Decimal; credit: Decimal }>
+
+/** Pure: account sums → the statement's figures. */
+export function figures(currency: string, sums: Sums): StatementFigures {
+  const net = (account: string, normal: 'debit' | 'credit') => {
+    const s = sums.get(account) ?? { debit: ZERO, credit: ZERO }
+    return normal === 'debit' ? s.debit.minus(s.credit) : s.credit.minus(s.debit)
+  }
+  const gross = net('gross_sales', 'credit')
+  const md = net('merchant_discounts', 'debit')
+  const pd = net('platform_discounts', 'debit')
+  const shipping = net('shipping_income', 'credit')
+  const refunds = net('refunds', 'debit')
+  const cogs = net('cogs', 'debit')
+  const netSales = gross.minus(md).minus(refunds).plus(shipping)
+  const margin = netSales.minus(cogs)
+  const f = (d: Decimal) => d.toFixed(2)
+  return {
+    currency,
+    grossSales: f(gross),
+    merchantDiscounts: f(md),
+    platformDiscounts: f(pd),
+    shippingIncome: f(shipping),
+    refunds: f(refunds),
+    netSales: f(netSales),
+    cogs: f(cogs),
+    grossMargin: f(margin),
+    marginPercent: netSales.isZero() ? null : margin.div(netSales).mul(100).toFixed(2),
+    expectedReceivable: f(net('receivable', 'debit')),
+  }
+}
+
+function filtered(db: Executor, merchantId: string, q: StatementQuery) {
+  let query = db
+    .selectFrom('journal_lines')
+    .where('merchant_id', '=', merchantId)
+    .where('event_at', '>=', zonedMidnight(q.from, q.timezone))
+    .where('event_at', '<', zonedMidnight(q.to, q.timezone))
+  if (q.channel) query = query.where('channel', '=', q.channel)
+  if (q.shopId) query = query.where('shop_id', '=', q.shopId)
+  return query
+}
+
+const accountGroup = sql<string>`CASE WHEN account LIKE 'receivable:%' THEN 'receivable' ELSE account END`
+
+async function grouped(db: Executor, merchantId: string, q: StatementQuery, key: 'sku_id' | 'order_id' | null) {
+  const base = filtered(db, merchantId, q)
+    .select(['currency', accountGroup.as('account_group'), sql<string>`SUM(debit)`.as('debit'), sql<string>`SUM(credit)`.as('credit')])
+    .groupBy(['currency', sql`account_group`])
+  const rows = key ? await base.select(sql<string | null>`${sql.ref(key)}`.as('k')).groupBy(sql.ref(key)).execute() : await base.select(sql<null>`NULL`.as('k')).execute()
+  const out = new Map<string, Sums>()
+  for (const r of rows) {
+    const id = `${r.k ?? ''}\u0000${r.currency}`
+    const sums = out.get(id) ?? new Map()
+    sums.set(r.account_group, { debit: money(r.debit), credit: money(r.credit) })
+    out.set(id, sums)
+  }
+  return [...out].map(([id, sums]) => {
+    const [k, currency] = id.split('\u0000') as [string, string]
+    return { key: k === '' ? null : k, ...figures(currency, sums) }
+  })
+}
+
+export async function statement(db: Executor, merchantId: string, q: StatementQuery): Promise<StatementFigures[]> {
+  return (await grouped(db, merchantId, q, null)).map(({ key: _k, ...f }) => f)
+}
+
+export const statementBySku = (db: Executor, merchantId: string, q: StatementQuery) => grouped(db, merchantId, q, 'sku_id')
+export const statementByOrder = (db: Executor, merchantId: string, q: StatementQuery) => grouped(db, merchantId, q, 'order_id')

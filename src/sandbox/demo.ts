@@ -1,0 +1,185 @@
+/**
+ * `npm run demo`: the whole product on one machine with MySQL/MariaDB and Redis and nothing else.
+ * Creates a fresh demo database (entrepot_demo) and its own Redis prefix, seeds a merchant, keys for
+ * each role, three warehouses and a few hundred SKUs with stock, bins and costs, starts sandbox
+ * marketplaces (self-run stores over real HTTP), the API, the workers and the schedules; orders
+ * start flowing, a warehouse robot waves and ships them, and the stores receive stock and tracking.
+ * `npm run demo -- --for 60` stops by itself after 60 seconds.
+ */
+import { Redis } from 'ioredis'
+import { sql } from 'kysely'
+import { loadConfig } from '../../config/index.js'
+import { startScheduler } from '../../jobs/schedules.js'
+import { startWorkers } from '../../jobs/worker.js'
+import { buildApp } from '../app.js'
+import { createDb, databaseName, withDatabase } from '../db/connect.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { receive } from '../inventory/operations.js'
+import { newId } from '../lib/ids.js'
+import { createApiKey, createMerchant } from '../merchants/repo.js'
+import { closeContext, createContext } from '../runtime.js'
+import { createShop } from '../shops/repo.js'
+import { upsertSkus } from '../skus/repo.js'
+import { createWarehouse } from '../warehouses/repo.js'
+import { PRODUCT_NAMES, prng, type CatalogueItem } from './generator.js'
+import { startSelfstoreSandbox, type SelfstoreSandbox } from './selfstore-server.js'
+
+const forSeconds = (() => {
+  const i = process.argv.indexOf('--for')
+  return i > 0 ? Number(process.argv[i + 1]) : null
+})()
+
+const base = loadConfig()
+const demoUrl = process.env.DEMO_DATABASE_URL ?? withDatabase(base.db.url, 'entrepot_demo')
+const config = loadConfig({
+  ...process.env,
+  DATABASE_URL: demoUrl,
+  QUEUE_PREFIX: process.env.DEMO_QUEUE_PREFIX ?? '{entrepot-demo}',
+  SYNC_PULL_CRON: '*/10 * * * * *',
+  STOCK_PUSH_DEBOUNCE_MS: '1000',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  WORKER_CONCURRENCY: '4',
+})
+const say = (s = '') => process.stdout.write(`${s}\n`)
+
+async function freshDatabase() {
+  const name = databaseName(demoUrl)!
+  if (!/demo/.test(name)) throw new Error(`refusing to reset ${name}: the demo only resets a database whose name contains "demo"`)
+  const admin = createDb({ url: withDatabase(demoUrl, null), poolSize: 1 })
+  await sql`DROP DATABASE IF EXISTS ${sql.id(name)}`.execute(admin)
+  await sql`CREATE DATABASE ${sql.id(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`.execute(admin)
+  await admin.destroy()
+  const r = new Redis(config.redis.url)
+  let cursor = '0'
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${config.redis.prefix}:*`, 'COUNT', 1000)
+    if (keys.length) await r.del(...keys)
+    cursor = next
+  } while (cursor !== '0')
+  await r.quit()
+}
+
+function catalogue(): CatalogueItem[] {
+  const colours = ['黑色', '白色', 'Blue', 'Red', '灰色']
+  const items: CatalogueItem[] = []
+  PRODUCT_NAMES.forEach(([title, price], i) => {
+    for (const [j, c] of colours.entries()) {
+      for (const size of ['S', 'M', 'L', 'XL']) items.push({ skuCode: `P${String(i + 1).padStart(2, '0')}-${j + 1}${size}`, title: `${title} ${c} ${size}`, price })
+    }
+  })
+  return items // 12 × 5 × 4 = 240 SKUs
+}
+
+async function main() {
+  say('Entrepot demo — preparing a fresh demo database…')
+  await freshDatabase()
+  const ctx = createContext(config)
+  await migrateToLatest(ctx.db)
+  const merchant = await createMerchant(ctx.db, { name: '杭州好物 Demo Co.', timezone: 'Asia/Shanghai', baseCurrency: 'CNY' })
+  const keys = Object.fromEntries(await Promise.all((['admin', 'warehouse', 'accountant'] as const).map(async (role) => [role, (await createApiKey(ctx.db, merchant.id, { role, name: `demo ${role}` })).token])))
+  const warehouses = [
+    await createWarehouse(ctx.db, merchant.id, { code: 'HZ1', name: '杭州仓', priority: 10, regions: ['浙江省', '上海市', '江苏省'] }),
+    await createWarehouse(ctx.db, merchant.id, { code: 'SZ1', name: '深圳仓', priority: 20, regions: ['广东省', '福建省'] }),
+    await createWarehouse(ctx.db, merchant.id, { code: 'BJ1', name: '北京仓', priority: 30, regions: ['北京市', '天津市'] }),
+  ]
+  const items = catalogue()
+  await upsertSkus(ctx.db, merchant.id, items.map((c) => ({ code: c.skuCode, name: c.title })))
+  const skuIds = new Map((await ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', merchant.id).execute()).map((s) => [s.code, s.id]))
+  const rnd = prng(7)
+  for (const [i, item] of items.entries()) {
+    for (const [w, wh] of warehouses.entries()) {
+      const qty = i === 0 ? 5 : 5 + Math.floor(rnd() * 40) // P01-1S is the hot SKU with little stock
+      const cost = (Number(item.price) * (0.35 + rnd() * 0.2)).toFixed(2)
+      await receive(ctx.db, merchant.id, { warehouseId: wh.id, skuId: skuIds.get(item.skuCode)!, quantity: qty, unitCost: cost, currency: 'CNY' }, { actor: 'demo' })
+      await ctx.db.insertInto('bin_locations').values({ merchant_id: merchant.id, warehouse_id: wh.id, sku_id: skuIds.get(item.skuCode)!, bin: `${String.fromCharCode(65 + (i % 6))}-${1 + Math.floor(i / 6) % 20}-${1 + w + (i % 4)}` }).execute()
+    }
+  }
+
+  const app = await buildApp(ctx)
+  const address = await app.listen({ host: config.api.host, port: config.api.port }).catch(async () => app.listen({ host: config.api.host, port: 0 }))
+  const sandboxes: { name: string; sandbox: SelfstoreSandbox; shopId: string }[] = []
+  for (const [n, name] of ['官网 Web store', '小程序商城 Mini-program store'].entries()) {
+    const sandbox = await startSelfstoreSandbox({ seed: 100 + n, catalogue: items, apiKey: `demo-key-${n}`, webhookSecret: `demo-secret-${n}` })
+    const shop = await createShop(ctx.db, config.secretKey, merchant.id, {
+      channel: 'selfstore',
+      name,
+      settings: { baseUrl: sandbox.url, defaultCarrier: n === 0 ? 'SF' : 'ZTO', allowSplit: true, stockSync: { ratio: '0.9', safetyStock: 1 } },
+      credentials: { apiKey: `demo-key-${n}`, webhookSecret: `demo-secret-${n}` },
+    })
+    await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: shop.id, platform_sku_key: c.skuCode, platform_item_id: null, platform_sku_id: c.skuCode, outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
+    if (n === 0) sandbox.setWebhookUrl(`${address}/webhooks/selfstore/${shop.id}`)
+    sandboxes.push({ name, sandbox, shopId: shop.id })
+  }
+  const workers = startWorkers(ctx)
+  const scheduler = startScheduler(ctx)
+  for (const s of sandboxes) s.sandbox.generate(5)
+
+  const api = (method: 'GET' | 'POST', url: string, key: string, payload?: unknown) => app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload ? { payload: payload as object } : {}) })
+  // Orders keep coming; now and then a buyer cancels.
+  const flow = setInterval(() => {
+    for (const s of sandboxes) {
+      s.sandbox.generate(1)
+      if (rnd() < 0.1) s.sandbox.cancel([...s.sandbox.orders.keys()].at(-2) ?? '')
+    }
+  }, 3000)
+  // A warehouse robot: waves what is allocated and ships it.
+  let tracking = 100000
+  const robot = setInterval(() => {
+    void (async () => {
+      for (const wh of warehouses) {
+        const wave = await api('POST', '/waves', keys.warehouse!, { warehouseId: wh.id, maxOrders: 20 })
+        if (wave.statusCode !== 201) continue
+        const { waveId } = wave.json<{ waveId: string }>()
+        const orders = await ctx.db.selectFrom('wave_orders').select('order_id').where('wave_id', '=', waveId).where('status', '=', 'in_wave').execute()
+        for (const o of orders) await api('POST', `/orders/${o.order_id}/ship`, keys.warehouse!, { parcels: [{ carrier: 'SF', trackingNumber: `SF${tracking++}` }] })
+      }
+    })().catch(() => undefined)
+  }, 15000)
+
+  say()
+  say(`API          ${address}    docs ${address}/docs    health ${address}/healthz`)
+  for (const s of sandboxes) say(`sandbox      ${s.sandbox.url}    (${s.name}, shop ${s.shopId})`)
+  say(`database     ${demoUrl}    queue prefix ${config.redis.prefix}`)
+  say()
+  say(`admin key       ${keys.admin}`)
+  say(`warehouse key   ${keys.warehouse}`)
+  say(`accountant key  ${keys.accountant}`)
+  say()
+  say('Try:')
+  say(`  curl -s -H "Authorization: Bearer ${keys.admin}" ${address}/orders?limit=5`)
+  say(`  curl -s -H "Authorization: Bearer ${keys.admin}" "${address}/exceptions?status=open"`)
+  say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/stock?limit=5"`)
+  say(`  curl -s -H "Authorization: Bearer ${keys.admin}" ${address}/stock/pushes | head -c 600`)
+  say(`  open ${address}/docs  (authorize with the admin key)`)
+  say()
+  say('Orders arrive every 3 s (webhooks from the web store, pulls every 10 s from both); a warehouse robot ships every 15 s. Ctrl-C stops.')
+
+  const report = setInterval(() => {
+    void (async () => {
+      const byStatus = await ctx.db.selectFrom('orders').select(['status', (eb) => eb.fn.countAll().as('n')]).where('merchant_id', '=', merchant.id).groupBy('status').execute()
+      const pushed = sandboxes.reduce((n, s) => n + s.sandbox.stock.size, 0)
+      const shipped = sandboxes.reduce((n, s) => n + s.sandbox.shipments.length, 0)
+      say(`[${new Date().toISOString().slice(11, 19)}] pool: ${byStatus.map((r) => `${r.status} ${r.n}`).join(', ')} · SKUs with pushed stock ${pushed} · writebacks received by the stores ${shipped}`)
+    })().catch(() => undefined)
+  }, 10000)
+
+  const stop = async () => {
+    clearInterval(flow)
+    clearInterval(robot)
+    clearInterval(report)
+    await app.close()
+    await scheduler.stop()
+    await workers.close()
+    for (const s of sandboxes) await s.sandbox.close()
+    await closeContext(ctx)
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void stop())
+  process.once('SIGTERM', () => void stop())
+  if (forSeconds) setTimeout(() => void stop(), forSeconds * 1000)
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,192 @@
+/**
+ * A sandbox self-run store speaking connectors/selfstore/CONTRACT.md over real HTTP: it generates
+ * orders, answers the changed-orders query with cursor paging, accepts stock and shipments and
+ * remembers them, sends signed webhooks, and injects faults on request.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { signWebhook } from '../../connectors/selfstore/index.js'
+import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
+
+export type Fault = '429' | '5xx' | 'slow' | 'malformed'
+
+export interface SelfstoreSandboxOptions {
+  seed: number
+  catalogue: readonly CatalogueItem[]
+  apiKey: string
+  webhookSecret: string
+  currency?: string
+  /** Where to POST signed webhooks for new orders (Entrepot's /webhooks/selfstore/<shop id>). */
+  webhookUrl?: string | null
+}
+
+export interface StoreOrder {
+  id: string
+  updated_at: string
+  [k: string]: unknown
+}
+
+export interface SelfstoreSandbox {
+  url: string
+  orders: Map<string, StoreOrder>
+  sold: GeneratedOrder[]
+  stock: Map<string, { quantity: number; at: Date }>
+  shipments: { orderId: string; body: unknown }[]
+  generate(n: number, at?: Date): StoreOrder[]
+  cancel(id: string, at?: Date): void
+  refund(id: string, lineId: string, amount: string, at?: Date): void
+  injectFault(fault: Fault, count?: number): void
+  setWebhookUrl(url: string | null): void
+  close(): Promise<void>
+}
+
+function toStoreOrder(g: GeneratedOrder, prefix: string, currency: string): StoreOrder {
+  const at = g.createdAt.toISOString()
+  return {
+    id: `${prefix}${String(g.seq).padStart(6, '0')}`,
+    status: g.status === 'pending_payment' ? 'pending' : g.status,
+    currency,
+    created_at: at,
+    paid_at: g.status === 'paid' ? at : null,
+    shipped_at: null,
+    updated_at: at,
+    customer: { id: g.buyer.id, name: g.receiver.name, email: null },
+    shipping_address: { ...g.receiver, country: 'CN' },
+    note: g.buyerNote,
+    lines: g.lines.map((l) => ({ id: `L${l.lineNo}`, sku: l.skuCode, title: l.title, quantity: l.quantity, unit_price: l.unitPrice, discount: l.merchantDiscount })),
+    order_discount: '0.00',
+    shipping_fee: g.shipping,
+    tax: '0.00',
+    // Platform-funded discounts do not exist in a self-run store; every discount is on its line.
+    total: g.paid,
+    refunds: [],
+  }
+}
+
+export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Promise<SelfstoreSandbox> {
+  const currency = opts.currency ?? 'CNY'
+  const gen = createOrderGenerator({ seed: opts.seed, catalogue: opts.catalogue, start: new Date(), platformDiscountRate: 0, intervalMs: 1 })
+  const orders = new Map<string, StoreOrder>()
+  const sold: GeneratedOrder[] = []
+  const stock = new Map<string, { quantity: number; at: Date }>()
+  const shipments: { orderId: string; body: unknown }[] = []
+  const faults: Fault[] = []
+  let webhookUrl = opts.webhookUrl ?? null
+
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body))
+  }
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      let s = ''
+      req.on('data', (d: Buffer) => (s += d.toString('utf8'))).on('end', () => resolve(s))
+    })
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return json(res, 401, { error: 'invalid api key' })
+    const fault = faults.shift()
+    if (fault === '429') return json(res, 429, { error: 'rate limited' }, { 'retry-after': '1' })
+    if (fault === '5xx') return json(res, 503, { error: 'temporarily unavailable' })
+    if (fault === 'slow') await new Promise((r) => setTimeout(r, 3000))
+    if (fault === 'malformed') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"orders": [')
+    const url = new URL(req.url ?? '/', 'http://sandbox')
+    const path = url.pathname
+    if (req.method === 'GET' && path === '/orders') {
+      const since = new Date(url.searchParams.get('changed_since') ?? 0)
+      const before = new Date(url.searchParams.get('changed_before') ?? Date.now())
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), 500)
+      const offset = Number(url.searchParams.get('cursor') ?? 0)
+      const all = [...orders.values()].filter((o) => new Date(o.updated_at) >= since && new Date(o.updated_at) < before).sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.id.localeCompare(b.id))
+      const page = all.slice(offset, offset + limit)
+      return json(res, 200, { orders: page, next_cursor: offset + limit < all.length ? String(offset + limit) : null })
+    }
+    const one = /^\/orders\/([^/]+)$/.exec(path)
+    if (req.method === 'GET' && one) {
+      const o = orders.get(decodeURIComponent(one[1]!))
+      return o ? json(res, 200, o) : json(res, 404, { error: 'no such order' })
+    }
+    if (req.method === 'PUT' && path === '/stock') {
+      const body = JSON.parse(await readBody(req)) as { items: { sku: string; quantity: number }[] }
+      const known = new Set(opts.catalogue.map((c) => c.skuCode))
+      const results = body.items.map((i) => {
+        if (!known.has(i.sku)) return { sku: i.sku, ok: false, error: 'unknown sku' }
+        stock.set(i.sku, { quantity: i.quantity, at: new Date() })
+        return { sku: i.sku, ok: true }
+      })
+      return json(res, 200, { results })
+    }
+    const ship = /^\/orders\/([^/]+)\/shipments$/.exec(path)
+    if (req.method === 'POST' && ship) {
+      const id = decodeURIComponent(ship[1]!)
+      const o = orders.get(id)
+      if (!o) return json(res, 404, { error: 'no such order' })
+      const body = JSON.parse(await readBody(req)) as { shipped_at: string }
+      shipments.push({ orderId: id, body })
+      o.status = 'shipped'
+      o.shipped_at = body.shipped_at
+      o.updated_at = new Date().toISOString()
+      return json(res, 201, { ok: true })
+    }
+    return json(res, 404, { error: `no route ${req.method} ${path}` })
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => json(res, 500, { error: String(err) }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  async function sendWebhook(o: StoreOrder) {
+    if (!webhookUrl) return
+    const body = JSON.stringify({ event: 'order.updated', order: o })
+    const t = Math.floor(Date.now() / 1000)
+    await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-entrepot-delivery': `${o.id}.${o.updated_at}`, 'x-entrepot-signature': `t=${t},v1=${signWebhook(opts.webhookSecret, t, body)}` },
+      body,
+    }).catch(() => undefined)
+  }
+
+  const touch = (o: StoreOrder, at: Date) => {
+    o.updated_at = new Date(Math.max(at.getTime(), new Date(o.updated_at).getTime() + 1)).toISOString()
+    void sendWebhook(o)
+  }
+
+  return {
+    url,
+    orders,
+    sold,
+    stock,
+    shipments,
+    generate(n, at = new Date()) {
+      return gen.batch(n).map((g) => {
+        sold.push(g)
+        const o = toStoreOrder(g, 'SO', currency)
+        o.created_at = o.updated_at = at.toISOString()
+        if (o.paid_at) o.paid_at = o.created_at
+        orders.set(o.id, o)
+        void sendWebhook(o)
+        return o
+      })
+    },
+    cancel(id, at = new Date()) {
+      const o = orders.get(id)
+      if (!o || o.status === 'shipped') return
+      o.status = 'cancelled'
+      touch(o, at)
+    },
+    refund(id, lineId, amount, at = new Date()) {
+      const o = orders.get(id)
+      if (!o) return
+      ;(o.refunds as unknown[]).push({ id: `R-${id}-${lineId}`, status: 'refunded', amount, lines: [{ line_id: lineId, quantity: 1, amount }], created_at: at.toISOString(), updated_at: at.toISOString() })
+      touch(o, at)
+    },
+    injectFault(fault, count = 1) {
+      for (let i = 0; i < count; i++) faults.push(fault)
+    },
+    setWebhookUrl(u) {
+      webhookUrl = u
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
