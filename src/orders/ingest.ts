@@ -10,6 +10,7 @@ import { isDuplicateKey } from '../db/errors.js'
 import { getShop } from '../shops/repo.js'
 import { emitOrderEvents, type OrderEvent } from './events.js'
 import { storeRaw } from './inbox.js'
+import { groupBy } from '../lib/collections.js'
 import { normalizeInboxOrder, type PipelineShop } from './pipeline.js'
 import { normalizeInboxRefund } from './refunds.js'
 
@@ -37,11 +38,25 @@ async function raceSafe<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Orders of a page in flight at once: distinct orders are independent; versions of one order stay in sequence. */
+const INGEST_CONCURRENCY = 6
+
 export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: readonly RawOrder[], source: 'pull' | 'webhook'): Promise<{ stored: number; duplicates: number }> {
   const s = await pipelineShop(ctx, shop)
   let stored = 0
   let duplicates = 0
-  for (const raw of orders) {
+  const byOrder = [...groupBy(orders, (o) => o.externalId).values()]
+  let next = 0
+  const lane = async () => {
+    for (let i = next++; i < byOrder.length; i = next++) {
+      for (const raw of byOrder[i]!) {
+        const r = await ingestOne(raw)
+        if (r) stored++
+        else duplicates++
+      }
+    }
+  }
+  const ingestOne = async (raw: RawOrder): Promise<boolean> => {
     const entry = await storeRaw(ctx.db, {
       merchantId: shop.merchantId,
       shopId: shop.id,
@@ -53,14 +68,12 @@ export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: read
       source,
       receivedAt: ctx.clock.now(),
     })
-    if (!entry) {
-      duplicates++
-      continue
-    }
-    stored++
+    if (!entry) return false
     const { events } = await raceSafe(() => normalizeInboxOrder(ctx.db, s, entry))
     await emit(ctx, events)
+    return true
   }
+  await Promise.all(Array.from({ length: Math.min(INGEST_CONCURRENCY, byOrder.length) }, lane))
   return { stored, duplicates }
 }
 

@@ -82,8 +82,10 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
     for (const e of n.exceptions) await raiseException(tx, merchantId, { shopId: shop.id, orderId, rawInboxId: entry.id, reason: e.reason, detail: e.detail })
     // What this version no longer shows is resolved: a mapping that now exists, an address fixed on the platform.
     const cleared = (['sku_unmapped', 'address_unusable', 'conflicting_update', 'invalid_transition'] as const).filter((r) => !found.has(r))
-    await resolveExceptions(tx, merchantId, { orderId, reasons: cleared }, 'pipeline', 'cleared by a newer platform version')
-    const open = await openReasons(tx, merchantId, orderId)
+    // A new order, or one without open exceptions, has nothing to clear or re-read (the hot path of ingest).
+    const hadOpen = (existing?.open_exceptions ?? 0) > 0
+    if (hadOpen) await resolveExceptions(tx, merchantId, { orderId, reasons: cleared }, 'pipeline', 'cleared by a newer platform version')
+    const open = hadOpen || n.exceptions.length > 0 ? await openReasons(tx, merchantId, orderId) : []
     await mark('applied')
     return { outcome: 'applied' as const, events: eventsFor(merchantId, orderId, existing, transition.status, draft, open), orderId }
   })

@@ -20,13 +20,14 @@ export interface StoredOrderHead {
   status: OrderStatus
   refund_state: string
   platform_updated_at: Date
+  open_exceptions: number
 }
 
 /** The current order row, locked for update inside the caller's transaction. */
 export async function lockOrder(db: Executor, shop: ShopRef, externalId: string): Promise<StoredOrderHead | undefined> {
   return db
     .selectFrom('orders')
-    .select(['id', 'status', 'refund_state', 'platform_updated_at'])
+    .select(['id', 'status', 'refund_state', 'platform_updated_at', 'open_exceptions'])
     .where('merchant_id', '=', shop.merchantId)
     .where('channel', '=', shop.channel)
     .where('shop_id', '=', shop.id)
@@ -123,7 +124,7 @@ async function writeLines(db: Executor, merchantId: string, orderId: string, n: 
     } else {
       await db.insertInto('order_lines').values({ id: lineId, merchant_id: merchantId, order_id: orderId, external_line_id: line.externalLineId, ...row }).execute()
     }
-    await writeLineSkus(db, merchantId, orderId, lineId, line.skus.map((s) => ({ ...s, revenueShare: toDb(s.revenueShare) })))
+    await writeLineSkus(db, merchantId, orderId, lineId, line.skus.map((s) => ({ ...s, revenueShare: toDb(s.revenueShare) })), !idByExternal.has(line.externalLineId))
   }
 }
 
@@ -133,6 +134,7 @@ async function writeLineSkus(
   orderId: string,
   lineId: string,
   skus: readonly { skuId: string; quantity: number; revenueShare: string }[],
+  freshLine: boolean,
 ): Promise<void> {
   if (skus.length > 0) {
     await db
@@ -141,6 +143,7 @@ async function writeLineSkus(
       .onDuplicateKeyUpdate({ quantity: sql`VALUES(quantity)`, revenue_share: sql`VALUES(revenue_share)` })
       .execute()
   }
+  if (freshLine) return
   let del = db.deleteFrom('order_line_skus').where('merchant_id', '=', merchantId).where('order_line_id', '=', lineId)
   if (skus.length > 0) del = del.where('sku_id', 'not in', skus.map((s) => s.skuId))
   await del.execute()
