@@ -34,7 +34,7 @@ export function startScheduler(ctx: AppContext): Scheduler {
   ]
   return {
     async stop() {
-      await Promise.all(tasks.map((t) => t.stop()))
+      for (const t of tasks) await t.stop()
     },
   }
 }

@@ -10,15 +10,16 @@ import type { Connector, PushOutcome, RawOrder, RawPage, RawWebhook, ShopContext
 import { mapSelfstoreOrder } from './map.js'
 
 const PAGE_SIZE = 100
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
 /** Webhooks older than this are refused as replays. */
 export const WEBHOOK_TOLERANCE_MS = 5 * 60_000
 
 function client(shop: ShopContext): PlatformClient {
-  const apiKey = String(shop.credentials.apiKey ?? '')
+  const apiKey = text(shop.credentials.apiKey)
   return createPlatformClient({
     channel: 'selfstore',
     limiterKey: shop.id,
-    baseUrl: String(shop.settings.baseUrl ?? ''),
+    baseUrl: text(shop.settings.baseUrl),
     ratePerSecond: Number(shop.settings.ratePerSecond ?? 10),
     timeoutMs: Number(shop.settings.timeoutMs ?? 20_000),
     headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
@@ -52,7 +53,7 @@ export const selfstore: Connector = {
   validateSettings(settings) {
     const problems: string[] = []
     try {
-      const u = new URL(String(settings.baseUrl ?? ''))
+      const u = new URL(text(settings.baseUrl))
       if (!['http:', 'https:'].includes(u.protocol)) problems.push('baseUrl must be an http(s) URL')
     } catch {
       problems.push('baseUrl is required: the base URL of your store API, e.g. https://shop.example.com/entrepot')
@@ -103,7 +104,7 @@ export const selfstore: Connector = {
       if (!r) return { platformSkuId: i.platformSkuId, ok: false, quantity: i.quantity, error: 'no result for this SKU', kind: 'transient' }
       return r.ok === true
         ? { platformSkuId: i.platformSkuId, ok: true, quantity: i.quantity }
-        : { platformSkuId: i.platformSkuId, ok: false, quantity: i.quantity, error: String(r.error ?? 'rejected'), kind: 'permanent' }
+        : { platformSkuId: i.platformSkuId, ok: false, quantity: i.quantity, error: text(r.error) || 'rejected', kind: 'permanent' }
     })
   },
 
@@ -116,7 +117,7 @@ export const selfstore: Connector = {
   },
 
   verifyWebhook(req: RawWebhook, shop: ShopContext) {
-    const secret = String(shop.credentials.webhookSecret ?? '')
+    const secret = text(shop.credentials.webhookSecret)
     const header = req.headers['x-entrepot-signature'] ?? ''
     const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]))
     const t = Number(parts.t)
@@ -129,7 +130,7 @@ export const selfstore: Connector = {
 
   parseWebhook(req): WebhookEvent {
     const payload = parseJsonExact(req.rawBody.toString('utf8')) as Record<string, unknown>
-    const topic = String(payload.event ?? 'unknown')
+    const topic = text(payload.event) || 'unknown'
     const deliveryId = req.headers['x-entrepot-delivery'] ?? null
     if (topic === 'ping') return { deliveryId, topic, orders: [], refunds: [], orderIdsToFetch: [], ping: true }
     const order = payload.order

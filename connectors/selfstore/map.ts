@@ -2,7 +2,8 @@
  * Self-run store order (CONTRACT.md) → unified order draft. Pure. All discounts of a self-run
  * store are merchant-funded; amounts are decimal strings.
  */
-import { Decimal, sum, tryMoney, ZERO } from '../../src/money/index.js'
+import type { Decimal} from '../../src/money/index.js';
+import { sum, tryMoney, ZERO } from '../../src/money/index.js'
 import { mapFailed, mapped, type MapResult, type PlatformOrderStatus, type RefundState, type UnifiedLineDraft, type UnifiedOrderDraft } from '../../src/orders/types.js'
 import { idString } from '../json.js'
 
@@ -58,7 +59,7 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
     for (const l of Array.isArray(r.lines) ? r.lines.filter(isObj) : []) {
       const id = idString(l.line_id) ?? ''
       const cur = refundedByLine.get(id) ?? { quantity: 0, amount: ZERO }
-      refundedByLine.set(id, { quantity: cur.quantity + Number(l.quantity ?? 0), amount: cur.amount.plus(amount(l, 'amount')) })
+      refundedByLine.set(id, { quantity: cur.quantity + (typeof l.quantity === 'number' ? l.quantity : 0), amount: cur.amount.plus(amount(l, 'amount')) })
     }
   }
   const lines: UnifiedLineDraft[] = raw.lines.map((l, i) => {

@@ -16,7 +16,7 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   const result = await migrator(db).migrateToLatest()
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')
-    const cause = result.error instanceof Error ? result.error : new Error(String(result.error))
+    const cause = result.error instanceof Error ? result.error : new Error(JSON.stringify(result.error))
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause.message}`, { cause })
   }
   return result

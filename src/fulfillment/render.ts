@@ -22,7 +22,7 @@ export function pickListCsv(list: PickList): string {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+export const esc = (v: string | number | null | undefined): string => String(v ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!)
 
 const STYLE = `
   @page { size: A4; margin: 12mm 10mm 16mm; @bottom-right { content: "Page " counter(page) " / " counter(pages); } }

@@ -74,7 +74,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
           return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="picklist-${list.waveId}.csv"`).send(pickListCsv(list))
         case 'html':
           return reply.type('text/html; charset=utf-8').send(pickListHtml(list))
-        default:
+        case 'json':
           return list
       }
     },

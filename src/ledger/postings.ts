@@ -9,7 +9,8 @@
  *       the merchant, visible on the statement.
  * Refund  Dr refunds, Cr receivable.      COGS  Dr cogs, Cr inventory.
  */
-import { Decimal, sum, ZERO } from '../money/index.js'
+import type { Decimal} from '../money/index.js';
+import { sum, ZERO } from '../money/index.js'
 import { groupBy } from '../lib/collections.js'
 
 export const ACCOUNTS = {

@@ -33,7 +33,7 @@ export interface StatementFigures {
 export function zonedMidnight(date: string, timeZone: string): Date {
   const guess = new Date(`${date}T00:00:00Z`)
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(guess)
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value)
+  const get = (t: string) => parseInt(parts.find((p) => p.type === t)!.value, 10)
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'))
   return new Date(guess.getTime() - (asUtc - guess.getTime()))
 }
@@ -91,7 +91,7 @@ async function grouped(db: Executor, merchantId: string, q: StatementQuery, key:
   const out = new Map<string, Sums>()
   for (const r of rows) {
     const id = `${r.k ?? ''}\u0000${r.currency}`
-    const sums = out.get(id) ?? new Map()
+    const sums: Sums = out.get(id) ?? new Map<string, { debit: Decimal; credit: Decimal }>()
     sums.set(r.account_group, { debit: money(r.debit), credit: money(r.credit) })
     out.set(id, sums)
   }

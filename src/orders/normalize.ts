@@ -3,7 +3,8 @@
  * definitions → the rows of the order, its lines, their stock view, and the exceptions found.
  */
 import { createHash } from 'node:crypto'
-import { apportion, Decimal, toDb } from '../money/index.js'
+import type { Decimal} from '../money/index.js';
+import { apportion, toDb } from '../money/index.js'
 import { apportionOrder } from './apportion.js'
 import type { ExceptionReason } from './tables.js'
 import type { UnifiedLineDraft, UnifiedOrderDraft } from './types.js'

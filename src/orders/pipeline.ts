@@ -46,7 +46,6 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
     try {
       payload = JSON.parse(entry.payload)
     } catch (err) {
-      payload = undefined
       await raiseException(tx, merchantId, { shopId: shop.id, rawInboxId: entry.id, reason: 'mapping_failed', detail: { error: `stored payload is not JSON: ${String(err)}` } })
       await mark('failed', 'payload is not JSON')
       return { outcome: 'failed' as const, events: [] }

@@ -76,7 +76,9 @@ async function main() {
   const ctx = createContext(config)
   await migrateToLatest(ctx.db)
   const merchant = await createMerchant(ctx.db, { name: '杭州好物 Demo Co.', timezone: 'Asia/Shanghai', baseCurrency: 'CNY' })
-  const keys = Object.fromEntries(await Promise.all((['admin', 'warehouse', 'accountant'] as const).map(async (role) => [role, (await createApiKey(ctx.db, merchant.id, { role, name: `demo ${role}` })).token])))
+  const keys: Record<string, string> = Object.fromEntries(
+    await Promise.all((['admin', 'warehouse', 'accountant'] as const).map(async (role) => [role, (await createApiKey(ctx.db, merchant.id, { role, name: `demo ${role}` })).token] as const)),
+  )
   const warehouses = [
     await createWarehouse(ctx.db, merchant.id, { code: 'HZ1', name: '杭州仓', priority: 10, regions: ['浙江省', '上海市', '江苏省'] }),
     await createWarehouse(ctx.db, merchant.id, { code: 'SZ1', name: '深圳仓', priority: 20, regions: ['广东省', '福建省'] }),
