@@ -8,6 +8,7 @@ import { notFound } from '../api/errors.js'
 import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { createShop, getShop, listShops, setShopCredentials, updateShop, type Shop } from './repo.js'
+import { checkLink } from './link.js'
 
 export const ChannelSchema = Type.Enum(CHANNELS)
 const Settings = Type.Record(Type.String(), Type.Unknown(), { description: 'channel-specific settings (baseUrl, warehouses, stock sync rules…)' })
@@ -61,6 +62,7 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       },
     },
     async (req, reply) => {
+      await checkLink(ctx, req.body.channel, req.body.settings ?? {}, req.body.credentials)
       const shop = await createShop(ctx.db, ctx.config.secretKey, req.auth.merchantId, req.body)
       await audit(ctx.db, req.auth.merchantId, {
         ...apiActor(req.auth),
