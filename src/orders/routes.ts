@@ -7,6 +7,7 @@ import { invalid, notFound } from '../api/errors.js'
 import { Id, IdParams, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
+import { withTx } from '../db/tx.js'
 import { resolveExceptions } from './exceptions.js'
 import { autoMap, listMappings, upsertMappings } from './mappings.js'
 import { listExceptions, listOrders, orderDetail } from './queries.js'
@@ -156,7 +157,7 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       req.body.items.forEach((it, i) => {
         if (!it.platformSkuId && !it.platformItemId) throw invalid(`body/items/${i} needs platformSkuId or platformItemId`, { field: `body/items/${i}` })
       })
-      const r = await upsertMappings(ctx.db, req.auth.merchantId, req.body.items, 'bulk')
+      const r = await withTx(ctx.db, (tx) => upsertMappings(tx, req.auth.merchantId, req.body.items, 'bulk'))
       await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'sku_mapping.bulk', entityType: 'sku_mapping', entityId: '*', detail: { saved: r.saved } })
       const rerun = await rerunWaiting(ctx, req.auth.merchantId, ['sku_unmapped'])
       return { ...r, rerun }
@@ -175,7 +176,7 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       },
     },
     async (req) => {
-      const mapped = await autoMap(ctx.db, req.auth.merchantId, req.body.shopId)
+      const mapped = await withTx(ctx.db, (tx) => autoMap(tx, req.auth.merchantId, req.body.shopId))
       const rerun = await rerunWaiting(ctx, req.auth.merchantId, ['sku_unmapped'], req.body.shopId)
       return { mapped, rerun }
     },

@@ -1,0 +1,108 @@
+/**
+ * End to end over real HTTP: two sandbox self-run stores → pulls (and webhooks) → pool → allocation
+ * on shared stock → stock pushes back to both stores → a wave picked and shipped → writebacks reach
+ * the stores → the statement's totals equal what the stores themselves record as sold and shipped.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { startWorkers, type Workers } from '../../../jobs/worker.js'
+import type { QueueName } from '../../../jobs/queues.js'
+import { checkInventory } from '../../../src/inventory/check.js'
+import { receive } from '../../../src/inventory/operations.js'
+import { money, sum } from '../../../src/money/index.js'
+import { startSelfstoreSandbox, type SelfstoreSandbox } from '../../../src/sandbox/selfstore-server.js'
+import { pullStream } from '../../../src/sync/pull.js'
+import { upsertSkus } from '../../../src/skus/repo.js'
+import { createWarehouse } from '../../../src/warehouses/repo.js'
+import { bearer, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
+
+let env: TestEnv
+let m: TestMerchant
+let workers: Workers
+const stores: { sandbox: SelfstoreSandbox; shopId: string }[] = []
+const catalogue = [
+  { skuCode: 'HOT-1', title: '爆款 保温杯', price: '99.00' },
+  { skuCode: 'TEA-2', title: 'Green Tea 100g', price: '35.50' },
+  { skuCode: 'MUG-3', title: 'Ceramic Mug', price: '45.00' },
+]
+
+async function drained(queues: QueueName[]): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const counts = await Promise.all(queues.map((q) => env.ctx.queues[q].getJobCounts('waiting', 'active', 'delayed', 'prioritized')))
+    if (counts.every((c) => Object.values(c).every((n) => n === 0))) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`queues ${queues.join(', ')} did not drain`)
+}
+
+beforeAll(async () => {
+  env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: '100', WORKER_CONCURRENCY: '4' } })
+  m = await seedMerchant(env.ctx)
+  const wh = await createWarehouse(env.ctx.db, m.id, { code: 'HZ', name: '杭州仓', regions: ['浙江省'] })
+  await upsertSkus(env.ctx.db, m.id, catalogue.map((c) => ({ code: c.skuCode, name: c.title })))
+  const skus = await env.ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', m.id).execute()
+  for (const s of skus) await receive(env.ctx.db, m.id, { warehouseId: wh.id, skuId: s.id, quantity: s.code === 'HOT-1' ? 6 : 500, unitCost: '10.00', currency: 'CNY' }, { actor: 'e2e' })
+  for (const n of [0, 1]) {
+    const sandbox = await startSelfstoreSandbox({ seed: 42 + n, catalogue, apiKey: `key-${n}`, webhookSecret: `sec-${n}` })
+    const res = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'selfstore', name: `store ${n}`, settings: { baseUrl: sandbox.url }, credentials: { apiKey: `key-${n}`, webhookSecret: `sec-${n}` } } })
+    expect(res.statusCode).toBe(201)
+    stores.push({ sandbox, shopId: res.json<{ id: string }>().id })
+  }
+  workers = startWorkers(env.ctx)
+})
+afterAll(async () => {
+  await workers.close()
+  for (const s of stores) await s.sandbox.close()
+  await env.close()
+})
+
+it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, statement = what the stores sold', async () => {
+  // Orders arrive on both stores; every order is pulled over HTTP exactly once into the pool.
+  const at = new Date(Date.now() - 60_000)
+  for (const s of stores) s.sandbox.generate(15, at)
+  for (const s of stores) {
+    const r = await pullStream(env.ctx, m.id, s.shopId, 'orders')
+    expect(r.stored).toBe(15)
+    await env.app.inject({ method: 'POST', url: '/sku-mappings/auto', headers: bearer(m.keys.admin), payload: { shopId: s.shopId } })
+  }
+  const pool = await env.ctx.db.selectFrom('orders').select(['id', 'external_id', 'shop_id', 'status']).where('merchant_id', '=', m.id).execute()
+  expect(pool).toHaveLength(30)
+  await drained(['inventory-order-event', 'stock-push'])
+
+  // The hot SKU had 6 units for both stores together: never more reserved than on hand.
+  expect(await checkInventory(env.ctx.db, m.id)).toEqual([])
+  const hot = await env.ctx.db.selectFrom('stock as s').innerJoin('skus as k', 'k.id', 's.sku_id').select(['s.on_hand', 's.reserved']).where('k.code', '=', 'HOT-1').executeTakeFirstOrThrow()
+  expect(hot.reserved).toBeLessThanOrEqual(6)
+
+  // Every store was told what it can sell: available = on hand − reserved (ratio 1, no safety stock).
+  const levels = await env.ctx.db.selectFrom('stock as s').innerJoin('skus as k', 'k.id', 's.sku_id').select(['k.code', 's.on_hand', 's.reserved']).where('s.merchant_id', '=', m.id).execute()
+  for (const s of stores) for (const l of levels) expect(s.sandbox.stock.get(l.code)?.quantity, `${l.code}`).toBe(l.on_hand - l.reserved)
+
+  // A wave is picked and shipped; every shipment is written back to the store it came from.
+  const wave = await env.app.inject({ method: 'POST', url: '/waves', headers: bearer(m.keys.warehouse), payload: { warehouseId: (await env.ctx.db.selectFrom('warehouses').select('id').executeTakeFirstOrThrow()).id, maxOrders: 1000 } })
+  expect(wave.statusCode).toBe(201)
+  const members = await env.ctx.db.selectFrom('wave_orders').select('order_id').where('wave_id', '=', wave.json<{ waveId: string }>().waveId).execute()
+  let tracking = 1000
+  for (const o of members) {
+    const res = await env.app.inject({ method: 'POST', url: `/orders/${o.order_id}/ship`, headers: bearer(m.keys.warehouse), payload: { parcels: [{ carrier: 'SF', trackingNumber: `SF${tracking++}` }] } })
+    expect(res.statusCode).toBe(200)
+  }
+  await drained(['shipment-writeback', 'ledger-order-event', 'stock-push'])
+  const shipped = await env.ctx.db.selectFrom('orders').select(['external_id', 'shop_id']).where('merchant_id', '=', m.id).where('status', '=', 'shipped').execute()
+  expect(shipped.length).toBe(members.length)
+  const received = stores.flatMap((s) => s.sandbox.shipments.map((x) => `${s.shopId}/${x.orderId}`)).sort()
+  expect(received).toEqual(shipped.map((o) => `${o.shop_id}/${o.external_id}`).sort())
+  expect(await checkInventory(env.ctx.db, m.id)).toEqual([])
+
+  // The statement, computed from the journal, equals the stores' own record of what was shipped.
+  const shippedIds = new Set(shipped.map((o) => `${o.shop_id}/${o.external_id}`))
+  const sold = stores.flatMap((s) => s.sandbox.sold.map((g) => ({ id: `${s.shopId}/SO${String(g.seq).padStart(6, '0')}`, g })).filter((x) => shippedIds.has(x.id)))
+  expect(sold).toHaveLength(shipped.length)
+  const gross = sum(sold.flatMap((x) => x.g.lines.map((l) => money(l.goods))))
+  const discounts = sum(sold.flatMap((x) => x.g.lines.map((l) => money(l.merchantDiscount))))
+  const shipping = sum(sold.map((x) => money(x.g.shipping)))
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+  const tomorrow = new Date(Date.now() + 32 * 3600_000).toISOString().slice(0, 10)
+  const stmt = (await env.app.inject({ method: 'GET', url: `/statements?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}`, headers: bearer(m.keys.accountant) })).json<{ rows: Record<string, string>[] }>()
+  expect(stmt.rows[0]).toMatchObject({ currency: 'CNY', grossSales: gross.toFixed(2), merchantDiscounts: discounts.toFixed(2), shippingIncome: shipping.toFixed(2), netSales: gross.minus(discounts).plus(shipping).toFixed(2) })
+  expect(money(stmt.rows[0]!.cogs!).gt(0)).toBe(true)
+})
