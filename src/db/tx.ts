@@ -1,19 +1,31 @@
 import type { Db, Executor, Tx } from './connect.js'
 import { isRetryableTxError } from './errors.js'
 
+export interface TxOptions {
+  attempts?: number
+  /**
+   * 'read committed' takes no gap locks on SELECT … FOR UPDATE of a missing row, so writers
+   * creating different new rows do not deadlock each other; a race on the same new row then ends
+   * in a duplicate-key error that the caller retries.
+   */
+  isolation?: 'read committed' | 'repeatable read'
+}
+
 /**
  * Run `fn` in a transaction, retrying the whole of it on deadlock or lock-wait timeout.
  * Side effects that must not happen on rollback (enqueueing jobs) go after this resolves.
  * Inside an existing transaction it simply runs `fn` there (no nesting, no savepoints).
  */
-export async function withTx<T>(db: Executor, fn: (tx: Tx) => Promise<T>, attempts = 4): Promise<T> {
+export async function withTx<T>(db: Executor, fn: (tx: Tx) => Promise<T>, opts: TxOptions = {}): Promise<T> {
   if (db.isTransaction) return fn(db as Tx)
+  const attempts = opts.attempts ?? 6
   for (let attempt = 1; ; attempt++) {
     try {
-      return await (db as Db).transaction().execute(fn)
+      const builder = (db as Db).transaction()
+      return await (opts.isolation ? builder.setIsolationLevel(opts.isolation) : builder).execute(fn)
     } catch (err) {
       if (!isRetryableTxError(err) || attempt >= attempts) throw err
-      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20))
+      await new Promise((r) => setTimeout(r, 5 * 2 ** attempt + Math.random() * 25))
     }
   }
 }

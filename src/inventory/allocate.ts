@@ -68,7 +68,7 @@ export async function allocateOrder(db: Db, merchantId: string, orderId: string,
     }
   }
   if (rules.waitWhenNoStock) return 'waiting'
-  await raiseException(db, merchantId, { shopId: order.shop_id, orderId, reason: 'no_stock', detail: { needs: needs.map((n) => ({ skuId: n.skuId, quantity: n.quantity })) } })
+  await withTx(db, (tx) => raiseException(tx, merchantId, { shopId: order.shop_id, orderId, reason: 'no_stock', detail: { needs: needs.map((n) => ({ skuId: n.skuId, quantity: n.quantity })) } }))
   return 'no_stock'
 }
 

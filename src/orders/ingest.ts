@@ -7,6 +7,7 @@ import type { RawOrder, RawRefund } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
 import { isDuplicateKey } from '../db/errors.js'
+import { withTx } from '../db/tx.js'
 import { getShop } from '../shops/repo.js'
 import { emitOrderEvents, type OrderEvent } from './events.js'
 import { storeRaw } from './inbox.js'
@@ -57,7 +58,8 @@ export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: read
     }
   }
   const ingestOne = async (raw: RawOrder): Promise<boolean> => {
-    const entry = await storeRaw(ctx.db, {
+    // Concurrent INSERT IGNOREs on one unique index can deadlock in InnoDB: withTx retries them.
+    const entry = await withTx(ctx.db, (tx) => storeRaw(tx, {
       merchantId: shop.merchantId,
       shopId: shop.id,
       channel: shop.channel,
@@ -67,7 +69,7 @@ export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: read
       payload: raw.payload,
       source,
       receivedAt: ctx.clock.now(),
-    })
+    }))
     if (!entry) return false
     const { events } = await raceSafe(() => normalizeInboxOrder(ctx.db, s, entry))
     await emit(ctx, events)
@@ -82,7 +84,8 @@ export async function ingestRawRefunds(ctx: Ctx, shop: ShopIdentity, refunds: re
   let stored = 0
   let duplicates = 0
   for (const raw of refunds) {
-    const entry = await storeRaw(ctx.db, {
+    // Concurrent INSERT IGNOREs on one unique index can deadlock in InnoDB: withTx retries them.
+    const entry = await withTx(ctx.db, (tx) => storeRaw(tx, {
       merchantId: shop.merchantId,
       shopId: shop.id,
       channel: shop.channel,
@@ -92,7 +95,7 @@ export async function ingestRawRefunds(ctx: Ctx, shop: ShopIdentity, refunds: re
       payload: raw.payload,
       source,
       receivedAt: ctx.clock.now(),
-    })
+    }))
     if (!entry) {
       duplicates++
       continue

@@ -87,7 +87,7 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
     const open = hadOpen || n.exceptions.length > 0 ? await openReasons(tx, merchantId, orderId) : []
     await mark('applied')
     return { outcome: 'applied' as const, events: eventsFor(merchantId, orderId, existing, transition.status, draft, open), orderId }
-  })
+  }, { isolation: 'read committed' })
 }
 
 function eventsFor(

@@ -75,7 +75,7 @@ export async function normalizeInboxRefund(db: Db, shop: PipelineShop, entry: { 
     await rollUpRefunds(tx, shop.merchantId, order.id)
     const kind = SETTLED.has(draft.status) ? 'refunded' : OPEN.has(draft.status) ? 'refund_requested' : 'changed'
     return { events: [{ merchantId: shop.merchantId, orderId: order.id, kind, key: `${order.id}.refund.${refundId}.${draft.status}`, refundId }] }
-  })
+  }, { isolation: 'read committed' })
 }
 
 /** Recompute line and order refund state from every refund of the order. */
