@@ -16,7 +16,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       sku_id CHAR(26) NOT NULL,
       avg_cost DECIMAL(18,4) NOT NULL,
       currency CHAR(3) NOT NULL,
-      low_stock_threshold INT NULL,
       updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
       PRIMARY KEY (merchant_id, sku_id)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`.execute(db)

@@ -23,6 +23,7 @@ import * as m0030 from './0030_stock.js'
 import * as m0031 from './0031_stock_movements.js'
 import * as m0032 from './0032_stock_allocations.js'
 import * as m0033 from './0033_inventory_support.js'
+import * as m0034 from './0034_stock_thresholds.js'
 import * as m0040 from './0040_waves.js'
 import * as m0050 from './0050_ledger.js'
 import * as m0041 from './0041_shipments.js'
@@ -46,6 +47,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0031_stock_movements': m0031,
   '0032_stock_allocations': m0032,
   '0033_inventory_support': m0033,
+  '0034_stock_thresholds': m0034,
   '0040_waves': m0040,
   '0041_shipments': m0041,
   '0050_ledger': m0050,

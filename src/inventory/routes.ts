@@ -170,6 +170,22 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     async (req) => ({ ...(await pushShopStock(ctx, req.auth.merchantId, req.params.id, true)) }),
   )
 
+  app.put(
+    '/stock/thresholds',
+    {
+      config: { roles: STAFF },
+      schema: { tags, summary: 'Low-stock alert thresholds per SKU', body: Type.Object({ items: Type.Array(Type.Object({ skuId: Id, threshold: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }) }), response: { 200: Type.Object({ saved: Type.Integer() }), ...errorResponses } },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      const own = await ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', merchantId).where('id', 'in', req.body.items.map((i) => i.skuId)).execute()
+      const known = new Set(own.map((s) => s.id))
+      const rows = req.body.items.filter((i) => known.has(i.skuId)).map((i) => ({ merchant_id: merchantId, sku_id: i.skuId, threshold: i.threshold }))
+      if (rows.length > 0) await ctx.db.insertInto('stock_thresholds').values(rows).onDuplicateKeyUpdate({ threshold: sql`VALUES(threshold)` }).execute()
+      return { saved: rows.length }
+    },
+  )
+
   app.get(
     '/stock/low',
     {
@@ -179,14 +195,14 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     async (req) => {
       const since = new Date(ctx.clock.now().getTime() - 30 * 86_400_000)
       const rows = await sql<{ sku_id: string; code: string; available: string; threshold: number | null; shipped_30d: string }>`
-        SELECT k.id AS sku_id, k.code, COALESCE(SUM(s.on_hand - s.reserved), 0) AS available, c.low_stock_threshold AS threshold,
+        SELECT k.id AS sku_id, k.code, COALESCE(SUM(s.on_hand - s.reserved), 0) AS available, t.threshold AS threshold,
           (SELECT COALESCE(-SUM(mv.quantity), 0) FROM stock_movements mv WHERE mv.merchant_id = k.merchant_id AND mv.sku_id = k.id AND mv.kind = 'shipment' AND mv.created_at >= ${since}) AS shipped_30d
         FROM skus k
         LEFT JOIN stock s ON s.merchant_id = k.merchant_id AND s.sku_id = k.id
-        LEFT JOIN sku_costs c ON c.merchant_id = k.merchant_id AND c.sku_id = k.id
+        JOIN stock_thresholds t ON t.merchant_id = k.merchant_id AND t.sku_id = k.id
         WHERE k.merchant_id = ${req.auth.merchantId} AND k.active = 1
-        GROUP BY k.id, k.code, c.low_stock_threshold, k.merchant_id
-        HAVING c.low_stock_threshold IS NOT NULL AND available <= c.low_stock_threshold
+        GROUP BY k.id, k.code, t.threshold, k.merchant_id
+        HAVING available <= t.threshold
         ORDER BY k.code LIMIT 1000`.execute(ctx.db)
       return {
         items: rows.rows.map((r) => {

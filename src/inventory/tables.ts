@@ -54,7 +54,6 @@ export interface SkuCostTable {
   sku_id: string
   avg_cost: string
   currency: string
-  low_stock_threshold: number | null
   updated_at: UpdatedAt
 }
 
@@ -75,7 +74,14 @@ export interface StockPushStateTable {
   error: string | null
 }
 
+export interface StockThresholdTable {
+  merchant_id: string
+  sku_id: string
+  threshold: number
+}
+
 export interface InventoryTables {
+  stock_thresholds: StockThresholdTable
   stock: StockTable
   stock_movements: StockMovementTable
   stock_allocations: StockAllocationTable

@@ -77,3 +77,13 @@ it('coalesces many stock changes into one pending push per shop', async () => {
   expect(jobs).toHaveLength(1)
   expect(jobs[0]!.data).toEqual({ merchantId: m.id, shopId: shop.id, full: false })
 })
+
+it('lists SKUs at or under their low-stock threshold with days of cover', async () => {
+  const h = { authorization: `Bearer ${m.keys.warehouse}` }
+  const set = await env.app.inject({ method: 'PUT', url: '/stock/thresholds', headers: h, payload: { items: [{ skuId: sku.LID!, threshold: 10 }, { skuId: sku.CUP!, threshold: 5 }] } })
+  expect(set.json()).toEqual({ saved: 2 })
+  const low = await env.app.inject({ method: 'GET', url: '/stock/low', headers: h })
+  expect(low.json<{ items: { code: string; available: number; daysOfCover: number | null }[] }>().items).toEqual([
+    { skuId: sku.LID!, code: 'LID', available: 9, threshold: 10, shippedLast30Days: 0, daysOfCover: null },
+  ])
+})
