@@ -11,6 +11,7 @@ import { withTx } from '../db/tx.js'
 import { getShop } from '../shops/repo.js'
 import { emitOrderEvents, type OrderEvent } from './events.js'
 import { storeRaw } from './inbox.js'
+import { autoMerge } from './merge.js'
 import { groupBy } from '../lib/collections.js'
 import { normalizeInboxOrder, type PipelineShop } from './pipeline.js'
 import { normalizeInboxRefund } from './refunds.js'
@@ -72,6 +73,7 @@ export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: read
     }))
     if (!entry) return false
     const { events } = await raceSafe(() => normalizeInboxOrder(ctx.db, s, entry))
+    if (s.settings.autoMerge === true) for (const e of events) if (e.kind === 'paid') await autoMerge(ctx.db, e.merchantId, e.orderId)
     await emit(ctx, events)
     return true
   }

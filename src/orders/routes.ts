@@ -4,12 +4,14 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { invalid, notFound } from '../api/errors.js'
-import { Id, IdParams, errorResponses } from '../api/schemas.js'
+import { Amount, Id, IdParams, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
 import { withTx } from '../db/tx.js'
 import { resolveExceptions } from './exceptions.js'
 import { autoMap, listMappings, upsertMappings } from './mappings.js'
+import { mergeOrders, MergeError, unmergeOrder } from './merge.js'
+import { AppError } from '../api/errors.js'
 import { listExceptions, listOrders, orderDetail } from './queries.js'
 import { rerunOrder, rerunWaiting } from './rerun.js'
 import { EXCEPTION_REASONS } from './tables.js'
@@ -125,6 +127,69 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'exception.resolve', entityType: 'order_exception', entityId: ex.id })
       const rerun = ex.order_id ? await rerunOrder(ctx, merchantId, ex.order_id) : 'not_found'
       return { resolved: n > 0, rerun }
+    },
+  )
+
+  app.post(
+    '/orders/merge',
+    {
+      config: { roles: ['admin', 'warehouse'] },
+      schema: {
+        tags,
+        summary: 'Merge (合单) paid orders of one shop for the same buyer and receiver into one shipment; the platform orders stay distinct',
+        body: Type.Object({ orderIds: Type.Array(Id, { minItems: 2, maxItems: 50 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ mergeGroupId: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      try {
+        return { mergeGroupId: await mergeOrders(ctx.db, req.auth.merchantId, req.body.orderIds) }
+      } catch (err) {
+        if (err instanceof MergeError) throw new AppError('conflict', err.message, 409)
+        throw err
+      }
+    },
+  )
+
+  app.delete(
+    '/orders/:id/merge',
+    { config: { roles: ['admin', 'warehouse'] }, schema: { tags, summary: 'Take an order out of its merge group (拆单)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    async (req, reply) => {
+      if (!(await unmergeOrder(ctx.db, req.auth.merchantId, req.params.id))) throw new AppError('conflict', 'order not found, or already in picking', 409)
+      return reply.status(204).send(null)
+    },
+  )
+
+  app.put(
+    '/skus/:id/bundle',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags: ['skus'],
+        summary: 'Define a bundle (组合装): the component SKUs, their quantities and the value that splits its revenue; an empty list makes it a plain SKU again',
+        params: IdParams,
+        body: Type.Object({ components: Type.Array(Type.Object({ skuCode: Type.String({ minLength: 1, maxLength: 128 }), quantity: Type.Integer({ minimum: 1, maximum: 10_000 }), unitValue: Amount }, { additionalProperties: false }), { maxItems: 50 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ components: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      const bundle = await ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', merchantId).where('id', '=', req.params.id).executeTakeFirst()
+      if (!bundle) throw notFound('SKU', req.params.id)
+      const codes = req.body.components.map((c) => c.skuCode)
+      const parts = codes.length ? await ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', merchantId).where('code', 'in', codes).execute() : []
+      const byCode = new Map(parts.map((p) => [p.code, p.id]))
+      const unknown = codes.filter((c) => !byCode.has(c))
+      if (unknown.length > 0) throw invalid(`body/components: unknown SKU codes ${unknown.join(', ')}`, { field: 'body/components', unknown })
+      if (byCode.get(bundle.code) !== undefined) throw invalid('body/components: a bundle cannot contain itself', { field: 'body/components' })
+      await withTx(ctx.db, async (tx) => {
+        await tx.deleteFrom('sku_bundle_components').where('merchant_id', '=', merchantId).where('bundle_sku_id', '=', bundle.id).execute()
+        if (req.body.components.length > 0) {
+          await tx.insertInto('sku_bundle_components').values(req.body.components.map((c) => ({ merchant_id: merchantId, bundle_sku_id: bundle.id, component_sku_id: byCode.get(c.skuCode)!, quantity: c.quantity, unit_value: c.unitValue }))).execute()
+        }
+      })
+      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'sku.bundle', entityType: 'sku', entityId: bundle.id, detail: { components: req.body.components } })
+      return { components: req.body.components.length }
     },
   )
 

@@ -199,3 +199,43 @@ describe('orders API', () => {
 it('the self-run store connector is registered', () => {
   expect(CONNECTORS.selfstore).toBeDefined()
 })
+
+describe('merge (合单) and bundles API', () => {
+  it('merges paid orders of one shop for the same receiver, refuses others, and unmerges', async () => {
+    await ingest(selfstoreOrder({ id: 'M-1', updated_at: '2026-11-11T06:00:00Z' }), selfstoreOrder({ id: 'M-2', updated_at: '2026-11-11T06:00:00Z' }))
+    await ingest(selfstoreOrder({ id: 'M-3', updated_at: '2026-11-11T06:00:00Z', shipping_address: { name: '李雷', phone: '13900000000', country: 'CN', province: '广东省', city: '深圳市', district: '南山区', address: '科技园南路 1 号', postcode: '518052' } }))
+    const [a, b, c] = await Promise.all(['M-1', 'M-2', 'M-3'].map(async (x) => (await order(x))!.id))
+    const h = bearer(m.keys.warehouse)
+    const ok = await env.app.inject({ method: 'POST', url: '/orders/merge', headers: h, payload: { orderIds: [a, b] } })
+    expect(ok.statusCode).toBe(200)
+    const group = ok.json<{ mergeGroupId: string }>().mergeGroupId
+    expect((await order('M-1'))!.merge_group_id).toBe(group)
+    expect((await order('M-2'))!.merge_group_id).toBe(group)
+    const other = await env.app.inject({ method: 'POST', url: '/orders/merge', headers: h, payload: { orderIds: [a, c] } })
+    expect(other.statusCode).toBe(409)
+    expect(other.json<{ error: { message: string } }>().error.message).toContain('different buyers or addresses')
+    expect((await env.app.inject({ method: 'DELETE', url: `/orders/${b}/merge`, headers: h })).statusCode).toBe(204)
+    expect((await order('M-2'))!.merge_group_id).toBeNull()
+  })
+
+  it('merges automatically when the shop asks for it', async () => {
+    await env.ctx.db.updateTable('shops').set({ settings: JSON.stringify({ baseUrl: 'https://shop.example/api', autoMerge: true }) }).where('id', '=', shop.id).execute()
+    await ingest(selfstoreOrder({ id: 'AM-1', updated_at: '2026-11-11T07:00:00Z' }))
+    await ingest(selfstoreOrder({ id: 'AM-2', updated_at: '2026-11-11T07:01:00Z' }))
+    await env.ctx.db.updateTable('shops').set({ settings: JSON.stringify({ baseUrl: 'https://shop.example/api' }) }).where('id', '=', shop.id).execute()
+    const [x, y] = [(await order('AM-1'))!, (await order('AM-2'))!]
+    expect(x.merge_group_id).not.toBeNull()
+    expect(y.merge_group_id).toBe(x.merge_group_id)
+  })
+
+  it('defines a bundle by component codes and refuses unknown ones', async () => {
+    const set = await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).where('code', '=', 'GIFT-SET').executeTakeFirstOrThrow()
+    const h = bearer(m.keys.admin)
+    const bad = await env.app.inject({ method: 'PUT', url: `/skus/${set.id}/bundle`, headers: h, payload: { components: [{ skuCode: 'NOPE', quantity: 1, unitValue: '1' }] } })
+    expect(bad.statusCode).toBe(400)
+    const good = await env.app.inject({ method: 'PUT', url: `/skus/${set.id}/bundle`, headers: h, payload: { components: [{ skuCode: 'CUP-500', quantity: 1, unitValue: '89.00' }, { skuCode: 'TEA-01', quantity: 3, unitValue: '35.50' }] } })
+    expect(good.json()).toEqual({ components: 2 })
+    const rows = await env.ctx.db.selectFrom('sku_bundle_components').select(['quantity', 'unit_value']).where('bundle_sku_id', '=', set.id).orderBy('quantity').execute()
+    expect(rows).toEqual([{ quantity: 1, unit_value: '89.0000' }, { quantity: 3, unit_value: '35.5000' }])
+  })
+})
