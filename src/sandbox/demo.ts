@@ -152,6 +152,9 @@ async function main() {
   say(`  curl -s -H "Authorization: Bearer ${keys.admin}" "${address}/exceptions?status=open"`)
   say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/stock?limit=5"`)
   say(`  curl -s -H "Authorization: Bearer ${keys.admin}" ${address}/stock/pushes | head -c 600`)
+  const day = (offsetDays: number) => new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10) // Asia/Shanghai calendar day
+  say(`  curl -s -H "Authorization: Bearer ${keys.accountant}" "${address}/statements?from=${day(0)}&to=${day(1)}"`)
+  say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/waves" -X POST -H 'content-type: application/json' -d '{"warehouseId":"${warehouses[0]!.id}"}'`)
   say(`  open ${address}/docs  (authorize with the admin key)`)
   say()
   say('Orders arrive every 3 s (webhooks from the web store, pulls every 10 s from both); a warehouse robot ships every 15 s. Ctrl-C stops.')
