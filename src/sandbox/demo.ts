@@ -16,6 +16,7 @@ import { createDb, databaseName, withDatabase } from '../db/connect.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { receive } from '../inventory/operations.js'
 import { newId } from '../lib/ids.js'
+import { money } from '../money/index.js'
 import { createApiKey, createMerchant } from '../merchants/repo.js'
 import { closeContext, createContext } from '../runtime.js'
 import { createShop } from '../shops/repo.js'
@@ -91,7 +92,7 @@ async function main() {
   for (const [i, item] of items.entries()) {
     for (const [w, wh] of warehouses.entries()) {
       const qty = i === 0 ? 5 : 5 + Math.floor(rnd() * 40) // P01-1S is the hot SKU with little stock
-      const cost = (Number(item.price) * (0.35 + rnd() * 0.2)).toFixed(2)
+      const cost = money(item.price).mul(35 + Math.floor(rnd() * 20)).div(100).toFixed(2) // cost 35–54 % of the price
       await receive(ctx.db, merchant.id, { warehouseId: wh.id, skuId: skuIds.get(item.skuCode)!, quantity: qty, unitCost: cost, currency: 'CNY' }, { actor: 'demo' })
       await ctx.db.insertInto('bin_locations').values({ merchant_id: merchant.id, warehouse_id: wh.id, sku_id: skuIds.get(item.skuCode)!, bin: `${String.fromCharCode(65 + (i % 6))}-${1 + Math.floor(i / 6) % 20}-${1 + w + (i % 4)}` }).execute()
     }
