@@ -4,10 +4,12 @@
  */
 import type { Channel } from '../src/db/schema.js'
 import { selfstore } from './selfstore/index.js'
+import { woocommerce } from './woocommerce/index.js'
 import type { Connector } from './types.js'
 
 export const CONNECTORS: Partial<Record<Channel, Connector>> = {
   selfstore,
+  woocommerce,
 }
 
 export function getConnector(channel: Channel): Connector {

@@ -41,10 +41,10 @@ describe('authentication', () => {
 
 describe('roles', () => {
   it('a warehouse key cannot create shops, change them or set credentials', async () => {
-    const create = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.warehouse), payload: { channel: 'woocommerce', name: 'x' } })
+    const create = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.warehouse), payload: { channel: 'jd', name: 'x' } })
     expect(create.statusCode).toBe(403)
     expect(create.json()).toMatchObject({ error: { code: 'forbidden' } })
-    const shop = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'woocommerce', name: 'Real', credentials: { consumerKey: 'ck_1', consumerSecret: 'cs_1' } } })
+    const shop = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'jd', name: 'Real', credentials: { consumerKey: 'ck_1', consumerSecret: 'cs_1' } } })
     const id = shop.json<{ id: string }>().id
     const put = await env.app.inject({ method: 'PUT', url: `/shops/${id}/credentials`, headers: bearer(m.keys.warehouse), payload: { consumerKey: 'x' } })
     expect(put.statusCode).toBe(403)

@@ -17,7 +17,7 @@ beforeAll(async () => {
     method: 'POST',
     url: '/shops',
     headers: bearer(m.keys.admin),
-    payload: { channel: 'woocommerce', name: 'Woo', settings: { baseUrl: 'https://woo.example' }, credentials: { consumerKey: 'ck_public', consumerSecret: SECRET } },
+    payload: { channel: 'jd', name: 'Woo', settings: { baseUrl: 'https://woo.example' }, credentials: { consumerKey: 'ck_public', consumerSecret: SECRET } },
   })
   expect(created.statusCode).toBe(201)
   bodies.push(created.body)
@@ -49,7 +49,7 @@ it('the sealed credentials open with the configured key and only for their own s
   const creds = await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shopId)
   expect(creds).toEqual({ consumerKey: 'ck_public', consumerSecret: SECRET, accessToken: TOKEN })
   const row = await env.ctx.db.selectFrom('shops').select('credentials_enc').where('id', '=', shopId).executeTakeFirstOrThrow()
-  const other = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'woocommerce', name: 'Other' } })
+  const other = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'jd', name: 'Other' } })
   const otherId = other.json<{ id: string }>().id
   await env.ctx.db.updateTable('shops').set({ credentials_enc: row.credentials_enc }).where('id', '=', otherId).execute()
   await expect(loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, otherId)).rejects.toThrow()

@@ -14,7 +14,7 @@ beforeAll(async () => {
     method: 'POST',
     url: '/shops',
     headers: bearer(a.keys.admin),
-    payload: { channel: 'woocommerce', name: 'A shop', settings: { baseUrl: 'https://a.example' } },
+    payload: { channel: 'jd', name: 'A shop', settings: { baseUrl: 'https://a.example' } },
   })
   ids.shop = shop.json<{ id: string }>().id
   const wh = await env.app.inject({ method: 'POST', url: '/warehouses', headers: bearer(a.keys.admin), payload: { code: 'HZ1', name: '杭州仓', regions: ['浙江省'] } })
