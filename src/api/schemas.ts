@@ -32,6 +32,11 @@ export const errorResponses = {
 
 export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
 
+/** Rows → JSON: dates as ISO strings, everything else as stored (DECIMAL stays an exact string). */
+export function toJson(row: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]))
+}
+
 /** Opaque cursors: base64url JSON of the last row's sort key. */
 export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url')

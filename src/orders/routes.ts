@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { invalid, notFound } from '../api/errors.js'
-import { Amount, Id, IdParams, errorResponses } from '../api/schemas.js'
+import { Amount, Id, IdParams, errorResponses, toJson } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
 import { withTx } from '../db/tx.js'
@@ -16,11 +16,6 @@ import { listExceptions, listOrders, orderDetail } from './queries.js'
 import { rerunOrder, rerunWaiting } from './rerun.js'
 import { EXCEPTION_REASONS } from './tables.js'
 import { ORDER_STATUSES } from './types.js'
-
-/** Rows → JSON: dates as ISO strings, everything else as stored (DECIMAL stays an exact string). */
-export function toJson(row: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]))
-}
 
 const Row = Type.Record(Type.String(), Type.Unknown())
 const List = Type.Object({ items: Type.Array(Row), nextCursor: Type.Union([Type.String(), Type.Null()]) })
