@@ -24,6 +24,7 @@ import { upsertSkus } from '../skus/repo.js'
 import { createWarehouse } from '../warehouses/repo.js'
 import { PRODUCT_NAMES, prng, type CatalogueItem } from './generator.js'
 import { startSelfstoreSandbox, type SelfstoreSandbox } from './selfstore-server.js'
+import { startWooSandbox } from './woocommerce-server.js'
 
 const forSeconds = (() => {
   const i = process.argv.indexOf('--for')
@@ -113,6 +114,16 @@ async function main() {
     if (n === 0) sandbox.setWebhookUrl(`${address}/webhooks/selfstore/${shop.id}`)
     sandboxes.push({ name, sandbox, shopId: shop.id })
   }
+  // A WooCommerce site abroad, selling in USD: a second channel and a second currency.
+  const woo = await startWooSandbox({ seed: 300, catalogue: items, consumerKey: 'ck_demo', consumerSecret: 'cs_demo', currency: 'USD' })
+  const wooShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+    channel: 'woocommerce',
+    name: 'WooCommerce global store',
+    settings: { baseUrl: woo.url, defaultCarrier: 'DHL', allowSplit: true },
+    credentials: { consumerKey: 'ck_demo', consumerSecret: 'cs_demo', webhookSecret: 'wc_demo' },
+  })
+  await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: wooShop.id, platform_sku_key: woo.productIdOf(c.skuCode), platform_item_id: woo.productIdOf(c.skuCode), platform_sku_id: woo.productIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
+  woo.generate(3)
   const workers = startWorkers(ctx)
   const scheduler = startScheduler(ctx)
   for (const s of sandboxes) s.sandbox.generate(5)
@@ -124,6 +135,7 @@ async function main() {
       s.sandbox.generate(1)
       if (rnd() < 0.1) s.sandbox.cancel([...s.sandbox.orders.keys()].at(-2) ?? '')
     }
+    if (rnd() < 0.5) woo.generate(1)
   }, 3000)
   // A warehouse robot: waves what is allocated and ships it.
   let tracking = 100000
@@ -142,6 +154,7 @@ async function main() {
   say()
   say(`API          ${address}    docs ${address}/docs    health ${address}/healthz`)
   for (const s of sandboxes) say(`sandbox      ${s.sandbox.url}    (${s.name}, shop ${s.shopId})`)
+  say(`sandbox      ${woo.url}    (WooCommerce REST v3, USD, shop ${wooShop.id})`)
   say(`database     ${demoUrl}    queue prefix ${config.redis.prefix}`)
   say()
   say(`admin key       ${keys.admin}`)
@@ -158,13 +171,13 @@ async function main() {
   say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/waves" -X POST -H 'content-type: application/json' -d '{"warehouseId":"${warehouses[0]!.id}"}'`)
   say(`  open ${address}/docs  (authorize with the admin key)`)
   say()
-  say('Orders arrive every 3 s (webhooks from the web store, pulls every 10 s from both); a warehouse robot ships every 15 s. Ctrl-C stops.')
+  say('Orders arrive every few seconds (webhooks from the web store, pulls every 10 s from all three); a warehouse robot ships every 15 s. Ctrl-C stops.')
 
   const report = setInterval(() => {
     void (async () => {
       const byStatus = await ctx.db.selectFrom('orders').select(['status', (eb) => eb.fn.countAll().as('n')]).where('merchant_id', '=', merchant.id).groupBy('status').execute()
-      const pushed = sandboxes.reduce((n, s) => n + s.sandbox.stock.size, 0)
-      const shipped = sandboxes.reduce((n, s) => n + s.sandbox.shipments.length, 0)
+      const pushed = sandboxes.reduce((n, s) => n + s.sandbox.stock.size, 0) + woo.stock.size
+      const shipped = sandboxes.reduce((n, s) => n + s.sandbox.shipments.length, 0) + woo.notes.length
       say(`[${new Date().toISOString().slice(11, 19)}] pool: ${byStatus.map((r) => `${r.status} ${r.n}`).join(', ')} · SKUs with pushed stock ${pushed} · writebacks received by the stores ${shipped}`)
     })().catch(() => undefined)
   }, 10000)
@@ -177,6 +190,7 @@ async function main() {
     await scheduler.stop()
     await workers.close()
     for (const s of sandboxes) await s.sandbox.close()
+    await woo.close()
     await closeContext(ctx)
     process.exit(0)
   }
