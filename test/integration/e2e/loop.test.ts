@@ -10,6 +10,7 @@ import { checkInventory } from '../../../src/inventory/check.js'
 import { receive } from '../../../src/inventory/operations.js'
 import { money, sum } from '../../../src/money/index.js'
 import { startSelfstoreSandbox, type SelfstoreSandbox } from '../../../src/sandbox/selfstore-server.js'
+import { startWooSandbox, type WooSandbox } from '../../../src/sandbox/woocommerce-server.js'
 import { pullStream } from '../../../src/sync/pull.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse } from '../../../src/warehouses/repo.js'
@@ -19,6 +20,8 @@ let env: TestEnv
 let m: TestMerchant
 let workers: Workers
 const stores: { sandbox: SelfstoreSandbox; shopId: string }[] = []
+let woo: WooSandbox
+let wooShopId = ''
 const catalogue = [
   { skuCode: 'HOT-1', title: '爆款 保温杯', price: '99.00' },
   { skuCode: 'TEA-2', title: 'Green Tea 100g', price: '35.50' },
@@ -47,11 +50,16 @@ beforeAll(async () => {
     expect(res.statusCode).toBe(201)
     stores.push({ sandbox, shopId: res.json<{ id: string }>().id })
   }
+  woo = await startWooSandbox({ seed: 7, catalogue, consumerKey: 'ck_e2e', consumerSecret: 'cs_e2e', currency: 'USD' })
+  const w = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'woocommerce', name: 'woo', settings: { baseUrl: woo.url }, credentials: { consumerKey: 'ck_e2e', consumerSecret: 'cs_e2e', webhookSecret: 'x' } } })
+  expect(w.statusCode).toBe(201)
+  wooShopId = w.json<{ id: string }>().id
   workers = startWorkers(env.ctx)
 })
 afterAll(async () => {
   await workers.close()
   for (const s of stores) await s.sandbox.close()
+  await woo.close()
   await env.close()
 })
 
@@ -64,8 +72,11 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
     expect(r.stored).toBe(15)
     await env.app.inject({ method: 'POST', url: '/sku-mappings/auto', headers: bearer(m.keys.admin), payload: { shopId: s.shopId } })
   }
+  woo.generate(10, at)
+  expect((await pullStream(env.ctx, m.id, wooShopId, 'orders')).stored).toBe(10)
+  await env.app.inject({ method: 'POST', url: '/sku-mappings/auto', headers: bearer(m.keys.admin), payload: { shopId: wooShopId } })
   const pool = await env.ctx.db.selectFrom('orders').select(['id', 'external_id', 'shop_id', 'status']).where('merchant_id', '=', m.id).execute()
-  expect(pool).toHaveLength(30)
+  expect(pool).toHaveLength(40)
   await drained(['inventory-order-event', 'stock-push'])
 
   // The hot SKU had 6 units for both stores together: never more reserved than on hand.
@@ -76,6 +87,7 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   // Every store was told what it can sell: available = on hand − reserved (ratio 1, no safety stock).
   const levels = await env.ctx.db.selectFrom('stock as s').innerJoin('skus as k', 'k.id', 's.sku_id').select(['k.code', 's.on_hand', 's.reserved']).where('s.merchant_id', '=', m.id).execute()
   for (const s of stores) for (const l of levels) expect(s.sandbox.stock.get(l.code)?.quantity, `${l.code}`).toBe(l.on_hand - l.reserved)
+  for (const l of levels) expect(woo.stock.get(woo.productIdOf(l.code)), `woo ${l.code}`).toBe(l.on_hand - l.reserved)
 
   // A wave is picked and shipped; every shipment is written back to the store it came from.
   const wave = await env.app.inject({ method: 'POST', url: '/waves', headers: bearer(m.keys.warehouse), payload: { warehouseId: (await env.ctx.db.selectFrom('warehouses').select('id').executeTakeFirstOrThrow()).id, maxOrders: 1000 } })
@@ -89,20 +101,27 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   await drained(['shipment-writeback', 'ledger-order-event', 'stock-push'])
   const shipped = await env.ctx.db.selectFrom('orders').select(['external_id', 'shop_id']).where('merchant_id', '=', m.id).where('status', '=', 'shipped').execute()
   expect(shipped.length).toBe(members.length)
-  const received = stores.flatMap((s) => s.sandbox.shipments.map((x) => `${s.shopId}/${x.orderId}`)).sort()
+  const received = [...stores.flatMap((s) => s.sandbox.shipments.map((x) => `${s.shopId}/${x.orderId}`)), ...woo.notes.map((n) => `${wooShopId}/${n.orderId}`)].sort()
   expect(received).toEqual(shipped.map((o) => `${o.shop_id}/${o.external_id}`).sort())
   expect(await checkInventory(env.ctx.db, m.id)).toEqual([])
 
   // The statement, computed from the journal, equals the stores' own record of what was shipped.
-  const shippedIds = new Set(shipped.map((o) => `${o.shop_id}/${o.external_id}`))
+  const shippedIds = new Set(shipped.filter((o) => o.shop_id !== wooShopId).map((o) => `${o.shop_id}/${o.external_id}`))
   const sold = stores.flatMap((s) => s.sandbox.sold.map((g) => ({ id: `${s.shopId}/SO${String(g.seq).padStart(6, '0')}`, g })).filter((x) => shippedIds.has(x.id)))
-  expect(sold).toHaveLength(shipped.length)
+  expect(sold).toHaveLength(shippedIds.size)
   const gross = sum(sold.flatMap((x) => x.g.lines.map((l) => money(l.goods))))
   const discounts = sum(sold.flatMap((x) => x.g.lines.map((l) => money(l.merchantDiscount))))
   const shipping = sum(sold.map((x) => money(x.g.shipping)))
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
   const tomorrow = new Date(Date.now() + 32 * 3600_000).toISOString().slice(0, 10)
   const stmt = (await env.app.inject({ method: 'GET', url: `/statements?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}`, headers: bearer(m.keys.accountant) })).json<{ rows: Record<string, string>[] }>()
-  expect(stmt.rows[0]).toMatchObject({ currency: 'CNY', grossSales: gross.toFixed(2), merchantDiscounts: discounts.toFixed(2), shippingIncome: shipping.toFixed(2), netSales: gross.minus(discounts).plus(shipping).toFixed(2) })
-  expect(money(stmt.rows[0]!.cogs!).gt(0)).toBe(true)
+  const cny = stmt.rows.find((r) => r.currency === 'CNY')
+  expect(cny).toMatchObject({ currency: 'CNY', grossSales: gross.toFixed(2), merchantDiscounts: discounts.toFixed(2), shippingIncome: shipping.toFixed(2), netSales: gross.minus(discounts).plus(shipping).toFixed(2) })
+  expect(money(cny!.cogs!).gt(0)).toBe(true)
+  // The WooCommerce store sells in USD: its own statement row equals its own record of what shipped.
+  const wooShipped = new Set(shipped.filter((o) => o.shop_id === wooShopId).map((o) => o.external_id))
+  expect(wooShipped.size).toBeGreaterThan(0)
+  const wooSold = woo.sold.filter((_g, i) => wooShipped.has(String(5000 + i)))
+  const usd = stmt.rows.find((r) => r.currency === 'USD')!
+  expect(usd).toMatchObject({ grossSales: sum(wooSold.flatMap((g) => g.lines.map((l) => money(l.goods)))).toFixed(2), shippingIncome: sum(wooSold.map((g) => money(g.shipping))).toFixed(2) })
 })
