@@ -19,6 +19,8 @@ import * as m0024 from './0024_raw_inbox.js'
 import * as m0025 from './0025_order_exceptions.js'
 import * as m0026 from './0026_order_history.js'
 import * as m0027 from './0027_order_refunds.js'
+import * as m0028 from './0028_order_pool_state.js'
+import * as m0029 from './0029_order_line_groups.js'
 import * as m0030 from './0030_stock.js'
 import * as m0031 from './0031_stock_movements.js'
 import * as m0032 from './0032_stock_allocations.js'
@@ -43,6 +45,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0025_order_exceptions': m0025,
   '0026_order_history': m0026,
   '0027_order_refunds': m0027,
+  '0028_order_pool_state': m0028,
+  '0029_order_line_groups': m0029,
   '0030_stock': m0030,
   '0031_stock_movements': m0031,
   '0032_stock_allocations': m0032,

@@ -5,7 +5,7 @@
  * table, so a replayed event changes nothing twice.
  */
 import type { AppContext } from '../context.js'
-import { enqueue, jobId } from '../../jobs/queues.js'
+import { jobId } from '../../jobs/queues.js'
 
 export const ORDER_EVENT_KINDS = ['paid', 'changed', 'cancelled', 'refund_requested', 'refunded', 'shipped'] as const
 export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number]
@@ -20,10 +20,15 @@ export interface OrderEvent {
   shipmentId?: string
 }
 
-/** Enqueue events for both consumers. Call after the transaction that produced them has committed. */
+/**
+ * Enqueue events for both consumers. Call after the transaction that produced them has committed.
+ * One bulk add per queue (a page of new orders is one round trip, not two per order); each job
+ * keeps its deterministic id, so a replayed event is not queued twice.
+ */
 export async function emitOrderEvents(ctx: Pick<AppContext, 'queues'>, events: readonly OrderEvent[]): Promise<void> {
-  for (const e of events) {
-    await enqueue(ctx.queues, 'inventory-order-event', e, jobId('inv', e.key))
-    await enqueue(ctx.queues, 'ledger-order-event', e, jobId('led', e.key))
-  }
+  if (events.length === 0) return
+  await Promise.all([
+    ctx.queues['inventory-order-event'].addBulk(events.map((e) => ({ name: 'inventory-order-event', data: e, opts: { jobId: jobId('inv', e.key) } }))),
+    ctx.queues['ledger-order-event'].addBulk(events.map((e) => ({ name: 'ledger-order-event', data: e, opts: { jobId: jobId('led', e.key) } }))),
+  ])
 }

@@ -2,9 +2,10 @@
  * The raw inbox: every payload stored verbatim, append-only; the same payload twice is stored once
  * (unique on merchant, shop, kind, external id and content hash).
  */
-import { createHash } from 'node:crypto'
 import type { Executor } from '../db/connect.js'
+import { chunk } from '../lib/collections.js'
 import { newId } from '../lib/ids.js'
+import { contentHash } from './rows.js'
 
 export interface InboxInput {
   merchantId: string
@@ -18,26 +19,57 @@ export interface InboxInput {
   receivedAt: Date
 }
 
+export interface StoredEntry {
+  id: string
+  payload: string
+}
+
+const row = (input: InboxInput, id: string, payload: string) => ({
+  id,
+  merchant_id: input.merchantId,
+  shop_id: input.shopId,
+  channel: input.channel,
+  kind: input.kind,
+  external_id: input.externalId.slice(0, 64),
+  platform_updated_at: input.platformUpdatedAt,
+  content_hash: contentHash(payload),
+  payload,
+  source: input.source,
+  received_at: input.receivedAt,
+})
+
 /** Store a payload; returns its inbox id, or null when the identical payload was already stored. */
-export async function storeRaw(db: Executor, input: InboxInput): Promise<{ id: string; payload: string } | null> {
+export async function storeRaw(db: Executor, input: InboxInput): Promise<StoredEntry | null> {
   const payload = JSON.stringify(input.payload)
   const id = newId()
-  const res = await db
-    .insertInto('raw_inbox')
-    .ignore()
-    .values({
-      id,
-      merchant_id: input.merchantId,
-      shop_id: input.shopId,
-      channel: input.channel,
-      kind: input.kind,
-      external_id: input.externalId.slice(0, 64),
-      platform_updated_at: input.platformUpdatedAt,
-      content_hash: createHash('sha256').update(payload).digest('hex'),
-      payload,
-      source: input.source,
-      received_at: input.receivedAt,
-    })
-    .executeTakeFirst()
+  const res = await db.insertInto('raw_inbox').ignore().values(row(input, id, payload)).executeTakeFirst()
   return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 ? { id, payload } : null
+}
+
+/**
+ * Store many payloads of one shop and kind with multi-row INSERT IGNOREs; returns, in input order,
+ * the stored entry or null for a payload already stored (before, or earlier in the same batch).
+ */
+export async function storeRawBatch(db: Executor, inputs: readonly InboxInput[]): Promise<(StoredEntry | null)[]> {
+  const rows = inputs.map((input) => row(input, newId(), JSON.stringify(input.payload)))
+  const out: (StoredEntry | null)[] = []
+  for (const part of chunk(rows, 200)) {
+    const res = await db.insertInto('raw_inbox').ignore().values(part).executeTakeFirst()
+    if (Number(res.numInsertedOrUpdatedRows ?? 0n) === part.length) {
+      for (const r of part) out.push({ id: r.id, payload: r.payload }) // every row went in: nothing to look up
+      continue
+    }
+    const first = part[0]!
+    const stored = await db
+      .selectFrom('raw_inbox')
+      .select(['id', 'external_id', 'content_hash'])
+      .where('merchant_id', '=', first.merchant_id)
+      .where('shop_id', '=', first.shop_id)
+      .where('kind', '=', first.kind)
+      .where('external_id', 'in', [...new Set(part.map((r) => r.external_id))])
+      .execute()
+    const ids = new Set(stored.map((s) => s.id))
+    for (const r of part) out.push(ids.has(r.id) ? { id: r.id, payload: r.payload } : null)
+  }
+  return out
 }

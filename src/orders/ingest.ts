@@ -1,18 +1,21 @@
 /**
  * The order pool's front door: raw orders and refunds from pulls and webhooks are stored verbatim
- * (the same payload twice is stored once), then normalized one order per transaction; events go
- * out after each commit. A pull and a webhook racing on one order end as one order.
+ * (the same payload twice is stored once), then normalized; events go out after each commit.
+ * New orders of a page are written in batches (batch.ts); everything else (updates, several
+ * versions of one order, failures) goes one order per transaction. A pull and a webhook racing on
+ * one order end as one order.
  */
 import type { RawOrder, RawRefund } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { withTx } from '../db/tx.js'
+import { chunk } from '../lib/collections.js'
 import { getShop } from '../shops/repo.js'
+import { ingestNewOrders } from './batch.js'
 import { emitOrderEvents, type OrderEvent } from './events.js'
-import { storeRaw } from './inbox.js'
+import { storeRawBatch, type InboxInput, type StoredEntry } from './inbox.js'
 import { autoMerge } from './merge.js'
-import { groupBy } from '../lib/collections.js'
 import { normalizeInboxOrder, type PipelineShop } from './pipeline.js'
 import { normalizeInboxRefund } from './refunds.js'
 
@@ -40,75 +43,60 @@ async function raceSafe<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Orders of a page in flight at once: distinct orders are independent; versions of one order stay in sequence. */
-const INGEST_CONCURRENCY = 6
+/** Chunks of a page in flight at once: while one chunk's rows are in the database, the next is mapped. */
+const LANES = Number(process.env.XL ?? 3)
+const CHUNK = Number(process.env.XC ?? 100)
 
+async function store(ctx: Ctx, shop: ShopIdentity, kind: 'order' | 'refund', items: readonly { externalId: string; platformUpdatedAt: Date; payload: unknown }[], source: 'pull' | 'webhook'): Promise<(StoredEntry | null)[]> {
+  const receivedAt = ctx.clock.now()
+  const inputs: InboxInput[] = items.map((i) => ({ merchantId: shop.merchantId, shopId: shop.id, channel: shop.channel, kind, externalId: i.externalId, platformUpdatedAt: i.platformUpdatedAt, payload: i.payload, source, receivedAt }))
+  // Concurrent INSERT IGNOREs on one unique index can deadlock in InnoDB: withTx retries them.
+  return items.length === 0 ? [] : withTx(ctx.db, (tx) => storeRawBatch(tx, inputs))
+}
+
+/**
+ * Each chunk: store verbatim, write its new orders in one batch, then the rest one order per
+ * transaction, in arrival order. Versions of one order in different chunks may be applied in any
+ * order: the pipeline converges to the newest whatever the order (see pipeline.ts).
+ */
 export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: readonly RawOrder[], source: 'pull' | 'webhook'): Promise<{ stored: number; duplicates: number }> {
   const s = await pipelineShop(ctx, shop)
+  const parts = chunk(orders, CHUNK)
   let stored = 0
-  let duplicates = 0
-  const byOrder = [...groupBy(orders, (o) => o.externalId).values()]
   let next = 0
   const lane = async () => {
-    for (let i = next++; i < byOrder.length; i = next++) {
-      for (const raw of byOrder[i]!) {
-        const r = await ingestOne(raw)
-        if (r) stored++
-        else duplicates++
+    for (let i = next++; i < parts.length; i = next++) {
+      const entries = (await store(ctx, shop, 'order', parts[i]!, source)).filter((e): e is StoredEntry => e !== null)
+      stored += entries.length
+      const batch = await ingestNewOrders(ctx.db, s, entries)
+      await after(ctx, s, batch.events)
+      for (const entry of entries) {
+        if (batch.handled.has(entry.id)) continue
+        const { events } = await raceSafe(() => normalizeInboxOrder(ctx.db, s, entry))
+        await after(ctx, s, events)
       }
     }
   }
-  const ingestOne = async (raw: RawOrder): Promise<boolean> => {
-    // Concurrent INSERT IGNOREs on one unique index can deadlock in InnoDB: withTx retries them.
-    const entry = await withTx(ctx.db, (tx) => storeRaw(tx, {
-      merchantId: shop.merchantId,
-      shopId: shop.id,
-      channel: shop.channel,
-      kind: 'order',
-      externalId: raw.externalId,
-      platformUpdatedAt: raw.platformUpdatedAt,
-      payload: raw.payload,
-      source,
-      receivedAt: ctx.clock.now(),
-    }))
-    if (!entry) return false
-    const { events } = await raceSafe(() => normalizeInboxOrder(ctx.db, s, entry))
-    if (s.settings.autoMerge === true) for (const e of events) if (e.kind === 'paid') await autoMerge(ctx.db, e.merchantId, e.orderId)
-    await emit(ctx, events)
-    return true
-  }
-  await Promise.all(Array.from({ length: Math.min(INGEST_CONCURRENCY, byOrder.length) }, lane))
-  return { stored, duplicates }
+  await Promise.all(Array.from({ length: Math.min(LANES, parts.length) }, lane))
+  return { stored, duplicates: orders.length - stored }
 }
 
 export async function ingestRawRefunds(ctx: Ctx, shop: ShopIdentity, refunds: readonly RawRefund[], source: 'pull' | 'webhook'): Promise<{ stored: number; duplicates: number }> {
   const s = await pipelineShop(ctx, shop)
+  const entries = await store(ctx, shop, 'refund', refunds.map((r) => ({ ...r, externalId: r.externalRefundId })), source)
   let stored = 0
-  let duplicates = 0
-  for (const raw of refunds) {
-    // Concurrent INSERT IGNOREs on one unique index can deadlock in InnoDB: withTx retries them.
-    const entry = await withTx(ctx.db, (tx) => storeRaw(tx, {
-      merchantId: shop.merchantId,
-      shopId: shop.id,
-      channel: shop.channel,
-      kind: 'refund',
-      externalId: raw.externalRefundId,
-      platformUpdatedAt: raw.platformUpdatedAt,
-      payload: raw.payload,
-      source,
-      receivedAt: ctx.clock.now(),
-    }))
-    if (!entry) {
-      duplicates++
-      continue
-    }
+  for (const entry of entries) {
+    if (!entry) continue
     stored++
     const { events } = await raceSafe(() => normalizeInboxRefund(ctx.db, s, entry))
-    await emit(ctx, events)
+    await after(ctx, s, events)
   }
-  return { stored, duplicates }
+  return { stored, duplicates: refunds.length - stored }
 }
 
-async function emit(ctx: Ctx, events: readonly OrderEvent[]): Promise<void> {
-  if (events.length > 0) await emitOrderEvents(ctx, events)
+/** After commit: automatic merge (合单) of newly paid orders when the shop asks for it, then the events. */
+async function after(ctx: Ctx, shop: PipelineShop, events: readonly OrderEvent[]): Promise<void> {
+  if (events.length === 0) return
+  if (shop.settings.autoMerge === true) for (const e of events) if (e.kind === 'paid') await autoMerge(ctx.db, e.merchantId, e.orderId)
+  await emitOrderEvents(ctx, events)
 }

@@ -1,6 +1,12 @@
 /**
  * Normalizing one raw inbox entry into the pool, in one transaction: map (pure) → SKU mapping →
  * apportionment → state machine → upsert. Returns the events to emit once the transaction commits.
+ *
+ * Versions: an entry older than the stored platform_updated_at is `stale` and changes nothing. Two
+ * different payloads with the SAME platform time are a conflicting update: the one with the greater
+ * content hash wins (so any arrival order, and a replay, converge to the same pool) and a
+ * `conflicting_update` exception stays open until a strictly newer version arrives or a person
+ * resolves it. A re-run whose rows equal what is stored (same pool hash) writes nothing: `unchanged`.
  */
 import { getConnector } from '../../connectors/index.js'
 import type { Db } from '../db/connect.js'
@@ -8,12 +14,13 @@ import { withTx } from '../db/tx.js'
 import type { Channel } from '../db/schema.js'
 import { loadCatalogue } from './catalogue.js'
 import type { OrderEvent } from './events.js'
-import { openReasons, raiseException, resolveExceptions } from './exceptions.js'
-import { BLOCKING, normalize } from './normalize.js'
-import { lockOrder, recordStatusChange, writeOrder, type ShopRef } from './repo.js'
-import { attachPendingRefunds } from './refunds.js'
+import { raiseException } from './exceptions.js'
+import { syncFound } from './found.js'
+import { BLOCKING, normalize, type FoundException } from './normalize.js'
+import { lockOrder, poolStateOf, recordStatusChange, writeOrder, type ShopRef, type StoredOrderHead } from './repo.js'
+import { attachPendingRefunds, rollUpIfRefunded } from './refunds.js'
+import { contentHash, orderValues, poolHash } from './rows.js'
 import { nextStatus } from './state.js'
-import type { ExceptionReason } from './tables.js'
 import type { MapResult, UnifiedOrderDraft } from './types.js'
 
 export interface PipelineShop extends ShopRef {
@@ -42,15 +49,12 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
   return withTx(db, async (tx) => {
     const mark = (outcome: Outcome, error: string | null = null) =>
       tx.updateTable('raw_inbox').set({ outcome, error }).where('merchant_id', '=', merchantId).where('id', '=', entry.id).execute()
-    let payload: unknown
+    let mapped: MapResult<UnifiedOrderDraft>
     try {
-      payload = JSON.parse(entry.payload)
+      mapped = safeMap(shop.channel, JSON.parse(entry.payload))
     } catch (err) {
-      await raiseException(tx, merchantId, { shopId: shop.id, rawInboxId: entry.id, reason: 'mapping_failed', detail: { error: `stored payload is not JSON: ${String(err)}` } })
-      await mark('failed', 'payload is not JSON')
-      return { outcome: 'failed' as const, events: [] }
+      mapped = { ok: false, reason: 'malformed_payload', detail: `stored payload is not JSON: ${String(err)}` }
     }
-    const mapped = safeMap(shop.channel, payload)
     if (!mapped.ok) {
       await raiseException(tx, merchantId, { shopId: shop.id, rawInboxId: entry.id, reason: 'mapping_failed', detail: { reason: mapped.reason, error: mapped.detail } })
       await mark('failed', `${mapped.reason}: ${mapped.detail}`.slice(0, 2000))
@@ -58,9 +62,25 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
     }
     const draft = mapped.value
     const existing = await lockOrder(tx, shop, draft.externalId)
-    if (existing && draft.platformUpdatedAt.getTime() < existing.platform_updated_at.getTime()) {
-      await mark('stale')
-      return { outcome: 'stale' as const, events: [], orderId: existing.id }
+    const state = existing ? await poolStateOf(tx, merchantId, existing) : null
+    const found: FoundException[] = []
+    if (existing && state) {
+      const stored = existing.platform_updated_at.getTime()
+      const incoming = draft.platformUpdatedAt.getTime()
+      const hash = contentHash(entry.payload)
+      if (incoming === stored && state.versionHash !== null && hash !== state.versionHash) {
+        const winner = hash > state.versionHash ? entry.id : existing.raw_inbox_id
+        const detail = { message: 'two different versions carry the same platform modified time', versions: [existing.raw_inbox_id, entry.id].sort(), kept: winner }
+        if (winner !== entry.id) {
+          await raiseException(tx, merchantId, { shopId: shop.id, orderId: existing.id, rawInboxId: entry.id, reason: 'conflicting_update', detail })
+          await mark('stale', 'same platform time as the stored version; the stored one wins')
+          return { outcome: 'stale' as const, events: [], orderId: existing.id }
+        }
+        found.push({ reason: 'conflicting_update', detail })
+      } else if (incoming < stored) {
+        await mark('stale')
+        return { outcome: 'stale' as const, events: [], orderId: existing.id }
+      }
     }
     const transition = nextStatus(existing?.status ?? null, draft.status, draft.refundState)
     if (!transition.ok) {
@@ -70,34 +90,40 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
       await mark('invalid_transition', transition.reason)
       return { outcome: 'invalid_transition' as const, events: [], ...(existing ? { orderId: existing.id } : {}) }
     }
+    if (transition.review && existing) found.push({ reason: 'invalid_transition', detail: { from: existing.status, to: draft.status, platformStatus: draft.platformStatus, note: transition.review } })
+    // A receiver fixed by hand stands over the platform's (until the platform changes the order again).
+    const effective = state?.receiverOverride ? { ...draft, receiver: state.receiverOverride } : draft
     const catalogue = await loadCatalogue(tx, merchantId, shop.id, draft.lines)
-    const n = normalize(draft, catalogue, { reviewBuyerNotes: shop.settings.reviewBuyerNotes === true })
-    const orderId = await writeOrder(tx, shop, draft, n, transition.status, existing?.id, entry.id)
-    if (existing?.status !== transition.status) {
-      await recordStatusChange(tx, merchantId, orderId, existing?.status ?? null, transition.status, 'platform', draft.platformStatus)
+    const n = normalize(effective, catalogue, { reviewBuyerNotes: shop.settings.reviewBuyerNotes === true })
+    found.push(...n.exceptions)
+    let orderId = existing?.id
+    const unchanged = existing !== undefined && state?.poolHash === poolHash(orderValues(effective, n, transition.status, entry.id), n)
+    const refundEvents: OrderEvent[] = []
+    if (!unchanged) {
+      orderId = (await writeOrder(tx, shop, effective, n, transition.status, existing?.id, entry.id)).id
+      if (existing?.status !== transition.status) {
+        await recordStatusChange(tx, merchantId, orderId, existing?.status ?? null, transition.status, 'platform', draft.platformStatus)
+      }
+      if (!existing) refundEvents.push(...(await attachPendingRefunds(tx, merchantId, shop.id, orderId, draft.externalId)))
+      else await rollUpIfRefunded(tx, merchantId, orderId)
     }
-    if (!existing) await attachPendingRefunds(tx, merchantId, shop.id, orderId, draft.externalId)
-    const found = new Set<ExceptionReason>(n.exceptions.map((e) => e.reason))
-    for (const e of n.exceptions) await raiseException(tx, merchantId, { shopId: shop.id, orderId, rawInboxId: entry.id, reason: e.reason, detail: e.detail })
-    // What this version no longer shows is resolved: a mapping that now exists, an address fixed on the platform.
-    const cleared = (['sku_unmapped', 'address_unusable', 'conflicting_update', 'invalid_transition'] as const).filter((r) => !found.has(r))
-    // A new order, or one without open exceptions, has nothing to clear or re-read (the hot path of ingest).
-    const hadOpen = (existing?.open_exceptions ?? 0) > 0
-    if (hadOpen) await resolveExceptions(tx, merchantId, { orderId, reasons: cleared }, 'pipeline', 'cleared by a newer platform version')
-    const open = hadOpen || n.exceptions.length > 0 ? await openReasons(tx, merchantId, orderId) : []
+    const newer = !existing || draft.platformUpdatedAt.getTime() > existing.platform_updated_at.getTime()
+    const open = await syncFound(tx, {
+      merchantId,
+      shopId: shop.id,
+      orderId: orderId!,
+      rawInboxId: entry.id,
+      isNew: !existing,
+      hadOpen: (existing?.open_exceptions ?? 0) > 0,
+      clearable: newer ? ['sku_unmapped', 'address_unusable', 'buyer_note', 'conflicting_update', 'invalid_transition'] : ['sku_unmapped', 'address_unusable'],
+    }, found)
+    if (unchanged) return { outcome: 'unchanged' as const, events: eventsFor(merchantId, orderId!, existing, transition.status, draft, open), orderId: orderId! }
     await mark('applied')
-    return { outcome: 'applied' as const, events: eventsFor(merchantId, orderId, existing, transition.status, draft, open), orderId }
+    return { outcome: 'applied' as const, events: [...eventsFor(merchantId, orderId!, existing, transition.status, draft, open), ...refundEvents], orderId: orderId! }
   }, { isolation: 'read committed' })
 }
 
-function eventsFor(
-  merchantId: string,
-  orderId: string,
-  before: { status: string; refund_state: string; platform_updated_at: Date } | undefined,
-  status: string,
-  draft: UnifiedOrderDraft,
-  openExceptions: readonly string[],
-): OrderEvent[] {
+export function eventsFor(merchantId: string, orderId: string, before: StoredOrderHead | undefined, status: string, draft: UnifiedOrderDraft, openExceptions: readonly string[]): OrderEvent[] {
   const events: OrderEvent[] = []
   const e = (kind: OrderEvent['kind'], key: string) => events.push({ merchantId, orderId, kind, key })
   const blocked = openExceptions.some((r) => BLOCKING.includes(r))

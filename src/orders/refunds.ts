@@ -2,6 +2,7 @@
  * Refunds and after-sales: one row per platform refund (newest platform version wins), linked to
  * its order when the order is known, and rolled up into line and order refund state.
  */
+import { sql } from 'kysely'
 import { getConnector } from '../../connectors/index.js'
 import type { RefundDraft } from '../../connectors/types.js'
 import type { Db, Executor } from '../db/connect.js'
@@ -73,8 +74,7 @@ export async function normalizeInboxRefund(db: Db, shop: PipelineShop, entry: { 
     }
     if (stored?.status === draft.status) return { events: [] }
     await rollUpRefunds(tx, shop.merchantId, order.id)
-    const kind = SETTLED.has(draft.status) ? 'refunded' : OPEN.has(draft.status) ? 'refund_requested' : 'changed'
-    return { events: [{ merchantId: shop.merchantId, orderId: order.id, kind, key: `${order.id}.refund.${refundId}.${draft.status}`, refundId }] }
+    return { events: [refundEvent(shop.merchantId, order.id, refundId, draft.status)] }
   }, { isolation: 'read committed' })
 }
 
@@ -105,17 +105,39 @@ export async function rollUpRefunds(db: Executor, merchantId: string, orderId: s
   return state
 }
 
-/** Link refunds that arrived before their order, once the order exists. */
-export async function attachPendingRefunds(db: Executor, merchantId: string, shopId: string, orderId: string, externalId: string): Promise<number> {
-  const res = await db
-    .updateTable('order_refunds')
-    .set({ order_id: orderId })
+/** Link refunds that arrived before their order, once the order exists; returns their events (to emit after commit). */
+export async function attachPendingRefunds(db: Executor, merchantId: string, shopId: string, orderId: string, externalId: string): Promise<OrderEvent[]> {
+  const pending = await db
+    .selectFrom('order_refunds')
+    .select(['id', 'status'])
     .where('merchant_id', '=', merchantId)
     .where('shop_id', '=', shopId)
     .where('order_external_id', '=', externalId)
     .where('order_id', 'is', null)
-    .executeTakeFirst()
-  const n = Number(res.numUpdatedRows)
-  if (n > 0) await rollUpRefunds(db, merchantId, orderId)
-  return n
+    .execute()
+  if (pending.length === 0) return []
+  await db.updateTable('order_refunds').set({ order_id: orderId }).where('merchant_id', '=', merchantId).where('id', 'in', pending.map((p) => p.id)).execute()
+  await rollUpRefunds(db, merchantId, orderId)
+  // The refunds waited for this order: their exceptions are settled now.
+  await db
+    .updateTable('order_exceptions')
+    .set({ status: 'resolved', open_marker: null, resolved_at: new Date(), resolved_by: 'pipeline', resolution: 'the order arrived', order_id: orderId })
+    .where('merchant_id', '=', merchantId)
+    .where('shop_id', '=', shopId)
+    .where('reason', '=', 'refund_unknown_order')
+    .where('status', '=', 'open')
+    .where(sql<string>`JSON_VALUE(detail, '$.orderExternalId')`, '=', externalId)
+    .execute()
+  return pending.map((r) => refundEvent(merchantId, orderId, r.id, r.status))
+}
+
+/** After an order update: refunds recorded on their own are the detailed truth of its refund state. */
+export async function rollUpIfRefunded(db: Executor, merchantId: string, orderId: string): Promise<void> {
+  const any = await db.selectFrom('order_refunds').select('id').where('merchant_id', '=', merchantId).where('order_id', '=', orderId).limit(1).executeTakeFirst()
+  if (any) await rollUpRefunds(db, merchantId, orderId)
+}
+
+function refundEvent(merchantId: string, orderId: string, refundId: string, status: string): OrderEvent {
+  const kind = SETTLED.has(status) ? 'refunded' : OPEN.has(status) ? 'refund_requested' : 'changed'
+  return { merchantId, orderId, kind, key: `${orderId}.refund.${refundId}.${status}`, refundId }
 }

@@ -5,9 +5,9 @@
 import { sql } from 'kysely'
 import type { Executor } from '../db/connect.js'
 import { newId } from '../lib/ids.js'
-import { toDb } from '../money/index.js'
 import type { Normalized } from './normalize.js'
-import type { OrderStatus, UnifiedOrderDraft } from './types.js'
+import { lineSkuValues, lineValues, orderValues, poolHash } from './rows.js'
+import type { OrderStatus, Receiver, UnifiedOrderDraft } from './types.js'
 
 export interface ShopRef {
   id: string
@@ -21,19 +21,36 @@ export interface StoredOrderHead {
   refund_state: string
   platform_updated_at: Date
   open_exceptions: number
+  raw_inbox_id: string | null
 }
 
 /** The current order row, locked for update inside the caller's transaction. */
 export async function lockOrder(db: Executor, shop: ShopRef, externalId: string): Promise<StoredOrderHead | undefined> {
   return db
     .selectFrom('orders')
-    .select(['id', 'status', 'refund_state', 'platform_updated_at', 'open_exceptions'])
+    .select(['id', 'status', 'refund_state', 'platform_updated_at', 'open_exceptions', 'raw_inbox_id'])
     .where('merchant_id', '=', shop.merchantId)
     .where('channel', '=', shop.channel)
     .where('shop_id', '=', shop.id)
     .where('external_id', '=', externalId)
     .forUpdate()
     .executeTakeFirst()
+}
+
+/** What the pool knows about a stored order besides its row: last write hash, hand-fixed receiver, content hash of the applied version. */
+export async function poolStateOf(db: Executor, merchantId: string, order: StoredOrderHead): Promise<{ poolHash: string | null; receiverOverride: Receiver | null; versionHash: string | null }> {
+  const [state, version] = await Promise.all([
+    db.selectFrom('order_pool_state').select(['pool_hash', 'receiver_override']).where('merchant_id', '=', merchantId).where('order_id', '=', order.id).executeTakeFirst(),
+    order.raw_inbox_id
+      ? db.selectFrom('raw_inbox').select('content_hash').where('merchant_id', '=', merchantId).where('id', '=', order.raw_inbox_id).executeTakeFirst()
+      : Promise.resolve(undefined),
+  ])
+  const override = state?.receiver_override
+  return {
+    poolHash: state?.pool_hash ?? null,
+    receiverOverride: typeof override === 'string' ? (JSON.parse(override) as Receiver) : (override ?? null),
+    versionHash: version?.content_hash ?? null,
+  }
 }
 
 export async function writeOrder(
@@ -44,36 +61,12 @@ export async function writeOrder(
   status: OrderStatus,
   existingId: string | undefined,
   rawInboxId: string,
-): Promise<string> {
+): Promise<{ id: string; poolHash: string }> {
   const id = existingId ?? newId()
-  const values = {
-    status,
-    platform_status: draft.platformStatus.slice(0, 64),
-    refund_state: draft.refundState,
-    currency: draft.currency,
-    placed_at: draft.placedAt,
-    paid_at: draft.paidAt,
-    shipped_at: draft.shippedAt,
-    platform_updated_at: draft.platformUpdatedAt,
-    buyer_id: draft.buyer.id,
-    buyer_nick: draft.buyer.nick,
-    buyer_email: draft.buyer.email,
-    receiver: JSON.stringify(draft.receiver),
-    receiver_province: draft.receiver.province,
-    receiver_key: n.receiverKey,
-    buyer_note: draft.buyerNote,
-    seller_note: draft.sellerNote,
-    goods_amount: toDb(draft.totals.goods),
-    platform_discount: toDb(draft.totals.platformDiscount),
-    merchant_discount: toDb(draft.totals.merchantDiscount),
-    shipping_amount: toDb(draft.totals.shipping),
-    tax_amount: toDb(draft.totals.tax),
-    buyer_paid: toDb(draft.totals.buyerPaid),
-    raw_inbox_id: rawInboxId,
-    updated_at: new Date(),
-  }
+  const values = orderValues(draft, n, status, rawInboxId)
+  const hash = poolHash(values, n)
   if (existingId) {
-    await db.updateTable('orders').set(values).where('merchant_id', '=', shop.merchantId).where('id', '=', id).execute()
+    await db.updateTable('orders').set({ ...values, updated_at: new Date() }).where('merchant_id', '=', shop.merchantId).where('id', '=', id).execute()
   } else {
     await db
       .insertInto('orders')
@@ -81,7 +74,16 @@ export async function writeOrder(
       .execute()
   }
   await writeLines(db, shop.merchantId, id, n)
-  return id
+  await savePoolHash(db, shop.merchantId, id, hash)
+  return { id, poolHash: hash }
+}
+
+export async function savePoolHash(db: Executor, merchantId: string, orderId: string, hash: string): Promise<void> {
+  await db
+    .insertInto('order_pool_state')
+    .values({ merchant_id: merchantId, order_id: orderId, pool_hash: hash })
+    .onDuplicateKeyUpdate({ pool_hash: hash, updated_at: new Date() })
+    .execute()
 }
 
 async function writeLines(db: Executor, merchantId: string, orderId: string, n: Normalized): Promise<void> {
@@ -92,39 +94,15 @@ async function writeLines(db: Executor, merchantId: string, orderId: string, n: 
     .where('order_id', '=', orderId)
     .execute()
   const idByExternal = new Map(existing.map((l) => [l.external_line_id, l.id]))
-  const lineIds: string[] = []
   for (const line of n.lines) {
-    const d = line.draft
     const lineId = idByExternal.get(line.externalLineId) ?? newId()
-    lineIds.push(lineId)
-    const row = {
-      line_no: line.lineNo,
-      platform_item_id: d.platformItemId,
-      platform_sku_id: d.platformSkuId,
-      outer_code: d.outerCode,
-      title: d.title.slice(0, 500),
-      sku_properties: d.skuProperties?.slice(0, 500) ?? null,
-      quantity: d.quantity,
-      unit_price: toDb(d.unitPrice),
-      goods_amount: toDb(d.goodsAmount),
-      platform_discount: toDb(line.platformDiscount),
-      merchant_discount: toDb(line.merchantDiscount),
-      shipping_share: toDb(line.shippingShare),
-      tax_amount: toDb(d.tax),
-      paid_amount: toDb(line.paid.isNegative() ? line.paid.mul(0) : line.paid),
-      sku_id: line.isBundle ? null : line.skuId,
-      is_bundle: line.isBundle ? 1 : 0,
-      platform_status: d.platformStatus,
-      refund_state: d.refundState,
-      refunded_quantity: d.refundedQuantity,
-      refunded_amount: toDb(d.refundedAmount),
-    }
+    const row = lineValues(line)
     if (idByExternal.has(line.externalLineId)) {
       await db.updateTable('order_lines').set(row).where('merchant_id', '=', merchantId).where('id', '=', lineId).execute()
     } else {
       await db.insertInto('order_lines').values({ id: lineId, merchant_id: merchantId, order_id: orderId, external_line_id: line.externalLineId, ...row }).execute()
     }
-    await writeLineSkus(db, merchantId, orderId, lineId, line.skus.map((s) => ({ ...s, revenueShare: toDb(s.revenueShare) })), !idByExternal.has(line.externalLineId))
+    await writeLineSkus(db, merchantId, orderId, lineId, lineSkuValues(line), !idByExternal.has(line.externalLineId))
   }
 }
 
@@ -133,19 +111,19 @@ async function writeLineSkus(
   merchantId: string,
   orderId: string,
   lineId: string,
-  skus: readonly { skuId: string; quantity: number; revenueShare: string }[],
+  skus: readonly { sku_id: string; quantity: number; revenue_share: string }[],
   freshLine: boolean,
 ): Promise<void> {
   if (skus.length > 0) {
     await db
       .insertInto('order_line_skus')
-      .values(skus.map((s) => ({ id: newId(), merchant_id: merchantId, order_id: orderId, order_line_id: lineId, sku_id: s.skuId, quantity: s.quantity, revenue_share: s.revenueShare })))
+      .values(skus.map((s) => ({ id: newId(), merchant_id: merchantId, order_id: orderId, order_line_id: lineId, ...s })))
       .onDuplicateKeyUpdate({ quantity: sql`VALUES(quantity)`, revenue_share: sql`VALUES(revenue_share)` })
       .execute()
   }
   if (freshLine) return
   let del = db.deleteFrom('order_line_skus').where('merchant_id', '=', merchantId).where('order_line_id', '=', lineId)
-  if (skus.length > 0) del = del.where('sku_id', 'not in', skus.map((s) => s.skuId))
+  if (skus.length > 0) del = del.where('sku_id', 'not in', skus.map((s) => s.sku_id))
   await del.execute()
 }
 

@@ -6,7 +6,13 @@
  */
 import type { OrderStatus, PlatformOrderStatus, RefundState } from './types.js'
 
-export type Transition = { ok: true; status: OrderStatus } | { ok: false; reason: string }
+/**
+ * `review` marks an accepted update that a person must still look at: the platform says shipped
+ * (or completed) while the hub holds stock for the order (allocated, picking, on_hold), i.e. the
+ * parcel left outside the hub. The hub status stays and an invalid_transition exception is raised,
+ * so someone ships it in the hub (stock moves) or releases it; the platform data is still stored.
+ */
+export type Transition = { ok: true; status: OrderStatus; review?: string } | { ok: false; reason: string }
 
 const HUB_WAREHOUSE_STATES: readonly OrderStatus[] = ['allocated', 'picking', 'on_hold']
 
@@ -24,6 +30,10 @@ export function nextStatus(current: OrderStatus | null, platform: PlatformOrderS
       if (platform === 'pending_payment') return bad()
       // The platform still says "paid" while the hub allocates and picks: the hub state stands.
       if (platform === 'paid') return ok(current)
+      // Shipped outside the hub: with nothing reserved (paid) the order simply moves on.
+      if ((platform === 'shipped' || platform === 'completed') && current !== 'paid') {
+        return { ok: true, status: current, review: `the platform says ${platform} while the hub holds the order as ${current}: shipped outside the hub?` }
+      }
       return ok(platform)
     case 'shipped':
       if (platform === 'paid') return ok('shipped') // the platform has not seen the writeback yet

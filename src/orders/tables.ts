@@ -188,9 +188,31 @@ export interface OrderRefundTable {
   created_at: Date
 }
 
+/** The pool's own bookkeeping per order (not platform data). */
+export interface OrderPoolStateTable {
+  merchant_id: string
+  order_id: string
+  /** SHA-256 of the last normalized write: a re-run that yields the same rows writes nothing. */
+  pool_hash: string
+  /** A receiver fixed by hand; re-running the platform's version keeps it. */
+  receiver_override: Json<Receiver> | null
+  updated_at: UpdatedAt
+}
+
+/** Split (拆单): a line moved to another shipment group; lines without a row ship with their order. */
+export interface OrderLineGroupTable {
+  merchant_id: string
+  order_line_id: string
+  order_id: string
+  shipment_group_id: string
+  created_at: CreatedAt
+}
+
 export interface OrderPoolTables {
   raw_inbox: RawInboxTable
   order_exceptions: OrderExceptionTable
   order_status_history: OrderStatusHistoryTable
   order_refunds: OrderRefundTable
+  order_pool_state: OrderPoolStateTable
+  order_line_groups: OrderLineGroupTable
 }
