@@ -44,8 +44,9 @@ async function raceSafe<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** Chunks of a page in flight at once: while one chunk's rows are in the database, the next is mapped. */
-const LANES = Number(process.env.XL ?? 3)
-const CHUNK = Number(process.env.XC ?? 100)
+const LANES = 3
+/** A page is cut into up to LANES chunks of 25–200 payloads. */
+const chunkSize = (n: number) => Math.min(200, Math.max(25, Math.ceil(n / LANES)))
 
 async function store(ctx: Ctx, shop: ShopIdentity, kind: 'order' | 'refund', items: readonly { externalId: string; platformUpdatedAt: Date; payload: unknown }[], source: 'pull' | 'webhook'): Promise<(StoredEntry | null)[]> {
   const receivedAt = ctx.clock.now()
@@ -61,23 +62,34 @@ async function store(ctx: Ctx, shop: ShopIdentity, kind: 'order' | 'refund', ite
  */
 export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: readonly RawOrder[], source: 'pull' | 'webhook'): Promise<{ stored: number; duplicates: number }> {
   const s = await pipelineShop(ctx, shop)
-  const parts = chunk(orders, CHUNK)
+  const parts = chunk(orders, chunkSize(orders.length))
   let stored = 0
   let next = 0
+  // A chunk's events go out while the next chunk is written; all are awaited before returning.
+  const emitting: Promise<void>[] = []
+  const failures: unknown[] = []
   const lane = async () => {
     for (let i = next++; i < parts.length; i = next++) {
+      let t = performance.now()
       const entries = (await store(ctx, shop, 'order', parts[i]!, source)).filter((e): e is StoredEntry => e !== null)
       stored += entries.length
+      G.store += performance.now() - t; t = performance.now()
       const batch = await ingestNewOrders(ctx.db, s, entries)
-      await after(ctx, s, batch.events)
+      G.batch += performance.now() - t; t = performance.now()
+      emitting.push(after(ctx, s, batch.events).catch((err: unknown) => void failures.push(err)))
       for (const entry of entries) {
         if (batch.handled.has(entry.id)) continue
         const { events } = await raceSafe(() => normalizeInboxOrder(ctx.db, s, entry))
         await after(ctx, s, events)
+        G.n++
       }
+      G.single += performance.now() - t
     }
   }
   await Promise.all(Array.from({ length: Math.min(LANES, parts.length) }, lane))
+  await Promise.all(emitting)
+  if (failures.length > 0) throw failures[0]
+  process.stderr.write(JSON.stringify(G) + '\n')
   return { stored, duplicates: orders.length - stored }
 }
 
@@ -100,3 +112,5 @@ async function after(ctx: Ctx, shop: PipelineShop, events: readonly OrderEvent[]
   if (shop.settings.autoMerge === true) for (const e of events) if (e.kind === 'paid') await autoMerge(ctx.db, e.merchantId, e.orderId)
   await emitOrderEvents(ctx, events)
 }
+
+const G = { store: 0, batch: 0, single: 0, n: 0 }
