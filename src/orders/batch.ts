@@ -7,6 +7,7 @@
  * fails (e.g. a webhook created the same order a moment earlier).
  */
 import type { Db, Tx } from '../db/connect.js'
+import { isDuplicateKey } from '../db/errors.js'
 import { withTx } from '../db/tx.js'
 import { groupBy } from '../lib/collections.js'
 import { newId } from '../lib/ids.js'
@@ -40,12 +41,16 @@ export async function ingestNewOrders(db: Db, shop: PipelineShop, entries: reado
   }
   const single = [...groupBy(mapped, (c) => c.draft.externalId).values()].filter((g) => g.length === 1).map((g) => g[0]!)
   if (single.length === 0) return { handled: new Set(), events: [] }
-  try {
-    const out = await withTx(db, (tx) => writeChunk(tx, shop, single), { isolation: 'read committed' })
-    return { handled: new Set(out.handled), events: out.events }
-  } catch {
-    return { handled: new Set(), events: [] } // left to the per-order path, which retries races and records failures one by one
+  // A duplicate key means another writer created one of these orders a moment ago: the next try skips it.
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      const out = await withTx(db, (tx) => writeChunk(tx, shop, single), { isolation: 'read committed' })
+      return { handled: new Set(out.handled), events: out.events }
+    } catch (err) {
+      if (!isDuplicateKey(err)) break
+    }
   }
+  return { handled: new Set(), events: [] } // left to the per-order path, which records failures one by one
 }
 
 async function writeChunk(tx: Tx, shop: PipelineShop, part: readonly Candidate[]) {

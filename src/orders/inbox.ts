@@ -22,6 +22,8 @@ export interface InboxInput {
 export interface StoredEntry {
   id: string
   payload: string
+  /** Stored a while ago but never normalized (a crash between the two steps): normalize it now, but it is not new. */
+  retry?: true
 }
 
 const row = (input: InboxInput, id: string, payload: string) => ({
@@ -38,6 +40,8 @@ const row = (input: InboxInput, id: string, payload: string) => ({
   received_at: input.receivedAt,
 })
 
+const ABANDONED_AFTER_MS = 60_000
+
 /** Store a payload; returns its inbox id, or null when the identical payload was already stored. */
 export async function storeRaw(db: Executor, input: InboxInput): Promise<StoredEntry | null> {
   const payload = JSON.stringify(input.payload)
@@ -48,7 +52,8 @@ export async function storeRaw(db: Executor, input: InboxInput): Promise<StoredE
 
 /**
  * Store many payloads of one shop and kind with multi-row INSERT IGNOREs; returns, in input order,
- * the stored entry or null for a payload already stored (before, or earlier in the same batch).
+ * the stored entry, or null for a payload already stored and normalized (before, or earlier in the
+ * same batch). A payload stored earlier but never normalized comes back with `retry`.
  */
 export async function storeRawBatch(db: Executor, inputs: readonly InboxInput[]): Promise<(StoredEntry | null)[]> {
   const rows = inputs.map((input) => row(input, newId(), JSON.stringify(input.payload)))
@@ -62,14 +67,26 @@ export async function storeRawBatch(db: Executor, inputs: readonly InboxInput[])
     const first = part[0]!
     const stored = await db
       .selectFrom('raw_inbox')
-      .select(['id', 'external_id', 'content_hash'])
+      .select(['id', 'external_id', 'content_hash', 'outcome', 'payload', 'received_at'])
       .where('merchant_id', '=', first.merchant_id)
       .where('shop_id', '=', first.shop_id)
       .where('kind', '=', first.kind)
       .where('external_id', 'in', [...new Set(part.map((r) => r.external_id))])
       .execute()
     const ids = new Set(stored.map((s) => s.id))
-    for (const r of part) out.push(ids.has(r.id) ? { id: r.id, payload: r.payload } : null)
+    const ours = new Set(part.map((r) => r.id))
+    // Received a minute or more ago and still not normalized: whoever stored it is gone (younger ones are in flight).
+    const abandoned = first.received_at.getTime() - ABANDONED_AFTER_MS
+    const unfinished = new Map(stored.filter((s) => s.outcome === null && !ours.has(s.id) && s.received_at.getTime() <= abandoned).map((s) => [`${s.external_id}|${s.content_hash}`, s]))
+    const seen = new Set<string>()
+    for (const r of part) {
+      const key = `${r.external_id}|${r.content_hash}`
+      const old = unfinished.get(key)
+      if (ids.has(r.id)) out.push({ id: r.id, payload: r.payload })
+      else if (old && !seen.has(key)) out.push({ id: old.id, payload: old.payload, retry: true })
+      else out.push(null)
+      seen.add(key)
+    }
   }
   return out
 }

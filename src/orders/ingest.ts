@@ -10,7 +10,8 @@ import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { withTx } from '../db/tx.js'
-import { chunk } from '../lib/collections.js'
+import pLimit from 'p-limit'
+import { chunk, groupBy } from '../lib/collections.js'
 import { getShop } from '../shops/repo.js'
 import { ingestNewOrders } from './batch.js'
 import { emitOrderEvents, type OrderEvent } from './events.js'
@@ -45,6 +46,8 @@ async function raceSafe<T>(fn: () => Promise<T>): Promise<T> {
 
 /** Chunks of a page in flight at once: while one chunk's rows are in the database, the next is mapped. */
 const LANES = 3
+/** Orders of one call on the per-order path at once (across lanes); the pool keeps connections for the rest. */
+const PER_ORDER = 4
 /** A page is cut into up to LANES chunks of 25–200 payloads. */
 const chunkSize = (n: number) => Math.min(200, Math.max(25, Math.ceil(n / LANES)))
 
@@ -63,6 +66,7 @@ async function store(ctx: Ctx, shop: ShopIdentity, kind: 'order' | 'refund', ite
 export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: readonly RawOrder[], source: 'pull' | 'webhook'): Promise<{ stored: number; duplicates: number }> {
   const s = await pipelineShop(ctx, shop)
   const parts = chunk(orders, chunkSize(orders.length))
+  const perOrder = pLimit(PER_ORDER)
   let stored = 0
   let next = 0
   // A chunk's events go out while the next chunk is written; all are awaited before returning.
@@ -70,26 +74,25 @@ export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: read
   const failures: unknown[] = []
   const lane = async () => {
     for (let i = next++; i < parts.length; i = next++) {
-      let t = performance.now()
-      const entries = (await store(ctx, shop, 'order', parts[i]!, source)).filter((e): e is StoredEntry => e !== null)
-      stored += entries.length
-      G.store += performance.now() - t; t = performance.now()
-      const batch = await ingestNewOrders(ctx.db, s, entries)
-      G.batch += performance.now() - t; t = performance.now()
+      const part = parts[i]!
+      const got = await store(ctx, shop, 'order', part, source)
+      const entries = part.flatMap((raw, j) => (got[j] ? [{ raw, entry: got[j] }] : []))
+      stored += entries.filter((e) => !e.entry.retry).length
+      const batch = await ingestNewOrders(ctx.db, s, entries.map((e) => e.entry))
       emitting.push(after(ctx, s, batch.events).catch((err: unknown) => void failures.push(err)))
-      for (const entry of entries) {
-        if (batch.handled.has(entry.id)) continue
-        const { events } = await raceSafe(() => normalizeInboxOrder(ctx.db, s, entry))
-        await after(ctx, s, events)
-        G.n++
-      }
-      G.single += performance.now() - t
+      // The rest one order per transaction: distinct orders side by side, versions of one order in arrival order.
+      const rest = groupBy(entries.filter((e) => !batch.handled.has(e.entry.id)), (e) => e.raw.externalId)
+      await Promise.all([...rest.values()].map((versions) => perOrder(async () => {
+        for (const { entry } of versions) {
+          const { events } = await raceSafe(() => normalizeInboxOrder(ctx.db, s, entry))
+          await after(ctx, s, events)
+        }
+      })))
     }
   }
   await Promise.all(Array.from({ length: Math.min(LANES, parts.length) }, lane))
   await Promise.all(emitting)
   if (failures.length > 0) throw failures[0]
-  process.stderr.write(JSON.stringify(G) + '\n')
   return { stored, duplicates: orders.length - stored }
 }
 
@@ -99,7 +102,7 @@ export async function ingestRawRefunds(ctx: Ctx, shop: ShopIdentity, refunds: re
   let stored = 0
   for (const entry of entries) {
     if (!entry) continue
-    stored++
+    if (!entry.retry) stored++
     const { events } = await raceSafe(() => normalizeInboxRefund(ctx.db, s, entry))
     await after(ctx, s, events)
   }
@@ -112,5 +115,3 @@ async function after(ctx: Ctx, shop: PipelineShop, events: readonly OrderEvent[]
   if (shop.settings.autoMerge === true) for (const e of events) if (e.kind === 'paid') await autoMerge(ctx.db, e.merchantId, e.orderId)
   await emitOrderEvents(ctx, events)
 }
-
-const G = { store: 0, batch: 0, single: 0, n: 0 }

@@ -66,3 +66,8 @@ export async function listMappings(db: Executor, merchantId: string, shopId?: st
   if (shopId) q = q.where('m.shop_id', '=', shopId)
   return q.orderBy('m.shop_id').orderBy('m.platform_sku_key').limit(5000).execute()
 }
+
+export async function deleteMapping(db: Executor, merchantId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('sku_mappings').where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  return r.numDeletedRows === 1n
+}

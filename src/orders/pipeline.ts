@@ -17,8 +17,8 @@ import type { OrderEvent } from './events.js'
 import { raiseException } from './exceptions.js'
 import { syncFound } from './found.js'
 import { BLOCKING, normalize, type FoundException } from './normalize.js'
-import { lockOrder, poolStateOf, recordStatusChange, writeOrder, type ShopRef, type StoredOrderHead } from './repo.js'
-import { attachPendingRefunds, rollUpIfRefunded } from './refunds.js'
+import { lockOrder, recordStatusChange, writeOrder, type ShopRef, type StoredOrderHead } from './repo.js'
+import { attachPendingRefunds, rollUpRefunds } from './refunds.js'
 import { contentHash, orderValues, poolHash } from './rows.js'
 import { nextStatus } from './state.js'
 import type { MapResult, UnifiedOrderDraft } from './types.js'
@@ -62,17 +62,19 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
     }
     const draft = mapped.value
     const existing = await lockOrder(tx, shop, draft.externalId)
-    const state = existing ? await poolStateOf(tx, merchantId, existing) : null
+    // A version refused outright still shows its exception, unless a person already resolved that very one.
+    const raiseUnlessResolved = (order: StoredOrderHead, f: FoundException) =>
+      syncFound(tx, { merchantId, shopId: shop.id, orderId: order.id, rawInboxId: entry.id, isNew: false, hadOpen: false, clearable: [] }, [f])
     const found: FoundException[] = []
-    if (existing && state) {
+    if (existing) {
       const stored = existing.platform_updated_at.getTime()
       const incoming = draft.platformUpdatedAt.getTime()
       const hash = contentHash(entry.payload)
-      if (incoming === stored && state.versionHash !== null && hash !== state.versionHash) {
-        const winner = hash > state.versionHash ? entry.id : existing.raw_inbox_id
+      if (incoming === stored && existing.version_hash !== null && hash !== existing.version_hash) {
+        const winner = hash > existing.version_hash ? entry.id : existing.raw_inbox_id
         const detail = { message: 'two different versions carry the same platform modified time', versions: [existing.raw_inbox_id, entry.id].sort(), kept: winner }
         if (winner !== entry.id) {
-          await raiseException(tx, merchantId, { shopId: shop.id, orderId: existing.id, rawInboxId: entry.id, reason: 'conflicting_update', detail })
+          await raiseUnlessResolved(existing, { reason: 'conflicting_update', detail })
           await mark('stale', 'same platform time as the stored version; the stored one wins')
           return { outcome: 'stale' as const, events: [], orderId: existing.id }
         }
@@ -84,20 +86,18 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
     }
     const transition = nextStatus(existing?.status ?? null, draft.status, draft.refundState)
     if (!transition.ok) {
-      if (existing) {
-        await raiseException(tx, merchantId, { shopId: shop.id, orderId: existing.id, rawInboxId: entry.id, reason: 'invalid_transition', detail: { from: existing.status, to: draft.status, platformStatus: draft.platformStatus } })
-      }
+      if (existing) await raiseUnlessResolved(existing, { reason: 'invalid_transition', detail: { from: existing.status, to: draft.status, platformStatus: draft.platformStatus } })
       await mark('invalid_transition', transition.reason)
       return { outcome: 'invalid_transition' as const, events: [], ...(existing ? { orderId: existing.id } : {}) }
     }
     if (transition.review && existing) found.push({ reason: 'invalid_transition', detail: { from: existing.status, to: draft.status, platformStatus: draft.platformStatus, note: transition.review } })
-    // A receiver fixed by hand stands over the platform's (until the platform changes the order again).
-    const effective = state?.receiverOverride ? { ...draft, receiver: state.receiverOverride } : draft
+    // A receiver fixed by hand stands over the platform’s on every version (PATCH /orders/:id/receiver).
+    const effective = existing?.receiver_override ? { ...draft, receiver: existing.receiver_override } : draft
     const catalogue = await loadCatalogue(tx, merchantId, shop.id, draft.lines)
     const n = normalize(effective, catalogue, { reviewBuyerNotes: shop.settings.reviewBuyerNotes === true })
     found.push(...n.exceptions)
     let orderId = existing?.id
-    const unchanged = existing !== undefined && state?.poolHash === poolHash(orderValues(effective, n, transition.status, entry.id), n)
+    const unchanged = existing !== undefined && existing.pool_hash === poolHash(orderValues(effective, n, transition.status, entry.id), n)
     const refundEvents: OrderEvent[] = []
     if (!unchanged) {
       orderId = (await writeOrder(tx, shop, effective, n, transition.status, existing?.id, entry.id)).id
@@ -105,7 +105,7 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
         await recordStatusChange(tx, merchantId, orderId, existing?.status ?? null, transition.status, 'platform', draft.platformStatus)
       }
       if (!existing) refundEvents.push(...(await attachPendingRefunds(tx, merchantId, shop.id, orderId, draft.externalId)))
-      else await rollUpIfRefunded(tx, merchantId, orderId)
+      else if (existing.has_refunds) await rollUpRefunds(tx, merchantId, orderId)
     }
     const newer = !existing || draft.platformUpdatedAt.getTime() > existing.platform_updated_at.getTime()
     const open = await syncFound(tx, {

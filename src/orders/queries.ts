@@ -53,7 +53,7 @@ export async function listOrders(db: Executor, merchantId: string, f: OrderFilte
 export async function orderDetail(db: Executor, merchantId: string, id: string) {
   const order = await db.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
   if (!order) return undefined
-  const [lines, lineSkus, versions, exceptions, history, refunds] = await Promise.all([
+  const [lines, lineSkus, versions, exceptions, history, refunds, groups] = await Promise.all([
     db.selectFrom('order_lines').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', id).orderBy('line_no').execute(),
     db.selectFrom('order_line_skus as ls').innerJoin('skus as s', 's.id', 'ls.sku_id').select(['ls.order_line_id', 'ls.sku_id', 's.code', 'ls.quantity', 'ls.revenue_share']).where('ls.merchant_id', '=', merchantId).where('ls.order_id', '=', id).execute(),
     db
@@ -68,15 +68,18 @@ export async function orderDetail(db: Executor, merchantId: string, id: string) 
     db.selectFrom('order_exceptions').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', id).orderBy('id').execute(),
     db.selectFrom('order_status_history').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', id).orderBy('id').execute(),
     db.selectFrom('order_refunds').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', id).orderBy('id').execute(),
+    db.selectFrom('order_line_groups').select(['order_line_id', 'shipment_group_id']).where('merchant_id', '=', merchantId).where('order_id', '=', id).execute(),
   ])
-  return { order, lines, lineSkus, versions, exceptions, history, refunds }
+  const lineGroups = new Map(groups.map((g) => [g.order_line_id, g.shipment_group_id]))
+  return { order, lines, lineSkus, versions, exceptions, history, refunds, lineGroups }
 }
 
-export async function listExceptions(db: Executor, merchantId: string, f: { status?: 'open' | 'resolved'; reason?: string; orderId?: string; before?: string; limit: number }) {
+export async function listExceptions(db: Executor, merchantId: string, f: { status?: 'open' | 'resolved'; reason?: string; orderId?: string; shopId?: string; before?: string; limit: number }) {
   let q = db.selectFrom('order_exceptions').selectAll().where('merchant_id', '=', merchantId)
   if (f.status) q = q.where('status', '=', f.status)
   if (f.reason) q = q.where('reason', '=', f.reason as never)
   if (f.orderId) q = q.where('order_id', '=', f.orderId)
+  if (f.shopId) q = q.where('shop_id', '=', f.shopId)
   if (f.before) q = q.where('id', '<', f.before)
   return q.orderBy('id', 'desc').limit(f.limit).execute()
 }

@@ -131,12 +131,6 @@ export async function attachPendingRefunds(db: Executor, merchantId: string, sho
   return pending.map((r) => refundEvent(merchantId, orderId, r.id, r.status))
 }
 
-/** After an order update: refunds recorded on their own are the detailed truth of its refund state. */
-export async function rollUpIfRefunded(db: Executor, merchantId: string, orderId: string): Promise<void> {
-  const any = await db.selectFrom('order_refunds').select('id').where('merchant_id', '=', merchantId).where('order_id', '=', orderId).limit(1).executeTakeFirst()
-  if (any) await rollUpRefunds(db, merchantId, orderId)
-}
-
 function refundEvent(merchantId: string, orderId: string, refundId: string, status: string): OrderEvent {
   const kind = SETTLED.has(status) ? 'refunded' : OPEN.has(status) ? 'refund_requested' : 'changed'
   return { merchantId, orderId, kind, key: `${orderId}.refund.${refundId}.${status}`, refundId }

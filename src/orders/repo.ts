@@ -5,6 +5,7 @@
 import { sql } from 'kysely'
 import type { Executor } from '../db/connect.js'
 import { newId } from '../lib/ids.js'
+import { money } from '../money/index.js'
 import type { Normalized } from './normalize.js'
 import { lineSkuValues, lineValues, orderValues, poolHash } from './rows.js'
 import type { OrderStatus, Receiver, UnifiedOrderDraft } from './types.js'
@@ -22,34 +23,42 @@ export interface StoredOrderHead {
   platform_updated_at: Date
   open_exceptions: number
   raw_inbox_id: string | null
+  /** Hash of the pool's last write for this order (order_pool_state). */
+  pool_hash: string | null
+  /** A receiver fixed by hand (order_pool_state), which re-runs keep. */
+  receiver_override: Receiver | null
+  /** Content hash of the raw version the order was last written from. */
+  version_hash: string | null
+  /** Refunds are recorded for the order on their own (order_refunds). */
+  has_refunds: boolean
 }
 
-/** The current order row, locked for update inside the caller's transaction. */
+/**
+ * The current order row, locked for update inside the caller's transaction, with what the pool
+ * keeps beside it — in one round trip, since this runs for every update of every order.
+ */
 export async function lockOrder(db: Executor, shop: ShopRef, externalId: string): Promise<StoredOrderHead | undefined> {
-  return db
-    .selectFrom('orders')
-    .select(['id', 'status', 'refund_state', 'platform_updated_at', 'open_exceptions', 'raw_inbox_id'])
-    .where('merchant_id', '=', shop.merchantId)
-    .where('channel', '=', shop.channel)
-    .where('shop_id', '=', shop.id)
-    .where('external_id', '=', externalId)
+  const row = await db
+    .selectFrom('orders as o')
+    .leftJoin('order_pool_state as ps', (j) => j.onRef('ps.merchant_id', '=', 'o.merchant_id').onRef('ps.order_id', '=', 'o.id'))
+    .leftJoin('raw_inbox as ri', (j) => j.onRef('ri.merchant_id', '=', 'o.merchant_id').onRef('ri.id', '=', 'o.raw_inbox_id'))
+    .select(['o.id', 'o.status', 'o.refund_state', 'o.platform_updated_at', 'o.open_exceptions', 'o.raw_inbox_id', 'ps.pool_hash', 'ps.receiver_override', 'ri.content_hash'])
+    .select((eb) =>
+      eb.exists(eb.selectFrom('order_refunds as r').select('r.id').whereRef('r.merchant_id', '=', 'o.merchant_id').whereRef('r.order_id', '=', 'o.id')).as('has_refunds'),
+    )
+    .where('o.merchant_id', '=', shop.merchantId)
+    .where('o.channel', '=', shop.channel)
+    .where('o.shop_id', '=', shop.id)
+    .where('o.external_id', '=', externalId)
     .forUpdate()
     .executeTakeFirst()
-}
-
-/** What the pool knows about a stored order besides its row: last write hash, hand-fixed receiver, content hash of the applied version. */
-export async function poolStateOf(db: Executor, merchantId: string, order: StoredOrderHead): Promise<{ poolHash: string | null; receiverOverride: Receiver | null; versionHash: string | null }> {
-  const [state, version] = await Promise.all([
-    db.selectFrom('order_pool_state').select(['pool_hash', 'receiver_override']).where('merchant_id', '=', merchantId).where('order_id', '=', order.id).executeTakeFirst(),
-    order.raw_inbox_id
-      ? db.selectFrom('raw_inbox').select('content_hash').where('merchant_id', '=', merchantId).where('id', '=', order.raw_inbox_id).executeTakeFirst()
-      : Promise.resolve(undefined),
-  ])
-  const override = state?.receiver_override
+  if (!row) return undefined
+  const { content_hash, receiver_override, has_refunds, ...head } = row
   return {
-    poolHash: state?.pool_hash ?? null,
-    receiverOverride: typeof override === 'string' ? (JSON.parse(override) as Receiver) : (override ?? null),
-    versionHash: version?.content_hash ?? null,
+    ...head,
+    receiver_override: typeof receiver_override === 'string' ? (JSON.parse(receiver_override) as Receiver) : (receiver_override ?? null),
+    version_hash: content_hash,
+    has_refunds: Boolean(Number(has_refunds)),
   }
 }
 
@@ -86,24 +95,42 @@ export async function savePoolHash(db: Executor, merchantId: string, orderId: st
     .execute()
 }
 
+/** Lines keep their ids; a line or stock-view row is written only when it differs from what is stored. */
 async function writeLines(db: Executor, merchantId: string, orderId: string, n: Normalized): Promise<void> {
-  const existing = await db
-    .selectFrom('order_lines')
-    .select(['id', 'external_line_id'])
-    .where('merchant_id', '=', merchantId)
-    .where('order_id', '=', orderId)
+  // One round trip: every line with its stock-view rows (one result row per line × SKU).
+  const rows = await db
+    .selectFrom('order_lines as l')
+    .leftJoin('order_line_skus as s', (j) => j.onRef('s.merchant_id', '=', 'l.merchant_id').onRef('s.order_line_id', '=', 'l.id'))
+    .selectAll('l')
+    .select(['s.sku_id as s_sku_id', 's.quantity as s_quantity', 's.revenue_share as s_revenue_share'])
+    .where('l.merchant_id', '=', merchantId)
+    .where('l.order_id', '=', orderId)
+    .orderBy('s.sku_id')
     .execute()
-  const idByExternal = new Map(existing.map((l) => [l.external_line_id, l.id]))
+  const byExternal = new Map(rows.map(({ s_sku_id: _a, s_quantity: _b, s_revenue_share: _c, ...l }) => [l.external_line_id, l]))
+  const storedSkus = rows.flatMap((r) => (r.s_sku_id === null ? [] : [{ order_line_id: r.id, sku_id: r.s_sku_id, quantity: r.s_quantity!, revenue_share: r.s_revenue_share! }]))
   for (const line of n.lines) {
-    const lineId = idByExternal.get(line.externalLineId) ?? newId()
+    const old = byExternal.get(line.externalLineId)
+    const lineId = old?.id ?? newId()
     const row = lineValues(line)
-    if (idByExternal.has(line.externalLineId)) {
-      await db.updateTable('order_lines').set(row).where('merchant_id', '=', merchantId).where('id', '=', lineId).execute()
-    } else {
+    if (!old) {
       await db.insertInto('order_lines').values({ id: lineId, merchant_id: merchantId, order_id: orderId, external_line_id: line.externalLineId, ...row }).execute()
+    } else if (Object.entries(row).some(([k, v]) => !sameValue(old[k as keyof typeof old], v))) {
+      await db.updateTable('order_lines').set(row).where('merchant_id', '=', merchantId).where('id', '=', lineId).execute()
     }
-    await writeLineSkus(db, merchantId, orderId, lineId, lineSkuValues(line), !idByExternal.has(line.externalLineId))
+    const skus = lineSkuValues(line)
+    const had = storedSkus.filter((s) => s.order_line_id === lineId).map(({ sku_id, quantity, revenue_share }) => ({ sku_id, quantity, revenue_share }))
+    const want = [...skus].sort((a, b) => (a.sku_id < b.sku_id ? -1 : a.sku_id > b.sku_id ? 1 : 0))
+    if (old && had.length === want.length && had.every((h, i) => h.sku_id === want[i]!.sku_id && h.quantity === want[i]!.quantity && sameValue(h.revenue_share, want[i]!.revenue_share))) continue
+    await writeLineSkus(db, merchantId, orderId, lineId, skus, !old)
   }
+}
+
+/** Stored DECIMAL strings carry 4 places ('12.5000'), ours as many as needed ('12.5'). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a === 'string' && typeof b === 'string' && /^-?\d+(\.\d+)?$/.test(a) && /^-?\d+(\.\d+)?$/.test(b)) return money(a).eq(money(b))
+  return false
 }
 
 async function writeLineSkus(

@@ -1,24 +1,18 @@
-/** Re-run the pipeline for orders (after a mapping fix or a resolved exception): their latest raw version. */
+/** Re-run the pipeline for orders (after a mapping fix or a resolved exception). */
 import type { AppContext } from '../context.js'
 import { getShop } from '../shops/repo.js'
 import { emitOrderEvents } from './events.js'
 import { normalizeInboxOrder, type Outcome } from './pipeline.js'
+import { normalizeInboxRefund } from './refunds.js'
 
+/** Re-run the version the order was last written from (a newer one was refused or is pending), else its newest. */
 export async function rerunOrder(ctx: Pick<AppContext, 'db' | 'queues'>, merchantId: string, orderId: string): Promise<Outcome | 'not_found'> {
-  const order = await ctx.db.selectFrom('orders').select(['shop_id', 'external_id']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirst()
+  const order = await ctx.db.selectFrom('orders').select(['shop_id', 'external_id', 'raw_inbox_id']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirst()
   if (!order) return 'not_found'
   const shop = await getShop(ctx.db, merchantId, order.shop_id)
-  const entry = await ctx.db
-    .selectFrom('raw_inbox')
-    .select(['id', 'payload'])
-    .where('merchant_id', '=', merchantId)
-    .where('shop_id', '=', order.shop_id)
-    .where('kind', '=', 'order')
-    .where('external_id', '=', order.external_id)
-    .orderBy('platform_updated_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+  let q = ctx.db.selectFrom('raw_inbox').select(['id', 'payload']).where('merchant_id', '=', merchantId).where('shop_id', '=', order.shop_id).where('kind', '=', 'order')
+  q = order.raw_inbox_id ? q.where('id', '=', order.raw_inbox_id) : q.where('external_id', '=', order.external_id).orderBy('platform_updated_at', 'desc').orderBy('id', 'desc').limit(1)
+  const entry = await q.executeTakeFirst()
   if (!shop || !entry) return 'not_found'
   const r = await normalizeInboxOrder(ctx.db, { id: shop.id, merchantId, channel: shop.channel, settings: shop.settings }, entry)
   await emitOrderEvents(ctx, r.events)
@@ -32,4 +26,19 @@ export async function rerunWaiting(ctx: Pick<AppContext, 'db' | 'queues'>, merch
   const rows = await q.execute()
   for (const r of rows) await rerunOrder(ctx, merchantId, r.order_id!)
   return rows.length
+}
+
+/** Re-run one raw inbox entry (an order or a refund version), e.g. after resolving its mapping failure. */
+export async function rerunEntry(ctx: Pick<AppContext, 'db' | 'queues'>, merchantId: string, rawInboxId: string): Promise<string> {
+  const entry = await ctx.db.selectFrom('raw_inbox').select(['id', 'shop_id', 'kind', 'payload']).where('merchant_id', '=', merchantId).where('id', '=', rawInboxId).executeTakeFirst()
+  const shop = entry ? await getShop(ctx.db, merchantId, entry.shop_id) : undefined
+  if (!entry || !shop) return 'not_found'
+  const s = { id: shop.id, merchantId, channel: shop.channel, settings: shop.settings }
+  if (entry.kind === 'refund') {
+    await emitOrderEvents(ctx, (await normalizeInboxRefund(ctx.db, s, entry)).events)
+    return 'applied'
+  }
+  const r = await normalizeInboxOrder(ctx.db, s, entry)
+  await emitOrderEvents(ctx, r.events)
+  return r.outcome
 }

@@ -56,7 +56,7 @@ export async function run(): Promise<BenchResult[]> {
     const sku = skus[0]!
     for (;;) {
       const c = await env.ctx.queues['inventory-order-event'].getJobCounts('waiting', 'active', 'delayed')
-      if (c.waiting + c.active + c.delayed === 0) break
+      if ((c.waiting ?? 0) + (c.active ?? 0) + (c.delayed ?? 0) === 0) break
       await new Promise((r) => setTimeout(r, 50))
     }
     const delays: number[] = []
