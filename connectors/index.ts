@@ -4,11 +4,13 @@
  */
 import type { Channel } from '../src/db/schema.js'
 import { selfstore } from './selfstore/index.js'
+import { shopify } from './shopify/index.js'
 import { woocommerce } from './woocommerce/index.js'
 import type { Connector } from './types.js'
 
 export const CONNECTORS: Partial<Record<Channel, Connector>> = {
   selfstore,
+  shopify,
   woocommerce,
 }
 

@@ -6,6 +6,7 @@ import { inventoryRoutes } from '../inventory/routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
 import { orderRoutes } from '../orders/routes.js'
+import { oauthRoutes } from '../shops/oauth.js'
 import { shopRoutes } from '../shops/routes.js'
 import { skuRoutes } from '../skus/routes.js'
 import { systemRoutes } from '../system/routes.js'
@@ -18,6 +19,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   systemRoutes,
   merchantRoutes,
   shopRoutes,
+  oauthRoutes,
   warehouseRoutes,
   skuRoutes,
   orderRoutes,

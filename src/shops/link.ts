@@ -14,7 +14,15 @@ export async function checkLink(ctx: Pick<AppContext, 'clock' | 'log'>, channel:
   const connector = getConnector(channel)
   const problems = connector.validateSettings(settings)
   if (problems.length > 0) throw new AppError('validation_failed', `body/settings: ${problems.join('; ')}`, 400, { field: 'body/settings', problems })
-  if (!credentials || connector.auth !== 'keys') return
+  if (!credentials) return
+  // An OAuth shop linked with only its app's client id and secret gets its token at the callback;
+  // one given a token already (a custom app's Admin API token) is checked like keys.
+  if (connector.auth === 'oauth' && typeof credentials.accessToken !== 'string') {
+    if (connector.oauth && (typeof credentials.clientId !== 'string' || typeof credentials.clientSecret !== 'string')) {
+      throw new AppError('validation_failed', `body/credentials: ${channel} needs either an accessToken or the app's clientId and clientSecret for OAuth`, 400, { field: 'body/credentials' })
+    }
+    return
+  }
   try {
     await connector.verifyCredentials({ id: 'unsaved', merchantId: 'unsaved', channel, settings, credentials, clock: ctx.clock, log: ctx.log, saveCredentials: async () => undefined })
   } catch (err) {

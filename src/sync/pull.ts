@@ -57,17 +57,31 @@ export async function recordSyncError(ctx: Ctx, merchantId: string, shopId: stri
 }
 
 /** Run `fn` with the shop's context; on auth_expired, refresh the token once and run it again. */
-export async function withFreshToken<T>(ctx: Ctx, merchantId: string, shopId: string, fn: (sc: ShopContext) => Promise<T>): Promise<T> {
-  const sc = await shopContext(ctx, merchantId, shopId)
+export async function withFreshToken<T>(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>, merchantId: string, shopId: string, fn: (sc: ShopContext) => Promise<T>): Promise<T> {
+  let sc = await shopContext(ctx, merchantId, shopId)
+  const connector = getConnector(sc.channel)
+  // Refresh before expiry rather than failing a call first (tokens of an hour: Shopify, Douyin, PDD…).
+  if (connector.refreshToken && expiresSoon(sc.credentials.expiresAt, ctx.clock.now())) {
+    await sc.saveCredentials(await connector.refreshToken(sc))
+    sc = await shopContext(ctx, merchantId, shopId)
+  }
   try {
     return await fn(sc)
   } catch (err) {
-    const connector = getConnector(sc.channel)
     if (!isConnectorError(err, 'auth_expired') || !connector.refreshToken) throw err
     const next = await connector.refreshToken(sc)
     await sc.saveCredentials(next)
     return fn(await shopContext(ctx, merchantId, shopId))
   }
+}
+
+const REFRESH_AHEAD_MS = 5 * 60_000
+
+/** Whether a stored expiresAt (ISO string) falls within the refresh margin. */
+export function expiresSoon(expiresAt: unknown, now: Date): boolean {
+  if (typeof expiresAt !== 'string' || expiresAt === '') return false
+  const at = Date.parse(expiresAt)
+  return !Number.isNaN(at) && at - now.getTime() < REFRESH_AHEAD_MS
 }
 
 export async function pullStream(ctx: Ctx, merchantId: string, shopId: string, stream: Stream): Promise<PullReport> {

@@ -1,0 +1,91 @@
+/**
+ * Linking an OAuth shop (Shopify): the merchant saves the shop with its app's client id and secret,
+ * asks for the authorize URL, approves on the platform, and the platform calls back here. The state
+ * is random, bound to the merchant and shop in Redis for ten minutes and used once; the connector
+ * checks the callback's HMAC and exchanges the code; the token is stored sealed.
+ */
+import { randomBytes } from 'node:crypto'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { getConnector, hasConnector } from '../../connectors/index.js'
+import { isConnectorError } from '../../connectors/errors.js'
+import type { AppContext } from '../context.js'
+import { CHANNELS, type Channel } from '../db/schema.js'
+import { ADMIN } from '../api/auth.js'
+import { AppError, notFound } from '../api/errors.js'
+import { errorResponses, IdParams } from '../api/schemas.js'
+import { apiActor, audit } from '../audit/repo.js'
+import { shopContext } from '../sync/shop-context.js'
+import { getShop } from './repo.js'
+
+const STATE_TTL_S = 600
+
+const stateKey = (ctx: Pick<AppContext, 'config'>, state: string) => `${ctx.config.redis.prefix}:oauth-state:${state}`
+export const callbackUrl = (ctx: Pick<AppContext, 'config'>, channel: Channel) => `${ctx.config.api.publicUrl}/oauth/${channel}/callback`
+
+export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const tags = ['shops']
+
+  app.post(
+    '/shops/:id/oauth/authorize',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: 'Start OAuth for a shop: returns the URL to send the merchant to (valid 10 minutes, once)',
+        params: IdParams,
+        response: { 200: Type.Object({ authorizeUrl: Type.String(), redirectUri: Type.String(), expiresInSeconds: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      const shop = await getShop(ctx.db, merchantId, req.params.id)
+      if (!shop) throw notFound('shop', req.params.id)
+      const oauth = hasConnector(shop.channel) ? getConnector(shop.channel).oauth : undefined
+      if (!oauth) throw new AppError('validation_failed', `${shop.channel} shops are linked with keys, not OAuth`, 400)
+      const sc = await shopContext(ctx, merchantId, shop.id)
+      if (typeof sc.credentials.clientId !== 'string') throw new AppError('validation_failed', 'save the app\'s clientId and clientSecret as the shop credentials first', 400)
+      const state = randomBytes(24).toString('base64url')
+      await ctx.redis.set(stateKey(ctx, state), JSON.stringify({ merchantId, shopId: shop.id, channel: shop.channel }), 'EX', STATE_TTL_S)
+      const redirectUri = callbackUrl(ctx, shop.channel)
+      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'shop.oauth_start', entityType: 'shop', entityId: shop.id })
+      return { authorizeUrl: oauth.authorizeUrl(sc, state, redirectUri), redirectUri, expiresInSeconds: STATE_TTL_S }
+    },
+  )
+
+  app.get(
+    '/oauth/:channel/callback',
+    {
+      config: { public: true },
+      schema: {
+        tags,
+        summary: 'OAuth callback (called by the platform with code, state and its signature)',
+        params: Type.Object({ channel: Type.Enum(CHANNELS) }),
+        querystring: Type.Record(Type.String(), Type.String()),
+        response: { 200: Type.Object({ linked: Type.Boolean(), shopId: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const query = req.query as Record<string, string>
+      const raw = query.state ? await ctx.redis.getdel(stateKey(ctx, query.state)) : null
+      if (!raw) throw new AppError('validation_failed', 'unknown, used or expired OAuth state: start linking again', 400)
+      const bound = JSON.parse(raw) as { merchantId: string; shopId: string; channel: Channel }
+      if (bound.channel !== req.params.channel) throw new AppError('validation_failed', 'the OAuth state belongs to another channel', 400)
+      const connector = getConnector(bound.channel)
+      const sc = await shopContext(ctx, bound.merchantId, bound.shopId)
+      let credentials: Record<string, unknown>
+      try {
+        credentials = await connector.oauth!.exchangeCode(sc, query, callbackUrl(ctx, bound.channel))
+      } catch (err) {
+        if (isConnectorError(err) && err.kind !== 'transient' && err.kind !== 'rate_limited') throw new AppError('credentials_rejected', err.message, 422)
+        if (isConnectorError(err)) throw new AppError('upstream_unavailable', `${bound.channel} could not be reached to exchange the code: ${err.message}`, 503)
+        throw err
+      }
+      await sc.saveCredentials(credentials)
+      await audit(ctx.db, bound.merchantId, { actorType: 'system', actorId: `oauth:${bound.channel}`, action: 'shop.oauth', entityType: 'shop', entityId: bound.shopId, detail: { scope: typeof credentials.scope === 'string' ? credentials.scope : null } })
+      return { linked: true, shopId: bound.shopId }
+    },
+  )
+}
