@@ -1,18 +1,23 @@
-/**
- * The connector registry: one line per channel. Connectors land one by one; when all seven are
- * here this becomes `satisfies Record<Channel, Connector>` so a missing channel is a compile error.
- */
+/** The connector registry: one line per channel; a channel without a connector is a compile error. */
 import type { Channel } from '../src/db/schema.js'
+import { douyin } from './douyin/index.js'
+import { jd } from './jd/index.js'
+import { pdd } from './pdd/index.js'
 import { selfstore } from './selfstore/index.js'
 import { shopify } from './shopify/index.js'
+import { taobao } from './taobao/index.js'
 import { woocommerce } from './woocommerce/index.js'
 import type { Connector } from './types.js'
 
-export const CONNECTORS: Partial<Record<Channel, Connector>> = {
+export const CONNECTORS: Record<Channel, Connector> = {
+  douyin,
+  jd,
+  pdd,
   selfstore,
   shopify,
+  taobao,
   woocommerce,
-}
+} satisfies Record<Channel, Connector>
 
 export function getConnector(channel: Channel): Connector {
   const c = CONNECTORS[channel]
