@@ -28,7 +28,9 @@ import * as m0033 from './0033_inventory_support.js'
 import * as m0034 from './0034_stock_thresholds.js'
 import * as m0040 from './0040_waves.js'
 import * as m0050 from './0050_ledger.js'
+import * as m0051 from './0051_settlements.js'
 import * as m0041 from './0041_shipments.js'
+import * as m0042 from './0042_shipment_groups.js'
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_merchants': m0001,
@@ -54,5 +56,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0034_stock_thresholds': m0034,
   '0040_waves': m0040,
   '0041_shipments': m0041,
+  '0042_shipment_groups': m0042,
   '0050_ledger': m0050,
+  '0051_settlements': m0051,
 }

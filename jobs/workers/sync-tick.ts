@@ -4,6 +4,8 @@ import { listActiveShops } from '../../src/shops/repo.js'
 import { enqueue, jobId, type JobPayloads, type SyncStream } from '../queues.js'
 
 const STREAMS: readonly SyncStream[] = ['orders', 'refunds']
+/** Settlements change a few times a day: pulled on the first tick of each hour only. */
+const isHourSlot = (slot: string) => /T\d\d\.00$/.test(slot)
 
 /**
  * One tick per time slot (the scheduler's job id makes it unique); it enqueues one pull per shop and
@@ -19,7 +21,7 @@ export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-t
   }
   for (const shop of shops) {
     if (!shop.hasCredentials && shop.channel !== 'selfstore') continue
-    for (const stream of STREAMS) {
+    for (const stream of isHourSlot(job.data.slot) ? [...STREAMS, 'settlements' as const] : STREAMS) {
       await enqueue(
         ctx.queues,
         'shop-pull',

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
+import { financeRoutes } from '../ledger/finance-routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
 import { orderRoutes } from '../orders/routes.js'
@@ -27,4 +28,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   webhookRoutes,
   fulfillmentRoutes,
   ledgerRoutes,
+  financeRoutes,
 ]

@@ -4,6 +4,7 @@
  * shipment movements' moving-average cost, refunds once the sale is recognised, and a reversal of
  * the sale when a recognised order is cancelled. Every entry has a deterministic posting key.
  */
+import { sql } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { money } from '../money/index.js'
@@ -47,8 +48,18 @@ async function postRefunds(db: Executor, merchantId: string, o: Order, at: Date)
   // Channels whose order payload carries the refund (no separate refund records): post the refunded line amounts.
   const lines = await db.selectFrom('order_lines').select(['id', 'sku_id', 'refunded_amount']).where('merchant_id', '=', merchantId).where('order_id', '=', o.id).execute()
   for (const l of lines) {
+    // The payload carries the line's cumulative refund: post only what is new since the last posting.
     const amount = money(l.refunded_amount)
-    if (amount.gt(0)) await postEntry(db, head(o, merchantId, 'refund', `refund.line.${l.id}.${amount.toFixed(2)}`, at), postingsForRefund({ shopId: o.shop_id, currency: o.currency, amount, skuId: l.sku_id }))
+    const posted = await db
+      .selectFrom('journal_lines as jl')
+      .innerJoin('journal_entries as je', 'je.id', 'jl.entry_id')
+      .select(sql<string>`COALESCE(SUM(jl.debit) - SUM(jl.credit), 0)`.as('net'))
+      .where('je.merchant_id', '=', merchantId)
+      .where('je.posting_key', 'like', `refund.line.${l.id}.%`)
+      .where('jl.account', '=', 'refunds')
+      .executeTakeFirstOrThrow()
+    const delta = amount.minus(money(posted.net))
+    if (!delta.isZero()) await postEntry(db, head(o, merchantId, 'refund', `refund.line.${l.id}.${money(posted.net).toFixed(2)}>${amount.toFixed(2)}`, at), postingsForRefund({ shopId: o.shop_id, currency: o.currency, amount: delta, skuId: l.sku_id }))
   }
 }
 

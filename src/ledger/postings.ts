@@ -9,23 +9,37 @@
  *       the merchant, visible on the statement.
  * Refund  Dr refunds, Cr receivable.      COGS  Dr cogs, Cr inventory.
  */
-import type { Decimal} from '../money/index.js';
-import { sum, ZERO } from '../money/index.js'
+import { sum, ZERO, type Decimal } from '../money/index.js'
 import { groupBy } from '../lib/collections.js'
 
+export type AccountType = 'asset' | 'liability' | 'income' | 'contra_income' | 'expense' | 'suspense'
+
+/**
+ * The default chart of accounts (a merchant may rename accounts or give them their own GL codes:
+ * src/ledger/accounts.ts). `receivable:<shop>` is what a shop's platform owes for orders not yet
+ * settled; `platform_balance:<shop>` is money the platform has settled but not yet paid out.
+ */
 export const ACCOUNTS = {
-  gross_sales: 'Gross sales',
-  merchant_discounts: 'Merchant-funded discounts',
-  platform_discounts: 'Platform-funded discounts',
-  platform_subsidy: 'Platform subsidy of discounts',
-  shipping_income: 'Shipping income',
-  tax_payable: 'Tax payable',
-  refunds: 'Refunds',
-  cogs: 'Cost of goods sold',
-  inventory: 'Inventory',
-  receivable: 'Channel receivable (per shop)',
-} as const
-export type AccountCode = keyof typeof ACCOUNTS | `receivable:${string}`
+  gross_sales: { name: 'Gross sales', type: 'income' },
+  merchant_discounts: { name: 'Merchant-funded discounts', type: 'contra_income' },
+  platform_discounts: { name: 'Platform-funded discounts', type: 'contra_income' },
+  platform_subsidy: { name: 'Platform subsidy of discounts', type: 'income' },
+  shipping_income: { name: 'Shipping income', type: 'income' },
+  tax_payable: { name: 'Tax payable', type: 'liability' },
+  refunds: { name: 'Refunds', type: 'contra_income' },
+  commission: { name: 'Platform commission', type: 'expense' },
+  payment_fees: { name: 'Payment fees', type: 'expense' },
+  other_fees: { name: 'Other platform fees', type: 'expense' },
+  settlement_adjustments: { name: 'Settlement adjustments', type: 'expense' },
+  cogs: { name: 'Cost of goods sold', type: 'expense' },
+  inventory: { name: 'Inventory', type: 'asset' },
+  bank: { name: 'Bank (payouts received)', type: 'asset' },
+  suspense: { name: 'Suspense: settlement types not understood', type: 'suspense' },
+  receivable: { name: 'Channel receivable (per shop)', type: 'asset' },
+  platform_balance: { name: 'Platform balance awaiting payout (per shop)', type: 'asset' },
+} as const satisfies Record<string, { name: string; type: AccountType }>
+export type BaseAccount = keyof typeof ACCOUNTS
+export type AccountCode = Exclude<BaseAccount, 'receivable' | 'platform_balance'> | `receivable:${string}` | `platform_balance:${string}`
 
 export interface Posting {
   account: AccountCode
@@ -68,6 +82,34 @@ export function postingsForCogs(lines: readonly { skuId: string; quantity: numbe
     const amount = l.unitCost.mul(l.quantity)
     return [...post('cogs', 'debit', amount, l.currency, l.skuId), ...post('inventory', 'credit', amount, l.currency, l.skuId)]
   })
+}
+
+export type SettlementType = 'sale' | 'refund' | 'commission' | 'payment_fee' | 'shipping_fee' | 'other_fee' | 'subsidy' | 'adjustment' | 'payout' | 'unknown'
+
+/** Which account a settlement line's counterpart goes to (the other side is the shop's platform balance). */
+export const SETTLEMENT_ACCOUNT: Record<SettlementType, AccountCode | 'receivable'> = {
+  // Order money the platform confirms: it moves from "expected" (receivable) to "settled".
+  sale: 'receivable',
+  refund: 'receivable',
+  subsidy: 'receivable',
+  commission: 'commission',
+  payment_fee: 'payment_fees',
+  shipping_fee: 'other_fees',
+  other_fee: 'other_fees',
+  adjustment: 'settlement_adjustments',
+  payout: 'bank',
+  unknown: 'suspense',
+}
+
+/**
+ * One settlement line (amount signed: positive flows to the merchant). The platform balance takes
+ * the amount; the counterpart account takes the other side: receivable for order money, an expense
+ * for fees, the bank for a payout, suspense for a type nobody mapped.
+ */
+export function postingsForSettlement(l: { shopId: string; type: SettlementType; amount: Decimal; currency: string }): Posting[] {
+  const target = SETTLEMENT_ACCOUNT[l.type]
+  const counter: AccountCode = target === 'receivable' ? `receivable:${l.shopId}` : target
+  return [...post(`platform_balance:${l.shopId}`, 'debit', l.amount, l.currency), ...post(counter, 'credit', l.amount, l.currency)]
 }
 
 /** Reverse a set of postings (corrections are reversing entries, never edits). */

@@ -12,8 +12,8 @@ import { stringify } from 'csv-stringify/sync'
 import { statement, statementByOrder, statementBySku } from './statements.js'
 
 const FINANCE = ['admin', 'accountant'] as const
-const COLUMNS = ['currency', 'grossSales', 'merchantDiscounts', 'platformDiscounts', 'shippingIncome', 'refunds', 'netSales', 'cogs', 'grossMargin', 'marginPercent', 'expectedReceivable'] as const
-const AMOUNT_COLUMNS = new Set<string>(COLUMNS.slice(1, -2).concat('expectedReceivable'))
+const COLUMNS = ['currency', 'grossSales', 'merchantDiscounts', 'platformDiscounts', 'shippingIncome', 'refunds', 'netSales', 'commissions', 'paymentFees', 'otherFees', 'cogs', 'grossMargin', 'marginPercent', 'contributionMargin', 'expectedReceivable', 'settled', 'paidOut', 'difference', 'suspense'] as const
+const AMOUNT_COLUMNS = new Set<string>(COLUMNS.filter((c) => c !== 'currency' && c !== 'marginPercent'))
 
 export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()

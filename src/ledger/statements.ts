@@ -23,10 +23,23 @@ export interface StatementFigures {
   shippingIncome: string
   refunds: string
   netSales: string
+  commissions: string
+  paymentFees: string
+  otherFees: string
   cogs: string
   grossMargin: string
   marginPercent: string | null
+  /** Gross margin less commissions and fees. */
+  contributionMargin: string
+  /** Order money the platforms owe for the period: settled plus not yet settled. */
   expectedReceivable: string
+  /** Order money (sales, refunds, subsidies) the platforms' settlements confirmed in the period. */
+  settled: string
+  paidOut: string
+  /** Expected but not settled (negative: settled more than the period's orders expected). */
+  difference: string
+  /** Settlement amounts of types nobody mapped, parked in suspense. */
+  suspense: string
 }
 
 /** Midnight of a calendar date in a time zone, as a UTC instant. */
@@ -36,6 +49,11 @@ export function zonedMidnight(date: string, timeZone: string): Date {
   const get = (t: string) => parseInt(parts.find((p) => p.type === t)!.value, 10)
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'))
   return new Date(guess.getTime() - (asUtc - guess.getTime()))
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+export function localDate(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
 }
 
 type Sums = Map<string, { debit: Decimal; credit: Decimal }>
@@ -52,6 +70,15 @@ export function figures(currency: string, sums: Sums): StatementFigures {
   const shipping = net('shipping_income', 'credit')
   const refunds = net('refunds', 'debit')
   const cogs = net('cogs', 'debit')
+  const commissions = net('commission', 'debit')
+  const paymentFees = net('payment_fees', 'debit')
+  const otherFees = net('other_fees', 'debit').plus(net('settlement_adjustments', 'debit'))
+  const suspense = net('suspense', 'debit')
+  const paidOut = net('bank', 'debit')
+  // Every settlement line moves the platform balance by its amount; what is not fees, payouts or
+  // suspense is order money confirmed (see postingsForSettlement).
+  const settled = net('platform_balance', 'debit').plus(commissions).plus(paymentFees).plus(otherFees).plus(suspense).plus(paidOut)
+  const unsettled = net('receivable', 'debit')
   const netSales = gross.minus(md).minus(refunds).plus(shipping)
   const margin = netSales.minus(cogs)
   const f = (d: Decimal) => d.toFixed(2)
@@ -63,10 +90,18 @@ export function figures(currency: string, sums: Sums): StatementFigures {
     shippingIncome: f(shipping),
     refunds: f(refunds),
     netSales: f(netSales),
+    commissions: f(commissions),
+    paymentFees: f(paymentFees),
+    otherFees: f(otherFees),
     cogs: f(cogs),
     grossMargin: f(margin),
     marginPercent: netSales.isZero() ? null : margin.div(netSales).mul(100).toFixed(2),
-    expectedReceivable: f(net('receivable', 'debit')),
+    contributionMargin: f(margin.minus(commissions).minus(paymentFees).minus(otherFees)),
+    expectedReceivable: f(unsettled.plus(settled)),
+    settled: f(settled),
+    paidOut: f(paidOut),
+    difference: f(unsettled),
+    suspense: f(suspense),
   }
 }
 
@@ -81,7 +116,7 @@ function filtered(db: Executor, merchantId: string, q: StatementQuery) {
   return query
 }
 
-const accountGroup = sql<string>`CASE WHEN account LIKE 'receivable:%' THEN 'receivable' ELSE account END`
+const accountGroup = sql<string>`SUBSTRING_INDEX(account, ':', 1)`
 
 async function grouped(db: Executor, merchantId: string, q: StatementQuery, key: 'sku_id' | 'order_id' | null) {
   const base = filtered(db, merchantId, q)

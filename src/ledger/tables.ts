@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely'
 import type { CreatedAt } from '../db/schema.js'
 
 export interface JournalEntryTable {
@@ -11,6 +12,7 @@ export interface JournalEntryTable {
   currency: string
   event_at: Date
   input_hash: string
+  original_event_at: Date | null
   created_at: CreatedAt
 }
 
@@ -29,7 +31,73 @@ export interface JournalLineTable {
   sku_id: string | null
 }
 
+export interface LedgerAccountTable {
+  merchant_id: string
+  code: string
+  name: string
+  external_code: string | null
+  updated_at: Generated<Date>
+}
+
+export interface CommissionPlanTable {
+  id: string
+  merchant_id: string
+  shop_id: string
+  name: string
+  effective_from: string
+  effective_to: string | null
+  /** JSON CommissionRules (src/ledger/commission.ts). */
+  rules: string
+  created_at: CreatedAt
+}
+
+export interface SettlementImportTable {
+  id: string
+  merchant_id: string
+  shop_id: string
+  source: 'file' | 'api'
+  filename: string | null
+  sha256: string
+  line_count: number
+  inserted: number
+  rejected: string
+  stated_total: string | null
+  parsed_total: string
+  created_at: CreatedAt
+}
+
+export interface SettlementLineTable {
+  id: string
+  merchant_id: string
+  shop_id: string
+  channel: string
+  import_id: string | null
+  external_line_id: string
+  order_external_id: string | null
+  type: string
+  platform_type: string
+  amount: string
+  currency: string
+  occurred_at: Date
+  payout_id: string | null
+  description: string | null
+  raw: string
+  created_at: CreatedAt
+}
+
+export interface LedgerPeriodTable {
+  merchant_id: string
+  period: string
+  closed_at: Date
+  closed_by: string
+}
+
 export interface LedgerTables {
   journal_entries: JournalEntryTable
   journal_lines: JournalLineTable
+  ledger_accounts: LedgerAccountTable
+  commission_plans: CommissionPlanTable
+  settlement_imports: SettlementImportTable
+  settlement_lines: SettlementLineTable
+  ledger_periods: LedgerPeriodTable
 }

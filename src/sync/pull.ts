@@ -6,10 +6,11 @@
  * version never overwrites a newer one). An expired token is refreshed once and the call retried.
  */
 import { getConnector } from '../../connectors/index.js'
-import { ConnectorError, isConnectorError } from '../../connectors/errors.js'
+import { isConnectorError } from '../../connectors/errors.js'
 import type { ShopContext, TimeWindow } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import { newId } from '../lib/ids.js'
+import { storePulledSettlements } from '../ledger/settlements.js'
 import { ingestRawOrders, ingestRawRefunds } from '../orders/ingest.js'
 import { shopContext } from './shop-context.js'
 import type { Stream } from './tables.js'
@@ -112,7 +113,15 @@ export async function pullStream(ctx: Ctx, merchantId: string, shopId: string, s
           await advance(ctx, merchantId, shopId, stream, page.coveredUntil)
         }
       } else {
-        throw new ConnectorError('permanent', 'settlement pulls are not wired yet', { channel: sc.channel })
+        if (!connector.pullSettlements) return
+        // Settlement batches come per payout or statement, not in time order: the cursor moves at the end.
+        for await (const lines of connector.pullSettlements(sc, window)) {
+          const r = await storePulledSettlements(ctx.db, shop, lines)
+          report.pages++
+          report.stored += r.inserted
+          report.duplicates += r.alreadyKnown
+        }
+        await advance(ctx, merchantId, shopId, stream, window.to)
       }
     })
   } catch (err) {

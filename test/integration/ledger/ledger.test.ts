@@ -82,10 +82,18 @@ describe('three channels, hand-computed', () => {
         shippingIncome: '8.00',
         refunds: '33.79',
         netSales: '172.71', // 213.50 − 15.00 − 33.79 + 8.00
+        commissions: '0.00',
+        paymentFees: '0.00',
+        otherFees: '0.00',
         cogs: '69.00',
         grossMargin: '103.71',
         marginPercent: '60.05',
+        contributionMargin: '103.71',
         expectedReceivable: '172.71', // 206.50 sold − 33.79 refunded
+        settled: '0.00',
+        paidOut: '0.00',
+        difference: '172.71', // nothing settled yet
+        suspense: '0.00',
       },
     ])
     const tmall1 = (await get('/statements?from=2026-11-11&to=2026-11-12&channel=taobao')).json<{ rows: Record<string, string>[] }>()
@@ -100,12 +108,12 @@ describe('three channels, hand-computed', () => {
 
   it('exports the same figures as CSV and XLSX, and drills down by SKU', async () => {
     const csv = await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore&format=csv')
-    expect(csv.body).toContain('CNY,213.50,15.00,0.00,8.00,33.79,172.71,69.00,103.71,60.05,172.71')
+    expect(csv.body).toContain('CNY,213.50,15.00,0.00,8.00,33.79,172.71,0.00,0.00,0.00,69.00,103.71,60.05,103.71,172.71,0.00,0.00,172.71,0.00')
     const xlsx = await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore&format=xlsx')
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
     const row = wb.getWorksheet('Statement')!.getRow(3).values as unknown[]
-    expect(row.slice(1, 9)).toEqual(['CNY', 213.5, 15, 0, 8, 33.79, 172.71, 69])
+    expect(row.slice(1, 12)).toEqual(['CNY', 213.5, 15, 0, 8, 33.79, 172.71, 0, 0, 0, 69])
     const bySku = (await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore&by=sku')).json<{ rows: Record<string, string>[] }>()
     const cup = bySku.rows.find((r) => r.key === sku.CUP)!
     expect(cup).toMatchObject({ grossSales: '178.00', merchantDiscounts: '13.29', cogs: '60.00' })

@@ -1,0 +1,219 @@
+/**
+ * The accountant's API beyond statements: settlement import and lines, reconciliation findings,
+ * the chart of accounts, commission plans and period close.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import type { AppContext } from '../context.js'
+import { AppError, conflict, invalid, notFound } from '../api/errors.js'
+import { Id, IdParams, errorResponses } from '../api/schemas.js'
+import { apiActor, audit } from '../audit/repo.js'
+import { CHANNELS } from '../db/schema.js'
+import { withTx } from '../db/tx.js'
+import { newId } from '../lib/ids.js'
+import { money, toAmount } from '../money/index.js'
+import { getMerchant } from '../merchants/repo.js'
+import { getShop } from '../shops/repo.js'
+import { validateRules, type CommissionRules } from './commission.js'
+import { periodOf } from './journal.js'
+import { ACCOUNTS } from './postings.js'
+import { FINDING_KINDS, reconcile } from './reconcile.js'
+import { importSettlementFile } from './settlements.js'
+import { zonedMidnight } from './statements.js'
+
+const FINANCE = ['admin', 'accountant'] as const
+const tags = ['ledger']
+const Rate = Type.String({ pattern: '^\\d+(\\.\\d+)?$' })
+const Rules = Type.Object(
+  {
+    rate: Type.Optional(Rate),
+    byCategory: Type.Optional(Type.Record(Type.String(), Rate)),
+    bySku: Type.Optional(Type.Record(Type.String(), Rate)),
+    fixedPerOrder: Type.Optional(Rate),
+    paymentRate: Type.Optional(Rate),
+  },
+  { additionalProperties: false },
+)
+const DateStr = Type.String({ format: 'date' })
+
+export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Statement files arrive as the bytes the seller downloaded (GBK, BOMs…): kept raw in this scope.
+  fastify.addContentTypeParser(['text/csv', 'application/octet-stream', 'text/plain', 'application/vnd.ms-excel', 'text/tab-separated-values'], { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body))
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+
+  app.post(
+    '/settlements/import',
+    {
+      config: { roles: FINANCE },
+      schema: {
+        tags,
+        summary: 'Import a settlement statement file exactly as downloaded from the platform (the body is the file); importing it again changes nothing',
+        querystring: Type.Object({ shopId: Id, filename: Type.Optional(Type.String({ maxLength: 255 })) }),
+        response: {
+          200: Type.Object({
+            importId: Type.String(),
+            duplicateFile: Type.Boolean(),
+            lines: Type.Integer(),
+            inserted: Type.Integer(),
+            alreadyKnown: Type.Integer(),
+            rejected: Type.Array(Type.Object({ row: Type.Integer(), raw: Type.String(), reason: Type.String() })),
+            statedTotal: Type.Union([Type.String(), Type.Null()]),
+            parsedTotal: Type.String(),
+            totalsAgree: Type.Union([Type.Boolean(), Type.Null()]),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      if (!Buffer.isBuffer(req.body)) throw invalid('send the statement file as the request body (Content-Type text/csv or application/octet-stream)')
+      const report = await importSettlementFile(ctx.db, req.auth.merchantId, req.query.shopId, req.body, req.query.filename ?? null)
+      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'settlement.import', entityType: 'shop', entityId: req.query.shopId, detail: { importId: report.importId, inserted: report.inserted, rejected: report.rejected.length, duplicateFile: report.duplicateFile } })
+      return report
+    },
+  )
+
+  app.get(
+    '/settlements/lines',
+    {
+      config: { roles: FINANCE },
+      schema: {
+        tags,
+        querystring: Type.Object({ shopId: Type.Optional(Id), orderExternalId: Type.Optional(Type.String()), type: Type.Optional(Type.String()), importId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      let q = ctx.db.selectFrom('settlement_lines').select(['id', 'shop_id', 'channel', 'import_id', 'external_line_id', 'order_external_id', 'type', 'platform_type', 'amount', 'currency', 'occurred_at', 'payout_id', 'description']).where('merchant_id', '=', req.auth.merchantId)
+      if (req.query.shopId) q = q.where('shop_id', '=', req.query.shopId)
+      if (req.query.orderExternalId) q = q.where('order_external_id', '=', req.query.orderExternalId)
+      if (req.query.type) q = q.where('type', '=', req.query.type)
+      if (req.query.importId) q = q.where('import_id', '=', req.query.importId)
+      const rows = await q.orderBy('occurred_at').orderBy('id').limit(req.query.limit ?? 200).execute()
+      return { items: rows.map((r) => ({ ...r, amount: toAmount(money(r.amount)), occurred_at: r.occurred_at.toISOString() })) }
+    },
+  )
+
+  app.get(
+    '/reconciliation',
+    {
+      config: { roles: FINANCE },
+      schema: {
+        tags,
+        summary: 'Settlement lines matched to orders, with every discrepancy and its reason',
+        querystring: Type.Object({ from: DateStr, to: Type.String({ format: 'date', description: 'exclusive' }), shopId: Type.Optional(Id), channel: Type.Optional(Type.Enum(CHANNELS)), kind: Type.Optional(Type.Enum(FINDING_KINDS)) }),
+        response: { 200: Type.Object({ from: Type.String(), to: Type.String(), timezone: Type.String(), summary: Type.Record(Type.String(), Type.Integer()), findings: Type.Array(Type.Unknown()) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      const merchant = await getMerchant(ctx.db, req.auth.merchantId)
+      if (!merchant) throw notFound('merchant', req.auth.merchantId)
+      const r = await reconcile(ctx.db, merchant.id, { from: req.query.from, to: req.query.to, timezone: merchant.timezone, shopId: req.query.shopId, channel: req.query.channel, now: ctx.clock.now() })
+      return { from: req.query.from, to: req.query.to, timezone: merchant.timezone, summary: r.summary, findings: req.query.kind ? r.findings.filter((f) => f.kind === req.query.kind) : r.findings }
+    },
+  )
+
+  app.get(
+    '/ledger/accounts',
+    { config: { roles: FINANCE }, schema: { tags, summary: 'The chart of accounts: defaults with the merchant\'s names and GL codes', response: { 200: Type.Object({ items: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), type: Type.String(), externalCode: Type.Union([Type.String(), Type.Null()]), perShop: Type.Boolean() })) }), ...errorResponses } } },
+    async (req) => {
+      const own = new Map((await ctx.db.selectFrom('ledger_accounts').selectAll().where('merchant_id', '=', req.auth.merchantId).execute()).map((r) => [r.code, r]))
+      return {
+        items: Object.entries(ACCOUNTS).map(([code, a]) => ({ code, name: own.get(code)?.name ?? a.name, type: a.type, externalCode: own.get(code)?.external_code ?? null, perShop: code === 'receivable' || code === 'platform_balance' })),
+      }
+    },
+  )
+
+  app.put(
+    '/ledger/accounts/:code',
+    {
+      config: { roles: ['admin', 'accountant'] },
+      schema: { tags, summary: 'Rename an account or give it the code of your general ledger', params: Type.Object({ code: Type.String() }), body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), externalCode: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])) }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (req, reply) => {
+      if (!(req.params.code in ACCOUNTS)) throw notFound('account', req.params.code)
+      await ctx.db
+        .insertInto('ledger_accounts')
+        .values({ merchant_id: req.auth.merchantId, code: req.params.code, name: req.body.name, external_code: req.body.externalCode ?? null })
+        .onDuplicateKeyUpdate({ name: req.body.name, external_code: req.body.externalCode ?? null, updated_at: new Date() })
+        .execute()
+      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'ledger.account', entityType: 'account', entityId: req.params.code, detail: req.body })
+      return reply.status(204).send(null)
+    },
+  )
+
+  app.get(
+    '/shops/:id/commission-plans',
+    { config: { roles: FINANCE }, schema: { tags, params: IdParams, response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses } } },
+    async (req) => {
+      const rows = await ctx.db.selectFrom('commission_plans').select(['id', 'name', 'effective_from', 'effective_to', 'rules']).where('merchant_id', '=', req.auth.merchantId).where('shop_id', '=', req.params.id).orderBy('effective_from').execute()
+      return { items: rows.map((r) => ({ id: r.id, name: r.name, effectiveFrom: r.effective_from, effectiveTo: r.effective_to, rules: typeof r.rules === 'string' ? (JSON.parse(r.rules) as unknown) : r.rules })) }
+    },
+  )
+
+  app.post(
+    '/shops/:id/commission-plans',
+    {
+      config: { roles: ['admin', 'accountant'] },
+      schema: {
+        tags,
+        summary: 'Add a commission plan (rates by category or SKU, fixed fee per order, payment rate) effective over a date range',
+        params: IdParams,
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), effectiveFrom: DateStr, effectiveTo: Type.Optional(Type.Union([DateStr, Type.Null()])), rules: Rules }, { additionalProperties: false }),
+        response: { 201: Type.Object({ id: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { merchantId } = req.auth
+      if (!(await getShop(ctx.db, merchantId, req.params.id))) throw notFound('shop', req.params.id)
+      const problems = validateRules(req.body.rules as CommissionRules)
+      if (problems.length > 0) throw invalid(`body/rules: ${problems.join('; ')}`, { field: 'body/rules', problems })
+      const to = req.body.effectiveTo ?? null
+      if (to !== null && to < req.body.effectiveFrom) throw invalid('body/effectiveTo: the plan must end on or after it starts', { field: 'body/effectiveTo' })
+      const id = newId()
+      await withTx(ctx.db, async (tx) => {
+        // Overlapping plans would make "the plan in force" ambiguous.
+        const plans = await tx.selectFrom('commission_plans').select(['id', 'effective_from', 'effective_to']).where('merchant_id', '=', merchantId).where('shop_id', '=', req.params.id).forUpdate().execute()
+        const clash = plans.find((p) => p.effective_from <= (to ?? '9999-12-31') && req.body.effectiveFrom <= (p.effective_to ?? '9999-12-31'))
+        if (clash) throw conflict(`the plan overlaps plan ${clash.id} (${clash.effective_from} – ${clash.effective_to ?? 'open'}); end that one first`)
+        await tx.insertInto('commission_plans').values({ id, merchant_id: merchantId, shop_id: req.params.id, name: req.body.name, effective_from: req.body.effectiveFrom, effective_to: to, rules: JSON.stringify(req.body.rules) }).execute()
+      })
+      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'commission_plan.create', entityType: 'shop', entityId: req.params.id, detail: { planId: id } })
+      return reply.status(201).send({ id })
+    },
+  )
+
+  app.get(
+    '/ledger/periods',
+    { config: { roles: FINANCE }, schema: { tags, response: { 200: Type.Object({ items: Type.Array(Type.Object({ period: Type.String(), closedAt: Type.String(), closedBy: Type.String() })) }), ...errorResponses } } },
+    async (req) => ({
+      items: (await ctx.db.selectFrom('ledger_periods').selectAll().where('merchant_id', '=', req.auth.merchantId).orderBy('period').execute()).map((r) => ({ period: r.period, closedAt: r.closed_at.toISOString(), closedBy: r.closed_by })),
+    }),
+  )
+
+  app.post(
+    '/ledger/periods/:period/close',
+    {
+      config: { roles: ['admin', 'accountant'] },
+      schema: { tags, summary: 'Close a month: later postings dated in it are booked in the next open month as adjustments', params: Type.Object({ period: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }) }), response: { 200: Type.Object({ period: Type.String(), closedAt: Type.String() }), ...errorResponses } },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      const merchant = await getMerchant(ctx.db, merchantId)
+      if (!merchant) throw notFound('merchant', merchantId)
+      const now = ctx.clock.now()
+      if (req.params.period >= periodOf(now, merchant.timezone)) throw new AppError('validation_failed', `${req.params.period} has not ended yet in ${merchant.timezone}`, 400)
+      const closedAt = await withTx(ctx.db, async (tx) => {
+        // The exclusive lock on the merchant row waits for postings in flight (they hold it shared).
+        await tx.selectFrom('merchants').select('id').where('id', '=', merchantId).forUpdate().execute()
+        const done = await tx.selectFrom('ledger_periods').select('closed_at').where('merchant_id', '=', merchantId).where('period', '=', req.params.period).executeTakeFirst()
+        if (done) return done.closed_at
+        await tx.insertInto('ledger_periods').values({ merchant_id: merchantId, period: req.params.period, closed_at: now, closed_by: req.auth.apiKeyId }).execute()
+        return now
+      })
+      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'ledger.close', entityType: 'period', entityId: req.params.period, detail: { from: zonedMidnight(`${req.params.period}-01`, merchant.timezone).toISOString() } })
+      return { period: req.params.period, closedAt: closedAt.toISOString() }
+    },
+  )
+}
