@@ -257,7 +257,14 @@ export const douyin: Connector = {
   async pushStock(shop, items) {
     const client = createDouyinClient(shop)
     const outcomes: PushOutcome[] = []
+    // After a rate limit or an expired token every further call would fail the same way: stop, and
+    // report the rest unsent with that kind so the job layer waits or refreshes.
+    let stop: { kind: PushOutcome['kind']; error: string } | null = null
     for (const level of items) {
+      if (stop) {
+        outcomes.push({ platformSkuId: level.platformSkuId, ok: false, quantity: level.quantity, error: `not sent: ${stop.error}`, kind: stop.kind })
+        continue
+      }
       try {
         await client.call('sku.syncStock', {
           sku_id: int64(level.platformSkuId, 'sku_id'),
@@ -269,6 +276,7 @@ export const douyin: Connector = {
       } catch (err) {
         const kind = err instanceof ConnectorError ? err.kind : 'transient'
         outcomes.push({ platformSkuId: level.platformSkuId, ok: false, quantity: level.quantity, error: (err as Error).message, kind })
+        if (kind === 'rate_limited' || kind === 'auth_expired') stop = { kind, error: (err as Error).message }
       }
     }
     return outcomes
