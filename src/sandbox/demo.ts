@@ -24,6 +24,8 @@ import { upsertSkus } from '../skus/repo.js'
 import { createWarehouse } from '../warehouses/repo.js'
 import { PRODUCT_NAMES, prng, type CatalogueItem } from './generator.js'
 import { startSelfstoreSandbox, type SelfstoreSandbox } from './selfstore-server.js'
+import { startShopifySandbox } from './shopify-server.js'
+import { startTopSandbox } from './top-server.js'
 import { startWooSandbox } from './woocommerce-server.js'
 
 const forSeconds = (() => {
@@ -124,6 +126,27 @@ async function main() {
   })
   await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: wooShop.id, platform_sku_key: woo.productIdOf(c.skuCode), platform_item_id: woo.productIdOf(c.skuCode), platform_sku_id: woo.productIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
   woo.generate(3)
+  // A Taobao shop through a sandbox TOP gateway (signed calls, 19-digit ids, masked receivers).
+  const top = await startTopSandbox({ seed: 400, catalogue: items, appKey: '21000000', appSecret: 'demo-top-secret', session: 'demo-top-session' })
+  const topShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+    channel: 'taobao',
+    name: '淘宝旗舰店 Taobao store',
+    settings: { baseUrl: top.url, signMethod: 'hmac-sha256', defaultCarrier: 'YTO', allowSplit: true, stockSync: { ratio: '0.8', safetyStock: 2 } },
+    credentials: { appKey: '21000000', appSecret: 'demo-top-secret', session: 'demo-top-session' },
+  })
+  await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: topShop.id, platform_sku_key: top.skuIdOf(c.skuCode), platform_item_id: top.itemIdOf(c.skuCode), platform_sku_id: top.skuIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
+  top.generate(4)
+  // A Shopify store (USD, EUR presentment) with one location per demo warehouse; orders also arrive by signed webhook.
+  const shopifyStore = await startShopifySandbox({ seed: 500, catalogue: items, accessToken: 'shpat_demo', webhookSecret: 'demo-shopify-secret' })
+  const shopifyShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+    channel: 'shopify',
+    name: 'Shopify EU store',
+    settings: { shopDomain: shopifyStore.shopDomain, baseUrl: shopifyStore.url, defaultCarrier: 'DHL', allowSplit: true, locations: Object.fromEntries(warehouses.map((w, i) => [w.id, shopifyStore.locationIds[i]!])) },
+    credentials: { accessToken: 'shpat_demo', webhookSecret: 'demo-shopify-secret' },
+  })
+  await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: shopifyShop.id, platform_sku_key: shopifyStore.variantIdOf(c.skuCode), platform_item_id: shopifyStore.productIdOf(c.skuCode), platform_sku_id: shopifyStore.variantIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
+  shopifyStore.setWebhookUrl(`${address}/webhooks/shopify/${shopifyShop.id}`)
+  shopifyStore.generate(3)
   const workers = startWorkers(ctx)
   const scheduler = startScheduler(ctx)
   for (const s of sandboxes) s.sandbox.generate(5)
@@ -136,6 +159,10 @@ async function main() {
       if (rnd() < 0.1) s.sandbox.cancel([...s.sandbox.orders.keys()].at(-2) ?? '')
     }
     if (rnd() < 0.5) woo.generate(1)
+    top.generate(1)
+    if (rnd() < 0.1) top.cancel([...top.trades.keys()].at(-2) ?? '')
+    if (rnd() < 0.5) shopifyStore.generate(1)
+    if (rnd() < 0.05) shopifyStore.cancel([...shopifyStore.orders.keys()].at(-2) ?? '')
   }, 3000)
   // A warehouse robot: waves what is allocated and ships it.
   let tracking = 100000
@@ -155,6 +182,8 @@ async function main() {
   say(`API          ${address}    docs ${address}/docs    health ${address}/healthz`)
   for (const s of sandboxes) say(`sandbox      ${s.sandbox.url}    (${s.name}, shop ${s.shopId})`)
   say(`sandbox      ${woo.url}    (WooCommerce REST v3, USD, shop ${wooShop.id})`)
+  say(`sandbox      ${top.url}    (Taobao TOP gateway, CNY, shop ${topShop.id})`)
+  say(`sandbox      ${shopifyStore.url}    (Shopify Admin GraphQL ${shopifyStore.shopDomain}, USD, shop ${shopifyShop.id})`)
   say(`database     ${demoUrl}    queue prefix ${config.redis.prefix}`)
   say()
   say(`admin key       ${keys.admin}`)
@@ -171,14 +200,15 @@ async function main() {
   say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/waves" -X POST -H 'content-type: application/json' -d '{"warehouseId":"${warehouses[0]!.id}"}'`)
   say(`  open ${address}/docs  (authorize with the admin key)`)
   say()
-  say('Orders arrive every few seconds (webhooks from the web store, pulls every 10 s from all three); a warehouse robot ships every 15 s. Ctrl-C stops.')
+  say('Orders arrive every few seconds (webhooks from the web store and Shopify, scheduled pulls from all five shops); a warehouse robot ships every 15 s. Ctrl-C stops.')
 
   const report = setInterval(() => {
     void (async () => {
       const byStatus = await ctx.db.selectFrom('orders').select(['status', (eb) => eb.fn.countAll().as('n')]).where('merchant_id', '=', merchant.id).groupBy('status').execute()
-      const pushed = sandboxes.reduce((n, s) => n + s.sandbox.stock.size, 0) + woo.stock.size
-      const shipped = sandboxes.reduce((n, s) => n + s.sandbox.shipments.length, 0) + woo.notes.length
-      say(`[${new Date().toISOString().slice(11, 19)}] pool: ${byStatus.map((r) => `${r.status} ${r.n}`).join(', ')} · SKUs with pushed stock ${pushed} · writebacks received by the stores ${shipped}`)
+      const byChannel = await ctx.db.selectFrom('orders').select(['channel', (eb) => eb.fn.countAll().as('n')]).where('merchant_id', '=', merchant.id).groupBy('channel').execute()
+      const pushed = sandboxes.reduce((n, s) => n + s.sandbox.stock.size, 0) + woo.stock.size + top.stock.size + shopifyStore.pushed.size
+      const shipped = sandboxes.reduce((n, s) => n + s.sandbox.shipments.length, 0) + woo.notes.length + top.shipments.length + shopifyStore.fulfillments.length
+      say(`[${new Date().toISOString().slice(11, 19)}] pool: ${byStatus.map((r) => `${r.status} ${r.n}`).join(', ')} · by channel: ${byChannel.map((r) => `${r.channel} ${r.n}`).join(', ')} · SKU levels with pushed stock ${pushed} · writebacks received by the shops ${shipped}`)
     })().catch(() => undefined)
   }, 10000)
 
@@ -191,6 +221,8 @@ async function main() {
     await workers.close()
     for (const s of sandboxes) await s.sandbox.close()
     await woo.close()
+    await top.close()
+    await shopifyStore.close()
     await closeContext(ctx)
     process.exit(0)
   }

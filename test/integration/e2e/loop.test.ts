@@ -1,7 +1,8 @@
 /**
- * End to end over real HTTP: two sandbox self-run stores → pulls (and webhooks) → pool → allocation
- * on shared stock → stock pushes back to both stores → a wave picked and shipped → writebacks reach
- * the stores → the statement's totals equal what the stores themselves record as sold and shipped.
+ * End to end over real HTTP: two sandbox self-run stores, a WooCommerce site, a Taobao shop (sandbox
+ * TOP gateway) and a Shopify store → pulls → pool → allocation on shared stock → stock pushes back
+ * to every shop → a wave picked and shipped → writebacks reach every shop → the statement's totals
+ * equal what the shops themselves record as sold and shipped.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startWorkers, type Workers } from '../../../jobs/worker.js'
@@ -10,6 +11,8 @@ import { checkInventory } from '../../../src/inventory/check.js'
 import { receive } from '../../../src/inventory/operations.js'
 import { money, sum } from '../../../src/money/index.js'
 import { startSelfstoreSandbox, type SelfstoreSandbox } from '../../../src/sandbox/selfstore-server.js'
+import { startShopifySandbox, type ShopifySandbox } from '../../../src/sandbox/shopify-server.js'
+import { startTopSandbox, type TopSandbox } from '../../../src/sandbox/top-server.js'
 import { startWooSandbox, type WooSandbox } from '../../../src/sandbox/woocommerce-server.js'
 import { pullStream } from '../../../src/sync/pull.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
@@ -22,6 +25,10 @@ let workers: Workers
 const stores: { sandbox: SelfstoreSandbox; shopId: string }[] = []
 let woo: WooSandbox
 let wooShopId = ''
+let top: TopSandbox
+let topShopId = ''
+let shopifyStore: ShopifySandbox
+let shopifyShopId = ''
 const catalogue = [
   { skuCode: 'HOT-1', title: '爆款 保温杯', price: '99.00' },
   { skuCode: 'TEA-2', title: 'Green Tea 100g', price: '35.50' },
@@ -54,12 +61,23 @@ beforeAll(async () => {
   const w = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'woocommerce', name: 'woo', settings: { baseUrl: woo.url }, credentials: { consumerKey: 'ck_e2e', consumerSecret: 'cs_e2e', webhookSecret: 'x' } } })
   expect(w.statusCode).toBe(201)
   wooShopId = w.json<{ id: string }>().id
+  // Refunds are left out here (refundRate 0): the sandbox tests cover them; this loop checks sale figures.
+  top = await startTopSandbox({ seed: 9, catalogue, appKey: '21000001', appSecret: 'top-secret', session: 'top-session', refundRate: 0 })
+  const t = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'taobao', name: '淘宝店', settings: { baseUrl: top.url, signMethod: 'hmac-sha256', ratePerSecond: 1000 }, credentials: { appKey: '21000001', appSecret: 'top-secret', session: 'top-session' } } })
+  expect(t.statusCode).toBe(201)
+  topShopId = t.json<{ id: string }>().id
+  shopifyStore = await startShopifySandbox({ seed: 5, catalogue, accessToken: 'shpat_e2e', webhookSecret: 'whsec_e2e', refundRate: 0 })
+  const s = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'shopify', name: 'shopify', settings: { shopDomain: shopifyStore.shopDomain, baseUrl: shopifyStore.url, ratePerSecond: 1000, locations: { [wh.id]: shopifyStore.locationIds[0] } }, credentials: { accessToken: 'shpat_e2e', webhookSecret: 'whsec_e2e' } } })
+  expect(s.statusCode).toBe(201)
+  shopifyShopId = s.json<{ id: string }>().id
   workers = startWorkers(env.ctx)
 })
 afterAll(async () => {
   await workers.close()
   for (const s of stores) await s.sandbox.close()
   await woo.close()
+  await top.close()
+  await shopifyStore.close()
   await env.close()
 })
 
@@ -75,8 +93,20 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   woo.generate(10, at)
   expect((await pullStream(env.ctx, m.id, wooShopId, 'orders')).stored).toBe(10)
   await env.app.inject({ method: 'POST', url: '/sku-mappings/auto', headers: bearer(m.keys.admin), payload: { shopId: wooShopId } })
+  top.generate(15, at)
+  shopifyStore.generate(12, at)
+  for (const [shopId, n] of [[topShopId, 15], [shopifyShopId, 12]] as const) {
+    expect((await pullStream(env.ctx, m.id, shopId, 'orders')).stored).toBe(n)
+    await env.app.inject({ method: 'POST', url: '/sku-mappings/auto', headers: bearer(m.keys.admin), payload: { shopId } })
+    // A second pull over the overlap stores nothing new: every order lands once.
+    expect((await pullStream(env.ctx, m.id, shopId, 'orders')).stored).toBe(0)
+  }
   const pool = await env.ctx.db.selectFrom('orders').select(['id', 'external_id', 'shop_id', 'status']).where('merchant_id', '=', m.id).execute()
-  expect(pool).toHaveLength(40)
+  expect(pool).toHaveLength(67)
+  expect(new Set(pool.map((o) => `${o.shop_id}/${o.external_id}`)).size).toBe(67)
+  // The hot SKU is sold on every channel.
+  const hotShops = await env.ctx.db.selectFrom('order_lines as l').innerJoin('orders as o', 'o.id', 'l.order_id').select('o.shop_id').distinct().where('l.merchant_id', '=', m.id).where('l.outer_code', '=', 'HOT-1').execute()
+  expect(hotShops.map((r) => r.shop_id).sort()).toEqual([...stores.map((s) => s.shopId), wooShopId, topShopId, shopifyShopId].sort())
   await drained(['inventory-order-event', 'stock-push'])
 
   // The hot SKU had 6 units for both stores together: never more reserved than on hand.
@@ -88,6 +118,8 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   const levels = await env.ctx.db.selectFrom('stock as s').innerJoin('skus as k', 'k.id', 's.sku_id').select(['k.code', 's.on_hand', 's.reserved']).where('s.merchant_id', '=', m.id).execute()
   for (const s of stores) for (const l of levels) expect(s.sandbox.stock.get(l.code)?.quantity, `${l.code}`).toBe(l.on_hand - l.reserved)
   for (const l of levels) expect(woo.stock.get(woo.productIdOf(l.code)), `woo ${l.code}`).toBe(l.on_hand - l.reserved)
+  for (const l of levels) expect(top.stock.get(top.skuIdOf(l.code))?.quantity, `taobao ${l.code}`).toBe(l.on_hand - l.reserved)
+  for (const l of levels) expect(shopifyStore.available(l.code, shopifyStore.locationIds[0]!), `shopify ${l.code}`).toBe(l.on_hand - l.reserved)
 
   // A wave is picked and shipped; every shipment is written back to the store it came from.
   const wave = await env.app.inject({ method: 'POST', url: '/waves', headers: bearer(m.keys.warehouse), payload: { warehouseId: (await env.ctx.db.selectFrom('warehouses').select('id').executeTakeFirstOrThrow()).id, maxOrders: 1000 } })
@@ -101,14 +133,27 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   await drained(['shipment-writeback', 'ledger-order-event', 'stock-push'])
   const shipped = await env.ctx.db.selectFrom('orders').select(['external_id', 'shop_id']).where('merchant_id', '=', m.id).where('status', '=', 'shipped').execute()
   expect(shipped.length).toBe(members.length)
-  const received = [...stores.flatMap((s) => s.sandbox.shipments.map((x) => `${s.shopId}/${x.orderId}`)), ...woo.notes.map((n) => `${wooShopId}/${n.orderId}`)].sort()
+  const received = [
+    ...stores.flatMap((s) => s.sandbox.shipments.map((x) => `${s.shopId}/${x.orderId}`)),
+    ...woo.notes.map((n) => `${wooShopId}/${n.orderId}`),
+    ...top.shipments.map((x) => `${topShopId}/${x.tid}`),
+    ...[...new Set(shopifyStore.fulfillments.map((f) => f.orderId))].map((id) => `${shopifyShopId}/${id}`),
+  ].sort()
   expect(received).toEqual(shipped.map((o) => `${o.shop_id}/${o.external_id}`).sort())
+  for (const s of shipped.filter((o) => o.shop_id === topShopId)) expect(top.trades.get(s.external_id)?.status).toBe('WAIT_BUYER_CONFIRM_GOODS')
+  for (const s of shipped.filter((o) => o.shop_id === shopifyShopId)) expect(shopifyStore.orders.get(s.external_id)?.fulfillmentOrder.status).toBe('CLOSED')
+  expect(top.shipments.length).toBeGreaterThan(0)
+  expect(shopifyStore.fulfillments.length).toBeGreaterThan(0)
   expect(await checkInventory(env.ctx.db, m.id)).toEqual([])
 
   // The statement, computed from the journal, equals the stores' own record of what was shipped.
-  const shippedIds = new Set(shipped.filter((o) => o.shop_id !== wooShopId).map((o) => `${o.shop_id}/${o.external_id}`))
-  const sold = stores.flatMap((s) => s.sandbox.sold.map((g) => ({ id: `${s.shopId}/SO${String(g.seq).padStart(6, '0')}`, g })).filter((x) => shippedIds.has(x.id)))
+  const shippedIds = new Set(shipped.filter((o) => o.shop_id !== wooShopId && o.shop_id !== shopifyShopId).map((o) => `${o.shop_id}/${o.external_id}`))
+  const sold = [
+    ...stores.flatMap((s) => s.sandbox.sold.map((g) => ({ id: `${s.shopId}/SO${String(g.seq).padStart(6, '0')}`, g }))),
+    ...top.sold.map((g) => ({ id: `${topShopId}/${g.externalId}`, g })),
+  ].filter((x) => shippedIds.has(x.id))
   expect(sold).toHaveLength(shippedIds.size)
+  const platformDiscounts = sum(sold.flatMap((x) => x.g.lines.map((l) => money(l.platformDiscount))))
   const gross = sum(sold.flatMap((x) => x.g.lines.map((l) => money(l.goods))))
   const discounts = sum(sold.flatMap((x) => x.g.lines.map((l) => money(l.merchantDiscount))))
   const shipping = sum(sold.map((x) => money(x.g.shipping)))
@@ -116,12 +161,16 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   const tomorrow = new Date(Date.now() + 32 * 3600_000).toISOString().slice(0, 10)
   const stmt = (await env.app.inject({ method: 'GET', url: `/statements?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}`, headers: bearer(m.keys.accountant) })).json<{ rows: Record<string, string>[] }>()
   const cny = stmt.rows.find((r) => r.currency === 'CNY')
-  expect(cny).toMatchObject({ currency: 'CNY', grossSales: gross.toFixed(2), merchantDiscounts: discounts.toFixed(2), shippingIncome: shipping.toFixed(2), netSales: gross.minus(discounts).plus(shipping).toFixed(2) })
+  expect(cny).toMatchObject({ currency: 'CNY', grossSales: gross.toFixed(2), merchantDiscounts: discounts.toFixed(2), platformDiscounts: platformDiscounts.toFixed(2), shippingIncome: shipping.toFixed(2), netSales: gross.minus(discounts).plus(shipping).toFixed(2) })
   expect(money(cny!.cogs!).gt(0)).toBe(true)
   // The WooCommerce store sells in USD: its own statement row equals its own record of what shipped.
   const wooShipped = new Set(shipped.filter((o) => o.shop_id === wooShopId).map((o) => o.external_id))
   expect(wooShipped.size).toBeGreaterThan(0)
   const wooSold = woo.sold.filter((_g, i) => wooShipped.has(String(5000 + i)))
+  // The Shopify store sells in USD too: the USD row is both stores' own records of what shipped.
+  const shopifyShipped = new Set(shipped.filter((o) => o.shop_id === shopifyShopId).map((o) => o.external_id))
+  const usdSold = [...wooSold, ...shopifyStore.sold.filter((g) => shopifyShipped.has(g.externalId))]
+  expect(usdSold.length).toBe(wooShipped.size + shopifyShipped.size)
   const usd = stmt.rows.find((r) => r.currency === 'USD')!
-  expect(usd).toMatchObject({ grossSales: sum(wooSold.flatMap((g) => g.lines.map((l) => money(l.goods)))).toFixed(2), shippingIncome: sum(wooSold.map((g) => money(g.shipping))).toFixed(2) })
+  expect(usd).toMatchObject({ grossSales: sum(usdSold.flatMap((g) => g.lines.map((l) => money(l.goods)))).toFixed(2), merchantDiscounts: sum(usdSold.flatMap((g) => g.lines.map((l) => money(l.merchantDiscount)))).toFixed(2), shippingIncome: sum(usdSold.map((g) => money(g.shipping))).toFixed(2) })
 })
