@@ -6,13 +6,18 @@ import cron, { type ScheduledTask } from 'node-cron'
 import type { AppContext } from '../src/context.js'
 import { enqueue, jobId } from './queues.js'
 
-/** The slot a moment falls in, to the minute, in UTC: 2026-11-24T10.05 */
-export function slotOf(at: Date): string {
-  return at.toISOString().slice(0, 16).replace(':', '.')
+/**
+ * The slot a moment falls in, in UTC: to the minute (2026-11-24T10.05), or to the second
+ * (2026-11-24T10.05.10) for schedules whose cron pattern has a seconds field.
+ */
+export function slotOf(at: Date, perSecond = false): string {
+  return perSecond ? at.toISOString().slice(0, 19).replace(/:/g, '.') : at.toISOString().slice(0, 16).replace(':', '.')
 }
 
+const hasSeconds = (pattern: string) => pattern.trim().split(/\s+/).length === 6
+
 export async function enqueueSyncTick(ctx: AppContext, at: Date = ctx.clock.now(), kind: 'pull' | 'stock-resync' = 'pull'): Promise<string> {
-  const slot = slotOf(at)
+  const slot = slotOf(at, kind === 'pull' && hasSeconds(ctx.config.sync.pullIntervalCron))
   const id = jobId(kind === 'pull' ? 'sync-tick' : 'resync-tick', slot)
   await enqueue(ctx.queues, 'sync-tick', { slot, kind }, id, { attempts: 2 })
   return id

@@ -5,7 +5,7 @@ import { enqueue, jobId, type JobPayloads, type SyncStream } from '../queues.js'
 
 const STREAMS: readonly SyncStream[] = ['orders', 'refunds']
 /** Settlements change a few times a day: pulled on the first tick of each hour only. */
-const isHourSlot = (slot: string) => /T\d\d\.00$/.test(slot)
+const isHourSlot = (slot: string) => /T\d\d\.00(\.00)?$/.test(slot)
 
 /**
  * One tick per time slot (the scheduler's job id makes it unique); it enqueues one pull per shop and

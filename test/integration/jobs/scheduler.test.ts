@@ -15,6 +15,8 @@ afterAll(() => env.close())
 describe('scheduler', () => {
   it('slots are per minute, in UTC, without ":"', () => {
     expect(slotOf(new Date('2026-11-24T10:05:59.999Z'))).toBe('2026-11-24T10.05')
+    // A schedule with a seconds field (the demo pulls every 10 s) gets a slot per second.
+    expect(slotOf(new Date('2026-11-24T10:05:10.004Z'), true)).toBe('2026-11-24T10.05.10')
     expect(jobId('sync-tick', '2026-11-24T10.05')).toBe('sync-tick.2026-11-24T10.05')
     expect(jobId(12345)).toBe('j.12345')
   })
