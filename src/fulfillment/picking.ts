@@ -4,6 +4,7 @@
  * adjustment, the order leaves the wave with a pick_shortage exception and goes back to paid, and
  * the caller attempts a re-allocation (perhaps from another warehouse).
  */
+import { sql } from 'kysely'
 import type { Db } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { releaseOrder } from '../inventory/allocate.js'
@@ -19,7 +20,10 @@ export class PickError extends Error {
 export async function confirmPick(db: Db, merchantId: string, waveId: string, allocationId: string, picked: number, actor: string | null): Promise<{ shortage: number; orderId: string }> {
   const a = await db
     .selectFrom('stock_allocations as a')
-    .innerJoin('wave_orders as wo', (j) => j.onRef('wo.order_id', '=', 'a.order_id').on('wo.wave_id', '=', waveId))
+    .innerJoin('order_line_skus as ls', 'ls.id', 'a.order_line_sku_id')
+    .leftJoin('order_line_groups as g', (j) => j.onRef('g.merchant_id', '=', 'ls.merchant_id').onRef('g.order_line_id', '=', 'ls.order_line_id'))
+    // The wave row of the allocation's own unit: a split order has one per shipment group.
+    .innerJoin('wave_orders as wo', (j) => j.onRef('wo.order_id', '=', 'a.order_id').on('wo.wave_id', '=', waveId).on(sql<boolean>`wo.shipment_group_id = COALESCE(g.shipment_group_id, '')`))
     .select(['a.id', 'a.order_id', 'a.warehouse_id', 'a.sku_id', 'a.quantity', 'a.status', 'wo.status as wave_status'])
     .where('a.merchant_id', '=', merchantId)
     .where('a.id', '=', allocationId)
@@ -40,8 +44,12 @@ export async function confirmPick(db: Db, merchantId: string, waveId: string, al
       await recordMovement(tx, { merchantId, warehouseId: a.warehouse_id, skuId: a.sku_id, kind: 'adjustment', quantity: -shortage, reason: 'short at pick', refType: 'wave', refId: waveId, actor })
     }
     await removeFromOpenWave(tx, merchantId, a.order_id)
-    const moved = await tx.updateTable('orders').set({ status: 'paid', updated_at: new Date() }).where('merchant_id', '=', merchantId).where('id', '=', a.order_id).where('status', 'in', ['picking', 'allocated']).executeTakeFirst()
-    if (moved.numUpdatedRows === 1n) await recordStatusChange(tx, merchantId, a.order_id, 'picking', 'paid', 'fulfillment', `short ${shortage} at pick`)
+    // A split order with a group already shipped cannot be allocated again as a whole (its shipped
+    // lines would be reserved twice): it waits on hold for a person instead.
+    const partlyShipped = (await tx.selectFrom('shipments').select('id').where('merchant_id', '=', merchantId).where('order_id', '=', a.order_id).limit(1).executeTakeFirst()) !== undefined
+    const to = partlyShipped ? 'on_hold' : 'paid'
+    const moved = await tx.updateTable('orders').set({ status: to, updated_at: new Date() }).where('merchant_id', '=', merchantId).where('id', '=', a.order_id).where('status', 'in', ['picking', 'allocated']).executeTakeFirst()
+    if (moved.numUpdatedRows === 1n) await recordStatusChange(tx, merchantId, a.order_id, 'picking', to, 'fulfillment', `short ${shortage} at pick`)
     await raiseException(tx, merchantId, { orderId: a.order_id, reason: 'pick_shortage', detail: { waveId, skuId: a.sku_id, warehouseId: a.warehouse_id, short: shortage } })
   })
   return { shortage, orderId: a.order_id }

@@ -7,6 +7,10 @@ import { compareBins } from './walk-order.js'
 
 export interface PickSource {
   orderId: string
+  /** The order's shipment group when it is split (拆单); null = the order's own lines. */
+  shipmentGroupId?: string | null
+  /** The reservation to confirm the pick against (none for a held order's lines). */
+  allocationId?: string | null
   /** Slot number of the order in the wave (the tote / basket the picker drops it in). */
   slot: number
   orderLabel: string
@@ -24,6 +28,9 @@ export interface PickSource {
 export interface PickSlot {
   slot: number
   orderId: string
+  /** A split order has one slot (one parcel) per shipment group. */
+  shipmentGroupId: string | null
+  allocationIds: string[]
   orderLabel: string
   channel: string
   quantity: number
@@ -70,12 +77,15 @@ export function buildPickList(
       item.totalQuantity += s.quantity
       item.picked += s.picked
     }
-    const existing = item.slots.find((x) => x.orderId === s.orderId)
+    // One slot per order, or per shipment group of a split order (each has its own slot number).
+    const existing = item.slots.find((x) => x.slot === s.slot)
+    const allocationIds = s.allocationId ? [s.allocationId] : []
     if (existing) {
       existing.quantity += s.quantity
       existing.picked += s.picked
+      existing.allocationIds.push(...allocationIds)
     } else {
-      item.slots.push({ slot: s.slot, orderId: s.orderId, orderLabel: s.orderLabel, channel: s.channel, quantity: s.quantity, picked: s.picked, onHold: s.onHold })
+      item.slots.push({ slot: s.slot, orderId: s.orderId, shipmentGroupId: s.shipmentGroupId ?? null, allocationIds, orderLabel: s.orderLabel, channel: s.channel, quantity: s.quantity, picked: s.picked, onHold: s.onHold })
     }
   }
   const items = [...byKey.values()].sort((a, b) => compareBins(a.bin, b.bin) || (a.skuCode < b.skuCode ? -1 : a.skuCode > b.skuCode ? 1 : 0))

@@ -100,11 +100,13 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
       config: { roles: STAFF },
       schema: {
         tags,
-        summary: 'Ship an order (its merge group too) in one or more parcels; repeat-safe with Idempotency-Key',
+        summary: 'Ship an order (its merge group too), or one shipment group of a split order, in one or more parcels; repeat-safe with Idempotency-Key',
         params: IdParams,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
         body: Type.Object(
           {
+            /** A split order (拆单) ships group by group: a group id, or null for the order's own lines. */
+            shipmentGroupId: Type.Optional(Type.Union([Id, Type.Null()])),
             parcels: Type.Array(
               Type.Object({ carrier: Type.Enum(CARRIERS), carrierName: Type.Optional(Type.String({ maxLength: 64 })), trackingNumber: Type.String({ minLength: 4, maxLength: 64 }), lineExternalIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))) }, { additionalProperties: false }),
               { minItems: 1, maxItems: 20 },
@@ -119,7 +121,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
       const { merchantId } = req.auth
       const parcels = req.body.parcels.map((p) => ({ carrier: p.carrier, carrierName: p.carrierName ?? null, trackingNumber: p.trackingNumber, lineExternalIds: p.lineExternalIds ?? [] }))
       const key = req.headers['idempotency-key'] ?? `ship.${req.params.id}`
-      const r = await shipOrder(ctx.db, merchantId, req.params.id, parcels, key, req.auth.apiKeyId).catch(conflict)
+      const r = await shipOrder(ctx.db, merchantId, req.params.id, parcels, key, req.auth.apiKeyId, req.body.shipmentGroupId).catch(conflict)
       for (const id of r.writebackIds) await enqueue(ctx.queues, 'shipment-writeback', { merchantId, writebackId: id }, jobId('wb', id), { attempts: 6, backoff: { type: 'exponential', delay: 5000 } })
       await emitOrderEvents(ctx, r.events)
       return { shipments: r.shipments, repeated: r.repeated }

@@ -1,9 +1,11 @@
 /**
- * Shipping: one or more parcels per order. In one transaction every open allocation of the order
- * (of every order of its merge group) becomes a shipment movement — on_hand and reserved both go
- * down — at the moving-average cost of that moment (COGS), the order moves to shipped, and one
- * writeback per platform order and parcel is queued. The idempotency key makes a repeated ship
- * request change nothing.
+ * Shipping: one or more parcels per shipment unit — an order, or one shipment group of a split
+ * order (拆单, groups.ts). In one transaction every open allocation of the unit (and of the merge
+ * group's orders, 合单) becomes a shipment movement — on_hand and reserved both go down — at the
+ * moving-average cost of that moment (COGS), and one writeback per platform order and parcel is
+ * queued. An order moves to shipped when its last unit ships; until then a split order stays in
+ * its hub state (picking) with the shipped groups recorded on their shipments. The idempotency
+ * key makes a repeated ship request change nothing.
  */
 import type { Db, Tx } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
@@ -12,6 +14,7 @@ import { money, sum, toDb, ZERO } from '../money/index.js'
 import { recordStatusChange } from '../orders/repo.js'
 import { consumeReserved, recordMovement } from '../inventory/stock-repo.js'
 import type { OrderEvent } from '../orders/events.js'
+import { groupOut, MAIN, orderUnits, shippedGroups, type OrderUnits } from './groups.js'
 import type { Parcel } from './tables.js'
 
 export class ShipError extends Error {
@@ -19,20 +22,55 @@ export class ShipError extends Error {
 }
 
 export interface ShipResult {
-  shipments: { orderId: string; shipmentId: string; cogs: string; currency: string }[]
+  shipments: { orderId: string; shipmentId: string; shipmentGroupId: string | null; cogs: string; currency: string; orderShipped: boolean }[]
   writebackIds: string[]
   events: OrderEvent[]
   repeated: boolean
 }
 
-async function shipOne(tx: Tx, merchantId: string, orderId: string, parcels: readonly Parcel[], key: string, actor: string | null): Promise<{ shipmentId: string; cogs: string; currency: string; writebackIds: string[]; repeated: boolean }> {
+/**
+ * The parcels of one unit as the platform must hear them: a split order's parcel names the lines
+ * of its group (empty would mean "the whole order" to the platform), and may name no other line.
+ */
+function unitParcels(units: OrderUnits, group: string, parcels: readonly Parcel[]): Parcel[] {
+  if (!units.split) return [...parcels]
+  const lines = units.units.get(group)!.lineExternalIds
+  return parcels.map((p) => {
+    const foreign = p.lineExternalIds.filter((id) => !lines.includes(id))
+    if (foreign.length > 0) throw new ShipError(`lines ${foreign.join(', ')} are not in this shipment group`)
+    return { ...p, lineExternalIds: p.lineExternalIds.length > 0 ? [...p.lineExternalIds] : [...lines] }
+  })
+}
+
+interface Shipped {
+  shipmentId: string
+  cogs: string
+  currency: string
+  writebackIds: string[]
+  repeated: boolean
+  orderShipped: boolean
+}
+
+async function shipOne(tx: Tx, merchantId: string, orderId: string, group: string, parcels: readonly Parcel[], key: string, actor: string | null): Promise<Shipped> {
   const existing = await tx.selectFrom('shipments').select(['id', 'cogs_amount', 'cogs_currency']).where('merchant_id', '=', merchantId).where('idempotency_key', '=', key).executeTakeFirst()
-  if (existing) return { shipmentId: existing.id, cogs: existing.cogs_amount, currency: existing.cogs_currency, writebackIds: [], repeated: true }
+  if (existing) return { shipmentId: existing.id, cogs: existing.cogs_amount, currency: existing.cogs_currency, writebackIds: [], repeated: true, orderShipped: false }
   const order = await tx.selectFrom('orders').select(['id', 'status', 'shop_id', 'currency']).where('merchant_id', '=', merchantId).where('id', '=', orderId).forUpdate().executeTakeFirst()
   if (!order) throw new ShipError(`order ${orderId} not found`)
   if (!['allocated', 'picking'].includes(order.status)) throw new ShipError(`order ${orderId} is ${order.status}; only allocated or picking orders ship`)
-  const allocations = await tx.selectFrom('stock_allocations').select(['id', 'warehouse_id', 'sku_id', 'quantity']).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).where('status', '=', 'open').forUpdate().execute()
-  if (allocations.length === 0) throw new ShipError(`order ${orderId} has nothing reserved to ship`)
+  const units = await orderUnits(tx, merchantId, orderId)
+  const unit = units.units.get(group)
+  if (!unit) throw new ShipError(`order ${orderId} has no shipment group ${group}`)
+  let q = tx
+    .selectFrom('stock_allocations as a')
+    .innerJoin('order_line_skus as ls', 'ls.id', 'a.order_line_sku_id')
+    .select(['a.id', 'a.warehouse_id', 'a.sku_id', 'a.quantity'])
+    .where('a.merchant_id', '=', merchantId)
+    .where('a.order_id', '=', orderId)
+    .where('a.status', '=', 'open')
+  if (units.split) q = q.where('ls.order_line_id', 'in', unit.lineIds)
+  const allocations = await q.orderBy('a.id').forUpdate().execute()
+  if (allocations.length === 0) throw new ShipError(`order ${orderId}${units.split ? ` (group ${groupOut(group) ?? 'main'})` : ''} has nothing reserved to ship`)
+  const out = unitParcels(units, group, parcels)
   const costs = new Map(
     (await tx.selectFrom('sku_costs').select(['sku_id', 'avg_cost', 'currency']).where('merchant_id', '=', merchantId).where('sku_id', 'in', allocations.map((a) => a.sku_id)).execute()).map((c) => [c.sku_id, c]),
   )
@@ -48,32 +86,73 @@ async function shipOne(tx: Tx, merchantId: string, orderId: string, parcels: rea
   const currency = costs.values().next().value?.currency ?? order.currency
   const cogs = toDb(sum(lineCosts))
   const now = new Date()
-  await tx.insertInto('shipments').values({ id: shipmentId, merchant_id: merchantId, order_id: orderId, warehouse_id: allocations[0]!.warehouse_id, idempotency_key: key, parcels: JSON.stringify(parcels), cogs_amount: cogs, cogs_currency: currency, shipped_by: actor, shipped_at: now }).execute()
-  await tx.updateTable('orders').set({ status: 'shipped', shipped_at: now, updated_at: now }).where('id', '=', orderId).execute()
-  await recordStatusChange(tx, merchantId, orderId, order.status, 'shipped', 'fulfillment', parcels.map((p) => `${p.carrier} ${p.trackingNumber}`).join(', '))
-  await tx.updateTable('wave_orders').set({ status: 'shipped', open_marker: null }).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).where('open_marker', '=', 1).execute()
-  const writebackIds = parcels.map(() => newId())
-  await tx.insertInto('shipment_writebacks').values(parcels.map((_, i) => ({ id: writebackIds[i]!, merchant_id: merchantId, shipment_id: shipmentId, order_id: orderId, shop_id: order.shop_id, parcel_no: i, status: 'pending' as const, attempts: 0 }))).execute()
-  return { shipmentId, cogs, currency, writebackIds, repeated: false }
+  const tracking = out.map((p) => `${p.carrier} ${p.trackingNumber}`).join(', ')
+  await tx.insertInto('shipments').values({ id: shipmentId, merchant_id: merchantId, order_id: orderId, shipment_group_id: units.split ? group : MAIN, warehouse_id: allocations[0]!.warehouse_id, idempotency_key: key, parcels: JSON.stringify(out), cogs_amount: cogs, cogs_currency: currency, shipped_by: actor, shipped_at: now }).execute()
+  // The order is shipped once every unit has its shipment (this one included).
+  const shipped = units.split ? await shippedGroups(tx, merchantId, orderId) : new Set([MAIN])
+  const orderShipped = [...units.units.keys()].every((g) => shipped.has(g))
+  if (orderShipped) {
+    await tx.updateTable('orders').set({ status: 'shipped', shipped_at: now, updated_at: now }).where('id', '=', orderId).execute()
+    await recordStatusChange(tx, merchantId, orderId, order.status, 'shipped', 'fulfillment', tracking)
+  } else {
+    await tx.updateTable('orders').set({ updated_at: now }).where('id', '=', orderId).execute()
+  }
+  let done = tx.updateTable('wave_orders').set({ status: 'shipped', open_marker: null }).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).where('open_marker', '=', 1)
+  if (units.split) done = done.where('shipment_group_id', '=', group)
+  await done.execute()
+  const writebackIds = out.map(() => newId())
+  await tx.insertInto('shipment_writebacks').values(out.map((_, i) => ({ id: writebackIds[i]!, merchant_id: merchantId, shipment_id: shipmentId, order_id: orderId, shop_id: order.shop_id, parcel_no: i, status: 'pending' as const, attempts: 0 }))).execute()
+  return { shipmentId, cogs, currency, writebackIds, repeated: false, orderShipped }
 }
 
-export async function shipOrder(db: Db, merchantId: string, orderId: string, parcels: readonly Parcel[], idempotencyKey: string, actor: string | null): Promise<ShipResult> {
+/**
+ * Ship an order. `group` picks the shipment group of a split order: a group id, null for the
+ * order's own lines, or undefined when the order is not split or has one unshipped group left.
+ * The order's own lines ship together with the merge group (合单); a split-off group ships alone.
+ */
+export async function shipOrder(db: Db, merchantId: string, orderId: string, parcels: readonly Parcel[], idempotencyKey: string, actor: string | null, group?: string | null): Promise<ShipResult> {
   if (parcels.length === 0) throw new ShipError('at least one parcel with a carrier and tracking number is needed')
   return withTx(db, async (tx) => {
     const head = await tx.selectFrom('orders').select(['merge_group_id']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirst()
     if (!head) throw new ShipError(`order ${orderId} not found`)
+    const target = await targetGroup(tx, merchantId, orderId, group, idempotencyKey)
     // A merged shipment (合单) ships every platform order of the group; each keeps its own writeback.
-    const group = head.merge_group_id
-      ? (await tx.selectFrom('orders').select('id').where('merchant_id', '=', merchantId).where('merge_group_id', '=', head.merge_group_id).orderBy('id').execute()).map((o) => o.id)
-      : [orderId]
+    const members =
+      target === MAIN && head.merge_group_id
+        ? (await tx.selectFrom('orders').select('id').where('merchant_id', '=', merchantId).where('merge_group_id', '=', head.merge_group_id).orderBy('id').execute()).map((o) => o.id)
+        : [orderId]
     const result: ShipResult = { shipments: [], writebackIds: [], events: [], repeated: false }
-    for (const id of group) {
-      const r = await shipOne(tx, merchantId, id, parcels, `${idempotencyKey}.${id}`, actor)
+    for (const id of members) {
+      const r = await shipOne(tx, merchantId, id, target, parcels, target === MAIN ? `${idempotencyKey}.${id}` : `${idempotencyKey}.${id}.${target}`, actor)
       result.repeated ||= r.repeated
-      result.shipments.push({ orderId: id, shipmentId: r.shipmentId, cogs: r.cogs, currency: r.currency })
+      result.shipments.push({ orderId: id, shipmentId: r.shipmentId, shipmentGroupId: groupOut(target), cogs: r.cogs, currency: r.currency, orderShipped: r.orderShipped })
       result.writebackIds.push(...r.writebackIds)
-      if (!r.repeated) result.events.push({ merchantId, orderId: id, kind: 'shipped', key: `${id}.shipped.${r.shipmentId}`, shipmentId: r.shipmentId })
+      // One `shipped` per order, when its last group ships: the ledger recognises the sale and posts the COGS of every shipment movement of the order then.
+      if (r.orderShipped) result.events.push({ merchantId, orderId: id, kind: 'shipped', key: `${id}.shipped.${r.shipmentId}`, shipmentId: r.shipmentId })
     }
     return result
   })
+}
+
+async function targetGroup(tx: Tx, merchantId: string, orderId: string, group: string | null | undefined, idempotencyKey: string): Promise<string> {
+  if (group === null) return MAIN
+  const units = await orderUnits(tx, merchantId, orderId)
+  if (!units.split) {
+    if (group !== undefined) throw new ShipError(`order ${orderId} is not split: it has no shipment group ${group}`)
+    return MAIN
+  }
+  if (group !== undefined) {
+    if (!units.units.has(group)) throw new ShipError(`order ${orderId} has no shipment group ${group}`)
+    return group
+  }
+  const shipped = await shippedGroups(tx, merchantId, orderId)
+  const left = [...units.units.keys()].filter((g) => !shipped.has(g))
+  if (left.length === 0) {
+    // A repeat of the request that shipped the last group: answer it as a repeat.
+    const keys = [...units.units.keys()].map((g) => (g === MAIN ? `${idempotencyKey}.${orderId}` : `${idempotencyKey}.${orderId}.${g}`))
+    const again = await tx.selectFrom('shipments').select('shipment_group_id').where('merchant_id', '=', merchantId).where('idempotency_key', 'in', keys).executeTakeFirst()
+    if (again) return again.shipment_group_id
+  }
+  if (left.length !== 1) throw new ShipError(`order ${orderId} is split into ${units.units.size} shipment groups and ${left.length} are unshipped: say which one ships (shipmentGroupId)`)
+  return left[0]!
 }

@@ -16,6 +16,8 @@ export interface WaveOrderTable {
   merchant_id: string
   wave_id: string
   order_id: string
+  /** The order's shipment group (order_line_groups); '' = the order's own lines, all of them when it is not split. */
+  shipment_group_id: string
   slot: number
   status: 'in_wave' | 'removed' | 'shipped' | 'closed'
   /** 1 while in an open wave, NULL after: the unique key allows one open wave per order. */
@@ -52,6 +54,8 @@ export interface ShipmentTable {
   id: string
   merchant_id: string
   order_id: string
+  /** Which shipment group of a split order this shipped; '' = the order's own lines (the whole order when not split). */
+  shipment_group_id: string
   warehouse_id: string
   idempotency_key: string
   parcels: Json<Parcel[]>

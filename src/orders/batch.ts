@@ -6,6 +6,7 @@
  * versions in one page, a payload the mapper refuses, refunds waiting for the order, or a chunk that
  * fails (e.g. a webhook created the same order a moment earlier).
  */
+import { parseJsonExact } from '../../connectors/json.js'
 import type { Db, Tx } from '../db/connect.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { withTx } from '../db/tx.js'
@@ -32,7 +33,7 @@ export async function ingestNewOrders(db: Db, shop: PipelineShop, entries: reado
   for (const entry of entries) {
     let payload: unknown
     try {
-      payload = JSON.parse(entry.payload)
+      payload = parseJsonExact(entry.payload) // 19-digit ids stay exact, as on the per-order path
     } catch {
       continue
     }

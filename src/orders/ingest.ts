@@ -8,17 +8,18 @@
 import type { RawOrder, RawRefund } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
-import { isDuplicateKey } from '../db/errors.js'
+import { isDuplicateKey, isRetryableTxError } from '../db/errors.js'
 import { withTx } from '../db/tx.js'
 import pLimit from 'p-limit'
 import { chunk, groupBy } from '../lib/collections.js'
 import { getShop } from '../shops/repo.js'
 import { ingestNewOrders } from './batch.js'
 import { emitOrderEvents, type OrderEvent } from './events.js'
+import { raiseException } from './exceptions.js'
 import { storeRawBatch, type InboxInput, type StoredEntry } from './inbox.js'
 import { autoMerge } from './merge.js'
 import { normalizeInboxOrder, type PipelineShop } from './pipeline.js'
-import { normalizeInboxRefund } from './refunds.js'
+import { attachWaitingRefunds, normalizeInboxRefund } from './refunds.js'
 
 export interface ShopIdentity {
   id: string
@@ -61,7 +62,9 @@ async function store(ctx: Ctx, shop: ShopIdentity, kind: 'order' | 'refund', ite
 /**
  * Each chunk: store verbatim, write its new orders in one batch, then the rest one order per
  * transaction, in arrival order. Versions of one order in different chunks may be applied in any
- * order: the pipeline converges to the newest whatever the order (see pipeline.ts).
+ * order: the pipeline converges to the newest whatever the order (see pipeline.ts). An order that
+ * fails on its own is kept in the inbox and raised as an exception (see `isolate`); the others go on.
+ * Every lane runs to its end before the first unexpected error is rethrown.
  */
 export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: readonly RawOrder[], source: 'pull' | 'webhook'): Promise<{ stored: number; duplicates: number }> {
   const s = await pipelineShop(ctx, shop)
@@ -82,18 +85,49 @@ export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: read
       emitting.push(after(ctx, s, batch.events).catch((err: unknown) => void failures.push(err)))
       // The rest one order per transaction: distinct orders side by side, versions of one order in arrival order.
       const rest = groupBy(entries.filter((e) => !batch.handled.has(e.entry.id)), (e) => e.raw.externalId)
-      await Promise.all([...rest.values()].map((versions) => perOrder(async () => {
+      const done = await Promise.allSettled([...rest.values()].map((versions) => perOrder(async () => {
         for (const { entry } of versions) {
-          const { events } = await raceSafe(() => normalizeInboxOrder(ctx.db, s, entry))
+          const events = await isolate(ctx, s, entry, () => raceSafe(() => normalizeInboxOrder(ctx.db, s, entry)))
           await after(ctx, s, events)
         }
       })))
+      for (const d of done) if (d.status === 'rejected') failures.push(d.reason)
+      await after(ctx, s, await attachWaitingRefunds(ctx.db, s, entries.map((e) => e.raw.externalId)))
     }
   }
-  await Promise.all(Array.from({ length: Math.min(LANES, parts.length) }, lane))
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(LANES, parts.length) }, lane))
+  for (const l of lanes) if (l.status === 'rejected') failures.push(l.reason)
   await Promise.all(emitting)
   if (failures.length > 0) throw failures[0]
   return { stored, duplicates: orders.length - stored }
+}
+
+/**
+ * One version that the pipeline cannot write (a value the database refuses, a bug in a pure step)
+ * must not take the rest of its page down nor vanish: its raw payload stays in the inbox, marked
+ * failed, with a mapping_failed exception that lists the error (resolving it re-runs the entry).
+ * Lock waits, deadlocks past their retries and lost connections are not the order's fault: they
+ * propagate, the job retries, and the entry (still un-normalized) is picked up again.
+ */
+async function isolate(ctx: Ctx, shop: PipelineShop, entry: StoredEntry, run: () => Promise<{ events: OrderEvent[] }>): Promise<OrderEvent[]> {
+  try {
+    return (await run()).events
+  } catch (err) {
+    if (!isOrderFault(err)) throw err
+    const error = (err instanceof Error ? err.message : String(err)).slice(0, 2000)
+    await withTx(ctx.db, async (tx) => {
+      await raiseException(tx, shop.merchantId, { shopId: shop.id, rawInboxId: entry.id, reason: 'mapping_failed', detail: { stage: 'write', error } })
+      await tx.updateTable('raw_inbox').set({ outcome: 'failed', error }).where('merchant_id', '=', shop.merchantId).where('id', '=', entry.id).execute()
+    })
+    return []
+  }
+}
+
+function isOrderFault(err: unknown): boolean {
+  if (isRetryableTxError(err)) return false
+  if (typeof err === 'object' && err !== null && 'fatal' in err && err.fatal === true) return false // connection lost
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : ''
+  return !/^(ECONN|ETIMEDOUT|EPIPE|PROTOCOL_|POOL_)/.test(code)
 }
 
 export async function ingestRawRefunds(ctx: Ctx, shop: ShopIdentity, refunds: readonly RawRefund[], source: 'pull' | 'webhook'): Promise<{ stored: number; duplicates: number }> {
@@ -103,9 +137,9 @@ export async function ingestRawRefunds(ctx: Ctx, shop: ShopIdentity, refunds: re
   for (const entry of entries) {
     if (!entry) continue
     if (!entry.retry) stored++
-    const { events } = await raceSafe(() => normalizeInboxRefund(ctx.db, s, entry))
-    await after(ctx, s, events)
+    await after(ctx, s, await isolate(ctx, s, entry, () => raceSafe(() => normalizeInboxRefund(ctx.db, s, entry))))
   }
+  await after(ctx, s, await attachWaitingRefunds(ctx.db, s, refunds.map((r) => r.orderExternalId)))
   return { stored, duplicates: refunds.length - stored }
 }
 

@@ -43,10 +43,17 @@ export async function setReceiverOverride(db: Executor, merchantId: string, orde
   })
 }
 
+/** Groups are fixed once one of them has shipped (an order on hold after a shortage, say): the shipments name them. */
+async function refuseIfShipped(db: Executor, merchantId: string, orderId: string): Promise<void> {
+  const shipped = await db.selectFrom('shipments').select('id').where('merchant_id', '=', merchantId).where('order_id', '=', orderId).limit(1).executeTakeFirst()
+  if (shipped) throw new ManualChangeError('part of the order has shipped: its shipment groups can no longer be changed')
+}
+
 /** Move lines of an order into a new shipment group; at least one line stays with the order. */
 export async function splitLines(db: Executor, merchantId: string, orderId: string, lineIds: readonly string[]): Promise<string | undefined> {
   return withTx(db, async (tx) => {
     if (!(await lockChangeable(tx, merchantId, orderId))) return undefined
+    await refuseIfShipped(tx, merchantId, orderId)
     const [lines, groups] = await Promise.all([
       tx.selectFrom('order_lines').select('id').where('merchant_id', '=', merchantId).where('order_id', '=', orderId).execute(),
       tx.selectFrom('order_line_groups').select('order_line_id').where('merchant_id', '=', merchantId).where('order_id', '=', orderId).execute(),
@@ -68,6 +75,7 @@ export async function splitLines(db: Executor, merchantId: string, orderId: stri
 export async function unsplitOrder(db: Executor, merchantId: string, orderId: string): Promise<boolean> {
   return withTx(db, async (tx) => {
     if (!(await lockChangeable(tx, merchantId, orderId))) return false
+    await refuseIfShipped(tx, merchantId, orderId)
     await tx.deleteFrom('order_line_groups').where('merchant_id', '=', merchantId).where('order_id', '=', orderId).execute()
     return true
   })

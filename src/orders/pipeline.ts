@@ -9,6 +9,7 @@
  * resolves it. A re-run whose rows equal what is stored (same pool hash) writes nothing: `unchanged`.
  */
 import { getConnector } from '../../connectors/index.js'
+import { parseJsonExact } from '../../connectors/json.js'
 import type { Db } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import type { Channel } from '../db/schema.js'
@@ -51,7 +52,7 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
       tx.updateTable('raw_inbox').set({ outcome, error }).where('merchant_id', '=', merchantId).where('id', '=', entry.id).execute()
     let mapped: MapResult<UnifiedOrderDraft>
     try {
-      mapped = safeMap(shop.channel, JSON.parse(entry.payload))
+      mapped = safeMap(shop.channel, parseJsonExact(entry.payload))
     } catch (err) {
       mapped = { ok: false, reason: 'malformed_payload', detail: `stored payload is not JSON: ${String(err)}` }
     }

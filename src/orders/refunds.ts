@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely'
 import { getConnector } from '../../connectors/index.js'
+import { parseJsonExact } from '../../connectors/json.js'
 import type { RefundDraft } from '../../connectors/types.js'
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
@@ -24,7 +25,7 @@ export async function normalizeInboxRefund(db: Db, shop: PipelineShop, entry: { 
     const connector = getConnector(shop.channel)
     let draft: RefundDraft
     try {
-      const mapped = connector.mapRefund ? connector.mapRefund(JSON.parse(entry.payload)) : { ok: false as const, reason: 'unsupported' as const, detail: 'connector maps no refunds' }
+      const mapped = connector.mapRefund ? connector.mapRefund(parseJsonExact(entry.payload)) : { ok: false as const, reason: 'unsupported' as const, detail: 'connector maps no refunds' }
       if (!mapped.ok) throw new Error(`${mapped.reason}: ${mapped.detail}`)
       draft = mapped.value
     } catch (err) {
@@ -129,6 +130,35 @@ export async function attachPendingRefunds(db: Executor, merchantId: string, sho
     .where(sql<string>`JSON_VALUE(detail, '$.orderExternalId')`, '=', externalId)
     .execute()
   return pending.map((r) => refundEvent(merchantId, orderId, r.id, r.status))
+}
+
+/**
+ * After commit: link refunds still waiting for one of these orders when the order now exists.
+ * An order and its refund written at the same moment by two read-committed transactions can miss
+ * each other (each looks before the other commits); whichever commits last sees the other here.
+ */
+export async function attachWaitingRefunds(db: Db, shop: PipelineShop, orderExternalIds: readonly string[]): Promise<OrderEvent[]> {
+  if (orderExternalIds.length === 0) return []
+  const waiting = await db
+    .selectFrom('order_refunds as r')
+    .innerJoin('orders as o', (j) => j.onRef('o.merchant_id', '=', 'r.merchant_id').onRef('o.shop_id', '=', 'r.shop_id').onRef('o.external_id', '=', 'r.order_external_id'))
+    .select(['o.id', 'o.external_id'])
+    .distinct()
+    .where('r.merchant_id', '=', shop.merchantId)
+    .where('r.shop_id', '=', shop.id)
+    .where('r.order_external_id', 'in', [...new Set(orderExternalIds)])
+    .where('r.order_id', 'is', null)
+    .where('o.channel', '=', shop.channel)
+    .execute()
+  const events: OrderEvent[] = []
+  for (const o of waiting) {
+    events.push(...(await withTx(db, async (tx) => {
+      // The order row lock makes two late attachers take turns; the second finds nothing left.
+      await tx.selectFrom('orders').select('id').where('merchant_id', '=', shop.merchantId).where('id', '=', o.id).forUpdate().execute()
+      return attachPendingRefunds(tx, shop.merchantId, shop.id, o.id, o.external_id)
+    }, { isolation: 'read committed' })))
+  }
+  return events
 }
 
 function refundEvent(merchantId: string, orderId: string, refundId: string, status: string): OrderEvent {
