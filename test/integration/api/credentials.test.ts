@@ -1,7 +1,9 @@
 import { sql } from 'kysely'
+import nock from 'nock'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { loadShopCredentials } from '../../../src/shops/repo.js'
 import { bearer, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
+import { searchAnswer } from '../../fixtures/jd/orders.js'
 
 const SECRET = 'cs_super_secret_value_7f3a9c1e'
 const TOKEN = 'shpat_token_value_b81d44aa'
@@ -13,21 +15,23 @@ const bodies: string[] = []
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
+  // Linking a JD shop checks its keys with one order search first.
+  nock('https://jd.example').post('/routerjson').query(true).reply(200, searchAnswer([])).post('/routerjson').reply(200, searchAnswer([]))
   const created = await env.app.inject({
     method: 'POST',
     url: '/shops',
     headers: bearer(m.keys.admin),
-    payload: { channel: 'jd', name: 'Woo', settings: { baseUrl: 'https://woo.example' }, credentials: { consumerKey: 'ck_public', consumerSecret: SECRET } },
+    payload: { channel: 'jd', name: 'JD 旗舰店', settings: { baseUrl: 'https://jd.example/routerjson' }, credentials: { appKey: 'ck_public', appSecret: SECRET, accessToken: 'initial-token' } },
   })
   expect(created.statusCode).toBe(201)
   bodies.push(created.body)
   shopId = created.json<{ id: string }>().id
-  const put = await env.app.inject({ method: 'PUT', url: `/shops/${shopId}/credentials`, headers: bearer(m.keys.admin), payload: { consumerKey: 'ck_public', consumerSecret: SECRET, accessToken: TOKEN } })
+  const put = await env.app.inject({ method: 'PUT', url: `/shops/${shopId}/credentials`, headers: bearer(m.keys.admin), payload: { appKey: 'ck_public', appSecret: SECRET, accessToken: TOKEN } })
   expect(put.statusCode).toBe(204)
   for (const url of ['/shops', `/shops/${shopId}`]) {
     for (const key of Object.values(m.keys)) bodies.push((await env.app.inject({ method: 'GET', url, headers: bearer(key) })).body)
   }
-  bodies.push((await env.app.inject({ method: 'PATCH', url: `/shops/${shopId}`, headers: bearer(m.keys.admin), payload: { name: 'Woo 2' } })).body)
+  bodies.push((await env.app.inject({ method: 'PATCH', url: `/shops/${shopId}`, headers: bearer(m.keys.admin), payload: { name: 'JD 2' } })).body)
 })
 afterAll(() => env.close())
 
@@ -47,7 +51,7 @@ it('no column of any table holds the plaintext secret', async () => {
 
 it('the sealed credentials open with the configured key and only for their own shop', async () => {
   const creds = await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shopId)
-  expect(creds).toEqual({ consumerKey: 'ck_public', consumerSecret: SECRET, accessToken: TOKEN })
+  expect(creds).toEqual({ appKey: 'ck_public', appSecret: SECRET, accessToken: TOKEN })
   const row = await env.ctx.db.selectFrom('shops').select('credentials_enc').where('id', '=', shopId).executeTakeFirstOrThrow()
   const other = await env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'jd', name: 'Other' } })
   const otherId = other.json<{ id: string }>().id
