@@ -6,11 +6,11 @@
  * different payloads with the SAME platform time are a conflicting update: the one with the greater
  * content hash wins (so any arrival order, and a replay, converge to the same pool) and a
  * `conflicting_update` exception stays open until a strictly newer version arrives or a person
- * resolves it. A re-run whose rows equal what is stored (same pool hash) writes nothing: `unchanged`.
+ * resolves it — unless both payloads map to the same order (one version in two shapes). A re-run whose rows equal what is stored (same pool hash) writes nothing: `unchanged`.
  */
 import { getConnector } from '../../connectors/index.js'
 import { parseJsonExact } from '../../connectors/json.js'
-import type { Db } from '../db/connect.js'
+import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import type { Channel } from '../db/schema.js'
 import { loadCatalogue } from './catalogue.js'
@@ -71,7 +71,7 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
       const stored = existing.platform_updated_at.getTime()
       const incoming = draft.platformUpdatedAt.getTime()
       const hash = contentHash(entry.payload)
-      if (incoming === stored && existing.version_hash !== null && hash !== existing.version_hash) {
+      if (incoming === stored && existing.version_hash !== null && hash !== existing.version_hash && !(await sameVersion(tx, shop, existing.raw_inbox_id, draft))) {
         const winner = hash > existing.version_hash ? entry.id : existing.raw_inbox_id
         const detail = { message: 'two different versions carry the same platform modified time', versions: [existing.raw_inbox_id, entry.id].sort(), kept: winner }
         if (winner !== entry.id) {
@@ -122,6 +122,22 @@ export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: Inb
     await mark('applied')
     return { outcome: 'applied' as const, events: [...eventsFor(merchantId, orderId!, existing, transition.status, draft, open), ...refundEvents], orderId: orderId! }
   }, { isolation: 'read committed' })
+}
+
+/**
+ * Whether the stored version, mapped again, equals the incoming draft: the same version can arrive
+ * in two shapes (Shopify's REST webhook body and its GraphQL node), which is no conflict.
+ */
+async function sameVersion(db: Executor, shop: PipelineShop, rawInboxId: string | null, draft: UnifiedOrderDraft): Promise<boolean> {
+  if (!rawInboxId) return false
+  const stored = await db.selectFrom('raw_inbox').select('payload').where('merchant_id', '=', shop.merchantId).where('id', '=', rawInboxId).executeTakeFirst()
+  if (!stored) return false
+  try {
+    const again = safeMap(shop.channel, parseJsonExact(stored.payload))
+    return again.ok && JSON.stringify(again.value) === JSON.stringify(draft)
+  } catch {
+    return false
+  }
 }
 
 export function eventsFor(merchantId: string, orderId: string, before: StoredOrderHead | undefined, status: string, draft: UnifiedOrderDraft, openExceptions: readonly string[]): OrderEvent[] {

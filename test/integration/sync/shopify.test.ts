@@ -13,8 +13,9 @@ import { createShop, loadShopCredentials } from '../../../src/shops/repo.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse } from '../../../src/warehouses/repo.js'
 import { processDelivery } from '../../../src/webhooks/service.js'
+import { ingestRawOrders } from '../../../src/orders/ingest.js'
 import { bearer, fixedClock, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
-import { shopifyMultiLine } from '../../fixtures/shopify/orders.js'
+import { graphqlNode, shopifyMultiLine } from '../../fixtures/shopify/orders.js'
 
 const ORIGIN = 'https://acme.myshopify.com'
 const GQL = '/admin/api/2026-07/graphql.json'
@@ -101,6 +102,12 @@ describe('webhooks through the API', () => {
     await processDelivery(env.ctx, m.id, shop.id, deliveries[0]!.id)
     const orders = await env.ctx.db.selectFrom('orders').select(['external_id', 'buyer_paid', 'currency']).where('shop_id', '=', shop.id).execute()
     expect(orders).toEqual([{ external_id: '5923848749187', buyer_paid: '85.6800', currency: 'USD' }])
+
+    // The same version pulled as a GraphQL node: another shape, the same order — no conflict.
+    await ingestRawOrders(env.ctx, { id: shop.id, merchantId: m.id, channel: 'shopify' }, [{ externalId: '5923848749187', platformUpdatedAt: new Date('2026-11-20T15:05:00Z'), payload: graphqlNode() }], 'pull')
+    expect(await env.ctx.db.selectFrom('orders').select('id').where('shop_id', '=', shop.id).execute()).toHaveLength(1)
+    const conflicts = await env.ctx.db.selectFrom('order_exceptions').select('reason').where('shop_id', '=', shop.id).where('reason', '=', 'conflicting_update').execute()
+    expect(conflicts).toEqual([])
   })
 })
 
