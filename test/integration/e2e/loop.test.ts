@@ -173,4 +173,19 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   expect(usdSold.length).toBe(wooShipped.size + shopifyShipped.size)
   const usd = stmt.rows.find((r) => r.currency === 'USD')!
   expect(usd).toMatchObject({ grossSales: sum(usdSold.flatMap((g) => g.lines.map((l) => money(l.goods)))).toFixed(2), merchantDiscounts: sum(usdSold.flatMap((g) => g.lines.map((l) => money(l.merchantDiscount)))).toFixed(2), shippingIncome: sum(usdSold.map((g) => money(g.shipping))).toFixed(2) })
+
+  // Settlement: the Shopify store pays out what it collected; the hub pulls the payout and its
+  // balance transactions, posts them, and matches every shipped order to its charge.
+  const payout = shopifyStore.payout(new Date().toISOString().slice(0, 10))
+  expect(payout).not.toBeNull()
+  const pulled = await pullStream(env.ctx, m.id, shopifyShopId, 'settlements')
+  expect(pulled.stored).toBeGreaterThan(0)
+  expect((await pullStream(env.ctx, m.id, shopifyShopId, 'settlements')).stored).toBe(0) // pulled again: nothing new
+  const shopifyStmt = (await env.app.inject({ method: 'GET', url: `/statements?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}&shopId=${shopifyShopId}`, headers: bearer(m.keys.accountant) })).json<{ rows: Record<string, string>[] }>().rows.find((r) => r.currency === 'USD')!
+  expect(shopifyStmt.paidOut).toBe(payout!.amount)
+  // Everything settled, less the payment fees, went to the bank: the platform balance is zero.
+  expect(money(shopifyStmt.settled!).minus(money(shopifyStmt.paymentFees!)).toFixed(2)).toBe(payout!.amount)
+  const rec = (await env.app.inject({ method: 'GET', url: `/reconciliation?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}&shopId=${shopifyShopId}`, headers: bearer(m.keys.accountant) })).json<{ summary: Record<string, number>; findings: { kind: string; orderExternalId: string }[] }>()
+  expect(rec.findings.filter((f) => f.kind === 'matched').map((f) => f.orderExternalId).sort()).toEqual([...shopifyShipped].sort())
+  expect(rec.summary).toMatchObject({ unknown_order: 0, unknown_type: 0, fee_without_order: 0, fee_differs: 0 })
 })
