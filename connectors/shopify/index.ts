@@ -98,7 +98,7 @@ async function readLevels(shop: ShopContext, variantIds: string[], locationId: s
   return out
 }
 
-/** Set one location's quantities with compare-and-set; items whose compare value went stale are re-read and tried once more. */
+/** Set one location's quantities with compare-and-set; stale items are re-read and tried again (three attempts in all). */
 async function setAtLocation(shop: ShopContext, locationId: string, items: StockLevel[], attempt = 1): Promise<PushOutcome[]> {
   const levels = await readLevels(shop, items.map((i) => i.platformSkuId), locationId)
   const outcomes: PushOutcome[] = []
@@ -126,17 +126,22 @@ async function setAtLocation(shop: ShopContext, locationId: string, items: Stock
     if (Number.isInteger(idx)) byIndex.set(idx, e)
     else general.push(e.message)
   }
-  const stale: StockLevel[] = []
+  if (errors.length === 0) {
+    for (const s of sendable) outcomes.push({ platformSkuId: s.level.platformSkuId, locationId, ok: true, quantity: s.level.quantity })
+    return outcomes
+  }
+  // A mutation with userErrors applies nothing: the quantities that were fine are sent again
+  // without the ones that failed; stale ones are re-read and tried once more.
+  const retry: StockLevel[] = []
   sendable.forEach((s, i) => {
     const e = byIndex.get(i)
     if (general.length > 0) outcomes.push({ platformSkuId: s.level.platformSkuId, locationId, ok: false, quantity: s.level.quantity, error: general.join('; '), kind: 'permanent' })
-    else if (e?.code === 'CHANGE_FROM_QUANTITY_STALE' || e?.code === 'COMPARE_QUANTITY_STALE') stale.push(s.level)
-    else if (e) outcomes.push({ platformSkuId: s.level.platformSkuId, locationId, ok: false, quantity: s.level.quantity, error: `${e.code ?? 'error'}: ${e.message}`, kind: 'permanent' })
-    else outcomes.push({ platformSkuId: s.level.platformSkuId, locationId, ok: true, quantity: s.level.quantity })
+    else if (!e || e.code === 'CHANGE_FROM_QUANTITY_STALE' || e.code === 'COMPARE_QUANTITY_STALE') retry.push(s.level)
+    else outcomes.push({ platformSkuId: s.level.platformSkuId, locationId, ok: false, quantity: s.level.quantity, error: `${e.code ?? 'error'}: ${e.message}`, kind: 'permanent' })
   })
-  if (stale.length > 0) {
-    if (attempt >= 2) for (const l of stale) outcomes.push({ platformSkuId: l.platformSkuId, locationId, ok: false, quantity: l.quantity, error: 'quantity changed on Shopify while setting it twice in a row', kind: 'transient' })
-    else outcomes.push(...(await setAtLocation(shop, locationId, stale, attempt + 1)))
+  if (retry.length > 0) {
+    if (attempt >= 3) for (const l of retry) outcomes.push({ platformSkuId: l.platformSkuId, locationId, ok: false, quantity: l.quantity, error: 'quantity kept changing on Shopify while it was being set', kind: 'transient' })
+    else outcomes.push(...(await setAtLocation(shop, locationId, retry, attempt + 1)))
   }
   return outcomes
 }

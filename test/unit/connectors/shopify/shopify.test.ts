@@ -256,6 +256,30 @@ describe('stock push per location with compare-and-set', () => {
     expect(sent).toEqual([7, 6])
   })
 
+  it('re-sends the good quantities alone when one item of the batch is refused (a mutation with userErrors applies nothing)', async () => {
+    const two = { data: { nodes: [0, 1].map((i) => ({ id: `gid://shopify/ProductVariant/4401234567890${i}`, inventoryItem: { id: `gid://shopify/InventoryItem/80895081${i}`, inventoryLevel: { quantities: [{ name: 'available', quantity: 1 }] } } })) } }
+    const one = { data: { nodes: [two.data.nodes[0]] } }
+    const batches: number[][] = []
+    nock(ORIGIN)
+      .post(GQL, (b: { query: string }) => b.query.includes('query Levels'))
+      .reply(200, two)
+      .post(GQL, (b: { query: string; variables: { input: { quantities: { quantity: number }[] } } }) => b.query.includes('inventorySetQuantities') && (batches.push(b.variables.input.quantities.map((q) => q.quantity)), true))
+      .reply(200, { data: { inventorySetQuantities: { inventoryAdjustmentGroup: null, userErrors: [{ field: ['input', 'quantities', '1', 'quantity'], message: 'too high', code: 'INVALID_QUANTITY_TOO_HIGH' }] } } })
+      .post(GQL, (b: { query: string }) => b.query.includes('query Levels'))
+      .reply(200, one)
+      .post(GQL, (b: { query: string; variables: { input: { quantities: { quantity: number }[] } } }) => b.query.includes('inventorySetQuantities') && (batches.push(b.variables.input.quantities.map((q) => q.quantity)), true))
+      .reply(200, { data: { inventorySetQuantities: { inventoryAdjustmentGroup: { id: 'g' }, userErrors: [] } } })
+    const out = await shopify.pushStock(shop(), [
+      { platformSkuId: '44012345678900', locationId: '655441491', quantity: 5 },
+      { platformSkuId: '44012345678901', locationId: '655441491', quantity: 2_000_000_000 },
+    ])
+    expect(batches).toEqual([[5, 2_000_000_000], [5]])
+    expect(out.map((o) => [o.platformSkuId, o.ok, o.kind ?? null])).toEqual([
+      ['44012345678901', false, 'permanent'],
+      ['44012345678900', true, null],
+    ])
+  })
+
   it('sends nothing for a quantity Shopify already shows, and fails clearly without a location or where the item is not stocked', async () => {
     nock(ORIGIN).post(GQL).reply(200, levels(42))
     expect(await shopify.pushStock(shop(), [{ platformSkuId: '44012345678901', locationId: '655441491', quantity: 42 }])).toEqual([{ platformSkuId: '44012345678901', locationId: '655441491', ok: true, quantity: 42 }])
