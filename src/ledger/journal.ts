@@ -7,9 +7,9 @@ import { sql } from 'kysely'
 import type { Executor } from '../db/connect.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { newId } from '../lib/ids.js'
-import { toDb } from '../money/index.js'
+import { toDb, ZERO, type Decimal } from '../money/index.js'
 import { assertBalanced, type Posting } from './postings.js'
-import { zonedMidnight } from './statements.js'
+import { localDate, zonedMidnight } from './statements.js'
 
 export class IdempotencyConflict extends Error {
   override name = 'IdempotencyConflict'
@@ -41,14 +41,38 @@ export const nextPeriod = (period: string): string => {
  * first instant of the next open period (an adjustment there), keeping the original time. The
  * merchant row is read with a shared lock so a period cannot close under a posting in flight.
  */
-export async function bookingTime(db: Executor, merchantId: string, at: Date): Promise<{ at: Date; original: Date | null }> {
+export async function bookingTime(db: Executor, merchantId: string, at: Date): Promise<{ at: Date; original: Date | null; timezone: string }> {
   const m = await db.selectFrom('merchants').select('timezone').where('id', '=', merchantId).modifyEnd(sql`LOCK IN SHARE MODE`).executeTakeFirst()
-  if (!m) return { at, original: null }
-  let period = periodOf(at, m.timezone)
+  const timezone = m?.timezone ?? 'UTC'
+  let period = periodOf(at, timezone)
   const closed = new Set((await db.selectFrom('ledger_periods').select('period').where('merchant_id', '=', merchantId).where('period', '>=', period).execute()).map((r) => r.period))
-  if (!closed.has(period)) return { at, original: null }
+  if (!closed.has(period)) return { at, original: null, timezone }
   while (closed.has(period)) period = nextPeriod(period)
-  return { at: zonedMidnight(`${period}-01`, m.timezone), original: at }
+  return { at: zonedMidnight(`${period}-01`, timezone), original: at, timezone }
+}
+
+/**
+ * Add an entry's lines to the daily totals (journal_daily) in the same transaction. Rows are
+ * upserted in key order so two postings never wait on each other's rows in opposite orders.
+ */
+async function addToDaily(db: Executor, head: EntryHead, day: string, postings: readonly Posting[]): Promise<void> {
+  const sums = new Map<string, { account_group: string; currency: string; debit: Decimal; credit: Decimal }>()
+  for (const p of postings) {
+    const group = p.account.split(':')[0]!
+    const k = `${group}\u0000${p.currency}`
+    const s = sums.get(k) ?? { account_group: group, currency: p.currency, debit: ZERO, credit: ZERO }
+    if (p.side === 'debit') s.debit = s.debit.plus(p.amount)
+    else s.credit = s.credit.plus(p.amount)
+    sums.set(k, s)
+  }
+  const rows = [...sums.values()]
+    .sort((a, b) => (a.account_group === b.account_group ? (a.currency < b.currency ? -1 : 1) : a.account_group < b.account_group ? -1 : 1))
+    .map((s) => ({ merchant_id: head.merchantId, day, channel: head.channel ?? '', shop_id: head.shopId ?? '', account_group: s.account_group, currency: s.currency, debit: toDb(s.debit), credit: toDb(s.credit) }))
+  await db
+    .insertInto('journal_daily')
+    .values(rows)
+    .onDuplicateKeyUpdate({ debit: sql`debit + VALUES(debit)`, credit: sql`credit + VALUES(credit)` })
+    .execute()
 }
 
 export async function postEntry(db: Executor, head: EntryHead, postings: readonly Posting[]): Promise<'posted' | 'replayed' | 'empty'> {
@@ -84,5 +108,6 @@ export async function postEntry(db: Executor, head: EntryHead, postings: readonl
       })),
     )
     .execute()
+  await addToDaily(db, head, localDate(booked.at, booked.timezone), postings)
   return 'posted'
 }

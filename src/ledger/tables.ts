@@ -92,6 +92,18 @@ export interface LedgerPeriodTable {
   closed_by: string
 }
 
+export interface JournalDailyTable {
+  merchant_id: string
+  /** Merchant-local calendar day. */
+  day: string
+  channel: string
+  shop_id: string
+  account_group: string
+  currency: string
+  debit: string
+  credit: string
+}
+
 export interface LedgerTables {
   journal_entries: JournalEntryTable
   journal_lines: JournalLineTable
@@ -100,4 +112,5 @@ export interface LedgerTables {
   settlement_imports: SettlementImportTable
   settlement_lines: SettlementLineTable
   ledger_periods: LedgerPeriodTable
+  journal_daily: JournalDailyTable
 }

@@ -26,6 +26,9 @@ import { PRODUCT_NAMES, prng, type CatalogueItem } from './generator.js'
 import { startSelfstoreSandbox, type SelfstoreSandbox } from './selfstore-server.js'
 import { startShopifySandbox } from './shopify-server.js'
 import { startTopSandbox } from './top-server.js'
+import { startDouyinSandbox } from './douyin-server.js'
+import { startJdSandbox } from './jd-server.js'
+import { startPddSandbox } from './pdd-server.js'
 import { startWooSandbox } from './woocommerce-server.js'
 
 const forSeconds = (() => {
@@ -147,6 +150,27 @@ async function main() {
   await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: shopifyShop.id, platform_sku_key: shopifyStore.variantIdOf(c.skuCode), platform_item_id: shopifyStore.productIdOf(c.skuCode), platform_sku_id: shopifyStore.variantIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
   shopifyStore.setWebhookUrl(`${address}/webhooks/shopify/${shopifyShop.id}`)
   shopifyStore.generate(3)
+  // JD, Pinduoduo and Douyin shops: signed gateways, masked receivers, 19-digit ids; Douyin also pushes signed messages.
+  const cnMapping = (shopId: string, skuIdOf: (c: string) => string, itemIdOf: ((c: string) => string) | null) =>
+    ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: shopId, platform_sku_key: skuIdOf(c.skuCode), platform_item_id: itemIdOf ? itemIdOf(c.skuCode) : null, platform_sku_id: skuIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
+  const jdStore = await startJdSandbox({ seed: 600, catalogue: items, appKey: 'demo-jd-key', appSecret: 'demo-jd-secret', accessToken: 'demo-jd-token' })
+  const jdShop = await createShop(ctx.db, config.secretKey, merchant.id, { channel: 'jd', name: '京东 POP 店', settings: { baseUrl: jdStore.url, allowSplit: true }, credentials: { appKey: 'demo-jd-key', appSecret: 'demo-jd-secret', accessToken: 'demo-jd-token' } })
+  await cnMapping(jdShop.id, (c) => jdStore.skuIdOf(c), null)
+  jdStore.generate(3)
+  const pddStore = await startPddSandbox({ seed: 700, catalogue: items, clientId: 'demo-pdd-client', clientSecret: 'demo-pdd-secret', accessToken: 'demo-pdd-token' })
+  const pddShop = await createShop(ctx.db, config.secretKey, merchant.id, { channel: 'pdd', name: '拼多多 专营店', settings: { baseUrl: pddStore.url, allowSplit: true }, credentials: { clientId: 'demo-pdd-client', clientSecret: 'demo-pdd-secret', accessToken: 'demo-pdd-token' } })
+  await cnMapping(pddShop.id, (c) => pddStore.skuIdOf(c), (c) => pddStore.goodsIdOf(c))
+  pddStore.generate(3)
+  const douyinStore = await startDouyinSandbox({ seed: 800, catalogue: items, appKey: 'demo-douyin-key', appSecret: 'demo-douyin-secret', accessToken: 'demo-douyin-token' })
+  const douyinShop = await createShop(ctx.db, config.secretKey, merchant.id, { channel: 'douyin', name: '抖音小店', settings: { baseUrl: douyinStore.url, allowSplit: true }, credentials: { appKey: 'demo-douyin-key', appSecret: 'demo-douyin-secret', accessToken: 'demo-douyin-token' } })
+  await cnMapping(douyinShop.id, (c) => douyinStore.skuIdOf(c), (c) => douyinStore.productIdOf(c))
+  douyinStore.setWebhookUrl(`${address}/webhooks/douyin/${douyinShop.id}`)
+  douyinStore.generate(3)
+  const cnStores = [
+    { name: 'JD JOS gateway, CNY', store: jdStore, shopId: jdShop.id },
+    { name: 'Pinduoduo gateway, CNY', store: pddStore, shopId: pddShop.id },
+    { name: 'Douyin shop open API, CNY, signed pushes', store: douyinStore, shopId: douyinShop.id },
+  ]
   const workers = startWorkers(ctx)
   const scheduler = startScheduler(ctx)
   for (const s of sandboxes) s.sandbox.generate(5)
@@ -163,6 +187,10 @@ async function main() {
     if (rnd() < 0.1) top.cancel([...top.trades.keys()].at(-2) ?? '')
     if (rnd() < 0.5) shopifyStore.generate(1)
     if (rnd() < 0.05) shopifyStore.cancel([...shopifyStore.orders.keys()].at(-2) ?? '')
+    for (const c of cnStores) {
+      if (rnd() < 0.5) c.store.generate(1)
+      if (rnd() < 0.05) c.store.refund(c.store.sold.at(-2)?.orderId ?? '')
+    }
   }, 3000)
   // A warehouse robot: waves what is allocated and ships it.
   let tracking = 100000
@@ -184,6 +212,7 @@ async function main() {
   say(`sandbox      ${woo.url}    (WooCommerce REST v3, USD, shop ${wooShop.id})`)
   say(`sandbox      ${top.url}    (Taobao TOP gateway, CNY, shop ${topShop.id})`)
   say(`sandbox      ${shopifyStore.url}    (Shopify Admin GraphQL ${shopifyStore.shopDomain}, USD, shop ${shopifyShop.id})`)
+  for (const c of cnStores) say(`sandbox      ${c.store.url}    (${c.name}, shop ${c.shopId})`)
   say(`database     ${demoUrl}    queue prefix ${config.redis.prefix}`)
   say()
   say(`admin key       ${keys.admin}`)
@@ -200,14 +229,14 @@ async function main() {
   say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/waves" -X POST -H 'content-type: application/json' -d '{"warehouseId":"${warehouses[0]!.id}"}'`)
   say(`  open ${address}/docs  (authorize with the admin key)`)
   say()
-  say('Orders arrive every few seconds (webhooks from the web store and Shopify, scheduled pulls from all five shops); a warehouse robot ships every 15 s. Ctrl-C stops.')
+  say('Orders arrive every few seconds (webhooks from the web store and Shopify, signed pushes from Douyin, scheduled pulls from all eight shops); a warehouse robot ships every 15 s. Ctrl-C stops.')
 
   const report = setInterval(() => {
     void (async () => {
       const byStatus = await ctx.db.selectFrom('orders').select(['status', (eb) => eb.fn.countAll().as('n')]).where('merchant_id', '=', merchant.id).groupBy('status').execute()
       const byChannel = await ctx.db.selectFrom('orders').select(['channel', (eb) => eb.fn.countAll().as('n')]).where('merchant_id', '=', merchant.id).groupBy('channel').execute()
-      const pushed = sandboxes.reduce((n, s) => n + s.sandbox.stock.size, 0) + woo.stock.size + top.stock.size + shopifyStore.pushed.size
-      const shipped = sandboxes.reduce((n, s) => n + s.sandbox.shipments.length, 0) + woo.notes.length + top.shipments.length + shopifyStore.fulfillments.length
+      const pushed = sandboxes.reduce((n, s) => n + s.sandbox.stock.size, 0) + woo.stock.size + top.stock.size + shopifyStore.pushed.size + cnStores.reduce((n, c) => n + c.store.stock.size, 0)
+      const shipped = sandboxes.reduce((n, s) => n + s.sandbox.shipments.length, 0) + woo.notes.length + top.shipments.length + shopifyStore.fulfillments.length + cnStores.reduce((n, c) => n + c.store.shipments.length, 0)
       say(`[${new Date().toISOString().slice(11, 19)}] pool: ${byStatus.map((r) => `${r.status} ${r.n}`).join(', ')} · by channel: ${byChannel.map((r) => `${r.channel} ${r.n}`).join(', ')} · SKU levels with pushed stock ${pushed} · writebacks received by the shops ${shipped}`)
     })().catch(() => undefined)
   }, 10000)
@@ -223,6 +252,7 @@ async function main() {
     await woo.close()
     await top.close()
     await shopifyStore.close()
+    for (const c of cnStores) await c.store.close()
     await closeContext(ctx)
     process.exit(0)
   }

@@ -22,7 +22,7 @@ for (const file of files) {
   const out = await mod.run()
   for (const r of Array.isArray(out) ? out : [out]) {
     results.push(r)
-    process.stdout.write(`  ${r.ok ? '✓' : '✗'} ${r.name}: ${r.figure} — ratio ${r.ratio.toFixed(2)} (target ${r.target})\n`)
+    process.stdout.write(`  ${r.ok ? '✓' : '✗'} ${r.name}: ${r.figure} — ratio ${r.ratio < 0.01 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2)} (target ${r.target})\n`)
   }
 }
 process.stdout.write(`\n${results.filter((r) => r.ok).length}/${results.length} benchmarks on target\n`)

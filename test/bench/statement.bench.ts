@@ -1,7 +1,8 @@
 /**
- * A one-month statement over 1,000,000 orders (about 5.3 million journal lines, plus a month of
- * other activity around it) through the ledger's statement(), against a plain SQL GROUP BY of the
- * same totals over the same rows, in the same run. The journal is generated inside MariaDB from
+ * A one-month statement over 1,000,000 orders (about 6.3 million journal lines with a month of
+ * other activity around it) through the ledger's statement() — which reads the daily totals every
+ * posting keeps — against a plain SQL GROUP BY of the same totals over the journal lines, in the
+ * same run; the statement summed from the lines is timed too and must give the same figures. The journal is generated inside MariaDB from
  * its sequence engine so that seeding takes seconds rather than minutes.
  */
 import { sql } from 'kysely'
@@ -48,6 +49,12 @@ export async function run(): Promise<BenchResult> {
         await seed('inventory', 'credit', cost, '', from, count, month)
       }
     })
+    // The daily totals postEntry keeps line by line, built here in one pass (Asia/Shanghai has no DST).
+    const rolled = await timed(() =>
+      sql`INSERT INTO journal_daily (merchant_id, day, channel, shop_id, account_group, currency, debit, credit)
+          SELECT merchant_id, DATE(event_at + INTERVAL 8 HOUR), COALESCE(channel, ''), COALESCE(shop_id, ''), SUBSTRING_INDEX(account, ':', 1), currency, SUM(debit), SUM(credit)
+          FROM journal_lines WHERE merchant_id = ${m} GROUP BY 1, 2, 3, 4, 5, 6`.execute(db),
+    )
     const lines = Number((await db.selectFrom('journal_lines').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
     await sql`ANALYZE TABLE journal_lines`.execute(db)
     const q = { from: '2026-11-01', to: '2026-12-01', timezone: 'Asia/Shanghai' }
@@ -65,6 +72,9 @@ export async function run(): Promise<BenchResult> {
       engine.push(r.ms)
       figures = r.value
     }
+    // For the record: the same statement summed from the journal lines instead of the daily totals.
+    const fromLines = await timed(() => statement(db, m, q, 'lines'))
+    if (JSON.stringify(fromLines.value) !== JSON.stringify(figures)) throw new Error('the daily totals disagree with the journal lines')
     // The statement must equal the plain totals it is measured against.
     const rows = (await plain()).rows
     const total = (account: string, col: 'd' | 'c') => sum(rows.filter((r) => r.account === account || r.account.startsWith(`${account}:`)).map((r) => money(r[col])))
@@ -75,8 +85,8 @@ export async function run(): Promise<BenchResult> {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!
     const ratio = median(engine) / median(baseline)
     return {
-      name: `one-month statement over ${fmt(ORDERS)} orders (${fmt(lines)} journal lines, seeded in ${fmt(seeded.ms / 1000, 1)} s)`,
-      figure: `${fmt(median(engine))} ms vs plain GROUP BY ${fmt(median(baseline))} ms; gross sales ${figures[0]!.grossSales}`,
+      name: `one-month statement over ${fmt(ORDERS)} orders (${fmt(lines)} journal lines seeded in ${fmt(seeded.ms / 1000, 1)} s, daily totals in ${fmt(rolled.ms / 1000, 1)} s)`,
+      figure: `${fmt(median(engine), 1)} ms vs plain GROUP BY ${fmt(median(baseline))} ms (summed from the lines instead: ${fmt(fromLines.ms)} ms); gross sales ${figures[0]!.grossSales}`,
       ratio,
       target: '≤ 2.0',
       ok: ratio <= 2,

@@ -5,7 +5,9 @@
  */
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as rollupMigration from '../../../migrations/0052_journal_daily.js'
 import { handleLedgerEvent } from '../../../src/ledger/events.js'
+import { statement as ledgerStatement } from '../../../src/ledger/statements.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
 import { bearer, fixedClock, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
@@ -194,5 +196,26 @@ describe('chart of accounts', () => {
     const items = (await api('GET', '/ledger/accounts')).json<{ items: { code: string; name: string; externalCode: string | null; type: string }[] }>().items
     expect(items.find((a) => a.code === 'commission')).toEqual({ code: 'commission', name: '平台佣金', type: 'expense', externalCode: '6601.01', perShop: false })
     expect(items.map((a) => a.code)).toEqual(expect.arrayContaining(['gross_sales', 'merchant_discounts', 'platform_discounts', 'shipping_income', 'refunds', 'commission', 'payment_fees', 'other_fees', 'receivable', 'bank', 'inventory', 'cogs', 'suspense']))
+  })
+})
+
+describe('daily totals', () => {
+  it('statements from the daily totals equal the sums of the journal lines, and a rebuild from the lines gives them back', async () => {
+    const queries = [
+      { from: '2026-10-01', to: '2026-12-01' },
+      { from: '2026-11-01', to: '2026-12-01', channel: 'taobao' },
+      { from: '2026-11-10', to: '2026-11-11', shopId: tmall.id },
+      { from: '2026-11-11', to: '2026-11-12' },
+    ]
+    const both = async () =>
+      Promise.all(queries.map(async (q) => [await ledgerStatement(env.ctx.db, m.id, { ...q, timezone: 'Asia/Shanghai' }), await ledgerStatement(env.ctx.db, m.id, { ...q, timezone: 'Asia/Shanghai' }, 'lines')]))
+    for (const [daily, lines] of await both()) {
+      expect(daily).toEqual(lines)
+      expect(daily!.length).toBeGreaterThan(0)
+    }
+    const before = await ledgerStatement(env.ctx.db, m.id, { ...queries[0]!, timezone: 'Asia/Shanghai' })
+    await env.ctx.db.deleteFrom('journal_daily').execute()
+    await rollupMigration.up(env.ctx.db as never)
+    expect(await ledgerStatement(env.ctx.db, m.id, { ...queries[0]!, timezone: 'Asia/Shanghai' })).toEqual(before)
   })
 })
