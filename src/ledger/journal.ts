@@ -85,7 +85,9 @@ export async function postEntry(db: Executor, head: EntryHead, postings: readonl
     await db.insertInto('journal_entries').values({ id: entryId, merchant_id: head.merchantId, posting_key: head.postingKey.slice(0, 190), kind: head.kind, order_id: head.orderId, shop_id: head.shopId, channel: head.channel, currency: postings[0]!.currency, event_at: booked.at, original_event_at: booked.original, input_hash: hash }).execute()
   } catch (err) {
     if (!isDuplicateKey(err)) throw err
-    const stored = await db.selectFrom('journal_entries').select('input_hash').where('merchant_id', '=', head.merchantId).where('posting_key', '=', head.postingKey.slice(0, 190)).executeTakeFirstOrThrow()
+    // A locking read sees the row a concurrent posting just committed; a plain read in this
+    // transaction's snapshot may not.
+    const stored = await db.selectFrom('journal_entries').select('input_hash').where('merchant_id', '=', head.merchantId).where('posting_key', '=', head.postingKey.slice(0, 190)).modifyEnd(sql`LOCK IN SHARE MODE`).executeTakeFirstOrThrow()
     if (stored.input_hash !== hash) throw new IdempotencyConflict(`posting ${head.postingKey} was already made with different amounts`)
     return 'replayed'
   }
