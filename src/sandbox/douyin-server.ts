@@ -21,6 +21,7 @@ import { parseJsonExact } from '../../connectors/json.js'
 import { Decimal, money } from '../money/index.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
 import type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
+import { Bare, wholeSecond, wire, type Wire } from './wire.js'
 
 export type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
 
@@ -70,22 +71,11 @@ export interface DouyinSandbox {
   close(): Promise<void>
 }
 
-class Bare {
-  constructor(readonly text: string) {}
-}
-type Wire = string | number | boolean | null | Bare | readonly Wire[] | { readonly [k: string]: Wire }
-function wire(v: Wire): string {
-  if (v instanceof Bare) return v.text
-  if (v === null || typeof v !== 'object') return JSON.stringify(v)
-  if (Array.isArray(v)) return `[${(v as readonly Wire[]).map(wire).join(',')}]`
-  return `{${Object.entries(v as { readonly [k: string]: Wire }).map(([k, x]) => `${JSON.stringify(k)}:${wire(x)}`).join(',')}}`
-}
 
 /** Yuan text → integer fen as bare JSON number text. */
 const fenText = (yuan: string | Decimal) => money(yuan).mul(100).toFixed(0)
 const fen = (yuan: string | Decimal) => new Bare(fenText(yuan))
 const sec = (d: Date | null) => (d ? Math.floor(d.getTime() / 1000) : 0)
-const wholeSecond = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000)
 const PAGE_SIZE_MAX = 100
 const DEPTH_MAX = 50_000
 const LOOKBACK_MS = 90 * 86_400_000

@@ -18,6 +18,7 @@ import { fromShanghai, toShanghai } from '../../connectors/cn/time.js'
 import { parseJsonExact } from '../../connectors/json.js'
 import { money, toAmount } from '../money/index.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
+import { Bare, wholeSecond, wire, type Wire } from './wire.js'
 
 export type CnSandboxFault = 'rate_limit' | 'system_error' | 'http_5xx' | 'slow' | 'malformed'
 
@@ -87,21 +88,8 @@ export interface JdSandbox {
   close(): Promise<void>
 }
 
-// ---- wire JSON: ids as bare integers without passing through a JS number --------------------------
-
-class Bare {
-  constructor(readonly text: string) {}
-}
-type Wire = string | number | boolean | null | Bare | readonly Wire[] | { readonly [k: string]: Wire }
-function wire(v: Wire): string {
-  if (v instanceof Bare) return v.text
-  if (v === null || typeof v !== 'object') return JSON.stringify(v)
-  if (Array.isArray(v)) return `[${(v as readonly Wire[]).map(wire).join(',')}]`
-  return `{${Object.entries(v as { readonly [k: string]: Wire }).map(([k, x]) => `${JSON.stringify(k)}:${wire(x)}`).join(',')}}`
-}
 
 const NOT_YET = '0001-01-01 00:00:00'
-const wholeSecond = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000)
 const fen = (yuan: string) => money(yuan).mul(100).toFixed(0)
 const WINDOW_CAP_MS = 31 * 86_400_000
 const PAGE_SIZE_MAX = 50

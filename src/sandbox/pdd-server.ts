@@ -23,6 +23,7 @@ import { fromShanghai, toShanghai } from '../../connectors/cn/time.js'
 import { Decimal, money, sum, toAmount } from '../money/index.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
 import type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
+import { Bare, wholeSecond, wire, type Wire } from './wire.js'
 
 export type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
 
@@ -68,20 +69,9 @@ export interface PddSandbox {
   close(): Promise<void>
 }
 
-class Bare {
-  constructor(readonly text: string) {}
-}
-type Wire = string | number | boolean | null | Bare | readonly Wire[] | { readonly [k: string]: Wire }
-function wire(v: Wire): string {
-  if (v instanceof Bare) return v.text
-  if (v === null || typeof v !== 'object') return JSON.stringify(v)
-  if (Array.isArray(v)) return `[${(v as readonly Wire[]).map(wire).join(',')}]`
-  return `{${Object.entries(v as { readonly [k: string]: Wire }).map(([k, x]) => `${JSON.stringify(k)}:${wire(x)}`).join(',')}}`
-}
 
 /** A yuan amount as PDD writes it: a bare JSON number, shortest exact text (19.9, 8, 0.6). */
 const yuan = (amount: string | Decimal) => new Bare(money(amount).toDecimalPlaces(2).toFixed())
-const wholeSecond = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000)
 const WINDOW_CAP_S = 30 * 60
 const PAGE_SIZE_MAX = 100
 const cipher = (tag: number, text: string) => `~AgAAAAFh${Buffer.from(text).toString('base64')}~${tag}~`
