@@ -4,12 +4,13 @@
  * to every shop → a wave picked and shipped → writebacks reach every shop → the statement's totals
  * equal what the shops themselves record as sold and shipped.
  */
+import iconv from 'iconv-lite'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startWorkers, type Workers } from '../../../jobs/worker.js'
 import type { QueueName } from '../../../jobs/queues.js'
 import { checkInventory } from '../../../src/inventory/check.js'
 import { receive } from '../../../src/inventory/operations.js'
-import { money, sum } from '../../../src/money/index.js'
+import { money, sum, type Decimal } from '../../../src/money/index.js'
 import { startSelfstoreSandbox, type SelfstoreSandbox } from '../../../src/sandbox/selfstore-server.js'
 import { startShopifySandbox, type ShopifySandbox } from '../../../src/sandbox/shopify-server.js'
 import { startTopSandbox, type TopSandbox } from '../../../src/sandbox/top-server.js'
@@ -188,4 +189,39 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   const rec = (await env.app.inject({ method: 'GET', url: `/reconciliation?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}&shopId=${shopifyShopId}`, headers: bearer(m.keys.accountant) })).json<{ summary: Record<string, number>; findings: { kind: string; orderExternalId: string }[] }>()
   expect(rec.findings.filter((f) => f.kind === 'matched').map((f) => f.orderExternalId).sort()).toEqual([...shopifyShipped].sort())
   expect(rec.summary).toMatchObject({ unknown_order: 0, unknown_type: 0, fee_without_order: 0, fee_differs: 0 })
+
+  // The Tmall seller downloads the Alipay statement (GBK) for the shipped trades: each trade's
+  // money, a 5% commission, and a withdrawal of the balance. Imported, it settles every shipped
+  // trade exactly; importing it again changes nothing.
+  const topShipped = top.sold.filter((g) => shippedIds.has(`${topShopId}/${g.externalId}`))
+  expect(topShipped.length).toBeGreaterThan(0)
+  const rows: string[][] = []
+  let balance = money(0)
+  let serial = 0
+  const postedAt = new Date(Date.now() + 8 * 3600_000 - 60_000).toISOString().slice(0, 19).replace('T', ' ')
+  const add = (merchantNo: string, item: string, amount: Decimal, type: string, base = '') => {
+    balance = balance.plus(amount)
+    rows.push([`2026${String(++serial).padStart(12, '0')}`, `B${serial}`, merchantNo, item, postedAt, 'x**1@163.com', amount.gt(0) ? amount.toFixed(2) : '', amount.lt(0) ? amount.toFixed(2) : '', balance.toFixed(2), '淘宝', type, '', '', '淘宝', base, ''])
+  }
+  let commission = money(0)
+  for (const g of topShipped) {
+    const goodsLessDiscount = sum(g.lines.map((l) => money(l.goods).minus(money(l.merchantDiscount))))
+    add(`T200P${g.externalId}`, '交易', goodsLessDiscount.plus(money(g.shipping)), '在线支付')
+    const fee = goodsLessDiscount.mul('0.05').toDecimalPlaces(2)
+    commission = commission.plus(fee)
+    add('CAE_CHARGE', '天猫佣金（类目）', fee.neg(), '收费', g.externalId)
+  }
+  const withdrawn = balance
+  add('', '提现-实时提现', withdrawn.neg(), '提现')
+  const csv = ['#支付宝账务明细查询', '#账号：[20880123456789010156]', ['账务流水号', '业务流水号', '商户订单号', '商品名称', '发生时间', '对方账号', '收入金额（+元）', '支出金额（-元）', '账户余额（元）', '交易渠道', '业务类型', '备注', '业务描述', '业务账单来源', '业务基础订单号', '业务订单号'].join(','), ...rows.map((r) => r.map((c) => `${c}\t`).join(',')), '#导出时间：[2026年11月26日 09:00:00]', ''].join('\r\n')
+  const upload = () => env.app.inject({ method: 'POST', url: `/settlements/import?shopId=${topShopId}`, headers: { ...bearer(m.keys.accountant), 'content-type': 'text/csv' }, payload: iconv.encode(csv, 'gbk') })
+  const imported = await upload()
+  expect(imported.json()).toMatchObject({ duplicateFile: false, inserted: rows.length, rejected: [] })
+  expect((await upload()).json()).toMatchObject({ duplicateFile: true, inserted: 0 })
+  const topRec = (await env.app.inject({ method: 'GET', url: `/reconciliation?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}&shopId=${topShopId}`, headers: bearer(m.keys.accountant) })).json<{ summary: Record<string, number>; findings: { kind: string; orderExternalId: string }[] }>()
+  expect(topRec.findings.filter((f) => f.kind === 'matched').map((f) => f.orderExternalId).sort()).toEqual(topShipped.map((g) => g.externalId).sort())
+  expect(topRec.summary).toMatchObject({ amount_differs: 0, unknown_order: 0, unknown_type: 0, fee_without_order: 0 })
+  const topStmt = (await env.app.inject({ method: 'GET', url: `/statements?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}&shopId=${topShopId}`, headers: bearer(m.keys.accountant) })).json<{ rows: Record<string, string>[] }>().rows.find((r) => r.currency === 'CNY')!
+  expect(topStmt).toMatchObject({ commissions: commission.toFixed(2), paidOut: withdrawn.toFixed(2), difference: '0.00' })
+  expect(topStmt.settled).toBe(topStmt.expectedReceivable)
 })
