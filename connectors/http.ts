@@ -13,7 +13,9 @@ import { parseJsonExact } from './json.js'
 export interface HttpResult {
   status: number
   headers: Record<string, string>
-  /** The body exactly as received. */
+  /** The body's bytes exactly as received (statement files in GBK, zips…). */
+  bytes: Buffer
+  /** The body decoded as UTF-8. */
   text: string
   /** The body parsed with parseJsonExact, or undefined when it is not JSON. */
   json: unknown
@@ -103,14 +105,14 @@ export function createPlatformClient(opts: ClientOptions, http: AxiosInstance = 
 
   async function once(config: AxiosRequestConfig): Promise<HttpResult> {
     await bucket.take()
-    let res: AxiosResponse<string>
+    let res: AxiosResponse<ArrayBuffer>
     try {
-      res = await http.request<string>({
+      res = await http.request<ArrayBuffer>({
         baseURL: opts.baseUrl,
         timeout: opts.timeoutMs ?? 20_000,
         ...config,
         headers: { 'user-agent': 'entrepot/0.1', ...opts.headers, ...config.headers },
-        responseType: 'text',
+        responseType: 'arraybuffer',
         transformResponse: [(d: unknown) => d],
         validateStatus: () => true,
       })
@@ -119,7 +121,8 @@ export function createPlatformClient(opts: ClientOptions, http: AxiosInstance = 
       const message = redact(`${opts.channel} request failed: ${code} ${(err as Error).message}`, secrets)
       throw new ConnectorError('transient', message, { channel: opts.channel })
     }
-    const text = typeof res.data === 'string' ? res.data : String(res.data ?? '')
+    const bytes = Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? new ArrayBuffer(0))
+    const text = bytes.toString('utf8')
     const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]))
     const isJson = /json|javascript/.test(headers['content-type'] ?? '') || /^\s*[[{]/.test(text)
     let json: unknown
@@ -136,7 +139,7 @@ export function createPlatformClient(opts: ClientOptions, http: AxiosInstance = 
         }
       }
     }
-    const result: HttpResult = { status: res.status, headers, text, json }
+    const result: HttpResult = { status: res.status, headers, bytes, text, json }
     const kind = kindForHttpStatus(res.status)
     const platformError = opts.classify?.(result) ?? null
     if (platformError) throw platformError

@@ -9,6 +9,7 @@
  */
 import { sum } from '../../src/money/index.js'
 import { ConnectorError } from '../errors.js'
+import { createPlatformClient } from '../http.js'
 import { idString } from '../json.js'
 import { fromShanghai, splitWindow, toEpochSeconds, toShanghai } from '../cn/time.js'
 import type {
@@ -24,7 +25,6 @@ import type {
 } from '../types.js'
 import { logisticsIdFor } from './carriers.js'
 import { credentialsOf, pddClient, timeoutOf, type PddClient, type PddParam } from './client.js'
-import { downloadBytes } from './download.js'
 import { mapPddOrder, mapPddRefund } from './map.js'
 import { parsePddBill } from './settlement.js'
 
@@ -172,6 +172,26 @@ function settingsProblems(settings: Readonly<Record<string, unknown>>): string[]
           problems.push(`carrierCodes.${k} must be a numeric logistics_id from pdd.logistics.companies.get`)
   }
   return problems
+}
+
+/**
+ * The bill file behind the pre-signed link pdd.finance.balance.daily.bill.url.get hands out, as
+ * bytes (it may be GBK). An expired link answers 403: asking the API again gives a fresh one, so
+ * that is transient. The link's query string (its signature) is kept out of messages.
+ */
+async function downloadBill(shop: ShopContext, url: string): Promise<Buffer> {
+  const client = createPlatformClient({
+    channel: 'pdd',
+    limiterKey: `${shop.id}:bill`,
+    baseUrl: '',
+    ratePerSecond: 2,
+    timeoutMs: timeoutOf(shop.settings),
+    // Retrying an expired link in the same call gets the same 403: the job asks for a new link.
+    retries: 0,
+    classify: (r) => (r.status === 403 ? new ConnectorError('transient', `pdd bill link ${url.split('?')[0]} expired (HTTP 403)`, { channel: 'pdd', httpStatus: 403 }) : null),
+    secrets: [url.split('?')[1] ?? ''],
+  })
+  return (await client.request({ method: 'GET', url })).bytes
 }
 
 export const pdd: Connector = {
@@ -349,7 +369,7 @@ export const pdd: Connector = {
       // No link yet: the day's bill is produced after the day ends. Try again later.
       if (url === '')
         throw new ConnectorError('transient', `pdd has no 货款 bill for ${billDate} yet`, { channel: 'pdd' })
-      const bytes = await downloadBytes(url, timeoutOf(shop.settings))
+      const bytes = await downloadBill(shop, url)
       if (bytes.subarray(0, 4).equals(Buffer.from('PK\u0003\u0004', 'latin1'))) {
         throw new ConnectorError(
           'permanent',

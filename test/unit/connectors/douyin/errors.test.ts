@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { classifyDouyin, KIND_BY_CODE, KIND_BY_SUB_CODE, kindFor } from '../../../../connectors/douyin/errors.js'
 
-const res = (json: unknown, text = JSON.stringify(json)) => ({ status: 200, headers: {}, text, json })
+const res = (json: unknown, text = JSON.stringify(json)) => ({ status: 200, headers: {}, bytes: Buffer.from(text), text, json })
 
 describe('douyin error table', () => {
   it.each(Object.entries(KIND_BY_CODE))('code %s → %s', (code, kind) => {

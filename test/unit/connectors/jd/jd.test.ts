@@ -296,7 +296,7 @@ describe('errors (§2.3)', () => {
   const gatewayError = (code: string, zh: string) => JSON.stringify({ error_response: { code, zh_desc: zh, en_desc: 'x' } })
 
   it('maps gateway codes to the four kinds', () => {
-    const res = (json: unknown) => ({ status: 200, headers: {}, text: JSON.stringify(json), json })
+    const res = (json: unknown) => ({ status: 200, headers: {}, bytes: Buffer.from(JSON.stringify(json)), text: JSON.stringify(json), json })
     const kinds = ['2', '19', '66', '43', '12', '999'].map((code) => classifyJd(res({ error_response: { code, zh_desc: 'd' } }))?.kind)
     expect(kinds).toEqual(['rate_limited', 'auth_expired', 'transient', 'transient', 'permanent', 'permanent'])
     expect(Object.values(GATEWAY_CODE_KIND).every((k) => ['rate_limited', 'transient', 'auth_expired', 'permanent'].includes(k))).toBe(true)
