@@ -7,7 +7,8 @@
 import { sql } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
-import { money } from '../money/index.js'
+import { groupBy } from '../lib/collections.js'
+import { money, sum } from '../money/index.js'
 import type { OrderEvent } from '../orders/events.js'
 import { postEntry } from './journal.js'
 import { postingsForCogs, postingsForRefund, postingsForSale, reverse } from './postings.js'
@@ -76,8 +77,22 @@ export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> 
     }
     if (e.kind === 'shipped' && e.shipmentId) {
       const moves = await tx.selectFrom('stock_movements').select(['sku_id', 'quantity', 'unit_cost', 'currency']).where('merchant_id', '=', e.merchantId).where('ref_type', '=', 'order').where('ref_id', '=', o.id).where('kind', '=', 'shipment').execute()
-      const lines = moves.filter((m) => m.unit_cost !== null).map((m) => ({ skuId: m.sku_id, quantity: -m.quantity, unitCost: money(m.unit_cost!), currency: m.currency ?? o.currency }))
-      out.push(await postEntry(tx, head(o, e.merchantId, 'cogs', `cogs.${e.shipmentId}`, at), postingsForCogs(lines)))
+      // COGS is what the order's shipment movements cost, less what earlier shipments of the same
+      // order (split parcels) already posted: a shipment never counts another's goods twice.
+      const posted = await tx
+        .selectFrom('journal_lines')
+        .select(['sku_id', 'currency', sql<string>`SUM(debit) - SUM(credit)`.as('net')])
+        .where('merchant_id', '=', e.merchantId)
+        .where('order_id', '=', o.id)
+        .where('account', '=', 'cogs')
+        .groupBy(['sku_id', 'currency'])
+        .execute()
+      const already = new Map(posted.map((p) => [`${p.sku_id}|${p.currency}`, money(p.net)]))
+      const lines = moves
+        .filter((m) => m.unit_cost !== null)
+        .map((m) => ({ skuId: m.sku_id, quantity: -m.quantity, unitCost: money(m.unit_cost!), currency: m.currency ?? o.currency }))
+      const due = [...groupBy(lines, (l) => `${l.skuId}|${l.currency}`)].map(([k, ls]) => ({ skuId: ls[0]!.skuId, currency: ls[0]!.currency, quantity: 1, unitCost: sum(ls.map((l) => l.unitCost.mul(l.quantity))).minus(already.get(k) ?? money(0)) }))
+      out.push(await postEntry(tx, head(o, e.merchantId, 'cogs', `cogs.${e.shipmentId}`, at), postingsForCogs(due.filter((d) => !d.unitCost.isZero()))))
     }
     if ((e.kind === 'refunded' || e.kind === 'changed') && (await saleRecognised(tx, e.merchantId, o.id))) await postRefunds(tx, e.merchantId, o, new Date())
     if (e.kind === 'cancelled' && (await saleRecognised(tx, e.merchantId, o.id))) {
