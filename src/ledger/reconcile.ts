@@ -16,7 +16,7 @@ import { sql } from 'kysely'
 import { CONNECTORS } from '../../connectors/index.js'
 import type { Executor } from '../db/connect.js'
 import { groupBy } from '../lib/collections.js'
-import { money, sum, ZERO, type Decimal } from '../money/index.js'
+import { money, sum, toAmount, ZERO, type Decimal } from '../money/index.js'
 import { expectedFees, planOn, type CommissionRules } from './commission.js'
 import { localDate, zonedMidnight } from './statements.js'
 
@@ -50,7 +50,6 @@ export interface ReconcileQuery {
 
 const ORDER_MONEY = ['sale', 'refund', 'subsidy']
 const FEES = ['commission', 'payment_fee', 'shipping_fee', 'other_fee', 'adjustment']
-const f2 = (d: Decimal) => d.toFixed(2)
 
 export async function reconcile(db: Executor, merchantId: string, q: ReconcileQuery): Promise<{ summary: Record<FindingKind, number>; findings: Finding[] }> {
   const from = zonedMidnight(q.from, q.timezone)
@@ -78,8 +77,8 @@ async function reconcileShop(db: Executor, merchantId: string, shop: { id: strin
     .execute()
 
   for (const l of periodLines) {
-    if (l.type === 'unknown') out.push({ ...base, kind: 'unknown_type', orderId: null, orderExternalId: l.order_external_id, currency: l.currency, expected: null, actual: f2(money(l.amount)), difference: null, settlementLineIds: [l.id], reason: `transaction type "${l.platform_type}" is not mapped; its amount is in suspense` })
-    else if (l.order_external_id === null && FEES.includes(l.type)) out.push({ ...base, kind: 'fee_without_order', orderId: null, orderExternalId: null, currency: l.currency, expected: null, actual: f2(money(l.amount)), difference: null, settlementLineIds: [l.id], reason: `${l.type} "${l.platform_type}" names no order` })
+    if (l.type === 'unknown') out.push({ ...base, kind: 'unknown_type', orderId: null, orderExternalId: l.order_external_id, currency: l.currency, expected: null, actual: toAmount(money(l.amount)), difference: null, settlementLineIds: [l.id], reason: `transaction type "${l.platform_type}" is not mapped; its amount is in suspense` })
+    else if (l.order_external_id === null && FEES.includes(l.type)) out.push({ ...base, kind: 'fee_without_order', orderId: null, orderExternalId: null, currency: l.currency, expected: null, actual: toAmount(money(l.amount)), difference: null, settlementLineIds: [l.id], reason: `${l.type} "${l.platform_type}" names no order` })
   }
 
   // Orders the period's lines name, with every settlement line they have (any period).
@@ -97,15 +96,15 @@ async function reconcileShop(db: Executor, merchantId: string, shop: { id: strin
       const actual = sum(lines.filter((l) => ORDER_MONEY.includes(l.type)).map((l) => money(l.amount)))
       const order = known.get(ext)
       if (!order) {
-        out.push({ ...base, kind: 'unknown_order', orderId: null, orderExternalId: ext, currency: lines[0]?.currency ?? '', expected: null, actual: f2(actual), difference: null, settlementLineIds: ids, reason: 'settled, but the hub has no order with this id' })
+        out.push({ ...base, kind: 'unknown_order', orderId: null, orderExternalId: ext, currency: lines[0]?.currency ?? '', expected: null, actual: toAmount(actual), difference: null, settlementLineIds: ids, reason: 'settled, but the hub has no order with this id' })
         continue
       }
       const exp = expected.get(order.id) ?? ZERO
       const commissionActual = sum(lines.filter((l) => l.type === 'commission').map((l) => money(l.amount).neg()))
       const commissionExpected = fees.get(order.id) ?? null
-      const common = { ...base, orderId: order.id, orderExternalId: ext, currency: order.currency, expected: f2(exp), actual: f2(actual), difference: f2(actual.minus(exp)), commissionExpected: commissionExpected ? f2(commissionExpected) : null, commissionActual: f2(commissionActual), settlementLineIds: ids }
-      if (!actual.eq(exp)) out.push({ ...common, kind: 'amount_differs', reason: exp.isZero() ? 'settled, but no sale is recognised for this order yet' : `settled ${f2(actual)}, expected ${f2(exp)}` })
-      else if (commissionExpected && !commissionExpected.eq(commissionActual)) out.push({ ...common, kind: 'fee_differs', reason: `commission ${f2(commissionActual)} charged, the plan expects ${f2(commissionExpected)}` })
+      const common = { ...base, orderId: order.id, orderExternalId: ext, currency: order.currency, expected: toAmount(exp), actual: toAmount(actual), difference: toAmount(actual.minus(exp)), commissionExpected: commissionExpected ? toAmount(commissionExpected) : null, commissionActual: toAmount(commissionActual), settlementLineIds: ids }
+      if (!actual.eq(exp)) out.push({ ...common, kind: 'amount_differs', reason: exp.isZero() ? 'settled, but no sale is recognised for this order yet' : `settled ${toAmount(actual)}, expected ${toAmount(exp)}` })
+      else if (commissionExpected && !commissionExpected.eq(commissionActual)) out.push({ ...common, kind: 'fee_differs', reason: `commission ${toAmount(commissionActual)} charged, the plan expects ${toAmount(commissionExpected)}` })
       else out.push({ ...common, kind: 'matched', reason: 'settled as expected' })
     }
   }
@@ -128,7 +127,7 @@ async function reconcileShop(db: Executor, merchantId: string, shop: { id: strin
       .execute()
     const expected = await expectedReceivable(db, merchantId, shop.id, unsettled.map((o) => o.id))
     for (const o of unsettled) {
-      out.push({ ...base, kind: 'not_settled', orderId: o.id, orderExternalId: o.external_id, currency: o.currency, expected: f2(expected.get(o.id) ?? ZERO), actual: '0.00', difference: null, settlementLineIds: [], reason: `shipped ${o.shipped_at!.toISOString().slice(0, 10)}, not settled after ${dueDays} days` })
+      out.push({ ...base, kind: 'not_settled', orderId: o.id, orderExternalId: o.external_id, currency: o.currency, expected: toAmount(expected.get(o.id) ?? ZERO), actual: '0.00', difference: null, settlementLineIds: [], reason: `shipped ${o.shipped_at!.toISOString().slice(0, 10)}, not settled after ${dueDays} days` })
     }
   }
   return out

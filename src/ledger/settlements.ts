@@ -11,7 +11,7 @@ import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { chunk } from '../lib/collections.js'
 import { newId } from '../lib/ids.js'
-import { sum, toDb } from '../money/index.js'
+import { sum, toAmount, toDb } from '../money/index.js'
 import { AppError } from '../api/errors.js'
 import { postEntry } from './journal.js'
 import { postingsForSettlement, type SettlementType } from './postings.js'
@@ -55,8 +55,8 @@ export async function storeSettlementLines(
   const base = {
     lines: parsed.lines.length,
     rejected: parsed.rejected,
-    statedTotal: parsed.statedTotal ? parsed.statedTotal.toFixed(2) : null,
-    parsedTotal: parsedTotal.toFixed(2),
+    statedTotal: parsed.statedTotal ? toAmount(parsed.statedTotal) : null,
+    parsedTotal: toAmount(parsedTotal),
     totalsAgree: parsed.statedTotal ? parsed.statedTotal.eq(parsedTotal) : null,
   }
   return withTx(db, async (tx) => {

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely'
 import type { Executor } from '../db/connect.js'
-import { money, ZERO, type Decimal } from '../money/index.js'
+import { money, toAmount, ZERO, type Decimal } from '../money/index.js'
 
 export interface StatementQuery {
   from: string // YYYY-MM-DD, inclusive, merchant time zone
@@ -81,7 +81,7 @@ export function figures(currency: string, sums: Sums): StatementFigures {
   const unsettled = net('receivable', 'debit')
   const netSales = gross.minus(md).minus(refunds).plus(shipping)
   const margin = netSales.minus(cogs)
-  const f = (d: Decimal) => d.toFixed(2)
+  const f = toAmount
   return {
     currency,
     grossSales: f(gross),
