@@ -171,6 +171,12 @@ export interface OAuthSupport {
 export interface Connector {
   readonly channel: Channel
   readonly auth: 'oauth' | 'keys'
+  /**
+   * What a shipment writeback can name: 'lines' (the default) — a parcel carries its own lines;
+   * 'order' — the platform takes one tracking number per order (JD, Pinduoduo, Douyin), so the hub
+   * sends an order's first parcel as the whole order and records the later ones without sending.
+   */
+  readonly shipmentScope?: 'lines' | 'order'
   /** Problems with a shop's settings (empty = valid); checked when the shop is linked or changed. */
   validateSettings(settings: Readonly<Record<string, unknown>>): string[]
   /** One cheap authenticated call; throws ConnectorError when the keys are wrong. */

@@ -32,6 +32,7 @@ import * as m0051 from './0051_settlements.js'
 import * as m0052 from './0052_journal_daily.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
+import * as m0043 from './0043_writeback_note.js'
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_merchants': m0001,
@@ -58,6 +59,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0040_waves': m0040,
   '0041_shipments': m0041,
   '0042_shipment_groups': m0042,
+  '0043_writeback_note': m0043,
   '0050_ledger': m0050,
   '0051_settlements': m0051,
   '0052_journal_daily': m0052,

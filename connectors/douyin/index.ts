@@ -205,6 +205,7 @@ function validateSettings(settings: Readonly<Record<string, unknown>>): string[]
 
 export const douyin: Connector = {
   channel: 'douyin',
+  shipmentScope: 'order',
   auth: 'keys',
   validateSettings,
 

@@ -185,6 +185,7 @@ function validUrl(v: unknown, name: string): string[] {
 
 export const jd: Connector = {
   channel: 'jd',
+  shipmentScope: 'order',
   auth: 'keys',
 
   validateSettings(settings) {

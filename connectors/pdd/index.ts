@@ -196,6 +196,7 @@ async function downloadBill(shop: ShopContext, url: string): Promise<Buffer> {
 
 export const pdd: Connector = {
   channel: 'pdd',
+  shipmentScope: 'order',
   auth: 'keys',
 
   validateSettings: settingsProblems,

@@ -75,6 +75,8 @@ export interface ShipmentWritebackTable {
   status: 'pending' | 'done' | 'failed'
   attempts: number
   last_error: string | null
+  /** Why it was recorded without being sent, when it was. */
+  note: string | null
   updated_at: UpdatedAt
   done_at: Date | null
 }

@@ -6,6 +6,7 @@
 import { getConnector } from '../../connectors/index.js'
 import { isConnectorError } from '../../connectors/errors.js'
 import type { AppContext } from '../context.js'
+import type { Channel } from '../db/schema.js'
 import { withFreshToken } from '../sync/pull.js'
 import type { Parcel } from './tables.js'
 
@@ -16,18 +17,39 @@ export async function runWriteback(ctx: Pick<AppContext, 'db' | 'queues' | 'conf
     .selectFrom('shipment_writebacks as w')
     .innerJoin('shipments as s', 's.id', 'w.shipment_id')
     .innerJoin('orders as o', 'o.id', 'w.order_id')
-    .select(['w.id', 'w.status', 'w.parcel_no', 'w.shop_id', 's.parcels', 's.shipped_at', 'o.external_id', 'o.channel'])
+    .select(['w.id', 'w.status', 'w.parcel_no', 'w.shop_id', 'w.order_id', 's.parcels', 's.shipped_at', 'o.external_id', 'o.channel'])
     .where('w.merchant_id', '=', merchantId)
     .where('w.id', '=', writebackId)
     .executeTakeFirst()
   if (!wb) throw new Error(`writeback ${writebackId} not found`)
   if (wb.status === 'done') return 'already_done'
   const parcel = (wb.parcels as Parcel[])[wb.parcel_no]!
+  const wholeOrder = getConnector(wb.channel as Channel).shipmentScope === 'order'
+  if (wholeOrder) {
+    // One tracking number per order: the order's first parcel (in a fixed order, so concurrent
+    // writebacks agree) is sent as the whole order; the others are recorded, not sent.
+    const first = await ctx.db
+      .selectFrom('shipment_writebacks as w')
+      .innerJoin('shipments as s', 's.id', 'w.shipment_id')
+      .select('w.id')
+      .where('w.merchant_id', '=', merchantId)
+      .where('w.order_id', '=', wb.order_id)
+      .orderBy('s.shipped_at')
+      .orderBy('w.shipment_id')
+      .orderBy('w.parcel_no')
+      .limit(1)
+      .executeTakeFirstOrThrow()
+    if (first.id !== wb.id) {
+      const note = `not sent: ${wb.channel} takes one tracking number per order, and the order's first parcel carried it`
+      await ctx.db.updateTable('shipment_writebacks').set({ status: 'done', note, last_error: null, done_at: ctx.clock.now(), updated_at: ctx.clock.now() }).where('id', '=', writebackId).execute()
+      return 'done'
+    }
+  }
   try {
     await withFreshToken(ctx, merchantId, wb.shop_id, (sc) =>
       getConnector(sc.channel).pushShipment(sc, {
         orderExternalId: wb.external_id,
-        lineExternalIds: parcel.lineExternalIds,
+        lineExternalIds: wholeOrder ? [] : parcel.lineExternalIds,
         carrier: parcel.carrier,
         carrierName: parcel.carrierName,
         trackingNumber: parcel.trackingNumber,

@@ -163,3 +163,32 @@ describe('a split order across two warehouses', () => {
     expect(await checkInventory(env.ctx.db, m.id)).toEqual([])
   })
 })
+
+describe('a platform that takes one tracking number per order (JD)', () => {
+  it('sends the first parcel as the whole order and records the second without sending it', async () => {
+    const jdShop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'jd', name: '京东', settings: { baseUrl: 'https://jd-split.example/routerjson', timeoutMs: 1000 }, credentials: { appKey: 'k', appSecret: 's', accessToken: 't' } })
+    const { orderId } = await seedOrder(env.ctx.db, m.id, jdShop.id, [{ skuId: sku.CUP!, quantity: 1 }, { skuId: sku.TEA!, quantity: 1 }], { channel: 'jd', externalId: '3219876543210000777' })
+    expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+    expect((await api('POST', '/waves', { warehouseId: hz.id })).statusCode).toBe(201)
+    const shipped = await api('POST', `/orders/${orderId}/ship`, { parcels: [{ carrier: 'SF', trackingNumber: 'SF100', lineExternalIds: ['L1'] }, { carrier: 'SF', trackingNumber: 'SF200', lineExternalIds: ['L2'] }] })
+    expect(shipped.statusCode).toBe(200)
+    const wbs = await env.ctx.db.selectFrom('shipment_writebacks').select(['id', 'parcel_no']).where('order_id', '=', orderId).orderBy('parcel_no').execute()
+    expect(wbs).toHaveLength(2)
+    const sent: string[] = []
+    nock('https://jd-split.example')
+      .post('/routerjson', (b: Record<string, string>) => (sent.push(String(b['360buy_param_json'])), true))
+      .query(true)
+      .reply(200, { jingdong_pop_order_shipment_responce: { code: '0', sopjosshipment_result: { success: true, chineseErrCode: '', errorCode: '' } } })
+    // The second parcel first: it is recorded without a call, whichever finishes first.
+    expect(await runWriteback(env.ctx, m.id, wbs[1]!.id, false)).toBe('done')
+    expect(sent).toEqual([])
+    expect(await runWriteback(env.ctx, m.id, wbs[0]!.id, false)).toBe('done')
+    expect(sent).toHaveLength(1)
+    expect(sent[0]).toContain('SF100')
+    const rows = await env.ctx.db.selectFrom('shipment_writebacks').select(['parcel_no', 'status', 'note']).where('order_id', '=', orderId).orderBy('parcel_no').execute()
+    expect(rows).toEqual([
+      { parcel_no: 0, status: 'done', note: null },
+      { parcel_no: 1, status: 'done', note: expect.stringContaining('one tracking number per order') },
+    ])
+  })
+})
