@@ -9,7 +9,8 @@ import { signShopifyQuery, signShopifyWebhook } from '../../../connectors/shopif
 import { receive } from '../../../src/inventory/operations.js'
 import { pushShopStock } from '../../../src/inventory/push.js'
 import { upsertMappings } from '../../../src/orders/mappings.js'
-import { createShop, loadShopCredentials } from '../../../src/shops/repo.js'
+import { createShop, loadShopCredentials, setShopCredentials } from '../../../src/shops/repo.js'
+import { pullStream } from '../../../src/sync/pull.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse } from '../../../src/warehouses/repo.js'
 import { processDelivery } from '../../../src/webhooks/service.js'
@@ -152,5 +153,37 @@ describe('stock per location', () => {
     ])
     // Nothing changed: nothing is sent again.
     expect(await pushShopStock(env.ctx, m.id, shop.id)).toMatchObject({ sent: 0 })
+  })
+})
+
+describe('tokens', () => {
+  it('refreshes a rejected token once and pulls with the new one; refreshes ahead of expiry next time', async () => {
+    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'tokens', settings: { shopDomain: 'acme.myshopify.com' }, credentials: { clientId: 'c', clientSecret: 'hush', accessToken: 'shpat_old', refreshToken: 'shprt_1', expiresAt: '2026-11-20T18:00:00.000Z' } })
+    const empty = { data: { orders: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } }
+    nock(ORIGIN)
+      .post(GQL)
+      .matchHeader('x-shopify-access-token', 'shpat_old')
+      .reply(401, { errors: '[API] Invalid API key or access token' })
+      .post('/admin/oauth/access_token', { client_id: 'c', client_secret: 'hush', grant_type: 'refresh_token', refresh_token: 'shprt_1' })
+      .reply(200, { access_token: 'shpat_new', expires_in: 3600, refresh_token: 'shprt_2', scope: 'read_orders' })
+      .post(GQL)
+      .matchHeader('x-shopify-access-token', 'shpat_new')
+      .reply(200, empty)
+    await pullStream(env.ctx, m.id, shop.id, 'orders')
+    expect(nock.isDone()).toBe(true)
+    expect(await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shop.id)).toMatchObject({ accessToken: 'shpat_new', refreshToken: 'shprt_2', expiresAt: '2026-11-20T13:00:00.000Z' })
+
+    // The stored token now expires within five minutes of the (fixed) clock's next reading: refreshed before the call.
+    await env.ctx.db.updateTable('sync_cursors').set({ cursor_at: null }).where('shop_id', '=', shop.id).execute()
+    const creds = await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shop.id)
+    await setShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shop.id, { ...creds, expiresAt: '2026-11-20T12:03:00.000Z' })
+    nock(ORIGIN)
+      .post('/admin/oauth/access_token', { client_id: 'c', client_secret: 'hush', grant_type: 'refresh_token', refresh_token: 'shprt_2' })
+      .reply(200, { access_token: 'shpat_newer', expires_in: 3600, refresh_token: 'shprt_3' })
+      .post(GQL)
+      .matchHeader('x-shopify-access-token', 'shpat_newer')
+      .reply(200, empty)
+    await pullStream(env.ctx, m.id, shop.id, 'orders')
+    expect(nock.isDone()).toBe(true)
   })
 })
