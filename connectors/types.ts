@@ -162,6 +162,10 @@ export interface SettlementParseResult {
 }
 
 export interface OAuthSupport {
+  /** Credential fields the app must have before OAuth starts (its key and secret). */
+  readonly appFields: readonly string[]
+  /** The credential field that holds the shop's access token once linked. */
+  readonly tokenField: string
   /** URL to send the merchant to. */
   authorizeUrl(shop: Pick<ShopContext, 'settings' | 'credentials'>, state: string, redirectUri: string): string
   /** Verify the callback (HMAC where the platform signs it) and exchange the code for credentials. */

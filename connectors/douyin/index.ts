@@ -203,6 +203,21 @@ function validateSettings(settings: Readonly<Record<string, unknown>>): string[]
   return problems
 }
 
+/** token.create / token.refresh (§4.8) → the shop's credentials; the refresh token rotates every time. */
+async function douyinToken(shop: ShopContext, method: 'token.create' | 'token.refresh', params: Record<string, string>): Promise<Record<string, unknown>> {
+  const data = await createDouyinClient(shop).call(method, params, { withoutToken: true })
+  if (!isObj(data) || typeof data.access_token !== 'string' || typeof data.refresh_token !== 'string' || typeof data.expires_in !== 'number') {
+    throw permanent(`douyin ${method} answered without access_token, refresh_token and expires_in`)
+  }
+  return {
+    ...shop.credentials,
+    accessToken: data.access_token,
+    refreshToken: data.refresh_token,
+    expiresAt: new Date(shop.clock.now().getTime() + data.expires_in * 1000).toISOString(),
+    ...(idString(data.shop_id) ? { shopId: idString(data.shop_id) } : {}),
+  }
+}
+
 export const douyin: Connector = {
   channel: 'douyin',
   shipmentScope: 'order',
@@ -217,18 +232,26 @@ export const douyin: Connector = {
   async refreshToken(shop) {
     const creds = credentialsOf(shop)
     if (!creds.refreshToken) throw permanent('douyin shop has no refreshToken: re-authorise the shop')
-    const data = await createDouyinClient(shop).call('token.refresh', { grant_type: 'refresh_token', refresh_token: creds.refreshToken }, { withoutToken: true })
-    if (!isObj(data) || typeof data.access_token !== 'string' || typeof data.refresh_token !== 'string' || typeof data.expires_in !== 'number') {
-      throw permanent('douyin token.refresh answered without access_token, refresh_token and expires_in')
-    }
-    return {
-      ...shop.credentials,
-      accessToken: data.access_token,
-      // The refresh token rotates: the old one stops working once this one is issued.
-      refreshToken: data.refresh_token,
-      expiresAt: new Date(shop.clock.now().getTime() + data.expires_in * 1000).toISOString(),
-      ...(idString(data.shop_id) ? { shopId: idString(data.shop_id) } : {}),
-    }
+    return douyinToken(shop, 'token.refresh', { grant_type: 'refresh_token', refresh_token: creds.refreshToken })
+  },
+
+  oauth: {
+    appFields: ['appKey', 'appSecret'],
+    tokenField: 'accessToken',
+    /**
+     * Tool apps are authorised from the app's page in 抖店服务市场; that page's URL (which carries the
+     * app's service id) goes in settings.authorizeUrl, and the state rides along as a parameter.
+     */
+    authorizeUrl(shop, state) {
+      const page = typeof shop.settings.authorizeUrl === 'string' ? shop.settings.authorizeUrl : ''
+      if (page === '') throw permanent('douyin: set settings.authorizeUrl to the app\'s authorisation link from 抖店服务市场')
+      return `${page}${page.includes('?') ? '&' : '?'}${new URLSearchParams({ state }).toString()}`
+    },
+    /** §4.8: token.create with grant_type authorization_code and the callback's code. */
+    async exchangeCode(shop, query) {
+      if (!query.code) throw permanent('douyin: the OAuth callback carries no code')
+      return douyinToken(shop, 'token.create', { grant_type: 'authorization_code', code: query.code })
+    },
   },
 
   async *pullOrders(shop, window) {

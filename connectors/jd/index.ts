@@ -10,7 +10,7 @@ import { redact } from '../http.js'
 import { idString } from '../json.js'
 import { splitWindow, toShanghai } from '../cn/time.js'
 import type { CarrierCode, Connector, PushOutcome, RawOrder, RawPage, RawRefund, ShipmentWriteback, ShopContext, StockLevel, TimeWindow } from '../types.js'
-import { credentialsOf, jdApi, JdLong, oauthClient, str, type JdApi } from './client.js'
+import { credentialsOf, DEFAULT_OAUTH_URL, jdApi, JdLong, oauthClient, str, type JdApi } from './client.js'
 import { jdTime, mapJdOrder, mapJdRefund, ORDER_STATUS, refundUpdatedAt } from './map.js'
 import { parseJdSettlement } from './settlement.js'
 
@@ -183,6 +183,32 @@ function validUrl(v: unknown, name: string): string[] {
   }
 }
 
+/** A token call of JD's OAuth host (code exchange or refresh) → the shop's credentials. */
+async function jdToken(shop: ShopContext, path: string, params: Record<string, string>, refused: string): Promise<Record<string, unknown>> {
+  const creds = credentialsOf(shop)
+  const res = await oauthClient(shop).request({ method: 'GET', url: path, params: { app_key: creds.appKey, app_secret: creds.appSecret, ...params } })
+  const j = isObj(res.json) ? res.json : {}
+  const code = str(j.code)
+  const accessToken = str(j.access_token)
+  if ((code !== '' && code !== '0') || accessToken === '') {
+    // A refused code or refresh will not succeed on retry: the merchant must authorise again.
+    throw new ConnectorError('permanent', `jd ${refused} (code ${code || 'none'}): authorise the shop again`, {
+      channel: 'jd',
+      ...(code ? { platformCode: code } : {}),
+      body: redact(res.text.slice(0, 4096), [creds.refreshToken, creds.appSecret, creds.accessToken, params.code ?? '']),
+    })
+  }
+  const issuedMs = intOf(j.time) || shop.clock.now().getTime()
+  const expiresIn = intOf(j.expires_in)
+  return {
+    ...shop.credentials,
+    accessToken,
+    refreshToken: str(j.refresh_token) || creds.refreshToken,
+    expiresAt: new Date(issuedMs + expiresIn * 1000).toISOString(),
+    ...(str(j.open_id) ? { openId: str(j.open_id) } : {}),
+  }
+}
+
 export const jd: Connector = {
   channel: 'jd',
   shipmentScope: 'order',
@@ -275,31 +301,21 @@ export const jd: Connector = {
   async refreshToken(shop) {
     const creds = credentialsOf(shop)
     if (creds.refreshToken === '') throw new ConnectorError('permanent', 'jd shop has no refreshToken: authorise the shop again', { channel: 'jd' })
-    const res = await oauthClient(shop).request({
-      method: 'GET',
-      url: '/oauth2/refresh_token',
-      params: { app_key: creds.appKey, app_secret: creds.appSecret, grant_type: 'refresh_token', refresh_token: creds.refreshToken },
-    })
-    const j = isObj(res.json) ? res.json : {}
-    const code = str(j.code)
-    const accessToken = str(j.access_token)
-    if ((code !== '' && code !== '0') || accessToken === '') {
-      // A refused refresh will not succeed on retry: the merchant must authorise again.
-      throw new ConnectorError('permanent', `jd refused the token refresh (code ${code || 'none'}): authorise the shop again`, {
-        channel: 'jd',
-        ...(code ? { platformCode: code } : {}),
-        body: redact(res.text.slice(0, 4096), [creds.refreshToken, creds.appSecret, creds.accessToken]),
-      })
-    }
-    const issuedMs = intOf(j.time) || shop.clock.now().getTime()
-    const expiresIn = intOf(j.expires_in)
-    return {
-      ...shop.credentials,
-      accessToken,
-      refreshToken: str(j.refresh_token) || creds.refreshToken,
-      expiresAt: new Date(issuedMs + expiresIn * 1000).toISOString(),
-      ...(str(j.open_id) ? { openId: str(j.open_id) } : {}),
-    }
+    return jdToken(shop, '/oauth2/refresh_token', { grant_type: 'refresh_token', refresh_token: creds.refreshToken }, 'refused the token refresh')
+  },
+
+  oauth: {
+    appFields: ['appKey', 'appSecret'],
+    tokenField: 'accessToken',
+    authorizeUrl(shop, state, redirectUri) {
+      const q = new URLSearchParams({ app_key: credentialsOf(shop).appKey, response_type: 'code', redirect_uri: redirectUri, state, scope: 'snsapi_base' })
+      return `${(str(shop.settings.oauthUrl) || DEFAULT_OAUTH_URL).replace(/\/$/, '')}/oauth2/to_login?${q.toString()}`
+    },
+    /** §2.6 ✅: GET oauth2/access_token with the code (the callback is not signed; the state is). */
+    async exchangeCode(shop, query) {
+      if (!query.code) throw new ConnectorError('permanent', 'jd: the OAuth callback carries no code', { channel: 'jd' })
+      return jdToken(shop, '/oauth2/access_token', { grant_type: 'authorization_code', code: query.code }, 'refused the authorisation code')
+    },
   },
 
   parseSettlementFile: parseJdSettlement,

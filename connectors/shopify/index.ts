@@ -272,6 +272,8 @@ export const shopify: Connector = {
   },
 
   oauth: {
+    appFields: ['clientId', 'clientSecret'],
+    tokenField: 'accessToken',
     authorizeUrl(shop, state, redirectUri) {
       const q = new URLSearchParams({ client_id: text(shop.credentials.clientId), scope: text(shop.settings.scopes) || DEFAULT_SCOPES, redirect_uri: redirectUri, state })
       return `${shopOrigin(shop.settings)}/admin/oauth/authorize?${q.toString()}`

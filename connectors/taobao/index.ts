@@ -11,6 +11,7 @@
  * the ledger is worse than no API.
  */
 import { ConnectorError } from '../errors.js'
+import { createPlatformClient } from '../http.js'
 import { idString, parseJsonExact } from '../json.js'
 import { fromShanghai, splitWindow, toShanghai } from '../cn/time.js'
 import type { Connector, PushOutcome, RawOrder, RawPage, RawRefund, ShopContext, StockLevel, TimeWindow } from '../types.js'
@@ -54,6 +55,24 @@ const REFUND_FIELDS = [
 ].join(',')
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
+
+const DEFAULT_OAUTH_URL = 'https://oauth.taobao.com'
+const oauthUrl = (settings: Readonly<Record<string, unknown>>): string => (text(settings.oauthUrl) || DEFAULT_OAUTH_URL).replace(/\/$/, '')
+
+/** The token document (code exchange or refresh, §1.12) → the shop's credentials. */
+function tokenCredentials(shop: ShopContext, token: Record<string, unknown>): Record<string, unknown> {
+  const now = shop.clock.now().getTime()
+  const seconds = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : null)
+  const expiresIn = seconds(token.expires_in)
+  const refreshIn = seconds(token.re_expires_in)
+  return {
+    ...shop.credentials,
+    session: text(token.access_token),
+    refreshToken: text(token.refresh_token) || text(shop.credentials.refreshToken) || null,
+    expiresAt: expiresIn !== null ? new Date(now + expiresIn * 1000).toISOString() : null,
+    ...(refreshIn !== null ? { refreshExpiresAt: new Date(now + refreshIn * 1000).toISOString() } : {}),
+  }
+}
 
 export interface ListSpec {
   method: string
@@ -198,19 +217,29 @@ export const taobao: Connector = {
     } catch {
       token = undefined
     }
-    const access = isObj(token) ? text(token.access_token) : ''
-    if (!isObj(token) || access === '') throw new ConnectorError('permanent', 'taobao.top.auth.token.refresh answered without an access_token', { channel: 'taobao' })
-    const now = shop.clock.now().getTime()
-    const seconds = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : null)
-    const expiresIn = seconds(token.expires_in)
-    const refreshIn = seconds(token.re_expires_in)
-    return {
-      ...shop.credentials,
-      session: access,
-      refreshToken: text(token.refresh_token) || cred.refreshToken,
-      expiresAt: expiresIn !== null ? new Date(now + expiresIn * 1000).toISOString() : null,
-      ...(refreshIn !== null ? { refreshExpiresAt: new Date(now + refreshIn * 1000).toISOString() } : {}),
-    }
+    if (!isObj(token) || text(token.access_token) === '') throw new ConnectorError('permanent', 'taobao.top.auth.token.refresh answered without an access_token', { channel: 'taobao' })
+    return tokenCredentials(shop, token)
+  },
+
+  oauth: {
+    appFields: ['appKey', 'appSecret'],
+    tokenField: 'session',
+    authorizeUrl(shop, state, redirectUri) {
+      const q = new URLSearchParams({ response_type: 'code', client_id: text(shop.credentials.appKey), redirect_uri: redirectUri, state, view: 'web' })
+      return `${oauthUrl(shop.settings)}/authorize?${q.toString()}`
+    },
+    /** §1.12: the code is exchanged at oauth.taobao.com/token (the callback itself is not signed; the state is). */
+    async exchangeCode(shop, query, redirectUri) {
+      if (query.error) throw new ConnectorError('permanent', `taobao: the seller did not authorise the app (${query.error_description ?? query.error})`, { channel: 'taobao' })
+      if (!query.code) throw new ConnectorError('permanent', 'taobao: the OAuth callback carries no code', { channel: 'taobao' })
+      const secret = text(shop.credentials.appSecret)
+      const http = createPlatformClient({ channel: 'taobao', limiterKey: `${shop.id}:oauth`, baseUrl: oauthUrl(shop.settings), ratePerSecond: 2, timeoutMs: 20_000, retries: 1, secrets: [secret, query.code] })
+      const form = new URLSearchParams({ grant_type: 'authorization_code', code: query.code, client_id: text(shop.credentials.appKey), client_secret: secret, redirect_uri: redirectUri, view: 'web' })
+      const res = await http.request({ method: 'POST', url: '/token', data: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' } })
+      const token = isObj(res.json) ? res.json : {}
+      if (text(token.access_token) === '') throw new ConnectorError('permanent', `taobao refused the code: ${text(token.error_description) || text(token.error) || 'no access_token'}`, { channel: 'taobao', httpStatus: res.status })
+      return { ...tokenCredentials(shop, token), sellerNick: text(token.taobao_user_nick) || null, sellerId: text(token.taobao_user_id) || null }
+    },
   },
 
   async *pullOrders(shop: ShopContext, window: TimeWindow): AsyncIterable<RawPage> {

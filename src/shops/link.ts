@@ -15,11 +15,13 @@ export async function checkLink(ctx: Pick<AppContext, 'clock' | 'log'>, channel:
   const problems = connector.validateSettings(settings)
   if (problems.length > 0) throw new AppError('validation_failed', `body/settings: ${problems.join('; ')}`, 400, { field: 'body/settings', problems })
   if (!credentials) return
-  // An OAuth shop linked with only its app's client id and secret gets its token at the callback;
-  // one given a token already (a custom app's Admin API token) is checked like keys.
-  if (connector.auth === 'oauth' && typeof credentials.accessToken !== 'string') {
-    if (connector.oauth && (typeof credentials.clientId !== 'string' || typeof credentials.clientSecret !== 'string')) {
-      throw new AppError('validation_failed', `body/credentials: ${channel} needs either an accessToken or the app's clientId and clientSecret for OAuth`, 400, { field: 'body/credentials' })
+  // A shop linked with only its app's key and secret gets its token at the OAuth callback; one
+  // given a token already (pasted, or a custom app's) is checked like keys.
+  const oauth = connector.oauth
+  if (oauth && typeof credentials[oauth.tokenField] !== 'string') {
+    const missing = oauth.appFields.filter((f) => typeof credentials[f] !== 'string' || credentials[f] === '')
+    if (missing.length > 0) {
+      throw new AppError('validation_failed', `body/credentials: ${channel} needs either ${oauth.tokenField} or the app's ${oauth.appFields.join(' and ')} to link through OAuth (missing ${missing.join(', ')})`, 400, { field: 'body/credentials' })
     }
     return
   }

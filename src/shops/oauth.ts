@@ -46,12 +46,21 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       const oauth = hasConnector(shop.channel) ? getConnector(shop.channel).oauth : undefined
       if (!oauth) throw new AppError('validation_failed', `${shop.channel} shops are linked with keys, not OAuth`, 400)
       const sc = await shopContext(ctx, merchantId, shop.id)
-      if (typeof sc.credentials.clientId !== 'string') throw new AppError('validation_failed', 'save the app\'s clientId and clientSecret as the shop credentials first', 400)
+      const missing = oauth.appFields.filter((f) => typeof sc.credentials[f] !== 'string' || sc.credentials[f] === '')
+      if (missing.length > 0) throw new AppError('validation_failed', `save the app's ${oauth.appFields.join(' and ')} as the shop credentials first (missing ${missing.join(', ')})`, 400)
       const state = randomBytes(24).toString('base64url')
       await ctx.redis.set(stateKey(ctx, state), JSON.stringify({ merchantId, shopId: shop.id, channel: shop.channel }), 'EX', STATE_TTL_S)
       const redirectUri = callbackUrl(ctx, shop.channel)
       await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'shop.oauth_start', entityType: 'shop', entityId: shop.id })
-      return { authorizeUrl: oauth.authorizeUrl(sc, state, redirectUri), redirectUri, expiresInSeconds: STATE_TTL_S }
+      let authorizeUrl: string
+      try {
+        authorizeUrl = oauth.authorizeUrl(sc, state, redirectUri)
+      } catch (err) {
+        // A connector that needs a setting first (Douyin's service-market link) says which.
+        if (isConnectorError(err)) throw new AppError('validation_failed', err.message, 400)
+        throw err
+      }
+      return { authorizeUrl, redirectUri, expiresInSeconds: STATE_TTL_S }
     },
   )
 
