@@ -8,7 +8,7 @@ import type { PushOutcome, StockLevel } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import { groupBy } from '../lib/collections.js'
 import { getShop } from '../shops/repo.js'
-import { withFreshToken } from '../sync/pull.js'
+import { isLinked, withFreshToken } from '../sync/pull.js'
 import { listWarehouses } from '../warehouses/repo.js'
 import { bundleAvailable, pushQuantity } from './push-quantity.js'
 import { shopRules } from './shop-rules.js'
@@ -17,7 +17,7 @@ export interface PushReport {
   considered: number
   sent: number
   failed: number
-  skipped: 'disabled' | 'no_connector' | null
+  skipped: 'disabled' | 'no_connector' | 'not_linked' | null
 }
 
 export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>, merchantId: string, shopId: string, full = false): Promise<PushReport> {
@@ -68,8 +68,13 @@ export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clo
   const connector = getConnector(shop.channel)
   let outcomes: PushOutcome[]
   try {
-    outcomes = await withFreshToken(ctx, merchantId, shopId, (sc) => connector.pushStock(sc, levels.map(({ key: _key, location: _location, ...l }) => l)))
+    outcomes = await withFreshToken(ctx, merchantId, shopId, (sc) => {
+      if (!isLinked(connector, sc.credentials)) throw new NotLinked()
+      return connector.pushStock(sc, levels.map(({ key: _key, location: _location, ...l }) => l))
+    })
   } catch (err) {
+    // Nothing can be sent before the shop's OAuth completes; the next push after it sends all.
+    if (err instanceof NotLinked) return { considered: mappings.length, sent: 0, failed: 0, skipped: 'not_linked' }
     const error = err instanceof Error ? err.message : String(err)
     outcomes = levels.map((l) => ({ platformSkuId: l.platformSkuId, locationId: l.locationId ?? null, ok: false, quantity: l.quantity, error }))
   }
@@ -94,3 +99,5 @@ function locationMap(settings: Readonly<Record<string, unknown>>): Map<string, s
   const entries = Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')
   return entries.length > 0 ? new Map(entries.map(([w, l]) => [w, l.replace(/^gid:\/\/shopify\/Location\//, '')])) : null
 }
+
+class NotLinked extends Error {}

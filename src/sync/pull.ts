@@ -7,7 +7,7 @@
  */
 import { getConnector } from '../../connectors/index.js'
 import { isConnectorError } from '../../connectors/errors.js'
-import type { ShopContext, TimeWindow } from '../../connectors/types.js'
+import type { Connector, ShopContext, TimeWindow } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import { newId } from '../lib/ids.js'
 import { storePulledSettlements } from '../ledger/settlements.js'
@@ -57,6 +57,11 @@ export async function recordSyncError(ctx: Ctx, merchantId: string, shopId: stri
     .execute()
 }
 
+/** Whether a shop has what its channel needs to call the platform (an OAuth shop: its token). */
+export function isLinked(connector: Connector, credentials: Readonly<Record<string, unknown>>): boolean {
+  return !connector.oauth || typeof credentials[connector.oauth.tokenField] === 'string'
+}
+
 /** Run `fn` with the shop's context; on auth_expired, refresh the token once and run it again. */
 export async function withFreshToken<T>(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>, merchantId: string, shopId: string, fn: (sc: ShopContext) => Promise<T>): Promise<T> {
   let sc = await shopContext(ctx, merchantId, shopId)
@@ -95,6 +100,8 @@ export async function pullStream(ctx: Ctx, merchantId: string, shopId: string, s
     await withFreshToken(ctx, merchantId, shopId, async (sc) => {
       const connector = getConnector(sc.channel)
       const shop = { id: shopId, merchantId, channel: sc.channel }
+      // A shop whose OAuth has not completed has nothing to pull with yet: not an error.
+      if (!isLinked(connector, sc.credentials)) return
       if (stream === 'orders') {
         for await (const page of connector.pullOrders(sc, window)) {
           const r = await ingestRawOrders(ctx, shop, page.items, 'pull')

@@ -187,3 +187,20 @@ describe('tokens', () => {
     expect(nock.isDone()).toBe(true)
   })
 })
+
+describe('a shop waiting for OAuth', () => {
+  it('is neither pulled nor pushed, and records no sync error, until its token arrives', async () => {
+    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'pending', settings: { shopDomain: 'acme.myshopify.com' }, credentials: { clientId: 'c', clientSecret: 'hush' } })
+    nock.disableNetConnect()
+    try {
+      expect(await pullStream(env.ctx, m.id, shop.id, 'orders')).toMatchObject({ pages: 0, stored: 0 })
+      expect(await env.ctx.db.selectFrom('sync_errors').select('id').where('shop_id', '=', shop.id).execute()).toEqual([])
+      await createWarehouse(env.ctx.db, m.id, { code: 'PEND', name: 'pending' })
+      await upsertSkus(env.ctx.db, m.id, [{ code: 'PEND-1', name: 'pending sku' }])
+      await upsertMappings(env.ctx.db, m.id, [{ shopId: shop.id, platformSkuId: '44012345678999', skuCode: 'PEND-1' }], 'bulk')
+      expect((await pushShopStock(env.ctx, m.id, shop.id)).skipped).toBe('not_linked')
+    } finally {
+      nock.enableNetConnect()
+    }
+  })
+})
