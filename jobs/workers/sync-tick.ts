@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq'
 import type { AppContext } from '../../src/context.js'
+import { sweepOutbox } from '../../src/orders/outbox.js'
 import { listActiveShops } from '../../src/shops/repo.js'
 import { enqueue, jobId, type JobPayloads, type SyncStream } from '../queues.js'
 
@@ -19,6 +20,9 @@ export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-t
     }
     return { shops: shops.length }
   }
+  // Events the pool committed but never enqueued (a crash between commit and enqueue) go out now.
+  const swept = await sweepOutbox(ctx)
+  if (swept > 0) ctx.log.warn({ swept }, 'order events left in the outbox were enqueued by the sweep')
   for (const shop of shops) {
     if (!shop.hasCredentials && shop.channel !== 'selfstore') continue
     for (const stream of isHourSlot(job.data.slot) ? [...STREAMS, 'settlements' as const] : STREAMS) {

@@ -8,6 +8,9 @@ export function migrator(db: Db): Migrator {
     provider: { getMigrations: async () => MIGRATIONS },
     migrationTableName: 'kysely_migration',
     migrationLockTableName: 'kysely_migration_lock',
+    // A module's migration numbered inside its range may land after a later range's: every
+    // migration is written to apply on any schema state (IF NOT EXISTS), so order by name suffices.
+    allowUnorderedMigrations: true,
   })
 }
 

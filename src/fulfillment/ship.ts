@@ -8,12 +8,12 @@
  * key makes a repeated ship request change nothing.
  */
 import type { Db, Tx } from '../db/connect.js'
-import { withTx } from '../db/tx.js'
 import { newId } from '../lib/ids.js'
 import { money, sum, toDb, ZERO } from '../money/index.js'
 import { recordStatusChange } from '../orders/repo.js'
 import { consumeReserved, recordMovement } from '../inventory/stock-repo.js'
 import type { OrderEvent } from '../orders/events.js'
+import { withEvents } from '../orders/outbox.js'
 import { groupOut, MAIN, orderUnits, shippedGroups, type OrderUnits } from './groups.js'
 import type { Parcel } from './tables.js'
 
@@ -112,7 +112,7 @@ async function shipOne(tx: Tx, merchantId: string, orderId: string, group: strin
  */
 export async function shipOrder(db: Db, merchantId: string, orderId: string, parcels: readonly Parcel[], idempotencyKey: string, actor: string | null, group?: string | null): Promise<ShipResult> {
   if (parcels.length === 0) throw new ShipError('at least one parcel with a carrier and tracking number is needed')
-  return withTx(db, async (tx) => {
+  return withEvents(db, async (tx) => {
     const head = await tx.selectFrom('orders').select(['merge_group_id']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirst()
     if (!head) throw new ShipError(`order ${orderId} not found`)
     const target = await targetGroup(tx, merchantId, orderId, group, idempotencyKey)

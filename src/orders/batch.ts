@@ -9,7 +9,7 @@
 import { parseJsonExact } from '../../connectors/json.js'
 import type { Db, Tx } from '../db/connect.js'
 import { isDuplicateKey } from '../db/errors.js'
-import { withTx } from '../db/tx.js'
+import { withEvents } from './outbox.js'
 import { groupBy } from '../lib/collections.js'
 import { newId } from '../lib/ids.js'
 import { loadCatalogue } from './catalogue.js'
@@ -45,7 +45,7 @@ export async function ingestNewOrders(db: Db, shop: PipelineShop, entries: reado
   // A duplicate key means another writer created one of these orders a moment ago: the next try skips it.
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      const out = await withTx(db, (tx) => writeChunk(tx, shop, single), { isolation: 'read committed' })
+      const out = await withEvents(db, (tx) => writeChunk(tx, shop, single), { isolation: 'read committed' })
       return { handled: new Set(out.handled), events: out.events }
     } catch (err) {
       if (!isDuplicateKey(err)) break

@@ -11,9 +11,9 @@
 import { getConnector } from '../../connectors/index.js'
 import { parseJsonExact } from '../../connectors/json.js'
 import type { Db, Executor } from '../db/connect.js'
-import { withTx } from '../db/tx.js'
 import type { Channel } from '../db/schema.js'
 import { loadCatalogue } from './catalogue.js'
+import { withEvents } from './outbox.js'
 import type { OrderEvent } from './events.js'
 import { raiseException } from './exceptions.js'
 import { syncFound } from './found.js'
@@ -47,7 +47,7 @@ export function safeMap(channel: Channel, payload: unknown): MapResult<UnifiedOr
 
 export async function normalizeInboxOrder(db: Db, shop: PipelineShop, entry: InboxEntry): Promise<{ outcome: Outcome; events: OrderEvent[]; orderId?: string }> {
   const { merchantId } = shop
-  return withTx(db, async (tx) => {
+  return withEvents(db, async (tx) => {
     const mark = (outcome: Outcome, error: string | null = null) =>
       tx.updateTable('raw_inbox').set({ outcome, error }).where('merchant_id', '=', merchantId).where('id', '=', entry.id).execute()
     let mapped: MapResult<UnifiedOrderDraft>

@@ -7,7 +7,7 @@ import { getConnector } from '../../connectors/index.js'
 import { parseJsonExact } from '../../connectors/json.js'
 import type { RefundDraft } from '../../connectors/types.js'
 import type { Db, Executor } from '../db/connect.js'
-import { withTx } from '../db/tx.js'
+import { withEvents } from './outbox.js'
 import { newId } from '../lib/ids.js'
 import { money, sum, toDb, ZERO } from '../money/index.js'
 import type { OrderEvent } from './events.js'
@@ -19,7 +19,7 @@ const SETTLED = new Set(['refunded'])
 const OPEN = new Set(['requested', 'approved'])
 
 export async function normalizeInboxRefund(db: Db, shop: PipelineShop, entry: { id: string; payload: string }): Promise<{ events: OrderEvent[] }> {
-  return withTx(db, async (tx) => {
+  return withEvents(db, async (tx) => {
     const mark = (outcome: string, error: string | null = null) =>
       tx.updateTable('raw_inbox').set({ outcome, error }).where('merchant_id', '=', shop.merchantId).where('id', '=', entry.id).execute()
     const connector = getConnector(shop.channel)
@@ -152,11 +152,12 @@ export async function attachWaitingRefunds(db: Db, shop: PipelineShop, orderExte
     .execute()
   const events: OrderEvent[] = []
   for (const o of waiting) {
-    events.push(...(await withTx(db, async (tx) => {
+    const attached = await withEvents(db, async (tx) => {
       // The order row lock makes two late attachers take turns; the second finds nothing left.
       await tx.selectFrom('orders').select('id').where('merchant_id', '=', shop.merchantId).where('id', '=', o.id).forUpdate().execute()
-      return attachPendingRefunds(tx, shop.merchantId, shop.id, o.id, o.external_id)
-    }, { isolation: 'read committed' })))
+      return { events: await attachPendingRefunds(tx, shop.merchantId, shop.id, o.id, o.external_id) }
+    }, { isolation: 'read committed' })
+    events.push(...attached.events)
   }
   return events
 }

@@ -9,7 +9,7 @@ import { normalizeInboxOrder, type Outcome } from './pipeline.js'
 import { normalizeInboxRefund } from './refunds.js'
 
 export async function reprocess(
-  ctx: Pick<AppContext, 'db' | 'queues'>,
+  ctx: Pick<AppContext, 'db' | 'queues' | 'clock'>,
   merchantId: string,
   shopId: string,
   since: Date,

@@ -208,7 +208,17 @@ export interface OrderLineGroupTable {
   created_at: CreatedAt
 }
 
+export interface EventOutboxTable {
+  merchant_id: string
+  event_key: string
+  /** The OrderEvent as JSON. */
+  payload: string
+  created_at: CreatedAt
+  sent_at: Date | null
+}
+
 export interface OrderPoolTables {
+  event_outbox: EventOutboxTable
   raw_inbox: RawInboxTable
   order_exceptions: OrderExceptionTable
   order_status_history: OrderStatusHistoryTable

@@ -87,6 +87,9 @@ export async function run(): Promise<BenchResult> {
           VALUES ${sql.join(lines.map(({ l, orderId, lineId }) => sql`(${newId()}, ${m.id}, ${orderId}, ${lineId}, ${skuIds.get(l.skuCode)!}, ${l.quantity}, ${l.paid})`))}`.execute(t.db)
         await sql`INSERT INTO order_status_history (id, merchant_id, order_id, from_status, to_status, source) VALUES ${sql.join(part.map(({ g, id }) => sql`(${newId()}, ${m.id}, ${id}, NULL, ${g.status}, 'platform')`))}`.execute(t.db)
         await sql`INSERT INTO order_pool_state (merchant_id, order_id, pool_hash) VALUES ${sql.join(part.map(({ id }) => sql`(${m.id}, ${id}, ${contentHash(id)})`))}`.execute(t.db)
+        // The pool writes each order's event to the outbox in its transaction, and marks it sent after the enqueue.
+        await sql`INSERT INTO event_outbox (merchant_id, event_key, payload) VALUES ${sql.join(part.map(({ id }) => sql`(${m.id}, ${`${id}.paid`}, ${JSON.stringify({ merchantId: m.id, orderId: id, kind: 'paid', key: `${id}.paid` })})`))}`.execute(t.db)
+        await sql`UPDATE event_outbox SET sent_at = NOW(3) WHERE merchant_id = ${m.id} AND event_key IN (${sql.join(part.map(({ id }) => `${id}.paid`))})`.execute(t.db)
       }
     }
     const baseline = await timed(() => insertRows('baseline', true))
