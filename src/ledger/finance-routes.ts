@@ -19,10 +19,12 @@ import { validateRules, type CommissionRules } from './commission.js'
 import { periodOf } from './journal.js'
 import { ACCOUNTS } from './postings.js'
 import { FINDING_KINDS, reconcile } from './reconcile.js'
+import { sendTable } from './export.js'
 import { importSettlementFile } from './settlements.js'
 import { zonedMidnight } from './statements.js'
 
 const FINANCE = ['admin', 'accountant'] as const
+const FINDING_COLUMNS = ['kind', 'channel', 'shopId', 'orderExternalId', 'orderId', 'currency', 'expected', 'actual', 'difference', 'commissionExpected', 'commissionActual', 'reason', 'settlementLineIds'] as const
 const tags = ['ledger']
 const Rate = Type.String({ pattern: '^\\d+(\\.\\d+)?$' })
 const Rules = Type.Object(
@@ -102,15 +104,27 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       schema: {
         tags,
         summary: 'Settlement lines matched to orders, with every discrepancy and its reason',
-        querystring: Type.Object({ from: DateStr, to: Type.String({ format: 'date', description: 'exclusive' }), shopId: Type.Optional(Id), channel: Type.Optional(Type.Enum(CHANNELS)), kind: Type.Optional(Type.Enum(FINDING_KINDS)) }),
+        querystring: Type.Object({ from: DateStr, to: Type.String({ format: 'date', description: 'exclusive' }), shopId: Type.Optional(Id), channel: Type.Optional(Type.Enum(CHANNELS)), kind: Type.Optional(Type.Enum(FINDING_KINDS)), format: Type.Optional(Type.Enum(['json', 'csv', 'xlsx'])) }),
         response: { 200: Type.Object({ from: Type.String(), to: Type.String(), timezone: Type.String(), summary: Type.Record(Type.String(), Type.Integer()), findings: Type.Array(Type.Unknown()) }), ...errorResponses },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const merchant = await getMerchant(ctx.db, req.auth.merchantId)
       if (!merchant) throw notFound('merchant', req.auth.merchantId)
       const r = await reconcile(ctx.db, merchant.id, { from: req.query.from, to: req.query.to, timezone: merchant.timezone, shopId: req.query.shopId, channel: req.query.channel, now: ctx.clock.now() })
-      return { from: req.query.from, to: req.query.to, timezone: merchant.timezone, summary: r.summary, findings: req.query.kind ? r.findings.filter((f) => f.kind === req.query.kind) : r.findings }
+      const findings = req.query.kind ? r.findings.filter((f) => f.kind === req.query.kind) : r.findings
+      if (req.query.format === 'csv' || req.query.format === 'xlsx') {
+        const rows = findings.map((f) => FINDING_COLUMNS.map((c) => (c === 'settlementLineIds' ? f.settlementLineIds.join(' ') : (f[c] ?? null))))
+        return sendTable(reply, req.query.format, {
+          name: `reconciliation-${req.query.from}-${req.query.to}${req.query.kind ? `-${req.query.kind}` : ''}`,
+          title: `${merchant.name} — reconciliation ${req.query.from} to ${req.query.to} (${merchant.timezone})`,
+          sheet: 'Reconciliation',
+          header: FINDING_COLUMNS,
+          rows,
+          amountColumns: new Set(['expected', 'actual', 'difference', 'commissionExpected', 'commissionActual']),
+        })
+      }
+      return { from: req.query.from, to: req.query.to, timezone: merchant.timezone, summary: r.summary, findings }
     },
   )
 

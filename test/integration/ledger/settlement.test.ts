@@ -3,6 +3,7 @@
  * the Alipay statement its seller downloads (GBK, `#` preamble and footer, TAB-suffixed cells).
  * Each discrepancy kind appears once in the crafted statement; every figure is computed by hand.
  */
+import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as rollupMigration from '../../../migrations/0052_journal_daily.js'
@@ -147,6 +148,24 @@ describe('matching', () => {
     expect(by('fee_without_order').map((f) => f.actual)).toEqual(['-20.00'])
     expect(by('unknown_type')[0]).toMatchObject({ actual: '-1.00' })
     expect(by('unknown_type')[0]!.reason).toContain('其它')
+  })
+
+  it('exports the findings as CSV and XLSX with the same figures', async () => {
+    const csv = await api('GET', '/reconciliation?from=2026-11-01&to=2026-12-01&kind=amount_differs&format=csv')
+    expect(csv.headers['content-type']).toContain('text/csv')
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/)
+    expect(lines[0]).toBe('kind,channel,shopId,orderExternalId,orderId,currency,expected,actual,difference,commissionExpected,commissionActual,reason,settlementLineIds')
+    expect(lines).toHaveLength(2)
+    expect(lines[1]).toContain(`amount_differs,taobao,${tmall.id},${B},`)
+    expect(lines[1]).toContain(',CNY,200.00,190.00,-10.00,10.00,0.00,')
+    const xlsx = await api('GET', '/reconciliation?from=2026-11-01&to=2026-12-01&format=xlsx')
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
+    const ws = wb.getWorksheet('Reconciliation')!
+    const rows = ws.getRows(3, ws.rowCount - 2)!.map((r) => (r.values as unknown[]).slice(1))
+    const b = rows.find((r) => r[0] === 'amount_differs')!
+    expect(b.slice(6, 9)).toEqual([200, 190, -10])
+    expect(rows).toHaveLength(7)
   })
 
   it('states commissions, fees, settled, paid out and the difference, equal to the journal', async () => {
