@@ -1,7 +1,7 @@
 /** The `entrepot` command. */
 import { Command } from 'commander'
 import { registerAdminCommands } from './commands/admin.js'
-import { registerOpsCommands } from './commands/ops.js'
+import { registerFinanceCommands, registerOpsCommands } from './commands/ops.js'
 import { registerServerCommands } from './commands/server.js'
 
 export function buildProgram(): Command {
@@ -12,6 +12,7 @@ export function buildProgram(): Command {
   registerServerCommands(program)
   registerAdminCommands(program)
   registerOpsCommands(program)
+  registerFinanceCommands(program)
   return program
 }
 

@@ -16,7 +16,7 @@ import { money, toAmount } from '../money/index.js'
 import { getMerchant } from '../merchants/repo.js'
 import { getShop } from '../shops/repo.js'
 import { validateRules, type CommissionRules } from './commission.js'
-import { periodOf } from './journal.js'
+import { closePeriod, PeriodError } from './journal.js'
 import { ACCOUNTS } from './postings.js'
 import { FINDING_KINDS, reconcile } from './reconcile.js'
 import { sendTable } from './export.js'
@@ -216,16 +216,13 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       const { merchantId } = req.auth
       const merchant = await getMerchant(ctx.db, merchantId)
       if (!merchant) throw notFound('merchant', merchantId)
-      const now = ctx.clock.now()
-      if (req.params.period >= periodOf(now, merchant.timezone)) throw new AppError('validation_failed', `${req.params.period} has not ended yet in ${merchant.timezone}`, 400)
-      const closedAt = await withTx(ctx.db, async (tx) => {
-        // The exclusive lock on the merchant row waits for postings in flight (they hold it shared).
-        await tx.selectFrom('merchants').select('id').where('id', '=', merchantId).forUpdate().execute()
-        const done = await tx.selectFrom('ledger_periods').select('closed_at').where('merchant_id', '=', merchantId).where('period', '=', req.params.period).executeTakeFirst()
-        if (done) return done.closed_at
-        await tx.insertInto('ledger_periods').values({ merchant_id: merchantId, period: req.params.period, closed_at: now, closed_by: req.auth.apiKeyId }).execute()
-        return now
-      })
+      let closedAt: Date
+      try {
+        closedAt = await closePeriod(ctx.db, merchantId, req.params.period, req.auth.apiKeyId, ctx.clock.now())
+      } catch (err) {
+        if (err instanceof PeriodError) throw new AppError('validation_failed', err.message, 400)
+        throw err
+      }
       await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'ledger.close', entityType: 'period', entityId: req.params.period, detail: { from: zonedMidnight(`${req.params.period}-01`, merchant.timezone).toISOString() } })
       return { period: req.params.period, closedAt: closedAt.toISOString() }
     },

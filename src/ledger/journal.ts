@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
-import type { Executor } from '../db/connect.js'
+import type { Db, Executor } from '../db/connect.js'
+import { withTx } from '../db/tx.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { newId } from '../lib/ids.js'
 import { toDb, ZERO, type Decimal } from '../money/index.js'
@@ -112,4 +113,25 @@ export async function postEntry(db: Executor, head: EntryHead, postings: readonl
     .execute()
   await addToDaily(db, head, localDate(booked.at, booked.timezone), postings)
   return 'posted'
+}
+
+/**
+ * Close a month for a merchant (idempotent: closing it again keeps the first close). The exclusive
+ * lock on the merchant row waits for postings in flight, which hold it shared (bookingTime).
+ * Refuses a month that has not ended in the merchant's time zone.
+ */
+export async function closePeriod(db: Db, merchantId: string, period: string, by: string, now: Date): Promise<Date> {
+  return withTx(db, async (tx) => {
+    const m = await tx.selectFrom('merchants').select('timezone').where('id', '=', merchantId).forUpdate().executeTakeFirst()
+    if (!m) throw new PeriodError(`merchant ${merchantId} not found`)
+    if (period >= periodOf(now, m.timezone)) throw new PeriodError(`${period} has not ended yet in ${m.timezone}`)
+    const done = await tx.selectFrom('ledger_periods').select('closed_at').where('merchant_id', '=', merchantId).where('period', '=', period).executeTakeFirst()
+    if (done) return done.closed_at
+    await tx.insertInto('ledger_periods').values({ merchant_id: merchantId, period, closed_at: now, closed_by: by }).execute()
+    return now
+  })
+}
+
+export class PeriodError extends Error {
+  override name = 'PeriodError'
 }

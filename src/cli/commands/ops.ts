@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import type { Command } from 'commander'
 import { getConnector } from '../../../connectors/index.js'
 import { parseJsonExact } from '../../../connectors/json.js'
@@ -7,8 +8,10 @@ import { CHANNELS, type Channel } from '../../db/schema.js'
 import { checkInventory } from '../../inventory/check.js'
 import { closeContext, createContext } from '../../runtime.js'
 import { reprocess } from '../../orders/reprocess.js'
+import { sweepOutbox } from '../../orders/outbox.js'
+import { closePeriod } from '../../ledger/journal.js'
+import { importSettlementFile } from '../../ledger/settlements.js'
 import { bootConfig } from '../boot.js'
-
 
 export function registerOpsCommands(program: Command): void {
   program
@@ -64,6 +67,61 @@ export function registerOpsCommands(program: Command): void {
         process.exitCode = violations.length === 0 ? 0 : 1
       } finally {
         await db.destroy()
+      }
+    })
+}
+
+/** Finance and operations commands: settlement import, period close, the outbox sweep. */
+export function registerFinanceCommands(program: Command): void {
+  program
+    .command('settlements')
+    .description('settlement statements')
+    .command('import')
+    .description('import a settlement statement file exactly as downloaded from the platform (importing it again changes nothing)')
+    .requiredOption('--shop <id>', 'shop id')
+    .argument('<file>', 'the downloaded statement (Alipay 账务明细, PDD 货款明细, JD 结算单, Douyin 资金流水明细)')
+    .action(async (file: string, o: { shop: string }) => {
+      const ctx = createContext(bootConfig())
+      try {
+        const shop = await ctx.db.selectFrom('shops').select('merchant_id').where('id', '=', o.shop).executeTakeFirst()
+        if (!shop) throw new Error(`shop ${o.shop} not found`)
+        const report = await importSettlementFile(ctx.db, shop.merchant_id, o.shop, readFileSync(file), basename(file))
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+        if (report.rejected.length > 0 || report.totalsAgree === false) process.exitCode = 3
+      } finally {
+        await closeContext(ctx)
+      }
+    })
+
+  program
+    .command('ledger')
+    .description('the ledger')
+    .command('close')
+    .description('close a month: later postings dated in it are booked in the next open month')
+    .requiredOption('--merchant <id>', 'merchant id')
+    .requiredOption('--period <YYYY-MM>', 'the month to close')
+    .action(async (o: { merchant: string; period: string }) => {
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(o.period)) throw new Error('--period must be YYYY-MM')
+      const ctx = createContext(bootConfig())
+      try {
+        const r = await closePeriod(ctx.db, o.merchant, o.period, 'cli', ctx.clock.now())
+        process.stdout.write(`${o.period} closed at ${r.toISOString()}\n`)
+      } finally {
+        await closeContext(ctx)
+      }
+    })
+
+  program
+    .command('outbox')
+    .description('the order event outbox')
+    .command('sweep')
+    .description('enqueue order events that were committed but never enqueued (the scheduler does this every tick)')
+    .action(async () => {
+      const ctx = createContext(bootConfig())
+      try {
+        process.stdout.write(`${await sweepOutbox(ctx, 0)} events enqueued\n`)
+      } finally {
+        await closeContext(ctx)
       }
     })
 }
