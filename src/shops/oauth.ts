@@ -49,9 +49,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       const missing = oauth.appFields.filter((f) => typeof sc.credentials[f] !== 'string' || sc.credentials[f] === '')
       if (missing.length > 0) throw new AppError('validation_failed', `save the app's ${oauth.appFields.join(' and ')} as the shop credentials first (missing ${missing.join(', ')})`, 400)
       const state = randomBytes(24).toString('base64url')
-      await ctx.redis.set(stateKey(ctx, state), JSON.stringify({ merchantId, shopId: shop.id, channel: shop.channel }), 'EX', STATE_TTL_S)
       const redirectUri = callbackUrl(ctx, shop.channel)
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'shop.oauth_start', entityType: 'shop', entityId: shop.id })
       let authorizeUrl: string
       try {
         authorizeUrl = oauth.authorizeUrl(sc, state, redirectUri)
@@ -60,6 +58,8 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         if (isConnectorError(err)) throw new AppError('validation_failed', err.message, 400)
         throw err
       }
+      await ctx.redis.set(stateKey(ctx, state), JSON.stringify({ merchantId, shopId: shop.id, channel: shop.channel }), 'EX', STATE_TTL_S)
+      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'shop.oauth_start', entityType: 'shop', entityId: shop.id })
       return { authorizeUrl, redirectUri, expiresInSeconds: STATE_TTL_S }
     },
   )
