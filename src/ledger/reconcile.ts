@@ -15,7 +15,7 @@
 import { sql } from 'kysely'
 import { CONNECTORS } from '../../connectors/index.js'
 import type { Executor } from '../db/connect.js'
-import { groupBy } from '../lib/collections.js'
+import { chunk, groupBy } from '../lib/collections.js'
 import { money, sum, toAmount, ZERO, type Decimal } from '../money/index.js'
 import { expectedFees, planOn, type CommissionRules } from './commission.js'
 import { localDate, zonedMidnight } from './statements.js'
@@ -84,9 +84,9 @@ async function reconcileShop(db: Executor, merchantId: string, shop: { id: strin
   // Orders the period's lines name, with every settlement line they have (any period).
   const named = [...new Set(periodLines.filter((l) => l.order_external_id !== null && l.type !== 'unknown').map((l) => l.order_external_id!))]
   if (named.length > 0) {
-    const all = await db.selectFrom('settlement_lines').select(['id', 'order_external_id', 'type', 'amount', 'currency']).where('merchant_id', '=', merchantId).where('shop_id', '=', shop.id).where('order_external_id', 'in', named).execute()
+    const all = await inChunks(named, (ids) => db.selectFrom('settlement_lines').select(['id', 'order_external_id', 'type', 'amount', 'currency']).where('merchant_id', '=', merchantId).where('shop_id', '=', shop.id).where('order_external_id', 'in', ids).execute())
     const byOrder = groupBy(all, (l) => l.order_external_id!)
-    const orders = await db.selectFrom('orders').select(['id', 'external_id', 'currency', 'buyer_paid', 'paid_at', 'placed_at']).where('merchant_id', '=', merchantId).where('shop_id', '=', shop.id).where('external_id', 'in', named).execute()
+    const orders = await inChunks(named, (ids) => db.selectFrom('orders').select(['id', 'external_id', 'currency', 'buyer_paid', 'paid_at', 'placed_at']).where('merchant_id', '=', merchantId).where('shop_id', '=', shop.id).where('external_id', 'in', ids).execute())
     const known = new Map(orders.map((o) => [o.external_id, o]))
     const expected = await expectedReceivable(db, merchantId, shop.id, orders.map((o) => o.id))
     const fees = await expectedCommissions(db, merchantId, shop.id, orders, timezone)
@@ -137,16 +137,18 @@ async function reconcileShop(db: Executor, merchantId: string, shop: { id: strin
 async function expectedReceivable(db: Executor, merchantId: string, shopId: string, orderIds: string[]): Promise<Map<string, Decimal>> {
   const out = new Map<string, Decimal>()
   if (orderIds.length === 0) return out
-  const rows = await db
-    .selectFrom('journal_lines as l')
-    .innerJoin('journal_entries as e', 'e.id', 'l.entry_id')
-    .select(['l.order_id', sql<string>`SUM(l.debit) - SUM(l.credit)`.as('net')])
-    .where('l.merchant_id', '=', merchantId)
-    .where('l.account', '=', `receivable:${shopId}`)
-    .where('e.kind', '<>', 'settlement')
-    .where('l.order_id', 'in', orderIds)
-    .groupBy('l.order_id')
-    .execute()
+  const rows = await inChunks(orderIds, (ids) =>
+    db
+      .selectFrom('journal_lines as l')
+      .innerJoin('journal_entries as e', 'e.id', 'l.entry_id')
+      .select(['l.order_id', sql<string>`SUM(l.debit) - SUM(l.credit)`.as('net')])
+      .where('l.merchant_id', '=', merchantId)
+      .where('l.account', '=', `receivable:${shopId}`)
+      .where('e.kind', '<>', 'settlement')
+      .where('l.order_id', 'in', ids)
+      .groupBy('l.order_id')
+      .execute(),
+  )
   for (const r of rows) out.set(r.order_id!, money(r.net))
   return out
 }
@@ -160,13 +162,17 @@ async function expectedCommissions(db: Executor, merchantId: string, shopId: str
     rules: (typeof p.rules === 'string' ? JSON.parse(p.rules) : p.rules) as CommissionRules,
   }))
   if (plans.length === 0 || orders.length === 0) return out
-  const lines = await db
-    .selectFrom('order_lines as l')
-    .leftJoin('skus as s', 's.id', 'l.sku_id')
-    .select(['l.order_id', 's.code', 's.category', 'l.goods_amount', 'l.merchant_discount'])
-    .where('l.merchant_id', '=', merchantId)
-    .where('l.order_id', 'in', orders.map((o) => o.id))
-    .execute()
+  const lines = await inChunks(
+    orders.map((o) => o.id),
+    (ids) =>
+      db
+        .selectFrom('order_lines as l')
+        .leftJoin('skus as s', 's.id', 'l.sku_id')
+        .select(['l.order_id', 's.code', 's.category', 'l.goods_amount', 'l.merchant_discount'])
+        .where('l.merchant_id', '=', merchantId)
+        .where('l.order_id', 'in', ids)
+        .execute(),
+  )
   const byOrder = groupBy(lines, (l) => l.order_id)
   for (const o of orders) {
     const at = o.paid_at ?? o.placed_at
@@ -175,5 +181,12 @@ async function expectedCommissions(db: Executor, merchantId: string, shopId: str
     const ls = (byOrder.get(o.id) ?? []).map((l) => ({ skuCode: l.code, category: l.category, goods: money(l.goods_amount), merchantDiscount: money(l.merchant_discount) }))
     out.set(o.id, expectedFees(plan.rules, ls, money(o.buyer_paid)).commission)
   }
+  return out
+}
+
+/** Run an IN query over ids in chunks of 1,000 (a month of a big shop names tens of thousands). */
+async function inChunks<T>(ids: readonly string[], query: (ids: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = []
+  for (const part of chunk(ids, 1000)) out.push(...(await query(part)))
   return out
 }
