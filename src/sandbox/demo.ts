@@ -11,6 +11,7 @@ import { sql } from 'kysely'
 import { loadConfig } from '../../config/index.js'
 import { startScheduler } from '../../jobs/schedules.js'
 import { startWorkers } from '../../jobs/worker.js'
+import { enqueue, jobId } from '../../jobs/queues.js'
 import { buildApp } from '../app.js'
 import { createDb, databaseName, withDatabase } from '../db/connect.js'
 import { migrateToLatest } from '../db/migrate.js'
@@ -192,6 +193,11 @@ async function main() {
       if (rnd() < 0.05) c.store.refund(c.store.sold.at(-2)?.orderId ?? '')
     }
   }, 3000)
+  // Shopify pays out what it collected every half minute; the hub pulls the payout and posts it.
+  const payouts = setInterval(() => {
+    if (!shopifyStore.payout()) return
+    void enqueue(ctx.queues, 'shop-pull', { merchantId: merchant.id, shopId: shopifyShop.id, stream: 'settlements' }, jobId('demo-payout', shopifyShop.id, Date.now())).catch(() => undefined)
+  }, 30000)
   // A warehouse robot: waves what is allocated and ships it.
   let tracking = 100000
   const robot = setInterval(() => {
@@ -226,6 +232,7 @@ async function main() {
   say(`  curl -s -H "Authorization: Bearer ${keys.admin}" ${address}/stock/pushes | head -c 600`)
   const day = (offsetDays: number) => new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10) // Asia/Shanghai calendar day
   say(`  curl -s -H "Authorization: Bearer ${keys.accountant}" "${address}/statements?from=${day(0)}&to=${day(1)}"`)
+  say(`  curl -s -H "Authorization: Bearer ${keys.accountant}" "${address}/reconciliation?from=${day(0)}&to=${day(1)}&shopId=${shopifyShop.id}" | head -c 600   (Shopify pays out every 30 s)`)
   say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/waves" -X POST -H 'content-type: application/json' -d '{"warehouseId":"${warehouses[0]!.id}"}'`)
   say(`  open ${address}/docs  (authorize with the admin key)`)
   say()
@@ -242,6 +249,7 @@ async function main() {
   }, 10000)
 
   const stop = async () => {
+    clearInterval(payouts)
     clearInterval(flow)
     clearInterval(robot)
     clearInterval(report)
