@@ -17,6 +17,7 @@ export interface Config {
     readonly overlapMs: number
     readonly pullIntervalCron: string
     readonly stockResyncCron: string
+    readonly messagesCron: string
     readonly stockPushDebounceMs: number
   }
   readonly workers: { readonly concurrency: number }
@@ -44,6 +45,7 @@ export const VARIABLES: readonly VariableDoc[] = [
   { name: 'SYNC_OVERLAP_MS', default: '300000', meaning: 'how far each pull window reaches back over the last one, against platform clock skew' },
   { name: 'SYNC_PULL_CRON', default: '*/2 * * * *', meaning: 'cron pattern for enqueueing order/refund pulls of every active shop' },
   { name: 'STOCK_RESYNC_CRON', default: '17 3 * * *', meaning: 'cron pattern for the full stock resync of every shop' },
+  { name: 'SYNC_MESSAGES_CRON', default: '*/15 * * * * *', meaning: 'cron pattern (with seconds) for taking pushed platform messages (Taobao TMC) of every shop whose channel has them' },
   { name: 'STOCK_PUSH_DEBOUNCE_MS', default: '2000', meaning: 'stock changes of one shop within this interval coalesce into one push' },
   { name: 'WORKER_CONCURRENCY', default: '8', meaning: 'jobs one worker process runs at once per queue' },
 ]
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       overlapMs: int('SYNC_OVERLAP_MS', 300_000, 0, 86_400_000),
       pullIntervalCron: cron('SYNC_PULL_CRON', '*/2 * * * *'),
       stockResyncCron: cron('STOCK_RESYNC_CRON', '17 3 * * *'),
+      messagesCron: cron('SYNC_MESSAGES_CRON', '*/15 * * * * *'),
       stockPushDebounceMs: int('STOCK_PUSH_DEBOUNCE_MS', 2000, 0, 3_600_000),
     },
     workers: { concurrency: int('WORKER_CONCURRENCY', 8, 1, 256) },

@@ -172,6 +172,14 @@ export interface OAuthSupport {
   exchangeCode(shop: ShopContext, query: Readonly<Record<string, string | undefined>>, redirectUri: string): Promise<Record<string, unknown>>
 }
 
+/** A batch of platform messages (Taobao TMC…): triggers naming orders to fetch, confirmed after use. */
+export interface MessageBatch {
+  /** The platform's message ids, to confirm once the orders they name are in the pool. */
+  ids: string[]
+  /** Orders the messages name (a message is a trigger: the order is fetched in full). */
+  orderIds: string[]
+}
+
 export interface Connector {
   readonly channel: Channel
   readonly auth: 'oauth' | 'keys'
@@ -201,5 +209,9 @@ export interface Connector {
   verifyWebhook?(req: RawWebhook, shop: ShopContext): boolean
   parseWebhook?(req: RawWebhook): WebhookEvent
   pullSettlements?(shop: ShopContext, window: TimeWindow): AsyncIterable<SettlementLineDraft[]>
+  /** Take the next batch of pushed messages from the platform's message queue (empty when none). */
+  pullMessages?(shop: ShopContext): Promise<MessageBatch>
+  /** Confirm messages as handled, so the platform stops delivering them. */
+  confirmMessages?(shop: ShopContext, ids: readonly string[]): Promise<void>
   parseSettlementFile?(bytes: Buffer): SettlementParseResult
 }

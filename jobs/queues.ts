@@ -8,7 +8,7 @@ import type { OrderEvent } from '../src/orders/events.js'
 
 export interface JobPayloads {
   /** Fan-out tick from the scheduler: enqueue the pulls that are due for every active shop. */
-  'sync-tick': { slot: string; kind?: 'pull' | 'stock-resync' }
+  'sync-tick': { slot: string; kind?: 'pull' | 'stock-resync' | 'messages' }
   /** Pull one stream of one shop from its cursor to now. */
   'shop-pull': { merchantId: string; shopId: string; stream: SyncStream }
   /** Order events consumed by the inventory engine (allocate, release). */
@@ -23,7 +23,7 @@ export interface JobPayloads {
   'shipment-writeback': { merchantId: string; writebackId: string }
 }
 
-export type SyncStream = 'orders' | 'refunds' | 'settlements'
+export type SyncStream = 'orders' | 'refunds' | 'settlements' | 'messages'
 
 export type QueueName = keyof JobPayloads
 export const QUEUE_NAMES = ['sync-tick', 'shop-pull', 'inventory-order-event', 'ledger-order-event', 'stock-push', 'webhook-process', 'shipment-writeback'] as const satisfies readonly QueueName[]

@@ -16,9 +16,10 @@ export function slotOf(at: Date, perSecond = false): string {
 
 const hasSeconds = (pattern: string) => pattern.trim().split(/\s+/).length === 6
 
-export async function enqueueSyncTick(ctx: AppContext, at: Date = ctx.clock.now(), kind: 'pull' | 'stock-resync' = 'pull'): Promise<string> {
-  const slot = slotOf(at, kind === 'pull' && hasSeconds(ctx.config.sync.pullIntervalCron))
-  const id = jobId(kind === 'pull' ? 'sync-tick' : 'resync-tick', slot)
+export async function enqueueSyncTick(ctx: AppContext, at: Date = ctx.clock.now(), kind: 'pull' | 'stock-resync' | 'messages' = 'pull'): Promise<string> {
+  const pattern = kind === 'pull' ? ctx.config.sync.pullIntervalCron : kind === 'messages' ? ctx.config.sync.messagesCron : ctx.config.sync.stockResyncCron
+  const slot = slotOf(at, hasSeconds(pattern))
+  const id = jobId(kind === 'pull' ? 'sync-tick' : kind === 'messages' ? 'messages-tick' : 'resync-tick', slot)
   await enqueue(ctx.queues, 'sync-tick', { slot, kind }, id, { attempts: 2 })
   return id
 }
@@ -32,6 +33,9 @@ export function startScheduler(ctx: AppContext): Scheduler {
   const tasks: ScheduledTask[] = [
     cron.schedule(ctx.config.sync.pullIntervalCron, () =>
       enqueueSyncTick(ctx).catch((err: unknown) => log.error({ err }, 'could not enqueue sync tick')),
+    ),
+    cron.schedule(ctx.config.sync.messagesCron, () =>
+      enqueueSyncTick(ctx, ctx.clock.now(), 'messages').catch((err: unknown) => log.error({ err }, 'could not enqueue message tick')),
     ),
     cron.schedule(ctx.config.sync.stockResyncCron, () =>
       enqueueSyncTick(ctx, ctx.clock.now(), 'stock-resync').catch((err: unknown) => log.error({ err }, 'could not enqueue stock resync')),

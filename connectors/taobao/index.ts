@@ -175,6 +175,21 @@ function failAll(levels: readonly StockLevel[], err: unknown): PushOutcome[] {
 /** An item without SKUs is pushed with the item id as its platform SKU id. */
 const isItemLevel = (l: StockLevel): boolean => !l.platformItemId || l.platformSkuId === l.platformItemId
 
+/** The tid a TMC trade or refund message names (its content is a JSON document in a string). */
+export function tidOfMessage(m: Record<string, unknown>): string | null {
+  const topic = text(m.topic)
+  if (!topic.startsWith('taobao_trade_') && !topic.startsWith('taobao_refund_')) return null
+  let content: unknown = m.content
+  if (typeof content === 'string') {
+    try {
+      content = parseJsonExact(content)
+    } catch {
+      return null
+    }
+  }
+  return isObj(content) ? idString(content.tid) : null
+}
+
 export const taobao: Connector = {
   channel: 'taobao',
   auth: 'keys',
@@ -258,6 +273,33 @@ export const taobao: Connector = {
   },
 
   fetchOrder: (shop, externalId) => fullTrade(topCaller(shop), externalId),
+
+  /**
+   * TMC over HTTP (§1.11): taobao.tmc.messages.consume hands out up to 200 messages of the app's
+   * group; trade and refund messages are triggers whose content names the tid. Messages that are
+   * not confirmed are delivered again, so a crash between fetch and confirm loses nothing.
+   */
+  async pullMessages(shop) {
+    // Opt-in per shop (settings.tmc): the app's TMC topics must be enabled and the seller permitted.
+    if (shop.settings.tmc !== true) return { ids: [], orderIds: [] }
+    const p = await topCaller(shop)('taobao.tmc.messages.consume', { quantity: '200', group_name: text(shop.settings.tmcGroup) || 'default' }, { withSession: false })
+    const messages = listOf(p.messages, 'tmc_message').filter(isObj)
+    const ids: string[] = []
+    const orderIds = new Set<string>()
+    for (const m of messages) {
+      const id = idString(m.id)
+      if (id) ids.push(id)
+      const tid = tidOfMessage(m)
+      if (tid) orderIds.add(tid)
+    }
+    return { ids, orderIds: [...orderIds] }
+  },
+
+  async confirmMessages(shop, ids) {
+    for (let i = 0; i < ids.length; i += 200) {
+      await topCaller(shop)('taobao.tmc.messages.confirm', { s_message_ids: ids.slice(i, i + 200).join(','), group_name: text(shop.settings.tmcGroup) || 'default' }, { withSession: false })
+    }
+  },
 
   async *pullRefunds(shop: ShopContext, window: TimeWindow): AsyncIterable<RawPage<RawRefund>> {
     const seen = new Set<string>()

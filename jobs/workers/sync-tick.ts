@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq'
 import type { AppContext } from '../../src/context.js'
+import { CONNECTORS } from '../../connectors/index.js'
 import { sweepOutbox } from '../../src/orders/outbox.js'
 import { listActiveShops } from '../../src/shops/repo.js'
 import { enqueue, jobId, type JobPayloads, type SyncStream } from '../queues.js'
@@ -17,6 +18,13 @@ export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-t
   if (job.data.kind === 'stock-resync') {
     for (const shop of shops) {
       await enqueue(ctx.queues, 'stock-push', { merchantId: shop.merchantId, shopId: shop.id, full: true }, jobId('resync', shop.id, job.data.slot))
+    }
+    return { shops: shops.length }
+  }
+  if (job.data.kind === 'messages') {
+    // Only channels with a message queue (Taobao TMC); their pulls are cheap when the queue is empty.
+    for (const shop of shops.filter((s) => s.hasCredentials && CONNECTORS[s.channel].pullMessages !== undefined)) {
+      await enqueue(ctx.queues, 'shop-pull', { merchantId: shop.merchantId, shopId: shop.id, stream: 'messages' }, jobId('msgs', shop.id, job.data.slot), { attempts: 1 })
     }
     return { shops: shops.length }
   }

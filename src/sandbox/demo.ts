@@ -135,7 +135,7 @@ async function main() {
   const topShop = await createShop(ctx.db, config.secretKey, merchant.id, {
     channel: 'taobao',
     name: '淘宝旗舰店 Taobao store',
-    settings: { baseUrl: top.url, signMethod: 'hmac-sha256', defaultCarrier: 'YTO', allowSplit: true, stockSync: { ratio: '0.8', safetyStock: 2 } },
+    settings: { baseUrl: top.url, signMethod: 'hmac-sha256', tmc: true, defaultCarrier: 'YTO', allowSplit: true, stockSync: { ratio: '0.8', safetyStock: 2 } },
     credentials: { appKey: '21000000', appSecret: 'demo-top-secret', session: 'demo-top-session' },
   })
   await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: topShop.id, platform_sku_key: top.skuIdOf(c.skuCode), platform_item_id: top.itemIdOf(c.skuCode), platform_sku_id: top.skuIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
@@ -236,7 +236,7 @@ async function main() {
   say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/waves" -X POST -H 'content-type: application/json' -d '{"warehouseId":"${warehouses[0]!.id}"}'`)
   say(`  open ${address}/docs  (authorize with the admin key)`)
   say()
-  say('Orders arrive every few seconds (webhooks from the web store and Shopify, signed pushes from Douyin, scheduled pulls from all eight shops); a warehouse robot ships every 15 s. Ctrl-C stops.')
+  say('Orders arrive every few seconds (webhooks from the web store and Shopify, signed pushes from Douyin, TMC messages from Taobao, scheduled pulls from all eight shops); a warehouse robot ships every 15 s. Ctrl-C stops.')
 
   const report = setInterval(() => {
     void (async () => {

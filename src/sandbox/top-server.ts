@@ -56,6 +56,8 @@ export interface TopSandbox {
   shipments: TopShipment[]
   /** Every accepted (authenticated) call by method name. */
   calls: Map<string, number>
+  /** TMC messages published and not yet confirmed. */
+  tmc: { id: string; topic: string; tid: string; at: Date }[]
   itemIdOf(skuCode: string): string
   skuIdOf(skuCode: string): string
   generate(n: number, at?: Date): Obj[]
@@ -67,8 +69,10 @@ export interface TopSandbox {
   close(): Promise<void>
 }
 
+const APP_LEVEL = new Set(['taobao.tmc.messages.consume', 'taobao.tmc.messages.confirm'])
+
 /** Keys TOP sends as JSON numbers although they exceed 2^53. */
-const BARE_NUMBER_KEYS = new Set(['tid', 'oid', 'num_iid', 'sku_id', 'refund_id'])
+const BARE_NUMBER_KEYS = new Set(['tid', 'oid', 'num_iid', 'sku_id', 'refund_id', 'id', 'user_id'])
 const LIST_WRAPPERS: Record<string, string> = { trades: 'trade', orders: 'order', promotion_details: 'promotion_detail', refunds: 'refund', skus: 'sku' }
 const WINDOW_CAP_MS = 24 * 3600_000
 const CLOCK_SKEW_MS = 10 * 60_000
@@ -110,6 +114,10 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
   const stock = new Map<string, { quantity: number; numIid: string; at: Date }>()
   const shipments: TopShipment[] = []
   const calls = new Map<string, number>()
+  /** TMC: messages published on trade and refund changes, delivered until confirmed (§1.11). */
+  const tmc: { id: string; topic: string; tid: string; at: Date }[] = []
+  let tmcSeq = 0
+  const publish = (topic: string, tid: string, at: Date) => tmc.push({ id: String(7_500_000_000_000_000_000n + BigInt(++tmcSeq)), topic, tid, at })
   const faults: TopFault[] = []
   const tidBase = 3_600_000_000_000_000_000n + BigInt(opts.seed % 1000) * 1_000_000_000_000n
   let requestSeq = 0
@@ -191,6 +199,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
   const touch = (t: Obj, at: Date) => {
     const prev = fromShanghai(t.modified)?.getTime() ?? 0
     t.modified = toShanghai(new Date(Math.max(at.getTime(), prev + 1000)))
+    publish('taobao_trade_TradeChanged', String(t.tid), at)
   }
 
   function refundLine(t: Obj, line: Obj, at: Date): Obj {
@@ -239,6 +248,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
     if (!(SIGN_METHODS as readonly string[]).includes(method)) throw new TopError(25, 'Invalid signature', 'isv.invalid-signature', `unsupported sign_method ${method}`)
     // The same code path the connector signs with (connectors/taobao/top.ts → connectors/cn/sign.ts).
     if (signTop(opts.appSecret, p, method) !== p.sign.toUpperCase()) throw new TopError(25, 'Invalid signature', 'isv.invalid-signature')
+    if (APP_LEVEL.has(p.method ?? '')) return // TMC calls are the app's, not a seller's
     if (!p.session) throw new TopError(26, 'Missing session')
     if (p.session !== opts.session) throw new TopError(27, 'Invalid session', 'invalid-sessionkey', 'SessionKey非法')
   }
@@ -340,6 +350,27 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
       }
       case 'taobao.logistics.offline.send':
         return offlineSend(p)
+      case 'taobao.tmc.messages.consume': {
+        const quantity = Math.min(200, Math.max(10, Number(p.quantity ?? '100') || 100))
+        // Unconfirmed messages are delivered again on the next consume (at least once).
+        return {
+          messages: tmc.slice(0, quantity).map((m) => ({
+            id: m.id,
+            topic: m.topic,
+            pub_time: toShanghai(m.at),
+            pub_app_key: opts.appKey,
+            user_id: '2200755781234',
+            user_nick: '茶具旗舰店',
+            content: `{"tid":${m.tid},"seller_nick":"茶具旗舰店","status":${JSON.stringify(trades.get(m.tid)?.status ?? '')}}`,
+          })),
+        }
+      }
+      case 'taobao.tmc.messages.confirm': {
+        const ids = new Set((p.s_message_ids ?? '').split(',').filter(Boolean))
+        if (ids.size === 0) throw new TopError(40, 'Missing required arguments:s_message_ids')
+        for (let i = tmc.length - 1; i >= 0; i--) if (ids.has(tmc[i]!.id)) tmc.splice(i, 1)
+        return { is_success: true }
+      }
       default:
         throw new TopError(22, 'Invalid method', 'isv.method-not-exist', `方法${p.method}不存在`)
     }
@@ -388,6 +419,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
     stock,
     shipments,
     calls,
+    tmc,
     itemIdOf: (code) => itemIds.get(itemKeyOf(code))!,
     skuIdOf: (code) => skuIds.get(code)!,
     generate(n, at = new Date()) {
@@ -395,6 +427,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
         const { trade, sold: record } = toTrade(g, at)
         trades.set(String(trade.tid), trade)
         sold.push(record)
+        publish(g.status === 'paid' ? 'taobao_trade_TradeBuyerPay' : 'taobao_trade_TradeCreate', String(trade.tid), at)
         if (g.status === 'paid' && rnd() < (opts.refundRate ?? 0.05)) refundLine(trade, linesOf(trade)[0]!, at)
         return trade
       })

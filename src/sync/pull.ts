@@ -119,6 +119,22 @@ export async function pullStream(ctx: Ctx, merchantId: string, shopId: string, s
           report.duplicates += r.duplicates
           await advance(ctx, merchantId, shopId, stream, page.coveredUntil)
         }
+      } else if (stream === 'messages') {
+        if (!connector.pullMessages || !connector.confirmMessages) return
+        // Pushed messages name orders; fetch them in full, then confirm. Unconfirmed messages come
+        // back, so a failure anywhere before the confirm loses nothing. A few batches per run.
+        for (let batch = 0; batch < 10; batch++) {
+          const m = await connector.pullMessages(sc)
+          if (m.ids.length === 0) break
+          const fetched = []
+          for (const id of m.orderIds) fetched.push(await connector.fetchOrder(sc, id))
+          const r = await ingestRawOrders(ctx, shop, fetched, 'webhook')
+          report.pages++
+          report.stored += r.stored
+          report.duplicates += r.duplicates
+          await connector.confirmMessages(sc, m.ids)
+        }
+        await advance(ctx, merchantId, shopId, stream, ctx.clock.now())
       } else {
         if (!connector.pullSettlements) return
         // Settlement batches come per payout or statement, not in time order: the cursor moves at the end.

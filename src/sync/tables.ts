@@ -1,6 +1,6 @@
 import type { CreatedAt, Json } from '../db/schema.js'
 
-export type Stream = 'orders' | 'refunds' | 'settlements'
+export type Stream = 'orders' | 'refunds' | 'settlements' | 'messages'
 
 export interface SyncCursorTable {
   merchant_id: string
