@@ -141,10 +141,15 @@ const REFUND_SPEC: IncrementSpec<RawRefund> = {
 const isSuccess = (body: Obj): boolean => body.is_success === true || body.is_success === 1
 
 /** Shanghai calendar days that start inside [from, to), plus the day `from` falls in: bill_date values. */
+/**
+ * The Shanghai days whose daily bill the window can ask for: those it touches that have ended by
+ * window.to. A day still running has no bill yet; it is asked for by the first pull after it ends
+ * (the cursor holds while a bill is not ready, so a late bill is asked for again).
+ */
 export function billDates(window: TimeWindow): string[] {
   const out: string[] = []
   let day = fromShanghai(`${toShanghai(window.from).slice(0, 10)} 00:00:00`)!
-  while (day < window.to) {
+  while (day < window.to && day.getTime() + 24 * 3600_000 <= window.to.getTime()) {
     out.push(toShanghai(day).slice(0, 10))
     day = new Date(day.getTime() + 24 * 3600_000) // China has no DST
   }
