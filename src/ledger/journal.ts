@@ -8,6 +8,7 @@ import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { newId } from '../lib/ids.js'
+import { chunk } from '../lib/collections.js'
 import { toDb, ZERO, type Decimal } from '../money/index.js'
 import { assertBalanced, type Posting } from './postings.js'
 import { localDate, zonedMidnight } from './statements.js'
@@ -37,82 +38,141 @@ export const nextPeriod = (period: string): string => {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
 }
 
-/**
- * Where an event is booked: at its own time, unless that falls in a closed period — then at the
- * first instant of the next open period (an adjustment there), keeping the original time. The
- * merchant row is read with a shared lock so a period cannot close under a posting in flight.
- */
-export async function bookingTime(db: Executor, merchantId: string, at: Date): Promise<{ at: Date; original: Date | null; timezone: string }> {
+/** A merchant's time zone and closed months, read with a shared lock on the merchant row so a period cannot close under a posting in flight. */
+async function bookingRules(db: Executor, merchantId: string, from: Date): Promise<{ timezone: string; closed: Set<string> }> {
   const m = await db.selectFrom('merchants').select('timezone').where('id', '=', merchantId).modifyEnd(sql`LOCK IN SHARE MODE`).executeTakeFirst()
   const timezone = m?.timezone ?? 'UTC'
-  let period = periodOf(at, timezone)
-  const closed = new Set((await db.selectFrom('ledger_periods').select('period').where('merchant_id', '=', merchantId).where('period', '>=', period).execute()).map((r) => r.period))
-  if (!closed.has(period)) return { at, original: null, timezone }
-  while (closed.has(period)) period = nextPeriod(period)
-  return { at: zonedMidnight(`${period}-01`, timezone), original: at, timezone }
+  const closed = new Set((await db.selectFrom('ledger_periods').select('period').where('merchant_id', '=', merchantId).where('period', '>=', periodOf(from, timezone)).execute()).map((r) => r.period))
+  return { timezone, closed }
 }
 
 /**
- * Add an entry's lines to the daily totals (journal_daily) in the same transaction. Rows are
- * upserted in key order so two postings never wait on each other's rows in opposite orders.
+ * Where an event is booked: at its own time, unless that falls in a closed period — then at the
+ * first instant of the next open period (an adjustment there), keeping the original time.
  */
-async function addToDaily(db: Executor, head: EntryHead, day: string, postings: readonly Posting[]): Promise<void> {
-  const sums = new Map<string, { account_group: string; currency: string; debit: Decimal; credit: Decimal }>()
-  for (const p of postings) {
-    const group = p.account.split(':')[0]!
-    const k = `${group}\u0000${p.currency}`
-    const s = sums.get(k) ?? { account_group: group, currency: p.currency, debit: ZERO, credit: ZERO }
-    if (p.side === 'debit') s.debit = s.debit.plus(p.amount)
-    else s.credit = s.credit.plus(p.amount)
-    sums.set(k, s)
-  }
-  const rows = [...sums.values()]
-    .sort((a, b) => (a.account_group === b.account_group ? (a.currency < b.currency ? -1 : 1) : a.account_group < b.account_group ? -1 : 1))
-    .map((s) => ({ merchant_id: head.merchantId, day, channel: head.channel ?? '', shop_id: head.shopId ?? '', account_group: s.account_group, currency: s.currency, debit: toDb(s.debit), credit: toDb(s.credit) }))
-  await db
-    .insertInto('journal_daily')
-    .values(rows)
-    .onDuplicateKeyUpdate({ debit: sql`debit + VALUES(debit)`, credit: sql`credit + VALUES(credit)` })
-    .execute()
+function bookedAt(at: Date, rules: { timezone: string; closed: Set<string> }): { at: Date; original: Date | null } {
+  let period = periodOf(at, rules.timezone)
+  if (!rules.closed.has(period)) return { at, original: null }
+  while (rules.closed.has(period)) period = nextPeriod(period)
+  return { at: zonedMidnight(`${period}-01`, rules.timezone), original: at }
 }
 
-export async function postEntry(db: Executor, head: EntryHead, postings: readonly Posting[]): Promise<'posted' | 'replayed' | 'empty'> {
-  if (postings.length === 0) return 'empty'
-  assertBalanced(postings)
-  const booked = await bookingTime(db, head.merchantId, head.eventAt)
-  const hash = createHash('sha256').update(JSON.stringify(postings.map((p) => [p.account, p.side, p.amount.toFixed(), p.currency, p.skuId ?? null]))).digest('hex')
-  const entryId = newId()
-  try {
-    await db.insertInto('journal_entries').values({ id: entryId, merchant_id: head.merchantId, posting_key: head.postingKey.slice(0, 190), kind: head.kind, order_id: head.orderId, shop_id: head.shopId, channel: head.channel, currency: postings[0]!.currency, event_at: booked.at, original_event_at: booked.original, input_hash: hash }).execute()
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err
-    // A locking read sees the row a concurrent posting just committed; a plain read in this
-    // transaction's snapshot may not.
-    const stored = await db.selectFrom('journal_entries').select('input_hash').where('merchant_id', '=', head.merchantId).where('posting_key', '=', head.postingKey.slice(0, 190)).modifyEnd(sql`LOCK IN SHARE MODE`).executeTakeFirstOrThrow()
-    if (stored.input_hash !== hash) throw new IdempotencyConflict(`posting ${head.postingKey} was already made with different amounts`)
-    return 'replayed'
+export async function bookingTime(db: Executor, merchantId: string, at: Date): Promise<{ at: Date; original: Date | null; timezone: string }> {
+  const rules = await bookingRules(db, merchantId, at)
+  return { ...bookedAt(at, rules), timezone: rules.timezone }
+}
+
+type DailyRow = { merchant_id: string; day: string; channel: string; shop_id: string; account_group: string; currency: string; debit: Decimal; credit: Decimal }
+
+/**
+ * Add entries' lines to the daily totals (journal_daily) in the same transaction, summed per row
+ * first. Rows are upserted in key order so two postings never wait on each other's rows in
+ * opposite orders.
+ */
+async function addToDaily(db: Executor, items: readonly { head: EntryHead; day: string; postings: readonly Posting[] }[]): Promise<void> {
+  const sums = new Map<string, DailyRow>()
+  for (const { head, day, postings } of items) {
+    for (const p of postings) {
+      const group = p.account.split(':')[0]!
+      const k = [head.merchantId, day, head.channel ?? '', head.shopId ?? '', group, p.currency].join('\u0000')
+      const s = sums.get(k) ?? { merchant_id: head.merchantId, day, channel: head.channel ?? '', shop_id: head.shopId ?? '', account_group: group, currency: p.currency, debit: ZERO, credit: ZERO }
+      if (p.side === 'debit') s.debit = s.debit.plus(p.amount)
+      else s.credit = s.credit.plus(p.amount)
+      sums.set(k, s)
+    }
   }
-  await db
-    .insertInto('journal_lines')
-    .values(
-      postings.map((p) => ({
+  const rows = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => ({ ...r, debit: toDb(r.debit), credit: toDb(r.credit) }))
+  for (const part of chunk(rows, 500)) {
+    await db.insertInto('journal_daily').values(part).onDuplicateKeyUpdate({ debit: sql`debit + VALUES(debit)`, credit: sql`credit + VALUES(credit)` }).execute()
+  }
+}
+
+export type PostOutcome = 'posted' | 'replayed' | 'empty'
+
+const inputHash = (postings: readonly Posting[]) => createHash('sha256').update(JSON.stringify(postings.map((p) => [p.account, p.side, p.amount.toFixed(), p.currency, p.skuId ?? null]))).digest('hex')
+
+export async function postEntry(db: Executor, head: EntryHead, postings: readonly Posting[]): Promise<PostOutcome> {
+  return (await postEntries(db, [{ head, postings }]))[0]!
+}
+
+/**
+ * Post many entries of one merchant at once (a settlement file, a page of events): the booking
+ * rules are read once, known posting keys are found in one query, and entries, lines and daily
+ * totals are written in multi-row statements. Same rules as one by one: a key already posted with
+ * the same amounts is a replay, with other amounts an IdempotencyConflict.
+ */
+export async function postEntries(db: Executor, items: readonly { head: EntryHead; postings: readonly Posting[] }[]): Promise<PostOutcome[]> {
+  const outcomes: PostOutcome[] = items.map((i) => (i.postings.length === 0 ? 'empty' : 'posted'))
+  const live = items.map((item, i) => ({ ...item, i, key: item.head.postingKey.slice(0, 190), hash: '' })).filter((x) => x.postings.length > 0)
+  if (live.length === 0) return outcomes
+  const merchantIds = new Set(live.map((x) => x.head.merchantId))
+  if (merchantIds.size > 1) throw new Error('postEntries: one merchant per call')
+  const merchantId = live[0]!.head.merchantId
+  for (const x of live) {
+    assertBalanced(x.postings)
+    x.hash = inputHash(x.postings)
+  }
+  const rules = await bookingRules(db, merchantId, new Date(Math.min(...live.map((x) => x.head.eventAt.getTime()))))
+  // Keys posted before: a locking read sees what a concurrent posting just committed.
+  const known = new Map<string, string>()
+  for (const part of chunk([...new Set(live.map((x) => x.key))], 500)) {
+    const rows = await db.selectFrom('journal_entries').select(['posting_key', 'input_hash']).where('merchant_id', '=', merchantId).where('posting_key', 'in', part).modifyEnd(sql`LOCK IN SHARE MODE`).execute()
+    for (const r of rows) known.set(r.posting_key, r.input_hash)
+  }
+  const fresh: (typeof live[number] & { entryId: string; booked: { at: Date; original: Date | null } })[] = []
+  for (const x of live) {
+    const stored = known.get(x.key)
+    if (stored !== undefined) {
+      if (stored !== x.hash) throw new IdempotencyConflict(`posting ${x.head.postingKey} was already made with different amounts`)
+      outcomes[x.i] = 'replayed'
+      continue
+    }
+    known.set(x.key, x.hash) // the same key twice in one batch: the second is a replay of the first
+    fresh.push({ ...x, entryId: newId(), booked: bookedAt(x.head.eventAt, rules) })
+  }
+  if (fresh.length === 0) return outcomes
+  // In chunks, each complete (entries, lines, daily totals) before the next begins.
+  for (const part of chunk(fresh, 500)) {
+    try {
+      await db
+        .insertInto('journal_entries')
+        .values(part.map((x) => ({ id: x.entryId, merchant_id: merchantId, posting_key: x.key, kind: x.head.kind, order_id: x.head.orderId, shop_id: x.head.shopId, channel: x.head.channel, currency: x.postings[0]!.currency, event_at: x.booked.at, original_event_at: x.booked.original, input_hash: x.hash })))
+        .execute()
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err
+      // A concurrent posting took one of these keys between the read and the insert; the statement
+      // failed as a whole, so these entries go one by one, each resolving its own race.
+      if (part.length === 1) outcomes[part[0]!.i] = await raceOutcome(db, part[0]!)
+      else for (const x of part) outcomes[x.i] = await postEntry(db, x.head, x.postings)
+      continue
+    }
+    const lines = part.flatMap((x) =>
+      x.postings.map((p) => ({
         id: newId(),
-        merchant_id: head.merchantId,
-        entry_id: entryId,
+        merchant_id: merchantId,
+        entry_id: x.entryId,
         account: p.account,
         debit: p.side === 'debit' ? toDb(p.amount) : '0',
         credit: p.side === 'credit' ? toDb(p.amount) : '0',
         currency: p.currency,
-        event_at: booked.at,
-        channel: head.channel,
-        shop_id: head.shopId,
-        order_id: head.orderId,
+        event_at: x.booked.at,
+        channel: x.head.channel,
+        shop_id: x.head.shopId,
+        order_id: x.head.orderId,
         sku_id: p.skuId ?? null,
       })),
     )
-    .execute()
-  await addToDaily(db, head, localDate(booked.at, booked.timezone), postings)
-  return 'posted'
+    for (const l of chunk(lines, 1000)) await db.insertInto('journal_lines').values(l).execute()
+    await addToDaily(db, part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.postings })))
+  }
+  return outcomes
+}
+
+/** One entry lost the race for its key: the committed entry decides replay or conflict. */
+async function raceOutcome(db: Executor, x: { key: string; hash: string; head: EntryHead }): Promise<PostOutcome> {
+  const stored = await db.selectFrom('journal_entries').select('input_hash').where('merchant_id', '=', x.head.merchantId).where('posting_key', '=', x.key).modifyEnd(sql`LOCK IN SHARE MODE`).executeTakeFirstOrThrow()
+  if (stored.input_hash !== x.hash) throw new IdempotencyConflict(`posting ${x.head.postingKey} was already made with different amounts`)
+  return 'replayed'
 }
 
 /**

@@ -13,7 +13,7 @@ import { chunk } from '../lib/collections.js'
 import { newId } from '../lib/ids.js'
 import { sum, toAmount, toDb } from '../money/index.js'
 import { AppError } from '../api/errors.js'
-import { postEntry } from './journal.js'
+import { postEntries } from './journal.js'
 import { postingsForSettlement, type SettlementType } from './postings.js'
 
 export interface ImportReport {
@@ -97,13 +97,13 @@ export async function storeSettlementLines(
         )
         .execute()
     }
-    for (const l of lines) {
-      await postEntry(
-        tx,
-        { merchantId: shop.merchantId, postingKey: postingKey(shop.id, l.externalLineId), kind: 'settlement', orderId: l.orderExternalId ? (orderIds.get(l.orderExternalId) ?? null) : null, shopId: shop.id, channel: shop.channel, eventAt: l.occurredAt },
-        postingsForSettlement({ shopId: shop.id, type: l.type as SettlementType, amount: l.amount, currency: l.currency }),
-      )
-    }
+    await postEntries(
+      tx,
+      lines.map((l) => ({
+        head: { merchantId: shop.merchantId, postingKey: postingKey(shop.id, l.externalLineId), kind: 'settlement', orderId: l.orderExternalId ? (orderIds.get(l.orderExternalId) ?? null) : null, shopId: shop.id, channel: shop.channel, eventAt: l.occurredAt },
+        postings: postingsForSettlement({ shopId: shop.id, type: l.type as SettlementType, amount: l.amount, currency: l.currency }),
+      })),
+    )
     await tx
       .insertInto('settlement_imports')
       .values({ id: importId, merchant_id: shop.merchantId, shop_id: shop.id, source, filename: file.filename, sha256: file.sha256, line_count: parsed.lines.length, inserted: lines.length, rejected: JSON.stringify(parsed.rejected), stated_total: parsed.statedTotal ? toDb(parsed.statedTotal) : null, parsed_total: toDb(parsedTotal) })

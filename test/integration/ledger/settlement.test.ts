@@ -7,7 +7,11 @@ import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as rollupMigration from '../../../migrations/0052_journal_daily.js'
+import { withTx } from '../../../src/db/tx.js'
 import { handleLedgerEvent } from '../../../src/ledger/events.js'
+import { IdempotencyConflict, postEntries } from '../../../src/ledger/journal.js'
+import { postingsForSettlement } from '../../../src/ledger/postings.js'
+import { money } from '../../../src/money/index.js'
 import { statement as ledgerStatement } from '../../../src/ledger/statements.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
@@ -236,5 +240,24 @@ describe('daily totals', () => {
     await env.ctx.db.deleteFrom('journal_daily').execute()
     await rollupMigration.up(env.ctx.db as never)
     expect(await ledgerStatement(env.ctx.db, m.id, { ...queries[0]!, timezone: 'Asia/Shanghai' })).toEqual(before)
+  })
+})
+
+describe('posting in batches', () => {
+  const head = (key: string) => ({ merchantId: m.id, postingKey: key, kind: 'test', orderId: null, shopId: tmall.id, channel: 'taobao', eventAt: new Date('2026-11-15T02:00:00Z') })
+  const fee = (amount: string) => postingsForSettlement({ shopId: tmall.id, type: 'other_fee', amount: money(amount), currency: 'CNY' })
+
+  it('posts new keys, replays known ones with the same amounts, and takes a key twice in one batch once', async () => {
+    const before = await journalCount()
+    expect(await postEntries(env.ctx.db, [{ head: head('t.a'), postings: fee('-1.00') }, { head: head('t.b'), postings: fee('-2.00') }, { head: head('t.a'), postings: fee('-1.00') }, { head: head('t.e'), postings: [] }])).toEqual(['posted', 'posted', 'replayed', 'empty'])
+    expect(await journalCount()).toBe(before + 4)
+    expect(await postEntries(env.ctx.db, [{ head: head('t.b'), postings: fee('-2.00') }, { head: head('t.c'), postings: fee('-3.00') }])).toEqual(['replayed', 'posted'])
+    expect(await journalCount()).toBe(before + 6)
+  })
+
+  it('refuses a known key with other amounts, writing nothing of the batch', async () => {
+    const before = await journalCount()
+    await expect(withTx(env.ctx.db, (tx) => postEntries(tx, [{ head: head('t.d'), postings: fee('-4.00') }, { head: head('t.a'), postings: fee('-9.99') }]))).rejects.toThrow(IdempotencyConflict)
+    expect(await journalCount()).toBe(before)
   })
 })
