@@ -1,16 +1,10 @@
 import { sql, type Kysely } from 'kysely'
+import { hasColumn } from './columns.js'
 
 // Split orders in fulfillment: each shipment group (order_line_groups) of an order is its own pick
 // slot and parcel. '' stands for the order's own lines (all of them when the order is not split),
 // so existing rows keep their meaning. An order's group is in at most one open wave at a time, and
 // a shipment records which group it shipped.
-async function hasColumn(db: Kysely<unknown>, table: string, column: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`
-    SELECT COUNT(*) AS n FROM information_schema.columns
-    WHERE table_schema = DATABASE() AND table_name = ${table} AND column_name = ${column}`.execute(db)
-  return Number(r.rows[0]?.n ?? 0) > 0
-}
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   if (!(await hasColumn(db, 'wave_orders', 'shipment_group_id'))) {
     // One statement, so a failure leaves the table as it was (DDL auto-commits).

@@ -1,10 +1,11 @@
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
+import { addColumn, dropColumn } from './columns.js'
 
 // Why a writeback was recorded without being sent (a platform that takes one tracking number per order).
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql`ALTER TABLE shipment_writebacks ADD COLUMN IF NOT EXISTS note VARCHAR(255) NULL`.execute(db)
+  await addColumn(db, 'shipment_writebacks', 'note', 'VARCHAR(255) NULL')
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`ALTER TABLE shipment_writebacks DROP COLUMN IF EXISTS note`.execute(db)
+  await dropColumn(db, 'shipment_writebacks', 'note')
 }

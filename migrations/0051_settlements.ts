@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely'
+import { addColumn, dropColumn } from './columns.js'
 
 // Chart-of-accounts overrides, commission plans, settlement imports and lines, and closed periods.
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -73,10 +74,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`.execute(db)
   // An entry whose event fell in a closed period is booked at the start of the next open one;
   // the original time is kept for the audit trail.
-  await sql`ALTER TABLE journal_entries ADD COLUMN IF NOT EXISTS original_event_at DATETIME(3) NULL`.execute(db)
+  await addColumn(db, 'journal_entries', 'original_event_at', 'DATETIME(3) NULL')
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`ALTER TABLE journal_entries DROP COLUMN IF EXISTS original_event_at`.execute(db)
+  await dropColumn(db, 'journal_entries', 'original_event_at')
   for (const t of ['ledger_periods', 'settlement_lines', 'settlement_imports', 'commission_plans', 'ledger_accounts']) await sql`DROP TABLE IF EXISTS ${sql.raw(t)}`.execute(db)
 }
