@@ -9,6 +9,7 @@ import { installAuth } from './api/auth.js'
 import { installErrorHandler } from './api/errors.js'
 import { ROUTE_MODULES } from './api/routes.js'
 import { newId } from './lib/ids.js'
+import { installMetrics } from './system/metrics.js'
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -40,6 +41,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
   installErrorHandler(app)
   installAuth(app, ctx.db)
+  installMetrics(app, ctx)
   for (const routes of ROUTE_MODULES) await app.register(async (scope) => routes(scope, ctx))
   return app
 }
