@@ -12,7 +12,7 @@ import type { Parcel } from './tables.js'
 
 export type WritebackOutcome = 'done' | 'already_done' | 'failed_permanently'
 
-export async function runWriteback(ctx: Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log'>, merchantId: string, writebackId: string, finalAttempt: boolean): Promise<WritebackOutcome> {
+export async function runWriteback(ctx: Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log' | 'redis'>, merchantId: string, writebackId: string, finalAttempt: boolean): Promise<WritebackOutcome> {
   const wb = await ctx.db
     .selectFrom('shipment_writebacks as w')
     .innerJoin('shipments as s', 's.id', 'w.shipment_id')

@@ -20,7 +20,7 @@ export interface PushReport {
   skipped: 'disabled' | 'no_connector' | 'not_linked' | null
 }
 
-export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>, merchantId: string, shopId: string, full = false): Promise<PushReport> {
+export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'redis'>, merchantId: string, shopId: string, full = false): Promise<PushReport> {
   const shop = await getShop(ctx.db, merchantId, shopId)
   if (!shop || shop.status !== 'active') return { considered: 0, sent: 0, failed: 0, skipped: 'disabled' }
   const rules = shopRules(shop.settings)

@@ -24,7 +24,7 @@ export interface PullReport {
   duplicates: number
 }
 
-type Ctx = Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log'>
+type Ctx = Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log' | 'redis'>
 
 async function readCursor(ctx: Ctx, merchantId: string, shopId: string, stream: Stream): Promise<Date | null> {
   const row = await ctx.db.selectFrom('sync_cursors').select('cursor_at').where('merchant_id', '=', merchantId).where('shop_id', '=', shopId).where('stream', '=', stream).executeTakeFirst()
@@ -62,22 +62,51 @@ export function isLinked(connector: Connector, credentials: Readonly<Record<stri
   return !connector.oauth || typeof credentials[connector.oauth.tokenField] === 'string'
 }
 
+type TokenCtx = Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'redis'>
+
 /** Run `fn` with the shop's context; on auth_expired, refresh the token once and run it again. */
-export async function withFreshToken<T>(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>, merchantId: string, shopId: string, fn: (sc: ShopContext) => Promise<T>): Promise<T> {
+export async function withFreshToken<T>(ctx: TokenCtx, merchantId: string, shopId: string, fn: (sc: ShopContext) => Promise<T>): Promise<T> {
   let sc = await shopContext(ctx, merchantId, shopId)
   const connector = getConnector(sc.channel)
   // Refresh before expiry rather than failing a call first (tokens of an hour: Shopify, Douyin, PDD…).
   if (connector.refreshToken && expiresSoon(sc.credentials.expiresAt, ctx.clock.now())) {
-    await sc.saveCredentials(await connector.refreshToken(sc))
-    sc = await shopContext(ctx, merchantId, shopId)
+    sc = await refreshShared(ctx, sc, (fresh) => expiresSoon(fresh.credentials.expiresAt, ctx.clock.now()))
   }
   try {
     return await fn(sc)
   } catch (err) {
     if (!isConnectorError(err, 'auth_expired') || !connector.refreshToken) throw err
-    const next = await connector.refreshToken(sc)
-    await sc.saveCredentials(next)
-    return fn(await shopContext(ctx, merchantId, shopId))
+    const used = sc.credentials[connector.oauth?.tokenField ?? 'accessToken']
+    // Refresh unless another process already replaced the token this call was rejected with.
+    sc = await refreshShared(ctx, sc, (fresh) => fresh.credentials[connector.oauth?.tokenField ?? 'accessToken'] === used)
+    return fn(sc)
+  }
+}
+
+const REFRESH_LOCK_MS = 30_000
+
+/**
+ * One refresh per shop at a time, across processes: platforms that rotate refresh tokens (Douyin,
+ * Shopify) refuse the old one once a new one is issued, so two workers refreshing together would
+ * break the shop. The lock holder refreshes if `stillNeeded` says so on the credentials it reads
+ * under the lock; the others wait for it and use what it stored.
+ */
+async function refreshShared(ctx: TokenCtx, sc: ShopContext, stillNeeded: (fresh: ShopContext) => boolean): Promise<ShopContext> {
+  const key = `${ctx.config.redis.prefix}:token-refresh:${sc.id}`
+  const me = newId()
+  for (let waited = 0; ; waited += 100) {
+    if ((await ctx.redis.set(key, me, 'PX', REFRESH_LOCK_MS, 'NX')) === 'OK') break
+    if (waited >= REFRESH_LOCK_MS) throw new Error(`token refresh of shop ${sc.id} is held by another process for too long`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  try {
+    const fresh = await shopContext(ctx, sc.merchantId, sc.id)
+    if (!stillNeeded(fresh)) return fresh
+    await fresh.saveCredentials(await getConnector(fresh.channel).refreshToken!(fresh))
+    return await shopContext(ctx, sc.merchantId, sc.id)
+  } finally {
+    // Release only our own lock (it may have expired and been taken by another).
+    await ctx.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, key, me)
   }
 }
 

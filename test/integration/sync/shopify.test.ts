@@ -10,7 +10,7 @@ import { receive } from '../../../src/inventory/operations.js'
 import { pushShopStock } from '../../../src/inventory/push.js'
 import { upsertMappings } from '../../../src/orders/mappings.js'
 import { createShop, loadShopCredentials, setShopCredentials } from '../../../src/shops/repo.js'
-import { pullStream } from '../../../src/sync/pull.js'
+import { pullStream, withFreshToken } from '../../../src/sync/pull.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse } from '../../../src/warehouses/repo.js'
 import { processDelivery } from '../../../src/webhooks/service.js'
@@ -185,6 +185,20 @@ describe('tokens', () => {
       .reply(200, empty)
     await pullStream(env.ctx, m.id, shop.id, 'orders')
     expect(nock.isDone()).toBe(true)
+  })
+})
+
+describe('concurrent refresh', () => {
+  it('refreshes a rotating token once when several workers find it expiring together', async () => {
+    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'rotating', settings: { shopDomain: 'acme.myshopify.com' }, credentials: { clientId: 'c', clientSecret: 'hush', accessToken: 'shpat_a', refreshToken: 'shprt_a', expiresAt: '2026-11-20T12:01:00.000Z' } })
+    let refreshes = 0
+    nock(ORIGIN)
+      .post('/admin/oauth/access_token', { client_id: 'c', client_secret: 'hush', grant_type: 'refresh_token', refresh_token: 'shprt_a' })
+      .delay(50)
+      .reply(200, () => (refreshes++, { access_token: 'shpat_b', expires_in: 3600, refresh_token: 'shprt_b' }))
+    const used = await Promise.all([1, 2, 3].map(() => withFreshToken(env.ctx, m.id, shop.id, async (sc) => sc.credentials.accessToken)))
+    expect(used).toEqual(['shpat_b', 'shpat_b', 'shpat_b'])
+    expect(refreshes).toBe(1)
   })
 })
 
