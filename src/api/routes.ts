@@ -8,6 +8,7 @@ import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
 import { orderRoutes } from '../orders/routes.js'
 import { oauthRoutes } from '../shops/oauth.js'
+import { syncRoutes } from '../sync/routes.js'
 import { shopRoutes } from '../shops/routes.js'
 import { skuRoutes } from '../skus/routes.js'
 import { systemRoutes } from '../system/routes.js'
@@ -21,6 +22,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   merchantRoutes,
   shopRoutes,
   oauthRoutes,
+  syncRoutes,
   warehouseRoutes,
   skuRoutes,
   orderRoutes,

@@ -1,0 +1,81 @@
+/**
+ * Sync health of a shop for the merchant: where each stream's cursor stands, when it last ran and
+ * succeeded, the latest errors (the platform's answer kept, secrets never), webhook deliveries that
+ * failed — and a way to pull now instead of waiting for the schedule.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { enqueue, jobId } from '../../jobs/queues.js'
+import { ADMIN, ALL_ROLES } from '../api/auth.js'
+import { notFound } from '../api/errors.js'
+import { errorResponses, IdParams } from '../api/schemas.js'
+import { apiActor, audit } from '../audit/repo.js'
+import type { AppContext } from '../context.js'
+import { newId } from '../lib/ids.js'
+import { getShop } from '../shops/repo.js'
+
+const STREAMS = ['orders', 'refunds', 'settlements', 'messages'] as const
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const tags = ['shops']
+
+  app.get(
+    '/shops/:id/sync',
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags,
+        summary: "A shop's sync health: cursors per stream, the latest errors, failed webhook deliveries",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            streams: Type.Array(Type.Object({ stream: Type.String(), cursorAt: Type.Union([Type.String(), Type.Null()]), lastRunAt: Type.Union([Type.String(), Type.Null()]), lastOkAt: Type.Union([Type.String(), Type.Null()]), lastError: Type.Union([Type.String(), Type.Null()]) })),
+            errors: Type.Array(Type.Object({ stream: Type.String(), kind: Type.String(), message: Type.String(), httpStatus: Type.Union([Type.Integer(), Type.Null()]), at: Type.String() })),
+            failedWebhooks: Type.Array(Type.Object({ id: Type.String(), topic: Type.Union([Type.String(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]), receivedAt: Type.String() })),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      if (!(await getShop(ctx.db, merchantId, req.params.id))) throw notFound('shop', req.params.id)
+      const [cursors, errors, hooks] = await Promise.all([
+        ctx.db.selectFrom('sync_cursors').selectAll().where('merchant_id', '=', merchantId).where('shop_id', '=', req.params.id).orderBy('stream').execute(),
+        ctx.db.selectFrom('sync_errors').select(['stream', 'kind', 'message', 'http_status', 'created_at']).where('merchant_id', '=', merchantId).where('shop_id', '=', req.params.id).orderBy('created_at', 'desc').limit(50).execute(),
+        ctx.db.selectFrom('webhook_deliveries').select(['id', 'topic', 'error', 'received_at']).where('merchant_id', '=', merchantId).where('shop_id', '=', req.params.id).where('status', '=', 'failed').orderBy('received_at', 'desc').limit(50).execute(),
+      ])
+      return {
+        streams: cursors.map((c) => ({ stream: c.stream, cursorAt: iso(c.cursor_at), lastRunAt: iso(c.last_run_at), lastOkAt: iso(c.last_ok_at), lastError: c.last_error })),
+        errors: errors.map((e) => ({ stream: e.stream, kind: e.kind, message: e.message, httpStatus: e.http_status, at: e.created_at.toISOString() })),
+        failedWebhooks: hooks.map((h) => ({ id: h.id, topic: h.topic, error: h.error, receivedAt: h.received_at.toISOString() })),
+      }
+    },
+  )
+
+  app.post(
+    '/shops/:id/sync',
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: 'Pull a stream of a shop now (it runs as a job, as the schedule would)',
+        params: IdParams,
+        body: Type.Object({ stream: Type.Optional(Type.Enum(STREAMS)) }, { additionalProperties: false }),
+        response: { 202: Type.Object({ queued: Type.String() }), ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { merchantId } = req.auth
+      if (!(await getShop(ctx.db, merchantId, req.params.id))) throw notFound('shop', req.params.id)
+      const stream = req.body.stream ?? 'orders'
+      const id = jobId('pull-now', req.params.id, stream, newId())
+      await enqueue(ctx.queues, 'shop-pull', { merchantId, shopId: req.params.id, stream }, id, { attempts: 1 })
+      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'shop.sync_now', entityType: 'shop', entityId: req.params.id, detail: { stream } })
+      return reply.status(202).send({ queued: id })
+    },
+  )
+}
