@@ -2,6 +2,7 @@
  * Matching settlement lines to orders, for the accountant. Every settlement line and every shipped
  * order of the period ends in exactly one finding:
  *   matched           the order money settled equals what the journal expects from the order
+ *   awaiting_sale     settled before the sale is recognised (revenue at shipment): it matches once it ships
  *   amount_differs    it does not (expected, actual and the difference are given)
  *   fee_differs       order money matches but the commission differs from the shop's plan
  *   unknown_order     settled, but the hub has no such order
@@ -20,7 +21,7 @@ import { money, sum, toAmount, ZERO, type Decimal } from '../money/index.js'
 import { expectedFees, planOn, type CommissionRules } from './commission.js'
 import { localDate, zonedMidnight } from './statements.js'
 
-export const FINDING_KINDS = ['matched', 'amount_differs', 'fee_differs', 'unknown_order', 'not_settled', 'fee_without_order', 'unknown_type'] as const
+export const FINDING_KINDS = ['matched', 'awaiting_sale', 'amount_differs', 'fee_differs', 'unknown_order', 'not_settled', 'fee_without_order', 'unknown_type'] as const
 export type FindingKind = (typeof FINDING_KINDS)[number]
 
 export interface Finding {
@@ -89,6 +90,7 @@ async function reconcileShop(db: Executor, merchantId: string, shop: { id: strin
     const orders = await inChunks(named, (ids) => db.selectFrom('orders').select(['id', 'external_id', 'currency', 'buyer_paid', 'paid_at', 'placed_at']).where('merchant_id', '=', merchantId).where('shop_id', '=', shop.id).where('external_id', 'in', ids).execute())
     const known = new Map(orders.map((o) => [o.external_id, o]))
     const expected = await expectedReceivable(db, merchantId, shop.id, orders.map((o) => o.id))
+    const recognised = await salesRecognised(db, merchantId, orders.map((o) => o.id))
     const fees = await expectedCommissions(db, merchantId, shop.id, orders, timezone)
     for (const ext of named) {
       const lines = byOrder.get(ext) ?? []
@@ -103,7 +105,8 @@ async function reconcileShop(db: Executor, merchantId: string, shop: { id: strin
       const commissionActual = sum(lines.filter((l) => l.type === 'commission').map((l) => money(l.amount).neg()))
       const commissionExpected = fees.get(order.id) ?? null
       const common = { ...base, orderId: order.id, orderExternalId: ext, currency: order.currency, expected: toAmount(exp), actual: toAmount(actual), difference: toAmount(actual.minus(exp)), commissionExpected: commissionExpected ? toAmount(commissionExpected) : null, commissionActual: toAmount(commissionActual), settlementLineIds: ids }
-      if (!actual.eq(exp)) out.push({ ...common, kind: 'amount_differs', reason: exp.isZero() ? 'settled, but no sale is recognised for this order yet' : `settled ${toAmount(actual)}, expected ${toAmount(exp)}` })
+      if (!recognised.has(order.id) && !actual.isZero()) out.push({ ...common, kind: 'awaiting_sale', reason: 'settled before the sale is recognised (revenue at shipment): it matches once the order ships' })
+      else if (!actual.eq(exp)) out.push({ ...common, kind: 'amount_differs', reason: `settled ${toAmount(actual)}, expected ${toAmount(exp)}` })
       else if (commissionExpected && !commissionExpected.eq(commissionActual)) out.push({ ...common, kind: 'fee_differs', reason: `commission ${toAmount(commissionActual)} charged, the plan expects ${toAmount(commissionExpected)}` })
       else out.push({ ...common, kind: 'matched', reason: 'settled as expected' })
     }
@@ -151,6 +154,13 @@ async function expectedReceivable(db: Executor, merchantId: string, shopId: stri
   )
   for (const r of rows) out.set(r.order_id!, money(r.net))
   return out
+}
+
+/** Orders whose sale is posted and not reversed. */
+async function salesRecognised(db: Executor, merchantId: string, orderIds: string[]): Promise<Set<string>> {
+  const rows = await inChunks(orderIds, (ids) => db.selectFrom('journal_entries').select(['order_id', 'kind']).where('merchant_id', '=', merchantId).where('order_id', 'in', ids).where('kind', 'in', ['sale', 'reversal']).execute())
+  const reversed = new Set(rows.filter((r) => r.kind === 'reversal').map((r) => r.order_id))
+  return new Set(rows.filter((r) => r.kind === 'sale' && !reversed.has(r.order_id)).map((r) => r.order_id!))
 }
 
 /** Expected commission per order under the shop's plan in force on the order's payment date. */
