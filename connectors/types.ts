@@ -182,7 +182,6 @@ export interface MessageBatch {
 
 export interface Connector {
   readonly channel: Channel
-  readonly auth: 'oauth' | 'keys'
   /**
    * What a shipment writeback can name: 'lines' (the default) — a parcel carries its own lines;
    * 'order' — the platform takes one tracking number per order (JD, Pinduoduo, Douyin), so the hub

@@ -221,7 +221,6 @@ async function douyinToken(shop: ShopContext, method: 'token.create' | 'token.re
 export const douyin: Connector = {
   channel: 'douyin',
   shipmentScope: 'order',
-  auth: 'keys',
   validateSettings,
 
   async verifyCredentials(shop) {

@@ -212,7 +212,6 @@ async function jdToken(shop: ShopContext, path: string, params: Record<string, s
 export const jd: Connector = {
   channel: 'jd',
   shipmentScope: 'order',
-  auth: 'keys',
 
   validateSettings(settings) {
     const problems = [...validUrl(settings.baseUrl, 'baseUrl'), ...validUrl(settings.oauthUrl, 'oauthUrl')]

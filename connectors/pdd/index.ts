@@ -222,7 +222,6 @@ async function pddToken(shop: ShopContext, type: string, wrapper: string, params
 export const pdd: Connector = {
   channel: 'pdd',
   shipmentScope: 'order',
-  auth: 'keys',
 
   validateSettings: settingsProblems,
 

@@ -48,7 +48,6 @@ export function signWebhook(secret: string, timestampSec: number, rawBody: Buffe
 
 export const selfstore: Connector = {
   channel: 'selfstore',
-  auth: 'keys',
 
   validateSettings(settings) {
     const problems: string[] = []

@@ -248,7 +248,6 @@ async function exchangeToken(shop: Pick<ShopContext, 'id' | 'settings' | 'creden
 
 export const shopify: Connector = {
   channel: 'shopify',
-  auth: 'oauth',
 
   validateSettings(settings) {
     const problems: string[] = []

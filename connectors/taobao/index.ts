@@ -192,7 +192,6 @@ export function tidOfMessage(m: Record<string, unknown>): string | null {
 
 export const taobao: Connector = {
   channel: 'taobao',
-  auth: 'keys',
 
   validateSettings(settings) {
     const problems: string[] = []

@@ -48,7 +48,6 @@ const isPing = (body: Buffer) => /^webhook_id=\d+$/.test(body.toString('utf8').t
 
 export const woocommerce: Connector = {
   channel: 'woocommerce',
-  auth: 'keys',
 
   validateSettings(settings) {
     try {
