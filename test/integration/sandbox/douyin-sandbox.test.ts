@@ -9,13 +9,13 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDouyinClient } from '../../../connectors/douyin/client.js'
 import { douyin } from '../../../connectors/douyin/index.js'
-import { ConnectorError } from '../../../connectors/errors.js'
 import type { RawOrder, SettlementLineDraft, ShopContext, TimeWindow, WebhookEvent } from '../../../connectors/types.js'
 import { systemClock } from '../../../src/lib/clock.js'
 import { createLogger } from '../../../src/lib/logger.js'
 import { Decimal, money, sum } from '../../../src/money/index.js'
 import { startDouyinSandbox, type DouyinSandbox } from '../../../src/sandbox/douyin-server.js'
 import { PRODUCT_NAMES, type CatalogueItem } from '../../../src/sandbox/generator.js'
+import { connectorFailure, items } from '../../helpers/connectors.js'
 
 const DAY = 86_400_000
 const APP_KEY = '7000000000000000042'
@@ -43,21 +43,6 @@ function shopWith(credentials: Record<string, unknown> = {}, settings: Record<st
   }
 }
 
-async function collect<T>(pages: AsyncIterable<{ items: T[] }>): Promise<T[]> {
-  const out: T[] = []
-  for await (const p of pages) out.push(...p.items)
-  return out
-}
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(ConnectorError)
-  return err as ConnectorError
-}
-
 beforeAll(async () => {
   sandbox = await startDouyinSandbox({ seed: 23, catalogue, appKey: APP_KEY, appSecret: SECRET, accessToken: TOKEN, slowMs: 2500, serviceFeeRate: FEE_RATE })
   sandbox.generate(80, new Date(window.from.getTime() + 3600_000), 2.5 * DAY)
@@ -83,7 +68,7 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
   let pulled: RawOrder[] = []
 
   it('pulls a three-day window, every order exactly once, over several pages', async () => {
-    pulled = await collect(douyin.pullOrders(shopWith(), window))
+    pulled = await items(douyin.pullOrders(shopWith(), window))
     const ids = pulled.map((o) => o.externalId)
     expect(new Set(ids).size).toBe(ids.length)
     expect(new Set(ids)).toEqual(new Set(sandbox.sold.map((s) => s.orderId)))
@@ -128,7 +113,7 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
     const shipment = { orderExternalId: target.orderId, lineExternalIds: [], carrier: 'YTO' as const, trackingNumber: 'YT7000000000123', shippedAt: new Date() }
     await douyin.pushShipment(shopWith(), shipment)
     expect(sandbox.shipments).toContainEqual(expect.objectContaining({ orderId: target.orderId, carrierCode: 'yuantong', trackingNumber: 'YT7000000000123' }))
-    expect((await failure(douyin.pushShipment(shopWith(), shipment))).kind).toBe('permanent')
+    expect((await connectorFailure(douyin.pushShipment(shopWith(), shipment))).kind).toBe('permanent')
     const mapped = douyin.mapOrder((await douyin.fetchOrder(shopWith(), target.orderId)).payload)
     expect(mapped.ok && mapped.value.status).toBe('shipped')
   })
@@ -137,7 +122,7 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
     const paid = sandbox.sold.filter((s) => s.status === 'paid')
     expect(sandbox.refund(paid[3]!.orderId)).toBe(true)
     expect(sandbox.refund(paid[7]!.orderId)).toBe(true)
-    const raws = await collect(douyin.pullRefunds!(shopWith(), { from: window.from, to: new Date(Date.now() + 2000) }))
+    const raws = await items(douyin.pullRefunds!(shopWith(), { from: window.from, to: new Date(Date.now() + 2000) }))
     const expected = sandbox.sold.flatMap((s) => s.refunds.map((r) => ({ ...r, orderId: s.orderId })))
     expect(raws.map((r) => r.externalRefundId).sort()).toEqual(expected.map((r) => r.refundId).sort())
     for (const raw of raws) {
@@ -177,10 +162,10 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
   })
 
   it('refuses a wrong secret with 40003 isv.signature-invalid, classified permanent', async () => {
-    const err = await failure(douyin.verifyCredentials(shopWith({ appSecret: 'wrong-secret-value' })))
+    const err = await connectorFailure(douyin.verifyCredentials(shopWith({ appSecret: 'wrong-secret-value' })))
     expect(err.kind).toBe('permanent')
     expect(err.detail.platformCode).toBe('40003:isv.signature-invalid')
-    const md5 = await failure(douyin.verifyCredentials(shopWith({ appSecret: 'wrong-secret-value' }, { signMethod: 'md5' })))
+    const md5 = await connectorFailure(douyin.verifyCredentials(shopWith({ appSecret: 'wrong-secret-value' }, { signMethod: 'md5' })))
     expect(md5.kind).toBe('permanent')
     await douyin.verifyCredentials(shopWith({}, { signMethod: 'md5' }))
   })
@@ -188,7 +173,7 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
   it('answers an expired token with isv.access-token-expired, classified auth_expired', async () => {
     sandbox.rotateToken('douyin-sandbox-token-0002')
     try {
-      const err = await failure(douyin.verifyCredentials(shopWith()))
+      const err = await connectorFailure(douyin.verifyCredentials(shopWith()))
       expect(err.kind).toBe('auth_expired')
       expect(err.detail.platformCode).toBe('40003:isv.access-token-expired')
     } finally {
@@ -199,24 +184,24 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
   it('enforces size ≤ 100 and page × size ≤ 50 000 with isv.parameter-invalid', async () => {
     const client = createDouyinClient(shopWith())
     const start = Math.floor(window.from.getTime() / 1000)
-    const big = await failure(client.call('order.searchList', { update_time_start: start, update_time_end: start + 60, page: 0, size: 101 }))
+    const big = await connectorFailure(client.call('order.searchList', { update_time_start: start, update_time_end: start + 60, page: 0, size: 101 }))
     expect(big.detail.platformCode).toBe('40004:isv.parameter-invalid:20008')
-    const deep = await failure(client.call('order.searchList', { update_time_start: start, update_time_end: start + 60, page: 500, size: 100 }))
+    const deep = await connectorFailure(client.call('order.searchList', { update_time_start: start, update_time_end: start + 60, page: 500, size: 100 }))
     expect(deep.detail.platformCode).toBe('40004:isv.parameter-invalid:20013')
   })
 
   it('recovers from a rate limit, a system error and a slow answer inside the call', async () => {
     const short: TimeWindow = { from: window.from, to: new Date(window.from.getTime() + DAY) }
-    const expected = await collect(douyin.pullOrders(shopWith(), short))
+    const expected = await items(douyin.pullOrders(shopWith(), short))
     sandbox.injectFault('rate_limit')
     sandbox.injectFault('system_error')
     sandbox.injectFault('slow')
-    const got = await collect(douyin.pullOrders(shopWith(), short))
+    const got = await items(douyin.pullOrders(shopWith(), short))
     expect(got.map((o) => o.externalId)).toEqual(expected.map((o) => o.externalId))
     sandbox.injectFault('http_5xx')
-    expect((await collect(douyin.pullOrders(shopWith(), short))).length).toBe(expected.length)
+    expect((await items(douyin.pullOrders(shopWith(), short))).length).toBe(expected.length)
     sandbox.injectFault('malformed')
-    expect((await failure(douyin.verifyCredentials(shopWith()))).kind).toBe('permanent')
+    expect((await connectorFailure(douyin.verifyCredentials(shopWith()))).kind).toBe('permanent')
     await douyin.verifyCredentials(shopWith())
   })
 })

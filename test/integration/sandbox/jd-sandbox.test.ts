@@ -6,13 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { jdApi } from '../../../connectors/jd/client.js'
 import { jd } from '../../../connectors/jd/index.js'
-import { ConnectorError } from '../../../connectors/errors.js'
 import type { RawOrder, RawRefund, ShopContext, TimeWindow } from '../../../connectors/types.js'
 import { systemClock, type Clock } from '../../../src/lib/clock.js'
 import { createLogger } from '../../../src/lib/logger.js'
 import { money, sum } from '../../../src/money/index.js'
 import { PRODUCT_NAMES, type CatalogueItem } from '../../../src/sandbox/generator.js'
 import { startJdSandbox, type JdSandbox } from '../../../src/sandbox/jd-server.js'
+import { connectorFailure, items } from '../../helpers/connectors.js'
 
 const DAY = 86_400_000
 const APP_KEY = 'jd-sandbox-app-key'
@@ -36,21 +36,6 @@ function shopWith(over: { credentials?: Record<string, unknown>; clock?: Clock; 
   }
 }
 
-async function collect<T>(pages: AsyncIterable<{ items: T[] }>): Promise<T[]> {
-  const out: T[] = []
-  for await (const p of pages) out.push(...p.items)
-  return out
-}
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(ConnectorError)
-  return err as ConnectorError
-}
-
 const window: TimeWindow = { from: new Date(now.getTime() - 37 * DAY), to: new Date(now.getTime() + 60_000) }
 
 beforeAll(async () => {
@@ -68,7 +53,7 @@ describe('JD sandbox ↔ JD connector', () => {
 
   it('pulls a window longer than the platform cap, every order exactly once, over several pages', async () => {
     expect(window.to.getTime() - window.from.getTime()).toBeGreaterThan(31 * DAY)
-    pulled = await collect(jd.pullOrders(shopWith(), window))
+    pulled = await items(jd.pullOrders(shopWith(), window))
     const ids = pulled.map((o) => o.externalId)
     expect(new Set(ids).size).toBe(ids.length)
     expect(new Set(ids)).toEqual(new Set(sandbox.sold.map((s) => s.orderId)))
@@ -121,7 +106,7 @@ describe('JD sandbox ↔ JD connector', () => {
     const shipment = { orderExternalId: target.orderId, lineExternalIds: [], carrier: 'SF' as const, trackingNumber: 'SF1400012345678', shippedAt: new Date() }
     await jd.pushShipment(shopWith(), shipment)
     expect(sandbox.shipments).toContainEqual(expect.objectContaining({ orderId: target.orderId, carrierCode: '467', trackingNumber: 'SF1400012345678' }))
-    const again = await failure(jd.pushShipment(shopWith(), shipment))
+    const again = await connectorFailure(jd.pushShipment(shopWith(), shipment))
     expect(again.kind).toBe('permanent')
     const fetched = await jd.fetchOrder(shopWith(), target.orderId)
     expect((fetched.payload as { orderState: string }).orderState).toBe('WAIT_GOODS_RECEIVE_CONFIRM')
@@ -130,7 +115,7 @@ describe('JD sandbox ↔ JD connector', () => {
   it('pulls refund applications, each once, with the refunded amounts of the sold record', async () => {
     const target = sandbox.sold.find((s) => s.status === 'paid' && !sandbox.shipments.some((x) => x.orderId === s.orderId))!
     expect(sandbox.refund(target.orderId)).toBe(true)
-    const refunds: RawRefund[] = await collect(jd.pullRefunds!(shopWith(), window))
+    const refunds: RawRefund[] = await items(jd.pullRefunds!(shopWith(), window))
     const expected = sandbox.sold.flatMap((s) => s.refunds.map((r) => ({ ...r, orderId: s.orderId })))
     expect(refunds.map((r) => r.externalRefundId).sort()).toEqual(expected.map((r) => r.refundId).sort())
     for (const raw of refunds) {
@@ -147,7 +132,7 @@ describe('JD sandbox ↔ JD connector', () => {
   })
 
   it('refuses a wrong secret with JD 无效签名, classified permanent', async () => {
-    const err = await failure(jd.verifyCredentials(shopWith({ credentials: { appSecret: 'not-the-secret' } })))
+    const err = await connectorFailure(jd.verifyCredentials(shopWith({ credentials: { appSecret: 'not-the-secret' } })))
     expect(err.kind).toBe('permanent')
     expect(err.detail.platformCode).toBe('10')
     expect(err.message).not.toContain('not-the-secret')
@@ -155,7 +140,7 @@ describe('JD sandbox ↔ JD connector', () => {
 
   it('refuses a timestamp outside ±10 minutes', async () => {
     const skewed = { now: () => new Date(Date.now() - 20 * 60_000) }
-    const err = await failure(jd.verifyCredentials(shopWith({ clock: skewed })))
+    const err = await connectorFailure(jd.verifyCredentials(shopWith({ clock: skewed })))
     expect(err.kind).toBe('permanent')
     expect(err.detail.platformCode).toBe('8')
   })
@@ -163,7 +148,7 @@ describe('JD sandbox ↔ JD connector', () => {
   it('answers an expired token with 无效access_token, classified auth_expired', async () => {
     sandbox.rotateToken('jd-sandbox-access-token-next')
     try {
-      const err = await failure(jd.verifyCredentials(shopWith()))
+      const err = await connectorFailure(jd.verifyCredentials(shopWith()))
       expect(err.kind).toBe('auth_expired')
       expect(err.detail.platformCode).toBe('19')
       await jd.verifyCredentials(shopWith({ credentials: { accessToken: 'jd-sandbox-access-token-next' } }))
@@ -175,32 +160,32 @@ describe('JD sandbox ↔ JD connector', () => {
   it('enforces the window cap and the page size with a business failure', async () => {
     const api = jdApi(shopWith())
     const base = { order_state: 'WAIT_SELLER_STOCK_OUT', optional_fields: 'orderId', page: '1' }
-    const long = await failure(api.call('jingdong.pop.order.enSearch', { ...base, start_date: '2026-01-01 00:00:00', end_date: '2026-02-15 00:00:00', page_size: '50' }))
+    const long = await connectorFailure(api.call('jingdong.pop.order.enSearch', { ...base, start_date: '2026-01-01 00:00:00', end_date: '2026-02-15 00:00:00', page_size: '50' }))
     expect(long.kind).toBe('permanent')
     expect(long.message).toContain('一个月')
-    const deep = await failure(api.call('jingdong.pop.order.enSearch', { ...base, start_date: '2026-01-01 00:00:00', end_date: '2026-01-02 00:00:00', page_size: '100' }))
+    const deep = await connectorFailure(api.call('jingdong.pop.order.enSearch', { ...base, start_date: '2026-01-01 00:00:00', end_date: '2026-01-02 00:00:00', page_size: '100' }))
     expect(deep.kind).toBe('permanent')
   })
 
   it('recovers from injected faults: a system error, a slow answer and a 502 are retried inside the call', async () => {
     const short: TimeWindow = { from: new Date(now.getTime() - 36 * DAY), to: new Date(now.getTime() - 35 * DAY) }
-    const expected = await collect(jd.pullOrders(shopWith(), short))
+    const expected = await items(jd.pullOrders(shopWith(), short))
     // The JD client retries twice inside a call: two faults in a row are absorbed.
     sandbox.injectFault('system_error')
     sandbox.injectFault('slow')
-    const got = await collect(jd.pullOrders(shopWith(), short))
+    const got = await items(jd.pullOrders(shopWith(), short))
     expect(got.map((o) => o.externalId)).toEqual(expected.map((o) => o.externalId))
     sandbox.injectFault('http_5xx')
-    expect((await collect(jd.pullOrders(shopWith(), short))).length).toBe(expected.length)
+    expect((await items(jd.pullOrders(shopWith(), short))).length).toBe(expected.length)
   })
 
   it('surfaces a rate limit and a malformed body to the job layer, then serves the next call', async () => {
     sandbox.injectFault('rate_limit')
-    const limited = await failure(jd.verifyCredentials(shopWith()))
+    const limited = await connectorFailure(jd.verifyCredentials(shopWith()))
     expect(limited.kind).toBe('rate_limited')
     expect(limited.detail.retryAfterMs).toBeGreaterThan(0)
     sandbox.injectFault('malformed')
-    const broken = await failure(jd.verifyCredentials(shopWith()))
+    const broken = await connectorFailure(jd.verifyCredentials(shopWith()))
     expect(broken.kind).toBe('permanent')
     await jd.verifyCredentials(shopWith())
   })

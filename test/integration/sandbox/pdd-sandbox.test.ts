@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildForm, pddClient } from '../../../connectors/pdd/client.js'
 import { pdd } from '../../../connectors/pdd/index.js'
 import { fromShanghai, toShanghai } from '../../../connectors/cn/time.js'
-import { ConnectorError } from '../../../connectors/errors.js'
 import type { RawOrder, SettlementLineDraft, ShopContext, TimeWindow } from '../../../connectors/types.js'
 import { systemClock } from '../../../src/lib/clock.js'
 import { createLogger } from '../../../src/lib/logger.js'
 import { Decimal, money, sum } from '../../../src/money/index.js'
 import { PRODUCT_NAMES, type CatalogueItem } from '../../../src/sandbox/generator.js'
 import { startPddSandbox, type PddSandbox } from '../../../src/sandbox/pdd-server.js'
+import { connectorFailure, items } from '../../helpers/connectors.js'
 
 const DAY = 86_400_000
 const MIN = 60_000
@@ -43,21 +43,6 @@ function shopWith(credentials: Record<string, unknown> = {}): ShopContext {
   }
 }
 
-async function collect<T>(pages: AsyncIterable<{ items: T[] }>): Promise<T[]> {
-  const out: T[] = []
-  for await (const p of pages) out.push(...p.items)
-  return out
-}
-
-async function failure(p: Promise<unknown>): Promise<ConnectorError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(ConnectorError)
-  return err as ConnectorError
-}
-
 beforeAll(async () => {
   sandbox = await startPddSandbox({ seed: 7, catalogue, clientId: CLIENT_ID, clientSecret: SECRET, accessToken: TOKEN, slowMs: 2500, serviceFeeRate: FEE_RATE })
   sandbox.generate(60, base, 3 * 3600_000)
@@ -72,7 +57,7 @@ describe('PDD sandbox ↔ PDD connector', () => {
   let pulled: RawOrder[] = []
 
   it('pulls a window longer than 30 minutes, every order exactly once, over several pages', async () => {
-    pulled = await collect(pdd.pullOrders(shopWith(), window))
+    pulled = await items(pdd.pullOrders(shopWith(), window))
     const ids = pulled.map((o) => o.externalId)
     expect(new Set(ids).size).toBe(ids.length)
     expect(new Set(ids)).toEqual(new Set(sandbox.sold.map((s) => s.orderId)))
@@ -130,7 +115,7 @@ describe('PDD sandbox ↔ PDD connector', () => {
     const shipment = { orderExternalId: target.orderId, lineExternalIds: [], carrier: 'ZTO' as const, trackingNumber: '75312345678901', shippedAt: new Date() }
     await pdd.pushShipment(shopWith(), shipment)
     expect(sandbox.shipments).toContainEqual(expect.objectContaining({ orderId: target.orderId, carrierCode: '115', trackingNumber: '75312345678901' }))
-    expect((await failure(pdd.pushShipment(shopWith(), shipment))).kind).toBe('permanent')
+    expect((await connectorFailure(pdd.pushShipment(shopWith(), shipment))).kind).toBe('permanent')
     const mapped = pdd.mapOrder((await pdd.fetchOrder(shopWith(), target.orderId)).payload)
     expect(mapped.ok && mapped.value.status).toBe('shipped')
   })
@@ -138,7 +123,7 @@ describe('PDD sandbox ↔ PDD connector', () => {
   it('pulls after-sales records, each once, with the sold record’s refunded amounts', async () => {
     const target = sandbox.sold.find((s) => s.status === 'paid' && s.lines.length > 1 && !sandbox.shipments.some((x) => x.orderId === s.orderId))!
     expect(sandbox.refund(target.orderId, new Date(base.getTime() + 3 * 3600_000))).toBe(true)
-    const raws = await collect(pdd.pullRefunds!(shopWith(), window))
+    const raws = await items(pdd.pullRefunds!(shopWith(), window))
     const expected = sandbox.sold.flatMap((s) => s.refunds.map((r) => ({ ...r, orderId: s.orderId })))
     expect(raws.map((r) => r.externalRefundId).sort()).toEqual(expected.map((r) => r.refundId).sort())
     for (const raw of raws) {
@@ -176,7 +161,7 @@ describe('PDD sandbox ↔ PDD connector', () => {
   })
 
   it('refuses a wrong secret with 20004 签名sign校验失败, classified permanent', async () => {
-    const err = await failure(pdd.verifyCredentials(shopWith({ clientSecret: 'wrong-secret' })))
+    const err = await connectorFailure(pdd.verifyCredentials(shopWith({ clientSecret: 'wrong-secret' })))
     expect(err.kind).toBe('permanent')
     expect(err.detail.platformCode).toBe('20004')
   })
@@ -184,10 +169,10 @@ describe('PDD sandbox ↔ PDD connector', () => {
   it('answers an expired token with 10019, classified auth_expired; an unknown one is permanent', async () => {
     sandbox.rotateToken('pdd-sandbox-token-next')
     try {
-      const expired = await failure(pdd.verifyCredentials(shopWith()))
+      const expired = await connectorFailure(pdd.verifyCredentials(shopWith()))
       expect(expired.kind).toBe('auth_expired')
       expect(expired.detail.platformCode).toBe('10019')
-      const unknown = await failure(pdd.verifyCredentials(shopWith({ accessToken: 'never-issued' })))
+      const unknown = await connectorFailure(pdd.verifyCredentials(shopWith({ accessToken: 'never-issued' })))
       expect(unknown.kind).toBe('permanent')
     } finally {
       sandbox.rotateToken(TOKEN)
@@ -197,27 +182,27 @@ describe('PDD sandbox ↔ PDD connector', () => {
   it('enforces the 30-minute window and page_size ≤ 100 with 10000 参数错误', async () => {
     const client = pddClient(shopWith())
     const s = Math.floor(window.from.getTime() / 1000)
-    const long = await failure(client.call('pdd.order.number.list.increment.get', 'order_sn_increment_get_response', { start_updated_at: s, end_updated_at: s + 1801, page: 1, page_size: 100 }))
+    const long = await connectorFailure(client.call('pdd.order.number.list.increment.get', 'order_sn_increment_get_response', { start_updated_at: s, end_updated_at: s + 1801, page: 1, page_size: 100 }))
     expect(long.detail.platformCode).toBe('10000')
-    const wide = await failure(client.call('pdd.order.number.list.increment.get', 'order_sn_increment_get_response', { start_updated_at: s, end_updated_at: s + 60, page: 1, page_size: 101 }))
+    const wide = await connectorFailure(client.call('pdd.order.number.list.increment.get', 'order_sn_increment_get_response', { start_updated_at: s, end_updated_at: s + 60, page: 1, page_size: 101 }))
     expect(wide.kind).toBe('permanent')
   })
 
   it('recovers from a rate limit, a system error and a slow answer inside the call', async () => {
     const short: TimeWindow = { from: window.from, to: new Date(window.from.getTime() + 30 * MIN) }
-    const expected = await collect(pdd.pullOrders(shopWith(), short))
+    const expected = await items(pdd.pullOrders(shopWith(), short))
     sandbox.injectFault('rate_limit')
     sandbox.injectFault('system_error')
     sandbox.injectFault('slow')
-    const got = await collect(pdd.pullOrders(shopWith(), short))
+    const got = await items(pdd.pullOrders(shopWith(), short))
     expect(got.map((o) => o.externalId)).toEqual(expected.map((o) => o.externalId))
     sandbox.injectFault('http_5xx')
-    expect((await collect(pdd.pullOrders(shopWith(), short))).length).toBe(expected.length)
+    expect((await items(pdd.pullOrders(shopWith(), short))).length).toBe(expected.length)
   })
 
   it('reports a malformed body as permanent, then serves the next call', async () => {
     sandbox.injectFault('malformed')
-    expect((await failure(pdd.verifyCredentials(shopWith()))).kind).toBe('permanent')
+    expect((await connectorFailure(pdd.verifyCredentials(shopWith()))).kind).toBe('permanent')
     await pdd.verifyCredentials(shopWith())
   })
 })

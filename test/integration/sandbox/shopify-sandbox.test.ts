@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectorError } from '../../../connectors/errors.js'
 import { shopify } from '../../../connectors/shopify/index.js'
 import { SET_QUANTITIES, shopifyClient } from '../../../connectors/shopify/graphql.js'
 import type { RawOrder, SettlementLineDraft, ShopContext } from '../../../connectors/types.js'
@@ -16,6 +15,7 @@ import { systemClock } from '../../../src/lib/clock.js'
 import { createLogger } from '../../../src/lib/logger.js'
 import { money, sum } from '../../../src/money/index.js'
 import { startShopifySandbox, type ShopifySandbox } from '../../../src/sandbox/shopify-server.js'
+import { connectorFailure } from '../../helpers/connectors.js'
 
 const catalogue = [
   { skuCode: 'MUG-BLUE', title: 'Mug Blue', price: '25.00' },
@@ -48,12 +48,6 @@ async function pullAll(sc: ShopContext, from: Date, to: Date): Promise<{ orders:
     orders.push(...page.items)
   }
   return { orders, pages }
-}
-
-const failure = async (p: Promise<unknown>): Promise<ConnectorError> => {
-  const err = await p.then(() => null, (e: unknown) => e)
-  expect(err).toBeInstanceOf(ConnectorError)
-  return err as ConnectorError
 }
 
 beforeAll(async () => {
@@ -206,7 +200,7 @@ describe('payouts', () => {
 
 describe('errors and faults', () => {
   it('refuses a wrong access token (401 → auth_expired)', async () => {
-    const err = await failure(shopify.verifyCredentials(shop({ accessToken: 'shpat_wrong' })))
+    const err = await connectorFailure(shopify.verifyCredentials(shop({ accessToken: 'shpat_wrong' })))
     expect(err).toMatchObject({ kind: 'auth_expired', detail: { httpStatus: 401 } })
     expect(err.message).not.toContain('shpat_wrong')
     await expect(shopify.verifyCredentials(shop())).resolves.toBeUndefined()
@@ -226,7 +220,7 @@ describe('errors and faults', () => {
     const at = new Date(Date.now() - 60_000)
     const made = store.generate(2, at)
     store.injectFault('malformed')
-    expect((await failure(pullAll(shop(), new Date(at.getTime() - 1000), new Date()))).kind).toBe('permanent')
+    expect((await connectorFailure(pullAll(shop(), new Date(at.getTime() - 1000), new Date()))).kind).toBe('permanent')
     const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), new Date())
     expect(orders.map((o) => o.externalId)).toEqual(expect.arrayContaining(made.map((o) => o.id)))
   })

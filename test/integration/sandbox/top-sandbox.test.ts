@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConnectorError } from '../../../connectors/errors.js'
 import { taobao, TRADES } from '../../../connectors/taobao/index.js'
 import { topCaller } from '../../../connectors/taobao/top.js'
 import { toShanghai } from '../../../connectors/cn/time.js'
@@ -15,6 +14,7 @@ import { systemClock, type Clock } from '../../../src/lib/clock.js'
 import { createLogger } from '../../../src/lib/logger.js'
 import { money, sum } from '../../../src/money/index.js'
 import { startTopSandbox, type TopSandbox } from '../../../src/sandbox/top-server.js'
+import { connectorFailure } from '../../helpers/connectors.js'
 
 const catalogue = [
   { skuCode: 'CUP-1', title: '保温杯 500ml 不锈钢 黑色', price: '89.00' },
@@ -47,12 +47,6 @@ async function pullAll(sc: ShopContext, from: Date, to: Date): Promise<{ orders:
     orders.push(...page.items)
   }
   return { orders, pages }
-}
-
-const failure = async (p: Promise<unknown>): Promise<ConnectorError> => {
-  const err = await p.then(() => null, (e: unknown) => e)
-  expect(err).toBeInstanceOf(ConnectorError)
-  return err as ConnectorError
 }
 
 beforeAll(async () => {
@@ -139,7 +133,7 @@ describe('push', () => {
     expect(top.shipments.at(-1)).toMatchObject({ tid: multi.tid, companyCode: 'ZTO', subTids: [firstOid] })
     expect(multi.status).toBe('SELLER_CONSIGNED_PART')
     // TOP refuses to ship a trade twice: a permanent error, not a retry loop.
-    const again = await failure(taobao.pushShipment(shop(), { orderExternalId: String(single.tid), lineExternalIds: [], carrier: 'SF', trackingNumber: 'SF1', shippedAt: new Date() }))
+    const again = await connectorFailure(taobao.pushShipment(shop(), { orderExternalId: String(single.tid), lineExternalIds: [], carrier: 'SF', trackingNumber: 'SF1', shippedAt: new Date() }))
     expect(again.kind).toBe('permanent')
   })
 })
@@ -150,7 +144,7 @@ describe('errors as TOP gives them', () => {
 
   it('a wrong secret is an invalid signature (code 25, permanent), for every sign method', async () => {
     for (const signMethod of ['md5', 'hmac', 'hmac-sha256']) {
-      const err = await failure(call(shop({ settings: { signMethod }, credentials: { appSecret: 'not-the-secret' } }), new Date(to().getTime() - 60_000), to()))
+      const err = await connectorFailure(call(shop({ settings: { signMethod }, credentials: { appSecret: 'not-the-secret' } }), new Date(to().getTime() - 60_000), to()))
       expect(err).toMatchObject({ kind: 'permanent', detail: { platformCode: 'isv.invalid-signature' } })
       expect(err.message).toContain('code 25')
       expect(err.message).not.toContain('not-the-secret')
@@ -159,12 +153,12 @@ describe('errors as TOP gives them', () => {
   })
 
   it('a wrong session is code 27 (auth expired); a clock 20 minutes off is code 31; a window over a day is refused', async () => {
-    const session = await failure(taobao.verifyCredentials(shop({ credentials: { session: 'expired' } })))
+    const session = await connectorFailure(taobao.verifyCredentials(shop({ credentials: { session: 'expired' } })))
     expect(session.kind).toBe('auth_expired')
     expect(session.message).toContain('code 27')
-    const skewed = await failure(call(shop({ clock: { now: () => new Date(Date.now() + 20 * 60_000) } }), new Date(to().getTime() - 60_000), to()))
+    const skewed = await connectorFailure(call(shop({ clock: { now: () => new Date(Date.now() + 20 * 60_000) } }), new Date(to().getTime() - 60_000), to()))
     expect(skewed.message).toContain('code 31')
-    const long = await failure(call(shop(), new Date(to().getTime() - 25 * 3600_000), to()))
+    const long = await connectorFailure(call(shop(), new Date(to().getTime() - 25 * 3600_000), to()))
     expect(long).toMatchObject({ kind: 'permanent', detail: { platformCode: 'isv.invalid-parameter' } })
     // The connector itself splits a long window at the cap and never sees that error.
     await expect(pullAll(shop(), new Date(to().getTime() - 50 * 3600_000), to())).resolves.toMatchObject({ pages: expect.any(Number) })
@@ -187,7 +181,7 @@ describe('faults', () => {
     const at = new Date(Date.now() - 90_000)
     top.generate(3, at)
     top.injectFault('malformed')
-    const err = await failure(pullAll(shop(), new Date(at.getTime() - 1000), new Date()))
+    const err = await connectorFailure(pullAll(shop(), new Date(at.getTime() - 1000), new Date()))
     expect(err.kind).toBe('permanent')
     const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), new Date())
     expect(orders.map((o) => o.externalId)).toEqual(expect.arrayContaining(top.sold.slice(-3).map((g) => g.externalId)))
