@@ -7,6 +7,7 @@ import type { RawOrder, RawPage, ShopContext } from '../../../../connectors/type
 import { fixedClock } from '../../../../src/lib/clock.js'
 import { createLogger } from '../../../../src/lib/logger.js'
 import { dyAfterSale, dyCancelled, dyMultiLine, dySettleRows, envelope, toWire } from '../../../fixtures/douyin/orders.js'
+import { drain as collect } from '../../../helpers/connectors.js'
 
 const BASE = 'https://douyin.sandbox.test'
 const APP_KEY = '7000000000000000001'
@@ -29,12 +30,6 @@ const shop = shopWith()
 type Json = Record<string, unknown>
 const bodyOf = (b: unknown): Json => (typeof b === 'string' ? (JSON.parse(b) as Json) : (b as Json))
 const at = (iso: string) => Math.floor(Date.parse(iso) / 1000)
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const x of it) out.push(x)
-  return out
-}
 
 /**
  * A small order.searchList: filters by update_time (both bounds inclusive, as the worst case),

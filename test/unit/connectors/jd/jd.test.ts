@@ -17,6 +17,7 @@ import {
   searchAnswer,
   wire,
 } from '../../../fixtures/jd/orders.js'
+import { drain as collect } from '../../../helpers/connectors.js'
 
 const GATEWAY = 'https://jd.test'
 const OAUTH = 'https://oauth.jd.test'
@@ -75,12 +76,6 @@ function gateway(handler: (req: JdRequest) => string | [number, string], times =
       return Array.isArray(out) ? out : [200, out, { 'content-type': 'application/json;charset=UTF-8' }]
     })
   return seen
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const x of it) out.push(x)
-  return out
 }
 
 describe('signing (§2.2)', () => {

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest'
 import { buildForm, signPdd } from '../../../../connectors/pdd/client.js'
 import { PDD_LOGISTICS_IDS } from '../../../../connectors/pdd/carriers.js'
 import { billDates, pdd } from '../../../../connectors/pdd/index.js'
-import type { RawPage, RawRefund } from '../../../../connectors/types.js'
 import { pddMultiLine, pddRefundReturn } from '../../../fixtures/pdd/orders.js'
 import {
   ACCESS_TOKEN,
@@ -18,6 +17,7 @@ import {
   pddShop,
   REFRESH_TOKEN,
 } from '../../../fixtures/pdd/shop.js'
+import { drain as collect } from '../../../helpers/connectors.js'
 
 const md5Upper = (s: string) => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase()
 
@@ -41,12 +41,6 @@ function gateway(
 const orderAt = (sn: string, updated: string) => ({ ...pddMultiLine, order_sn: sn, updated_at: updated })
 const orderPage = (orders: unknown[], total: number) =>
   json({ order_sn_increment_get_response: { order_sn_list: orders, total_count: total, has_next: false } })
-
-async function collect<T>(it: AsyncIterable<RawPage<T>>): Promise<RawPage<T>[]> {
-  const pages: RawPage<T>[] = []
-  for await (const p of it) pages.push(p)
-  return pages
-}
 
 describe('signing (§3.2)', () => {
   it('reproduces the official worked example', () => {
@@ -227,7 +221,7 @@ describe('incremental order pull (§3.4)', () => {
       json({ refund_increment_get_response: { refund_list: [pddRefundReturn], total_count: 1 } }),
       seen,
     )
-    const pages = await collect<RawRefund>(
+    const pages = await collect(
       pdd.pullRefunds!(pddShop(), { from: bj('2024-03-09 14:00:00'), to: bj('2024-03-09 14:30:00') }),
     )
     expect(seen[0]).toMatchObject({

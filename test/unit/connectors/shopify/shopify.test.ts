@@ -4,11 +4,12 @@ import type { balanceTransactionLines} from '../../../../connectors/shopify/inde
 import { idempotencyKey, shopify, signShopifyQuery, signShopifyWebhook } from '../../../../connectors/shopify/index.js'
 import { FINANCIAL_STATUS, shopifyStatus } from '../../../../connectors/shopify/map.js'
 import { isConnectorError } from '../../../../connectors/errors.js'
-import type { RawPage, ShopContext } from '../../../../connectors/types.js'
+import type { ShopContext } from '../../../../connectors/types.js'
 import { fixedClock } from '../../../../src/lib/clock.js'
 import { createLogger } from '../../../../src/lib/logger.js'
 import { sum } from '../../../../src/money/index.js'
 import { graphqlNode, shopifyCancelled, shopifyMultiLine, shopifyRefunded } from '../../../fixtures/shopify/orders.js'
+import { drain as collect } from '../../../helpers/connectors.js'
 
 const ORIGIN = 'https://acme.myshopify.com'
 const GQL = '/admin/api/2026-07/graphql.json'
@@ -26,11 +27,6 @@ const shop = (over: Partial<ShopContext> = {}): ShopContext => ({
 const ok = <T>(r: { ok: boolean; value?: T }) => {
   if (!r.ok) throw new Error(JSON.stringify(r))
   return r.value!
-}
-const collect = async <T>(it: AsyncIterable<RawPage<T>>) => {
-  const pages: RawPage<T>[] = []
-  for await (const p of it) pages.push(p)
-  return pages
 }
 const ordersAnswer = (nodes: unknown[], next: string | null) => ({ data: { orders: { pageInfo: { hasNextPage: next !== null, endCursor: next }, nodes } } })
 const window = { from: new Date('2026-11-20T00:00:00Z'), to: new Date('2026-11-20T12:00:00Z') }

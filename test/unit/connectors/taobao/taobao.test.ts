@@ -5,10 +5,11 @@ import { PAGE_SIZE, taobao, TRADES, walk } from '../../../../connectors/taobao/i
 import { ORDER_REFUND_STATUS, REFUND_STATUS, SUB_ORDER_STATUS, TRADE_STATUS } from '../../../../connectors/taobao/map.js'
 import { buildRequest, KIND_BY_CODE, kindOfTopError, signTop, type TopCall } from '../../../../connectors/taobao/top.js'
 import { fromShanghai, toShanghai } from '../../../../connectors/cn/time.js'
-import type { RawPage, ShopContext } from '../../../../connectors/types.js'
+import type { ShopContext } from '../../../../connectors/types.js'
 import { fixedClock } from '../../../../src/lib/clock.js'
 import { createLogger } from '../../../../src/lib/logger.js'
 import { refundRequested, refundSuccess, tradeCancelled, tradeMultiLine, tradeRefundedAfterShipment, wire } from '../../../fixtures/taobao/trades.js'
+import { drain as collect } from '../../../helpers/connectors.js'
 
 const GW = 'https://gw.top.test'
 const PATH = '/router/rest'
@@ -236,12 +237,6 @@ function fakeGateway(trades: { tid: string; modified: string }[]) {
 }
 
 const tidN = (n: number) => `36781234567${String(n).padStart(8, '0')}`
-async function collect<T>(it: AsyncIterable<RawPage<T>>): Promise<RawPage<T>[]> {
-  const out: RawPage<T>[] = []
-  for await (const p of it) out.push(p)
-  return out
-}
-
 describe('incremental pull (§1.4)', () => {
   it('splits a 36-hour window at the 1-day cap and pulls every trade exactly once', async () => {
     // Beijing times; the window is [2026-11-19 00:00, 2026-11-20 12:00) Beijing.
