@@ -142,7 +142,9 @@ async function grouped(db: Executor, merchantId: string, q: StatementQuery, key:
  * sums the journal lines themselves — the same figures, which the tests hold the daily totals to.
  */
 export async function statement(db: Executor, merchantId: string, q: StatementQuery, source: 'daily' | 'lines' = 'daily'): Promise<StatementFigures[]> {
-  if (source === 'lines') return (await grouped(db, merchantId, q, null)).map(({ key: _k, ...f }) => f)
+  // The daily totals are days of the merchant's own time zone; a period in another zone sums the lines.
+  const merchant = source === 'daily' ? await db.selectFrom('merchants').select('timezone').where('id', '=', merchantId).executeTakeFirst() : undefined
+  if (source === 'lines' || merchant?.timezone !== q.timezone) return (await grouped(db, merchantId, q, null)).map(({ key: _k, ...f }) => f)
   let query = db
     .selectFrom('journal_daily')
     .select(['currency', 'account_group', sql<string>`SUM(debit)`.as('debit'), sql<string>`SUM(credit)`.as('credit')])

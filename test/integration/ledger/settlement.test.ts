@@ -236,6 +236,9 @@ describe('daily totals', () => {
       expect(daily).toEqual(lines)
       expect(daily!.length).toBeGreaterThan(0)
     }
+    // A period in another time zone than the merchant's cannot use its days: it sums the lines.
+    const utc = { from: '2026-11-10', to: '2026-11-11', timezone: 'UTC' }
+    expect(await ledgerStatement(env.ctx.db, m.id, utc)).toEqual(await ledgerStatement(env.ctx.db, m.id, utc, 'lines'))
     const before = await ledgerStatement(env.ctx.db, m.id, { ...queries[0]!, timezone: 'Asia/Shanghai' })
     await env.ctx.db.deleteFrom('journal_daily').execute()
     await rollupMigration.up(env.ctx.db as never)
