@@ -20,7 +20,7 @@ import { eventSign, signRequest, type SignMethod } from '../../connectors/douyin
 import { parseJsonExact } from '../../connectors/json.js'
 import { Decimal, money } from '../money/index.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
-import type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
+import { soldOrderOf, type CnSandbox, type CnSandboxFault, type SandboxShipment, type SoldOrder } from './jd-server.js'
 import { Bare, wholeSecond, wire, type Wire } from './wire.js'
 
 export type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
@@ -49,25 +49,14 @@ export interface DouyinPushMessage {
   orderId: string
 }
 
-export interface DouyinSandbox {
-  url: string
-  sold: SoldOrder[]
-  /** sku_id → last absolute stock_num. */
-  stock: Map<string, number>
-  shipments: SandboxShipment[]
+export interface DouyinSandbox extends CnSandbox {
   calls: { method: string; params: Record<string, unknown> }[]
   /** Settlement rows served by order.getSettleBillDetailV3, in settle order (fen). */
   settleRows: DouyinSettleRow[]
-  skuIdOf(skuCode: string): string
   productIdOf(skuCode: string): string
-  generate(n: number, at?: Date, spanMs?: number): SoldOrder[]
-  /** Refund the first sku order of a paid order (售后成功, 退款成功). */
-  refund(orderId: string, at?: Date): boolean
   /** POST one signed push (a JSON array of messages) to `url`; resolves with the receiver's answer. */
   push(url: string, messages: readonly DouyinPushMessage[]): Promise<{ status: number; body: string }>
   setWebhookUrl(url: string | null): void
-  injectFault(fault: CnSandboxFault, count?: number): void
-  rotateToken(next: string): void
   close(): Promise<void>
 }
 
@@ -539,18 +528,7 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
         const created = wholeSecond(new Date(at.getTime() + Math.floor((spanMs * i) / n)))
         const orderId = String((nextOrder += 10n))
         const status: DyStatus = g.status === 'paid' ? '2' : g.status === 'cancelled' ? '4' : '1'
-        const s: SoldOrder = {
-          orderId,
-          status: g.status,
-          createdAt: created,
-          lines: g.lines.map((l) => ({ lineId: String(BigInt(orderId) + BigInt(l.lineNo)), skuId: skuIds.get(l.skuCode)!, itemId: productIds.get(l.skuCode)!, skuCode: l.skuCode, title: l.title, quantity: l.quantity, unitPrice: l.unitPrice, goods: l.goods, platformDiscount: l.platformDiscount, merchantDiscount: l.merchantDiscount, paid: l.paid })),
-          goods: g.goods,
-          platformDiscount: g.platformDiscount,
-          merchantDiscount: g.merchantDiscount,
-          shipping: g.shipping,
-          paid: g.paid,
-          refunds: [],
-        }
+        const s = soldOrderOf(g, orderId, created, { lineId: (l) => String(BigInt(orderId) + BigInt(l.lineNo)), skuId: (c) => skuIds.get(c)!, itemId: (c) => productIds.get(c)! }, g.status)
         // Every third order came through a 达人 (live-stream influencer) who funds the platform-side coupon.
         const talent = g.seq % 3 === 0
         const lines: DyLine[] = s.lines.map((l, k) => ({ id: l.lineId, productId: l.itemId, post: k === 0 ? g.shipping : '0', talent, afterSale: { status: 0, type: 0, refund: 0 } }))

@@ -62,6 +62,44 @@ export interface SoldOrder {
   refunds: { refundId: string; amount: string; at: Date }[]
 }
 
+/**
+ * The sold record of a generated order: its lines with the platform's ids (a line id per line,
+ * the SKU's and the item's), and the amounts as the generator made them.
+ */
+export function soldOrderOf(g: GeneratedOrder, orderId: string, createdAt: Date, ids: { lineId: (line: GeneratedOrder['lines'][number]) => string; skuId: (code: string) => string; itemId: (code: string) => string }, status: SoldOrder['status'] = 'paid'): SoldOrder {
+  return {
+    orderId,
+    status,
+    createdAt,
+    lines: g.lines.map((l) => ({ lineId: ids.lineId(l), skuId: ids.skuId(l.skuCode), itemId: ids.itemId(l.skuCode), skuCode: l.skuCode, title: l.title, quantity: l.quantity, unitPrice: l.unitPrice, goods: l.goods, platformDiscount: l.platformDiscount, merchantDiscount: l.merchantDiscount, paid: l.paid })),
+    goods: g.goods,
+    platformDiscount: g.platformDiscount,
+    merchantDiscount: g.merchantDiscount,
+    shipping: g.shipping,
+    paid: g.paid,
+    refunds: [],
+  }
+}
+
+/** What every Chinese-platform sandbox offers its tests and the demo. */
+export interface CnSandbox {
+  /** The gateway URL to use as the shop's baseUrl. */
+  url: string
+  sold: SoldOrder[]
+  /** Platform SKU id → last absolute quantity pushed. */
+  stock: Map<string, number>
+  shipments: SandboxShipment[]
+  skuIdOf(skuCode: string): string
+  /** n new orders, created evenly over [at, at + spanMs) (whole seconds). */
+  generate(n: number, at?: Date, spanMs?: number): SoldOrder[]
+  /** Refund an order in full (before shipment the platform closes it). */
+  refund(orderId: string, at?: Date): boolean
+  injectFault(fault: CnSandboxFault, count?: number): void
+  /** A new valid token; the old one now answers the platform's token-expired error. */
+  rotateToken(next: string): void
+  close(): Promise<void>
+}
+
 export interface SandboxShipment {
   orderId: string
   carrierCode: string
@@ -69,23 +107,9 @@ export interface SandboxShipment {
   at: Date
 }
 
-export interface JdSandbox {
-  url: string
-  sold: SoldOrder[]
-  /** skuId → last absolute quantity written. */
-  stock: Map<string, number>
-  shipments: SandboxShipment[]
+export interface JdSandbox extends CnSandbox {
   /** Every accepted (authenticated) call: method and business parameters. */
   calls: { method: string; params: Record<string, unknown> }[]
-  skuIdOf(skuCode: string): string
-  /** n new orders, created evenly over [at, at + spanMs) (whole seconds). */
-  generate(n: number, at?: Date, spanMs?: number): SoldOrder[]
-  /** Cancel an unshipped order and refund it in full (a refund application JD's finance approved). */
-  refund(orderId: string, at?: Date): boolean
-  injectFault(fault: CnSandboxFault, count?: number): void
-  /** A new valid token; the old one now answers 19 无效access_token. */
-  rotateToken(next: string): void
-  close(): Promise<void>
 }
 
 
@@ -359,18 +383,7 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
       return gen.batch(n).map((g, i) => {
         const created = wholeSecond(new Date(at.getTime() + Math.floor((spanMs * i) / n)))
         const orderId = String(nextOrder++)
-        const s: SoldOrder = {
-          orderId,
-          status: 'paid',
-          createdAt: created,
-          lines: g.lines.map((l) => ({ lineId: skuIds.get(l.skuCode)!, skuId: skuIds.get(l.skuCode)!, itemId: wareIds.get(l.skuCode)!, skuCode: l.skuCode, title: l.title, quantity: l.quantity, unitPrice: l.unitPrice, goods: l.goods, platformDiscount: l.platformDiscount, merchantDiscount: l.merchantDiscount, paid: l.paid })),
-          goods: g.goods,
-          platformDiscount: g.platformDiscount,
-          merchantDiscount: g.merchantDiscount,
-          shipping: g.shipping,
-          paid: g.paid,
-          refunds: [],
-        }
+        const s = soldOrderOf(g, orderId, created, { lineId: (l) => skuIds.get(l.skuCode)!, skuId: (c) => skuIds.get(c)!, itemId: (c) => wareIds.get(c)! })
         const o: JdOrderRecord = { sold: s, g, state: 'WAIT_SELLER_STOCK_OUT', modified: created, endTime: null, waybill: '', logisticsId: '' }
         orders.set(orderId, o)
         sold.push(s)

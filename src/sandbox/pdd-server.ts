@@ -22,7 +22,7 @@ import { md5Sign } from '../../connectors/cn/sign.js'
 import { fromShanghai, toShanghai } from '../../connectors/cn/time.js'
 import { Decimal, money, sum, toAmount } from '../money/index.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
-import type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
+import { soldOrderOf, type CnSandbox, type CnSandboxFault, type SandboxShipment, type SoldOrder } from './jd-server.js'
 import { Bare, wholeSecond, wire, type Wire } from './wire.js'
 
 export type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
@@ -49,24 +49,11 @@ export interface PddBillRow {
   desc: string
 }
 
-export interface PddSandbox {
-  /** The gateway URL (…/api/router) to use as the shop's baseUrl. */
-  url: string
-  sold: SoldOrder[]
-  /** sku_id → last absolute quantity. */
-  stock: Map<string, number>
-  shipments: SandboxShipment[]
+export interface PddSandbox extends CnSandbox {
   calls: { type: string; params: Record<string, string> }[]
   /** Every bill row posted so far (the content of the day files). */
   bill: PddBillRow[]
-  skuIdOf(skuCode: string): string
   goodsIdOf(skuCode: string): string
-  generate(n: number, at?: Date, spanMs?: number): SoldOrder[]
-  /** Refund an unshipped order in full (仅退款, 退款成功): PDD closes it. */
-  refund(orderSn: string, at?: Date): boolean
-  injectFault(fault: CnSandboxFault, count?: number): void
-  rotateToken(next: string): void
-  close(): Promise<void>
 }
 
 
@@ -411,18 +398,7 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
       return gen.batch(n).map((g, i) => {
         const created = wholeSecond(new Date(at.getTime() + Math.floor((spanMs * i) / n)))
         const orderId = `${toShanghai(created).slice(2, 10).replace(/-/g, '')}-${String(seq++)}`
-        const s: SoldOrder = {
-          orderId,
-          status: 'paid',
-          createdAt: created,
-          lines: g.lines.map((l) => ({ lineId: skuIds.get(l.skuCode)!, skuId: skuIds.get(l.skuCode)!, itemId: goodsIds.get(l.skuCode)!, skuCode: l.skuCode, title: l.title, quantity: l.quantity, unitPrice: l.unitPrice, goods: l.goods, platformDiscount: l.platformDiscount, merchantDiscount: l.merchantDiscount, paid: l.paid })),
-          goods: g.goods,
-          platformDiscount: g.platformDiscount,
-          merchantDiscount: g.merchantDiscount,
-          shipping: g.shipping,
-          paid: g.paid,
-          refunds: [],
-        }
+        const s = soldOrderOf(g, orderId, created, { lineId: (l) => skuIds.get(l.skuCode)!, skuId: (c) => skuIds.get(c)!, itemId: (c) => goodsIds.get(c)! })
         const o: PddOrderRecord = { sold: s, g, goodsIds: s.lines.map((l) => l.itemId), orderStatus: 1, refundStatus: 1, afterSales: 0, updatedAt: created, shippingTime: null, trackingNumber: '', logisticsId: '' }
         orders.set(orderId, o)
         sold.push(s)
