@@ -77,6 +77,39 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   )
 
   app.get(
+    '/settlements/imports',
+    {
+      config: { roles: FINANCE },
+      schema: {
+        tags,
+        summary: 'Settlement imports and pulls, newest first, with their totals and the rows that could not be read',
+        querystring: Type.Object({ shopId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses },
+      },
+    },
+    async (req) => {
+      let q = ctx.db.selectFrom('settlement_imports').selectAll().where('merchant_id', '=', req.auth.merchantId)
+      if (req.query.shopId) q = q.where('shop_id', '=', req.query.shopId)
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(req.query.limit ?? 100).execute()
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          shopId: r.shop_id,
+          source: r.source,
+          filename: r.filename,
+          lines: r.line_count,
+          inserted: r.inserted,
+          rejected: typeof r.rejected === 'string' ? (JSON.parse(r.rejected) as unknown) : r.rejected,
+          statedTotal: r.stated_total === null ? null : toAmount(money(r.stated_total)),
+          parsedTotal: toAmount(money(r.parsed_total)),
+          totalsAgree: r.stated_total === null ? null : money(r.stated_total).eq(money(r.parsed_total)),
+          at: r.created_at.toISOString(),
+        })),
+      }
+    },
+  )
+
+  app.get(
     '/settlements/lines',
     {
       config: { roles: FINANCE },

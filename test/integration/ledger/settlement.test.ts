@@ -130,6 +130,15 @@ describe('importing a statement file', () => {
     expect(await journalCount()).toBe(before + 2)
   })
 
+  it('lists the imports with their totals and rejected rows', async () => {
+    const imports = (await api('GET', `/settlements/imports?shopId=${tmall.id}`)).json<{ items: { filename: string; lines: number; inserted: number; totalsAgree: boolean | null; statedTotal: string | null; rejected: unknown[] }[] }>().items
+    expect(imports.map((i) => [i.filename, i.lines, i.inserted, i.statedTotal, i.totalsAgree, i.rejected.length])).toEqual([
+      ['alipay.csv', 10, 1, '39.40', true, 0],
+      ['alipay.csv', 9, 9, '40.00', true, 0],
+    ])
+    expect((await env.app.inject({ method: 'GET', url: '/settlements/imports', headers: bearer(m.keys.warehouse) })).statusCode).toBe(403)
+  })
+
   it('refuses a file that is not a statement of this channel, keeping nothing', async () => {
     const res = await importFile(Buffer.from('order_id,amount\n1,2\n'))
     expect(res.statusCode).toBe(400)
