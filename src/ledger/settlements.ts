@@ -35,6 +35,9 @@ interface ShopRef {
   channel: string
 }
 
+/** A platform line id as stored (the column holds 190 characters; a longer id is stored as its hash). */
+const lineKey = (externalLineId: string) => (externalLineId.length <= 190 ? externalLineId : `h${createHash('sha256').update(externalLineId).digest('hex')}`)
+
 const postingKey = (shopId: string, externalLineId: string) => {
   const key = `settle.${shopId}.${externalLineId}`
   return key.length <= 190 ? key : `settle.${shopId}.h${createHash('sha256').update(externalLineId).digest('hex')}`
@@ -64,13 +67,13 @@ export async function storeSettlementLines(
     if (existing) return { importId: existing.id, duplicateFile: true, inserted: 0, alreadyKnown: parsed.lines.length, ...base }
     const importId = newId()
     const known = new Set<string>()
-    for (const ids of chunk(parsed.lines.map((l) => l.externalLineId), 500)) {
+    for (const ids of chunk(parsed.lines.map((l) => lineKey(l.externalLineId)), 500)) {
       const rows = await tx.selectFrom('settlement_lines').select('external_line_id').where('merchant_id', '=', shop.merchantId).where('shop_id', '=', shop.id).where('external_line_id', 'in', ids).execute()
       for (const r of rows) known.add(r.external_line_id)
     }
     // A file may repeat a line id (two downloads merged): the first occurrence wins.
     const fresh = new Map<string, SettlementLineDraft>()
-    for (const l of parsed.lines) if (!known.has(l.externalLineId) && !fresh.has(l.externalLineId)) fresh.set(l.externalLineId, l)
+    for (const l of parsed.lines) if (!known.has(lineKey(l.externalLineId)) && !fresh.has(lineKey(l.externalLineId))) fresh.set(lineKey(l.externalLineId), l)
     const lines = [...fresh.values()]
     const orderIds = await poolOrderIds(tx, shop, lines)
     for (const batch of chunk(lines, 500)) {
@@ -83,7 +86,7 @@ export async function storeSettlementLines(
             shop_id: shop.id,
             channel: shop.channel,
             import_id: importId,
-            external_line_id: l.externalLineId.slice(0, 190),
+            external_line_id: lineKey(l.externalLineId),
             order_external_id: l.orderExternalId,
             type: l.type,
             platform_type: l.platformType.slice(0, 128),
