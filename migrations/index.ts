@@ -30,6 +30,7 @@ import * as m0040 from './0040_waves.js'
 import * as m0050 from './0050_ledger.js'
 import * as m0051 from './0051_settlements.js'
 import * as m0052 from './0052_journal_daily.js'
+import * as m0053 from './0053_settlement_ids.js'
 import * as m0060 from './0060_event_outbox.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
@@ -64,5 +65,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0050_ledger': m0050,
   '0051_settlements': m0051,
   '0052_journal_daily': m0052,
+  '0053_settlement_ids': m0053,
   '0060_event_outbox': m0060,
 }
