@@ -19,10 +19,5 @@ export const CONNECTORS: Record<Channel, Connector> = {
   woocommerce,
 } satisfies Record<Channel, Connector>
 
-export function getConnector(channel: Channel): Connector {
-  const c = CONNECTORS[channel]
-  if (!c) throw new Error(`no connector for channel ${channel}`)
-  return c
-}
+export const getConnector = (channel: Channel): Connector => CONNECTORS[channel]
 
-export const hasConnector = (channel: Channel): boolean => CONNECTORS[channel] !== undefined

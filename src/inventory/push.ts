@@ -3,7 +3,7 @@
  * the ones that changed since the last successful push (all of them on a full resync). Every
  * outcome is recorded per shop and platform SKU.
  */
-import { getConnector, hasConnector } from '../../connectors/index.js'
+import { getConnector } from '../../connectors/index.js'
 import type { PushOutcome, StockLevel } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import { groupBy } from '../lib/collections.js'
@@ -17,7 +17,7 @@ export interface PushReport {
   considered: number
   sent: number
   failed: number
-  skipped: 'disabled' | 'no_connector' | 'not_linked' | null
+  skipped: 'disabled' | 'not_linked' | null
 }
 
 export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'redis'>, merchantId: string, shopId: string, full = false): Promise<PushReport> {
@@ -25,7 +25,6 @@ export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clo
   if (!shop || shop.status !== 'active') return { considered: 0, sent: 0, failed: 0, skipped: 'disabled' }
   const rules = shopRules(shop.settings)
   if (!rules.sync.enabled) return { considered: 0, sent: 0, failed: 0, skipped: 'disabled' }
-  if (!hasConnector(shop.channel)) return { considered: 0, sent: 0, failed: 0, skipped: 'no_connector' }
   const warehouses = (await listWarehouses(ctx.db, merchantId)).filter((w) => !rules.warehouseIds || rules.warehouseIds.includes(w.id)).map((w) => w.id)
   const mappings = await ctx.db
     .selectFrom('sku_mappings as m')

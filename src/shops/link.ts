@@ -3,14 +3,13 @@
  * checked with one cheap authenticated call before anything is saved, so a wrong key is a clear
  * error now rather than a failing sync later.
  */
-import { getConnector, hasConnector } from '../../connectors/index.js'
+import { getConnector } from '../../connectors/index.js'
 import { isConnectorError } from '../../connectors/errors.js'
 import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
 import { AppError } from '../api/errors.js'
 
 export async function checkLink(ctx: Pick<AppContext, 'clock' | 'log'>, channel: Channel, settings: Record<string, unknown>, credentials: Record<string, unknown> | undefined): Promise<void> {
-  if (!hasConnector(channel)) return
   const connector = getConnector(channel)
   const problems = connector.validateSettings(settings)
   if (problems.length > 0) throw new AppError('validation_failed', `body/settings: ${problems.join('; ')}`, 400, { field: 'body/settings', problems })

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { getConnector, hasConnector } from '../../connectors/index.js'
+import { getConnector } from '../../connectors/index.js'
 import { isConnectorError } from '../../connectors/errors.js'
 import type { AppContext } from '../context.js'
 import { CHANNELS, type Channel } from '../db/schema.js'
@@ -43,7 +43,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       const { merchantId } = req.auth
       const shop = await getShop(ctx.db, merchantId, req.params.id)
       if (!shop) throw notFound('shop', req.params.id)
-      const oauth = hasConnector(shop.channel) ? getConnector(shop.channel).oauth : undefined
+      const oauth = getConnector(shop.channel).oauth
       if (!oauth) throw new AppError('validation_failed', `${shop.channel} shops are linked with keys, not OAuth`, 400)
       const sc = await shopContext(ctx, merchantId, shop.id)
       const missing = oauth.appFields.filter((f) => typeof sc.credentials[f] !== 'string' || sc.credentials[f] === '')
