@@ -16,7 +16,10 @@ export default defineConfig(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'smart'],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // False positives on Kysely and fastify generics: removing the flagged assertions breaks the build.
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
@@ -26,8 +29,14 @@ export default defineConfig(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.name='parseFloat']", message: 'Money is decimal.js, never a float.' },
-        { selector: "CallExpression[callee.name='Number']", message: 'Money is decimal.js, never a JS number.' },
+        {
+          selector: "CallExpression[callee.name='parseFloat']",
+          message: 'Money is decimal.js, never a float.',
+        },
+        {
+          selector: "CallExpression[callee.name='Number']",
+          message: 'Money is decimal.js, never a JS number.',
+        },
       ],
     },
   },

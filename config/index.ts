@@ -31,22 +31,63 @@ export interface VariableDoc {
 
 /** Every variable, its default and meaning; the README table is generated from this list. */
 export const VARIABLES: readonly VariableDoc[] = [
-  { name: 'NODE_ENV', default: 'development', meaning: 'development, production or test; production demands ENTREPOT_SECRET_KEY' },
-  { name: 'DATABASE_URL', default: 'mysql://root@127.0.0.1:3306/entrepot', meaning: 'MySQL 8 / MariaDB 10.6+ connection URL; the database is created by `migrate` if missing' },
+  {
+    name: 'NODE_ENV',
+    default: 'development',
+    meaning: 'development, production or test; production demands ENTREPOT_SECRET_KEY',
+  },
+  {
+    name: 'DATABASE_URL',
+    default: 'mysql://root@127.0.0.1:3306/entrepot',
+    meaning: 'MySQL 8 / MariaDB 10.6+ connection URL; the database is created by `migrate` if missing',
+  },
   { name: 'DB_POOL_SIZE', default: '10', meaning: 'connections in the mysql2 pool (1–200)' },
   { name: 'REDIS_URL', default: 'redis://127.0.0.1:6379', meaning: 'Redis 6.2+ URL for BullMQ queues' },
-  { name: 'QUEUE_PREFIX', default: '{entrepot}', meaning: 'BullMQ key prefix; keep the {hash tag} for Redis Cluster; tests and the demo use their own' },
+  {
+    name: 'QUEUE_PREFIX',
+    default: '{entrepot}',
+    meaning: 'BullMQ key prefix; keep the {hash tag} for Redis Cluster; tests and the demo use their own',
+  },
   { name: 'API_HOST', default: '127.0.0.1', meaning: 'address the HTTP API binds to' },
   { name: 'API_PORT', default: '3000', meaning: 'port of the HTTP API (1–65535; 0 picks a free one)' },
-  { name: 'PUBLIC_URL', default: 'http://127.0.0.1:$API_PORT', meaning: 'external base URL, used for OAuth callbacks and webhook addresses' },
+  {
+    name: 'PUBLIC_URL',
+    default: 'http://127.0.0.1:$API_PORT',
+    meaning: 'external base URL, used for OAuth callbacks and webhook addresses',
+  },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'LOG_PRETTY', default: 'false', meaning: 'true for human-readable logs (development)' },
-  { name: 'ENTREPOT_SECRET_KEY', default: '(dev key outside production)', meaning: '32 bytes as 64 hex characters or base64; seals shop credentials (AES-256-GCM)' },
-  { name: 'SYNC_OVERLAP_MS', default: '300000', meaning: 'how far each pull window reaches back over the last one, against platform clock skew' },
-  { name: 'SYNC_PULL_CRON', default: '*/2 * * * *', meaning: 'cron pattern for enqueueing order/refund pulls of every active shop' },
-  { name: 'STOCK_RESYNC_CRON', default: '17 3 * * *', meaning: 'cron pattern for the full stock resync of every shop' },
-  { name: 'SYNC_MESSAGES_CRON', default: '*/15 * * * * *', meaning: 'cron pattern (with seconds) for taking pushed platform messages (Taobao TMC) of every shop whose channel has them' },
-  { name: 'STOCK_PUSH_DEBOUNCE_MS', default: '2000', meaning: 'stock changes of one shop within this interval coalesce into one push' },
+  {
+    name: 'ENTREPOT_SECRET_KEY',
+    default: '(dev key outside production)',
+    meaning: '32 bytes as 64 hex characters or base64; seals shop credentials (AES-256-GCM)',
+  },
+  {
+    name: 'SYNC_OVERLAP_MS',
+    default: '300000',
+    meaning: 'how far each pull window reaches back over the last one, against platform clock skew',
+  },
+  {
+    name: 'SYNC_PULL_CRON',
+    default: '*/2 * * * *',
+    meaning: 'cron pattern for enqueueing order/refund pulls of every active shop',
+  },
+  {
+    name: 'STOCK_RESYNC_CRON',
+    default: '17 3 * * *',
+    meaning: 'cron pattern for the full stock resync of every shop',
+  },
+  {
+    name: 'SYNC_MESSAGES_CRON',
+    default: '*/15 * * * * *',
+    meaning:
+      'cron pattern (with seconds) for taking pushed platform messages (Taobao TMC) of every shop whose channel has them',
+  },
+  {
+    name: 'STOCK_PUSH_DEBOUNCE_MS',
+    default: '2000',
+    meaning: 'stock changes of one shop within this interval coalesce into one push',
+  },
   { name: 'WORKER_CONCURRENCY', default: '8', meaning: 'jobs one worker process runs at once per queue' },
 ]
 
@@ -92,7 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     const v = str(k, dflt)
     try {
       const u = new URL(v)
-      if (!protocols.includes(u.protocol)) problems.push(`${k} must be a ${protocols.join(' or ')} URL (got "${u.protocol}")`)
+      if (!protocols.includes(u.protocol))
+        problems.push(`${k} must be a ${protocols.join(' or ')} URL (got "${u.protocol}")`)
     } catch {
       problems.push(`${k} must be a URL such as ${dflt} (got "${v}")`)
     }
@@ -100,7 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   const cron = (k: string, dflt: string) => {
     const v = str(k, dflt)
-    if (v.trim().split(/\s+/).length < 5) problems.push(`${k} must be a cron pattern with 5 or 6 fields (got "${v}")`)
+    if (v.trim().split(/\s+/).length < 5)
+      problems.push(`${k} must be a cron pattern with 5 or 6 fields (got "${v}")`)
     return v
   }
 
@@ -135,7 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     workers: { concurrency: int('WORKER_CONCURRENCY', 8, 1, 256) },
   }
-  if (config.redis.prefix.includes(':')) problems.push('QUEUE_PREFIX must not contain ":" (BullMQ adds its own separators)')
+  if (config.redis.prefix.includes(':'))
+    problems.push('QUEUE_PREFIX must not contain ":" (BullMQ adds its own separators)')
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)
 }

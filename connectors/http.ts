@@ -98,8 +98,15 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out
 }
 
-export function createPlatformClient(opts: ClientOptions, http: AxiosInstance = axios.create()): PlatformClient {
-  const bucket = bucketFor(`${opts.channel}:${opts.limiterKey}`, opts.ratePerSecond, opts.burst ?? Math.max(1, opts.ratePerSecond))
+export function createPlatformClient(
+  opts: ClientOptions,
+  http: AxiosInstance = axios.create(),
+): PlatformClient {
+  const bucket = bucketFor(
+    `${opts.channel}:${opts.limiterKey}`,
+    opts.ratePerSecond,
+    opts.burst ?? Math.max(1, opts.ratePerSecond),
+  )
   const secrets = opts.secrets ?? []
   const maxInlineWaitMs = opts.maxInlineWaitMs ?? 10_000
 
@@ -123,7 +130,9 @@ export function createPlatformClient(opts: ClientOptions, http: AxiosInstance = 
     }
     const bytes = Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? new ArrayBuffer(0))
     const text = bytes.toString('utf8')
-    const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]))
+    const headers = Object.fromEntries(
+      Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
+    )
     const isJson = /json|javascript/.test(headers['content-type'] ?? '') || /^\s*[[{]/.test(text)
     let json: unknown
     if (isJson && text.trim() !== '') {
@@ -131,11 +140,15 @@ export function createPlatformClient(opts: ClientOptions, http: AxiosInstance = 
         json = parseJsonExact(text)
       } catch {
         if (res.status < 300) {
-          throw new ConnectorError('permanent', `${opts.channel} answered ${res.status} with a body that is not valid JSON`, {
-            channel: opts.channel,
-            httpStatus: res.status,
-            body: redact(text.slice(0, 64 * 1024), secrets),
-          })
+          throw new ConnectorError(
+            'permanent',
+            `${opts.channel} answered ${res.status} with a body that is not valid JSON`,
+            {
+              channel: opts.channel,
+              httpStatus: res.status,
+              body: redact(text.slice(0, 64 * 1024), secrets),
+            },
+          )
         }
       }
     }

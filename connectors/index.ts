@@ -20,4 +20,3 @@ export const CONNECTORS: Record<Channel, Connector> = {
 } satisfies Record<Channel, Connector>
 
 export const getConnector = (channel: Channel): Connector => CONNECTORS[channel]
-

@@ -89,7 +89,22 @@ export interface PushOutcome {
   kind?: 'rate_limited' | 'transient' | 'auth_expired' | 'permanent'
 }
 
-export const CARRIERS = ['SF', 'ZTO', 'YTO', 'YUNDA', 'STO', 'JT', 'EMS', 'JD', 'DBL', 'UPS', 'FEDEX', 'DHL', 'USPS', 'OTHER'] as const
+export const CARRIERS = [
+  'SF',
+  'ZTO',
+  'YTO',
+  'YUNDA',
+  'STO',
+  'JT',
+  'EMS',
+  'JD',
+  'DBL',
+  'UPS',
+  'FEDEX',
+  'DHL',
+  'USPS',
+  'OTHER',
+] as const
 export type CarrierCode = (typeof CARRIERS)[number]
 
 export interface ShipmentWriteback {
@@ -167,9 +182,17 @@ export interface OAuthSupport {
   /** The credential field that holds the shop's access token once linked. */
   readonly tokenField: string
   /** URL to send the merchant to. */
-  authorizeUrl(shop: Pick<ShopContext, 'settings' | 'credentials'>, state: string, redirectUri: string): string
+  authorizeUrl(
+    shop: Pick<ShopContext, 'settings' | 'credentials'>,
+    state: string,
+    redirectUri: string,
+  ): string
   /** Verify the callback (HMAC where the platform signs it) and exchange the code for credentials. */
-  exchangeCode(shop: ShopContext, query: Readonly<Record<string, string | undefined>>, redirectUri: string): Promise<Record<string, unknown>>
+  exchangeCode(
+    shop: ShopContext,
+    query: Readonly<Record<string, string | undefined>>,
+    redirectUri: string,
+  ): Promise<Record<string, unknown>>
 }
 
 /** A batch of platform messages (Taobao TMC…): triggers naming orders to fetch, confirmed after use. */

@@ -26,7 +26,15 @@ export interface JobPayloads {
 export type SyncStream = 'orders' | 'refunds' | 'settlements' | 'messages'
 
 export type QueueName = keyof JobPayloads
-export const QUEUE_NAMES = ['sync-tick', 'shop-pull', 'inventory-order-event', 'ledger-order-event', 'stock-push', 'webhook-process', 'shipment-writeback'] as const satisfies readonly QueueName[]
+export const QUEUE_NAMES = [
+  'sync-tick',
+  'shop-pull',
+  'inventory-order-event',
+  'ledger-order-event',
+  'stock-push',
+  'webhook-process',
+  'shipment-writeback',
+] as const satisfies readonly QueueName[]
 // A missing or extra name above is a compile error here.
 type Missing = Exclude<QueueName, (typeof QUEUE_NAMES)[number]>
 const _allQueuesListed: Missing extends never ? true : Missing = true
@@ -48,7 +56,10 @@ export function jobId(...parts: ReadonlyArray<string | number>): string {
 }
 
 export function createQueues(connection: Redis, prefix: string): Queues {
-  const entries = QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS })])
+  const entries = QUEUE_NAMES.map((name) => [
+    name,
+    new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+  ])
   return Object.fromEntries(entries) as Queues
 }
 

@@ -11,15 +11,29 @@ import { enqueue, jobId } from './queues.js'
  * (2026-11-24T10.05.10) for schedules whose cron pattern has a seconds field.
  */
 export function slotOf(at: Date, perSecond = false): string {
-  return perSecond ? at.toISOString().slice(0, 19).replace(/:/g, '.') : at.toISOString().slice(0, 16).replace(':', '.')
+  return perSecond
+    ? at.toISOString().slice(0, 19).replace(/:/g, '.')
+    : at.toISOString().slice(0, 16).replace(':', '.')
 }
 
 const hasSeconds = (pattern: string) => pattern.trim().split(/\s+/).length === 6
 
-export async function enqueueSyncTick(ctx: AppContext, at: Date = ctx.clock.now(), kind: 'pull' | 'stock-resync' | 'messages' = 'pull'): Promise<string> {
-  const pattern = kind === 'pull' ? ctx.config.sync.pullIntervalCron : kind === 'messages' ? ctx.config.sync.messagesCron : ctx.config.sync.stockResyncCron
+export async function enqueueSyncTick(
+  ctx: AppContext,
+  at: Date = ctx.clock.now(),
+  kind: 'pull' | 'stock-resync' | 'messages' = 'pull',
+): Promise<string> {
+  const pattern =
+    kind === 'pull'
+      ? ctx.config.sync.pullIntervalCron
+      : kind === 'messages'
+        ? ctx.config.sync.messagesCron
+        : ctx.config.sync.stockResyncCron
   const slot = slotOf(at, hasSeconds(pattern))
-  const id = jobId(kind === 'pull' ? 'sync-tick' : kind === 'messages' ? 'messages-tick' : 'resync-tick', slot)
+  const id = jobId(
+    kind === 'pull' ? 'sync-tick' : kind === 'messages' ? 'messages-tick' : 'resync-tick',
+    slot,
+  )
   await enqueue(ctx.queues, 'sync-tick', { slot, kind }, id, { attempts: 2 })
   return id
 }
@@ -35,10 +49,14 @@ export function startScheduler(ctx: AppContext): Scheduler {
       enqueueSyncTick(ctx).catch((err: unknown) => log.error({ err }, 'could not enqueue sync tick')),
     ),
     cron.schedule(ctx.config.sync.messagesCron, () =>
-      enqueueSyncTick(ctx, ctx.clock.now(), 'messages').catch((err: unknown) => log.error({ err }, 'could not enqueue message tick')),
+      enqueueSyncTick(ctx, ctx.clock.now(), 'messages').catch((err: unknown) =>
+        log.error({ err }, 'could not enqueue message tick'),
+      ),
     ),
     cron.schedule(ctx.config.sync.stockResyncCron, () =>
-      enqueueSyncTick(ctx, ctx.clock.now(), 'stock-resync').catch((err: unknown) => log.error({ err }, 'could not enqueue stock resync')),
+      enqueueSyncTick(ctx, ctx.clock.now(), 'stock-resync').catch((err: unknown) =>
+        log.error({ err }, 'could not enqueue stock resync'),
+      ),
     ),
   ]
   return {

@@ -14,10 +14,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         DROP PRIMARY KEY,
         ADD PRIMARY KEY (merchant_id, wave_id, order_id, shipment_group_id),
         DROP INDEX wave_orders_one_open,
-        ADD UNIQUE KEY wave_orders_one_open (merchant_id, order_id, shipment_group_id, open_marker)`.execute(db)
+        ADD UNIQUE KEY wave_orders_one_open (merchant_id, order_id, shipment_group_id, open_marker)`.execute(
+      db,
+    )
   }
   if (!(await hasColumn(db, 'shipments', 'shipment_group_id'))) {
-    await sql`ALTER TABLE shipments ADD COLUMN shipment_group_id CHAR(26) NOT NULL DEFAULT '' AFTER order_id`.execute(db)
+    await sql`ALTER TABLE shipments ADD COLUMN shipment_group_id CHAR(26) NOT NULL DEFAULT '' AFTER order_id`.execute(
+      db,
+    )
   }
 }
 

@@ -79,5 +79,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await dropColumn(db, 'journal_entries', 'original_event_at')
-  for (const t of ['ledger_periods', 'settlement_lines', 'settlement_imports', 'commission_plans', 'ledger_accounts']) await sql`DROP TABLE IF EXISTS ${sql.raw(t)}`.execute(db)
+  for (const t of [
+    'ledger_periods',
+    'settlement_lines',
+    'settlement_imports',
+    'commission_plans',
+    'ledger_accounts',
+  ])
+    await sql`DROP TABLE IF EXISTS ${sql.raw(t)}`.execute(db)
 }

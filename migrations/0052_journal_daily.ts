@@ -18,14 +18,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`.execute(db)
   // Backfill: lines summed per 15-minute slot (every time zone's offset is a multiple of 15
   // minutes), each slot then placed on its merchant-local day.
-  const merchants = await sql<{ id: string; timezone: string }>`SELECT id, timezone FROM merchants`.execute(db)
+  const merchants = await sql<{ id: string; timezone: string }>`SELECT id, timezone FROM merchants`.execute(
+    db,
+  )
   for (const m of merchants.rows) {
-    const rows = await sql<{ slot: string; channel: string; shop_id: string; account_group: string; currency: string; debit: string; credit: string }>`
+    const rows = await sql<{
+      slot: string
+      channel: string
+      shop_id: string
+      account_group: string
+      currency: string
+      debit: string
+      credit: string
+    }>`
       SELECT FLOOR(UNIX_TIMESTAMP(event_at) / 900) AS slot, COALESCE(channel, '') AS channel, COALESCE(shop_id, '') AS shop_id,
              SUBSTRING_INDEX(account, ':', 1) AS account_group, currency, SUM(debit) AS debit, SUM(credit) AS credit
       FROM journal_lines WHERE merchant_id = ${m.id}
       GROUP BY slot, channel, shop_id, account_group, currency`.execute(db)
-    const day = new Intl.DateTimeFormat('en-CA', { timeZone: m.timezone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    const day = new Intl.DateTimeFormat('en-CA', {
+      timeZone: m.timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    })
     for (const r of rows.rows) {
       await sql`INSERT INTO journal_daily (merchant_id, day, channel, shop_id, account_group, currency, debit, credit)
         VALUES (${m.id}, ${day.format(new Date(Number(r.slot) * 900_000))}, ${r.channel}, ${r.shop_id}, ${r.account_group}, ${r.currency}, ${r.debit}, ${r.credit})

@@ -13,11 +13,18 @@ export async function hasColumn(db: Kysely<unknown>, table: string, column: stri
 }
 
 /** ALTER TABLE … ADD COLUMN, unless the column is there already. */
-export async function addColumn(db: Kysely<unknown>, table: string, column: string, definition: string): Promise<void> {
-  if (!(await hasColumn(db, table, column))) await sql`ALTER TABLE ${sql.id(table)} ADD COLUMN ${sql.id(column)} ${sql.raw(definition)}`.execute(db)
+export async function addColumn(
+  db: Kysely<unknown>,
+  table: string,
+  column: string,
+  definition: string,
+): Promise<void> {
+  if (!(await hasColumn(db, table, column)))
+    await sql`ALTER TABLE ${sql.id(table)} ADD COLUMN ${sql.id(column)} ${sql.raw(definition)}`.execute(db)
 }
 
 /** ALTER TABLE … DROP COLUMN, if the column is there. */
 export async function dropColumn(db: Kysely<unknown>, table: string, column: string): Promise<void> {
-  if (await hasColumn(db, table, column)) await sql`ALTER TABLE ${sql.id(table)} DROP COLUMN ${sql.id(column)}`.execute(db)
+  if (await hasColumn(db, table, column))
+    await sql`ALTER TABLE ${sql.id(table)} DROP COLUMN ${sql.id(column)}`.execute(db)
 }

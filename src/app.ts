@@ -20,7 +20,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     bodyLimit: 10 * 1024 * 1024,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: {
+      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+    },
   })
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id)
@@ -32,8 +34,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   })
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Entrepot API', version: '0.1.0', description: 'Multi-channel order, inventory and finance hub' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key: Bearer ep_…' } } },
+      info: {
+        title: 'Entrepot API',
+        version: '0.1.0',
+        description: 'Multi-channel order, inventory and finance hub',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key: Bearer ep_…' } },
+      },
       security: [{ bearer: [] }],
     },
   })

@@ -9,7 +9,8 @@ import type { Decimal } from '../../src/money/index.js'
 
 /** Decode an export: UTF-8/UTF-16 BOMs honoured, valid UTF-8 taken as UTF-8, anything else read as GBK (GB18030). */
 export function decodeExport(bytes: Buffer): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3))
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return new TextDecoder('utf-8').decode(bytes.subarray(3))
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2))
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2))
   try {
@@ -76,7 +77,10 @@ export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
 
 /** A cell as the value it protects: strips `="…"`, a leading `'`, TABs, spaces and a BOM. */
 export function cleanCell(value: string | undefined): string {
-  let v = (value ?? '').replace(/^\uFEFF/, '').replace(/\t/g, '').trim()
+  let v = (value ?? '')
+    .replace(/^\uFEFF/, '')
+    .replace(/\t/g, '')
+    .trim()
   const m = /^="(.*)"$/.exec(v)
   if (m) v = m[1]!
   if (v.startsWith("'")) v = v.slice(1)
@@ -85,7 +89,9 @@ export function cleanCell(value: string | undefined): string {
 
 /** Exact yuan text → Decimal (thousands separators, ¥ and a trailing 元 allowed); null when empty or unreadable. */
 export function yuanCell(value: string | undefined): Decimal | null {
-  const v = cleanCell(value).replace(/[,¥￥\s]/g, '').replace(/元$/, '')
+  const v = cleanCell(value)
+    .replace(/[,¥￥\s]/g, '')
+    .replace(/元$/, '')
   if (v === '' || v === '-') return null
   return tryMoney(v.startsWith('+') ? v.slice(1) : v)
 }

@@ -18,7 +18,10 @@ export function concatSorted(params: SignParams, exclude: readonly string[] = ['
 
 /** MD5(secret + Σ(k+v) + secret), upper-case hex, UTF-8. */
 export function md5Sign(secret: string, params: SignParams): string {
-  return createHash('md5').update(`${secret}${concatSorted(params)}${secret}`, 'utf8').digest('hex').toUpperCase()
+  return createHash('md5')
+    .update(`${secret}${concatSorted(params)}${secret}`, 'utf8')
+    .digest('hex')
+    .toUpperCase()
 }
 
 /** HMAC-MD5(key = secret, Σ(k+v)), upper-case hex — TOP's sign_method=hmac. */

@@ -16,7 +16,15 @@ export function fromShanghai(text: unknown): Date | null {
   if (typeof text !== 'string') return null
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?$/.exec(text.trim())
   if (!m) return null
-  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? Math.round(Number(m[7]) * 1000) : 0)
+  const ms = Date.UTC(
+    +m[1]!,
+    +m[2]! - 1,
+    +m[3]!,
+    +m[4]!,
+    +m[5]!,
+    +m[6]!,
+    m[7] ? Math.round(Number(m[7]) * 1000) : 0,
+  )
   return Number.isNaN(ms) ? null : new Date(ms - OFFSET_MS)
 }
 

@@ -27,8 +27,12 @@ export const DOUYIN_CARRIERS: Record<CarrierCode, string | null> = {
 /** The company_code to send; a carrier without one is a permanent error naming the setting to fill. */
 export function companyCodeFor(carrier: CarrierCode, settings: Readonly<Record<string, unknown>>): string {
   const overrides = settings.carrierCodes
-  const override = typeof overrides === 'object' && overrides !== null ? (overrides as Record<string, unknown>)[carrier] : undefined
-  const code = typeof override === 'string' && override.trim() !== '' ? override.trim() : DOUYIN_CARRIERS[carrier]
+  const override =
+    typeof overrides === 'object' && overrides !== null
+      ? (overrides as Record<string, unknown>)[carrier]
+      : undefined
+  const code =
+    typeof override === 'string' && override.trim() !== '' ? override.trim() : DOUYIN_CARRIERS[carrier]
   if (!code) {
     throw new ConnectorError(
       'permanent',

@@ -24,14 +24,20 @@ export interface DouyinCredentials {
 
 export function credentialsOf(shop: Pick<ShopContext, 'credentials'>): DouyinCredentials {
   const c = shop.credentials
-  return { appKey: text(c.appKey), appSecret: text(c.appSecret), accessToken: text(c.accessToken), refreshToken: text(c.refreshToken) || null }
+  return {
+    appKey: text(c.appKey),
+    appSecret: text(c.appSecret),
+    accessToken: text(c.accessToken),
+    refreshToken: text(c.refreshToken) || null,
+  }
 }
 
 export function baseUrlOf(settings: Readonly<Record<string, unknown>>): string {
   return (text(settings.baseUrl) || DEFAULT_BASE_URL).replace(/\/$/, '')
 }
 
-export const signMethodOf = (settings: Readonly<Record<string, unknown>>): SignMethod => (settings.signMethod === 'md5' ? 'md5' : 'hmac-sha256')
+export const signMethodOf = (settings: Readonly<Record<string, unknown>>): SignMethod =>
+  settings.signMethod === 'md5' ? 'md5' : 'hmac-sha256'
 
 export interface DouyinCallOptions {
   /** token.create / token.refresh are signed without an access token. */
@@ -40,13 +46,19 @@ export interface DouyinCallOptions {
 
 export interface DouyinClient {
   /** The envelope's `data` on success; a ConnectorError otherwise. */
-  call(method: string, params: Record<string, ParamValue | undefined>, opts?: DouyinCallOptions): Promise<unknown>
+  call(
+    method: string,
+    params: Record<string, ParamValue | undefined>,
+    opts?: DouyinCallOptions,
+  ): Promise<unknown>
 }
 
 export function createDouyinClient(shop: ShopContext): DouyinClient {
   const creds = credentialsOf(shop)
   if (creds.appKey === '' || creds.appSecret === '') {
-    throw new ConnectorError('permanent', 'douyin shop credentials need appKey and appSecret', { channel: 'douyin' })
+    throw new ConnectorError('permanent', 'douyin shop credentials need appKey and appSecret', {
+      channel: 'douyin',
+    })
   }
   const secrets = [creds.appSecret, creds.accessToken, creds.refreshToken ?? '']
   const http: PlatformClient = createPlatformClient({
@@ -67,8 +79,18 @@ export function createDouyinClient(shop: ShopContext): DouyinClient {
     async call(method, params, opts = {}) {
       const paramJson = canonicalJson(params)
       const timestamp = String(toEpochSeconds(shop.clock.now()))
-      const sign = signRequest({ appKey: creds.appKey, appSecret: creds.appSecret, method, paramJson, timestamp }, signMethod)
-      const query: Record<string, string> = { app_key: creds.appKey, method, v: '2', timestamp, sign_method: signMethod, sign }
+      const sign = signRequest(
+        { appKey: creds.appKey, appSecret: creds.appSecret, method, paramJson, timestamp },
+        signMethod,
+      )
+      const query: Record<string, string> = {
+        app_key: creds.appKey,
+        method,
+        v: '2',
+        timestamp,
+        sign_method: signMethod,
+        sign,
+      }
       if (!opts.withoutToken) query.access_token = creds.accessToken
       const res = await http.request({
         method: 'POST',

@@ -47,14 +47,24 @@ export const RATE_LIMIT_WAIT_MS = 1000
 const BUSY = /系统繁忙|稍后重试|服务繁忙|timeout|超时/i
 const LIMITED = /call-limited|flow-limit|限流|频率/i
 
-type Envelope = { code?: unknown; err_no?: unknown; msg?: unknown; message?: unknown; sub_code?: unknown; sub_msg?: unknown }
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+type Envelope = {
+  code?: unknown
+  err_no?: unknown
+  msg?: unknown
+  message?: unknown
+  sub_code?: unknown
+  sub_msg?: unknown
+}
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
 
 /** The kind for a non-success envelope (pure; exported for the table test). */
 export function kindFor(code: number, subCode: string, message: string): FailureKind {
   const prefix = subCode.split(':')[0]!
-  const bySub = (KIND_BY_SUB_CODE as Record<string, FailureKind>)[subCode] ?? (KIND_BY_SUB_CODE as Record<string, FailureKind>)[prefix]
+  const bySub =
+    (KIND_BY_SUB_CODE as Record<string, FailureKind>)[subCode] ??
+    (KIND_BY_SUB_CODE as Record<string, FailureKind>)[prefix]
   if (bySub) return bySub
   if (LIMITED.test(subCode) || LIMITED.test(message)) return 'rate_limited'
   const byCode = (KIND_BY_CODE as Record<number, FailureKind>)[code]
@@ -69,27 +79,48 @@ export function kindFor(code: number, subCode: string, message: string): Failure
 export function classifyDouyin(res: HttpResult, secrets: readonly string[] = []): ConnectorError | null {
   if (res.json === undefined) {
     if (res.status >= 300) return null
-    return new ConnectorError('permanent', `douyin answered ${res.status} without a JSON envelope`, { channel: 'douyin', httpStatus: res.status, body: redact(res.text.slice(0, 4096), secrets) })
+    return new ConnectorError('permanent', `douyin answered ${res.status} without a JSON envelope`, {
+      channel: 'douyin',
+      httpStatus: res.status,
+      body: redact(res.text.slice(0, 4096), secrets),
+    })
   }
   if (!isObj(res.json)) {
-    return new ConnectorError('permanent', 'douyin answered with JSON that is not an envelope object', { channel: 'douyin', httpStatus: res.status, body: redact(res.text.slice(0, 4096), secrets) })
+    return new ConnectorError('permanent', 'douyin answered with JSON that is not an envelope object', {
+      channel: 'douyin',
+      httpStatus: res.status,
+      body: redact(res.text.slice(0, 4096), secrets),
+    })
   }
   const env = res.json as Envelope
   const rawCode = env.code ?? (env.err_no !== undefined ? env.err_no : undefined)
-  const code = typeof rawCode === 'number' ? rawCode : typeof rawCode === 'string' && /^\d+$/.test(rawCode) ? Number.parseInt(rawCode, 10) : Number.NaN
+  const code =
+    typeof rawCode === 'number'
+      ? rawCode
+      : typeof rawCode === 'string' && /^\d+$/.test(rawCode)
+        ? Number.parseInt(rawCode, 10)
+        : Number.NaN
   if (code === OK_CODE || (env.code === undefined && code === 0)) return null
   if (Number.isNaN(code)) {
     if (res.status >= 300) return null
-    return new ConnectorError('permanent', 'douyin answered without a code in its envelope', { channel: 'douyin', httpStatus: res.status, body: redact(res.text.slice(0, 4096), secrets) })
+    return new ConnectorError('permanent', 'douyin answered without a code in its envelope', {
+      channel: 'douyin',
+      httpStatus: res.status,
+      body: redact(res.text.slice(0, 4096), secrets),
+    })
   }
   const subCode = text(env.sub_code)
   const message = [text(env.msg ?? env.message), text(env.sub_msg)].filter((s) => s !== '').join(' / ')
   const kind = kindFor(code, subCode, message)
   const platformCode = subCode === '' ? String(code) : `${code}:${subCode}`
-  return new ConnectorError(kind, redact(`douyin error ${platformCode}: ${message || 'no message'}`, secrets), {
-    channel: 'douyin',
-    platformCode,
-    httpStatus: res.status,
-    ...(kind === 'rate_limited' ? { retryAfterMs: RATE_LIMIT_WAIT_MS } : {}),
-  })
+  return new ConnectorError(
+    kind,
+    redact(`douyin error ${platformCode}: ${message || 'no message'}`, secrets),
+    {
+      channel: 'douyin',
+      platformCode,
+      httpStatus: res.status,
+      ...(kind === 'rate_limited' ? { retryAfterMs: RATE_LIMIT_WAIT_MS } : {}),
+    },
+  )
 }

@@ -6,7 +6,17 @@
 import { ConnectorError } from '../errors.js'
 import { idString } from '../json.js'
 import { fromEpochSeconds, fromShanghai, splitWindow, toEpochSeconds, toShanghai } from '../cn/time.js'
-import { CARRIERS, type Connector, type PushOutcome, type RawOrder, type RawPage, type RawRefund, type SettlementLineDraft, type ShopContext, type TimeWindow } from '../types.js'
+import {
+  CARRIERS,
+  type Connector,
+  type PushOutcome,
+  type RawOrder,
+  type RawPage,
+  type RawRefund,
+  type SettlementLineDraft,
+  type ShopContext,
+  type TimeWindow,
+} from '../types.js'
 import { companyCodeFor } from './carriers.js'
 import { createDouyinClient, credentialsOf, type DouyinClient } from './client.js'
 import { mapDouyinOrder, mapDouyinRefund } from './map.js'
@@ -29,7 +39,10 @@ const SETTLE_OK = '100000'
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const permanent = (message: string, body?: unknown): ConnectorError =>
-  new ConnectorError('permanent', message, { channel: 'douyin', ...(body === undefined ? {} : { body: JSON.stringify(body)?.slice(0, 4096) }) })
+  new ConnectorError('permanent', message, {
+    channel: 'douyin',
+    ...(body === undefined ? {} : { body: JSON.stringify(body)?.slice(0, 4096) }),
+  })
 
 /** A decimal id as the int64 JSON number the platform expects (exact, via bigint). */
 function int64(id: string, what: string): bigint {
@@ -39,7 +52,11 @@ function int64(id: string, what: string): bigint {
 
 function toRawOrder(o: unknown): RawOrder {
   const obj = isObj(o) ? o : {}
-  return { externalId: idString(obj.order_id) ?? 'unidentified', platformUpdatedAt: fromEpochSeconds(obj.update_time) ?? new Date(0), payload: o }
+  return {
+    externalId: idString(obj.order_id) ?? 'unidentified',
+    platformUpdatedAt: fromEpochSeconds(obj.update_time) ?? new Date(0),
+    payload: o,
+  }
 }
 
 function toRawRefund(item: unknown): RawRefund {
@@ -60,9 +77,11 @@ interface Page<T> {
 }
 
 function pageOf(data: unknown, listKey: string, what: string): Page<unknown> {
-  if (!isObj(data) || !Array.isArray(data[listKey])) throw permanent(`douyin ${what} answered without data.${listKey}`, data)
+  if (!isObj(data) || !Array.isArray(data[listKey]))
+    throw permanent(`douyin ${what} answered without data.${listKey}`, data)
   const total = data.total
-  if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0) throw permanent(`douyin ${what} answered without a usable data.total`, data)
+  if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 0)
+    throw permanent(`douyin ${what} answered without a usable data.total`, data)
   return { total, items: data[listKey] as unknown[] }
 }
 
@@ -82,13 +101,18 @@ async function* walkPiece<T extends { platformUpdatedAt: Date }>(
   const first = await fetchPage(piece, 0)
   if (first.total > MAX_DEPTH) {
     const half = Math.floor((piece.to.getTime() - piece.from.getTime()) / 2000) * 1000
-    if (half < 1000) throw permanent(`more than ${MAX_DEPTH} Douyin records changed within one second at ${piece.from.toISOString()}; they cannot be paged`)
+    if (half < 1000)
+      throw permanent(
+        `more than ${MAX_DEPTH} Douyin records changed within one second at ${piece.from.toISOString()}; they cannot be paged`,
+      )
     const mid = new Date(piece.from.getTime() + half)
     yield* walkPiece({ from: piece.from, to: mid }, fetchPage, toRaw, keyOf)
     yield* walkPiece({ from: mid, to: piece.to }, fetchPage, toRaw, keyOf)
     return
   }
-  const inPiece = (r: T) => r.platformUpdatedAt.getTime() === 0 || (r.platformUpdatedAt >= piece.from && r.platformUpdatedAt < piece.to)
+  const inPiece = (r: T) =>
+    r.platformUpdatedAt.getTime() === 0 ||
+    (r.platformUpdatedAt >= piece.from && r.platformUpdatedAt < piece.to)
   const pages = Math.ceil(first.total / PAGE_SIZE)
   if (pages <= 1) {
     yield { items: first.items.map(toRaw).filter(inPiece), coveredUntil: piece.to }
@@ -145,7 +169,10 @@ const searchAfterSales = (client: DouyinClient) => async (piece: TimeWindow, pag
     'afterSale.List',
   )
 
-async function* settlementPages(client: DouyinClient, piece: TimeWindow): AsyncGenerator<SettlementLineDraft[]> {
+async function* settlementPages(
+  client: DouyinClient,
+  piece: TimeWindow,
+): AsyncGenerator<SettlementLineDraft[]> {
   let cursor: { start_index: string; start_time: string } | null = null
   for (;;) {
     const params: Record<string, ParamValue | undefined> = {
@@ -158,7 +185,11 @@ async function* settlementPages(client: DouyinClient, piece: TimeWindow): AsyncG
     const data = await client.call('order.getSettleBillDetailV3', params)
     if (!isObj(data)) throw permanent('douyin order.getSettleBillDetailV3 answered without data', data)
     const innerCode = typeof data.code === 'string' || typeof data.code === 'number' ? String(data.code) : '?'
-    if (innerCode !== SETTLE_OK) throw permanent(`douyin settlement query failed: ${innerCode} ${typeof data.code_msg === 'string' ? data.code_msg : ''}`.trim(), data)
+    if (innerCode !== SETTLE_OK)
+      throw permanent(
+        `douyin settlement query failed: ${innerCode} ${typeof data.code_msg === 'string' ? data.code_msg : ''}`.trim(),
+        data,
+      )
     const rows = Array.isArray(data.data) ? data.data : []
     const lines: SettlementLineDraft[] = []
     for (const row of rows) {
@@ -174,7 +205,11 @@ async function* settlementPages(client: DouyinClient, piece: TimeWindow): AsyncG
     const nextIndex = idString(data.next_start_index)
     const nextTime = typeof data.next_start_time === 'string' ? data.next_start_time : null
     if (String(data.is_end) === '1' || rows.length === 0) return
-    if (!nextIndex || !nextTime) throw permanent('douyin settlement page is not the last one but names no next_start_index/next_start_time', data)
+    if (!nextIndex || !nextTime)
+      throw permanent(
+        'douyin settlement page is not the last one but names no next_start_index/next_start_time',
+        data,
+      )
     cursor = { start_index: nextIndex, start_time: nextTime }
   }
 }
@@ -189,14 +224,23 @@ function validateSettings(settings: Readonly<Record<string, unknown>>): string[]
       problems.push('baseUrl must be a URL such as https://openapi-fxg.jinritemai.com')
     }
   }
-  if (settings.timeoutMs !== undefined && !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0)) problems.push('timeoutMs must be a positive number')
-  if (settings.signMethod !== undefined && settings.signMethod !== 'hmac-sha256' && settings.signMethod !== 'md5') problems.push('signMethod must be hmac-sha256 or md5')
+  if (settings.timeoutMs !== undefined && !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0))
+    problems.push('timeoutMs must be a positive number')
+  if (
+    settings.signMethod !== undefined &&
+    settings.signMethod !== 'hmac-sha256' &&
+    settings.signMethod !== 'md5'
+  )
+    problems.push('signMethod must be hmac-sha256 or md5')
   if (settings.carrierCodes !== undefined) {
-    if (!isObj(settings.carrierCodes)) problems.push('carrierCodes must be an object of carrier → Douyin company_code')
+    if (!isObj(settings.carrierCodes))
+      problems.push('carrierCodes must be an object of carrier → Douyin company_code')
     else {
       for (const [k, v] of Object.entries(settings.carrierCodes)) {
-        if (!(CARRIERS as readonly string[]).includes(k)) problems.push(`carrierCodes.${k} is not a known carrier (${CARRIERS.join(', ')})`)
-        if (typeof v !== 'string' || v.trim() === '') problems.push(`carrierCodes.${k} must be a non-empty company_code`)
+        if (!(CARRIERS as readonly string[]).includes(k))
+          problems.push(`carrierCodes.${k} is not a known carrier (${CARRIERS.join(', ')})`)
+        if (typeof v !== 'string' || v.trim() === '')
+          problems.push(`carrierCodes.${k} must be a non-empty company_code`)
       }
     }
   }
@@ -204,9 +248,18 @@ function validateSettings(settings: Readonly<Record<string, unknown>>): string[]
 }
 
 /** token.create / token.refresh (§4.8) → the shop's credentials; the refresh token rotates every time. */
-async function douyinToken(shop: ShopContext, method: 'token.create' | 'token.refresh', params: Record<string, string>): Promise<Record<string, unknown>> {
+async function douyinToken(
+  shop: ShopContext,
+  method: 'token.create' | 'token.refresh',
+  params: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const data = await createDouyinClient(shop).call(method, params, { withoutToken: true })
-  if (!isObj(data) || typeof data.access_token !== 'string' || typeof data.refresh_token !== 'string' || typeof data.expires_in !== 'number') {
+  if (
+    !isObj(data) ||
+    typeof data.access_token !== 'string' ||
+    typeof data.refresh_token !== 'string' ||
+    typeof data.expires_in !== 'number'
+  ) {
     throw permanent(`douyin ${method} answered without access_token, refresh_token and expires_in`)
   }
   return {
@@ -225,13 +278,21 @@ export const douyin: Connector = {
 
   async verifyCredentials(shop) {
     const now = shop.clock.now()
-    await createDouyinClient(shop).call('order.searchList', { update_time_start: toEpochSeconds(now) - 3600, update_time_end: toEpochSeconds(now), page: 0, size: 1 })
+    await createDouyinClient(shop).call('order.searchList', {
+      update_time_start: toEpochSeconds(now) - 3600,
+      update_time_end: toEpochSeconds(now),
+      page: 0,
+      size: 1,
+    })
   },
 
   async refreshToken(shop) {
     const creds = credentialsOf(shop)
     if (!creds.refreshToken) throw permanent('douyin shop has no refreshToken: re-authorise the shop')
-    return douyinToken(shop, 'token.refresh', { grant_type: 'refresh_token', refresh_token: creds.refreshToken })
+    return douyinToken(shop, 'token.refresh', {
+      grant_type: 'refresh_token',
+      refresh_token: creds.refreshToken,
+    })
   },
 
   oauth: {
@@ -243,7 +304,8 @@ export const douyin: Connector = {
      */
     authorizeUrl(shop, state) {
       const page = typeof shop.settings.authorizeUrl === 'string' ? shop.settings.authorizeUrl : ''
-      if (page === '') throw permanent('douyin: set settings.authorizeUrl to the app\'s authorisation link from 抖店服务市场')
+      if (page === '')
+        throw permanent("douyin: set settings.authorizeUrl to the app's authorisation link from 抖店服务市场")
       return `${page}${page.includes('?') ? '&' : '?'}${new URLSearchParams({ state }).toString()}`
     },
     /** §4.8: token.create with grant_type authorization_code and the callback's code. */
@@ -262,7 +324,8 @@ export const douyin: Connector = {
 
   async fetchOrder(shop, externalId) {
     const data = await createDouyinClient(shop).call('order.orderDetail', { shop_order_id: externalId })
-    if (!isObj(data) || !isObj(data.shop_order_detail)) throw permanent('douyin order.orderDetail answered without data.shop_order_detail', data)
+    if (!isObj(data) || !isObj(data.shop_order_detail))
+      throw permanent('douyin order.orderDetail answered without data.shop_order_detail', data)
     return toRawOrder(data.shop_order_detail)
   },
 
@@ -285,7 +348,13 @@ export const douyin: Connector = {
     let stop: { kind: PushOutcome['kind']; error: string } | null = null
     for (const level of items) {
       if (stop) {
-        outcomes.push({ platformSkuId: level.platformSkuId, ok: false, quantity: level.quantity, error: `not sent: ${stop.error}`, kind: stop.kind })
+        outcomes.push({
+          platformSkuId: level.platformSkuId,
+          ok: false,
+          quantity: level.quantity,
+          error: `not sent: ${stop.error}`,
+          kind: stop.kind,
+        })
         continue
       }
       try {
@@ -298,7 +367,13 @@ export const douyin: Connector = {
         outcomes.push({ platformSkuId: level.platformSkuId, ok: true, quantity: level.quantity })
       } catch (err) {
         const kind = err instanceof ConnectorError ? err.kind : 'transient'
-        outcomes.push({ platformSkuId: level.platformSkuId, ok: false, quantity: level.quantity, error: (err as Error).message, kind })
+        outcomes.push({
+          platformSkuId: level.platformSkuId,
+          ok: false,
+          quantity: level.quantity,
+          error: (err as Error).message,
+          kind,
+        })
         if (kind === 'rate_limited' || kind === 'auth_expired') stop = { kind, error: (err as Error).message }
       }
     }
@@ -308,7 +383,9 @@ export const douyin: Connector = {
   /** order.logisticsAdd: the whole shop order ships in one parcel with the carrier's company_code. */
   async pushShipment(shop, s) {
     if (s.lineExternalIds.length > 0) {
-      throw permanent('douyin order.logisticsAdd ships the whole order; a per-line parcel needs order.logisticsAddMultiPack, which this connector does not send yet')
+      throw permanent(
+        'douyin order.logisticsAdd ships the whole order; a per-line parcel needs order.logisticsAddMultiPack, which this connector does not send yet',
+      )
     }
     const companyCode = companyCodeFor(s.carrier, shop.settings)
     await createDouyinClient(shop).call('order.logisticsAdd', {

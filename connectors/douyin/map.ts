@@ -139,8 +139,10 @@ function fen(o: Obj, key: string, optional = false): Decimal {
 
 function positiveInt(o: Obj, key: string): number {
   const v = o[key]
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : Number.NaN
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Malformed(`${key} must be a positive integer (got ${JSON.stringify(v)})`)
+  const n =
+    typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : Number.NaN
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new Malformed(`${key} must be a positive integer (got ${JSON.stringify(v)})`)
   return n
 }
 
@@ -162,9 +164,12 @@ function wrap<T>(fn: () => T): MapResult<T> {
 
 /** Platform-funded part of one (sku or shop) order: platform + 达人 + payment-channel promotions. */
 const platformFunded = (o: Obj): Decimal =>
-  fen(o, 'promotion_platform_amount', true).plus(fen(o, 'promotion_talent_amount', true)).plus(fen(o, 'promotion_pay_amount', true))
+  fen(o, 'promotion_platform_amount', true)
+    .plus(fen(o, 'promotion_talent_amount', true))
+    .plus(fen(o, 'promotion_pay_amount', true))
 /** Merchant-funded part: shop promotions plus a price cut by 改价 (modify_amount is a signed delta). */
-const merchantFunded = (o: Obj): Decimal => fen(o, 'promotion_shop_amount', true).minus(fen(o, 'modify_amount', true))
+const merchantFunded = (o: Obj): Decimal =>
+  fen(o, 'promotion_shop_amount', true).minus(fen(o, 'modify_amount', true))
 
 function lineRefund(l: Obj): { state: RefundState; text: string | null } {
   const info = isObj(l.after_sale_info) ? l.after_sale_info : null
@@ -176,7 +181,10 @@ function lineRefund(l: Obj): { state: RefundState; text: string | null } {
   const byMoney = (LINE_REFUND_STATUS as Record<string, RefundState>)[refundStatus]
   if (byMoney === 'refunded') return { state: 'refunded', text }
   // An after-sale status we do not know is surfaced as "requested" so somebody looks at it.
-  const bySale = saleStatus === '' ? undefined : ((LINE_AFTER_SALE_STATUS as Record<string, RefundState>)[saleStatus] ?? 'requested')
+  const bySale =
+    saleStatus === ''
+      ? undefined
+      : ((LINE_AFTER_SALE_STATUS as Record<string, RefundState>)[saleStatus] ?? 'requested')
   return { state: bySale ?? byMoney ?? 'none', text }
 }
 
@@ -190,7 +198,8 @@ function mapLine(l: unknown, i: number, parentId: string): UnifiedLineDraft {
   if (!isObj(l)) throw new Malformed(`sku_order_list[${i}] must be an object`)
   const id = required(idString(l.order_id), `sku_order_list[${i}].order_id is required`)
   const parent = idString(l.parent_order_id)
-  if (parent !== null && parent !== parentId) throw new Malformed(`sku_order_list[${i}] belongs to order ${parent}, not ${parentId}`)
+  if (parent !== null && parent !== parentId)
+    throw new Malformed(`sku_order_list[${i}] belongs to order ${parent}, not ${parentId}`)
   const quantity = positiveInt(l, 'item_num')
   const goodsAmount = fen(l, 'sum_amount')
   const refund = lineRefund(l)
@@ -210,7 +219,10 @@ function mapLine(l: unknown, i: number, parentId: string): UnifiedLineDraft {
     platformDiscount: platformFunded(l),
     merchantDiscount: merchantFunded(l),
     tax: fen(l, 'tax_amount', true),
-    platformStatus: code(l.order_status) === '' ? refund.text : `${code(l.order_status)}${refund.text ? ` ${refund.text}` : ''}`,
+    platformStatus:
+      code(l.order_status) === ''
+        ? refund.text
+        : `${code(l.order_status)}${refund.text ? ` ${refund.text}` : ''}`,
     refundState: refund.state,
     refundedQuantity: refunded ? quantity : 0,
     // Full-line refunds only are visible here; the exact amounts come from afterSale.List (mapRefund).
@@ -248,7 +260,10 @@ export function mapReceiver(o: Obj): Receiver {
   keep('post_receiver', o.post_receiver)
   keep('post_tel', o.post_tel)
   keep('post_addr_detail', addr.detail)
-  const masked = ['encrypt_post_receiver', 'encrypt_post_tel', 'encrypt_detail'].some((k) => k in ref) || str(o.mask_post_receiver) !== null || isObj(o.mask_post_addr)
+  const masked =
+    ['encrypt_post_receiver', 'encrypt_post_tel', 'encrypt_detail'].some((k) => k in ref) ||
+    str(o.mask_post_receiver) !== null ||
+    isObj(o.mask_post_addr)
   return {
     name: str(o.mask_post_receiver) ?? str(o.post_receiver),
     phone: str(o.mask_post_tel) ?? str(o.post_tel),
@@ -273,9 +288,13 @@ function parseOrder(raw: unknown): UnifiedOrderDraft {
     (ORDER_STATUS as Record<string, PlatformOrderStatus>)[orderStatus] ??
     (MAIN_STATUS as Record<string, { status: PlatformOrderStatus }>)[mainStatus]?.status ??
     null
-  if (!status) throw new Malformed(`unknown order_status ${JSON.stringify(raw.order_status)} (main_status ${JSON.stringify(raw.main_status)})`)
+  if (!status)
+    throw new Malformed(
+      `unknown order_status ${JSON.stringify(raw.order_status)} (main_status ${JSON.stringify(raw.main_status)})`,
+    )
   const updatedAt = required(epoch(raw, 'update_time'), 'update_time (Unix seconds) is required')
-  if (!Array.isArray(raw.sku_order_list) || raw.sku_order_list.length === 0) throw new Malformed('sku_order_list must be a non-empty array')
+  if (!Array.isArray(raw.sku_order_list) || raw.sku_order_list.length === 0)
+    throw new Malformed('sku_order_list must be a non-empty array')
   const lines = raw.sku_order_list.map((l, i) => mapLine(l, i, externalId))
   const seen = new Set<string>()
   for (const l of lines) {
@@ -291,7 +310,9 @@ function parseOrder(raw: unknown): UnifiedOrderDraft {
     merchantDiscount: merchantDiscount.minus(sum(lines.map((l) => l.merchantDiscount))),
   }
   if (orderLevel.platformDiscount.isNeg() || orderLevel.merchantDiscount.isNeg()) {
-    throw new Malformed(`sku orders carry more discount than the shop order (platform ${orderLevel.platformDiscount.toFixed(2)}, merchant ${orderLevel.merchantDiscount.toFixed(2)})`)
+    throw new Malformed(
+      `sku orders carry more discount than the shop order (platform ${orderLevel.platformDiscount.toFixed(2)}, merchant ${orderLevel.merchantDiscount.toFixed(2)})`,
+    )
   }
   const shipping = fen(raw, 'post_amount', true).plus(fen(raw, 'packing_amount', true))
   const tax = fen(raw, 'tax_amount', true)
@@ -307,7 +328,9 @@ function parseOrder(raw: unknown): UnifiedOrderDraft {
     channel: 'douyin',
     externalId,
     status,
-    platformStatus: [orderStatus, str(raw.order_status_desc), mainStatus !== '' ? `main ${mainStatus}` : null].filter(Boolean).join(' '),
+    platformStatus: [orderStatus, str(raw.order_status_desc), mainStatus !== '' ? `main ${mainStatus}` : null]
+      .filter(Boolean)
+      .join(' '),
     refundState: orderRefundState(lines, mainStatus),
     currency: 'CNY',
     placedAt: epoch(raw, 'create_time'),
@@ -329,11 +352,15 @@ export function mapDouyinOrder(raw: unknown): MapResult<UnifiedOrderDraft> {
 }
 
 function parseRefund(raw: unknown): RefundDraft {
-  if (!isObj(raw) || !isObj(raw.aftersale_info)) throw new Malformed('after-sale item must be an object with aftersale_info')
+  if (!isObj(raw) || !isObj(raw.aftersale_info))
+    throw new Malformed('after-sale item must be an object with aftersale_info')
   const info = raw.aftersale_info
   const order = isObj(raw.order_info) ? raw.order_info : {}
   const externalRefundId = required(idString(info.aftersale_id), 'aftersale_info.aftersale_id is required')
-  const orderExternalId = required(idString(order.shop_order_id) ?? idString(info.related_id), 'order_info.shop_order_id is required')
+  const orderExternalId = required(
+    idString(order.shop_order_id) ?? idString(info.related_id),
+    'order_info.shop_order_id is required',
+  )
   const afterSaleStatus = code(info.aftersale_status)
   const byStatus = (AFTERSALE_STATUS as Record<string, RefundStatus>)[afterSaleStatus]
   if (!byStatus) throw new Malformed(`unknown aftersale_status ${JSON.stringify(info.aftersale_status)}`)
@@ -348,7 +375,9 @@ function parseRefund(raw: unknown): RefundDraft {
   }))
   const textPart = isObj(raw.text_part) ? raw.text_part : {}
   // ⚠ refund_amount is the goods part; shipping and tax come back in their own fields.
-  const amount = fen(info, 'refund_amount', true).plus(fen(info, 'refund_post_amount', true)).plus(fen(info, 'refund_tax_amount', true))
+  const amount = fen(info, 'refund_amount', true)
+    .plus(fen(info, 'refund_post_amount', true))
+    .plus(fen(info, 'refund_tax_amount', true))
   const type = code(info.aftersale_type)
   return {
     externalRefundId,

@@ -10,7 +10,14 @@
  * 差额, so a statement always reconciles and the gap is visible instead of silently absorbed.
  */
 import { fromMinor, sum, ZERO, type Decimal } from '../../src/money/index.js'
-import { cleanCell, decodeExport, parseCsv, readStatement, yuanCell, type StatementTable } from '../cn/files.js'
+import {
+  cleanCell,
+  decodeExport,
+  parseCsv,
+  readStatement,
+  yuanCell,
+  type StatementTable,
+} from '../cn/files.js'
 import { fromShanghai } from '../cn/time.js'
 import { idString } from '../json.js'
 import type { SettlementLineDraft, SettlementLineType, SettlementParseResult } from '../types.js'
@@ -56,10 +63,16 @@ export const SETTLE_TRADE_TYPE = {
 } as const
 
 const fenOf = (v: unknown): Decimal | null =>
-  typeof v === 'number' && Number.isSafeInteger(v) ? fromMinor(v) : typeof v === 'string' && /^-?\d+$/.test(v) ? fromMinor(v) : null
+  typeof v === 'number' && Number.isSafeInteger(v)
+    ? fromMinor(v)
+    : typeof v === 'string' && /^-?\d+$/.test(v)
+      ? fromMinor(v)
+      : null
 
 const flat = (row: Obj): Record<string, string> =>
-  Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v) ?? '']))
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, typeof v === 'string' ? v : (JSON.stringify(v) ?? '')]),
+  )
 
 /**
  * One settle row → its lines. Throws on a row it cannot read (the API caller surfaces it as a
@@ -72,30 +85,58 @@ export function settleRowLines(row: unknown): SettlementLineDraft[] {
   const rowId = idString(row.request_no) ?? idString(row.order_id)
   if (!rowId) throw new Error('settle row has neither request_no nor order_id')
   const settled = fenOf(row.settle_amount)
-  if (!settled) throw new Error(`settle row ${rowId}: settle_amount must be fen (got ${JSON.stringify(row.settle_amount)})`)
+  if (!settled)
+    throw new Error(
+      `settle row ${rowId}: settle_amount must be fen (got ${JSON.stringify(row.settle_amount)})`,
+    )
   const occurredAt = fromShanghai(row.settle_time)
-  if (!occurredAt) throw new Error(`settle row ${rowId}: settle_time must be yyyy-MM-dd HH:mm:ss (got ${JSON.stringify(row.settle_time)})`)
-  const tradeType = typeof row.trade_type === 'number' || typeof row.trade_type === 'string' ? String(row.trade_type) : '0'
+  if (!occurredAt)
+    throw new Error(
+      `settle row ${rowId}: settle_time must be yyyy-MM-dd HH:mm:ss (got ${JSON.stringify(row.settle_time)})`,
+    )
+  const tradeType =
+    typeof row.trade_type === 'number' || typeof row.trade_type === 'string' ? String(row.trade_type) : '0'
   const refundRow = tradeType === '1' || tradeType === '3'
   const base = {
     orderExternalId: idString(row.shop_order_id),
     currency: 'CNY',
     occurredAt,
-    description: [row.flow_type_desc, row.pay_type_desc, (SETTLE_TRADE_TYPE as Record<string, string>)[tradeType], row.remark].filter((s) => typeof s === 'string' && s !== '').join(' · ') || null,
+    description:
+      [
+        row.flow_type_desc,
+        row.pay_type_desc,
+        (SETTLE_TRADE_TYPE as Record<string, string>)[tradeType],
+        row.remark,
+      ]
+        .filter((s) => typeof s === 'string' && s !== '')
+        .join(' · ') || null,
     payoutId: null,
     raw: flat(row),
   }
   const lines: SettlementLineDraft[] = []
   for (const c of SETTLE_COMPONENTS) {
     const value = row[c.key] === undefined || row[c.key] === null ? ZERO : fenOf(row[c.key])
-    if (!value) throw new Error(`settle row ${rowId}: ${c.key} must be fen (got ${JSON.stringify(row[c.key])})`)
+    if (!value)
+      throw new Error(`settle row ${rowId}: ${c.key} must be fen (got ${JSON.stringify(row[c.key])})`)
     if (value.isZero()) continue
     const type: SettlementLineType = refundRow && c.type === 'sale' ? 'refund' : c.type
-    lines.push({ ...base, externalLineId: `${rowId}:${c.key}`, type, platformType: c.key, amount: value.mul(c.sign) })
+    lines.push({
+      ...base,
+      externalLineId: `${rowId}:${c.key}`,
+      type,
+      platformType: c.key,
+      amount: value.mul(c.sign),
+    })
   }
   const residual = settled.minus(sum(lines.map((l) => l.amount)))
   if (!residual.isZero()) {
-    lines.push({ ...base, externalLineId: `${rowId}:${RESIDUAL}`, type: 'adjustment', platformType: `${RESIDUAL} settle_amount − components`, amount: residual })
+    lines.push({
+      ...base,
+      externalLineId: `${rowId}:${RESIDUAL}`,
+      type: 'adjustment',
+      platformType: `${RESIDUAL} settle_amount − components`,
+      amount: residual,
+    })
   }
   return lines
 }
@@ -200,15 +241,38 @@ function fileRowLines(values: Record<string, string>): { id: string; lines: Sett
   if (parts.length === 0) {
     const scene = values[COL.scene] || values[COL.billing] || ''
     const type = SCENE_TYPES.find(([re]) => re.test(scene))?.[1] ?? 'unknown'
-    return { id, lines: [{ ...base, externalLineId: `${id}:${COL.amount}`, type, platformType: scene || COL.amount, amount: moved }] }
+    return {
+      id,
+      lines: [
+        {
+          ...base,
+          externalLineId: `${id}:${COL.amount}`,
+          type,
+          platformType: scene || COL.amount,
+          amount: moved,
+        },
+      ],
+    }
   }
   // Components are written as magnitudes; a reversal (the same row shape moving money out) flips them all.
   const natural = sum(parts.map((p) => p.value))
   const flip = !natural.eq(moved) && natural.neg().eq(moved) ? -1 : 1
-  const lines: SettlementLineDraft[] = parts.map(({ c, value }) => ({ ...base, externalLineId: `${id}:${c.key}`, type: c.type, platformType: c.key, amount: value.mul(flip) }))
+  const lines: SettlementLineDraft[] = parts.map(({ c, value }) => ({
+    ...base,
+    externalLineId: `${id}:${c.key}`,
+    type: c.type,
+    platformType: c.key,
+    amount: value.mul(flip),
+  }))
   const residual = moved.minus(sum(lines.map((l) => l.amount)))
   if (!residual.isZero()) {
-    lines.push({ ...base, externalLineId: `${id}:${RESIDUAL}`, type: 'adjustment', platformType: `${RESIDUAL} ${COL.amount} − 分项`, amount: residual })
+    lines.push({
+      ...base,
+      externalLineId: `${id}:${RESIDUAL}`,
+      type: 'adjustment',
+      platformType: `${RESIDUAL} ${COL.amount} − 分项`,
+      amount: residual,
+    })
   }
   return { id, lines }
 }
@@ -244,7 +308,11 @@ export function parseDouyinSettlementFile(bytes: Buffer): SettlementParseResult 
   try {
     table = readTable(text)
   } catch (err) {
-    return { lines: [], rejected: [{ row: 0, raw: text.slice(0, 2000), reason: (err as Error).message }], statedTotal: null }
+    return {
+      lines: [],
+      rejected: [{ row: 0, raw: text.slice(0, 2000), reason: (err as Error).message }],
+      statedTotal: null,
+    }
   }
   const lines: SettlementLineDraft[] = []
   const rejected: SettlementParseResult['rejected'] = []

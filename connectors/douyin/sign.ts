@@ -10,7 +10,14 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
  * A business parameter value. int64 ids (product_id, sku_id) are sent as bare JSON numbers by the
  * official SDK, but they do not fit a JS number: pass them as bigint and they are written exactly.
  */
-export type ParamValue = string | number | bigint | boolean | null | readonly ParamValue[] | { readonly [key: string]: ParamValue | undefined }
+export type ParamValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | readonly ParamValue[]
+  | { readonly [key: string]: ParamValue | undefined }
 
 /**
  * param_json as the platform recomputes it: keys sorted recursively (code-unit order — the keys are
@@ -25,7 +32,8 @@ export function canonicalJson(value: ParamValue | undefined): string {
     return JSON.stringify(value)
   }
   if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value)
-  if (Array.isArray(value)) return `[${(value as readonly ParamValue[]).map((v) => canonicalJson(v)).join(',')}]`
+  if (Array.isArray(value))
+    return `[${(value as readonly ParamValue[]).map((v) => canonicalJson(v)).join(',')}]`
   const obj = value as { readonly [key: string]: ParamValue | undefined }
   const members = Object.keys(obj)
     .filter((k) => obj[k] !== undefined)
@@ -65,7 +73,9 @@ export function signRequest(i: SignInput, method: SignMethod = 'hmac-sha256'): s
  * (callback(), which also checks the `app-id` header against the app key).
  */
 export function eventSign(appKey: string, appSecret: string, rawBody: Buffer): string {
-  return createHash('md5').update(Buffer.concat([Buffer.from(appKey, 'utf8'), rawBody, Buffer.from(appSecret, 'utf8')])).digest('hex')
+  return createHash('md5')
+    .update(Buffer.concat([Buffer.from(appKey, 'utf8'), rawBody, Buffer.from(appSecret, 'utf8')]))
+    .digest('hex')
 }
 
 /** Constant-time comparison of two hex signatures (case-insensitive); false on any length mismatch. */

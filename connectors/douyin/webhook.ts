@@ -76,7 +76,10 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const tagOf = (v: unknown): string => (typeof v === 'number' || typeof v === 'string' ? String(v) : '')
 
 function fail(message: string, body: string): never {
-  throw new ConnectorError('permanent', `douyin push: ${message}`, { channel: 'douyin', body: body.slice(0, 64 * 1024) })
+  throw new ConnectorError('permanent', `douyin push: ${message}`, {
+    channel: 'douyin',
+    body: body.slice(0, 64 * 1024),
+  })
 }
 
 export function parseDouyinWebhook(req: RawWebhook): WebhookEvent {

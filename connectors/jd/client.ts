@@ -18,7 +18,8 @@ export class JdLong {
     if (!/^\d+$/.test(digits)) throw new Error(`not an integer id: ${digits}`)
   }
 }
-export type ParamValue = string | number | boolean | null | JdLong | readonly ParamValue[] | { readonly [k: string]: ParamValue }
+export type ParamValue =
+  string | number | boolean | null | JdLong | readonly ParamValue[] | { readonly [k: string]: ParamValue }
 
 /**
  * The business JSON exactly as it is sent and signed. A small serializer of our own because
@@ -42,7 +43,12 @@ export interface JdCredentials {
  * The signed form body (§2.2): every parameter we send is signed; `format` is not sent at all
  * (JSON is the default) so that the signed set matches the official worked example exactly.
  */
-export function signedForm(method: string, business: string, creds: JdCredentials, timestamp: string): Record<string, string> {
+export function signedForm(
+  method: string,
+  business: string,
+  creds: JdCredentials,
+  timestamp: string,
+): Record<string, string> {
   const params: Record<string, string> = {
     '360buy_param_json': business,
     access_token: creds.accessToken,
@@ -78,7 +84,8 @@ export const RATE_LIMIT_WAIT_MS = 60_000
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '')
+const text = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : ''
 
 /** The `<method>_responce` object of a JD answer, if any. */
 export function responseBody(json: unknown): Obj | null {
@@ -96,8 +103,14 @@ function businessFailure(body: Obj): { code: string; message: string } | null {
     // Search/query APIs report in apiResult; write APIs (shipment, stock) in the result object itself.
     const result = isObj(value.apiResult) ? value.apiResult : value
     if (result.success === false || result.success === 'false') {
-      const code = text(result.numberCode) || text(result.errorCode) || text(result.englishErrCode) || 'business'
-      const message = text(result.chineseErrCode) || text(result.errorMessage) || text(result.englishErrCode) || text(result.resultInfo) || 'success=false'
+      const code =
+        text(result.numberCode) || text(result.errorCode) || text(result.englishErrCode) || 'business'
+      const message =
+        text(result.chineseErrCode) ||
+        text(result.errorMessage) ||
+        text(result.englishErrCode) ||
+        text(result.resultInfo) ||
+        'success=false'
       return { code, message }
     }
   }
@@ -118,20 +131,36 @@ export function classifyJd(res: HttpResult, secrets: readonly string[] = []): Co
   if (isObj(res.json) && isObj(res.json.error_response)) {
     const e = res.json.error_response
     const code = text(e.code).trim() || 'unknown'
-    return fail(GATEWAY_CODE_KIND[code] ?? 'permanent', code, text(e.zh_desc) || text(e.en_desc) || 'no description')
+    return fail(
+      GATEWAY_CODE_KIND[code] ?? 'permanent',
+      code,
+      text(e.zh_desc) || text(e.en_desc) || 'no description',
+    )
   }
   const body = responseBody(res.json)
   if (!body) return null
   const code = text(body.code)
-  if (code !== '' && code !== '0') return fail(GATEWAY_CODE_KIND[code] ?? 'permanent', code, text(body.zh_desc) || text(body.en_desc) || 'non-zero code')
+  if (code !== '' && code !== '0')
+    return fail(
+      GATEWAY_CODE_KIND[code] ?? 'permanent',
+      code,
+      text(body.zh_desc) || text(body.en_desc) || 'non-zero code',
+    )
   const business = businessFailure(body)
-  if (business) return fail(SYSTEM_TROUBLE.test(business.message) ? 'transient' : 'permanent', business.code, business.message)
+  if (business)
+    return fail(
+      SYSTEM_TROUBLE.test(business.message) ? 'transient' : 'permanent',
+      business.code,
+      business.message,
+    )
   return null
 }
 
 export const str = text
 
-export function credentialsOf(shop: Pick<ShopContext, 'credentials'>): JdCredentials & { refreshToken: string } {
+export function credentialsOf(
+  shop: Pick<ShopContext, 'credentials'>,
+): JdCredentials & { refreshToken: string } {
   return {
     appKey: text(shop.credentials.appKey),
     appSecret: text(shop.credentials.appSecret),
@@ -140,7 +169,8 @@ export function credentialsOf(shop: Pick<ShopContext, 'credentials'>): JdCredent
   }
 }
 
-const timeoutOf = (shop: Pick<ShopContext, 'settings'>): number => (typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000)
+const timeoutOf = (shop: Pick<ShopContext, 'settings'>): number =>
+  typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000
 
 export interface JdApi {
   /** Call one JOS method; returns its `<method>_responce` object. */
@@ -173,11 +203,15 @@ export function jdApi(shop: ShopContext): JdApi {
       })
       const body = responseBody(res.json)
       if (!body) {
-        throw new ConnectorError('permanent', `jd answered ${method} without a ${method.replace(/\./g, '_')}_responce object`, {
-          channel: 'jd',
-          httpStatus: res.status,
-          body: redact(res.text.slice(0, 64 * 1024), secrets),
-        })
+        throw new ConnectorError(
+          'permanent',
+          `jd answered ${method} without a ${method.replace(/\./g, '_')}_responce object`,
+          {
+            channel: 'jd',
+            httpStatus: res.status,
+            body: redact(res.text.slice(0, 64 * 1024), secrets),
+          },
+        )
       }
       return body
     },

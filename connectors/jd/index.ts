@@ -9,7 +9,18 @@ import { ConnectorError } from '../errors.js'
 import { redact } from '../http.js'
 import { idString } from '../json.js'
 import { splitWindow, toShanghai } from '../cn/time.js'
-import type { CarrierCode, Connector, PushOutcome, RawOrder, RawPage, RawRefund, ShipmentWriteback, ShopContext, StockLevel, TimeWindow } from '../types.js'
+import type {
+  CarrierCode,
+  Connector,
+  PushOutcome,
+  RawOrder,
+  RawPage,
+  RawRefund,
+  ShipmentWriteback,
+  ShopContext,
+  StockLevel,
+  TimeWindow,
+} from '../types.js'
 import { credentialsOf, DEFAULT_OAUTH_URL, jdApi, JdLong, oauthClient, str, type JdApi } from './client.js'
 import { jdTime, mapJdOrder, mapJdRefund, ORDER_STATUS, refundUpdatedAt } from './map.js'
 import { parseJdSettlement } from './settlement.js'
@@ -27,11 +38,45 @@ const MIN_PIECE_MS = 60_000
 
 const SEARCH = 'jingdong.pop.order.enSearch'
 const ORDER_FIELDS = [
-  'orderId', 'venderId', 'orderType', 'payType', 'orderTotalPrice', 'orderSellerPrice', 'orderPayment', 'freightPrice',
-  'sellerDiscount', 'orderState', 'orderStateRemark', 'deliveryType', 'invoiceEasyInfo', 'invoiceCode', 'orderRemark',
-  'orderStartTime', 'orderEndTime', 'modified', 'consigneeInfo', 'itemInfoList', 'couponDetailList', 'venderRemark',
-  'balanceUsed', 'pin', 'returnOrder', 'paymentConfirmTime', 'waybill', 'logisticsId', 'vatInfo', 'parentOrderId',
-  'orderSource', 'storeOrder', 'idSopShipmenttype', 'scDT', 'serviceFee', 'taxFee', 'open_id_buyer', 'xid_buyer', 'realPin',
+  'orderId',
+  'venderId',
+  'orderType',
+  'payType',
+  'orderTotalPrice',
+  'orderSellerPrice',
+  'orderPayment',
+  'freightPrice',
+  'sellerDiscount',
+  'orderState',
+  'orderStateRemark',
+  'deliveryType',
+  'invoiceEasyInfo',
+  'invoiceCode',
+  'orderRemark',
+  'orderStartTime',
+  'orderEndTime',
+  'modified',
+  'consigneeInfo',
+  'itemInfoList',
+  'couponDetailList',
+  'venderRemark',
+  'balanceUsed',
+  'pin',
+  'returnOrder',
+  'paymentConfirmTime',
+  'waybill',
+  'logisticsId',
+  'vatInfo',
+  'parentOrderId',
+  'orderSource',
+  'storeOrder',
+  'idSopShipmenttype',
+  'scDT',
+  'serviceFee',
+  'taxFee',
+  'open_id_buyer',
+  'xid_buyer',
+  'realPin',
 ].join(',')
 const ALL_STATES = Object.keys(ORDER_STATUS).join(',')
 
@@ -58,26 +103,43 @@ export const CARRIER_CODES: Record<CarrierCode, string | null> = {
   OTHER: null,
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-const intOf = (v: unknown): number => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? parseInt(v, 10) : 0)
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+const intOf = (v: unknown): number =>
+  typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? parseInt(v, 10) : 0
 
 function malformed(what: string, body: unknown): ConnectorError {
-  return new ConnectorError('permanent', `jd answered ${what} in an unexpected shape`, { channel: 'jd', body: JSON.stringify(body).slice(0, 4096) })
+  return new ConnectorError('permanent', `jd answered ${what} in an unexpected shape`, {
+    channel: 'jd',
+    body: JSON.stringify(body).slice(0, 4096),
+  })
 }
 
 function carrierOverrides(settings: Readonly<Record<string, unknown>>): Record<string, string> {
   const raw = settings.carrierCodes
   if (!isObj(raw)) return {}
-  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''))
+  return Object.fromEntries(
+    Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+  )
 }
 
 /** The shop's own code wins (keyed by carrier, or by carrierName for OTHER), then the table. */
-export function logiCoprId(settings: Readonly<Record<string, unknown>>, s: Pick<ShipmentWriteback, 'carrier' | 'carrierName'>): string {
+export function logiCoprId(
+  settings: Readonly<Record<string, unknown>>,
+  s: Pick<ShipmentWriteback, 'carrier' | 'carrierName'>,
+): string {
   const overrides = carrierOverrides(settings)
-  const id = (s.carrier === 'OTHER' && s.carrierName ? overrides[s.carrierName] : undefined) ?? overrides[s.carrier] ?? CARRIER_CODES[s.carrier]
+  const id =
+    (s.carrier === 'OTHER' && s.carrierName ? overrides[s.carrierName] : undefined) ??
+    overrides[s.carrier] ??
+    CARRIER_CODES[s.carrier]
   if (!id) {
     const name = s.carrier === 'OTHER' ? `OTHER (${s.carrierName ?? 'no name'})` : s.carrier
-    throw new ConnectorError('permanent', `jd has no logiCoprId for carrier ${name}: set settings.carrierCodes.${s.carrier === 'OTHER' && s.carrierName ? s.carrierName : s.carrier} to the id JD shows for the shop's signed-up carrier`, { channel: 'jd' })
+    throw new ConnectorError(
+      'permanent',
+      `jd has no logiCoprId for carrier ${name}: set settings.carrierCodes.${s.carrier === 'OTHER' && s.carrierName ? s.carrierName : s.carrier} to the id JD shows for the shop's signed-up carrier`,
+      { channel: 'jd' },
+    )
   }
   return id
 }
@@ -85,7 +147,11 @@ export function logiCoprId(settings: Readonly<Record<string, unknown>>, s: Pick<
 function toRawOrder(o: unknown): RawOrder {
   const obj = isObj(o) ? o : {}
   // An order without a readable id or time is still handed on; the mapper reports it.
-  return { externalId: idString(obj.orderId) ?? 'unidentified', platformUpdatedAt: jdTime(obj.modified) ?? new Date(0), payload: o }
+  return {
+    externalId: idString(obj.orderId) ?? 'unidentified',
+    platformUpdatedAt: jdTime(obj.modified) ?? new Date(0),
+    payload: o,
+  }
 }
 
 const inWindow = (w: TimeWindow) => (o: { platformUpdatedAt: Date }) =>
@@ -129,7 +195,11 @@ async function* pullPiece(api: JdApi, piece: TimeWindow, log: ShopContext['log']
     yield* pullPiece(api, { from: mid, to: piece.to }, log)
     return
   }
-  if (pages > MAX_PAGES) log.warn({ from: piece.from, to: piece.to, total: first.total }, 'jd: more orders in one minute than the page depth serves')
+  if (pages > MAX_PAGES)
+    log.warn(
+      { from: piece.from, to: piece.to, total: first.total },
+      'jd: more orders in one minute than the page depth serves',
+    )
   if (pages === 1) {
     yield { items: first.orders.map(toRawOrder).filter(inWindow(piece)), coveredUntil: piece.to }
     return
@@ -137,7 +207,10 @@ async function* pullPiece(api: JdApi, piece: TimeWindow, log: ShopContext['log']
   const seen = new Set<string>()
   for (let page = pages; page >= 1; page--) {
     const { orders } = await searchPage(api, piece, page, PAGE_SIZE)
-    const items = orders.map(toRawOrder).filter(inWindow(piece)).filter((o) => !seen.has(o.externalId))
+    const items = orders
+      .map(toRawOrder)
+      .filter(inWindow(piece))
+      .filter((o) => !seen.has(o.externalId))
     for (const o of items) seen.add(o.externalId)
     yield { items, coveredUntil: page === 1 ? piece.to : piece.from }
   }
@@ -147,7 +220,12 @@ const REFUNDS = 'jingdong.pop.afs.soa.refundapply.queryPageList'
 
 function toRawRefund(r: unknown): RawRefund {
   const obj = isObj(r) ? (isObj(r.refundApplyVo) ? r.refundApplyVo : r) : {}
-  return { externalRefundId: idString(obj.id) ?? 'unidentified', orderExternalId: idString(obj.orderId) ?? '', platformUpdatedAt: refundUpdatedAt(r) ?? new Date(0), payload: r }
+  return {
+    externalRefundId: idString(obj.id) ?? 'unidentified',
+    orderExternalId: idString(obj.orderId) ?? '',
+    platformUpdatedAt: refundUpdatedAt(r) ?? new Date(0),
+    payload: r,
+  }
 }
 
 /** Applications are found by apply time (new ones have no check time) and by check time (decisions on older ones). */
@@ -159,13 +237,25 @@ async function* pullRefundPiece(api: JdApi, piece: TimeWindow): AsyncGenerator<R
   ] as const
   for (const [axisIndex, axis] of axes.entries()) {
     for (let page = 1, pages = 1; page <= pages; page++) {
-      const body = await api.call(REFUNDS, { [axis.start]: toShanghai(piece.from), [axis.end]: toShanghai(piece.to), pageIndex: page, pageSize: PAGE_SIZE })
+      const body = await api.call(REFUNDS, {
+        [axis.start]: toShanghai(piece.from),
+        [axis.end]: toShanghai(piece.to),
+        pageIndex: page,
+        pageSize: PAGE_SIZE,
+      })
       const result = body.queryResult
-      if (!isObj(result) || (result.result !== undefined && result.result !== null && !Array.isArray(result.result))) throw malformed(REFUNDS, body)
+      if (
+        !isObj(result) ||
+        (result.result !== undefined && result.result !== null && !Array.isArray(result.result))
+      )
+        throw malformed(REFUNDS, body)
       const rows = Array.isArray(result.result) ? result.result : []
       const total = intOf(result.totalCount)
       pages = total > 0 ? Math.ceil(total / PAGE_SIZE) : rows.length === PAGE_SIZE ? page + 1 : page
-      const items = rows.map(toRawRefund).filter(inWindow(piece)).filter((r) => !seen.has(`${r.externalRefundId}@${r.platformUpdatedAt.getTime()}`))
+      const items = rows
+        .map(toRawRefund)
+        .filter(inWindow(piece))
+        .filter((r) => !seen.has(`${r.externalRefundId}@${r.platformUpdatedAt.getTime()}`))
       for (const r of items) seen.add(`${r.externalRefundId}@${r.platformUpdatedAt.getTime()}`)
       const last = axisIndex === axes.length - 1 && page >= pages
       yield { items, coveredUntil: last ? piece.to : piece.from }
@@ -184,19 +274,37 @@ function validUrl(v: unknown, name: string): string[] {
 }
 
 /** A token call of JD's OAuth host (code exchange or refresh) → the shop's credentials. */
-async function jdToken(shop: ShopContext, path: string, params: Record<string, string>, refused: string): Promise<Record<string, unknown>> {
+async function jdToken(
+  shop: ShopContext,
+  path: string,
+  params: Record<string, string>,
+  refused: string,
+): Promise<Record<string, unknown>> {
   const creds = credentialsOf(shop)
-  const res = await oauthClient(shop).request({ method: 'GET', url: path, params: { app_key: creds.appKey, app_secret: creds.appSecret, ...params } })
+  const res = await oauthClient(shop).request({
+    method: 'GET',
+    url: path,
+    params: { app_key: creds.appKey, app_secret: creds.appSecret, ...params },
+  })
   const j = isObj(res.json) ? res.json : {}
   const code = str(j.code)
   const accessToken = str(j.access_token)
   if ((code !== '' && code !== '0') || accessToken === '') {
     // A refused code or refresh will not succeed on retry: the merchant must authorise again.
-    throw new ConnectorError('permanent', `jd ${refused} (code ${code || 'none'}): authorise the shop again`, {
-      channel: 'jd',
-      ...(code ? { platformCode: code } : {}),
-      body: redact(res.text.slice(0, 4096), [creds.refreshToken, creds.appSecret, creds.accessToken, params.code ?? '']),
-    })
+    throw new ConnectorError(
+      'permanent',
+      `jd ${refused} (code ${code || 'none'}): authorise the shop again`,
+      {
+        channel: 'jd',
+        ...(code ? { platformCode: code } : {}),
+        body: redact(res.text.slice(0, 4096), [
+          creds.refreshToken,
+          creds.appSecret,
+          creds.accessToken,
+          params.code ?? '',
+        ]),
+      },
+    )
   }
   const issuedMs = intOf(j.time) || shop.clock.now().getTime()
   const expiresIn = intOf(j.expires_in)
@@ -215,10 +323,18 @@ export const jd: Connector = {
 
   validateSettings(settings) {
     const problems = [...validUrl(settings.baseUrl, 'baseUrl'), ...validUrl(settings.oauthUrl, 'oauthUrl')]
-    if (settings.timeoutMs !== undefined && !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0)) problems.push('timeoutMs must be a positive number of milliseconds')
+    if (
+      settings.timeoutMs !== undefined &&
+      !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0)
+    )
+      problems.push('timeoutMs must be a positive number of milliseconds')
     if (settings.carrierCodes !== undefined) {
-      if (!isObj(settings.carrierCodes)) problems.push('carrierCodes must map a carrier (SF, ZTO, …) to its JD logiCoprId')
-      else for (const [k, v] of Object.entries(settings.carrierCodes)) if (typeof v !== 'string' || !/^\d+$/.test(v)) problems.push(`carrierCodes.${k} must be JD's numeric logiCoprId as a string`)
+      if (!isObj(settings.carrierCodes))
+        problems.push('carrierCodes must map a carrier (SF, ZTO, …) to its JD logiCoprId')
+      else
+        for (const [k, v] of Object.entries(settings.carrierCodes))
+          if (typeof v !== 'string' || !/^\d+$/.test(v))
+            problems.push(`carrierCodes.${k} must be JD's numeric logiCoprId as a string`)
     }
     return problems
   },
@@ -234,8 +350,13 @@ export const jd: Connector = {
   },
 
   async fetchOrder(shop, externalId) {
-    if (!/^\d+$/.test(externalId)) throw new ConnectorError('permanent', `jd order ids are digits, got "${externalId}"`, { channel: 'jd' })
-    const body = await jdApi(shop).call('jingdong.pop.order.enGet', { order_id: new JdLong(externalId), optional_fields: ORDER_FIELDS, order_state: ALL_STATES })
+    if (!/^\d+$/.test(externalId))
+      throw new ConnectorError('permanent', `jd order ids are digits, got "${externalId}"`, { channel: 'jd' })
+    const body = await jdApi(shop).call('jingdong.pop.order.enGet', {
+      order_id: new JdLong(externalId),
+      optional_fields: ORDER_FIELDS,
+      order_state: ALL_STATES,
+    })
     // Shape ❓ (not in the reference): the JD SDKs wrap the order as orderDetailInfo.orderInfo.
     const detail = body.orderDetailInfo
     if (!isObj(detail) || !isObj(detail.orderInfo)) throw malformed('jingdong.pop.order.enGet', body)
@@ -256,14 +377,23 @@ export const jd: Connector = {
     const outcomes: PushOutcome[] = []
     let stop: ConnectorError | null = null
     for (const level of items) {
-      const base = { platformSkuId: level.platformSkuId, locationId: level.locationId ?? null, quantity: level.quantity }
+      const base = {
+        platformSkuId: level.platformSkuId,
+        locationId: level.locationId ?? null,
+        quantity: level.quantity,
+      }
       if (stop) {
         // An expired token or a spent quota fails every remaining SKU the same way: do not burn calls on them.
         outcomes.push({ ...base, ok: false, error: stop.message, kind: stop.kind })
         continue
       }
       if (!/^\d+$/.test(level.platformSkuId) || !Number.isInteger(level.quantity) || level.quantity < 0) {
-        outcomes.push({ ...base, ok: false, error: 'JD skuId must be digits and quantity a non-negative integer', kind: 'permanent' })
+        outcomes.push({
+          ...base,
+          ok: false,
+          error: 'JD skuId must be digits and quantity a non-negative integer',
+          kind: 'permanent',
+        })
         continue
       }
       try {
@@ -287,8 +417,12 @@ export const jd: Connector = {
    * first writeback for an order ships it and JD refuses later ones (the order left WAIT_SELLER_STOCK_OUT).
    */
   async pushShipment(shop, s) {
-    if (!/^\d+$/.test(s.orderExternalId)) throw new ConnectorError('permanent', `jd order ids are digits, got "${s.orderExternalId}"`, { channel: 'jd' })
-    if (s.trackingNumber.trim() === '') throw new ConnectorError('permanent', 'jd needs a waybill number (logiNo) to ship', { channel: 'jd' })
+    if (!/^\d+$/.test(s.orderExternalId))
+      throw new ConnectorError('permanent', `jd order ids are digits, got "${s.orderExternalId}"`, {
+        channel: 'jd',
+      })
+    if (s.trackingNumber.trim() === '')
+      throw new ConnectorError('permanent', 'jd needs a waybill number (logiNo) to ship', { channel: 'jd' })
     await jdApi(shop).call('jingdong.pop.order.shipment', {
       orderId: new JdLong(s.orderExternalId),
       logiCoprId: logiCoprId(shop.settings, s),
@@ -299,21 +433,41 @@ export const jd: Connector = {
   /** §2.6 ✅: GET oauth2/refresh_token; expires_in is seconds from `time` (ms) when JD sends it. */
   async refreshToken(shop) {
     const creds = credentialsOf(shop)
-    if (creds.refreshToken === '') throw new ConnectorError('permanent', 'jd shop has no refreshToken: authorise the shop again', { channel: 'jd' })
-    return jdToken(shop, '/oauth2/refresh_token', { grant_type: 'refresh_token', refresh_token: creds.refreshToken }, 'refused the token refresh')
+    if (creds.refreshToken === '')
+      throw new ConnectorError('permanent', 'jd shop has no refreshToken: authorise the shop again', {
+        channel: 'jd',
+      })
+    return jdToken(
+      shop,
+      '/oauth2/refresh_token',
+      { grant_type: 'refresh_token', refresh_token: creds.refreshToken },
+      'refused the token refresh',
+    )
   },
 
   oauth: {
     appFields: ['appKey', 'appSecret'],
     tokenField: 'accessToken',
     authorizeUrl(shop, state, redirectUri) {
-      const q = new URLSearchParams({ app_key: credentialsOf(shop).appKey, response_type: 'code', redirect_uri: redirectUri, state, scope: 'snsapi_base' })
+      const q = new URLSearchParams({
+        app_key: credentialsOf(shop).appKey,
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        state,
+        scope: 'snsapi_base',
+      })
       return `${(str(shop.settings.oauthUrl) || DEFAULT_OAUTH_URL).replace(/\/$/, '')}/oauth2/to_login?${q.toString()}`
     },
     /** §2.6 ✅: GET oauth2/access_token with the code (the callback is not signed; the state is). */
     async exchangeCode(shop, query) {
-      if (!query.code) throw new ConnectorError('permanent', 'jd: the OAuth callback carries no code', { channel: 'jd' })
-      return jdToken(shop, '/oauth2/access_token', { grant_type: 'authorization_code', code: query.code }, 'refused the authorisation code')
+      if (!query.code)
+        throw new ConnectorError('permanent', 'jd: the OAuth callback carries no code', { channel: 'jd' })
+      return jdToken(
+        shop,
+        '/oauth2/access_token',
+        { grant_type: 'authorization_code', code: query.code },
+        'refused the authorisation code',
+      )
     },
   },
 

@@ -17,7 +17,15 @@
  * allocation is not in this API ("详细的sku优惠/分摊金额 请联系jos找ofc").
  */
 import { Decimal, fromMinor, sum, tryMoney, ZERO } from '../../src/money/index.js'
-import { mapFailed, mapped, type MapResult, type PlatformOrderStatus, type RefundState, type UnifiedLineDraft, type UnifiedOrderDraft } from '../../src/orders/types.js'
+import {
+  mapFailed,
+  mapped,
+  type MapResult,
+  type PlatformOrderStatus,
+  type RefundState,
+  type UnifiedLineDraft,
+  type UnifiedOrderDraft,
+} from '../../src/orders/types.js'
 import { fromShanghai } from '../cn/time.js'
 import { idString } from '../json.js'
 import type { RefundDraft, RefundStatus } from '../types.js'
@@ -120,7 +128,8 @@ export const mapJdOrder = (raw: unknown): MapResult<UnifiedOrderDraft> => run(()
 export const mapJdRefund = (raw: unknown): MapResult<RefundDraft> => run(() => mapRefund(raw))
 
 /** The couponType code at the front of "30-单品促销优惠" (or a bare code). */
-const couponCode = (v: unknown): string => /^\s*(\d+)/.exec(typeof v === 'number' ? String(v) : typeof v === 'string' ? v : '')?.[1] ?? ''
+const couponCode = (v: unknown): string =>
+  /^\s*(\d+)/.exec(typeof v === 'number' ? String(v) : typeof v === 'string' ? v : '')?.[1] ?? ''
 
 interface Coupon {
   code: string
@@ -132,7 +141,11 @@ function coupons(raw: Obj): Coupon[] {
   const list = Array.isArray(raw.couponDetailList) ? raw.couponDetailList : []
   return list.map((c, i) => {
     if (!isObj(c)) throw new Malformed(`couponDetailList[${i}] must be an object`)
-    return { code: couponCode(c.couponType), skuId: idString(c.skuId), price: amount(c, 'couponPrice', false) }
+    return {
+      code: couponCode(c.couponType),
+      skuId: idString(c.skuId),
+      price: amount(c, 'couponPrice', false),
+    }
   })
 }
 
@@ -199,7 +212,9 @@ function receiverOf(raw: Obj): UnifiedOrderDraft['receiver'] {
   const phone = str(c.desen_mobile) ?? str(c.mobile) ?? str(c.desen_telephone) ?? str(c.telephone)
   const address = str(c.fullAddress)
   // enSearch answers masks (张**, 138****1234) or ciphertext; both are shown as given, never decrypted.
-  const masked = Object.keys(privacy).some((k) => k.startsWith('encrypt_')) || [name, phone, address].some((v) => v !== null && v.includes('*'))
+  const masked =
+    Object.keys(privacy).some((k) => k.startsWith('encrypt_')) ||
+    [name, phone, address].some((v) => v !== null && v.includes('*'))
   return {
     name,
     phone,
@@ -231,22 +246,32 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
   const jdState = state as JdOrderState
   const modified = jdTime(raw.modified)
   if (!modified) throw new Malformed('modified must be a "yyyy-MM-dd HH:mm:ss" time')
-  if (!Array.isArray(raw.itemInfoList) || raw.itemInfoList.length === 0) throw new Malformed('itemInfoList must be a non-empty array')
+  if (!Array.isArray(raw.itemInfoList) || raw.itemInfoList.length === 0)
+    throw new Malformed('itemInfoList must be a non-empty array')
 
   const seen = new Map<string, number>()
   const lines = raw.itemInfoList.map((item, i) => lineOf(item, i, seen))
   const goods = amount(raw, 'orderTotalPrice', false)
   const lineGoods = sum(lines.map((l) => l.goodsAmount))
-  if (!lineGoods.eq(goods)) throw new Malformed(`Σ jdPrice × itemTotal = ${lineGoods.toFixed(2)} but orderTotalPrice = ${goods.toFixed(2)}`)
+  if (!lineGoods.eq(goods))
+    throw new Malformed(
+      `Σ jdPrice × itemTotal = ${lineGoods.toFixed(2)} but orderTotalPrice = ${goods.toFixed(2)}`,
+    )
   const merchantDiscount = amount(raw, 'sellerDiscount')
-  if (raw.orderSellerPrice !== undefined && !amount(raw, 'orderSellerPrice').eq(goods.minus(merchantDiscount))) {
+  if (
+    raw.orderSellerPrice !== undefined &&
+    !amount(raw, 'orderSellerPrice').eq(goods.minus(merchantDiscount))
+  ) {
     throw new Malformed('orderSellerPrice ≠ orderTotalPrice − sellerDiscount')
   }
   const shipping = amount(raw, 'freightPrice').plus(amount(raw, 'serviceFee'))
   const tax = amount(raw, 'taxFee')
   const buyerPaid = amount(raw, 'orderPayment', false).plus(amount(raw, 'balanceUsed'))
   const platformDiscount = goods.minus(merchantDiscount).plus(shipping).plus(tax).minus(buyerPaid)
-  if (platformDiscount.isNegative()) throw new Malformed(`the buyer paid ${buyerPaid.toFixed(2)}, more than goods − sellerDiscount + freight + tax`)
+  if (platformDiscount.isNegative())
+    throw new Malformed(
+      `the buyer paid ${buyerPaid.toFixed(2)}, more than goods − sellerDiscount + freight + tax`,
+    )
   const lineMerchant = attributeLineDiscounts(lines, coupons(raw), merchantDiscount)
 
   const paidAt = jdTime(raw.paymentConfirmTime)
@@ -262,7 +287,11 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
     // The search answer carries no ship time; the waybill alone does not date the shipment.
     shippedAt: null,
     platformUpdatedAt: modified,
-    buyer: { id: str(raw.open_id_buyer) ?? str(raw.open_id) ?? str(raw.pin), nick: str(raw.pin), email: null },
+    buyer: {
+      id: str(raw.open_id_buyer) ?? str(raw.open_id) ?? str(raw.pin),
+      nick: str(raw.pin),
+      email: null,
+    },
     receiver: receiverOf(raw),
     buyerNote: str(raw.orderRemark),
     sellerNote: str(raw.venderRemark),
@@ -274,7 +303,8 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
 
 /** `applyRefundSum` is integer fen ⚠: three independent ERP importers divide it by 100 (see the report). */
 function refundAmount(v: unknown): Decimal {
-  const s = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : typeof v === 'string' ? v.trim() : ''
+  const s =
+    typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : typeof v === 'string' ? v.trim() : ''
   if (!/^\d+$/.test(s)) throw new Malformed(`applyRefundSum must be integer fen (got ${JSON.stringify(v)})`)
   return fromMinor(s)
 }

@@ -68,12 +68,18 @@ function readRow(row: Row, ids: ReadonlyMap<string, number>): SettlementLineDraf
   const value = signed(amount, v['收支方向'] ?? '')
   if (typeof value === 'string') return value
   // Book on 费用结算时间 (§D.3); rows not yet settled carry only the billing or occurrence time.
-  const timeText = [v['费用结算时间'], v['费用计费时间'], v['费用发生时间']].find((t) => t !== undefined && t !== '') ?? ''
+  const timeText =
+    [v['费用结算时间'], v['费用计费时间'], v['费用发生时间']].find((t) => t !== undefined && t !== '') ?? ''
   const occurredAt = exportTime(timeText)
   if (!occurredAt) return `no readable 费用结算时间/费用计费时间/费用发生时间 ("${timeText}")`
   const doc = v['单据编号'] ?? ''
   // 单据编号 is the row id (ShopEx dedupes on it); a document split over several fee items keeps them apart by item.
-  const externalLineId = doc === '' ? rowKey([...Object.values(v), String(row.line)]) : (ids.get(doc) ?? 0) > 1 ? `${doc}:${fee}` : doc
+  const externalLineId =
+    doc === ''
+      ? rowKey([...Object.values(v), String(row.line)])
+      : (ids.get(doc) ?? 0) > 1
+        ? `${doc}:${fee}`
+        : doc
   return {
     externalLineId,
     orderExternalId: v['订单编号'] || null,
@@ -92,7 +98,8 @@ function readRow(row: Row, ids: ReadonlyMap<string, number>): SettlementLineDraf
 function footerTotal(footer: readonly string[], amountColumn: number): Decimal | null {
   for (const line of footer) {
     const cells = parseCsv(line.replace(/^#/, ''))[0]?.cells ?? []
-    const inColumn = /^(合计|总计)/.test(cleanCell(cells[0])) && amountColumn >= 0 ? yuanCell(cells[amountColumn]) : null
+    const inColumn =
+      /^(合计|总计)/.test(cleanCell(cells[0])) && amountColumn >= 0 ? yuanCell(cells[amountColumn]) : null
     if (inColumn) return inColumn
     const m = /(?:合计|总计)[^\d-]*(-?[\d,]+(?:\.\d+)?)/.exec(line)
     const loose = m ? yuanCell(m[1]) : null

@@ -193,27 +193,46 @@ async function downloadBill(shop: ShopContext, url: string): Promise<Buffer> {
     timeoutMs: timeoutOf(shop.settings),
     // Retrying an expired link in the same call gets the same 403: the job asks for a new link.
     retries: 0,
-    classify: (r) => (r.status === 403 ? new ConnectorError('transient', `pdd bill link ${url.split('?')[0]} expired (HTTP 403)`, { channel: 'pdd', httpStatus: 403 }) : null),
+    classify: (r) =>
+      r.status === 403
+        ? new ConnectorError('transient', `pdd bill link ${url.split('?')[0]} expired (HTTP 403)`, {
+            channel: 'pdd',
+            httpStatus: 403,
+          })
+        : null,
     secrets: [url.split('?')[1] ?? ''],
   })
   return (await client.request({ method: 'GET', url })).bytes
 }
 
 /** A token API call (§3.7: create with a code, refresh with a refresh token) → the shop's credentials. */
-async function pddToken(shop: ShopContext, type: string, wrapper: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+async function pddToken(
+  shop: ShopContext,
+  type: string,
+  wrapper: string,
+  params: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const creds = credentialsOf(shop)
   const body = await pddClient(shop).call(type, wrapper, params, { withToken: false })
   const accessToken = typeof body.access_token === 'string' ? body.access_token : ''
-  if (accessToken === '') throw new ConnectorError('permanent', `pdd ${type} answered without an access_token`, { channel: 'pdd' })
+  if (accessToken === '')
+    throw new ConnectorError('permanent', `pdd ${type} answered without an access_token`, { channel: 'pdd' })
   const now = shop.clock.now().getTime()
   // expires_at is epoch seconds; expires_in (seconds from now) is the fallback.
   const at = (abs: unknown, rel: unknown): string | null =>
-    typeof abs === 'number' && abs > 0 ? new Date(abs * 1000).toISOString() : typeof rel === 'number' && rel > 0 ? new Date(now + rel * 1000).toISOString() : null
+    typeof abs === 'number' && abs > 0
+      ? new Date(abs * 1000).toISOString()
+      : typeof rel === 'number' && rel > 0
+        ? new Date(now + rel * 1000).toISOString()
+        : null
   const refreshTokenExpiresAt = at(body.refresh_token_expires_at, body.refresh_token_expires_in)
   return {
     ...shop.credentials,
     accessToken,
-    refreshToken: typeof body.refresh_token === 'string' && body.refresh_token !== '' ? body.refresh_token : creds.refreshToken,
+    refreshToken:
+      typeof body.refresh_token === 'string' && body.refresh_token !== ''
+        ? body.refresh_token
+        : creds.refreshToken,
     expiresAt: at(body.expires_at, body.expires_in),
     ...(refreshTokenExpiresAt ? { refreshTokenExpiresAt } : {}),
   }
@@ -244,7 +263,9 @@ export const pdd: Connector = {
       throw new ConnectorError('permanent', 'pdd shop has no refreshToken: authorise the app again', {
         channel: 'pdd',
       })
-    return pddToken(shop, 'pdd.pop.auth.token.refresh', 'pop_auth_token_refresh_response', { refresh_token: creds.refreshToken })
+    return pddToken(shop, 'pdd.pop.auth.token.refresh', 'pop_auth_token_refresh_response', {
+      refresh_token: creds.refreshToken,
+    })
   },
 
   oauth: {
@@ -252,14 +273,25 @@ export const pdd: Connector = {
     tokenField: 'accessToken',
     /** §3.7: the merchant authorises on PDD's service market page (settings.authorizeUrl for the merchant-backend page). */
     authorizeUrl(shop, state, redirectUri) {
-      const page = typeof shop.settings.authorizeUrl === 'string' && shop.settings.authorizeUrl !== '' ? shop.settings.authorizeUrl : 'https://fuwu.pinduoduo.com/service-market/auth'
-      const q = new URLSearchParams({ response_type: 'code', client_id: credentialsOf(shop).clientId, redirect_uri: redirectUri, state })
+      const page =
+        typeof shop.settings.authorizeUrl === 'string' && shop.settings.authorizeUrl !== ''
+          ? shop.settings.authorizeUrl
+          : 'https://fuwu.pinduoduo.com/service-market/auth'
+      const q = new URLSearchParams({
+        response_type: 'code',
+        client_id: credentialsOf(shop).clientId,
+        redirect_uri: redirectUri,
+        state,
+      })
       return `${page}?${q.toString()}`
     },
     /** pdd.pop.auth.token.create with the callback's code (the callback is not signed; the state is). */
     async exchangeCode(shop, query) {
-      if (!query.code) throw new ConnectorError('permanent', 'pdd: the OAuth callback carries no code', { channel: 'pdd' })
-      return pddToken(shop, 'pdd.pop.auth.token.create', 'pop_auth_token_create_response', { code: query.code })
+      if (!query.code)
+        throw new ConnectorError('permanent', 'pdd: the OAuth callback carries no code', { channel: 'pdd' })
+      return pddToken(shop, 'pdd.pop.auth.token.create', 'pop_auth_token_create_response', {
+        code: query.code,
+      })
     },
   },
 

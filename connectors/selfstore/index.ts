@@ -6,7 +6,16 @@ import { createHmac } from 'node:crypto'
 import { ConnectorError } from '../errors.js'
 import { createPlatformClient, type PlatformClient } from '../http.js'
 import { idString, parseJsonExact } from '../json.js'
-import type { Connector, PushOutcome, RawOrder, RawPage, RawWebhook, ShopContext, TimeWindow, WebhookEvent } from '../types.js'
+import type {
+  Connector,
+  PushOutcome,
+  RawOrder,
+  RawPage,
+  RawWebhook,
+  ShopContext,
+  TimeWindow,
+  WebhookEvent,
+} from '../types.js'
 import { mapSelfstoreOrder } from './map.js'
 
 const PAGE_SIZE = 100
@@ -32,12 +41,19 @@ function toRawOrder(o: unknown): RawOrder {
   const id = idString(obj.id)
   const updated = typeof obj.updated_at === 'string' ? new Date(obj.updated_at) : new Date(NaN)
   // An order without a readable id or time is still handed on: the pipeline keeps it and reports it.
-  return { externalId: id ?? `unidentified-${JSON.stringify(o).length}`, platformUpdatedAt: Number.isNaN(updated.getTime()) ? new Date(0) : updated, payload: o }
+  return {
+    externalId: id ?? `unidentified-${JSON.stringify(o).length}`,
+    platformUpdatedAt: Number.isNaN(updated.getTime()) ? new Date(0) : updated,
+    payload: o,
+  }
 }
 
 function body(res: { json: unknown; text: string }, what: string): Record<string, unknown> {
   if (typeof res.json !== 'object' || res.json === null) {
-    throw new ConnectorError('permanent', `self-run store answered ${what} without a JSON object`, { channel: 'selfstore', body: res.text.slice(0, 4096) })
+    throw new ConnectorError('permanent', `self-run store answered ${what} without a JSON object`, {
+      channel: 'selfstore',
+      body: res.text.slice(0, 4096),
+    })
   }
   return res.json as Record<string, unknown>
 }
@@ -55,13 +71,19 @@ export const selfstore: Connector = {
       const u = new URL(text(settings.baseUrl))
       if (!['http:', 'https:'].includes(u.protocol)) problems.push('baseUrl must be an http(s) URL')
     } catch {
-      problems.push('baseUrl is required: the base URL of your store API, e.g. https://shop.example.com/entrepot')
+      problems.push(
+        'baseUrl is required: the base URL of your store API, e.g. https://shop.example.com/entrepot',
+      )
     }
     return problems
   },
 
   async verifyCredentials(shop) {
-    await client(shop).request({ method: 'GET', url: '/orders', params: { limit: 1, changed_since: new Date(0).toISOString() } })
+    await client(shop).request({
+      method: 'GET',
+      url: '/orders',
+      params: { limit: 1, changed_since: new Date(0).toISOString() },
+    })
   },
 
   async *pullOrders(shop: ShopContext, window: TimeWindow): AsyncIterable<RawPage> {
@@ -71,7 +93,12 @@ export const selfstore: Connector = {
       const res = await http.request({
         method: 'GET',
         url: '/orders',
-        params: { changed_since: window.from.toISOString(), changed_before: window.to.toISOString(), limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) },
+        params: {
+          changed_since: window.from.toISOString(),
+          changed_before: window.to.toISOString(),
+          limit: PAGE_SIZE,
+          ...(cursor ? { cursor } : {}),
+        },
       })
       const page = body(res, 'GET /orders')
       const orders = Array.isArray(page.orders) ? page.orders : []
@@ -83,14 +110,21 @@ export const selfstore: Connector = {
   },
 
   async fetchOrder(shop, externalId) {
-    const res = await client(shop).request({ method: 'GET', url: `/orders/${encodeURIComponent(externalId)}` })
+    const res = await client(shop).request({
+      method: 'GET',
+      url: `/orders/${encodeURIComponent(externalId)}`,
+    })
     return toRawOrder(body(res, 'GET /orders/{id}'))
   },
 
   mapOrder: mapSelfstoreOrder,
 
   async pushStock(shop, items) {
-    const res = await client(shop).request({ method: 'PUT', url: '/stock', data: { items: items.map((i) => ({ sku: i.platformSkuId, quantity: i.quantity })) } })
+    const res = await client(shop).request({
+      method: 'PUT',
+      url: '/stock',
+      data: { items: items.map((i) => ({ sku: i.platformSkuId, quantity: i.quantity })) },
+    })
     const results = body(res, 'PUT /stock').results
     const bySku = new Map(
       (Array.isArray(results) ? results : []).map((r) => {
@@ -100,10 +134,23 @@ export const selfstore: Connector = {
     )
     return items.map((i): PushOutcome => {
       const r = bySku.get(i.platformSkuId)
-      if (!r) return { platformSkuId: i.platformSkuId, ok: false, quantity: i.quantity, error: 'no result for this SKU', kind: 'transient' }
+      if (!r)
+        return {
+          platformSkuId: i.platformSkuId,
+          ok: false,
+          quantity: i.quantity,
+          error: 'no result for this SKU',
+          kind: 'transient',
+        }
       return r.ok === true
         ? { platformSkuId: i.platformSkuId, ok: true, quantity: i.quantity }
-        : { platformSkuId: i.platformSkuId, ok: false, quantity: i.quantity, error: text(r.error) || 'rejected', kind: 'permanent' }
+        : {
+            platformSkuId: i.platformSkuId,
+            ok: false,
+            quantity: i.quantity,
+            error: text(r.error) || 'rejected',
+            kind: 'permanent',
+          }
     })
   },
 
@@ -111,7 +158,13 @@ export const selfstore: Connector = {
     await client(shop).request({
       method: 'POST',
       url: `/orders/${encodeURIComponent(s.orderExternalId)}/shipments`,
-      data: { carrier: s.carrier, carrier_name: s.carrierName ?? null, tracking_number: s.trackingNumber, shipped_at: s.shippedAt.toISOString(), line_ids: s.lineExternalIds },
+      data: {
+        carrier: s.carrier,
+        carrier_name: s.carrierName ?? null,
+        tracking_number: s.trackingNumber,
+        shipped_at: s.shippedAt.toISOString(),
+        line_ids: s.lineExternalIds,
+      },
     })
   },
 
@@ -131,9 +184,16 @@ export const selfstore: Connector = {
     const payload = parseJsonExact(req.rawBody.toString('utf8')) as Record<string, unknown>
     const topic = text(payload.event) || 'unknown'
     const deliveryId = req.headers['x-entrepot-delivery'] ?? null
-    if (topic === 'ping') return { deliveryId, topic, orders: [], refunds: [], orderIdsToFetch: [], ping: true }
+    if (topic === 'ping')
+      return { deliveryId, topic, orders: [], refunds: [], orderIdsToFetch: [], ping: true }
     const order = payload.order
     const orderId = idString(payload.order_id)
-    return { deliveryId, topic, orders: order ? [toRawOrder(order)] : [], refunds: [], orderIdsToFetch: !order && orderId ? [orderId] : [] }
+    return {
+      deliveryId,
+      topic,
+      orders: order ? [toRawOrder(order)] : [],
+      refunds: [],
+      orderIdsToFetch: !order && orderId ? [orderId] : [],
+    }
   },
 }

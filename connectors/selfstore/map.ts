@@ -2,9 +2,17 @@
  * Self-run store order (CONTRACT.md) → unified order draft. Pure. All discounts of a self-run
  * store are merchant-funded; amounts are decimal strings.
  */
-import type { Decimal} from '../../src/money/index.js';
+import type { Decimal } from '../../src/money/index.js'
 import { sum, tryMoney, ZERO } from '../../src/money/index.js'
-import { mapFailed, mapped, type MapResult, type PlatformOrderStatus, type RefundState, type UnifiedLineDraft, type UnifiedOrderDraft } from '../../src/orders/types.js'
+import {
+  mapFailed,
+  mapped,
+  type MapResult,
+  type PlatformOrderStatus,
+  type RefundState,
+  type UnifiedLineDraft,
+  type UnifiedOrderDraft,
+} from '../../src/orders/types.js'
 import { idString } from '../json.js'
 
 export const STATUS: Record<string, PlatformOrderStatus> = {
@@ -52,24 +60,33 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
   if (!updatedAt) throw new Malformed('updated_at must be an ISO 8601 time')
   const currency = str(raw.currency)
   if (!currency || !/^[A-Z]{3}$/.test(currency)) throw new Malformed('currency must be an ISO 4217 code')
-  if (!Array.isArray(raw.lines) || raw.lines.length === 0) throw new Malformed('lines must be a non-empty array')
+  if (!Array.isArray(raw.lines) || raw.lines.length === 0)
+    throw new Malformed('lines must be a non-empty array')
   const refunds = Array.isArray(raw.refunds) ? raw.refunds.filter(isObj) : []
   const refundedByLine = new Map<string, { quantity: number; amount: Decimal }>()
   for (const r of refunds.filter((r) => r.status === 'refunded')) {
     for (const l of Array.isArray(r.lines) ? r.lines.filter(isObj) : []) {
       const id = idString(l.line_id) ?? ''
       const cur = refundedByLine.get(id) ?? { quantity: 0, amount: ZERO }
-      refundedByLine.set(id, { quantity: cur.quantity + (typeof l.quantity === 'number' ? l.quantity : 0), amount: cur.amount.plus(amount(l, 'amount')) })
+      refundedByLine.set(id, {
+        quantity: cur.quantity + (typeof l.quantity === 'number' ? l.quantity : 0),
+        amount: cur.amount.plus(amount(l, 'amount')),
+      })
     }
   }
   const lines: UnifiedLineDraft[] = raw.lines.map((l, i) => {
     if (!isObj(l)) throw new Malformed(`lines[${i}] must be an object`)
     const quantity = l.quantity
-    if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity <= 0) throw new Malformed(`lines[${i}].quantity must be a positive integer`)
+    if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity <= 0)
+      throw new Malformed(`lines[${i}].quantity must be a positive integer`)
     const unitPrice = amount(l, 'unit_price')
     const lineId = idString(l.id) ?? String(i + 1)
     const refunded = refundedByLine.get(lineId)
-    const lineRefund: RefundState = !refunded ? 'none' : refunded.quantity >= quantity ? 'refunded' : 'partial'
+    const lineRefund: RefundState = !refunded
+      ? 'none'
+      : refunded.quantity >= quantity
+        ? 'refunded'
+        : 'partial'
     return {
       externalLineId: lineId,
       platformItemId: null,
@@ -97,8 +114,12 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
   const total = amount(raw, 'total')
   const refundedTotal = sum(refunds.filter((r) => r.status === 'refunded').map((r) => amount(r, 'amount')))
   const refundState: RefundState = refundedTotal.gt(0)
-    ? refundedTotal.gte(total) ? 'refunded' : 'partial'
-    : refunds.some((r) => r.status === 'requested') ? 'requested' : 'none'
+    ? refundedTotal.gte(total)
+      ? 'refunded'
+      : 'partial'
+    : refunds.some((r) => r.status === 'requested')
+      ? 'requested'
+      : 'none'
   const customer = isObj(raw.customer) ? raw.customer : {}
   const addr = isObj(raw.shipping_address) ? raw.shipping_address : {}
   return {
@@ -133,4 +154,3 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
     lines,
   }
 }
-

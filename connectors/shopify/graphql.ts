@@ -21,7 +21,8 @@ export function shopOrigin(settings: Readonly<Record<string, unknown>>): string 
   return `https://${text(settings.shopDomain)}`
 }
 
-export const apiVersion = (settings: Readonly<Record<string, unknown>>): string => text(settings.apiVersion) || SHOPIFY_API_VERSION
+export const apiVersion = (settings: Readonly<Record<string, unknown>>): string =>
+  text(settings.apiVersion) || SHOPIFY_API_VERSION
 
 /** Wait implied by a throttled answer: the points missing over the restore rate, at least 1 s. */
 function throttleWaitMs(body: Obj): number {
@@ -39,16 +40,34 @@ export function classifyGraphql(res: HttpResult): ConnectorError | null {
   if (errors.length === 0) return null
   const codes = errors.map((e) => (isObj(e.extensions) ? text(e.extensions.code) : ''))
   if (codes.includes('THROTTLED') || errors.some((e) => e.message === 'Throttled')) {
-    return new ConnectorError('rate_limited', 'shopify throttled the GraphQL query', { channel: 'shopify', httpStatus: res.status, platformCode: 'THROTTLED', retryAfterMs: throttleWaitMs(body!) })
+    return new ConnectorError('rate_limited', 'shopify throttled the GraphQL query', {
+      channel: 'shopify',
+      httpStatus: res.status,
+      platformCode: 'THROTTLED',
+      retryAfterMs: throttleWaitMs(body!),
+    })
   }
-  if (res.status === 401 || codes.includes('UNAUTHENTICATED')) return new ConnectorError('auth_expired', 'shopify rejected the access token', { channel: 'shopify', httpStatus: res.status })
-  if (codes.includes('INTERNAL_SERVER_ERROR')) return new ConnectorError('transient', `shopify internal error: ${text(errors[0]!.message)}`, { channel: 'shopify', httpStatus: res.status, platformCode: 'INTERNAL_SERVER_ERROR' })
-  return new ConnectorError('permanent', `shopify GraphQL error: ${errors.map((e) => text(e.message)).join('; ')}`.slice(0, 1000), {
-    channel: 'shopify',
-    httpStatus: res.status,
-    platformCode: codes.find(Boolean) ?? undefined,
-    body: res.text.slice(0, 4096),
-  })
+  if (res.status === 401 || codes.includes('UNAUTHENTICATED'))
+    return new ConnectorError('auth_expired', 'shopify rejected the access token', {
+      channel: 'shopify',
+      httpStatus: res.status,
+    })
+  if (codes.includes('INTERNAL_SERVER_ERROR'))
+    return new ConnectorError('transient', `shopify internal error: ${text(errors[0]!.message)}`, {
+      channel: 'shopify',
+      httpStatus: res.status,
+      platformCode: 'INTERNAL_SERVER_ERROR',
+    })
+  return new ConnectorError(
+    'permanent',
+    `shopify GraphQL error: ${errors.map((e) => text(e.message)).join('; ')}`.slice(0, 1000),
+    {
+      channel: 'shopify',
+      httpStatus: res.status,
+      platformCode: codes.find(Boolean) ?? undefined,
+      body: res.text.slice(0, 4096),
+    },
+  )
 }
 
 export interface ShopifyClient {
@@ -66,7 +85,11 @@ export function shopifyClient(shop: Pick<ShopContext, 'id' | 'settings' | 'crede
     ratePerSecond: typeof shop.settings.ratePerSecond === 'number' ? shop.settings.ratePerSecond : 2,
     burst: 4,
     timeoutMs: typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000,
-    headers: { 'x-shopify-access-token': token, 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      'x-shopify-access-token': token,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    },
     classify: classifyGraphql,
     secrets: [token, text(shop.credentials.clientSecret), text(shop.credentials.refreshToken)],
   })
@@ -76,7 +99,12 @@ export function shopifyClient(shop: Pick<ShopContext, 'id' | 'settings' | 'crede
     async graphql<T>(query: string, variables: Obj = {}): Promise<T> {
       const res = await http.request({ method: 'POST', url, data: { query, variables } })
       const body = isObj(res.json) ? res.json : null
-      if (!body || !isObj(body.data)) throw new ConnectorError('permanent', 'shopify answered GraphQL without data', { channel: 'shopify', httpStatus: res.status, body: res.text.slice(0, 4096) })
+      if (!body || !isObj(body.data))
+        throw new ConnectorError('permanent', 'shopify answered GraphQL without data', {
+          channel: 'shopify',
+          httpStatus: res.status,
+          body: res.text.slice(0, 4096),
+        })
       return body.data as T
     },
   }
@@ -139,4 +167,5 @@ export const FULFILLMENT_CREATE = `mutation FulfillmentCreate($fulfillment: Fulf
   fulfillmentCreate(fulfillment: $fulfillment) { fulfillment { id status } userErrors { field message } }
 }`
 
-export const gid = (type: string, id: string): string => (id.startsWith('gid://') ? id : `gid://shopify/${type}/${id}`)
+export const gid = (type: string, id: string): string =>
+  id.startsWith('gid://') ? id : `gid://shopify/${type}/${id}`

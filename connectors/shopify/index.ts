@@ -14,8 +14,31 @@ import { money, tryMoney } from '../../src/money/index.js'
 import { ConnectorError } from '../errors.js'
 import { createPlatformClient } from '../http.js'
 import { idString, parseJsonExact } from '../json.js'
-import type { CarrierCode, Connector, PushOutcome, RawOrder, RawPage, SettlementLineDraft, SettlementLineType, ShopContext, StockLevel, TimeWindow } from '../types.js'
-import { FULFILLMENT_CREATE, FULFILLMENT_ORDERS_QUERY, gid, LEVELS_QUERY, ORDER_QUERY, ORDERS_QUERY, SET_QUANTITIES, SHOP_QUERY, shopifyClient, shopOrigin, apiVersion } from './graphql.js'
+import type {
+  CarrierCode,
+  Connector,
+  PushOutcome,
+  RawOrder,
+  RawPage,
+  SettlementLineDraft,
+  SettlementLineType,
+  ShopContext,
+  StockLevel,
+  TimeWindow,
+} from '../types.js'
+import {
+  FULFILLMENT_CREATE,
+  FULFILLMENT_ORDERS_QUERY,
+  gid,
+  LEVELS_QUERY,
+  ORDER_QUERY,
+  ORDERS_QUERY,
+  SET_QUANTITIES,
+  SHOP_QUERY,
+  shopifyClient,
+  shopOrigin,
+  apiVersion,
+} from './graphql.js'
 import { gidTail, mapShopifyOrder } from './map.js'
 
 type Obj = Record<string, unknown>
@@ -24,7 +47,8 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 const PAGE = 50 // 250 line items per order make a page of 250 orders too expensive for the cost limit
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i
-export const DEFAULT_SCOPES = 'read_orders,read_all_orders,read_products,read_locations,read_inventory,write_inventory,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_shopify_payments_payouts'
+export const DEFAULT_SCOPES =
+  'read_orders,read_all_orders,read_products,read_locations,read_inventory,write_inventory,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_shopify_payments_payouts'
 
 /** Tracking companies Shopify recognises by name (it links tracking pages for these). */
 export const TRACKING_COMPANY: Record<CarrierCode, string | null> = {
@@ -48,7 +72,11 @@ const toRaw = (node: unknown): RawOrder => {
   const o = isObj(node) ? node : {}
   const id = gidTail(o.legacyResourceId ?? o.id) ?? 'unidentified'
   const updated = new Date(text(o.updatedAt ?? o.updated_at))
-  return { externalId: id, platformUpdatedAt: Number.isNaN(updated.getTime()) ? new Date(0) : updated, payload: node }
+  return {
+    externalId: id,
+    platformUpdatedAt: Number.isNaN(updated.getTime()) ? new Date(0) : updated,
+    payload: node,
+  }
 }
 
 /** base64(HMAC-SHA256(secret, raw body)) — the X-Shopify-Hmac-Sha256 header. */
@@ -57,7 +85,10 @@ export function signShopifyWebhook(secret: string, body: Buffer | string): strin
 }
 
 /** The OAuth callback's hmac: hex HMAC-SHA256 over the other query parameters, sorted, joined as k=v&k=v. */
-export function signShopifyQuery(secret: string, query: Readonly<Record<string, string | undefined>>): string {
+export function signShopifyQuery(
+  secret: string,
+  query: Readonly<Record<string, string | undefined>>,
+): string {
   const message = Object.keys(query)
     .filter((k) => k !== 'hmac' && k !== 'signature' && query[k] !== undefined)
     .sort()
@@ -84,37 +115,95 @@ interface Level {
   available: number | null
 }
 
-async function readLevels(shop: ShopContext, variantIds: string[], locationId: string): Promise<Map<string, Level>> {
-  const data = await shopifyClient(shop).graphql<{ nodes: unknown[] }>(LEVELS_QUERY, { ids: variantIds.map((v) => gid('ProductVariant', v)), location: gid('Location', locationId) })
+async function readLevels(
+  shop: ShopContext,
+  variantIds: string[],
+  locationId: string,
+): Promise<Map<string, Level>> {
+  const data = await shopifyClient(shop).graphql<{ nodes: unknown[] }>(LEVELS_QUERY, {
+    ids: variantIds.map((v) => gid('ProductVariant', v)),
+    location: gid('Location', locationId),
+  })
   const out = new Map<string, Level>()
   for (const n of data.nodes ?? []) {
     if (!isObj(n)) continue
     const variantId = gidTail(n.id)!
     const item = isObj(n.inventoryItem) ? n.inventoryItem : null
     const level = item && isObj(item.inventoryLevel) ? item.inventoryLevel : null
-    const q = level && Array.isArray(level.quantities) ? level.quantities.filter(isObj).find((x) => x.name === 'available') : undefined
-    out.set(variantId, { variantId, inventoryItemId: item ? text(item.id) : null, available: typeof q?.quantity === 'number' ? q.quantity : null })
+    const q =
+      level && Array.isArray(level.quantities)
+        ? level.quantities.filter(isObj).find((x) => x.name === 'available')
+        : undefined
+    out.set(variantId, {
+      variantId,
+      inventoryItemId: item ? text(item.id) : null,
+      available: typeof q?.quantity === 'number' ? q.quantity : null,
+    })
   }
   return out
 }
 
 /** Set one location's quantities with compare-and-set; stale items are re-read and tried again (three attempts in all). */
-async function setAtLocation(shop: ShopContext, locationId: string, items: StockLevel[], attempt = 1): Promise<PushOutcome[]> {
-  const levels = await readLevels(shop, items.map((i) => i.platformSkuId), locationId)
+async function setAtLocation(
+  shop: ShopContext,
+  locationId: string,
+  items: StockLevel[],
+  attempt = 1,
+): Promise<PushOutcome[]> {
+  const levels = await readLevels(
+    shop,
+    items.map((i) => i.platformSkuId),
+    locationId,
+  )
   const outcomes: PushOutcome[] = []
   const sendable: { level: StockLevel; itemId: string; from: number | null }[] = []
   for (const level of items) {
     const l = levels.get(level.platformSkuId)
-    if (!l?.inventoryItemId) outcomes.push({ platformSkuId: level.platformSkuId, locationId, ok: false, quantity: level.quantity, error: `variant ${level.platformSkuId} not found or not tracked`, kind: 'permanent' })
-    else if (l.available === null) outcomes.push({ platformSkuId: level.platformSkuId, locationId, ok: false, quantity: level.quantity, error: `variant ${level.platformSkuId} is not stocked at location ${locationId}`, kind: 'permanent' })
-    else if (l.available === level.quantity) outcomes.push({ platformSkuId: level.platformSkuId, locationId, ok: true, quantity: level.quantity })
+    if (!l?.inventoryItemId)
+      outcomes.push({
+        platformSkuId: level.platformSkuId,
+        locationId,
+        ok: false,
+        quantity: level.quantity,
+        error: `variant ${level.platformSkuId} not found or not tracked`,
+        kind: 'permanent',
+      })
+    else if (l.available === null)
+      outcomes.push({
+        platformSkuId: level.platformSkuId,
+        locationId,
+        ok: false,
+        quantity: level.quantity,
+        error: `variant ${level.platformSkuId} is not stocked at location ${locationId}`,
+        kind: 'permanent',
+      })
+    else if (l.available === level.quantity)
+      outcomes.push({ platformSkuId: level.platformSkuId, locationId, ok: true, quantity: level.quantity })
     else sendable.push({ level, itemId: l.inventoryItemId, from: l.available })
   }
   if (sendable.length === 0) return outcomes
-  const quantities = sendable.map((s) => ({ inventoryItemId: s.itemId, locationId: gid('Location', locationId), quantity: s.level.quantity, changeFromQuantity: s.from }))
-  const key = idempotencyKey(shop.id, locationId, ...quantities.map((q) => `${q.inventoryItemId}:${q.changeFromQuantity}>${q.quantity}`))
-  const data = await shopifyClient(shop).graphql<{ inventorySetQuantities: { userErrors: { field?: string[] | null; message: string; code?: string | null }[] } }>(SET_QUANTITIES, {
-    input: { name: 'available', reason: 'correction', referenceDocumentUri: `gid://entrepot/StockPush/${shop.id}`, quantities },
+  const quantities = sendable.map((s) => ({
+    inventoryItemId: s.itemId,
+    locationId: gid('Location', locationId),
+    quantity: s.level.quantity,
+    changeFromQuantity: s.from,
+  }))
+  const key = idempotencyKey(
+    shop.id,
+    locationId,
+    ...quantities.map((q) => `${q.inventoryItemId}:${q.changeFromQuantity}>${q.quantity}`),
+  )
+  const data = await shopifyClient(shop).graphql<{
+    inventorySetQuantities: {
+      userErrors: { field?: string[] | null; message: string; code?: string | null }[]
+    }
+  }>(SET_QUANTITIES, {
+    input: {
+      name: 'available',
+      reason: 'correction',
+      referenceDocumentUri: `gid://entrepot/StockPush/${shop.id}`,
+      quantities,
+    },
     key,
   })
   const errors = data.inventorySetQuantities?.userErrors ?? []
@@ -127,7 +216,13 @@ async function setAtLocation(shop: ShopContext, locationId: string, items: Stock
     else general.push(e.message)
   }
   if (errors.length === 0) {
-    for (const s of sendable) outcomes.push({ platformSkuId: s.level.platformSkuId, locationId, ok: true, quantity: s.level.quantity })
+    for (const s of sendable)
+      outcomes.push({
+        platformSkuId: s.level.platformSkuId,
+        locationId,
+        ok: true,
+        quantity: s.level.quantity,
+      })
     return outcomes
   }
   // A mutation with userErrors applies nothing: the quantities that were fine are sent again
@@ -135,12 +230,38 @@ async function setAtLocation(shop: ShopContext, locationId: string, items: Stock
   const retry: StockLevel[] = []
   sendable.forEach((s, i) => {
     const e = byIndex.get(i)
-    if (general.length > 0) outcomes.push({ platformSkuId: s.level.platformSkuId, locationId, ok: false, quantity: s.level.quantity, error: general.join('; '), kind: 'permanent' })
-    else if (!e || e.code === 'CHANGE_FROM_QUANTITY_STALE' || e.code === 'COMPARE_QUANTITY_STALE') retry.push(s.level)
-    else outcomes.push({ platformSkuId: s.level.platformSkuId, locationId, ok: false, quantity: s.level.quantity, error: `${e.code ?? 'error'}: ${e.message}`, kind: 'permanent' })
+    if (general.length > 0)
+      outcomes.push({
+        platformSkuId: s.level.platformSkuId,
+        locationId,
+        ok: false,
+        quantity: s.level.quantity,
+        error: general.join('; '),
+        kind: 'permanent',
+      })
+    else if (!e || e.code === 'CHANGE_FROM_QUANTITY_STALE' || e.code === 'COMPARE_QUANTITY_STALE')
+      retry.push(s.level)
+    else
+      outcomes.push({
+        platformSkuId: s.level.platformSkuId,
+        locationId,
+        ok: false,
+        quantity: s.level.quantity,
+        error: `${e.code ?? 'error'}: ${e.message}`,
+        kind: 'permanent',
+      })
   })
   if (retry.length > 0) {
-    if (attempt >= 3) for (const l of retry) outcomes.push({ platformSkuId: l.platformSkuId, locationId, ok: false, quantity: l.quantity, error: 'quantity kept changing on Shopify while it was being set', kind: 'transient' })
+    if (attempt >= 3)
+      for (const l of retry)
+        outcomes.push({
+          platformSkuId: l.platformSkuId,
+          locationId,
+          ok: false,
+          quantity: l.quantity,
+          error: 'quantity kept changing on Shopify while it was being set',
+          kind: 'transient',
+        })
     else outcomes.push(...(await setAtLocation(shop, locationId, retry, attempt + 1)))
   }
   return outcomes
@@ -170,14 +291,49 @@ export function balanceTransactionLines(t: Obj, payoutId: string | null): Settle
   const amount = tryMoney(t.amount)
   const fee = tryMoney(t.fee) ?? money(0)
   const at = new Date(text(t.processed_at))
-  if (!id || !amount || !/^[A-Z]{3}$/.test(currency) || Number.isNaN(at.getTime())) throw new Error(`balance transaction ${JSON.stringify(t.id)} lacks an id, amount, currency or processed_at`)
+  if (!id || !amount || !/^[A-Z]{3}$/.test(currency) || Number.isNaN(at.getTime()))
+    throw new Error(
+      `balance transaction ${JSON.stringify(t.id)} lacks an id, amount, currency or processed_at`,
+    )
   const type = text(t.type)
-  const raw = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)]))
+  const raw = Object.fromEntries(
+    Object.entries(t).map(([k, v]) => [
+      k,
+      v === null || v === undefined
+        ? ''
+        : typeof v === 'object'
+          ? JSON.stringify(v)
+          : String(v as string | number | boolean),
+    ]),
+  )
   const order = idString(t.source_order_id)
   const lines: SettlementLineDraft[] = [
-    { externalLineId: `bt:${id}`, orderExternalId: order, type: BALANCE_TYPE[type] ?? 'unknown', platformType: type, amount, currency, occurredAt: at, description: text(t.source_type) || null, payoutId, raw },
+    {
+      externalLineId: `bt:${id}`,
+      orderExternalId: order,
+      type: BALANCE_TYPE[type] ?? 'unknown',
+      platformType: type,
+      amount,
+      currency,
+      occurredAt: at,
+      description: text(t.source_type) || null,
+      payoutId,
+      raw,
+    },
   ]
-  if (!fee.isZero()) lines.push({ externalLineId: `bt:${id}:fee`, orderExternalId: order, type: 'payment_fee', platformType: `${type} fee`, amount: fee.neg(), currency, occurredAt: at, description: 'Shopify Payments fee', payoutId, raw })
+  if (!fee.isZero())
+    lines.push({
+      externalLineId: `bt:${id}:fee`,
+      orderExternalId: order,
+      type: 'payment_fee',
+      platformType: `${type} fee`,
+      amount: fee.neg(),
+      currency,
+      occurredAt: at,
+      description: 'Shopify Payments fee',
+      payoutId,
+      raw,
+    })
   return lines
 }
 
@@ -195,25 +351,43 @@ async function* pullPayouts(shop: ShopContext, window: TimeWindow): AsyncIterabl
   const http = shopifyClient(shop).http
   const base = `/admin/api/${apiVersion(shop.settings)}/shopify_payments`
   // Payout dates are calendar dates: the window's last day is taken only once it is over.
-  let url: string | null = `${base}/payouts.json?status=paid&date_min=${ymd(window.from)}&date_max=${ymd(new Date(window.to.getTime() - 1))}&limit=250`
+  let url: string | null =
+    `${base}/payouts.json?status=paid&date_min=${ymd(window.from)}&date_max=${ymd(new Date(window.to.getTime() - 1))}&limit=250`
   while (url) {
     const res = await http.request({ method: 'GET', url })
     const payouts = isObj(res.json) && Array.isArray(res.json.payouts) ? res.json.payouts.filter(isObj) : null
-    if (!payouts) throw new ConnectorError('permanent', 'shopify answered the payout list without payouts', { channel: 'shopify', body: res.text.slice(0, 4096) })
+    if (!payouts)
+      throw new ConnectorError('permanent', 'shopify answered the payout list without payouts', {
+        channel: 'shopify',
+        body: res.text.slice(0, 4096),
+      })
     for (const p of payouts) {
       const payoutId = idString(p.id)!
       const lines: SettlementLineDraft[] = []
-      let txUrl: string | null = `${base}/balance/transactions.json?payout_id=${encodeURIComponent(payoutId)}&limit=250`
+      let txUrl: string | null =
+        `${base}/balance/transactions.json?payout_id=${encodeURIComponent(payoutId)}&limit=250`
       while (txUrl) {
         const tr = await http.request({ method: 'GET', url: txUrl })
-        const txs = isObj(tr.json) && Array.isArray(tr.json.transactions) ? tr.json.transactions.filter(isObj) : []
+        const txs =
+          isObj(tr.json) && Array.isArray(tr.json.transactions) ? tr.json.transactions.filter(isObj) : []
         for (const t of txs) if (t.type !== 'payout') lines.push(...balanceTransactionLines(t, payoutId))
         txUrl = nextLink(tr.headers.link)
       }
       const amount = tryMoney(p.amount)
       if (amount) {
         // The payout itself moves the net to the bank: away from the platform balance.
-        lines.push({ externalLineId: `payout:${payoutId}`, orderExternalId: null, type: 'payout', platformType: 'payout', amount: amount.neg(), currency: text(p.currency).toUpperCase(), occurredAt: new Date(`${text(p.date)}T00:00:00Z`), description: `payout ${text(p.status)}`, payoutId, raw: { id: payoutId, date: text(p.date), amount: text(p.amount), status: text(p.status) } })
+        lines.push({
+          externalLineId: `payout:${payoutId}`,
+          orderExternalId: null,
+          type: 'payout',
+          platformType: 'payout',
+          amount: amount.neg(),
+          currency: text(p.currency).toUpperCase(),
+          occurredAt: new Date(`${text(p.date)}T00:00:00Z`),
+          description: `payout ${text(p.status)}`,
+          payoutId,
+          raw: { id: payoutId, date: text(p.date), amount: text(p.amount), status: text(p.status) },
+        })
       }
       yield lines
     }
@@ -223,7 +397,10 @@ async function* pullPayouts(shop: ShopContext, window: TimeWindow): AsyncIterabl
 
 /* ------------------------------------------------------------------------------------------------ */
 
-async function exchangeToken(shop: Pick<ShopContext, 'id' | 'settings' | 'credentials'>, body: Record<string, string>): Promise<Record<string, unknown>> {
+async function exchangeToken(
+  shop: Pick<ShopContext, 'id' | 'settings' | 'credentials'>,
+  body: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const http = createPlatformClient({
     channel: 'shopify',
     limiterKey: `${shop.id}:oauth`,
@@ -232,10 +409,19 @@ async function exchangeToken(shop: Pick<ShopContext, 'id' | 'settings' | 'creden
     timeoutMs: 20_000,
     secrets: [text(shop.credentials.clientSecret), body.code ?? '', body.refresh_token ?? ''],
   })
-  const res = await http.request({ method: 'POST', url: '/admin/oauth/access_token', data: body, headers: { 'content-type': 'application/json', accept: 'application/json' } })
+  const res = await http.request({
+    method: 'POST',
+    url: '/admin/oauth/access_token',
+    data: body,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+  })
   const json = isObj(res.json) ? res.json : {}
   const token = text(json.access_token)
-  if (!token) throw new ConnectorError('permanent', 'shopify answered the token request without an access_token', { channel: 'shopify', httpStatus: res.status })
+  if (!token)
+    throw new ConnectorError('permanent', 'shopify answered the token request without an access_token', {
+      channel: 'shopify',
+      httpStatus: res.status,
+    })
   const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : null
   return {
     ...shop.credentials,
@@ -251,22 +437,33 @@ export const shopify: Connector = {
 
   validateSettings(settings) {
     const problems: string[] = []
-    if (!SHOP_DOMAIN.test(text(settings.shopDomain))) problems.push('shopDomain is required: the shop\'s myshopify.com domain, e.g. acme.myshopify.com')
+    if (!SHOP_DOMAIN.test(text(settings.shopDomain)))
+      problems.push("shopDomain is required: the shop's myshopify.com domain, e.g. acme.myshopify.com")
     if (settings.baseUrl !== undefined) {
       try {
-        if (!['http:', 'https:'].includes(new URL(text(settings.baseUrl)).protocol)) problems.push('baseUrl must be an http(s) URL')
+        if (!['http:', 'https:'].includes(new URL(text(settings.baseUrl)).protocol))
+          problems.push('baseUrl must be an http(s) URL')
       } catch {
         problems.push('baseUrl must be an http(s) URL')
       }
     }
-    if (settings.locations !== undefined && (!isObj(settings.locations) || Object.values(settings.locations).some((v) => typeof v !== 'string' || !/^\d+$|^gid:\/\//.test(v)))) {
+    if (
+      settings.locations !== undefined &&
+      (!isObj(settings.locations) ||
+        Object.values(settings.locations).some((v) => typeof v !== 'string' || !/^\d+$|^gid:\/\//.test(v)))
+    ) {
       problems.push('locations must map warehouse ids to Shopify location ids')
     }
     return problems
   },
 
   async verifyCredentials(shop) {
-    if (!text(shop.credentials.accessToken)) throw new ConnectorError('permanent', 'an accessToken is required (a custom app\'s Admin API token), or link the shop through OAuth', { channel: 'shopify' })
+    if (!text(shop.credentials.accessToken))
+      throw new ConnectorError(
+        'permanent',
+        "an accessToken is required (a custom app's Admin API token), or link the shop through OAuth",
+        { channel: 'shopify' },
+      )
     await shopifyClient(shop).graphql(SHOP_QUERY)
   },
 
@@ -274,24 +471,53 @@ export const shopify: Connector = {
     appFields: ['clientId', 'clientSecret'],
     tokenField: 'accessToken',
     authorizeUrl(shop, state, redirectUri) {
-      const q = new URLSearchParams({ client_id: text(shop.credentials.clientId), scope: text(shop.settings.scopes) || DEFAULT_SCOPES, redirect_uri: redirectUri, state })
+      const q = new URLSearchParams({
+        client_id: text(shop.credentials.clientId),
+        scope: text(shop.settings.scopes) || DEFAULT_SCOPES,
+        redirect_uri: redirectUri,
+        state,
+      })
       return `${shopOrigin(shop.settings)}/admin/oauth/authorize?${q.toString()}`
     },
     async exchangeCode(shop, query) {
       const secret = text(shop.credentials.clientSecret)
       const given = Buffer.from(query.hmac ?? '', 'hex')
-      if (!secret || !equalSecret(given, Buffer.from(signShopifyQuery(secret, query), 'hex'))) throw new ConnectorError('permanent', 'the OAuth callback signature (hmac) does not match', { channel: 'shopify' })
-      if (query.shop !== text(shop.settings.shopDomain)) throw new ConnectorError('permanent', `the OAuth callback is for ${JSON.stringify(query.shop)}, not this shop`, { channel: 'shopify' })
-      if (!query.code) throw new ConnectorError('permanent', 'the OAuth callback carries no code', { channel: 'shopify' })
-      const creds = await exchangeToken(shop, { client_id: text(shop.credentials.clientId), client_secret: secret, code: query.code, expiring: '1' })
+      if (!secret || !equalSecret(given, Buffer.from(signShopifyQuery(secret, query), 'hex')))
+        throw new ConnectorError('permanent', 'the OAuth callback signature (hmac) does not match', {
+          channel: 'shopify',
+        })
+      if (query.shop !== text(shop.settings.shopDomain))
+        throw new ConnectorError(
+          'permanent',
+          `the OAuth callback is for ${JSON.stringify(query.shop)}, not this shop`,
+          { channel: 'shopify' },
+        )
+      if (!query.code)
+        throw new ConnectorError('permanent', 'the OAuth callback carries no code', { channel: 'shopify' })
+      const creds = await exchangeToken(shop, {
+        client_id: text(shop.credentials.clientId),
+        client_secret: secret,
+        code: query.code,
+        expiring: '1',
+      })
       return withExpiry(creds, shop.clock.now())
     },
   },
 
   async refreshToken(shop) {
     const refresh = text(shop.credentials.refreshToken)
-    if (!refresh) throw new ConnectorError('auth_expired', 'the Shopify token was rejected and there is no refresh token: link the shop again', { channel: 'shopify' })
-    const creds = await exchangeToken(shop, { client_id: text(shop.credentials.clientId), client_secret: text(shop.credentials.clientSecret), grant_type: 'refresh_token', refresh_token: refresh })
+    if (!refresh)
+      throw new ConnectorError(
+        'auth_expired',
+        'the Shopify token was rejected and there is no refresh token: link the shop again',
+        { channel: 'shopify' },
+      )
+    const creds = await exchangeToken(shop, {
+      client_id: text(shop.credentials.clientId),
+      client_secret: text(shop.credentials.clientSecret),
+      grant_type: 'refresh_token',
+      refresh_token: refresh,
+    })
     return withExpiry(creds, shop.clock.now())
   },
 
@@ -301,9 +527,16 @@ export const shopify: Connector = {
     const query = `updated_at:>='${window.from.toISOString()}' AND updated_at:<'${window.to.toISOString()}'`
     let after: string | null = null
     for (;;) {
-      const data: { orders?: { pageInfo?: { hasNextPage?: boolean; endCursor?: string | null }; nodes?: unknown[] } } = await client.graphql(ORDERS_QUERY, { first: PAGE, after, query })
-      if (!data.orders || !Array.isArray(data.orders.nodes)) throw new ConnectorError('permanent', 'shopify answered the order query without orders', { channel: 'shopify' })
-      const items = data.orders.nodes.map(toRaw).filter((o) => o.platformUpdatedAt >= window.from && o.platformUpdatedAt < window.to)
+      const data: {
+        orders?: { pageInfo?: { hasNextPage?: boolean; endCursor?: string | null }; nodes?: unknown[] }
+      } = await client.graphql(ORDERS_QUERY, { first: PAGE, after, query })
+      if (!data.orders || !Array.isArray(data.orders.nodes))
+        throw new ConnectorError('permanent', 'shopify answered the order query without orders', {
+          channel: 'shopify',
+        })
+      const items = data.orders.nodes
+        .map(toRaw)
+        .filter((o) => o.platformUpdatedAt >= window.from && o.platformUpdatedAt < window.to)
       const more = data.orders.pageInfo?.hasNextPage === true && !!data.orders.pageInfo.endCursor
       // Sorted by updated_at: the cursor may move to the last order of a page, and to the window's end after the last page.
       const last = items.at(-1)?.platformUpdatedAt ?? window.from
@@ -314,8 +547,11 @@ export const shopify: Connector = {
   },
 
   async fetchOrder(shop, externalId) {
-    const data = await shopifyClient(shop).graphql<{ order: unknown }>(ORDER_QUERY, { id: gid('Order', externalId) })
-    if (!isObj(data.order)) throw new ConnectorError('permanent', `shopify order ${externalId} not found`, { channel: 'shopify' })
+    const data = await shopifyClient(shop).graphql<{ order: unknown }>(ORDER_QUERY, {
+      id: gid('Order', externalId),
+    })
+    if (!isObj(data.order))
+      throw new ConnectorError('permanent', `shopify order ${externalId} not found`, { channel: 'shopify' })
     return toRaw(data.order)
   },
 
@@ -327,7 +563,14 @@ export const shopify: Connector = {
     for (const level of items) {
       const loc = locationFor(shop, level)
       if (!loc) {
-        outcomes.push({ platformSkuId: level.platformSkuId, ok: false, quantity: level.quantity, error: 'no Shopify location: map warehouses to locations in settings.locations or set settings.defaultLocationId', kind: 'permanent' })
+        outcomes.push({
+          platformSkuId: level.platformSkuId,
+          ok: false,
+          quantity: level.quantity,
+          error:
+            'no Shopify location: map warehouses to locations in settings.locations or set settings.defaultLocationId',
+          kind: 'permanent',
+        })
         continue
       }
       const id = gidTail(loc)!
@@ -340,7 +583,15 @@ export const shopify: Connector = {
           outcomes.push(...(await setAtLocation(shop, loc, batch)))
         } catch (err) {
           const kind = err instanceof ConnectorError ? err.kind : 'transient'
-          for (const l of batch) outcomes.push({ platformSkuId: l.platformSkuId, locationId: loc, ok: false, quantity: l.quantity, error: (err as Error).message, kind })
+          for (const l of batch)
+            outcomes.push({
+              platformSkuId: l.platformSkuId,
+              locationId: loc,
+              ok: false,
+              quantity: l.quantity,
+              error: (err as Error).message,
+              kind,
+            })
         }
       }
     }
@@ -350,47 +601,108 @@ export const shopify: Connector = {
   /** Fulfil the open fulfillment-order lines of the parcel; lines already fulfilled make a replay a no-op. */
   async pushShipment(shop, s) {
     const client = shopifyClient(shop)
-    const data = await client.graphql<{ order: { fulfillmentOrders?: { nodes?: unknown[] } } | null }>(FULFILLMENT_ORDERS_QUERY, { id: gid('Order', s.orderExternalId) })
-    if (!data.order) throw new ConnectorError('permanent', `shopify order ${s.orderExternalId} not found`, { channel: 'shopify' })
+    const data = await client.graphql<{ order: { fulfillmentOrders?: { nodes?: unknown[] } } | null }>(
+      FULFILLMENT_ORDERS_QUERY,
+      { id: gid('Order', s.orderExternalId) },
+    )
+    if (!data.order)
+      throw new ConnectorError('permanent', `shopify order ${s.orderExternalId} not found`, {
+        channel: 'shopify',
+      })
     const wanted = new Set(s.lineExternalIds)
     const groups = (data.order.fulfillmentOrders?.nodes ?? [])
       .filter(isObj)
       .filter((fo) => fo.status === 'OPEN' || fo.status === 'IN_PROGRESS')
       .map((fo) => ({
         fulfillmentOrderId: text(fo.id),
-        fulfillmentOrderLineItems: (isObj(fo.lineItems) && Array.isArray(fo.lineItems.nodes) ? fo.lineItems.nodes.filter(isObj) : [])
+        fulfillmentOrderLineItems: (isObj(fo.lineItems) && Array.isArray(fo.lineItems.nodes)
+          ? fo.lineItems.nodes.filter(isObj)
+          : []
+        )
           .filter((li) => typeof li.remainingQuantity === 'number' && li.remainingQuantity > 0)
-          .filter((li) => wanted.size === 0 || wanted.has(gidTail(isObj(li.lineItem) ? li.lineItem.id : null) ?? ''))
+          .filter(
+            (li) =>
+              wanted.size === 0 || wanted.has(gidTail(isObj(li.lineItem) ? li.lineItem.id : null) ?? ''),
+          )
           .map((li) => ({ id: text(li.id), quantity: li.remainingQuantity as number })),
       }))
       .filter((g) => g.fulfillmentOrderLineItems.length > 0)
     if (groups.length === 0) return
-    const company = s.carrier === 'OTHER' ? s.carrierName ?? null : TRACKING_COMPANY[s.carrier]
-    const res = await client.graphql<{ fulfillmentCreate: { userErrors: { message: string }[] } }>(FULFILLMENT_CREATE, {
-      fulfillment: { notifyCustomer: true, trackingInfo: { company, number: s.trackingNumber }, lineItemsByFulfillmentOrder: groups },
-    })
+    const company = s.carrier === 'OTHER' ? (s.carrierName ?? null) : TRACKING_COMPANY[s.carrier]
+    const res = await client.graphql<{ fulfillmentCreate: { userErrors: { message: string }[] } }>(
+      FULFILLMENT_CREATE,
+      {
+        fulfillment: {
+          notifyCustomer: true,
+          trackingInfo: { company, number: s.trackingNumber },
+          lineItemsByFulfillmentOrder: groups,
+        },
+      },
+    )
     const errors = res.fulfillmentCreate?.userErrors ?? []
-    if (errors.length > 0) throw new ConnectorError('permanent', `shopify refused the fulfillment: ${errors.map((e) => e.message).join('; ')}`, { channel: 'shopify' })
+    if (errors.length > 0)
+      throw new ConnectorError(
+        'permanent',
+        `shopify refused the fulfillment: ${errors.map((e) => e.message).join('; ')}`,
+        { channel: 'shopify' },
+      )
   },
 
   verifyWebhook(req, shop) {
     const given = Buffer.from(req.headers['x-shopify-hmac-sha256'] ?? '', 'base64')
-    const secrets = [shop.credentials.webhookSecret, shop.credentials.clientSecret, shop.credentials.previousClientSecret].map(text).filter(Boolean)
-    return secrets.some((secret) => equalSecret(given, Buffer.from(signShopifyWebhook(secret, req.rawBody), 'base64')))
+    const secrets = [
+      shop.credentials.webhookSecret,
+      shop.credentials.clientSecret,
+      shop.credentials.previousClientSecret,
+    ]
+      .map(text)
+      .filter(Boolean)
+    return secrets.some((secret) =>
+      equalSecret(given, Buffer.from(signShopifyWebhook(secret, req.rawBody), 'base64')),
+    )
   },
 
   parseWebhook(req) {
     const topic = req.headers['x-shopify-topic'] ?? 'unknown'
     const deliveryId = req.headers['x-shopify-webhook-id'] ?? null
     const body = parseJsonExact(req.rawBody.toString('utf8'))
-    if (!isObj(body)) throw new ConnectorError('permanent', 'the webhook body is not a JSON object', { channel: 'shopify', body: req.rawBody.toString('utf8').slice(0, 4096) })
-    if (topic === 'orders/create' || topic === 'orders/updated' || topic === 'orders/cancelled' || topic === 'orders/paid' || topic === 'orders/fulfilled') {
+    if (!isObj(body))
+      throw new ConnectorError('permanent', 'the webhook body is not a JSON object', {
+        channel: 'shopify',
+        body: req.rawBody.toString('utf8').slice(0, 4096),
+      })
+    if (
+      topic === 'orders/create' ||
+      topic === 'orders/updated' ||
+      topic === 'orders/cancelled' ||
+      topic === 'orders/paid' ||
+      topic === 'orders/fulfilled'
+    ) {
       const id = idString(body.id) ?? 'unidentified'
       const updated = new Date(text(body.updated_at))
-      return { deliveryId, topic, orders: [{ externalId: id, platformUpdatedAt: Number.isNaN(updated.getTime()) ? new Date(0) : updated, payload: body }], refunds: [], orderIdsToFetch: [] }
+      return {
+        deliveryId,
+        topic,
+        orders: [
+          {
+            externalId: id,
+            platformUpdatedAt: Number.isNaN(updated.getTime()) ? new Date(0) : updated,
+            payload: body,
+          },
+        ],
+        refunds: [],
+        orderIdsToFetch: [],
+      }
     }
     // A refund changes its order: fetch the order, whose payload carries every refund (A.2: there is no refund list by date).
-    if (topic === 'refunds/create') return { deliveryId, topic, orders: [], refunds: [], orderIdsToFetch: [idString(body.order_id)].filter((x): x is string => x !== null) }
+    if (topic === 'refunds/create')
+      return {
+        deliveryId,
+        topic,
+        orders: [],
+        refunds: [],
+        orderIdsToFetch: [idString(body.order_id)].filter((x): x is string => x !== null),
+      }
     return { deliveryId, topic, orders: [], refunds: [], orderIdsToFetch: [] }
   },
 
@@ -400,5 +712,7 @@ export const shopify: Connector = {
 /** expires_in (seconds) → an absolute expiresAt, so the framework refreshes before expiry. */
 function withExpiry(creds: Record<string, unknown>, now: Date): Record<string, unknown> {
   const { expiresIn, ...rest } = creds
-  return typeof expiresIn === 'number' ? { ...rest, expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() } : { ...rest, expiresAt: null }
+  return typeof expiresIn === 'number'
+    ? { ...rest, expiresAt: new Date(now.getTime() + expiresIn * 1000).toISOString() }
+    : { ...rest, expiresAt: null }
 }

@@ -10,7 +10,15 @@
  * transactions; lines carry Σ refund_line_items quantity and subtotal.
  */
 import { sum, tryMoney, ZERO, type Decimal } from '../../src/money/index.js'
-import { mapFailed, mapped, type MapResult, type PlatformOrderStatus, type RefundState, type UnifiedLineDraft, type UnifiedOrderDraft } from '../../src/orders/types.js'
+import {
+  mapFailed,
+  mapped,
+  type MapResult,
+  type PlatformOrderStatus,
+  type RefundState,
+  type UnifiedLineDraft,
+  type UnifiedOrderDraft,
+} from '../../src/orders/types.js'
 import { idString } from '../json.js'
 
 type Obj = Record<string, unknown>
@@ -67,13 +75,25 @@ const GQL_FULFILLMENT: Record<string, string | null> = {
 }
 
 /** Unified status from the REST words: cancelled wins, then a complete fulfilment, then payment. */
-export function shopifyStatus(order: { cancelled_at?: unknown; financial_status?: unknown; fulfillment_status?: unknown; closed_at?: unknown }): PlatformOrderStatus {
+export function shopifyStatus(order: {
+  cancelled_at?: unknown
+  financial_status?: unknown
+  fulfillment_status?: unknown
+  closed_at?: unknown
+}): PlatformOrderStatus {
   if (str(order.cancelled_at)) return 'cancelled'
   const financial = FINANCIAL_STATUS[String(order.financial_status) as keyof typeof FINANCIAL_STATUS]
   if (!financial) throw new Malformed(`unknown financial_status ${JSON.stringify(order.financial_status)}`)
-  const fulfilment = order.fulfillment_status === null || order.fulfillment_status === undefined ? 'unfulfilled' : typeof order.fulfillment_status === 'string' ? order.fulfillment_status : JSON.stringify(order.fulfillment_status)
-  if (!(fulfilment in FULFILLMENT_STATUS)) throw new Malformed(`unknown fulfillment_status ${JSON.stringify(order.fulfillment_status)}`)
-  if (financial === 'paid' && FULFILLMENT_STATUS[fulfilment as keyof typeof FULFILLMENT_STATUS]) return str(order.closed_at) ? 'completed' : 'shipped'
+  const fulfilment =
+    order.fulfillment_status === null || order.fulfillment_status === undefined
+      ? 'unfulfilled'
+      : typeof order.fulfillment_status === 'string'
+        ? order.fulfillment_status
+        : JSON.stringify(order.fulfillment_status)
+  if (!(fulfilment in FULFILLMENT_STATUS))
+    throw new Malformed(`unknown fulfillment_status ${JSON.stringify(order.fulfillment_status)}`)
+  if (financial === 'paid' && FULFILLMENT_STATUS[fulfilment as keyof typeof FULFILLMENT_STATUS])
+    return str(order.closed_at) ? 'completed' : 'shipped'
   return financial
 }
 
@@ -132,21 +152,36 @@ function mapRest(raw: unknown): UnifiedOrderDraft {
       const lineId = idString(rl.line_item_id) ?? (isObj(rl.line_item) ? idString(rl.line_item.id) : null)
       if (!lineId) throw new Malformed('refund_line_items[].line_item_id is required')
       const prev = refundedByLine.get(lineId) ?? { quantity: 0, amount: ZERO }
-      refundedByLine.set(lineId, { quantity: prev.quantity + (typeof rl.quantity === 'number' ? rl.quantity : 0), amount: prev.amount.plus(shopMoney(rl, 'subtotal')) })
+      refundedByLine.set(lineId, {
+        quantity: prev.quantity + (typeof rl.quantity === 'number' ? rl.quantity : 0),
+        amount: prev.amount.plus(shopMoney(rl, 'subtotal')),
+      })
     }
   }
-  const refundedMoney = sum(refunds.flatMap((r) => arr(r.transactions).filter((t) => t.kind === 'refund' && t.status === 'success').map((t) => shopMoney(t, 'amount'))))
+  const refundedMoney = sum(
+    refunds.flatMap((r) =>
+      arr(r.transactions)
+        .filter((t) => t.kind === 'refund' && t.status === 'success')
+        .map((t) => shopMoney(t, 'amount')),
+    ),
+  )
 
   const lines: UnifiedLineDraft[] = raw.line_items.map((l, i) => {
     if (!isObj(l)) throw new Malformed(`line_items[${i}] must be an object`)
     const quantity = typeof l.quantity === 'number' ? l.quantity : Number.NaN
-    if (!Number.isInteger(quantity) || quantity <= 0) throw new Malformed(`line_items[${i}].quantity must be a positive integer`)
+    if (!Number.isInteger(quantity) || quantity <= 0)
+      throw new Malformed(`line_items[${i}].quantity must be a positive integer`)
     const lineId = idString(l.id)
     if (!lineId) throw new Malformed(`line_items[${i}].id is required`)
     const unitPrice = shopMoney(l, 'price', false)
     const discount = sum(arr(l.discount_allocations).map((a) => shopMoney(a, 'amount')))
     const refunded = refundedByLine.get(lineId) ?? { quantity: 0, amount: ZERO }
-    const lineRefund: RefundState = refunded.quantity >= quantity ? 'refunded' : refunded.quantity > 0 || refunded.amount.gt(0) ? 'partial' : 'none'
+    const lineRefund: RefundState =
+      refunded.quantity >= quantity
+        ? 'refunded'
+        : refunded.quantity > 0 || refunded.amount.gt(0)
+          ? 'partial'
+          : 'none'
     return {
       externalLineId: lineId,
       platformItemId: idString(l.product_id),
@@ -170,27 +205,53 @@ function mapRest(raw: unknown): UnifiedOrderDraft {
   const goods = sum(lines.map((l) => l.goodsAmount))
   const merchantDiscount = sum(lines.map((l) => l.merchantDiscount))
   // Shipping after its own discounts (free-shipping codes are allocated to the shipping line).
-  const shipping = sum(arr(raw.shipping_lines).map((s) => shopMoney(s, 'price').minus(sum(arr(s.discount_allocations).map((a) => shopMoney(a, 'amount'))))))
+  const shipping = sum(
+    arr(raw.shipping_lines).map((s) =>
+      shopMoney(s, 'price').minus(sum(arr(s.discount_allocations).map((a) => shopMoney(a, 'amount')))),
+    ),
+  )
   const tax = shopMoney(raw, 'total_tax')
   // What the buyer paid, from the parts (tips and duties are not goods revenue and are left out):
   // goods − discounts + shipping, plus tax when prices exclude it.
-  const buyerPaid = goods.minus(merchantDiscount).plus(shipping).plus(taxesIncluded ? ZERO : tax)
-  const refundState: RefundState = refundedMoney.gt(0) || refundedByLine.size > 0 ? (refundedMoney.gte(buyerPaid) || raw.financial_status === 'refunded' ? 'refunded' : 'partial') : 'none'
+  const buyerPaid = goods
+    .minus(merchantDiscount)
+    .plus(shipping)
+    .plus(taxesIncluded ? ZERO : tax)
+  const refundState: RefundState =
+    refundedMoney.gt(0) || refundedByLine.size > 0
+      ? refundedMoney.gte(buyerPaid) || raw.financial_status === 'refunded'
+        ? 'refunded'
+        : 'partial'
+      : 'none'
 
   const ship = isObj(raw.shipping_address) ? raw.shipping_address : {}
   const customer = isObj(raw.customer) ? raw.customer : {}
   const fulfillments = arr(raw.fulfillments)
-  const name = str(ship.name) ?? ([str(ship.first_name), str(ship.last_name)].filter(Boolean).join(' ') || null)
+  const name =
+    str(ship.name) ?? ([str(ship.first_name), str(ship.last_name)].filter(Boolean).join(' ') || null)
   return {
     channel: 'shopify',
     externalId,
     status,
-    platformStatus: [str(raw.financial_status) ?? 'unknown', str(raw.fulfillment_status) ?? 'unfulfilled', str(raw.cancelled_at) ? 'cancelled' : null, raw.test === true ? 'test' : null].filter(Boolean).join('/'),
+    platformStatus: [
+      str(raw.financial_status) ?? 'unknown',
+      str(raw.fulfillment_status) ?? 'unfulfilled',
+      str(raw.cancelled_at) ? 'cancelled' : null,
+      raw.test === true ? 'test' : null,
+    ]
+      .filter(Boolean)
+      .join('/'),
     refundState,
     currency,
     placedAt: date(raw.created_at),
-    paidAt: FINANCIAL_STATUS[String(raw.financial_status) as keyof typeof FINANCIAL_STATUS] === 'paid' ? date(raw.processed_at) : null,
-    shippedAt: status === 'shipped' || status === 'completed' ? fulfillments.map((f) => date(f.created_at)).find((d): d is Date => d !== null) ?? null : null,
+    paidAt:
+      FINANCIAL_STATUS[String(raw.financial_status) as keyof typeof FINANCIAL_STATUS] === 'paid'
+        ? date(raw.processed_at)
+        : null,
+    shippedAt:
+      status === 'shipped' || status === 'completed'
+        ? (fulfillments.map((f) => date(f.created_at)).find((d): d is Date => d !== null) ?? null)
+        : null,
     platformUpdatedAt: updatedAt,
     buyer: {
       id: idString(customer.id),
@@ -247,7 +308,10 @@ export function restFromGraphql(o: Obj): Obj {
     closed_at: o.closedAt ?? null,
     cancel_reason: lower(o.cancelReason),
     financial_status: GQL_FINANCIAL[String(o.displayFinancialStatus)] ?? lower(o.displayFinancialStatus),
-    fulfillment_status: typeof o.displayFulfillmentStatus === 'string' ? (GQL_FULFILLMENT[o.displayFulfillmentStatus] ?? lower(o.displayFulfillmentStatus)) : null,
+    fulfillment_status:
+      typeof o.displayFulfillmentStatus === 'string'
+        ? (GQL_FULFILLMENT[o.displayFulfillmentStatus] ?? lower(o.displayFulfillmentStatus))
+        : null,
     currency: o.currencyCode,
     presentment_currency: o.presentmentCurrencyCode,
     taxes_included: o.taxesIncluded === true,
@@ -257,9 +321,29 @@ export function restFromGraphql(o: Obj): Obj {
     note: o.note ?? null,
     ...moneySet('total_tax', o.totalTaxSet),
     ...moneySet('total_price', o.totalPriceSet),
-    customer: customer ? { id: gidTail(customer.id), first_name: customer.firstName ?? null, last_name: customer.lastName ?? null, email: customer.email ?? null } : null,
+    customer: customer
+      ? {
+          id: gidTail(customer.id),
+          first_name: customer.firstName ?? null,
+          last_name: customer.lastName ?? null,
+          email: customer.email ?? null,
+        }
+      : null,
     shipping_address: address
-      ? { name: address.name ?? null, first_name: address.firstName ?? null, last_name: address.lastName ?? null, address1: address.address1 ?? null, address2: address.address2 ?? null, city: address.city ?? null, province: address.province ?? null, province_code: address.provinceCode ?? null, country: address.country ?? null, country_code: address.countryCodeV2 ?? null, zip: address.zip ?? null, phone: address.phone ?? null }
+      ? {
+          name: address.name ?? null,
+          first_name: address.firstName ?? null,
+          last_name: address.lastName ?? null,
+          address1: address.address1 ?? null,
+          address2: address.address2 ?? null,
+          city: address.city ?? null,
+          province: address.province ?? null,
+          province_code: address.provinceCode ?? null,
+          country: address.country ?? null,
+          country_code: address.countryCodeV2 ?? null,
+          zip: address.zip ?? null,
+          phone: address.phone ?? null,
+        }
       : null,
     line_items: nodes(o.lineItems).map((l) => ({
       id: gidTail(l.id),
@@ -271,7 +355,11 @@ export function restFromGraphql(o: Obj): Obj {
       quantity: l.quantity,
       ...moneySet('price', l.originalUnitPriceSet),
       discount_allocations: arr(l.discountAllocations).map((a) => moneySet('amount', a.allocatedAmountSet)),
-      tax_lines: arr(l.taxLines).map((t) => ({ rate: t.rate ?? null, title: t.title ?? null, ...moneySet('price', t.priceSet) })),
+      tax_lines: arr(l.taxLines).map((t) => ({
+        rate: t.rate ?? null,
+        title: t.title ?? null,
+        ...moneySet('price', t.priceSet),
+      })),
     })),
     shipping_lines: nodes(o.shippingLines).map((s) => ({
       id: gidTail(s.id),
@@ -290,8 +378,19 @@ export function restFromGraphql(o: Obj): Obj {
         restock_type: lower(rl.restockType),
         ...moneySet('subtotal', rl.subtotalSet),
       })),
-      transactions: nodes(r.transactions).map((t) => ({ id: gidTail(t.id), kind: lower(t.kind), status: lower(t.status), gateway: t.gateway ?? null, processed_at: t.processedAt ?? null, ...moneySet('amount', t.amountSet) })),
+      transactions: nodes(r.transactions).map((t) => ({
+        id: gidTail(t.id),
+        kind: lower(t.kind),
+        status: lower(t.status),
+        gateway: t.gateway ?? null,
+        processed_at: t.processedAt ?? null,
+        ...moneySet('amount', t.amountSet),
+      })),
     })),
-    fulfillments: arr(o.fulfillments).map((f) => ({ id: gidTail(f.id), created_at: f.createdAt ?? null, status: lower(f.status) })),
+    fulfillments: arr(o.fulfillments).map((f) => ({
+      id: gidTail(f.id),
+      created_at: f.createdAt ?? null,
+      status: lower(f.status),
+    })),
   }
 }

@@ -30,11 +30,16 @@ export const TAOBAO_CARRIER_CODES: Record<CarrierCode, string | null> = {
 export function carrierCodesOf(settings: Readonly<Record<string, unknown>>): Record<string, string> {
   const v = settings.carrierCodes
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return {}
-  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''))
+  return Object.fromEntries(
+    Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].trim() !== ''),
+  )
 }
 
 /** The company_code for a shipment: shop override first, then the table; none → permanent error. */
-export function companyCodeFor(s: Pick<ShipmentWriteback, 'carrier' | 'carrierName'>, settings: Readonly<Record<string, unknown>>): string {
+export function companyCodeFor(
+  s: Pick<ShipmentWriteback, 'carrier' | 'carrierName'>,
+  settings: Readonly<Record<string, unknown>>,
+): string {
   const overrides = carrierCodesOf(settings)
   const byName = s.carrier === 'OTHER' && s.carrierName ? overrides[s.carrierName] : undefined
   const code = byName ?? overrides[s.carrier] ?? TAOBAO_CARRIER_CODES[s.carrier]

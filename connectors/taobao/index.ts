@@ -14,7 +14,16 @@ import { ConnectorError } from '../errors.js'
 import { createPlatformClient } from '../http.js'
 import { idString, parseJsonExact } from '../json.js'
 import { fromShanghai, splitWindow, toShanghai } from '../cn/time.js'
-import type { Connector, PushOutcome, RawOrder, RawPage, RawRefund, ShopContext, StockLevel, TimeWindow } from '../types.js'
+import type {
+  Connector,
+  PushOutcome,
+  RawOrder,
+  RawPage,
+  RawRefund,
+  ShopContext,
+  StockLevel,
+  TimeWindow,
+} from '../types.js'
 import { companyCodeFor } from './carriers.js'
 import { mapTaobaoRefund, mapTaobaoTrade } from './map.js'
 import { parseAlipayStatement } from './settlement.js'
@@ -41,28 +50,86 @@ const SKUS_PER_CALL = 20
  */
 const LIST_FIELDS = 'tid,status,modified'
 export const TRADE_FIELDS = [
-  'tid', 'tid_str', 'status', 'type', 'created', 'modified', 'pay_time', 'consign_time', 'end_time',
-  'total_fee', 'payment', 'discount_fee', 'post_fee', 'adjust_fee', 'received_payment', 'coupon_fee', 'tmall_coupon_fee',
-  'point_fee', 'platform_subsidy_fee', 'commission_fee', 'step_trade_status', 'step_paid_fee', 'shipping_type',
-  'buyer_nick', 'buyer_open_uid', 'ouid', 'buyer_message', 'seller_memo', 'seller_flag', 'alipay_no', 'is_part_consign',
-  'receiver_name', 'receiver_state', 'receiver_city', 'receiver_district', 'receiver_town', 'receiver_address',
-  'receiver_zip', 'receiver_mobile', 'receiver_phone', 'receiver_country', 'oaid',
-  'orders', 'promotion_details',
+  'tid',
+  'tid_str',
+  'status',
+  'type',
+  'created',
+  'modified',
+  'pay_time',
+  'consign_time',
+  'end_time',
+  'total_fee',
+  'payment',
+  'discount_fee',
+  'post_fee',
+  'adjust_fee',
+  'received_payment',
+  'coupon_fee',
+  'tmall_coupon_fee',
+  'point_fee',
+  'platform_subsidy_fee',
+  'commission_fee',
+  'step_trade_status',
+  'step_paid_fee',
+  'shipping_type',
+  'buyer_nick',
+  'buyer_open_uid',
+  'ouid',
+  'buyer_message',
+  'seller_memo',
+  'seller_flag',
+  'alipay_no',
+  'is_part_consign',
+  'receiver_name',
+  'receiver_state',
+  'receiver_city',
+  'receiver_district',
+  'receiver_town',
+  'receiver_address',
+  'receiver_zip',
+  'receiver_mobile',
+  'receiver_phone',
+  'receiver_country',
+  'oaid',
+  'orders',
+  'promotion_details',
 ].join(',')
 const REFUND_FIELDS = [
-  'refund_id', 'tid', 'oid', 'title', 'buyer_nick', 'seller_nick', 'total_fee', 'status', 'created', 'refund_fee', 'good_status',
-  'company_name', 'sid', 'payment', 'reason', 'desc', 'has_good_return', 'modified', 'order_status', 'refund_phase', 'num',
+  'refund_id',
+  'tid',
+  'oid',
+  'title',
+  'buyer_nick',
+  'seller_nick',
+  'total_fee',
+  'status',
+  'created',
+  'refund_fee',
+  'good_status',
+  'company_name',
+  'sid',
+  'payment',
+  'reason',
+  'desc',
+  'has_good_return',
+  'modified',
+  'order_status',
+  'refund_phase',
+  'num',
 ].join(',')
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
 
 const DEFAULT_OAUTH_URL = 'https://oauth.taobao.com'
-const oauthUrl = (settings: Readonly<Record<string, unknown>>): string => (text(settings.oauthUrl) || DEFAULT_OAUTH_URL).replace(/\/$/, '')
+const oauthUrl = (settings: Readonly<Record<string, unknown>>): string =>
+  (text(settings.oauthUrl) || DEFAULT_OAUTH_URL).replace(/\/$/, '')
 
 /** The token document (code exchange or refresh, §1.12) → the shop's credentials. */
 function tokenCredentials(shop: ShopContext, token: Record<string, unknown>): Record<string, unknown> {
   const now = shop.clock.now().getTime()
-  const seconds = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : null)
+  const seconds = (v: unknown) =>
+    typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : null
   const expiresIn = seconds(token.expires_in)
   const refreshIn = seconds(token.re_expires_in)
   return {
@@ -82,16 +149,36 @@ export interface ListSpec {
   /** The one field asked for by the count call. */
   countField: string
 }
-export const TRADES: ListSpec = { method: 'taobao.trades.sold.increment.get', listKey: 'trades', itemKey: 'trade', fields: LIST_FIELDS, countField: 'tid' }
+export const TRADES: ListSpec = {
+  method: 'taobao.trades.sold.increment.get',
+  listKey: 'trades',
+  itemKey: 'trade',
+  fields: LIST_FIELDS,
+  countField: 'tid',
+}
 /** refunds.receive.get documents no window cap (§1.9); it is walked like the trades, 1-day pieces, backwards. */
-const REFUNDS: ListSpec = { method: 'taobao.refunds.receive.get', listKey: 'refunds', itemKey: 'refund', fields: REFUND_FIELDS, countField: 'refund_id' }
+const REFUNDS: ListSpec = {
+  method: 'taobao.refunds.receive.get',
+  listKey: 'refunds',
+  itemKey: 'refund',
+  fields: REFUND_FIELDS,
+  countField: 'refund_id',
+}
 
-const windowParams = (w: TimeWindow) => ({ start_modified: toShanghai(w.from), end_modified: toShanghai(w.to) })
+const windowParams = (w: TimeWindow) => ({
+  start_modified: toShanghai(w.from),
+  end_modified: toShanghai(w.to),
+})
 
 function totalOf(payload: Record<string, unknown>, method: string): number {
   const n = payload.total_results
-  const v = typeof n === 'number' ? n : typeof n === 'string' && /^\d+$/.test(n) ? Number.parseInt(n, 10) : NaN
-  if (!Number.isSafeInteger(v)) throw new ConnectorError('permanent', `taobao ${method} answered without total_results`, { channel: 'taobao', body: JSON.stringify(payload).slice(0, 4096) })
+  const v =
+    typeof n === 'number' ? n : typeof n === 'string' && /^\d+$/.test(n) ? Number.parseInt(n, 10) : NaN
+  if (!Number.isSafeInteger(v))
+    throw new ConnectorError('permanent', `taobao ${method} answered without total_results`, {
+      channel: 'taobao',
+      body: JSON.stringify(payload).slice(0, 4096),
+    })
   return v
 }
 
@@ -110,12 +197,27 @@ const inWindow = (w: TimeWindow) => (o: unknown) => {
  * (a window ending at "now"), and the extra pages are read before walking back.
  * Yields per page with coveredUntil = piece.from until the piece's last page, then piece.to.
  */
-export async function* walk(call: TopCall, spec: ListSpec, window: TimeWindow, maxPages = MAX_PAGES): AsyncGenerator<{ items: unknown[]; coveredUntil: Date }> {
+export async function* walk(
+  call: TopCall,
+  spec: ListSpec,
+  window: TimeWindow,
+  maxPages = MAX_PAGES,
+): AsyncGenerator<{ items: unknown[]; coveredUntil: Date }> {
   for (const piece of splitWindow(window, WINDOW_CAP_MS)) yield* walkPiece(call, spec, piece, maxPages)
 }
 
-async function* walkPiece(call: TopCall, spec: ListSpec, piece: TimeWindow, maxPages: number): AsyncGenerator<{ items: unknown[]; coveredUntil: Date }> {
-  const counted = await call(spec.method, { ...windowParams(piece), fields: spec.countField, page_no: '1', page_size: '1' })
+async function* walkPiece(
+  call: TopCall,
+  spec: ListSpec,
+  piece: TimeWindow,
+  maxPages: number,
+): AsyncGenerator<{ items: unknown[]; coveredUntil: Date }> {
+  const counted = await call(spec.method, {
+    ...windowParams(piece),
+    fields: spec.countField,
+    page_no: '1',
+    page_size: '1',
+  })
   const total = totalOf(counted, spec.method)
   const pages = Math.ceil(total / PAGE_SIZE)
   const span = piece.to.getTime() - piece.from.getTime()
@@ -131,8 +233,17 @@ async function* walkPiece(call: TopCall, spec: ListSpec, piece: TimeWindow, maxP
     return
   }
   const read = async (page: number) => {
-    const p = await call(spec.method, { ...windowParams(piece), fields: spec.fields, page_no: String(page), page_size: String(PAGE_SIZE), use_has_next: 'true' })
-    return { items: listOf(p[spec.listKey], spec.itemKey).filter(inWindow(piece)), hasNext: p.has_next === true || p.has_next === 'true' }
+    const p = await call(spec.method, {
+      ...windowParams(piece),
+      fields: spec.fields,
+      page_no: String(page),
+      page_size: String(PAGE_SIZE),
+      use_has_next: 'true',
+    })
+    return {
+      items: listOf(p[spec.listKey], spec.itemKey).filter(inWindow(piece)),
+      hasNext: p.has_next === true || p.has_next === 'true',
+    }
   }
   // The deepest page first; if the piece grew since the count, the pages beyond it follow.
   let page = pages
@@ -151,9 +262,17 @@ async function* walkPiece(call: TopCall, spec: ListSpec, piece: TimeWindow, maxP
 async function fullTrade(call: TopCall, tid: string): Promise<RawOrder> {
   const p = await call('taobao.trade.fullinfo.get', { tid, fields: TRADE_FIELDS })
   const trade = p.trade
-  if (!isObj(trade)) throw new ConnectorError('permanent', `taobao.trade.fullinfo.get answered without a trade for ${tid}`, { channel: 'taobao', body: JSON.stringify(p).slice(0, 4096) })
+  if (!isObj(trade))
+    throw new ConnectorError('permanent', `taobao.trade.fullinfo.get answered without a trade for ${tid}`, {
+      channel: 'taobao',
+      body: JSON.stringify(p).slice(0, 4096),
+    })
   // A trade whose id or time cannot be read is still handed on: the mapper reports it as malformed.
-  return { externalId: idString(trade.tid_str) ?? idString(trade.tid) ?? tid, platformUpdatedAt: modifiedOf(trade) ?? new Date(0), payload: trade }
+  return {
+    externalId: idString(trade.tid_str) ?? idString(trade.tid) ?? tid,
+    platformUpdatedAt: modifiedOf(trade) ?? new Date(0),
+    payload: trade,
+  }
 }
 
 function toRawRefund(o: unknown): RawRefund {
@@ -203,27 +322,59 @@ export const taobao: Connector = {
         problems.push('baseUrl must be the TOP gateway URL, e.g. https://eco.taobao.com/router/rest')
       }
     }
-    if (settings.signMethod !== undefined && !(SIGN_METHODS as readonly unknown[]).includes(settings.signMethod)) problems.push(`signMethod must be one of ${SIGN_METHODS.join(', ')}`)
+    if (
+      settings.signMethod !== undefined &&
+      !(SIGN_METHODS as readonly unknown[]).includes(settings.signMethod)
+    )
+      problems.push(`signMethod must be one of ${SIGN_METHODS.join(', ')}`)
     const codes = settings.carrierCodes
-    if (codes !== undefined && (typeof codes !== 'object' || codes === null || Array.isArray(codes) || Object.values(codes).some((v) => typeof v !== 'string'))) {
+    if (
+      codes !== undefined &&
+      (typeof codes !== 'object' ||
+        codes === null ||
+        Array.isArray(codes) ||
+        Object.values(codes).some((v) => typeof v !== 'string'))
+    ) {
       problems.push('carrierCodes must map carrier codes to Taobao company_code strings')
     }
-    if (settings.ratePerSecond !== undefined && !(typeof settings.ratePerSecond === 'number' && settings.ratePerSecond > 0)) problems.push('ratePerSecond must be a positive number')
-    if (settings.timeoutMs !== undefined && !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0)) problems.push('timeoutMs must be a positive number')
+    if (
+      settings.ratePerSecond !== undefined &&
+      !(typeof settings.ratePerSecond === 'number' && settings.ratePerSecond > 0)
+    )
+      problems.push('ratePerSecond must be a positive number')
+    if (
+      settings.timeoutMs !== undefined &&
+      !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0)
+    )
+      problems.push('timeoutMs must be a positive number')
     return problems
   },
 
   /** One cheap authenticated call: a one-minute, one-row increment query. */
   async verifyCredentials(shop) {
     const to = new Date(shop.clock.now().getTime() - 60_000)
-    await topCaller(shop)(TRADES.method, { ...windowParams({ from: new Date(to.getTime() - 60_000), to }), fields: 'tid', page_no: '1', page_size: '1' })
+    await topCaller(shop)(TRADES.method, {
+      ...windowParams({ from: new Date(to.getTime() - 60_000), to }),
+      fields: 'tid',
+      page_no: '1',
+      page_size: '1',
+    })
   },
 
   /** taobao.top.auth.token.refresh (§1.12): only 服务市场 apps get refresh tokens; others re-authorise. */
   async refreshToken(shop) {
     const cred = credentialsOf(shop)
-    if (!cred.refreshToken) throw new ConnectorError('auth_expired', 'taobao: no refresh token for this shop; the merchant must authorise the app again', { channel: 'taobao' })
-    const p = await topCaller(shop, cred)('taobao.top.auth.token.refresh', { refresh_token: cred.refreshToken }, { withSession: false })
+    if (!cred.refreshToken)
+      throw new ConnectorError(
+        'auth_expired',
+        'taobao: no refresh token for this shop; the merchant must authorise the app again',
+        { channel: 'taobao' },
+      )
+    const p = await topCaller(shop, cred)(
+      'taobao.top.auth.token.refresh',
+      { refresh_token: cred.refreshToken },
+      { withSession: false },
+    )
     // token_result is a JSON document inside a string.
     let token: unknown
     try {
@@ -231,7 +382,12 @@ export const taobao: Connector = {
     } catch {
       token = undefined
     }
-    if (!isObj(token) || text(token.access_token) === '') throw new ConnectorError('permanent', 'taobao.top.auth.token.refresh answered without an access_token', { channel: 'taobao' })
+    if (!isObj(token) || text(token.access_token) === '')
+      throw new ConnectorError(
+        'permanent',
+        'taobao.top.auth.token.refresh answered without an access_token',
+        { channel: 'taobao' },
+      )
     return tokenCredentials(shop, token)
   },
 
@@ -239,20 +395,63 @@ export const taobao: Connector = {
     appFields: ['appKey', 'appSecret'],
     tokenField: 'session',
     authorizeUrl(shop, state, redirectUri) {
-      const q = new URLSearchParams({ response_type: 'code', client_id: text(shop.credentials.appKey), redirect_uri: redirectUri, state, view: 'web' })
+      const q = new URLSearchParams({
+        response_type: 'code',
+        client_id: text(shop.credentials.appKey),
+        redirect_uri: redirectUri,
+        state,
+        view: 'web',
+      })
       return `${oauthUrl(shop.settings)}/authorize?${q.toString()}`
     },
     /** §1.12: the code is exchanged at oauth.taobao.com/token (the callback itself is not signed; the state is). */
     async exchangeCode(shop, query, redirectUri) {
-      if (query.error) throw new ConnectorError('permanent', `taobao: the seller did not authorise the app (${query.error_description ?? query.error})`, { channel: 'taobao' })
-      if (!query.code) throw new ConnectorError('permanent', 'taobao: the OAuth callback carries no code', { channel: 'taobao' })
+      if (query.error)
+        throw new ConnectorError(
+          'permanent',
+          `taobao: the seller did not authorise the app (${query.error_description ?? query.error})`,
+          { channel: 'taobao' },
+        )
+      if (!query.code)
+        throw new ConnectorError('permanent', 'taobao: the OAuth callback carries no code', {
+          channel: 'taobao',
+        })
       const secret = text(shop.credentials.appSecret)
-      const http = createPlatformClient({ channel: 'taobao', limiterKey: `${shop.id}:oauth`, baseUrl: oauthUrl(shop.settings), ratePerSecond: 2, timeoutMs: 20_000, retries: 1, secrets: [secret, query.code] })
-      const form = new URLSearchParams({ grant_type: 'authorization_code', code: query.code, client_id: text(shop.credentials.appKey), client_secret: secret, redirect_uri: redirectUri, view: 'web' })
-      const res = await http.request({ method: 'POST', url: '/token', data: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' } })
+      const http = createPlatformClient({
+        channel: 'taobao',
+        limiterKey: `${shop.id}:oauth`,
+        baseUrl: oauthUrl(shop.settings),
+        ratePerSecond: 2,
+        timeoutMs: 20_000,
+        retries: 1,
+        secrets: [secret, query.code],
+      })
+      const form = new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: query.code,
+        client_id: text(shop.credentials.appKey),
+        client_secret: secret,
+        redirect_uri: redirectUri,
+        view: 'web',
+      })
+      const res = await http.request({
+        method: 'POST',
+        url: '/token',
+        data: form.toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      })
       const token = isObj(res.json) ? res.json : {}
-      if (text(token.access_token) === '') throw new ConnectorError('permanent', `taobao refused the code: ${text(token.error_description) || text(token.error) || 'no access_token'}`, { channel: 'taobao', httpStatus: res.status })
-      return { ...tokenCredentials(shop, token), sellerNick: text(token.taobao_user_nick) || null, sellerId: text(token.taobao_user_id) || null }
+      if (text(token.access_token) === '')
+        throw new ConnectorError(
+          'permanent',
+          `taobao refused the code: ${text(token.error_description) || text(token.error) || 'no access_token'}`,
+          { channel: 'taobao', httpStatus: res.status },
+        )
+      return {
+        ...tokenCredentials(shop, token),
+        sellerNick: text(token.taobao_user_nick) || null,
+        sellerId: text(token.taobao_user_id) || null,
+      }
     },
   },
 
@@ -281,7 +480,11 @@ export const taobao: Connector = {
   async pullMessages(shop) {
     // Opt-in per shop (settings.tmc): the app's TMC topics must be enabled and the seller permitted.
     if (shop.settings.tmc !== true) return { ids: [], orderIds: [] }
-    const p = await topCaller(shop)('taobao.tmc.messages.consume', { quantity: '200', group_name: text(shop.settings.tmcGroup) || 'default' }, { withSession: false })
+    const p = await topCaller(shop)(
+      'taobao.tmc.messages.consume',
+      { quantity: '200', group_name: text(shop.settings.tmcGroup) || 'default' },
+      { withSession: false },
+    )
     const messages = listOf(p.messages, 'tmc_message').filter(isObj)
     const ids: string[] = []
     const orderIds = new Set<string>()
@@ -296,14 +499,23 @@ export const taobao: Connector = {
 
   async confirmMessages(shop, ids) {
     for (let i = 0; i < ids.length; i += 200) {
-      await topCaller(shop)('taobao.tmc.messages.confirm', { s_message_ids: ids.slice(i, i + 200).join(','), group_name: text(shop.settings.tmcGroup) || 'default' }, { withSession: false })
+      await topCaller(shop)(
+        'taobao.tmc.messages.confirm',
+        {
+          s_message_ids: ids.slice(i, i + 200).join(','),
+          group_name: text(shop.settings.tmcGroup) || 'default',
+        },
+        { withSession: false },
+      )
     }
   },
 
   async *pullRefunds(shop: ShopContext, window: TimeWindow): AsyncIterable<RawPage<RawRefund>> {
     const seen = new Set<string>()
     for await (const page of walk(topCaller(shop), REFUNDS, window)) {
-      const items = page.items.map(toRawRefund).filter((r) => !seen.has(r.externalRefundId) && seen.add(r.externalRefundId))
+      const items = page.items
+        .map(toRawRefund)
+        .filter((r) => !seen.has(r.externalRefundId) && seen.add(r.externalRefundId))
       yield { items, coveredUntil: page.coveredUntil }
     }
   },
@@ -318,10 +530,20 @@ export const taobao: Connector = {
     const byItem = new Map<string, StockLevel[]>()
     for (const l of levels) {
       if (!Number.isSafeInteger(l.quantity) || l.quantity < 0) {
-        outcomes.push({ platformSkuId: l.platformSkuId, ok: false, quantity: l.quantity, error: 'full stock updates take a whole number ≥ 0', kind: 'permanent' })
+        outcomes.push({
+          platformSkuId: l.platformSkuId,
+          ok: false,
+          quantity: l.quantity,
+          error: 'full stock updates take a whole number ≥ 0',
+          kind: 'permanent',
+        })
       } else if (isItemLevel(l)) {
         try {
-          await call('taobao.item.quantity.update', { num_iid: l.platformItemId ?? l.platformSkuId, quantity: String(l.quantity), type: '1' })
+          await call('taobao.item.quantity.update', {
+            num_iid: l.platformItemId ?? l.platformSkuId,
+            quantity: String(l.quantity),
+            type: '1',
+          })
           outcomes.push({ platformSkuId: l.platformSkuId, ok: true, quantity: l.quantity })
         } catch (err) {
           outcomes.push(...failAll([l], err))
@@ -336,8 +558,14 @@ export const taobao: Connector = {
       for (let i = 0; i < list.length; i += SKUS_PER_CALL) {
         const batch = list.slice(i, i + SKUS_PER_CALL)
         try {
-          await call('taobao.skus.quantity.update', { num_iid: numIid, skuid_quantities: batch.map((l) => `${l.platformSkuId}:${l.quantity}`).join(';'), type: '1' })
-          outcomes.push(...batch.map((l) => ({ platformSkuId: l.platformSkuId, ok: true, quantity: l.quantity })))
+          await call('taobao.skus.quantity.update', {
+            num_iid: numIid,
+            skuid_quantities: batch.map((l) => `${l.platformSkuId}:${l.quantity}`).join(';'),
+            type: '1',
+          })
+          outcomes.push(
+            ...batch.map((l) => ({ platformSkuId: l.platformSkuId, ok: true, quantity: l.quantity })),
+          )
         } catch (err) {
           outcomes.push(...failAll(batch, err))
         }
@@ -359,7 +587,12 @@ export const taobao: Connector = {
     })
     const shipping = p.shipping
     const success = isObj(shipping) && (shipping.is_success === true || shipping.is_success === 'true')
-    if (!success) throw new ConnectorError('permanent', `taobao.logistics.offline.send did not confirm the shipment of ${s.orderExternalId}`, { channel: 'taobao', body: JSON.stringify(p).slice(0, 4096) })
+    if (!success)
+      throw new ConnectorError(
+        'permanent',
+        `taobao.logistics.offline.send did not confirm the shipment of ${s.orderExternalId}`,
+        { channel: 'taobao', body: JSON.stringify(p).slice(0, 4096) },
+      )
   },
 
   parseSettlementFile: parseAlipayStatement,

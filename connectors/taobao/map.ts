@@ -107,7 +107,8 @@ type Obj = Record<string, unknown>
 class Malformed extends Error {}
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null)
-const has = <T extends object>(table: T, key: unknown): key is keyof T => typeof key === 'string' && Object.hasOwn(table, key)
+const has = <T extends object>(table: T, key: unknown): key is keyof T =>
+  typeof key === 'string' && Object.hasOwn(table, key)
 
 /** A yuan amount; absent/empty → zero when optional. JSON numbers are refused unless integral. */
 function yuan(o: Obj, key: string, optional = false): Decimal {
@@ -128,7 +129,8 @@ function time(o: Obj, key: string): Date | null {
 
 function count(o: Obj, key: string, where: string): number {
   const v = o[key]
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : NaN
+  const n =
+    typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number.parseInt(v, 10) : NaN
   if (!Number.isSafeInteger(n) || n < 0) throw new Malformed(`${where}.${key} must be a non-negative integer`)
   return n
 }
@@ -149,14 +151,21 @@ export const mapTaobaoTrade = (raw: unknown): MapResult<UnifiedOrderDraft> => gu
 export const mapTaobaoRefund = (raw: unknown): MapResult<RefundDraft> => guard(() => mapRefund(raw))
 
 /** A line's refund fields from its sub-order status and latest refund status. */
-function lineRefund(status: string, refundStatus: string | null, quantity: number, paid: Decimal): Pick<UnifiedLineDraft, 'refundState' | 'refundedQuantity' | 'refundedAmount'> {
-  if (refundStatus !== null && !has(ORDER_REFUND_STATUS, refundStatus)) throw new Malformed(`unknown refund_status ${JSON.stringify(refundStatus)}`)
+function lineRefund(
+  status: string,
+  refundStatus: string | null,
+  quantity: number,
+  paid: Decimal,
+): Pick<UnifiedLineDraft, 'refundState' | 'refundedQuantity' | 'refundedAmount'> {
+  if (refundStatus !== null && !has(ORDER_REFUND_STATUS, refundStatus))
+    throw new Malformed(`unknown refund_status ${JSON.stringify(refundStatus)}`)
   const state: RefundState = refundStatus === null ? 'none' : ORDER_REFUND_STATUS[refundStatus]
   if (state !== 'refunded') return { refundState: state, refundedQuantity: 0, refundedAmount: ZERO }
   // A successful refund closes the sub-order only when all of it went back (TRADE_CLOSED). On an
   // open line the amount is not in the trade: 'partial' until the refund record (pullRefunds →
   // src/orders/refunds.ts rollUpRefunds) sets the exact figures.
-  if (status === 'TRADE_CLOSED') return { refundState: 'refunded', refundedQuantity: quantity, refundedAmount: paid }
+  if (status === 'TRADE_CLOSED')
+    return { refundState: 'refunded', refundedQuantity: quantity, refundedAmount: paid }
   return { refundState: 'partial', refundedQuantity: 0, refundedAmount: ZERO }
 }
 
@@ -166,7 +175,8 @@ function mapLine(o: unknown, i: number): UnifiedLineDraft & { paid: Decimal } {
   const oid = idOf(o, 'oid')
   if (!oid) throw new Malformed(`${where}.oid is required`)
   const status = str(o.status)
-  if (!status || !has(SUB_ORDER_STATUS, status)) throw new Malformed(`${where}.status ${JSON.stringify(o.status)} is not a sub-order status`)
+  if (!status || !has(SUB_ORDER_STATUS, status))
+    throw new Malformed(`${where}.status ${JSON.stringify(o.status)} is not a sub-order status`)
   const quantity = count(o, 'num', where)
   if (quantity === 0) throw new Malformed(`${where}.num must be positive`)
   const unitPrice = yuan(o, 'price')
@@ -177,13 +187,18 @@ function mapLine(o: unknown, i: number): UnifiedLineDraft & { paid: Decimal } {
   // §8: order.total_fee = price × num + adjust_fee − discount_fee. A payload breaking it is corrupt.
   const totalFee = o.total_fee === undefined ? null : yuan(o, 'total_fee')
   if (totalFee && !totalFee.eq(goodsAmount.plus(adjust).minus(discount))) {
-    throw new Malformed(`${where}: total_fee ${totalFee.toFixed(2)} ≠ price × num + adjust_fee − discount_fee (${goodsAmount.plus(adjust).minus(discount).toFixed(2)})`)
+    throw new Malformed(
+      `${where}: total_fee ${totalFee.toFixed(2)} ≠ price × num + adjust_fee − discount_fee (${goodsAmount.plus(adjust).minus(discount).toFixed(2)})`,
+    )
   }
   const merchantDiscount = discount.minus(adjust).plus(allocated)
   const paid = goodsAmount.minus(merchantDiscount)
   // divide_order_fee is the platform's own "paid after allocation": when given it must agree.
   const divided = o.divide_order_fee === undefined ? null : yuan(o, 'divide_order_fee')
-  if (divided && !divided.eq(paid)) throw new Malformed(`${where}: divide_order_fee ${divided.toFixed(2)} ≠ total_fee − part_mjz_discount (${paid.toFixed(2)})`)
+  if (divided && !divided.eq(paid))
+    throw new Malformed(
+      `${where}: divide_order_fee ${divided.toFixed(2)} ≠ total_fee − part_mjz_discount (${paid.toFixed(2)})`,
+    )
   const refundStatus = str(o.refund_status)
   return {
     externalLineId: oid,
@@ -240,11 +255,13 @@ function mapTrade(raw: unknown): UnifiedOrderDraft {
   const externalId = idOf(raw, 'tid')
   if (!externalId) throw new Malformed('tid is required')
   const status = str(raw.status)
-  if (!status || !has(TRADE_STATUS, status)) throw new Malformed(`unknown trade status ${JSON.stringify(raw.status)}`)
+  if (!status || !has(TRADE_STATUS, status))
+    throw new Malformed(`unknown trade status ${JSON.stringify(raw.status)}`)
   const modified = time(raw, 'modified')
   if (!modified) throw new Malformed('modified is required')
   const orders = listOf(raw.orders, 'order')
-  if (orders.length === 0) throw new Malformed('orders must list at least one sub-order (fields must include orders)')
+  if (orders.length === 0)
+    throw new Malformed('orders must list at least one sub-order (fields must include orders)')
   const parsed = orders.map(mapLine)
   const lines: UnifiedLineDraft[] = parsed.map(({ paid: _paid, ...line }) => line)
   const goods = sum(lines.map((l) => l.goodsAmount))
@@ -289,7 +306,8 @@ function mapRefund(raw: unknown): RefundDraft {
   const tid = idOf(raw, 'tid')
   if (!refundId || !tid) throw new Malformed('refund_id and tid are required')
   const status = str(raw.status)
-  if (!status || !has(REFUND_STATUS, status)) throw new Malformed(`unknown refund status ${JSON.stringify(raw.status)}`)
+  if (!status || !has(REFUND_STATUS, status))
+    throw new Malformed(`unknown refund status ${JSON.stringify(raw.status)}`)
   const modified = time(raw, 'modified')
   const created = time(raw, 'created')
   if (!modified || !created) throw new Malformed('created and modified are required')

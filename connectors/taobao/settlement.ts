@@ -52,7 +52,12 @@ function refineType(type: SettlementLineType, bizType: string, text: string): Se
 
 const TID = '(\\d{15,20})'
 /** Order-id patterns in 商户订单号 (§D.1, ShopEx rules ⚠), tried in order. */
-const MERCHANT_ORDER_PATTERNS = [new RegExp(`^T\\d+P${TID}$`), new RegExp(`^HJC(?:OM|AE)==.*==${TID}$`), new RegExp(`^CAE_POINT_.*_${TID}$`), new RegExp(`^GXFZ_.*_${TID}$`)]
+const MERCHANT_ORDER_PATTERNS = [
+  new RegExp(`^T\\d+P${TID}$`),
+  new RegExp(`^HJC(?:OM|AE)==.*==${TID}$`),
+  new RegExp(`^CAE_POINT_.*_${TID}$`),
+  new RegExp(`^GXFZ_.*_${TID}$`),
+]
 /** Order-id patterns in 备注: T200P<tid>, 淘宝客佣金代扣款[<tid>], {<tid>}. */
 const MEMO_PATTERNS = [new RegExp(`T\\d+P${TID}`), new RegExp(`\\[${TID}\\]`), new RegExp(`\\{${TID}\\}`)]
 /** Types whose 备注 carries the tid as a bare digit run when no pattern matches. */
@@ -149,8 +154,21 @@ export function parseAlipayStatement(bytes: Buffer): SettlementParseResult {
   const table = readStatement(decodeExport(bytes), REQUIRED)
   const candidates = table.rows.map((r, index): Candidate & { problem: string | null } => {
     const amount = signedAmount(r.values)
-    const problem = typeof amount === 'string' ? amount : fromShanghai(r.values[COL.time]) ? null : `unreadable ${COL.time} "${r.values[COL.time] ?? ''}"`
-    return { index, line: r.line, raw: r.raw, values: r.values, amount: typeof amount === 'string' ? null : amount, balance: yuanCell(r.values[COL.balance]), problem }
+    const problem =
+      typeof amount === 'string'
+        ? amount
+        : fromShanghai(r.values[COL.time])
+          ? null
+          : `unreadable ${COL.time} "${r.values[COL.time] ?? ''}"`
+    return {
+      index,
+      line: r.line,
+      raw: r.raw,
+      values: r.values,
+      amount: typeof amount === 'string' ? null : amount,
+      balance: yuanCell(r.values[COL.balance]),
+      problem,
+    }
   })
   const breaks = table.headers.includes(COL.balance) ? balanceBreaks(candidates) : new Map<number, string>()
   const rejected: SettlementParseResult['rejected'] = []
@@ -169,10 +187,17 @@ export function parseAlipayStatement(bytes: Buffer): SettlementParseResult {
   return { lines, rejected, statedTotal: income && expense ? income.minus(expense) : null }
 }
 
-function toLine(values: Record<string, string>, amount: Decimal, occurredAt: Date, line: number): SettlementLineDraft {
+function toLine(
+  values: Record<string, string>,
+  amount: Decimal,
+  occurredAt: Date,
+  line: number,
+): SettlementLineDraft {
   const bizType = values[COL.bizType] ?? ''
   const text = [values[COL.item], values[COL.memo]].filter((s): s is string => !!s).join(' ')
-  const base: SettlementLineType = Object.hasOwn(ALIPAY_BIZ_TYPE, bizType) ? ALIPAY_BIZ_TYPE[bizType as keyof typeof ALIPAY_BIZ_TYPE] : 'unknown'
+  const base: SettlementLineType = Object.hasOwn(ALIPAY_BIZ_TYPE, bizType)
+    ? ALIPAY_BIZ_TYPE[bizType as keyof typeof ALIPAY_BIZ_TYPE]
+    : 'unknown'
   const type = refineType(base, bizType, text)
   const entryId = values[COL.entryId] ?? ''
   return {

@@ -27,11 +27,18 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === '
 
 export function credentialsOf(shop: Pick<ShopContext, 'credentials'>): TopCredentials {
   const c = shop.credentials
-  return { appKey: text(c.appKey), appSecret: text(c.appSecret), session: text(c.session), refreshToken: text(c.refreshToken) || null }
+  return {
+    appKey: text(c.appKey),
+    appSecret: text(c.appSecret),
+    session: text(c.session),
+    refreshToken: text(c.refreshToken) || null,
+  }
 }
 
 export const signMethodOf = (settings: Readonly<Record<string, unknown>>): SignMethod =>
-  (SIGN_METHODS as readonly unknown[]).includes(settings.signMethod) ? (settings.signMethod as SignMethod) : 'md5'
+  (SIGN_METHODS as readonly unknown[]).includes(settings.signMethod)
+    ? (settings.signMethod as SignMethod)
+    : 'md5'
 
 /**
  * The TOP signature (§1.2). The official Java sample skips empty values, unlike connectors/cn's
@@ -139,7 +146,12 @@ export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== nu
 export function topErrorOf(json: unknown): TopError | null {
   if (!isObj(json) || !isObj(json.error_response)) return null
   const e = json.error_response
-  return { code: text(e.code) || 'unknown', msg: text(e.msg), subCode: text(e.sub_code) || null, subMsg: text(e.sub_msg) || null }
+  return {
+    code: text(e.code) || 'unknown',
+    msg: text(e.msg),
+    subCode: text(e.sub_code) || null,
+    subMsg: text(e.sub_msg) || null,
+  }
 }
 
 /** The client's classify hook: an error_response in a 200 body, or a 200 body that is not JSON. */
@@ -148,7 +160,12 @@ export function classifyTop(method: string, secrets: readonly string[]) {
     const e = topErrorOf(res.json)
     if (e) {
       const kind = kindOfTopError(e)
-      const what = [`code ${e.code} ${e.msg}`, e.subCode ? `${e.subCode}${e.subMsg ? `: ${e.subMsg}` : ''}` : null].filter(Boolean).join(' / ')
+      const what = [
+        `code ${e.code} ${e.msg}`,
+        e.subCode ? `${e.subCode}${e.subMsg ? `: ${e.subMsg}` : ''}` : null,
+      ]
+        .filter(Boolean)
+        .join(' / ')
       return new ConnectorError(kind, redact(`taobao ${method} failed: ${what}`, secrets), {
         channel: 'taobao',
         platformCode: e.subCode ?? e.code,
@@ -158,18 +175,23 @@ export function classifyTop(method: string, secrets: readonly string[]) {
       })
     }
     if (res.status < 300 && !isObj(res.json)) {
-      return new ConnectorError('permanent', `taobao ${method} answered ${res.status} without a JSON object`, {
-        channel: 'taobao',
-        httpStatus: res.status,
-        body: redact(res.text.slice(0, 64 * 1024), secrets),
-      })
+      return new ConnectorError(
+        'permanent',
+        `taobao ${method} answered ${res.status} without a JSON object`,
+        {
+          channel: 'taobao',
+          httpStatus: res.status,
+          body: redact(res.text.slice(0, 64 * 1024), secrets),
+        },
+      )
     }
     return null
   }
 }
 
 /** `taobao.trades.sold.increment.get` → `trades_sold_increment_get_response` (non-simplified wrapper). */
-export const responseKey = (method: string): string => `${method.replace(/^taobao\./, '').replace(/\./g, '_')}_response`
+export const responseKey = (method: string): string =>
+  `${method.replace(/^taobao\./, '').replace(/\./g, '_')}_response`
 
 /** The payload object whichever shape the gateway used. */
 export function payloadOf(json: unknown, method: string): Obj {
@@ -196,7 +218,11 @@ export function listOf(v: unknown, inner: string): unknown[] {
 /** TOP app QPS limits depend on the app's tier; 10/s sits under the usual default allotment (settings.ratePerSecond overrides). */
 const RATE_PER_SECOND = 10
 
-export type TopCall = (method: string, business?: Readonly<Record<string, string | undefined>>, opts?: { withSession?: boolean }) => Promise<Obj>
+export type TopCall = (
+  method: string,
+  business?: Readonly<Record<string, string | undefined>>,
+  opts?: { withSession?: boolean },
+) => Promise<Obj>
 
 export function topCaller(shop: ShopContext, cred: TopCredentials = credentialsOf(shop)): TopCall {
   const baseUrl = text(shop.settings.baseUrl) || DEFAULT_BASE_URL
@@ -210,7 +236,10 @@ export function topCaller(shop: ShopContext, cred: TopCredentials = credentialsO
         channel: 'taobao',
         limiterKey: shop.id,
         baseUrl,
-        ratePerSecond: typeof shop.settings.ratePerSecond === 'number' && shop.settings.ratePerSecond > 0 ? shop.settings.ratePerSecond : RATE_PER_SECOND,
+        ratePerSecond:
+          typeof shop.settings.ratePerSecond === 'number' && shop.settings.ratePerSecond > 0
+            ? shop.settings.ratePerSecond
+            : RATE_PER_SECOND,
         timeoutMs: typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000,
         classify: classifyTop(method, secrets),
         secrets,
@@ -228,7 +257,11 @@ export function topCaller(shop: ShopContext, cred: TopCredentials = credentialsO
       signMethod,
       now: shop.clock.now(),
     })
-    const res = await clientFor(method).request({ method: 'POST', url: '', data: new URLSearchParams(params).toString() })
+    const res = await clientFor(method).request({
+      method: 'POST',
+      url: '',
+      data: new URLSearchParams(params).toString(),
+    })
     return payloadOf(res.json, method)
   }
 }

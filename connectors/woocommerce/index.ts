@@ -6,7 +6,15 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { ConnectorError } from '../errors.js'
 import { createPlatformClient, type PlatformClient } from '../http.js'
 import { parseJsonExact } from '../json.js'
-import type { Connector, PushOutcome, RawOrder, RawPage, ShopContext, StockLevel, TimeWindow } from '../types.js'
+import type {
+  Connector,
+  PushOutcome,
+  RawOrder,
+  RawPage,
+  ShopContext,
+  StockLevel,
+  TimeWindow,
+} from '../types.js'
 import { gmt, mapWooOrder } from './map.js'
 
 const API = '/wp-json/wc/v3'
@@ -52,7 +60,9 @@ export const woocommerce: Connector = {
   validateSettings(settings) {
     try {
       const u = new URL(text(settings.baseUrl))
-      return ['http:', 'https:'].includes(u.protocol) ? [] : ['baseUrl must be the https URL of the WordPress site']
+      return ['http:', 'https:'].includes(u.protocol)
+        ? []
+        : ['baseUrl must be the https URL of the WordPress site']
     } catch {
       return ['baseUrl is required: the URL of the WordPress site, e.g. https://shop.example.com']
     }
@@ -70,18 +80,36 @@ export const woocommerce: Connector = {
       const res = await http.request({
         method: 'GET',
         url: `${API}/orders`,
-        params: { modified_after: after, modified_before: window.to.toISOString().slice(0, 19), dates_are_gmt: true, orderby: 'date', order: 'asc', status: 'any', per_page: PER_PAGE, page },
+        params: {
+          modified_after: after,
+          modified_before: window.to.toISOString().slice(0, 19),
+          dates_are_gmt: true,
+          orderby: 'date',
+          order: 'asc',
+          status: 'any',
+          per_page: PER_PAGE,
+          page,
+        },
       })
-      if (!Array.isArray(res.json)) throw new ConnectorError('permanent', 'WooCommerce answered the order list without a JSON array', { channel: 'woocommerce', body: res.text.slice(0, 4096) })
+      if (!Array.isArray(res.json))
+        throw new ConnectorError('permanent', 'WooCommerce answered the order list without a JSON array', {
+          channel: 'woocommerce',
+          body: res.text.slice(0, 4096),
+        })
       pages = Math.max(1, parseInt(res.headers['x-wp-totalpages'] ?? '1', 10) || 1)
-      const items = res.json.map(toRaw).filter((o) => o.platformUpdatedAt >= window.from && o.platformUpdatedAt < window.to)
+      const items = res.json
+        .map(toRaw)
+        .filter((o) => o.platformUpdatedAt >= window.from && o.platformUpdatedAt < window.to)
       // Pages are ordered by creation date, not modification: the cursor may only move at the end.
       yield { items, coveredUntil: page >= pages ? window.to : window.from }
     }
   },
 
   async fetchOrder(shop, externalId) {
-    const res = await client(shop).request({ method: 'GET', url: `${API}/orders/${encodeURIComponent(externalId)}` })
+    const res = await client(shop).request({
+      method: 'GET',
+      url: `${API}/orders/${encodeURIComponent(externalId)}`,
+    })
     return toRaw(res.json)
   },
 
@@ -102,15 +130,44 @@ export const woocommerce: Connector = {
       for (let i = 0; i < list.length; i += BATCH_MAX) {
         const batch = list.slice(i, i + BATCH_MAX)
         try {
-          const res = await http.request({ method: 'POST', url, data: { update: batch.map((b) => ({ id: Number(b.id), manage_stock: true, stock_quantity: b.level.quantity })) } })
-          const updated = (res.json as { update?: { id?: unknown; error?: { message?: string } }[] } | undefined)?.update ?? []
+          const res = await http.request({
+            method: 'POST',
+            url,
+            data: {
+              update: batch.map((b) => ({
+                id: Number(b.id),
+                manage_stock: true,
+                stock_quantity: b.level.quantity,
+              })),
+            },
+          })
+          const updated =
+            (res.json as { update?: { id?: unknown; error?: { message?: string } }[] } | undefined)?.update ??
+            []
           for (const b of batch) {
             const r = updated.find((u) => String(u.id) === b.id)
-            outcomes.push(r && !r.error ? { platformSkuId: b.level.platformSkuId, ok: true, quantity: b.level.quantity } : { platformSkuId: b.level.platformSkuId, ok: false, quantity: b.level.quantity, error: r?.error?.message ?? 'not in the batch answer', kind: 'permanent' })
+            outcomes.push(
+              r && !r.error
+                ? { platformSkuId: b.level.platformSkuId, ok: true, quantity: b.level.quantity }
+                : {
+                    platformSkuId: b.level.platformSkuId,
+                    ok: false,
+                    quantity: b.level.quantity,
+                    error: r?.error?.message ?? 'not in the batch answer',
+                    kind: 'permanent',
+                  },
+            )
           }
         } catch (err) {
           const kind = err instanceof ConnectorError ? err.kind : 'transient'
-          for (const b of batch) outcomes.push({ platformSkuId: b.level.platformSkuId, ok: false, quantity: b.level.quantity, error: (err as Error).message, kind })
+          for (const b of batch)
+            outcomes.push({
+              platformSkuId: b.level.platformSkuId,
+              ok: false,
+              quantity: b.level.quantity,
+              error: (err as Error).message,
+              kind,
+            })
         }
       }
     }
@@ -120,9 +177,17 @@ export const woocommerce: Connector = {
   /** WooCommerce has no shipment object: a customer-visible order note, then status completed. */
   async pushShipment(shop, s) {
     const http = client(shop)
-    const carrier = s.carrier === 'OTHER' ? s.carrierName ?? 'carrier' : s.carrier
-    await http.request({ method: 'POST', url: `${API}/orders/${encodeURIComponent(s.orderExternalId)}/notes`, data: { note: `Shipped with ${carrier}, tracking number ${s.trackingNumber}`, customer_note: true } })
-    await http.request({ method: 'PUT', url: `${API}/orders/${encodeURIComponent(s.orderExternalId)}`, data: { status: 'completed' } })
+    const carrier = s.carrier === 'OTHER' ? (s.carrierName ?? 'carrier') : s.carrier
+    await http.request({
+      method: 'POST',
+      url: `${API}/orders/${encodeURIComponent(s.orderExternalId)}/notes`,
+      data: { note: `Shipped with ${carrier}, tracking number ${s.trackingNumber}`, customer_note: true },
+    })
+    await http.request({
+      method: 'PUT',
+      url: `${API}/orders/${encodeURIComponent(s.orderExternalId)}`,
+      data: { status: 'completed' },
+    })
   },
 
   verifyWebhook(req, shop) {
@@ -136,8 +201,15 @@ export const woocommerce: Connector = {
   parseWebhook(req) {
     const deliveryId = req.headers['x-wc-webhook-delivery-id'] ?? null
     const topic = req.headers['x-wc-webhook-topic'] ?? 'unknown'
-    if (isPing(req.rawBody)) return { deliveryId, topic: 'ping', orders: [], refunds: [], orderIdsToFetch: [], ping: true }
+    if (isPing(req.rawBody))
+      return { deliveryId, topic: 'ping', orders: [], refunds: [], orderIdsToFetch: [], ping: true }
     const body = parseJsonExact(req.rawBody.toString('utf8'))
-    return { deliveryId, topic, orders: topic.startsWith('order.') ? [toRaw(body)] : [], refunds: [], orderIdsToFetch: [] }
+    return {
+      deliveryId,
+      topic,
+      orders: topic.startsWith('order.') ? [toRaw(body)] : [],
+      refunds: [],
+      orderIdsToFetch: [],
+    }
   },
 }

@@ -4,7 +4,15 @@
  * discounts and `total` after, both line amounts; `refunds[].total` is a negative string.
  */
 import { Decimal, sum, tryMoney, ZERO } from '../../src/money/index.js'
-import { mapFailed, mapped, type MapResult, type PlatformOrderStatus, type RefundState, type UnifiedLineDraft, type UnifiedOrderDraft } from '../../src/orders/types.js'
+import {
+  mapFailed,
+  mapped,
+  type MapResult,
+  type PlatformOrderStatus,
+  type RefundState,
+  type UnifiedLineDraft,
+  type UnifiedOrderDraft,
+} from '../../src/orders/types.js'
 import { idString } from '../json.js'
 
 /** Every WooCommerce status → unified. on-hold reduces stock in WooCommerce, so it counts as paid. */
@@ -64,7 +72,8 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
   const lines: UnifiedLineDraft[] = raw.line_items.map((l, i) => {
     if (!isObj(l)) throw new Malformed(`line_items[${i}] must be an object`)
     const quantity = typeof l.quantity === 'number' ? l.quantity : Number.NaN
-    if (!Number.isInteger(quantity) || quantity <= 0) throw new Malformed(`line_items[${i}].quantity must be a positive integer`)
+    if (!Number.isInteger(quantity) || quantity <= 0)
+      throw new Malformed(`line_items[${i}].quantity must be a positive integer`)
     const subtotal = amount(l, 'subtotal')
     const total = amount(l, 'total')
     const productId = idString(l.product_id)
@@ -89,8 +98,16 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
     }
   })
   const total = amount(raw, 'total')
-  const refunded = sum((Array.isArray(raw.refunds) ? raw.refunds.filter(isObj) : []).map((r) => amount(r, 'total').abs()))
-  const refundState: RefundState = refunded.gt(0) ? (refunded.gte(total) ? 'refunded' : 'partial') : raw.status === 'refunded' ? 'refunded' : 'none'
+  const refunded = sum(
+    (Array.isArray(raw.refunds) ? raw.refunds.filter(isObj) : []).map((r) => amount(r, 'total').abs()),
+  )
+  const refundState: RefundState = refunded.gt(0)
+    ? refunded.gte(total)
+      ? 'refunded'
+      : 'partial'
+    : raw.status === 'refunded'
+      ? 'refunded'
+      : 'none'
   const ship = isObj(raw.shipping) ? raw.shipping : {}
   const bill = isObj(raw.billing) ? raw.billing : {}
   const name = [str(ship.first_name), str(ship.last_name)].filter(Boolean).join(' ') || null
@@ -106,7 +123,11 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
     paidAt: gmt(raw.date_paid_gmt),
     shippedAt: gmt(raw.date_completed_gmt),
     platformUpdatedAt: modified,
-    buyer: { id: idString(raw.customer_id) === '0' ? null : idString(raw.customer_id), nick: [str(bill.first_name), str(bill.last_name)].filter(Boolean).join(' ') || null, email: str(bill.email) },
+    buyer: {
+      id: idString(raw.customer_id) === '0' ? null : idString(raw.customer_id),
+      nick: [str(bill.first_name), str(bill.last_name)].filter(Boolean).join(' ') || null,
+      email: str(bill.email),
+    },
     receiver: {
       name,
       phone: str(ship.phone) ?? str(bill.phone),

@@ -6,6 +6,7 @@ import type { JobPayloads } from '../queues.js'
 export const shipmentWriteback = (ctx: AppContext) => async (job: Job<JobPayloads['shipment-writeback']>) => {
   const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1)
   const outcome = await runWriteback(ctx, job.data.merchantId, job.data.writebackId, final)
-  if (outcome === 'failed_permanently') throw new UnrecoverableError('writeback failed; retry it by hand from the failed list')
+  if (outcome === 'failed_permanently')
+    throw new UnrecoverableError('writeback failed; retry it by hand from the failed list')
   return outcome
 }

@@ -17,14 +17,27 @@ export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-t
   const shops = await listActiveShops(ctx.db)
   if (job.data.kind === 'stock-resync') {
     for (const shop of shops) {
-      await enqueue(ctx.queues, 'stock-push', { merchantId: shop.merchantId, shopId: shop.id, full: true }, jobId('resync', shop.id, job.data.slot))
+      await enqueue(
+        ctx.queues,
+        'stock-push',
+        { merchantId: shop.merchantId, shopId: shop.id, full: true },
+        jobId('resync', shop.id, job.data.slot),
+      )
     }
     return { shops: shops.length }
   }
   if (job.data.kind === 'messages') {
     // Only channels with a message queue (Taobao TMC); their pulls are cheap when the queue is empty.
-    for (const shop of shops.filter((s) => s.hasCredentials && CONNECTORS[s.channel].pullMessages !== undefined)) {
-      await enqueue(ctx.queues, 'shop-pull', { merchantId: shop.merchantId, shopId: shop.id, stream: 'messages' }, jobId('msgs', shop.id, job.data.slot), { attempts: 1 })
+    for (const shop of shops.filter(
+      (s) => s.hasCredentials && CONNECTORS[s.channel].pullMessages !== undefined,
+    )) {
+      await enqueue(
+        ctx.queues,
+        'shop-pull',
+        { merchantId: shop.merchantId, shopId: shop.id, stream: 'messages' },
+        jobId('msgs', shop.id, job.data.slot),
+        { attempts: 1 },
+      )
     }
     return { shops: shops.length }
   }

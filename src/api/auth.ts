@@ -41,9 +41,14 @@ export function installAuth(app: FastifyInstance, db: Executor): void {
     if (!key || key.revoked_at) throw new AppError('unauthorized', 'API key is unknown or revoked', 401)
     const roles = config.roles ?? []
     if (!roles.includes(key.role)) {
-      throw new AppError('forbidden', `this route needs one of the roles: ${roles.join(', ') || '(none)'}`, 403, {
-        role: key.role,
-      })
+      throw new AppError(
+        'forbidden',
+        `this route needs one of the roles: ${roles.join(', ') || '(none)'}`,
+        403,
+        {
+          role: key.role,
+        },
+      )
     }
     req.auth = { merchantId: key.merchant_id, role: key.role, apiKeyId: key.id }
     if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS) {

@@ -35,14 +35,19 @@ export class AppError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new AppError('not_found', `${what} ${id} not found`, 404, { id })
-export const conflict = (message: string, details?: unknown) => new AppError('conflict', message, 409, details)
-export const invalid = (message: string, details?: unknown) => new AppError('validation_failed', message, 400, details)
+export const notFound = (what: string, id: string) =>
+  new AppError('not_found', `${what} ${id} not found`, 404, { id })
+export const conflict = (message: string, details?: unknown) =>
+  new AppError('conflict', message, 409, details)
+export const invalid = (message: string, details?: unknown) =>
+  new AppError('validation_failed', message, 400, details)
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
-      return reply.status(err.status).send({ error: { code: err.code, message: err.message, details: err.details ?? null } })
+      return reply
+        .status(err.status)
+        .send({ error: { code: err.code, message: err.message, details: err.details ?? null } })
     }
     if (err.validation) {
       const details = err.validation.map((v) => ({
@@ -53,14 +58,19 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(400).send({ error: { code: 'validation_failed', message, details } })
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      const code: ErrorCode = err.statusCode === 404 ? 'not_found' : err.statusCode === 401 ? 'unauthorized' : 'validation_failed'
+      const code: ErrorCode =
+        err.statusCode === 404 ? 'not_found' : err.statusCode === 401 ? 'unauthorized' : 'validation_failed'
       return reply.status(err.statusCode).send({ error: { code, message: err.message, details: null } })
     }
     req.log.error({ err }, 'unhandled error')
-    return reply.status(500).send({ error: { code: 'internal', message: 'Internal error', details: { requestId: req.id } } })
+    return reply
+      .status(500)
+      .send({ error: { code: 'internal', message: 'Internal error', details: { requestId: req.id } } })
   })
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `route ${req.method} ${req.url} not found`, details: null } }),
+    reply.status(404).send({
+      error: { code: 'not_found', message: `route ${req.method} ${req.url} not found`, details: null },
+    }),
   )
 }
 

@@ -27,4 +27,7 @@ export async function audit(db: Executor, merchantId: string, entry: AuditEntry)
     .execute()
 }
 
-export const apiActor = (auth: { apiKeyId: string }) => ({ actorType: 'api_key' as const, actorId: auth.apiKeyId })
+export const apiActor = (auth: { apiKeyId: string }) => ({
+  actorType: 'api_key' as const,
+  actorId: auth.apiKeyId,
+})

@@ -7,7 +7,8 @@ export const ER_CHECK_CONSTRAINT_VIOLATED_MYSQL = 3819 // MySQL 8
 export const ER_BAD_DB_ERROR = 1049
 
 export function errno(err: unknown): number | undefined {
-  if (typeof err === 'object' && err !== null && 'errno' in err && typeof err.errno === 'number') return err.errno
+  if (typeof err === 'object' && err !== null && 'errno' in err && typeof err.errno === 'number')
+    return err.errno
   return undefined
 }
 

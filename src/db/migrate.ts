@@ -31,7 +31,9 @@ export async function ensureDatabase(cfg: DbConfig): Promise<void> {
   if (!name) throw new Error('DATABASE_URL must name a database, e.g. mysql://root@127.0.0.1:3306/entrepot')
   const admin = createDb({ url: withDatabase(cfg.url, null), poolSize: 1 })
   try {
-    await sql`CREATE DATABASE IF NOT EXISTS ${sql.id(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`.execute(admin)
+    await sql`CREATE DATABASE IF NOT EXISTS ${sql.id(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`.execute(
+      admin,
+    )
   } finally {
     await admin.destroy()
   }

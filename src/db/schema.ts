@@ -117,4 +117,13 @@ export interface CoreTables {
 }
 
 // Each module declares its own tables next to its code and is added here.
-export interface DB extends CoreTables, OrderTables, SkuMappingTables, OrderPoolTables, InventoryTables, FulfillmentTables, SyncTables, LedgerTables {}
+export interface DB
+  extends
+    CoreTables,
+    OrderTables,
+    SkuMappingTables,
+    OrderPoolTables,
+    InventoryTables,
+    FulfillmentTables,
+    SyncTables,
+    LedgerTables {}

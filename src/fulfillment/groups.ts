@@ -23,7 +23,9 @@ export interface OrderUnits {
 export async function orderUnits(db: Executor, merchantId: string, orderId: string): Promise<OrderUnits> {
   const rows = await db
     .selectFrom('order_lines as l')
-    .leftJoin('order_line_groups as g', (j) => j.onRef('g.merchant_id', '=', 'l.merchant_id').onRef('g.order_line_id', '=', 'l.id'))
+    .leftJoin('order_line_groups as g', (j) =>
+      j.onRef('g.merchant_id', '=', 'l.merchant_id').onRef('g.order_line_id', '=', 'l.id'),
+    )
     .select(['l.id', 'l.external_line_id', 'g.shipment_group_id'])
     .where('l.merchant_id', '=', merchantId)
     .where('l.order_id', '=', orderId)
@@ -42,7 +44,12 @@ export async function orderUnits(db: Executor, merchantId: string, orderId: stri
 
 /** Groups of the order that already have a shipment. */
 export async function shippedGroups(db: Executor, merchantId: string, orderId: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('shipments').select('shipment_group_id').where('merchant_id', '=', merchantId).where('order_id', '=', orderId).execute()
+  const rows = await db
+    .selectFrom('shipments')
+    .select('shipment_group_id')
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', '=', orderId)
+    .execute()
   return new Set(rows.map((r) => r.shipment_group_id))
 }
 

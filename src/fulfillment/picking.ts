@@ -17,40 +17,106 @@ export class PickError extends Error {
   override name = 'PickError'
 }
 
-export async function confirmPick(db: Db, merchantId: string, waveId: string, allocationId: string, picked: number, actor: string | null): Promise<{ shortage: number; orderId: string }> {
+export async function confirmPick(
+  db: Db,
+  merchantId: string,
+  waveId: string,
+  allocationId: string,
+  picked: number,
+  actor: string | null,
+): Promise<{ shortage: number; orderId: string }> {
   const a = await db
     .selectFrom('stock_allocations as a')
     .innerJoin('order_line_skus as ls', 'ls.id', 'a.order_line_sku_id')
-    .leftJoin('order_line_groups as g', (j) => j.onRef('g.merchant_id', '=', 'ls.merchant_id').onRef('g.order_line_id', '=', 'ls.order_line_id'))
+    .leftJoin('order_line_groups as g', (j) =>
+      j.onRef('g.merchant_id', '=', 'ls.merchant_id').onRef('g.order_line_id', '=', 'ls.order_line_id'),
+    )
     // The wave row of the allocation's own unit: a split order has one per shipment group.
-    .innerJoin('wave_orders as wo', (j) => j.onRef('wo.order_id', '=', 'a.order_id').on('wo.wave_id', '=', waveId).on(sql<boolean>`wo.shipment_group_id = COALESCE(g.shipment_group_id, '')`))
-    .select(['a.id', 'a.order_id', 'a.warehouse_id', 'a.sku_id', 'a.quantity', 'a.status', 'wo.status as wave_status'])
+    .innerJoin('wave_orders as wo', (j) =>
+      j
+        .onRef('wo.order_id', '=', 'a.order_id')
+        .on('wo.wave_id', '=', waveId)
+        .on(sql<boolean>`wo.shipment_group_id = COALESCE(g.shipment_group_id, '')`),
+    )
+    .select([
+      'a.id',
+      'a.order_id',
+      'a.warehouse_id',
+      'a.sku_id',
+      'a.quantity',
+      'a.status',
+      'wo.status as wave_status',
+    ])
     .where('a.merchant_id', '=', merchantId)
     .where('a.id', '=', allocationId)
     .executeTakeFirst()
   if (!a) throw new PickError(`allocation ${allocationId} is not in wave ${waveId}`)
-  if (a.status !== 'open' || a.wave_status !== 'in_wave') throw new PickError(`allocation ${allocationId} is ${a.status} / ${a.wave_status}: nothing to pick`)
+  if (a.status !== 'open' || a.wave_status !== 'in_wave')
+    throw new PickError(`allocation ${allocationId} is ${a.status} / ${a.wave_status}: nothing to pick`)
   if (picked > a.quantity) throw new PickError(`picked ${picked} but only ${a.quantity} are to be picked`)
   const shortage = a.quantity - picked
   await db
     .insertInto('pick_confirmations')
-    .values({ merchant_id: merchantId, wave_id: waveId, allocation_id: allocationId, picked, short: shortage, confirmed_by: actor })
+    .values({
+      merchant_id: merchantId,
+      wave_id: waveId,
+      allocation_id: allocationId,
+      picked,
+      short: shortage,
+      confirmed_by: actor,
+    })
     .onDuplicateKeyUpdate({ picked, short: shortage, confirmed_by: actor, confirmed_at: new Date() })
     .execute()
   if (shortage === 0) return { shortage, orderId: a.order_id }
   await releaseOrder(db, merchantId, a.order_id)
   await withTx(db, async (tx) => {
     if (await changeOnHand(tx, { merchantId, warehouseId: a.warehouse_id, skuId: a.sku_id }, -shortage)) {
-      await recordMovement(tx, { merchantId, warehouseId: a.warehouse_id, skuId: a.sku_id, kind: 'adjustment', quantity: -shortage, reason: 'short at pick', refType: 'wave', refId: waveId, actor })
+      await recordMovement(tx, {
+        merchantId,
+        warehouseId: a.warehouse_id,
+        skuId: a.sku_id,
+        kind: 'adjustment',
+        quantity: -shortage,
+        reason: 'short at pick',
+        refType: 'wave',
+        refId: waveId,
+        actor,
+      })
     }
     await removeFromOpenWave(tx, merchantId, a.order_id)
     // A split order with a group already shipped cannot be allocated again as a whole (its shipped
     // lines would be reserved twice): it waits on hold for a person instead.
-    const partlyShipped = (await tx.selectFrom('shipments').select('id').where('merchant_id', '=', merchantId).where('order_id', '=', a.order_id).limit(1).executeTakeFirst()) !== undefined
+    const partlyShipped =
+      (await tx
+        .selectFrom('shipments')
+        .select('id')
+        .where('merchant_id', '=', merchantId)
+        .where('order_id', '=', a.order_id)
+        .limit(1)
+        .executeTakeFirst()) !== undefined
     const to = partlyShipped ? 'on_hold' : 'paid'
-    const moved = await tx.updateTable('orders').set({ status: to, updated_at: new Date() }).where('merchant_id', '=', merchantId).where('id', '=', a.order_id).where('status', 'in', ['picking', 'allocated']).executeTakeFirst()
-    if (moved.numUpdatedRows === 1n) await recordStatusChange(tx, merchantId, a.order_id, 'picking', to, 'fulfillment', `short ${shortage} at pick`)
-    await raiseException(tx, merchantId, { orderId: a.order_id, reason: 'pick_shortage', detail: { waveId, skuId: a.sku_id, warehouseId: a.warehouse_id, short: shortage } })
+    const moved = await tx
+      .updateTable('orders')
+      .set({ status: to, updated_at: new Date() })
+      .where('merchant_id', '=', merchantId)
+      .where('id', '=', a.order_id)
+      .where('status', 'in', ['picking', 'allocated'])
+      .executeTakeFirst()
+    if (moved.numUpdatedRows === 1n)
+      await recordStatusChange(
+        tx,
+        merchantId,
+        a.order_id,
+        'picking',
+        to,
+        'fulfillment',
+        `short ${shortage} at pick`,
+      )
+    await raiseException(tx, merchantId, {
+      orderId: a.order_id,
+      reason: 'pick_shortage',
+      detail: { waveId, skuId: a.sku_id, warehouseId: a.warehouse_id, short: shortage },
+    })
   })
   return { shortage, orderId: a.order_id }
 }

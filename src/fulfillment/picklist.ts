@@ -70,7 +70,17 @@ export function buildPickList(
     const key = `${s.bin ?? ''}\u0000${s.skuId}`
     let item = byKey.get(key)
     if (!item) {
-      item = { seq: 0, bin: s.bin, skuId: s.skuId, skuCode: s.skuCode, skuName: s.skuName, barcode: s.barcode, totalQuantity: 0, picked: 0, slots: [] }
+      item = {
+        seq: 0,
+        bin: s.bin,
+        skuId: s.skuId,
+        skuCode: s.skuCode,
+        skuName: s.skuName,
+        barcode: s.barcode,
+        totalQuantity: 0,
+        picked: 0,
+        slots: [],
+      }
       byKey.set(key, item)
     }
     if (!s.onHold) {
@@ -85,10 +95,22 @@ export function buildPickList(
       existing.picked += s.picked
       existing.allocationIds.push(...allocationIds)
     } else {
-      item.slots.push({ slot: s.slot, orderId: s.orderId, shipmentGroupId: s.shipmentGroupId ?? null, allocationIds, orderLabel: s.orderLabel, channel: s.channel, quantity: s.quantity, picked: s.picked, onHold: s.onHold })
+      item.slots.push({
+        slot: s.slot,
+        orderId: s.orderId,
+        shipmentGroupId: s.shipmentGroupId ?? null,
+        allocationIds,
+        orderLabel: s.orderLabel,
+        channel: s.channel,
+        quantity: s.quantity,
+        picked: s.picked,
+        onHold: s.onHold,
+      })
     }
   }
-  const items = [...byKey.values()].sort((a, b) => compareBins(a.bin, b.bin) || (a.skuCode < b.skuCode ? -1 : a.skuCode > b.skuCode ? 1 : 0))
+  const items = [...byKey.values()].sort(
+    (a, b) => compareBins(a.bin, b.bin) || (a.skuCode < b.skuCode ? -1 : a.skuCode > b.skuCode ? 1 : 0),
+  )
   items.forEach((item, i) => {
     item.seq = i + 1
     item.slots.sort((a, b) => a.slot - b.slot)

@@ -12,17 +12,50 @@ export const csvSafe = (v: string | number | null): string => {
 }
 
 export function pickListCsv(list: PickList): string {
-  const rows: (string | number | null)[][] = [['seq', 'bin', 'sku_code', 'sku_name', 'barcode', 'total_quantity', 'slot', 'order', 'channel', 'slot_quantity', 'on_hold']]
+  const rows: (string | number | null)[][] = [
+    [
+      'seq',
+      'bin',
+      'sku_code',
+      'sku_name',
+      'barcode',
+      'total_quantity',
+      'slot',
+      'order',
+      'channel',
+      'slot_quantity',
+      'on_hold',
+    ],
+  ]
   for (const item of list.items) {
     for (const s of item.slots) {
-      rows.push([item.seq, item.bin, item.skuCode, item.skuName, item.barcode, item.totalQuantity, s.slot, s.orderLabel, s.channel, s.quantity, s.onHold ? 'yes' : 'no'])
+      rows.push([
+        item.seq,
+        item.bin,
+        item.skuCode,
+        item.skuName,
+        item.barcode,
+        item.totalQuantity,
+        s.slot,
+        s.orderLabel,
+        s.channel,
+        s.quantity,
+        s.onHold ? 'yes' : 'no',
+      ])
     }
   }
   return `\uFEFF${stringify(rows.map((r) => r.map(csvSafe)))}`
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const esc = (v: string | number | null | undefined): string => String(v ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
+export const esc = (v: string | number | null | undefined): string =>
+  String(v ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]!)
 
 const STYLE = `
   @page { size: A4; margin: 12mm 10mm 16mm; @bottom-right { content: "Page " counter(page) " / " counter(pages); } }
@@ -49,7 +82,10 @@ export function pickListHtml(list: PickList): string {
   const rows = list.items
     .map((item) => {
       const slots = item.slots
-        .map((s) => `<span class="${s.onHold ? 'held' : ''}" title="${esc(s.orderLabel)}">#${s.slot} × ${s.quantity}${s.onHold ? ' HOLD' : ''}</span>`)
+        .map(
+          (s) =>
+            `<span class="${s.onHold ? 'held' : ''}" title="${esc(s.orderLabel)}">#${s.slot} × ${s.quantity}${s.onHold ? ' HOLD' : ''}</span>`,
+        )
         .join('')
       return `<tr>
         <td>${item.seq}</td>
@@ -61,7 +97,10 @@ export function pickListHtml(list: PickList): string {
       </tr>`
     })
     .join('\n')
-  const holdNote = list.heldOrders > 0 ? `<p class="hold-note">${list.heldOrders} order(s) on hold — do not pick the struck-through slots.</p>` : ''
+  const holdNote =
+    list.heldOrders > 0
+      ? `<p class="hold-note">${list.heldOrders} order(s) on hold — do not pick the struck-through slots.</p>`
+      : ''
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>Pick list ${esc(list.waveId)}</title><style>${STYLE}</style></head>
 <body>

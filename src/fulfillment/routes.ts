@@ -45,15 +45,29 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ waveId: Type.String(), orders: Type.Integer() }), 422: Row, ...errorResponses },
+        response: {
+          201: Type.Object({ waveId: Type.String(), orders: Type.Integer() }),
+          422: Row,
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
       const { merchantId } = req.auth
-      const wh = await ctx.db.selectFrom('warehouses').select('id').where('merchant_id', '=', merchantId).where('id', '=', req.body.warehouseId).executeTakeFirst()
+      const wh = await ctx.db
+        .selectFrom('warehouses')
+        .select('id')
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', req.body.warehouseId)
+        .executeTakeFirst()
       if (!wh) throw notFound('warehouse', req.body.warehouseId)
       const { paidBefore, ...rest } = req.body
-      const wave = await createWave(ctx.db, merchantId, { ...rest, ...(paidBefore ? { paidBefore: new Date(paidBefore) } : {}) }, req.auth.apiKeyId)
+      const wave = await createWave(
+        ctx.db,
+        merchantId,
+        { ...rest, ...(paidBefore ? { paidBefore: new Date(paidBefore) } : {}) },
+        req.auth.apiKeyId,
+      )
       if (!wave) throw new AppError('validation_failed', 'no allocated order matches these filters', 422)
       return reply.status(201).send(wave)
     },
@@ -63,14 +77,23 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     '/waves/:id/picklist',
     {
       config: { roles: STAFF },
-      schema: { tags, summary: 'The pick list: JSON, CSV or printable HTML (A4)', params: IdParams, querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'csv', 'html'])) }), response: { 200: Type.Unknown(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'The pick list: JSON, CSV or printable HTML (A4)',
+        params: IdParams,
+        querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'csv', 'html'])) }),
+        response: { 200: Type.Unknown(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       const list = await pickList(ctx.db, req.auth.merchantId, req.params.id)
       if (!list) throw notFound('wave', req.params.id)
       switch (req.query.format ?? 'json') {
         case 'csv':
-          return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="picklist-${list.waveId}.csv"`).send(pickListCsv(list))
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="picklist-${list.waveId}.csv"`)
+            .send(pickListCsv(list))
         case 'html':
           return reply.type('text/html; charset=utf-8').send(pickListHtml(list))
         case 'json':
@@ -83,11 +106,33 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     '/waves/:id/picks',
     {
       config: { roles: STAFF },
-      schema: { tags, summary: 'Confirm a pick; fewer than asked is a shortage (adjustment + exception + re-allocation)', params: IdParams, body: Type.Object({ allocationId: Id, picked: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }), response: { 200: Type.Object({ shortage: Type.Integer(), reallocation: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Confirm a pick; fewer than asked is a shortage (adjustment + exception + re-allocation)',
+        params: IdParams,
+        body: Type.Object(
+          { allocationId: Id, picked: Type.Integer({ minimum: 0 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            shortage: Type.Integer(),
+            reallocation: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errorResponses,
+        },
+      },
     },
     async (req) => {
       const { merchantId } = req.auth
-      const r = await confirmPick(ctx.db, merchantId, req.params.id, req.body.allocationId, req.body.picked, req.auth.apiKeyId).catch(conflict)
+      const r = await confirmPick(
+        ctx.db,
+        merchantId,
+        req.params.id,
+        req.body.allocationId,
+        req.body.picked,
+        req.auth.apiKeyId,
+      ).catch(conflict)
       const reallocation = r.shortage > 0 ? await allocateOrder(ctx.db, merchantId, r.orderId) : null
       if (r.shortage > 0) await schedulePush(ctx, merchantId)
       return { shortage: r.shortage, reallocation }
@@ -100,15 +145,26 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
       config: { roles: STAFF },
       schema: {
         tags,
-        summary: 'Ship an order (its merge group too), or one shipment group of a split order, in one or more parcels; repeat-safe with Idempotency-Key',
+        summary:
+          'Ship an order (its merge group too), or one shipment group of a split order, in one or more parcels; repeat-safe with Idempotency-Key',
         params: IdParams,
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }),
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+        }),
         body: Type.Object(
           {
             /** A split order (拆单) ships group by group: a group id, or null for the order's own lines. */
             shipmentGroupId: Type.Optional(Type.Union([Id, Type.Null()])),
             parcels: Type.Array(
-              Type.Object({ carrier: Type.Enum(CARRIERS), carrierName: Type.Optional(Type.String({ maxLength: 64 })), trackingNumber: Type.String({ minLength: 4, maxLength: 64 }), lineExternalIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))) }, { additionalProperties: false }),
+              Type.Object(
+                {
+                  carrier: Type.Enum(CARRIERS),
+                  carrierName: Type.Optional(Type.String({ maxLength: 64 })),
+                  trackingNumber: Type.String({ minLength: 4, maxLength: 64 }),
+                  lineExternalIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))),
+                },
+                { additionalProperties: false },
+              ),
               { minItems: 1, maxItems: 20 },
             ),
           },
@@ -119,10 +175,27 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     },
     async (req) => {
       const { merchantId } = req.auth
-      const parcels = req.body.parcels.map((p) => ({ carrier: p.carrier, carrierName: p.carrierName ?? null, trackingNumber: p.trackingNumber, lineExternalIds: p.lineExternalIds ?? [] }))
+      const parcels = req.body.parcels.map((p) => ({
+        carrier: p.carrier,
+        carrierName: p.carrierName ?? null,
+        trackingNumber: p.trackingNumber,
+        lineExternalIds: p.lineExternalIds ?? [],
+      }))
       const key = req.headers['idempotency-key'] ?? `ship.${req.params.id}`
-      const r = await shipOrder(ctx.db, merchantId, req.params.id, parcels, key, req.auth.apiKeyId, req.body.shipmentGroupId).catch(conflict)
-      for (const id of r.writebackIds) await enqueue(ctx.queues, 'shipment-writeback', { merchantId, writebackId: id }, jobId('wb', id), { attempts: 6, backoff: { type: 'exponential', delay: 5000 } })
+      const r = await shipOrder(
+        ctx.db,
+        merchantId,
+        req.params.id,
+        parcels,
+        key,
+        req.auth.apiKeyId,
+        req.body.shipmentGroupId,
+      ).catch(conflict)
+      for (const id of r.writebackIds)
+        await enqueue(ctx.queues, 'shipment-writeback', { merchantId, writebackId: id }, jobId('wb', id), {
+          attempts: 6,
+          backoff: { type: 'exponential', delay: 5000 },
+        })
       await emitOrderEvents(ctx, r.events)
       return { shipments: r.shipments, repeated: r.repeated }
     },
@@ -132,10 +205,21 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     '/writebacks',
     {
       config: { roles: ALL_ROLES },
-      schema: { tags, summary: 'Shipment writebacks by status (failed ones can be retried by hand)', querystring: Type.Object({ status: Type.Optional(Type.Enum(['pending', 'done', 'failed'])), orderId: Type.Optional(Id) }), response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Shipment writebacks by status (failed ones can be retried by hand)',
+        querystring: Type.Object({
+          status: Type.Optional(Type.Enum(['pending', 'done', 'failed'])),
+          orderId: Type.Optional(Id),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+      },
     },
     async (req) => {
-      let q = ctx.db.selectFrom('shipment_writebacks').selectAll().where('merchant_id', '=', req.auth.merchantId)
+      let q = ctx.db
+        .selectFrom('shipment_writebacks')
+        .selectAll()
+        .where('merchant_id', '=', req.auth.merchantId)
       if (req.query.status) q = q.where('status', '=', req.query.status)
       if (req.query.orderId) q = q.where('order_id', '=', req.query.orderId)
       return { items: (await q.orderBy('id', 'desc').limit(1000).execute()).map(toJson) }
@@ -144,14 +228,36 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
 
   app.post(
     '/writebacks/:id/retry',
-    { config: { roles: STAFF }, schema: { tags, params: IdParams, response: { 202: Type.Object({ queued: Type.Boolean() }), ...errorResponses } } },
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags,
+        params: IdParams,
+        response: { 202: Type.Object({ queued: Type.Boolean() }), ...errorResponses },
+      },
+    },
     async (req, reply) => {
       const { merchantId } = req.auth
-      const wb = await ctx.db.selectFrom('shipment_writebacks').select(['id', 'status', 'attempts']).where('merchant_id', '=', merchantId).where('id', '=', req.params.id).executeTakeFirst()
+      const wb = await ctx.db
+        .selectFrom('shipment_writebacks')
+        .select(['id', 'status', 'attempts'])
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', req.params.id)
+        .executeTakeFirst()
       if (!wb) throw notFound('writeback', req.params.id)
       if (wb.status === 'done') return reply.status(202).send({ queued: false })
-      await ctx.db.updateTable('shipment_writebacks').set({ status: 'pending', updated_at: new Date() }).where('id', '=', wb.id).execute()
-      await enqueue(ctx.queues, 'shipment-writeback', { merchantId, writebackId: wb.id }, jobId('wb', wb.id, 'retry', wb.attempts), { attempts: 3, backoff: { type: 'exponential', delay: 5000 } })
+      await ctx.db
+        .updateTable('shipment_writebacks')
+        .set({ status: 'pending', updated_at: new Date() })
+        .where('id', '=', wb.id)
+        .execute()
+      await enqueue(
+        ctx.queues,
+        'shipment-writeback',
+        { merchantId, writebackId: wb.id },
+        jobId('wb', wb.id, 'retry', wb.attempts),
+        { attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
+      )
       return reply.status(202).send({ queued: true })
     },
   )

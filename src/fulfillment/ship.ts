@@ -22,7 +22,14 @@ export class ShipError extends Error {
 }
 
 export interface ShipResult {
-  shipments: { orderId: string; shipmentId: string; shipmentGroupId: string | null; cogs: string; currency: string; orderShipped: boolean }[]
+  shipments: {
+    orderId: string
+    shipmentId: string
+    shipmentGroupId: string | null
+    cogs: string
+    currency: string
+    orderShipped: boolean
+  }[]
   writebackIds: string[]
   events: OrderEvent[]
   repeated: boolean
@@ -51,12 +58,40 @@ interface Shipped {
   orderShipped: boolean
 }
 
-async function shipOne(tx: Tx, merchantId: string, orderId: string, group: string, parcels: readonly Parcel[], key: string, actor: string | null): Promise<Shipped> {
-  const existing = await tx.selectFrom('shipments').select(['id', 'cogs_amount', 'cogs_currency']).where('merchant_id', '=', merchantId).where('idempotency_key', '=', key).executeTakeFirst()
-  if (existing) return { shipmentId: existing.id, cogs: existing.cogs_amount, currency: existing.cogs_currency, writebackIds: [], repeated: true, orderShipped: false }
-  const order = await tx.selectFrom('orders').select(['id', 'status', 'shop_id', 'currency']).where('merchant_id', '=', merchantId).where('id', '=', orderId).forUpdate().executeTakeFirst()
+async function shipOne(
+  tx: Tx,
+  merchantId: string,
+  orderId: string,
+  group: string,
+  parcels: readonly Parcel[],
+  key: string,
+  actor: string | null,
+): Promise<Shipped> {
+  const existing = await tx
+    .selectFrom('shipments')
+    .select(['id', 'cogs_amount', 'cogs_currency'])
+    .where('merchant_id', '=', merchantId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst()
+  if (existing)
+    return {
+      shipmentId: existing.id,
+      cogs: existing.cogs_amount,
+      currency: existing.cogs_currency,
+      writebackIds: [],
+      repeated: true,
+      orderShipped: false,
+    }
+  const order = await tx
+    .selectFrom('orders')
+    .select(['id', 'status', 'shop_id', 'currency'])
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', orderId)
+    .forUpdate()
+    .executeTakeFirst()
   if (!order) throw new ShipError(`order ${orderId} not found`)
-  if (!['allocated', 'picking'].includes(order.status)) throw new ShipError(`order ${orderId} is ${order.status}; only allocated or picking orders ship`)
+  if (!['allocated', 'picking'].includes(order.status))
+    throw new ShipError(`order ${orderId} is ${order.status}; only allocated or picking orders ship`)
   const units = await orderUnits(tx, merchantId, orderId)
   const unit = units.units.get(group)
   if (!unit) throw new ShipError(`order ${orderId} has no shipment group ${group}`)
@@ -69,39 +104,109 @@ async function shipOne(tx: Tx, merchantId: string, orderId: string, group: strin
     .where('a.status', '=', 'open')
   if (units.split) q = q.where('ls.order_line_id', 'in', unit.lineIds)
   const allocations = await q.orderBy('a.id').forUpdate().execute()
-  if (allocations.length === 0) throw new ShipError(`order ${orderId}${units.split ? ` (group ${groupOut(group) ?? 'main'})` : ''} has nothing reserved to ship`)
+  if (allocations.length === 0)
+    throw new ShipError(
+      `order ${orderId}${units.split ? ` (group ${groupOut(group) ?? 'main'})` : ''} has nothing reserved to ship`,
+    )
   const out = unitParcels(units, group, parcels)
   const costs = new Map(
-    (await tx.selectFrom('sku_costs').select(['sku_id', 'avg_cost', 'currency']).where('merchant_id', '=', merchantId).where('sku_id', 'in', allocations.map((a) => a.sku_id)).execute()).map((c) => [c.sku_id, c]),
+    (
+      await tx
+        .selectFrom('sku_costs')
+        .select(['sku_id', 'avg_cost', 'currency'])
+        .where('merchant_id', '=', merchantId)
+        .where(
+          'sku_id',
+          'in',
+          allocations.map((a) => a.sku_id),
+        )
+        .execute()
+    ).map((c) => [c.sku_id, c]),
   )
   const shipmentId = newId()
   const lineCosts = []
   for (const a of allocations) {
-    if (!(await consumeReserved(tx, { merchantId, warehouseId: a.warehouse_id, skuId: a.sku_id }, a.quantity))) throw new ShipError(`stock for allocation ${a.id} is not reserved`)
+    if (
+      !(await consumeReserved(tx, { merchantId, warehouseId: a.warehouse_id, skuId: a.sku_id }, a.quantity))
+    )
+      throw new ShipError(`stock for allocation ${a.id} is not reserved`)
     const cost = costs.get(a.sku_id)
-    await recordMovement(tx, { merchantId, warehouseId: a.warehouse_id, skuId: a.sku_id, kind: 'shipment', quantity: -a.quantity, unitCost: cost?.avg_cost ?? null, currency: cost?.currency ?? null, refType: 'order', refId: orderId, actor })
-    await tx.updateTable('stock_allocations').set({ status: 'shipped', updated_at: new Date() }).where('id', '=', a.id).execute()
+    await recordMovement(tx, {
+      merchantId,
+      warehouseId: a.warehouse_id,
+      skuId: a.sku_id,
+      kind: 'shipment',
+      quantity: -a.quantity,
+      unitCost: cost?.avg_cost ?? null,
+      currency: cost?.currency ?? null,
+      refType: 'order',
+      refId: orderId,
+      actor,
+    })
+    await tx
+      .updateTable('stock_allocations')
+      .set({ status: 'shipped', updated_at: new Date() })
+      .where('id', '=', a.id)
+      .execute()
     lineCosts.push(cost ? money(cost.avg_cost).mul(a.quantity) : ZERO)
   }
   const currency = costs.values().next().value?.currency ?? order.currency
   const cogs = toDb(sum(lineCosts))
   const now = new Date()
   const tracking = out.map((p) => `${p.carrier} ${p.trackingNumber}`).join(', ')
-  await tx.insertInto('shipments').values({ id: shipmentId, merchant_id: merchantId, order_id: orderId, shipment_group_id: units.split ? group : MAIN, warehouse_id: allocations[0]!.warehouse_id, idempotency_key: key, parcels: JSON.stringify(out), cogs_amount: cogs, cogs_currency: currency, shipped_by: actor, shipped_at: now }).execute()
+  await tx
+    .insertInto('shipments')
+    .values({
+      id: shipmentId,
+      merchant_id: merchantId,
+      order_id: orderId,
+      shipment_group_id: units.split ? group : MAIN,
+      warehouse_id: allocations[0]!.warehouse_id,
+      idempotency_key: key,
+      parcels: JSON.stringify(out),
+      cogs_amount: cogs,
+      cogs_currency: currency,
+      shipped_by: actor,
+      shipped_at: now,
+    })
+    .execute()
   // The order is shipped once every unit has its shipment (this one included).
   const shipped = units.split ? await shippedGroups(tx, merchantId, orderId) : new Set([MAIN])
   const orderShipped = [...units.units.keys()].every((g) => shipped.has(g))
   if (orderShipped) {
-    await tx.updateTable('orders').set({ status: 'shipped', shipped_at: now, updated_at: now }).where('id', '=', orderId).execute()
+    await tx
+      .updateTable('orders')
+      .set({ status: 'shipped', shipped_at: now, updated_at: now })
+      .where('id', '=', orderId)
+      .execute()
     await recordStatusChange(tx, merchantId, orderId, order.status, 'shipped', 'fulfillment', tracking)
   } else {
     await tx.updateTable('orders').set({ updated_at: now }).where('id', '=', orderId).execute()
   }
-  let done = tx.updateTable('wave_orders').set({ status: 'shipped', open_marker: null }).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).where('open_marker', '=', 1)
+  let done = tx
+    .updateTable('wave_orders')
+    .set({ status: 'shipped', open_marker: null })
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', '=', orderId)
+    .where('open_marker', '=', 1)
   if (units.split) done = done.where('shipment_group_id', '=', group)
   await done.execute()
   const writebackIds = out.map(() => newId())
-  await tx.insertInto('shipment_writebacks').values(out.map((_, i) => ({ id: writebackIds[i]!, merchant_id: merchantId, shipment_id: shipmentId, order_id: orderId, shop_id: order.shop_id, parcel_no: i, status: 'pending' as const, attempts: 0 }))).execute()
+  await tx
+    .insertInto('shipment_writebacks')
+    .values(
+      out.map((_, i) => ({
+        id: writebackIds[i]!,
+        merchant_id: merchantId,
+        shipment_id: shipmentId,
+        order_id: orderId,
+        shop_id: order.shop_id,
+        parcel_no: i,
+        status: 'pending' as const,
+        attempts: 0,
+      })),
+    )
+    .execute()
   return { shipmentId, cogs, currency, writebackIds, repeated: false, orderShipped }
 }
 
@@ -110,35 +215,86 @@ async function shipOne(tx: Tx, merchantId: string, orderId: string, group: strin
  * order's own lines, or undefined when the order is not split or has one unshipped group left.
  * The order's own lines ship together with the merge group (合单); a split-off group ships alone.
  */
-export async function shipOrder(db: Db, merchantId: string, orderId: string, parcels: readonly Parcel[], idempotencyKey: string, actor: string | null, group?: string | null): Promise<ShipResult> {
-  if (parcels.length === 0) throw new ShipError('at least one parcel with a carrier and tracking number is needed')
+export async function shipOrder(
+  db: Db,
+  merchantId: string,
+  orderId: string,
+  parcels: readonly Parcel[],
+  idempotencyKey: string,
+  actor: string | null,
+  group?: string | null,
+): Promise<ShipResult> {
+  if (parcels.length === 0)
+    throw new ShipError('at least one parcel with a carrier and tracking number is needed')
   return withEvents(db, async (tx) => {
-    const head = await tx.selectFrom('orders').select(['merge_group_id']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirst()
+    const head = await tx
+      .selectFrom('orders')
+      .select(['merge_group_id'])
+      .where('merchant_id', '=', merchantId)
+      .where('id', '=', orderId)
+      .executeTakeFirst()
     if (!head) throw new ShipError(`order ${orderId} not found`)
     const target = await targetGroup(tx, merchantId, orderId, group, idempotencyKey)
     // A merged shipment (合单) ships every platform order of the group; each keeps its own writeback.
     const members =
       target === MAIN && head.merge_group_id
-        ? (await tx.selectFrom('orders').select('id').where('merchant_id', '=', merchantId).where('merge_group_id', '=', head.merge_group_id).orderBy('id').execute()).map((o) => o.id)
+        ? (
+            await tx
+              .selectFrom('orders')
+              .select('id')
+              .where('merchant_id', '=', merchantId)
+              .where('merge_group_id', '=', head.merge_group_id)
+              .orderBy('id')
+              .execute()
+          ).map((o) => o.id)
         : [orderId]
     const result: ShipResult = { shipments: [], writebackIds: [], events: [], repeated: false }
     for (const id of members) {
-      const r = await shipOne(tx, merchantId, id, target, parcels, target === MAIN ? `${idempotencyKey}.${id}` : `${idempotencyKey}.${id}.${target}`, actor)
+      const r = await shipOne(
+        tx,
+        merchantId,
+        id,
+        target,
+        parcels,
+        target === MAIN ? `${idempotencyKey}.${id}` : `${idempotencyKey}.${id}.${target}`,
+        actor,
+      )
       result.repeated ||= r.repeated
-      result.shipments.push({ orderId: id, shipmentId: r.shipmentId, shipmentGroupId: groupOut(target), cogs: r.cogs, currency: r.currency, orderShipped: r.orderShipped })
+      result.shipments.push({
+        orderId: id,
+        shipmentId: r.shipmentId,
+        shipmentGroupId: groupOut(target),
+        cogs: r.cogs,
+        currency: r.currency,
+        orderShipped: r.orderShipped,
+      })
       result.writebackIds.push(...r.writebackIds)
       // One `shipped` per order, when its last group ships: the ledger recognises the sale and posts the COGS of every shipment movement of the order then.
-      if (r.orderShipped) result.events.push({ merchantId, orderId: id, kind: 'shipped', key: `${id}.shipped.${r.shipmentId}`, shipmentId: r.shipmentId })
+      if (r.orderShipped)
+        result.events.push({
+          merchantId,
+          orderId: id,
+          kind: 'shipped',
+          key: `${id}.shipped.${r.shipmentId}`,
+          shipmentId: r.shipmentId,
+        })
     }
     return result
   })
 }
 
-async function targetGroup(tx: Tx, merchantId: string, orderId: string, group: string | null | undefined, idempotencyKey: string): Promise<string> {
+async function targetGroup(
+  tx: Tx,
+  merchantId: string,
+  orderId: string,
+  group: string | null | undefined,
+  idempotencyKey: string,
+): Promise<string> {
   if (group === null) return MAIN
   const units = await orderUnits(tx, merchantId, orderId)
   if (!units.split) {
-    if (group !== undefined) throw new ShipError(`order ${orderId} is not split: it has no shipment group ${group}`)
+    if (group !== undefined)
+      throw new ShipError(`order ${orderId} is not split: it has no shipment group ${group}`)
     return MAIN
   }
   if (group !== undefined) {
@@ -149,10 +305,20 @@ async function targetGroup(tx: Tx, merchantId: string, orderId: string, group: s
   const left = [...units.units.keys()].filter((g) => !shipped.has(g))
   if (left.length === 0) {
     // A repeat of the request that shipped the last group: answer it as a repeat.
-    const keys = [...units.units.keys()].map((g) => (g === MAIN ? `${idempotencyKey}.${orderId}` : `${idempotencyKey}.${orderId}.${g}`))
-    const again = await tx.selectFrom('shipments').select('shipment_group_id').where('merchant_id', '=', merchantId).where('idempotency_key', 'in', keys).executeTakeFirst()
+    const keys = [...units.units.keys()].map((g) =>
+      g === MAIN ? `${idempotencyKey}.${orderId}` : `${idempotencyKey}.${orderId}.${g}`,
+    )
+    const again = await tx
+      .selectFrom('shipments')
+      .select('shipment_group_id')
+      .where('merchant_id', '=', merchantId)
+      .where('idempotency_key', 'in', keys)
+      .executeTakeFirst()
     if (again) return again.shipment_group_id
   }
-  if (left.length !== 1) throw new ShipError(`order ${orderId} is split into ${units.units.size} shipment groups and ${left.length} are unshipped: say which one ships (shipmentGroupId)`)
+  if (left.length !== 1)
+    throw new ShipError(
+      `order ${orderId} is split into ${units.units.size} shipment groups and ${left.length} are unshipped: say which one ships (shipmentGroupId)`,
+    )
   return left[0]!
 }

@@ -25,16 +25,27 @@ export interface WaveFilter {
 /** The shipment group of the current line row: '' for the order's own lines. */
 const GROUP = sql<string>`COALESCE(g.shipment_group_id, '')`
 
-export async function createWave(db: Db, merchantId: string, f: WaveFilter, actor: string | null): Promise<{ waveId: string; orders: number } | null> {
+export async function createWave(
+  db: Db,
+  merchantId: string,
+  f: WaveFilter,
+  actor: string | null,
+): Promise<{ waveId: string; orders: number } | null> {
   // Candidates are shipment units: an unsplit order is one (as before splits existed); a split
   // order gives one per group, each joining a wave on its own (its stock may sit in another
   // warehouse, or another group may already be in a wave or shipped).
   let q = db
     .selectFrom('orders as o')
     .innerJoin('shops as s', 's.id', 'o.shop_id')
-    .leftJoin('order_carriers as oc', (j) => j.onRef('oc.order_id', '=', 'o.id').onRef('oc.merchant_id', '=', 'o.merchant_id'))
-    .innerJoin('order_lines as l', (j) => j.onRef('l.merchant_id', '=', 'o.merchant_id').onRef('l.order_id', '=', 'o.id'))
-    .leftJoin('order_line_groups as g', (j) => j.onRef('g.merchant_id', '=', 'l.merchant_id').onRef('g.order_line_id', '=', 'l.id'))
+    .leftJoin('order_carriers as oc', (j) =>
+      j.onRef('oc.order_id', '=', 'o.id').onRef('oc.merchant_id', '=', 'o.merchant_id'),
+    )
+    .innerJoin('order_lines as l', (j) =>
+      j.onRef('l.merchant_id', '=', 'o.merchant_id').onRef('l.order_id', '=', 'o.id'),
+    )
+    .leftJoin('order_line_groups as g', (j) =>
+      j.onRef('g.merchant_id', '=', 'l.merchant_id').onRef('g.order_line_id', '=', 'l.id'),
+    )
     .select(['o.id', 'o.paid_at', GROUP.as('grp')])
     .distinct()
     .where('o.merchant_id', '=', merchantId)
@@ -42,7 +53,16 @@ export async function createWave(db: Db, merchantId: string, f: WaveFilter, acto
       eb.or([
         eb('o.status', '=', 'allocated'),
         // A split order stays in picking while its other groups are picked or shipped.
-        eb.and([eb('o.status', '=', 'picking'), eb.exists(eb.selectFrom('order_line_groups as x').select('x.order_id').whereRef('x.merchant_id', '=', 'o.merchant_id').whereRef('x.order_id', '=', 'o.id'))]),
+        eb.and([
+          eb('o.status', '=', 'picking'),
+          eb.exists(
+            eb
+              .selectFrom('order_line_groups as x')
+              .select('x.order_id')
+              .whereRef('x.merchant_id', '=', 'o.merchant_id')
+              .whereRef('x.order_id', '=', 'o.id'),
+          ),
+        ]),
       ]),
     )
     .where((eb) =>
@@ -58,12 +78,26 @@ export async function createWave(db: Db, merchantId: string, f: WaveFilter, acto
       ),
     )
     .where((eb) =>
-      eb.not(eb.exists(eb.selectFrom('wave_orders as wo').select('wo.order_id').whereRef('wo.order_id', '=', 'o.id').where('wo.shipment_group_id', '=', GROUP).where('wo.open_marker', '=', 1))),
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('wave_orders as wo')
+            .select('wo.order_id')
+            .whereRef('wo.order_id', '=', 'o.id')
+            .where('wo.shipment_group_id', '=', GROUP)
+            .where('wo.open_marker', '=', 1),
+        ),
+      ),
     )
   if (f.channel) q = q.where('o.channel', '=', f.channel)
   if (f.shopId) q = q.where('o.shop_id', '=', f.shopId)
   if (f.paidBefore) q = q.where('o.paid_at', '<', f.paidBefore)
-  if (f.carrier) q = q.where(sql`COALESCE(oc.carrier, JSON_UNQUOTE(JSON_EXTRACT(s.settings, '$.defaultCarrier')))`, '=', f.carrier)
+  if (f.carrier)
+    q = q.where(
+      sql`COALESCE(oc.carrier, JSON_UNQUOTE(JSON_EXTRACT(s.settings, '$.defaultCarrier')))`,
+      '=',
+      f.carrier,
+    )
   if (f.singleItemOnly) {
     q = q.where(
       sql`(SELECT SUM(ls.quantity) FROM order_line_skus ls LEFT JOIN order_line_groups ug ON ug.merchant_id = ls.merchant_id AND ug.order_line_id = ls.order_line_id
@@ -72,43 +106,123 @@ export async function createWave(db: Db, merchantId: string, f: WaveFilter, acto
       1,
     )
   }
-  const candidates = await q.orderBy('o.paid_at').orderBy('o.id').orderBy('grp').limit(Math.min(f.maxOrders ?? 200, 1000)).execute()
+  const candidates = await q
+    .orderBy('o.paid_at')
+    .orderBy('o.id')
+    .orderBy('grp')
+    .limit(Math.min(f.maxOrders ?? 200, 1000))
+    .execute()
   if (candidates.length === 0) return null
   return withTx(db, async (tx) => {
     const waveId = newId()
     const { warehouseId: _w, ...filters } = f
-    await tx.insertInto('waves').values({ id: waveId, merchant_id: merchantId, warehouse_id: f.warehouseId, status: 'open', filters: JSON.stringify(filters), created_by: actor }).execute()
+    await tx
+      .insertInto('waves')
+      .values({
+        id: waveId,
+        merchant_id: merchantId,
+        warehouse_id: f.warehouseId,
+        status: 'open',
+        filters: JSON.stringify(filters),
+        created_by: actor,
+      })
+      .execute()
     let slot = 0
     for (const c of candidates) {
-      const moved = await tx.updateTable('orders').set({ status: 'picking', updated_at: new Date() }).where('merchant_id', '=', merchantId).where('id', '=', c.id).where('status', '=', 'allocated').executeTakeFirst()
+      const moved = await tx
+        .updateTable('orders')
+        .set({ status: 'picking', updated_at: new Date() })
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', c.id)
+        .where('status', '=', 'allocated')
+        .executeTakeFirst()
       if (moved.numUpdatedRows !== 1n) {
         // Only a split order already in picking (another of its groups went first) may still join.
-        const still = c.grp === MAIN && !(await isSplit(tx, merchantId, c.id)) ? undefined : await tx.selectFrom('orders').select('status').where('merchant_id', '=', merchantId).where('id', '=', c.id).forUpdate().executeTakeFirst()
+        const still =
+          c.grp === MAIN && !(await isSplit(tx, merchantId, c.id))
+            ? undefined
+            : await tx
+                .selectFrom('orders')
+                .select('status')
+                .where('merchant_id', '=', merchantId)
+                .where('id', '=', c.id)
+                .forUpdate()
+                .executeTakeFirst()
         if (still?.status !== 'picking') continue
       }
-      const joined = await tx.insertInto('wave_orders').ignore().values({ merchant_id: merchantId, wave_id: waveId, order_id: c.id, shipment_group_id: c.grp, slot: slot + 1, status: 'in_wave', open_marker: 1 }).executeTakeFirst()
-      if (Number(joined.numInsertedOrUpdatedRows ?? 0n) === 0) throw new Error('order joined another wave meanwhile') // retried whole by the caller
+      const joined = await tx
+        .insertInto('wave_orders')
+        .ignore()
+        .values({
+          merchant_id: merchantId,
+          wave_id: waveId,
+          order_id: c.id,
+          shipment_group_id: c.grp,
+          slot: slot + 1,
+          status: 'in_wave',
+          open_marker: 1,
+        })
+        .executeTakeFirst()
+      if (Number(joined.numInsertedOrUpdatedRows ?? 0n) === 0)
+        throw new Error('order joined another wave meanwhile') // retried whole by the caller
       slot++
-      if (moved.numUpdatedRows === 1n) await recordStatusChange(tx, merchantId, c.id, 'allocated', 'picking', 'wave', waveId)
+      if (moved.numUpdatedRows === 1n)
+        await recordStatusChange(tx, merchantId, c.id, 'allocated', 'picking', 'wave', waveId)
     }
     return { waveId, orders: slot }
   })
 }
 
 async function isSplit(db: Executor, merchantId: string, orderId: string): Promise<boolean> {
-  return (await db.selectFrom('order_line_groups').select('order_id').where('merchant_id', '=', merchantId).where('order_id', '=', orderId).limit(1).executeTakeFirst()) !== undefined
+  return (
+    (await db
+      .selectFrom('order_line_groups')
+      .select('order_id')
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', orderId)
+      .limit(1)
+      .executeTakeFirst()) !== undefined
+  )
 }
 
 /** Take an order out of its open wave (hold, cancel, shortage); it stays listed as held. */
 export async function removeFromOpenWave(db: Executor, merchantId: string, orderId: string): Promise<void> {
-  await db.updateTable('wave_orders').set({ status: 'removed', open_marker: null }).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).where('open_marker', '=', 1).execute()
+  await db
+    .updateTable('wave_orders')
+    .set({ status: 'removed', open_marker: null })
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', '=', orderId)
+    .where('open_marker', '=', 1)
+    .execute()
 }
 
 export async function pickList(db: Executor, merchantId: string, waveId: string): Promise<PickList | null> {
-  const wave = await db.selectFrom('waves as w').innerJoin('warehouses as h', 'h.id', 'w.warehouse_id').select(['w.id', 'w.warehouse_id', 'w.created_at', 'h.code']).where('w.merchant_id', '=', merchantId).where('w.id', '=', waveId).executeTakeFirst()
+  const wave = await db
+    .selectFrom('waves as w')
+    .innerJoin('warehouses as h', 'h.id', 'w.warehouse_id')
+    .select(['w.id', 'w.warehouse_id', 'w.created_at', 'h.code'])
+    .where('w.merchant_id', '=', merchantId)
+    .where('w.id', '=', waveId)
+    .executeTakeFirst()
   if (!wave) return null
   // A split order's slot shows only the lines of its own shipment group.
-  const rows = await sql<{ order_id: string; shipment_group_id: string; slot: number; wave_status: string; order_status: string; channel: string; external_id: string; allocation_id: string | null; sku_id: string; code: string; name: string; barcode: string | null; bin: string | null; quantity: number; picked: number | null }>`
+  const rows = await sql<{
+    order_id: string
+    shipment_group_id: string
+    slot: number
+    wave_status: string
+    order_status: string
+    channel: string
+    external_id: string
+    allocation_id: string | null
+    sku_id: string
+    code: string
+    name: string
+    barcode: string | null
+    bin: string | null
+    quantity: number
+    picked: number | null
+  }>`
     SELECT wo.order_id, wo.shipment_group_id, wo.slot, wo.status AS wave_status, o.status AS order_status, o.channel, o.external_id,
            a.id AS allocation_id, ls.sku_id, k.code, k.name, k.barcode, b.bin,
            COALESCE(a.quantity, ls.quantity) AS quantity, pc.picked
@@ -131,7 +245,10 @@ export async function pickList(db: Executor, merchantId: string, waveId: string)
       allocationId: r.allocation_id,
       slot: r.slot,
       // A split order's groups are separate parcels: the label says which group the slot holds.
-      orderLabel: r.shipment_group_id === MAIN ? `${r.channel}:${r.external_id}` : `${r.channel}:${r.external_id} / ${r.shipment_group_id.slice(-6)}`,
+      orderLabel:
+        r.shipment_group_id === MAIN
+          ? `${r.channel}:${r.external_id}`
+          : `${r.channel}:${r.external_id} / ${r.shipment_group_id.slice(-6)}`,
       channel: r.channel,
       onHold: r.wave_status === 'removed' || ['on_hold', 'cancelled'].includes(r.order_status),
       skuId: r.sku_id,

@@ -12,12 +12,27 @@ import type { Parcel } from './tables.js'
 
 export type WritebackOutcome = 'done' | 'already_done' | 'failed_permanently'
 
-export async function runWriteback(ctx: Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log' | 'redis'>, merchantId: string, writebackId: string, finalAttempt: boolean): Promise<WritebackOutcome> {
+export async function runWriteback(
+  ctx: Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log' | 'redis'>,
+  merchantId: string,
+  writebackId: string,
+  finalAttempt: boolean,
+): Promise<WritebackOutcome> {
   const wb = await ctx.db
     .selectFrom('shipment_writebacks as w')
     .innerJoin('shipments as s', 's.id', 'w.shipment_id')
     .innerJoin('orders as o', 'o.id', 'w.order_id')
-    .select(['w.id', 'w.status', 'w.parcel_no', 'w.shop_id', 'w.order_id', 's.parcels', 's.shipped_at', 'o.external_id', 'o.channel'])
+    .select([
+      'w.id',
+      'w.status',
+      'w.parcel_no',
+      'w.shop_id',
+      'w.order_id',
+      's.parcels',
+      's.shipped_at',
+      'o.external_id',
+      'o.channel',
+    ])
     .where('w.merchant_id', '=', merchantId)
     .where('w.id', '=', writebackId)
     .executeTakeFirst()
@@ -41,7 +56,17 @@ export async function runWriteback(ctx: Pick<AppContext, 'db' | 'queues' | 'conf
       .executeTakeFirstOrThrow()
     if (first.id !== wb.id) {
       const note = `not sent: ${wb.channel} takes one tracking number per order, and the order's first parcel carried it`
-      await ctx.db.updateTable('shipment_writebacks').set({ status: 'done', note, last_error: null, done_at: ctx.clock.now(), updated_at: ctx.clock.now() }).where('id', '=', writebackId).execute()
+      await ctx.db
+        .updateTable('shipment_writebacks')
+        .set({
+          status: 'done',
+          note,
+          last_error: null,
+          done_at: ctx.clock.now(),
+          updated_at: ctx.clock.now(),
+        })
+        .where('id', '=', writebackId)
+        .execute()
       return 'done'
     }
   }
@@ -60,12 +85,27 @@ export async function runWriteback(ctx: Pick<AppContext, 'db' | 'queues' | 'conf
     const permanent = isConnectorError(err, 'permanent') || finalAttempt
     await ctx.db
       .updateTable('shipment_writebacks')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: (err instanceof Error ? err.message : String(err)).slice(0, 2000), status: permanent ? 'failed' : 'pending', updated_at: ctx.clock.now() }))
+      .set((eb) => ({
+        attempts: eb('attempts', '+', 1),
+        last_error: (err instanceof Error ? err.message : String(err)).slice(0, 2000),
+        status: permanent ? 'failed' : 'pending',
+        updated_at: ctx.clock.now(),
+      }))
       .where('id', '=', writebackId)
       .execute()
     if (permanent) return 'failed_permanently'
     throw err
   }
-  await ctx.db.updateTable('shipment_writebacks').set((eb) => ({ attempts: eb('attempts', '+', 1), status: 'done', last_error: null, done_at: ctx.clock.now(), updated_at: ctx.clock.now() })).where('id', '=', writebackId).execute()
+  await ctx.db
+    .updateTable('shipment_writebacks')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      status: 'done',
+      last_error: null,
+      done_at: ctx.clock.now(),
+      updated_at: ctx.clock.now(),
+    }))
+    .where('id', '=', writebackId)
+    .execute()
   return 'done'
 }

@@ -11,7 +11,14 @@ export interface Violation {
 
 export async function checkInventory(db: Executor, merchantId?: string): Promise<Violation[]> {
   const m = merchantId ? sql`AND s.merchant_id = ${merchantId}` : sql``
-  const rows = await sql<{ warehouse_id: string; sku_id: string; on_hand: number; reserved: number; moved: string | number | null; allocated: string | number | null }>`
+  const rows = await sql<{
+    warehouse_id: string
+    sku_id: string
+    on_hand: number
+    reserved: number
+    moved: string | number | null
+    allocated: string | number | null
+  }>`
     SELECT s.warehouse_id, s.sku_id, s.on_hand, s.reserved,
       (SELECT COALESCE(SUM(mv.quantity), 0) FROM stock_movements mv WHERE mv.merchant_id = s.merchant_id AND mv.warehouse_id = s.warehouse_id AND mv.sku_id = s.sku_id) AS moved,
       (SELECT COALESCE(SUM(a.quantity), 0) FROM stock_allocations a WHERE a.merchant_id = s.merchant_id AND a.warehouse_id = s.warehouse_id AND a.sku_id = s.sku_id AND a.status = 'open') AS allocated
@@ -19,9 +26,24 @@ export async function checkInventory(db: Executor, merchantId?: string): Promise
   const out: Violation[] = []
   for (const r of rows.rows) {
     const key = { warehouseId: r.warehouse_id, skuId: r.sku_id }
-    if (Number(r.moved) !== r.on_hand) out.push({ ...key, kind: 'on_hand_vs_movements', detail: `on_hand ${r.on_hand} ≠ Σ movements ${r.moved}` })
-    if (Number(r.allocated) !== r.reserved) out.push({ ...key, kind: 'reserved_vs_allocations', detail: `reserved ${r.reserved} ≠ Σ open allocations ${r.allocated}` })
-    if (r.reserved < 0 || r.on_hand < 0 || r.reserved > r.on_hand) out.push({ ...key, kind: 'negative_or_over_reserved', detail: `on_hand ${r.on_hand}, reserved ${r.reserved}` })
+    if (Number(r.moved) !== r.on_hand)
+      out.push({
+        ...key,
+        kind: 'on_hand_vs_movements',
+        detail: `on_hand ${r.on_hand} ≠ Σ movements ${r.moved}`,
+      })
+    if (Number(r.allocated) !== r.reserved)
+      out.push({
+        ...key,
+        kind: 'reserved_vs_allocations',
+        detail: `reserved ${r.reserved} ≠ Σ open allocations ${r.allocated}`,
+      })
+    if (r.reserved < 0 || r.on_hand < 0 || r.reserved > r.on_hand)
+      out.push({
+        ...key,
+        kind: 'negative_or_over_reserved',
+        detail: `on_hand ${r.on_hand}, reserved ${r.reserved}`,
+      })
   }
   return out
 }

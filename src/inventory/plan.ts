@@ -27,10 +27,22 @@ export interface PlannedReservation {
 export type Availability = ReadonlyMap<string, number>
 export const stockKey = (warehouseId: string, skuId: string) => `${warehouseId}:${skuId}`
 
-export function rankWarehouses(options: readonly WarehouseOption[], province: string | null, needs: readonly Need[], available: Availability): WarehouseOption[] {
-  const coverage = (w: WarehouseOption) => needs.reduce((n, x) => n + Math.min(x.quantity, available.get(stockKey(w.id, x.skuId)) ?? 0), 0)
-  const serves = (w: WarehouseOption) => (province && w.regions.some((r) => r === province || province.startsWith(r) || r.startsWith(province)) ? 0 : 1)
-  return [...options].sort((a, b) => serves(a) - serves(b) || a.priority - b.priority || coverage(b) - coverage(a) || (a.id < b.id ? -1 : 1))
+export function rankWarehouses(
+  options: readonly WarehouseOption[],
+  province: string | null,
+  needs: readonly Need[],
+  available: Availability,
+): WarehouseOption[] {
+  const coverage = (w: WarehouseOption) =>
+    needs.reduce((n, x) => n + Math.min(x.quantity, available.get(stockKey(w.id, x.skuId)) ?? 0), 0)
+  const serves = (w: WarehouseOption) =>
+    province && w.regions.some((r) => r === province || province.startsWith(r) || r.startsWith(province))
+      ? 0
+      : 1
+  return [...options].sort(
+    (a, b) =>
+      serves(a) - serves(b) || a.priority - b.priority || coverage(b) - coverage(a) || (a.id < b.id ? -1 : 1),
+  )
 }
 
 export function planAllocation(
@@ -44,8 +56,16 @@ export function planAllocation(
   const ranked = rankWarehouses(options, province, needs, available)
   const total = new Map<string, number>()
   for (const n of needs) total.set(n.skuId, (total.get(n.skuId) ?? 0) + n.quantity)
-  const whole = ranked.find((w) => [...total].every(([sku, q]) => (available.get(stockKey(w.id, sku)) ?? 0) >= q))
-  if (whole) return needs.map((n) => ({ lineSkuId: n.lineSkuId, skuId: n.skuId, warehouseId: whole.id, quantity: n.quantity }))
+  const whole = ranked.find((w) =>
+    [...total].every(([sku, q]) => (available.get(stockKey(w.id, sku)) ?? 0) >= q),
+  )
+  if (whole)
+    return needs.map((n) => ({
+      lineSkuId: n.lineSkuId,
+      skuId: n.skuId,
+      warehouseId: whole.id,
+      quantity: n.quantity,
+    }))
   if (!allowSplit) return null
   const left = new Map(available)
   const plan: PlannedReservation[] = []

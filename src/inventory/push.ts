@@ -20,12 +20,19 @@ export interface PushReport {
   skipped: 'disabled' | 'not_linked' | null
 }
 
-export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'redis'>, merchantId: string, shopId: string, full = false): Promise<PushReport> {
+export async function pushShopStock(
+  ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'redis'>,
+  merchantId: string,
+  shopId: string,
+  full = false,
+): Promise<PushReport> {
   const shop = await getShop(ctx.db, merchantId, shopId)
   if (!shop || shop.status !== 'active') return { considered: 0, sent: 0, failed: 0, skipped: 'disabled' }
   const rules = shopRules(shop.settings)
   if (!rules.sync.enabled) return { considered: 0, sent: 0, failed: 0, skipped: 'disabled' }
-  const warehouses = (await listWarehouses(ctx.db, merchantId)).filter((w) => !rules.warehouseIds || rules.warehouseIds.includes(w.id)).map((w) => w.id)
+  const warehouses = (await listWarehouses(ctx.db, merchantId))
+    .filter((w) => !rules.warehouseIds || rules.warehouseIds.includes(w.id))
+    .map((w) => w.id)
   const mappings = await ctx.db
     .selectFrom('sku_mappings as m')
     .innerJoin('skus as s', 's.id', 'm.sku_id')
@@ -33,11 +40,29 @@ export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clo
     .where('m.merchant_id', '=', merchantId)
     .where('m.shop_id', '=', shopId)
     .execute()
-  if (mappings.length === 0 || warehouses.length === 0) return { considered: mappings.length, sent: 0, failed: 0, skipped: null }
-  const components = await ctx.db.selectFrom('sku_bundle_components').select(['bundle_sku_id', 'component_sku_id', 'quantity']).where('merchant_id', '=', merchantId).where('bundle_sku_id', 'in', mappings.map((m) => m.sku_id)).execute()
+  if (mappings.length === 0 || warehouses.length === 0)
+    return { considered: mappings.length, sent: 0, failed: 0, skipped: null }
+  const components = await ctx.db
+    .selectFrom('sku_bundle_components')
+    .select(['bundle_sku_id', 'component_sku_id', 'quantity'])
+    .where('merchant_id', '=', merchantId)
+    .where(
+      'bundle_sku_id',
+      'in',
+      mappings.map((m) => m.sku_id),
+    )
+    .execute()
   const bundles = groupBy(components, (c) => c.bundle_sku_id)
-  const skuIds = [...new Set([...mappings.map((m) => m.sku_id), ...components.map((c) => c.component_sku_id)])]
-  const stock = await ctx.db.selectFrom('stock').select(['sku_id', 'warehouse_id', 'on_hand', 'reserved']).where('merchant_id', '=', merchantId).where('warehouse_id', 'in', warehouses).where('sku_id', 'in', skuIds).execute()
+  const skuIds = [
+    ...new Set([...mappings.map((m) => m.sku_id), ...components.map((c) => c.component_sku_id)]),
+  ]
+  const stock = await ctx.db
+    .selectFrom('stock')
+    .select(['sku_id', 'warehouse_id', 'on_hand', 'reserved'])
+    .where('merchant_id', '=', merchantId)
+    .where('warehouse_id', 'in', warehouses)
+    .where('sku_id', 'in', skuIds)
+    .execute()
   // Channels that keep stock per location (Shopify) get one quantity per location from the
   // warehouses mapped to it; every other channel gets the sum over the shop's warehouses ('' location).
   const locationOf = locationMap(shop.settings)
@@ -50,17 +75,38 @@ export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clo
   }
   const locations = locationOf ? [...new Set(locationOf.values())] : ['']
   const last = new Map(
-    (await ctx.db.selectFrom('stock_push_state').select(['platform_sku_key', 'location_id', 'quantity', 'ok']).where('merchant_id', '=', merchantId).where('shop_id', '=', shopId).execute()).map((r) => [`${r.location_id}|${r.platform_sku_key}`, r]),
+    (
+      await ctx.db
+        .selectFrom('stock_push_state')
+        .select(['platform_sku_key', 'location_id', 'quantity', 'ok'])
+        .where('merchant_id', '=', merchantId)
+        .where('shop_id', '=', shopId)
+        .execute()
+    ).map((r) => [`${r.location_id}|${r.platform_sku_key}`, r]),
   )
   const levels: (StockLevel & { key: string; location: string })[] = []
   for (const m of mappings) {
     for (const loc of locations) {
       const parts = bundles.get(m.sku_id)
-      const avail = parts ? bundleAvailable(parts.map((p) => ({ available: available.get(`${loc}|${p.component_sku_id}`) ?? 0, quantity: p.quantity }))) : available.get(`${loc}|${m.sku_id}`) ?? 0
+      const avail = parts
+        ? bundleAvailable(
+            parts.map((p) => ({
+              available: available.get(`${loc}|${p.component_sku_id}`) ?? 0,
+              quantity: p.quantity,
+            })),
+          )
+        : (available.get(`${loc}|${m.sku_id}`) ?? 0)
       const quantity = pushQuantity(avail, rules.sync.overrides.get(m.code) ?? rules.sync.base)
       const prev = last.get(`${loc}|${m.platform_sku_key}`)
       if (!full && prev && prev.ok === 1 && prev.quantity === quantity) continue
-      levels.push({ key: m.platform_sku_key, location: loc, platformSkuId: m.platform_sku_id ?? m.platform_sku_key, platformItemId: m.platform_item_id, locationId: loc || null, quantity })
+      levels.push({
+        key: m.platform_sku_key,
+        location: loc,
+        platformSkuId: m.platform_sku_id ?? m.platform_sku_key,
+        platformItemId: m.platform_item_id,
+        locationId: loc || null,
+        quantity,
+      })
     }
   }
   if (levels.length === 0) return { considered: mappings.length, sent: 0, failed: 0, skipped: null }
@@ -69,23 +115,50 @@ export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clo
   try {
     outcomes = await withFreshToken(ctx, merchantId, shopId, (sc) => {
       if (!isLinked(connector, sc.credentials)) throw new NotLinked()
-      return connector.pushStock(sc, levels.map(({ key: _key, location: _location, ...l }) => l))
+      return connector.pushStock(
+        sc,
+        levels.map(({ key: _key, location: _location, ...l }) => l),
+      )
     })
   } catch (err) {
     // Nothing can be sent before the shop's OAuth completes; the next push after it sends all.
-    if (err instanceof NotLinked) return { considered: mappings.length, sent: 0, failed: 0, skipped: 'not_linked' }
+    if (err instanceof NotLinked)
+      return { considered: mappings.length, sent: 0, failed: 0, skipped: 'not_linked' }
     const error = err instanceof Error ? err.message : String(err)
-    outcomes = levels.map((l) => ({ platformSkuId: l.platformSkuId, locationId: l.locationId ?? null, ok: false, quantity: l.quantity, error }))
+    outcomes = levels.map((l) => ({
+      platformSkuId: l.platformSkuId,
+      locationId: l.locationId ?? null,
+      ok: false,
+      quantity: l.quantity,
+      error,
+    }))
   }
   const now = ctx.clock.now()
   let failed = 0
   for (const [i, l] of levels.entries()) {
-    const o = outcomes.find((x) => x.platformSkuId === l.platformSkuId && (x.locationId ?? '') === l.location) ?? outcomes.find((x) => x.platformSkuId === l.platformSkuId && !x.locationId) ?? outcomes[i]
+    const o =
+      outcomes.find((x) => x.platformSkuId === l.platformSkuId && (x.locationId ?? '') === l.location) ??
+      outcomes.find((x) => x.platformSkuId === l.platformSkuId && !x.locationId) ??
+      outcomes[i]
     if (!o?.ok) failed++
     await ctx.db
       .insertInto('stock_push_state')
-      .values({ merchant_id: merchantId, shop_id: shopId, platform_sku_key: l.key, location_id: l.location, quantity: l.quantity, pushed_at: now, ok: o?.ok ? 1 : 0, error: o?.ok ? null : (o?.error ?? 'no outcome').slice(0, 2000) })
-      .onDuplicateKeyUpdate({ quantity: l.quantity, pushed_at: now, ok: o?.ok ? 1 : 0, error: o?.ok ? null : (o?.error ?? 'no outcome').slice(0, 2000) })
+      .values({
+        merchant_id: merchantId,
+        shop_id: shopId,
+        platform_sku_key: l.key,
+        location_id: l.location,
+        quantity: l.quantity,
+        pushed_at: now,
+        ok: o?.ok ? 1 : 0,
+        error: o?.ok ? null : (o?.error ?? 'no outcome').slice(0, 2000),
+      })
+      .onDuplicateKeyUpdate({
+        quantity: l.quantity,
+        pushed_at: now,
+        ok: o?.ok ? 1 : 0,
+        error: o?.ok ? null : (o?.error ?? 'no outcome').slice(0, 2000),
+      })
       .execute()
   }
   return { considered: mappings.length, sent: levels.length - failed, failed, skipped: null }
@@ -95,8 +168,12 @@ export async function pushShopStock(ctx: Pick<AppContext, 'db' | 'config' | 'clo
 function locationMap(settings: Readonly<Record<string, unknown>>): Map<string, string> | null {
   const v = settings.locations
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return null
-  const entries = Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '')
-  return entries.length > 0 ? new Map(entries.map(([w, l]) => [w, l.replace(/^gid:\/\/shopify\/Location\//, '')])) : null
+  const entries = Object.entries(v).filter(
+    (e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '',
+  )
+  return entries.length > 0
+    ? new Map(entries.map(([w, l]) => [w, l.replace(/^gid:\/\/shopify\/Location\//, '')]))
+    : null
 }
 
 class NotLinked extends Error {}

@@ -16,7 +16,13 @@ import { schedulePush } from './schedule-push.js'
 const STAFF = ['admin', 'warehouse'] as const
 const Row = Type.Record(Type.String(), Type.Unknown())
 const Qty = Type.Integer({ minimum: 1, maximum: 10_000_000 })
-const IdemKey = Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'repeat-safe key: a retried request with the same key does nothing twice' }))
+const IdemKey = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 128,
+    description: 'repeat-safe key: a retried request with the same key does nothing twice',
+  }),
+)
 
 export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -35,8 +41,18 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   }
   const ownSku = async (merchantId: string, skuId: string, warehouseIds: string[]) => {
     const [sku, whs] = await Promise.all([
-      ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', merchantId).where('id', '=', skuId).executeTakeFirst(),
-      ctx.db.selectFrom('warehouses').select('id').where('merchant_id', '=', merchantId).where('id', 'in', warehouseIds).execute(),
+      ctx.db
+        .selectFrom('skus')
+        .select('id')
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', skuId)
+        .executeTakeFirst(),
+      ctx.db
+        .selectFrom('warehouses')
+        .select('id')
+        .where('merchant_id', '=', merchantId)
+        .where('id', 'in', warehouseIds)
+        .execute(),
     ])
     if (!sku) throw notFound('SKU', skuId)
     if (whs.length !== new Set(warehouseIds).size) throw notFound('warehouse', warehouseIds.join(','))
@@ -46,20 +62,56 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock',
     {
       config: { roles: ALL_ROLES },
-      schema: { tags, summary: 'Stock levels per warehouse and SKU (available = on hand − reserved), with bin and cost', querystring: Type.Object({ skuId: Type.Optional(Id), warehouseId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })) }), response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Stock levels per warehouse and SKU (available = on hand − reserved), with bin and cost',
+        querystring: Type.Object({
+          skuId: Type.Optional(Id),
+          warehouseId: Type.Optional(Id),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+      },
     },
     async (req) => {
       let q = ctx.db
         .selectFrom('stock as s')
         .innerJoin('skus as k', 'k.id', 's.sku_id')
         .innerJoin('warehouses as w', 'w.id', 's.warehouse_id')
-        .leftJoin('bin_locations as b', (j) => j.onRef('b.merchant_id', '=', 's.merchant_id').onRef('b.warehouse_id', '=', 's.warehouse_id').onRef('b.sku_id', '=', 's.sku_id'))
-        .leftJoin('sku_costs as c', (j) => j.onRef('c.merchant_id', '=', 's.merchant_id').onRef('c.sku_id', '=', 's.sku_id'))
-        .select(['s.warehouse_id', 'w.code as warehouse_code', 's.sku_id', 'k.code as sku_code', 'k.name as sku_name', 's.on_hand', 's.reserved', sql<number>`s.on_hand - s.reserved`.as('available'), 'b.bin', 'c.avg_cost', 'c.currency'])
+        .leftJoin('bin_locations as b', (j) =>
+          j
+            .onRef('b.merchant_id', '=', 's.merchant_id')
+            .onRef('b.warehouse_id', '=', 's.warehouse_id')
+            .onRef('b.sku_id', '=', 's.sku_id'),
+        )
+        .leftJoin('sku_costs as c', (j) =>
+          j.onRef('c.merchant_id', '=', 's.merchant_id').onRef('c.sku_id', '=', 's.sku_id'),
+        )
+        .select([
+          's.warehouse_id',
+          'w.code as warehouse_code',
+          's.sku_id',
+          'k.code as sku_code',
+          'k.name as sku_name',
+          's.on_hand',
+          's.reserved',
+          sql<number>`s.on_hand - s.reserved`.as('available'),
+          'b.bin',
+          'c.avg_cost',
+          'c.currency',
+        ])
         .where('s.merchant_id', '=', req.auth.merchantId)
       if (req.query.skuId) q = q.where('s.sku_id', '=', req.query.skuId)
       if (req.query.warehouseId) q = q.where('s.warehouse_id', '=', req.query.warehouseId)
-      return { items: (await q.orderBy('k.code').orderBy('w.code').limit(req.query.limit ?? 500).execute()).map(toJson) }
+      return {
+        items: (
+          await q
+            .orderBy('k.code')
+            .orderBy('w.code')
+            .limit(req.query.limit ?? 500)
+            .execute()
+        ).map(toJson),
+      }
     },
   )
 
@@ -67,14 +119,38 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock/receipts',
     {
       config: { roles: STAFF },
-      schema: { tags, summary: 'Receive stock at a unit cost (updates the moving-average cost)', body: Type.Object({ warehouseId: Id, skuId: Id, quantity: Qty, unitCost: Amount, currency: Type.String({ pattern: '^[A-Z]{3}$' }), reference: Type.Optional(Type.String({ maxLength: 64 })), idempotencyKey: IdemKey }, { additionalProperties: false }), response: { 201: Type.Object({ avgCost: Type.String() }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Receive stock at a unit cost (updates the moving-average cost)',
+        body: Type.Object(
+          {
+            warehouseId: Id,
+            skuId: Id,
+            quantity: Qty,
+            unitCost: Amount,
+            currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+            reference: Type.Optional(Type.String({ maxLength: 64 })),
+            idempotencyKey: IdemKey,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ avgCost: Type.String() }), ...errorResponses },
+      },
     },
     async (req, reply) => {
       const { merchantId } = req.auth
       const { idempotencyKey, ...input } = req.body
       await ownSku(merchantId, input.skuId, [input.warehouseId])
-      const r = await guard(() => receive(ctx.db, merchantId, input, { actor: req.auth.apiKeyId, idempotencyKey }))
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'stock.receipt', entityType: 'sku', entityId: input.skuId, detail: { ...input } })
+      const r = await guard(() =>
+        receive(ctx.db, merchantId, input, { actor: req.auth.apiKeyId, idempotencyKey }),
+      )
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'stock.receipt',
+        entityType: 'sku',
+        entityId: input.skuId,
+        detail: { ...input },
+      })
       await afterChange(merchantId, [input.skuId])
       return reply.status(201).send(r)
     },
@@ -84,13 +160,34 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock/stocktakes',
     {
       config: { roles: STAFF },
-      schema: { tags, summary: 'Record a count; the difference becomes an adjustment (refused if on hand changed since it was read)', body: Type.Object({ warehouseId: Id, skuId: Id, counted: Type.Integer({ minimum: 0 }), expectedOnHand: Type.Integer({ minimum: 0 }), reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }), response: { 200: Type.Object({ delta: Type.Integer() }), ...errorResponses } },
+      schema: {
+        tags,
+        summary:
+          'Record a count; the difference becomes an adjustment (refused if on hand changed since it was read)',
+        body: Type.Object(
+          {
+            warehouseId: Id,
+            skuId: Id,
+            counted: Type.Integer({ minimum: 0 }),
+            expectedOnHand: Type.Integer({ minimum: 0 }),
+            reason: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ delta: Type.Integer() }), ...errorResponses },
+      },
     },
     async (req) => {
       const { merchantId } = req.auth
       await ownSku(merchantId, req.body.skuId, [req.body.warehouseId])
       const r = await guard(() => stocktake(ctx.db, merchantId, req.body, { actor: req.auth.apiKeyId }))
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'stock.stocktake', entityType: 'sku', entityId: req.body.skuId, detail: { ...req.body, ...r } })
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'stock.stocktake',
+        entityType: 'sku',
+        entityId: req.body.skuId,
+        detail: { ...req.body, ...r },
+      })
       await afterChange(merchantId, [req.body.skuId])
       return r
     },
@@ -100,14 +197,27 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock/transfers',
     {
       config: { roles: STAFF },
-      schema: { tags, body: Type.Object({ fromWarehouseId: Id, toWarehouseId: Id, skuId: Id, quantity: Qty, idempotencyKey: IdemKey }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags,
+        body: Type.Object(
+          { fromWarehouseId: Id, toWarehouseId: Id, skuId: Id, quantity: Qty, idempotencyKey: IdemKey },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       const { merchantId } = req.auth
       const { idempotencyKey, ...input } = req.body
       await ownSku(merchantId, input.skuId, [input.fromWarehouseId, input.toWarehouseId])
       await guard(() => transfer(ctx.db, merchantId, input, { actor: req.auth.apiKeyId, idempotencyKey }))
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'stock.transfer', entityType: 'sku', entityId: input.skuId, detail: { ...input } })
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'stock.transfer',
+        entityType: 'sku',
+        entityId: input.skuId,
+        detail: { ...input },
+      })
       await afterChange(merchantId, [input.skuId])
       return reply.status(204).send(null)
     },
@@ -117,7 +227,15 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock/returns',
     {
       config: { roles: STAFF },
-      schema: { tags, summary: 'Restock returned goods', body: Type.Object({ warehouseId: Id, skuId: Id, quantity: Qty, orderId: Type.Optional(Id), idempotencyKey: IdemKey }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Restock returned goods',
+        body: Type.Object(
+          { warehouseId: Id, skuId: Id, quantity: Qty, orderId: Type.Optional(Id), idempotencyKey: IdemKey },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       const { merchantId } = req.auth
@@ -133,19 +251,51 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock/bins',
     {
       config: { roles: STAFF },
-      schema: { tags, summary: 'Set bin locations (库位)', body: Type.Object({ items: Type.Array(Type.Object({ warehouseId: Id, skuId: Id, bin: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }) }), response: { 200: Type.Object({ saved: Type.Integer() }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Set bin locations (库位)',
+        body: Type.Object({
+          items: Type.Array(
+            Type.Object(
+              { warehouseId: Id, skuId: Id, bin: Type.String({ minLength: 1, maxLength: 64 }) },
+              { additionalProperties: false },
+            ),
+            { minItems: 1, maxItems: 1000 },
+          ),
+        }),
+        response: { 200: Type.Object({ saved: Type.Integer() }), ...errorResponses },
+      },
     },
     async (req) => {
       const { merchantId } = req.auth
       for (const it of req.body.items) await ownSku(merchantId, it.skuId, [it.warehouseId])
-      await ctx.db.insertInto('bin_locations').values(req.body.items.map((i) => ({ merchant_id: merchantId, warehouse_id: i.warehouseId, sku_id: i.skuId, bin: i.bin }))).onDuplicateKeyUpdate({ bin: sql`VALUES(bin)` }).execute()
+      await ctx.db
+        .insertInto('bin_locations')
+        .values(
+          req.body.items.map((i) => ({
+            merchant_id: merchantId,
+            warehouse_id: i.warehouseId,
+            sku_id: i.skuId,
+            bin: i.bin,
+          })),
+        )
+        .onDuplicateKeyUpdate({ bin: sql`VALUES(bin)` })
+        .execute()
       return { saved: req.body.items.length }
     },
   )
 
   app.post(
     '/orders/:id/allocate',
-    { config: { roles: STAFF }, schema: { tags, summary: 'Try to allocate a paid order now (manual re-allocation)', params: IdParams, response: { 200: Type.Object({ outcome: Type.String() }), ...errorResponses } } },
+    {
+      config: { roles: STAFF },
+      schema: {
+        tags,
+        summary: 'Try to allocate a paid order now (manual re-allocation)',
+        params: IdParams,
+        response: { 200: Type.Object({ outcome: Type.String() }), ...errorResponses },
+      },
+    },
     async (req) => {
       const outcome = await allocateOrder(ctx.db, req.auth.merchantId, req.params.id)
       if (outcome === 'allocated') await schedulePush(ctx, req.auth.merchantId)
@@ -155,17 +305,35 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
 
   app.get(
     '/stock/pushes',
-    { config: { roles: ALL_ROLES }, schema: { tags, summary: 'Last pushed quantity, time and error per shop and platform SKU', querystring: Type.Object({ shopId: Type.Optional(Id) }), response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses } } },
+    {
+      config: { roles: ALL_ROLES },
+      schema: {
+        tags,
+        summary: 'Last pushed quantity, time and error per shop and platform SKU',
+        querystring: Type.Object({ shopId: Type.Optional(Id) }),
+        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+      },
+    },
     async (req) => {
       let q = ctx.db.selectFrom('stock_push_state').selectAll().where('merchant_id', '=', req.auth.merchantId)
       if (req.query.shopId) q = q.where('shop_id', '=', req.query.shopId)
-      return { items: (await q.orderBy('shop_id').orderBy('platform_sku_key').limit(5000).execute()).map(toJson) }
+      return {
+        items: (await q.orderBy('shop_id').orderBy('platform_sku_key').limit(5000).execute()).map(toJson),
+      }
     },
   )
 
   app.post(
     '/shops/:id/stock-push',
-    { config: { roles: ADMIN }, schema: { tags, summary: 'Push every mapped SKU of a shop now (full resync)', params: IdParams, response: { 200: Row, ...errorResponses } } },
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: 'Push every mapped SKU of a shop now (full resync)',
+        params: IdParams,
+        response: { 200: Row, ...errorResponses },
+      },
+    },
     async (req) => ({ ...(await pushShopStock(ctx, req.auth.merchantId, req.params.id, true)) }),
   )
 
@@ -173,14 +341,43 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock/thresholds',
     {
       config: { roles: STAFF },
-      schema: { tags, summary: 'Low-stock alert thresholds per SKU', body: Type.Object({ items: Type.Array(Type.Object({ skuId: Id, threshold: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }) }), response: { 200: Type.Object({ saved: Type.Integer() }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Low-stock alert thresholds per SKU',
+        body: Type.Object({
+          items: Type.Array(
+            Type.Object(
+              { skuId: Id, threshold: Type.Integer({ minimum: 0 }) },
+              { additionalProperties: false },
+            ),
+            { minItems: 1, maxItems: 1000 },
+          ),
+        }),
+        response: { 200: Type.Object({ saved: Type.Integer() }), ...errorResponses },
+      },
     },
     async (req) => {
       const { merchantId } = req.auth
-      const own = await ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', merchantId).where('id', 'in', req.body.items.map((i) => i.skuId)).execute()
+      const own = await ctx.db
+        .selectFrom('skus')
+        .select('id')
+        .where('merchant_id', '=', merchantId)
+        .where(
+          'id',
+          'in',
+          req.body.items.map((i) => i.skuId),
+        )
+        .execute()
       const known = new Set(own.map((s) => s.id))
-      const rows = req.body.items.filter((i) => known.has(i.skuId)).map((i) => ({ merchant_id: merchantId, sku_id: i.skuId, threshold: i.threshold }))
-      if (rows.length > 0) await ctx.db.insertInto('stock_thresholds').values(rows).onDuplicateKeyUpdate({ threshold: sql`VALUES(threshold)` }).execute()
+      const rows = req.body.items
+        .filter((i) => known.has(i.skuId))
+        .map((i) => ({ merchant_id: merchantId, sku_id: i.skuId, threshold: i.threshold }))
+      if (rows.length > 0)
+        await ctx.db
+          .insertInto('stock_thresholds')
+          .values(rows)
+          .onDuplicateKeyUpdate({ threshold: sql`VALUES(threshold)` })
+          .execute()
       return { saved: rows.length }
     },
   )
@@ -189,11 +386,22 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock/low',
     {
       config: { roles: ALL_ROLES },
-      schema: { tags, summary: 'SKUs at or under their low-stock threshold, with days of cover from the last 30 days of shipments', response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses } },
+      schema: {
+        tags,
+        summary:
+          'SKUs at or under their low-stock threshold, with days of cover from the last 30 days of shipments',
+        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+      },
     },
     async (req) => {
       const since = new Date(ctx.clock.now().getTime() - 30 * 86_400_000)
-      const rows = await sql<{ sku_id: string; code: string; available: string; threshold: number | null; shipped_30d: string }>`
+      const rows = await sql<{
+        sku_id: string
+        code: string
+        available: string
+        threshold: number | null
+        shipped_30d: string
+      }>`
         SELECT k.id AS sku_id, k.code, COALESCE(SUM(s.on_hand - s.reserved), 0) AS available, t.threshold AS threshold,
           (SELECT COALESCE(-SUM(mv.quantity), 0) FROM stock_movements mv WHERE mv.merchant_id = k.merchant_id AND mv.sku_id = k.id AND mv.kind = 'shipment' AND mv.created_at >= ${since}) AS shipped_30d
         FROM skus k
@@ -206,7 +414,14 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       return {
         items: rows.rows.map((r) => {
           const perDay = Number(r.shipped_30d) / 30
-          return { skuId: r.sku_id, code: r.code, available: Number(r.available), threshold: r.threshold, shippedLast30Days: Number(r.shipped_30d), daysOfCover: perDay > 0 ? Math.floor(Number(r.available) / perDay) : null }
+          return {
+            skuId: r.sku_id,
+            code: r.code,
+            available: Number(r.available),
+            threshold: r.threshold,
+            shippedLast30Days: Number(r.shipped_30d),
+            daysOfCover: perDay > 0 ? Math.floor(Number(r.available) / perDay) : null,
+          }
         }),
       }
     },

@@ -7,13 +7,20 @@
 import type { AppContext } from '../context.js'
 import { listShops } from '../shops/repo.js'
 
-export async function schedulePush(ctx: Pick<AppContext, 'db' | 'queues' | 'config'>, merchantId: string): Promise<void> {
+export async function schedulePush(
+  ctx: Pick<AppContext, 'db' | 'queues' | 'config'>,
+  merchantId: string,
+): Promise<void> {
   const ttl = ctx.config.sync.stockPushDebounceMs
   for (const shop of await listShops(ctx.db, merchantId, { status: 'active' })) {
-    await ctx.queues['stock-push'].add('stock-push', { merchantId, shopId: shop.id, full: false }, {
-      delay: ttl,
-      deduplication: { id: `push.${shop.id}`, ttl: Math.max(ttl, 1), extend: true, replace: true },
-      removeOnComplete: { count: 1000 },
-    })
+    await ctx.queues['stock-push'].add(
+      'stock-push',
+      { merchantId, shopId: shop.id, full: false },
+      {
+        delay: ttl,
+        deduplication: { id: `push.${shop.id}`, ttl: Math.max(ttl, 1), extend: true, replace: true },
+        removeOnComplete: { count: 1000 },
+      },
+    )
   }
 }

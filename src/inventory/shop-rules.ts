@@ -23,7 +23,8 @@ export interface ShopRules {
 }
 
 const int = (v: unknown, dflt: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : dflt)
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {})
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
 
 function rule(o: Record<string, unknown>, base?: SyncRule): SyncRule {
   return {
@@ -37,9 +38,13 @@ function rule(o: Record<string, unknown>, base?: SyncRule): SyncRule {
 export function shopRules(settings: Readonly<Record<string, unknown>>): ShopRules {
   const sync = obj(settings.stockSync)
   const base = rule(sync)
-  const overrides = new Map(Object.entries(obj(sync.overrides)).map(([code, o]) => [code, rule(obj(o), base)]))
+  const overrides = new Map(
+    Object.entries(obj(sync.overrides)).map(([code, o]) => [code, rule(obj(o), base)]),
+  )
   return {
-    warehouseIds: Array.isArray(settings.warehouseIds) ? settings.warehouseIds.filter((x): x is string => typeof x === 'string') : null,
+    warehouseIds: Array.isArray(settings.warehouseIds)
+      ? settings.warehouseIds.filter((x): x is string => typeof x === 'string')
+      : null,
     allowSplit: settings.allowSplit === true,
     waitWhenNoStock: settings.waitWhenNoStock === true,
     sync: { enabled: sync.enabled !== false, base, overrides },

@@ -14,17 +14,24 @@ export interface StockKey {
   skuId: string
 }
 
-const where = (k: StockKey) => sql`merchant_id = ${k.merchantId} AND warehouse_id = ${k.warehouseId} AND sku_id = ${k.skuId}`
+const where = (k: StockKey) =>
+  sql`merchant_id = ${k.merchantId} AND warehouse_id = ${k.warehouseId} AND sku_id = ${k.skuId}`
 
 /** Reserve q if at least q is available. */
 export async function reserve(db: Executor, k: StockKey, q: number): Promise<boolean> {
-  const r = await sql`UPDATE stock SET reserved = reserved + ${q}, updated_at = CURRENT_TIMESTAMP(3) WHERE ${where(k)} AND on_hand - reserved >= ${q}`.execute(db)
+  const r =
+    await sql`UPDATE stock SET reserved = reserved + ${q}, updated_at = CURRENT_TIMESTAMP(3) WHERE ${where(k)} AND on_hand - reserved >= ${q}`.execute(
+      db,
+    )
   return r.numAffectedRows === 1n
 }
 
 /** Give back q reserved units. */
 export async function unreserve(db: Executor, k: StockKey, q: number): Promise<boolean> {
-  const r = await sql`UPDATE stock SET reserved = reserved - ${q}, updated_at = CURRENT_TIMESTAMP(3) WHERE ${where(k)} AND reserved >= ${q}`.execute(db)
+  const r =
+    await sql`UPDATE stock SET reserved = reserved - ${q}, updated_at = CURRENT_TIMESTAMP(3) WHERE ${where(k)} AND reserved >= ${q}`.execute(
+      db,
+    )
   return r.numAffectedRows === 1n
 }
 
@@ -32,16 +39,24 @@ export async function unreserve(db: Executor, k: StockKey, q: number): Promise<b
 export async function changeOnHand(db: Executor, k: StockKey, delta: number): Promise<boolean> {
   if (delta >= 0) {
     await sql`INSERT INTO stock (merchant_id, warehouse_id, sku_id, on_hand, reserved) VALUES (${k.merchantId}, ${k.warehouseId}, ${k.skuId}, ${delta}, 0)
-              ON DUPLICATE KEY UPDATE on_hand = on_hand + ${delta}, updated_at = CURRENT_TIMESTAMP(3)`.execute(db)
+              ON DUPLICATE KEY UPDATE on_hand = on_hand + ${delta}, updated_at = CURRENT_TIMESTAMP(3)`.execute(
+      db,
+    )
     return true
   }
-  const r = await sql`UPDATE stock SET on_hand = on_hand + ${delta}, updated_at = CURRENT_TIMESTAMP(3) WHERE ${where(k)} AND on_hand - reserved >= ${-delta}`.execute(db)
+  const r =
+    await sql`UPDATE stock SET on_hand = on_hand + ${delta}, updated_at = CURRENT_TIMESTAMP(3) WHERE ${where(k)} AND on_hand - reserved >= ${-delta}`.execute(
+      db,
+    )
   return r.numAffectedRows === 1n
 }
 
 /** Ship q reserved units: on_hand and reserved both go down. */
 export async function consumeReserved(db: Executor, k: StockKey, q: number): Promise<boolean> {
-  const r = await sql`UPDATE stock SET on_hand = on_hand - ${q}, reserved = reserved - ${q}, updated_at = CURRENT_TIMESTAMP(3) WHERE ${where(k)} AND reserved >= ${q} AND on_hand >= ${q}`.execute(db)
+  const r =
+    await sql`UPDATE stock SET on_hand = on_hand - ${q}, reserved = reserved - ${q}, updated_at = CURRENT_TIMESTAMP(3) WHERE ${where(k)} AND reserved >= ${q} AND on_hand >= ${q}`.execute(
+      db,
+    )
   return r.numAffectedRows === 1n
 }
 
@@ -82,6 +97,10 @@ export async function recordMovement(db: Executor, m: MovementInput): Promise<st
 
 /** Record an event key once; false when it was already processed. */
 export async function claimEventKey(db: Executor, merchantId: string, key: string): Promise<boolean> {
-  const r = await db.insertInto('inventory_event_keys').ignore().values({ merchant_id: merchantId, event_key: key.slice(0, 190) }).executeTakeFirst()
+  const r = await db
+    .insertInto('inventory_event_keys')
+    .ignore()
+    .values({ merchant_id: merchantId, event_key: key.slice(0, 190) })
+    .executeTakeFirst()
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0
 }

@@ -9,7 +9,14 @@ export interface StockTable {
   updated_at: UpdatedAt
 }
 
-export const MOVEMENT_KINDS = ['receipt', 'adjustment', 'shipment', 'return', 'transfer_out', 'transfer_in'] as const
+export const MOVEMENT_KINDS = [
+  'receipt',
+  'adjustment',
+  'shipment',
+  'return',
+  'transfer_out',
+  'transfer_in',
+] as const
 export type MovementKind = (typeof MOVEMENT_KINDS)[number]
 
 export interface StockMovementTable {

@@ -40,7 +40,8 @@ export function validateRules(rules: CommissionRules): string[] {
   const problems: string[] = []
   const rate = (path: string, v: unknown) => {
     const d = tryMoney(v)
-    if (!d || d.lt(0) || d.gte(1)) problems.push(`${path} must be a decimal rate from 0 to below 1, e.g. "0.05"`)
+    if (!d || d.lt(0) || d.gte(1))
+      problems.push(`${path} must be a decimal rate from 0 to below 1, e.g. "0.05"`)
   }
   if (rules.rate !== undefined) rate('rate', rules.rate)
   if (rules.paymentRate !== undefined) rate('paymentRate', rules.paymentRate)
@@ -60,8 +61,14 @@ export function lineRate(rules: CommissionRules, line: Pick<PlanLine, 'skuCode' 
 }
 
 /** Expected fees of one order under a plan, each rounded to the cent (half-even) per line. */
-export function expectedFees(rules: CommissionRules, lines: readonly PlanLine[], buyerPaid: Decimal): ExpectedFees {
-  const perLine = lines.map((l) => l.goods.minus(l.merchantDiscount).mul(lineRate(rules, l)).toDecimalPlaces(2))
+export function expectedFees(
+  rules: CommissionRules,
+  lines: readonly PlanLine[],
+  buyerPaid: Decimal,
+): ExpectedFees {
+  const perLine = lines.map((l) =>
+    l.goods.minus(l.merchantDiscount).mul(lineRate(rules, l)).toDecimalPlaces(2),
+  )
   const fixed = money(rules.fixedPerOrder ?? '0')
   return {
     commission: sum(perLine).plus(fixed),
@@ -72,6 +79,13 @@ export function expectedFees(rules: CommissionRules, lines: readonly PlanLine[],
 }
 
 /** The plan in force on a date (YYYY-MM-DD): the latest effective_from ≤ date whose effective_to (inclusive) has not passed. */
-export function planOn<T extends { effectiveFrom: string; effectiveTo: string | null }>(plans: readonly T[], date: string): T | null {
-  return [...plans].filter((p) => p.effectiveFrom <= date && (p.effectiveTo === null || date <= p.effectiveTo)).sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0] ?? null
+export function planOn<T extends { effectiveFrom: string; effectiveTo: string | null }>(
+  plans: readonly T[],
+  date: string,
+): T | null {
+  return (
+    [...plans]
+      .filter((p) => p.effectiveFrom <= date && (p.effectiveTo === null || date <= p.effectiveTo))
+      .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0] ?? null
+  )
 }

@@ -24,7 +24,21 @@ import { importSettlementFile } from './settlements.js'
 import { zonedMidnight } from './statements.js'
 
 const FINANCE = ['admin', 'accountant'] as const
-const FINDING_COLUMNS = ['kind', 'channel', 'shopId', 'orderExternalId', 'orderId', 'currency', 'expected', 'actual', 'difference', 'commissionExpected', 'commissionActual', 'reason', 'settlementLineIds'] as const
+const FINDING_COLUMNS = [
+  'kind',
+  'channel',
+  'shopId',
+  'orderExternalId',
+  'orderId',
+  'currency',
+  'expected',
+  'actual',
+  'difference',
+  'commissionExpected',
+  'commissionActual',
+  'reason',
+  'settlementLineIds',
+] as const
 const tags = ['ledger']
 const Rate = Type.String({ pattern: '^\\d+(\\.\\d+)?$' })
 const Rules = Type.Object(
@@ -41,7 +55,17 @@ const DateStr = Type.String({ format: 'date' })
 
 export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   // Statement files arrive as the bytes the seller downloaded (GBK, BOMs…): kept raw in this scope.
-  fastify.addContentTypeParser(['text/csv', 'application/octet-stream', 'text/plain', 'application/vnd.ms-excel', 'text/tab-separated-values'], { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 }, (_req, body, done) => done(null, body))
+  fastify.addContentTypeParser(
+    [
+      'text/csv',
+      'application/octet-stream',
+      'text/plain',
+      'application/vnd.ms-excel',
+      'text/tab-separated-values',
+    ],
+    { parseAs: 'buffer', bodyLimit: 50 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  )
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.post(
@@ -50,7 +74,8 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       config: { roles: FINANCE },
       schema: {
         tags,
-        summary: 'Import a settlement statement file exactly as downloaded from the platform (the body is the file); importing it again changes nothing',
+        summary:
+          'Import a settlement statement file exactly as downloaded from the platform (the body is the file); importing it again changes nothing',
         querystring: Type.Object({ shopId: Id, filename: Type.Optional(Type.String({ maxLength: 255 })) }),
         response: {
           200: Type.Object({
@@ -59,7 +84,9 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
             lines: Type.Integer(),
             inserted: Type.Integer(),
             alreadyKnown: Type.Integer(),
-            rejected: Type.Array(Type.Object({ row: Type.Integer(), raw: Type.String(), reason: Type.String() })),
+            rejected: Type.Array(
+              Type.Object({ row: Type.Integer(), raw: Type.String(), reason: Type.String() }),
+            ),
             statedTotal: Type.Union([Type.String(), Type.Null()]),
             parsedTotal: Type.String(),
             totalsAgree: Type.Union([Type.Boolean(), Type.Null()]),
@@ -69,9 +96,29 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       },
     },
     async (req) => {
-      if (!Buffer.isBuffer(req.body)) throw invalid('send the statement file as the request body (Content-Type text/csv or application/octet-stream)')
-      const report = await importSettlementFile(ctx.db, req.auth.merchantId, req.query.shopId, req.body, req.query.filename ?? null)
-      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'settlement.import', entityType: 'shop', entityId: req.query.shopId, detail: { importId: report.importId, inserted: report.inserted, rejected: report.rejected.length, duplicateFile: report.duplicateFile } })
+      if (!Buffer.isBuffer(req.body))
+        throw invalid(
+          'send the statement file as the request body (Content-Type text/csv or application/octet-stream)',
+        )
+      const report = await importSettlementFile(
+        ctx.db,
+        req.auth.merchantId,
+        req.query.shopId,
+        req.body,
+        req.query.filename ?? null,
+      )
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'settlement.import',
+        entityType: 'shop',
+        entityId: req.query.shopId,
+        detail: {
+          importId: report.importId,
+          inserted: report.inserted,
+          rejected: report.rejected.length,
+          duplicateFile: report.duplicateFile,
+        },
+      })
       return report
     },
   )
@@ -82,15 +129,26 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       config: { roles: FINANCE },
       schema: {
         tags,
-        summary: 'Settlement imports and pulls, newest first, with their totals and the rows that could not be read',
-        querystring: Type.Object({ shopId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+        summary:
+          'Settlement imports and pulls, newest first, with their totals and the rows that could not be read',
+        querystring: Type.Object({
+          shopId: Type.Optional(Id),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+        }),
         response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses },
       },
     },
     async (req) => {
-      let q = ctx.db.selectFrom('settlement_imports').selectAll().where('merchant_id', '=', req.auth.merchantId)
+      let q = ctx.db
+        .selectFrom('settlement_imports')
+        .selectAll()
+        .where('merchant_id', '=', req.auth.merchantId)
       if (req.query.shopId) q = q.where('shop_id', '=', req.query.shopId)
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(req.query.limit ?? 100).execute()
+      const rows = await q
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(req.query.limit ?? 100)
+        .execute()
       return {
         items: rows.map((r) => ({
           id: r.id,
@@ -115,18 +173,51 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       config: { roles: FINANCE },
       schema: {
         tags,
-        querystring: Type.Object({ shopId: Type.Optional(Id), orderExternalId: Type.Optional(Type.String()), type: Type.Optional(Type.String()), importId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        querystring: Type.Object({
+          shopId: Type.Optional(Id),
+          orderExternalId: Type.Optional(Type.String()),
+          type: Type.Optional(Type.String()),
+          importId: Type.Optional(Id),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+        }),
         response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses },
       },
     },
     async (req) => {
-      let q = ctx.db.selectFrom('settlement_lines').select(['id', 'shop_id', 'channel', 'import_id', 'external_line_id', 'order_external_id', 'type', 'platform_type', 'amount', 'currency', 'occurred_at', 'payout_id', 'description']).where('merchant_id', '=', req.auth.merchantId)
+      let q = ctx.db
+        .selectFrom('settlement_lines')
+        .select([
+          'id',
+          'shop_id',
+          'channel',
+          'import_id',
+          'external_line_id',
+          'order_external_id',
+          'type',
+          'platform_type',
+          'amount',
+          'currency',
+          'occurred_at',
+          'payout_id',
+          'description',
+        ])
+        .where('merchant_id', '=', req.auth.merchantId)
       if (req.query.shopId) q = q.where('shop_id', '=', req.query.shopId)
       if (req.query.orderExternalId) q = q.where('order_external_id', '=', req.query.orderExternalId)
       if (req.query.type) q = q.where('type', '=', req.query.type)
       if (req.query.importId) q = q.where('import_id', '=', req.query.importId)
-      const rows = await q.orderBy('occurred_at').orderBy('id').limit(req.query.limit ?? 200).execute()
-      return { items: rows.map((r) => ({ ...r, amount: toAmount(money(r.amount)), occurred_at: r.occurred_at.toISOString() })) }
+      const rows = await q
+        .orderBy('occurred_at')
+        .orderBy('id')
+        .limit(req.query.limit ?? 200)
+        .execute()
+      return {
+        items: rows.map((r) => ({
+          ...r,
+          amount: toAmount(money(r.amount)),
+          occurred_at: r.occurred_at.toISOString(),
+        })),
+      }
     },
   )
 
@@ -137,37 +228,110 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       schema: {
         tags,
         summary: 'Settlement lines matched to orders, with every discrepancy and its reason',
-        querystring: Type.Object({ from: DateStr, to: Type.String({ format: 'date', description: 'exclusive' }), shopId: Type.Optional(Id), channel: Type.Optional(Type.Enum(CHANNELS)), kind: Type.Optional(Type.Enum(FINDING_KINDS)), format: Type.Optional(Type.Enum(['json', 'csv', 'xlsx'])) }),
-        response: { 200: Type.Object({ from: Type.String(), to: Type.String(), timezone: Type.String(), summary: Type.Record(Type.String(), Type.Integer()), findings: Type.Array(Type.Unknown()) }), ...errorResponses },
+        querystring: Type.Object({
+          from: DateStr,
+          to: Type.String({ format: 'date', description: 'exclusive' }),
+          shopId: Type.Optional(Id),
+          channel: Type.Optional(Type.Enum(CHANNELS)),
+          kind: Type.Optional(Type.Enum(FINDING_KINDS)),
+          format: Type.Optional(Type.Enum(['json', 'csv', 'xlsx'])),
+        }),
+        response: {
+          200: Type.Object({
+            from: Type.String(),
+            to: Type.String(),
+            timezone: Type.String(),
+            summary: Type.Record(Type.String(), Type.Integer()),
+            findings: Type.Array(Type.Unknown()),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
       const merchant = await getMerchant(ctx.db, req.auth.merchantId)
       if (!merchant) throw notFound('merchant', req.auth.merchantId)
-      const r = await reconcile(ctx.db, merchant.id, { from: req.query.from, to: req.query.to, timezone: merchant.timezone, shopId: req.query.shopId, channel: req.query.channel, now: ctx.clock.now() })
+      const r = await reconcile(ctx.db, merchant.id, {
+        from: req.query.from,
+        to: req.query.to,
+        timezone: merchant.timezone,
+        shopId: req.query.shopId,
+        channel: req.query.channel,
+        now: ctx.clock.now(),
+      })
       const findings = req.query.kind ? r.findings.filter((f) => f.kind === req.query.kind) : r.findings
       if (req.query.format === 'csv' || req.query.format === 'xlsx') {
-        const rows = findings.map((f) => FINDING_COLUMNS.map((c) => (c === 'settlementLineIds' ? f.settlementLineIds.join(' ') : (f[c] ?? null))))
+        const rows = findings.map((f) =>
+          FINDING_COLUMNS.map((c) =>
+            c === 'settlementLineIds' ? f.settlementLineIds.join(' ') : (f[c] ?? null),
+          ),
+        )
         return sendTable(reply, req.query.format, {
           name: `reconciliation-${req.query.from}-${req.query.to}${req.query.kind ? `-${req.query.kind}` : ''}`,
           title: `${merchant.name} — reconciliation ${req.query.from} to ${req.query.to} (${merchant.timezone})`,
           sheet: 'Reconciliation',
           header: FINDING_COLUMNS,
           rows,
-          amountColumns: new Set(['expected', 'actual', 'difference', 'commissionExpected', 'commissionActual']),
+          amountColumns: new Set([
+            'expected',
+            'actual',
+            'difference',
+            'commissionExpected',
+            'commissionActual',
+          ]),
         })
       }
-      return { from: req.query.from, to: req.query.to, timezone: merchant.timezone, summary: r.summary, findings }
+      return {
+        from: req.query.from,
+        to: req.query.to,
+        timezone: merchant.timezone,
+        summary: r.summary,
+        findings,
+      }
     },
   )
 
   app.get(
     '/ledger/accounts',
-    { config: { roles: FINANCE }, schema: { tags, summary: 'The chart of accounts: defaults with the merchant\'s names and GL codes', response: { 200: Type.Object({ items: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), type: Type.String(), externalCode: Type.Union([Type.String(), Type.Null()]), perShop: Type.Boolean() })) }), ...errorResponses } } },
+    {
+      config: { roles: FINANCE },
+      schema: {
+        tags,
+        summary: "The chart of accounts: defaults with the merchant's names and GL codes",
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                code: Type.String(),
+                name: Type.String(),
+                type: Type.String(),
+                externalCode: Type.Union([Type.String(), Type.Null()]),
+                perShop: Type.Boolean(),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
     async (req) => {
-      const own = new Map((await ctx.db.selectFrom('ledger_accounts').selectAll().where('merchant_id', '=', req.auth.merchantId).execute()).map((r) => [r.code, r]))
+      const own = new Map(
+        (
+          await ctx.db
+            .selectFrom('ledger_accounts')
+            .selectAll()
+            .where('merchant_id', '=', req.auth.merchantId)
+            .execute()
+        ).map((r) => [r.code, r]),
+      )
       return {
-        items: Object.entries(ACCOUNTS).map(([code, a]) => ({ code, name: own.get(code)?.name ?? a.name, type: a.type, externalCode: own.get(code)?.external_code ?? null, perShop: code === 'receivable' || code === 'platform_balance' })),
+        items: Object.entries(ACCOUNTS).map(([code, a]) => ({
+          code,
+          name: own.get(code)?.name ?? a.name,
+          type: a.type,
+          externalCode: own.get(code)?.external_code ?? null,
+          perShop: code === 'receivable' || code === 'platform_balance',
+        })),
       }
     },
   )
@@ -176,26 +340,74 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     '/ledger/accounts/:code',
     {
       config: { roles: ['admin', 'accountant'] },
-      schema: { tags, summary: 'Rename an account or give it the code of your general ledger', params: Type.Object({ code: Type.String() }), body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), externalCode: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])) }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Rename an account or give it the code of your general ledger',
+        params: Type.Object({ code: Type.String() }),
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            externalCode: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       if (!(req.params.code in ACCOUNTS)) throw notFound('account', req.params.code)
       await ctx.db
         .insertInto('ledger_accounts')
-        .values({ merchant_id: req.auth.merchantId, code: req.params.code, name: req.body.name, external_code: req.body.externalCode ?? null })
-        .onDuplicateKeyUpdate({ name: req.body.name, external_code: req.body.externalCode ?? null, updated_at: new Date() })
+        .values({
+          merchant_id: req.auth.merchantId,
+          code: req.params.code,
+          name: req.body.name,
+          external_code: req.body.externalCode ?? null,
+        })
+        .onDuplicateKeyUpdate({
+          name: req.body.name,
+          external_code: req.body.externalCode ?? null,
+          updated_at: new Date(),
+        })
         .execute()
-      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'ledger.account', entityType: 'account', entityId: req.params.code, detail: req.body })
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'ledger.account',
+        entityType: 'account',
+        entityId: req.params.code,
+        detail: req.body,
+      })
       return reply.status(204).send(null)
     },
   )
 
   app.get(
     '/shops/:id/commission-plans',
-    { config: { roles: FINANCE }, schema: { tags, params: IdParams, response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses } } },
+    {
+      config: { roles: FINANCE },
+      schema: {
+        tags,
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses },
+      },
+    },
     async (req) => {
-      const rows = await ctx.db.selectFrom('commission_plans').select(['id', 'name', 'effective_from', 'effective_to', 'rules']).where('merchant_id', '=', req.auth.merchantId).where('shop_id', '=', req.params.id).orderBy('effective_from').execute()
-      return { items: rows.map((r) => ({ id: r.id, name: r.name, effectiveFrom: r.effective_from, effectiveTo: r.effective_to, rules: typeof r.rules === 'string' ? (JSON.parse(r.rules) as unknown) : r.rules })) }
+      const rows = await ctx.db
+        .selectFrom('commission_plans')
+        .select(['id', 'name', 'effective_from', 'effective_to', 'rules'])
+        .where('merchant_id', '=', req.auth.merchantId)
+        .where('shop_id', '=', req.params.id)
+        .orderBy('effective_from')
+        .execute()
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          name: r.name,
+          effectiveFrom: r.effective_from,
+          effectiveTo: r.effective_to,
+          rules: typeof r.rules === 'string' ? (JSON.parse(r.rules) as unknown) : r.rules,
+        })),
+      }
     },
   )
 
@@ -205,9 +417,18 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       config: { roles: ['admin', 'accountant'] },
       schema: {
         tags,
-        summary: 'Add a commission plan (rates by category or SKU, fixed fee per order, payment rate) effective over a date range',
+        summary:
+          'Add a commission plan (rates by category or SKU, fixed fee per order, payment rate) effective over a date range',
         params: IdParams,
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), effectiveFrom: DateStr, effectiveTo: Type.Optional(Type.Union([DateStr, Type.Null()])), rules: Rules }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            effectiveFrom: DateStr,
+            effectiveTo: Type.Optional(Type.Union([DateStr, Type.Null()])),
+            rules: Rules,
+          },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ id: Type.String() }), ...errorResponses },
       },
     },
@@ -215,27 +436,81 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       const { merchantId } = req.auth
       if (!(await getShop(ctx.db, merchantId, req.params.id))) throw notFound('shop', req.params.id)
       const problems = validateRules(req.body.rules as CommissionRules)
-      if (problems.length > 0) throw invalid(`body/rules: ${problems.join('; ')}`, { field: 'body/rules', problems })
+      if (problems.length > 0)
+        throw invalid(`body/rules: ${problems.join('; ')}`, { field: 'body/rules', problems })
       const to = req.body.effectiveTo ?? null
-      if (to !== null && to < req.body.effectiveFrom) throw invalid('body/effectiveTo: the plan must end on or after it starts', { field: 'body/effectiveTo' })
+      if (to !== null && to < req.body.effectiveFrom)
+        throw invalid('body/effectiveTo: the plan must end on or after it starts', {
+          field: 'body/effectiveTo',
+        })
       const id = newId()
       await withTx(ctx.db, async (tx) => {
         // Overlapping plans would make "the plan in force" ambiguous.
-        const plans = await tx.selectFrom('commission_plans').select(['id', 'effective_from', 'effective_to']).where('merchant_id', '=', merchantId).where('shop_id', '=', req.params.id).forUpdate().execute()
-        const clash = plans.find((p) => p.effective_from <= (to ?? '9999-12-31') && req.body.effectiveFrom <= (p.effective_to ?? '9999-12-31'))
-        if (clash) throw conflict(`the plan overlaps plan ${clash.id} (${clash.effective_from} – ${clash.effective_to ?? 'open'}); end that one first`)
-        await tx.insertInto('commission_plans').values({ id, merchant_id: merchantId, shop_id: req.params.id, name: req.body.name, effective_from: req.body.effectiveFrom, effective_to: to, rules: JSON.stringify(req.body.rules) }).execute()
+        const plans = await tx
+          .selectFrom('commission_plans')
+          .select(['id', 'effective_from', 'effective_to'])
+          .where('merchant_id', '=', merchantId)
+          .where('shop_id', '=', req.params.id)
+          .forUpdate()
+          .execute()
+        const clash = plans.find(
+          (p) =>
+            p.effective_from <= (to ?? '9999-12-31') &&
+            req.body.effectiveFrom <= (p.effective_to ?? '9999-12-31'),
+        )
+        if (clash)
+          throw conflict(
+            `the plan overlaps plan ${clash.id} (${clash.effective_from} – ${clash.effective_to ?? 'open'}); end that one first`,
+          )
+        await tx
+          .insertInto('commission_plans')
+          .values({
+            id,
+            merchant_id: merchantId,
+            shop_id: req.params.id,
+            name: req.body.name,
+            effective_from: req.body.effectiveFrom,
+            effective_to: to,
+            rules: JSON.stringify(req.body.rules),
+          })
+          .execute()
       })
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'commission_plan.create', entityType: 'shop', entityId: req.params.id, detail: { planId: id } })
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'commission_plan.create',
+        entityType: 'shop',
+        entityId: req.params.id,
+        detail: { planId: id },
+      })
       return reply.status(201).send({ id })
     },
   )
 
   app.get(
     '/ledger/periods',
-    { config: { roles: FINANCE }, schema: { tags, response: { 200: Type.Object({ items: Type.Array(Type.Object({ period: Type.String(), closedAt: Type.String(), closedBy: Type.String() })) }), ...errorResponses } } },
+    {
+      config: { roles: FINANCE },
+      schema: {
+        tags,
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ period: Type.String(), closedAt: Type.String(), closedBy: Type.String() }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
     async (req) => ({
-      items: (await ctx.db.selectFrom('ledger_periods').selectAll().where('merchant_id', '=', req.auth.merchantId).orderBy('period').execute()).map((r) => ({ period: r.period, closedAt: r.closed_at.toISOString(), closedBy: r.closed_by })),
+      items: (
+        await ctx.db
+          .selectFrom('ledger_periods')
+          .selectAll()
+          .where('merchant_id', '=', req.auth.merchantId)
+          .orderBy('period')
+          .execute()
+      ).map((r) => ({ period: r.period, closedAt: r.closed_at.toISOString(), closedBy: r.closed_by })),
     }),
   )
 
@@ -243,7 +518,12 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     '/ledger/periods/:period/close',
     {
       config: { roles: ['admin', 'accountant'] },
-      schema: { tags, summary: 'Close a month: later postings dated in it are booked in the next open month as adjustments', params: Type.Object({ period: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }) }), response: { 200: Type.Object({ period: Type.String(), closedAt: Type.String() }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Close a month: later postings dated in it are booked in the next open month as adjustments',
+        params: Type.Object({ period: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }) }),
+        response: { 200: Type.Object({ period: Type.String(), closedAt: Type.String() }), ...errorResponses },
+      },
     },
     async (req) => {
       const { merchantId } = req.auth
@@ -251,12 +531,24 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       if (!merchant) throw notFound('merchant', merchantId)
       let closedAt: Date
       try {
-        closedAt = await closePeriod(ctx.db, merchantId, req.params.period, req.auth.apiKeyId, ctx.clock.now())
+        closedAt = await closePeriod(
+          ctx.db,
+          merchantId,
+          req.params.period,
+          req.auth.apiKeyId,
+          ctx.clock.now(),
+        )
       } catch (err) {
         if (err instanceof PeriodError) throw new AppError('validation_failed', err.message, 400)
         throw err
       }
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'ledger.close', entityType: 'period', entityId: req.params.period, detail: { from: zonedMidnight(`${req.params.period}-01`, merchant.timezone).toISOString() } })
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'ledger.close',
+        entityType: 'period',
+        entityId: req.params.period,
+        detail: { from: zonedMidnight(`${req.params.period}-01`, merchant.timezone).toISOString() },
+      })
       return { period: req.params.period, closedAt: closedAt.toISOString() }
     },
   )

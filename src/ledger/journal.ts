@@ -29,7 +29,11 @@ export interface EntryHead {
 
 /** YYYY-MM of an instant in a time zone. */
 export function periodOf(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(at)
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+  }).formatToParts(at)
   return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`
 }
 
@@ -39,10 +43,28 @@ export const nextPeriod = (period: string): string => {
 }
 
 /** A merchant's time zone and closed months, read with a shared lock on the merchant row so a period cannot close under a posting in flight. */
-async function bookingRules(db: Executor, merchantId: string, from: Date): Promise<{ timezone: string; closed: Set<string> }> {
-  const m = await db.selectFrom('merchants').select('timezone').where('id', '=', merchantId).modifyEnd(sql`LOCK IN SHARE MODE`).executeTakeFirst()
+async function bookingRules(
+  db: Executor,
+  merchantId: string,
+  from: Date,
+): Promise<{ timezone: string; closed: Set<string> }> {
+  const m = await db
+    .selectFrom('merchants')
+    .select('timezone')
+    .where('id', '=', merchantId)
+    .modifyEnd(sql`LOCK IN SHARE MODE`)
+    .executeTakeFirst()
   const timezone = m?.timezone ?? 'UTC'
-  const closed = new Set((await db.selectFrom('ledger_periods').select('period').where('merchant_id', '=', merchantId).where('period', '>=', periodOf(from, timezone)).execute()).map((r) => r.period))
+  const closed = new Set(
+    (
+      await db
+        .selectFrom('ledger_periods')
+        .select('period')
+        .where('merchant_id', '=', merchantId)
+        .where('period', '>=', periodOf(from, timezone))
+        .execute()
+    ).map((r) => r.period),
+  )
   return { timezone, closed }
 }
 
@@ -50,48 +72,95 @@ async function bookingRules(db: Executor, merchantId: string, from: Date): Promi
  * Where an event is booked: at its own time, unless that falls in a closed period — then at the
  * first instant of the next open period (an adjustment there), keeping the original time.
  */
-function bookedAt(at: Date, rules: { timezone: string; closed: Set<string> }): { at: Date; original: Date | null } {
+function bookedAt(
+  at: Date,
+  rules: { timezone: string; closed: Set<string> },
+): { at: Date; original: Date | null } {
   let period = periodOf(at, rules.timezone)
   if (!rules.closed.has(period)) return { at, original: null }
   while (rules.closed.has(period)) period = nextPeriod(period)
   return { at: zonedMidnight(`${period}-01`, rules.timezone), original: at }
 }
 
-export async function bookingTime(db: Executor, merchantId: string, at: Date): Promise<{ at: Date; original: Date | null; timezone: string }> {
+export async function bookingTime(
+  db: Executor,
+  merchantId: string,
+  at: Date,
+): Promise<{ at: Date; original: Date | null; timezone: string }> {
   const rules = await bookingRules(db, merchantId, at)
   return { ...bookedAt(at, rules), timezone: rules.timezone }
 }
 
-type DailyRow = { merchant_id: string; day: string; channel: string; shop_id: string; account_group: string; currency: string; debit: Decimal; credit: Decimal }
+type DailyRow = {
+  merchant_id: string
+  day: string
+  channel: string
+  shop_id: string
+  account_group: string
+  currency: string
+  debit: Decimal
+  credit: Decimal
+}
 
 /**
  * Add entries' lines to the daily totals (journal_daily) in the same transaction, summed per row
  * first. Rows are upserted in key order so two postings never wait on each other's rows in
  * opposite orders.
  */
-async function addToDaily(db: Executor, items: readonly { head: EntryHead; day: string; postings: readonly Posting[] }[]): Promise<void> {
+async function addToDaily(
+  db: Executor,
+  items: readonly { head: EntryHead; day: string; postings: readonly Posting[] }[],
+): Promise<void> {
   const sums = new Map<string, DailyRow>()
   for (const { head, day, postings } of items) {
     for (const p of postings) {
       const group = p.account.split(':')[0]!
-      const k = [head.merchantId, day, head.channel ?? '', head.shopId ?? '', group, p.currency].join('\u0000')
-      const s = sums.get(k) ?? { merchant_id: head.merchantId, day, channel: head.channel ?? '', shop_id: head.shopId ?? '', account_group: group, currency: p.currency, debit: ZERO, credit: ZERO }
+      const k = [head.merchantId, day, head.channel ?? '', head.shopId ?? '', group, p.currency].join(
+        '\u0000',
+      )
+      const s = sums.get(k) ?? {
+        merchant_id: head.merchantId,
+        day,
+        channel: head.channel ?? '',
+        shop_id: head.shopId ?? '',
+        account_group: group,
+        currency: p.currency,
+        debit: ZERO,
+        credit: ZERO,
+      }
       if (p.side === 'debit') s.debit = s.debit.plus(p.amount)
       else s.credit = s.credit.plus(p.amount)
       sums.set(k, s)
     }
   }
-  const rows = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => ({ ...r, debit: toDb(r.debit), credit: toDb(r.credit) }))
+  const rows = [...sums.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => ({ ...r, debit: toDb(r.debit), credit: toDb(r.credit) }))
   for (const part of chunk(rows, 500)) {
-    await db.insertInto('journal_daily').values(part).onDuplicateKeyUpdate({ debit: sql`debit + VALUES(debit)`, credit: sql`credit + VALUES(credit)` }).execute()
+    await db
+      .insertInto('journal_daily')
+      .values(part)
+      .onDuplicateKeyUpdate({ debit: sql`debit + VALUES(debit)`, credit: sql`credit + VALUES(credit)` })
+      .execute()
   }
 }
 
 export type PostOutcome = 'posted' | 'replayed' | 'empty'
 
-const inputHash = (postings: readonly Posting[]) => createHash('sha256').update(JSON.stringify(postings.map((p) => [p.account, p.side, p.amount.toFixed(), p.currency, p.skuId ?? null]))).digest('hex')
+const inputHash = (postings: readonly Posting[]) =>
+  createHash('sha256')
+    .update(
+      JSON.stringify(
+        postings.map((p) => [p.account, p.side, p.amount.toFixed(), p.currency, p.skuId ?? null]),
+      ),
+    )
+    .digest('hex')
 
-export async function postEntry(db: Executor, head: EntryHead, postings: readonly Posting[]): Promise<PostOutcome> {
+export async function postEntry(
+  db: Executor,
+  head: EntryHead,
+  postings: readonly Posting[],
+): Promise<PostOutcome> {
   return (await postEntries(db, [{ head, postings }]))[0]!
 }
 
@@ -101,9 +170,14 @@ export async function postEntry(db: Executor, head: EntryHead, postings: readonl
  * totals are written in multi-row statements. Same rules as one by one: a key already posted with
  * the same amounts is a replay, with other amounts an IdempotencyConflict.
  */
-export async function postEntries(db: Executor, items: readonly { head: EntryHead; postings: readonly Posting[] }[]): Promise<PostOutcome[]> {
+export async function postEntries(
+  db: Executor,
+  items: readonly { head: EntryHead; postings: readonly Posting[] }[],
+): Promise<PostOutcome[]> {
   const outcomes: PostOutcome[] = items.map((i) => (i.postings.length === 0 ? 'empty' : 'posted'))
-  const live = items.map((item, i) => ({ ...item, i, key: item.head.postingKey.slice(0, 190), hash: '' })).filter((x) => x.postings.length > 0)
+  const live = items
+    .map((item, i) => ({ ...item, i, key: item.head.postingKey.slice(0, 190), hash: '' }))
+    .filter((x) => x.postings.length > 0)
   if (live.length === 0) return outcomes
   const merchantIds = new Set(live.map((x) => x.head.merchantId))
   if (merchantIds.size > 1) throw new Error('postEntries: one merchant per call')
@@ -112,18 +186,30 @@ export async function postEntries(db: Executor, items: readonly { head: EntryHea
     assertBalanced(x.postings)
     x.hash = inputHash(x.postings)
   }
-  const rules = await bookingRules(db, merchantId, new Date(Math.min(...live.map((x) => x.head.eventAt.getTime()))))
+  const rules = await bookingRules(
+    db,
+    merchantId,
+    new Date(Math.min(...live.map((x) => x.head.eventAt.getTime()))),
+  )
   // Keys posted before: a locking read sees what a concurrent posting just committed.
   const known = new Map<string, string>()
   for (const part of chunk([...new Set(live.map((x) => x.key))], 500)) {
-    const rows = await db.selectFrom('journal_entries').select(['posting_key', 'input_hash']).where('merchant_id', '=', merchantId).where('posting_key', 'in', part).modifyEnd(sql`LOCK IN SHARE MODE`).execute()
+    const rows = await db
+      .selectFrom('journal_entries')
+      .select(['posting_key', 'input_hash'])
+      .where('merchant_id', '=', merchantId)
+      .where('posting_key', 'in', part)
+      .modifyEnd(sql`LOCK IN SHARE MODE`)
+      .execute()
     for (const r of rows) known.set(r.posting_key, r.input_hash)
   }
-  const fresh: (typeof live[number] & { entryId: string; booked: { at: Date; original: Date | null } })[] = []
+  const fresh: ((typeof live)[number] & { entryId: string; booked: { at: Date; original: Date | null } })[] =
+    []
   for (const x of live) {
     const stored = known.get(x.key)
     if (stored !== undefined) {
-      if (stored !== x.hash) throw new IdempotencyConflict(`posting ${x.head.postingKey} was already made with different amounts`)
+      if (stored !== x.hash)
+        throw new IdempotencyConflict(`posting ${x.head.postingKey} was already made with different amounts`)
       outcomes[x.i] = 'replayed'
       continue
     }
@@ -136,7 +222,21 @@ export async function postEntries(db: Executor, items: readonly { head: EntryHea
     try {
       await db
         .insertInto('journal_entries')
-        .values(part.map((x) => ({ id: x.entryId, merchant_id: merchantId, posting_key: x.key, kind: x.head.kind, order_id: x.head.orderId, shop_id: x.head.shopId, channel: x.head.channel, currency: x.postings[0]!.currency, event_at: x.booked.at, original_event_at: x.booked.original, input_hash: x.hash })))
+        .values(
+          part.map((x) => ({
+            id: x.entryId,
+            merchant_id: merchantId,
+            posting_key: x.key,
+            kind: x.head.kind,
+            order_id: x.head.orderId,
+            shop_id: x.head.shopId,
+            channel: x.head.channel,
+            currency: x.postings[0]!.currency,
+            event_at: x.booked.at,
+            original_event_at: x.booked.original,
+            input_hash: x.hash,
+          })),
+        )
         .execute()
     } catch (err) {
       if (!isDuplicateKey(err)) throw err
@@ -163,15 +263,28 @@ export async function postEntries(db: Executor, items: readonly { head: EntryHea
       })),
     )
     for (const l of chunk(lines, 1000)) await db.insertInto('journal_lines').values(l).execute()
-    await addToDaily(db, part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.postings })))
+    await addToDaily(
+      db,
+      part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.postings })),
+    )
   }
   return outcomes
 }
 
 /** One entry lost the race for its key: the committed entry decides replay or conflict. */
-async function raceOutcome(db: Executor, x: { key: string; hash: string; head: EntryHead }): Promise<PostOutcome> {
-  const stored = await db.selectFrom('journal_entries').select('input_hash').where('merchant_id', '=', x.head.merchantId).where('posting_key', '=', x.key).modifyEnd(sql`LOCK IN SHARE MODE`).executeTakeFirstOrThrow()
-  if (stored.input_hash !== x.hash) throw new IdempotencyConflict(`posting ${x.head.postingKey} was already made with different amounts`)
+async function raceOutcome(
+  db: Executor,
+  x: { key: string; hash: string; head: EntryHead },
+): Promise<PostOutcome> {
+  const stored = await db
+    .selectFrom('journal_entries')
+    .select('input_hash')
+    .where('merchant_id', '=', x.head.merchantId)
+    .where('posting_key', '=', x.key)
+    .modifyEnd(sql`LOCK IN SHARE MODE`)
+    .executeTakeFirstOrThrow()
+  if (stored.input_hash !== x.hash)
+    throw new IdempotencyConflict(`posting ${x.head.postingKey} was already made with different amounts`)
   return 'replayed'
 }
 
@@ -180,14 +293,34 @@ async function raceOutcome(db: Executor, x: { key: string; hash: string; head: E
  * lock on the merchant row waits for postings in flight, which hold it shared (bookingTime).
  * Refuses a month that has not ended in the merchant's time zone.
  */
-export async function closePeriod(db: Db, merchantId: string, period: string, by: string, now: Date): Promise<Date> {
+export async function closePeriod(
+  db: Db,
+  merchantId: string,
+  period: string,
+  by: string,
+  now: Date,
+): Promise<Date> {
   return withTx(db, async (tx) => {
-    const m = await tx.selectFrom('merchants').select('timezone').where('id', '=', merchantId).forUpdate().executeTakeFirst()
+    const m = await tx
+      .selectFrom('merchants')
+      .select('timezone')
+      .where('id', '=', merchantId)
+      .forUpdate()
+      .executeTakeFirst()
     if (!m) throw new PeriodError(`merchant ${merchantId} not found`)
-    if (period >= periodOf(now, m.timezone)) throw new PeriodError(`${period} has not ended yet in ${m.timezone}`)
-    const done = await tx.selectFrom('ledger_periods').select('closed_at').where('merchant_id', '=', merchantId).where('period', '=', period).executeTakeFirst()
+    if (period >= periodOf(now, m.timezone))
+      throw new PeriodError(`${period} has not ended yet in ${m.timezone}`)
+    const done = await tx
+      .selectFrom('ledger_periods')
+      .select('closed_at')
+      .where('merchant_id', '=', merchantId)
+      .where('period', '=', period)
+      .executeTakeFirst()
     if (done) return done.closed_at
-    await tx.insertInto('ledger_periods').values({ merchant_id: merchantId, period, closed_at: now, closed_by: by }).execute()
+    await tx
+      .insertInto('ledger_periods')
+      .values({ merchant_id: merchantId, period, closed_at: now, closed_by: by })
+      .execute()
     return now
   })
 }

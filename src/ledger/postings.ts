@@ -39,7 +39,10 @@ export const ACCOUNTS = {
   platform_balance: { name: 'Platform balance awaiting payout (per shop)', type: 'asset' },
 } as const satisfies Record<string, { name: string; type: AccountType }>
 export type BaseAccount = keyof typeof ACCOUNTS
-export type AccountCode = Exclude<BaseAccount, 'receivable' | 'platform_balance'> | `receivable:${string}` | `platform_balance:${string}`
+export type AccountCode =
+  | Exclude<BaseAccount, 'receivable' | 'platform_balance'>
+  | `receivable:${string}`
+  | `platform_balance:${string}`
 
 export interface Posting {
   account: AccountCode
@@ -57,8 +60,24 @@ export interface SaleInput {
   lines: { skuId: string | null; goods: Decimal; merchantDiscount: Decimal; platformDiscount: Decimal }[]
 }
 
-const post = (account: AccountCode, side: Posting['side'], amount: Decimal, currency: string, skuId: string | null = null): Posting[] =>
-  amount.isZero() ? [] : [{ account, side: amount.isNegative() ? (side === 'debit' ? 'credit' : 'debit') : side, amount: amount.abs(), currency, skuId }]
+const post = (
+  account: AccountCode,
+  side: Posting['side'],
+  amount: Decimal,
+  currency: string,
+  skuId: string | null = null,
+): Posting[] =>
+  amount.isZero()
+    ? []
+    : [
+        {
+          account,
+          side: amount.isNegative() ? (side === 'debit' ? 'credit' : 'debit') : side,
+          amount: amount.abs(),
+          currency,
+          skuId,
+        },
+      ]
 
 export function postingsForSale(s: SaleInput): Posting[] {
   const goods = sum(s.lines.map((l) => l.goods))
@@ -66,25 +85,52 @@ export function postingsForSale(s: SaleInput): Posting[] {
   const pd = sum(s.lines.map((l) => l.platformDiscount))
   return [
     ...post(`receivable:${s.shopId}`, 'debit', goods.minus(md).plus(s.shipping).plus(s.tax), s.currency),
-    ...s.lines.flatMap((l) => [...post('gross_sales', 'credit', l.goods, s.currency, l.skuId), ...post('merchant_discounts', 'debit', l.merchantDiscount, s.currency, l.skuId), ...post('platform_discounts', 'debit', l.platformDiscount, s.currency, l.skuId)]),
+    ...s.lines.flatMap((l) => [
+      ...post('gross_sales', 'credit', l.goods, s.currency, l.skuId),
+      ...post('merchant_discounts', 'debit', l.merchantDiscount, s.currency, l.skuId),
+      ...post('platform_discounts', 'debit', l.platformDiscount, s.currency, l.skuId),
+    ]),
     ...post('platform_subsidy', 'credit', pd, s.currency),
     ...post('shipping_income', 'credit', s.shipping, s.currency),
     ...post('tax_payable', 'credit', s.tax, s.currency),
   ]
 }
 
-export function postingsForRefund(r: { shopId: string; currency: string; amount: Decimal; skuId?: string | null }): Posting[] {
-  return [...post('refunds', 'debit', r.amount, r.currency, r.skuId ?? null), ...post(`receivable:${r.shopId}`, 'credit', r.amount, r.currency)]
+export function postingsForRefund(r: {
+  shopId: string
+  currency: string
+  amount: Decimal
+  skuId?: string | null
+}): Posting[] {
+  return [
+    ...post('refunds', 'debit', r.amount, r.currency, r.skuId ?? null),
+    ...post(`receivable:${r.shopId}`, 'credit', r.amount, r.currency),
+  ]
 }
 
-export function postingsForCogs(lines: readonly { skuId: string; quantity: number; unitCost: Decimal; currency: string }[]): Posting[] {
+export function postingsForCogs(
+  lines: readonly { skuId: string; quantity: number; unitCost: Decimal; currency: string }[],
+): Posting[] {
   return lines.flatMap((l) => {
     const amount = l.unitCost.mul(l.quantity)
-    return [...post('cogs', 'debit', amount, l.currency, l.skuId), ...post('inventory', 'credit', amount, l.currency, l.skuId)]
+    return [
+      ...post('cogs', 'debit', amount, l.currency, l.skuId),
+      ...post('inventory', 'credit', amount, l.currency, l.skuId),
+    ]
   })
 }
 
-export type SettlementType = 'sale' | 'refund' | 'commission' | 'payment_fee' | 'shipping_fee' | 'other_fee' | 'subsidy' | 'adjustment' | 'payout' | 'unknown'
+export type SettlementType =
+  | 'sale'
+  | 'refund'
+  | 'commission'
+  | 'payment_fee'
+  | 'shipping_fee'
+  | 'other_fee'
+  | 'subsidy'
+  | 'adjustment'
+  | 'payout'
+  | 'unknown'
 
 /** Which account a settlement line's counterpart goes to (the other side is the shop's platform balance). */
 export const SETTLEMENT_ACCOUNT: Record<SettlementType, AccountCode | 'receivable'> = {
@@ -106,14 +152,23 @@ export const SETTLEMENT_ACCOUNT: Record<SettlementType, AccountCode | 'receivabl
  * the amount; the counterpart account takes the other side: receivable for order money, an expense
  * for fees, the bank for a payout, suspense for a type nobody mapped.
  */
-export function postingsForSettlement(l: { shopId: string; type: SettlementType; amount: Decimal; currency: string }): Posting[] {
+export function postingsForSettlement(l: {
+  shopId: string
+  type: SettlementType
+  amount: Decimal
+  currency: string
+}): Posting[] {
   const target = SETTLEMENT_ACCOUNT[l.type]
   const counter: AccountCode = target === 'receivable' ? `receivable:${l.shopId}` : target
-  return [...post(`platform_balance:${l.shopId}`, 'debit', l.amount, l.currency), ...post(counter, 'credit', l.amount, l.currency)]
+  return [
+    ...post(`platform_balance:${l.shopId}`, 'debit', l.amount, l.currency),
+    ...post(counter, 'credit', l.amount, l.currency),
+  ]
 }
 
 /** Reverse a set of postings (corrections are reversing entries, never edits). */
-export const reverse = (ps: readonly Posting[]): Posting[] => ps.map((p) => ({ ...p, side: p.side === 'debit' ? 'credit' : 'debit' }))
+export const reverse = (ps: readonly Posting[]): Posting[] =>
+  ps.map((p) => ({ ...p, side: p.side === 'debit' ? 'credit' : 'debit' }))
 
 export class UnbalancedError extends Error {
   override name = 'UnbalancedError'
@@ -123,7 +178,10 @@ export function assertBalanced(postings: readonly Posting[]): void {
   for (const [currency, ps] of groupBy(postings, (p) => p.currency)) {
     const debit = sum(ps.filter((p) => p.side === 'debit').map((p) => p.amount))
     const credit = sum(ps.filter((p) => p.side === 'credit').map((p) => p.amount))
-    if (!debit.eq(credit)) throw new UnbalancedError(`unbalanced journal in ${currency}: debit ${debit.toFixed()} ≠ credit ${credit.toFixed()}`)
+    if (!debit.eq(credit))
+      throw new UnbalancedError(
+        `unbalanced journal in ${currency}: debit ${debit.toFixed()} ≠ credit ${credit.toFixed()}`,
+      )
   }
 }
 

@@ -10,7 +10,27 @@ import { sendTable } from './export.js'
 import { statement, statementByOrder, statementBySku } from './statements.js'
 
 const FINANCE = ['admin', 'accountant'] as const
-const COLUMNS = ['currency', 'grossSales', 'merchantDiscounts', 'platformDiscounts', 'shippingIncome', 'refunds', 'netSales', 'commissions', 'paymentFees', 'otherFees', 'cogs', 'grossMargin', 'marginPercent', 'contributionMargin', 'expectedReceivable', 'settled', 'paidOut', 'difference', 'suspense'] as const
+const COLUMNS = [
+  'currency',
+  'grossSales',
+  'merchantDiscounts',
+  'platformDiscounts',
+  'shippingIncome',
+  'refunds',
+  'netSales',
+  'commissions',
+  'paymentFees',
+  'otherFees',
+  'cogs',
+  'grossMargin',
+  'marginPercent',
+  'contributionMargin',
+  'expectedReceivable',
+  'settled',
+  'paidOut',
+  'difference',
+  'suspense',
+] as const
 const AMOUNT_COLUMNS = new Set<string>(COLUMNS.filter((c) => c !== 'currency' && c !== 'marginPercent'))
 
 export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -21,7 +41,8 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
       config: { roles: FINANCE },
       schema: {
         tags: ['ledger'],
-        summary: 'Per-channel statement for a period in the merchant time zone: totals, or drill-down by SKU or order; JSON, CSV or XLSX',
+        summary:
+          'Per-channel statement for a period in the merchant time zone: totals, or drill-down by SKU or order; JSON, CSV or XLSX',
         querystring: Type.Object({
           from: Type.String({ format: 'date' }),
           to: Type.String({ format: 'date', description: 'exclusive' }),
@@ -36,14 +57,34 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
     async (req, reply) => {
       const merchant = await getMerchant(ctx.db, req.auth.merchantId)
       if (!merchant) throw notFound('merchant', req.auth.merchantId)
-      const q = { from: req.query.from, to: req.query.to, timezone: merchant.timezone, channel: req.query.channel, shopId: req.query.shopId }
+      const q = {
+        from: req.query.from,
+        to: req.query.to,
+        timezone: merchant.timezone,
+        channel: req.query.channel,
+        shopId: req.query.shopId,
+      }
       const by = req.query.by ?? 'total'
-      const rows = (by === 'sku' ? await statementBySku(ctx.db, merchant.id, q) : by === 'order' ? await statementByOrder(ctx.db, merchant.id, q) : await statement(ctx.db, merchant.id, q)) as unknown as Record<string, string | null>[]
+      const rows = (by === 'sku'
+        ? await statementBySku(ctx.db, merchant.id, q)
+        : by === 'order'
+          ? await statementByOrder(ctx.db, merchant.id, q)
+          : await statement(ctx.db, merchant.id, q)) as unknown as Record<string, string | null>[]
       const header = by === 'total' ? [...COLUMNS] : [by === 'sku' ? 'skuId' : 'orderId', ...COLUMNS]
-      const cells = rows.map((r) => header.map((h) => (h === 'skuId' || h === 'orderId' ? r.key ?? null : r[h] ?? null)))
+      const cells = rows.map((r) =>
+        header.map((h) => (h === 'skuId' || h === 'orderId' ? (r.key ?? null) : (r[h] ?? null))),
+      )
       const name = `statement-${q.from}-${q.to}${q.channel ? `-${q.channel}` : ''}-${by}`
       const title = `${merchant.name} — ${q.from} to ${q.to} (${merchant.timezone})${q.channel ? ` — ${q.channel}` : ''}`
-      if (req.query.format === 'csv' || req.query.format === 'xlsx') return sendTable(reply, req.query.format, { name, title, sheet: 'Statement', header, rows: cells, amountColumns: AMOUNT_COLUMNS })
+      if (req.query.format === 'csv' || req.query.format === 'xlsx')
+        return sendTable(reply, req.query.format, {
+          name,
+          title,
+          sheet: 'Statement',
+          header,
+          rows: cells,
+          amountColumns: AMOUNT_COLUMNS,
+        })
       return { from: q.from, to: q.to, timezone: q.timezone, by, rows }
     },
   )

@@ -45,7 +45,16 @@ export interface StatementFigures {
 /** Midnight of a calendar date in a time zone, as a UTC instant. */
 export function zonedMidnight(date: string, timeZone: string): Date {
   const guess = new Date(`${date}T00:00:00Z`)
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(guess)
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(guess)
   const get = (t: string) => parseInt(parts.find((p) => p.type === t)!.value, 10)
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'))
   return new Date(guess.getTime() - (asUtc - guess.getTime()))
@@ -53,7 +62,12 @@ export function zonedMidnight(date: string, timeZone: string): Date {
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at)
 }
 
 type Sums = Map<string, { debit: Decimal; credit: Decimal }>
@@ -77,7 +91,12 @@ export function figures(currency: string, sums: Sums): StatementFigures {
   const paidOut = net('bank', 'debit')
   // Every settlement line moves the platform balance by its amount; what is not fees, payouts or
   // suspense is order money confirmed (see postingsForSettlement).
-  const settled = net('platform_balance', 'debit').plus(commissions).plus(paymentFees).plus(otherFees).plus(suspense).plus(paidOut)
+  const settled = net('platform_balance', 'debit')
+    .plus(commissions)
+    .plus(paymentFees)
+    .plus(otherFees)
+    .plus(suspense)
+    .plus(paidOut)
   const unsettled = net('receivable', 'debit')
   const netSales = gross.minus(md).minus(refunds).plus(shipping)
   const margin = netSales.minus(cogs)
@@ -118,11 +137,26 @@ function filtered(db: Executor, merchantId: string, q: StatementQuery) {
 
 const accountGroup = sql<string>`SUBSTRING_INDEX(account, ':', 1)`
 
-async function grouped(db: Executor, merchantId: string, q: StatementQuery, key: 'sku_id' | 'order_id' | null) {
+async function grouped(
+  db: Executor,
+  merchantId: string,
+  q: StatementQuery,
+  key: 'sku_id' | 'order_id' | null,
+) {
   const base = filtered(db, merchantId, q)
-    .select(['currency', accountGroup.as('account_group'), sql<string>`SUM(debit)`.as('debit'), sql<string>`SUM(credit)`.as('credit')])
+    .select([
+      'currency',
+      accountGroup.as('account_group'),
+      sql<string>`SUM(debit)`.as('debit'),
+      sql<string>`SUM(credit)`.as('credit'),
+    ])
     .groupBy(['currency', sql`account_group`])
-  const rows = key ? await base.select(sql<string | null>`${sql.ref(key)}`.as('k')).groupBy(sql.ref(key)).execute() : await base.select(sql<null>`NULL`.as('k')).execute()
+  const rows = key
+    ? await base
+        .select(sql<string | null>`${sql.ref(key)}`.as('k'))
+        .groupBy(sql.ref(key))
+        .execute()
+    : await base.select(sql<null>`NULL`.as('k')).execute()
   const out = new Map<string, Sums>()
   for (const r of rows) {
     const id = `${r.k ?? ''}\u0000${r.currency}`
@@ -141,13 +175,27 @@ async function grouped(db: Executor, merchantId: string, q: StatementQuery, key:
  * days) by default: a month is a few hundred rows however many orders it holds. `source: 'lines'`
  * sums the journal lines themselves — the same figures, which the tests hold the daily totals to.
  */
-export async function statement(db: Executor, merchantId: string, q: StatementQuery, source: 'daily' | 'lines' = 'daily'): Promise<StatementFigures[]> {
+export async function statement(
+  db: Executor,
+  merchantId: string,
+  q: StatementQuery,
+  source: 'daily' | 'lines' = 'daily',
+): Promise<StatementFigures[]> {
   // The daily totals are days of the merchant's own time zone; a period in another zone sums the lines.
-  const merchant = source === 'daily' ? await db.selectFrom('merchants').select('timezone').where('id', '=', merchantId).executeTakeFirst() : undefined
-  if (source === 'lines' || merchant?.timezone !== q.timezone) return (await grouped(db, merchantId, q, null)).map(({ key: _k, ...f }) => f)
+  const merchant =
+    source === 'daily'
+      ? await db.selectFrom('merchants').select('timezone').where('id', '=', merchantId).executeTakeFirst()
+      : undefined
+  if (source === 'lines' || merchant?.timezone !== q.timezone)
+    return (await grouped(db, merchantId, q, null)).map(({ key: _k, ...f }) => f)
   let query = db
     .selectFrom('journal_daily')
-    .select(['currency', 'account_group', sql<string>`SUM(debit)`.as('debit'), sql<string>`SUM(credit)`.as('credit')])
+    .select([
+      'currency',
+      'account_group',
+      sql<string>`SUM(debit)`.as('debit'),
+      sql<string>`SUM(credit)`.as('credit'),
+    ])
     .where('merchant_id', '=', merchantId)
     .where('day', '>=', q.from)
     .where('day', '<', q.to)
@@ -160,8 +208,12 @@ export async function statement(db: Executor, merchantId: string, q: StatementQu
     sums.set(r.account_group, { debit: money(r.debit), credit: money(r.credit) })
     byCurrency.set(r.currency, sums)
   }
-  return [...byCurrency].sort(([a], [b]) => (a < b ? -1 : 1)).map(([currency, sums]) => figures(currency, sums))
+  return [...byCurrency]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([currency, sums]) => figures(currency, sums))
 }
 
-export const statementBySku = (db: Executor, merchantId: string, q: StatementQuery) => grouped(db, merchantId, q, 'sku_id')
-export const statementByOrder = (db: Executor, merchantId: string, q: StatementQuery) => grouped(db, merchantId, q, 'order_id')
+export const statementBySku = (db: Executor, merchantId: string, q: StatementQuery) =>
+  grouped(db, merchantId, q, 'sku_id')
+export const statementByOrder = (db: Executor, merchantId: string, q: StatementQuery) =>
+  grouped(db, merchantId, q, 'order_id')

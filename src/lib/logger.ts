@@ -37,7 +37,18 @@ export function createLogger(level = 'info', pretty = false, destination?: pino.
   return destination ? pino(loggerOptions(level, false), destination) : pino(loggerOptions(level, pretty))
 }
 
-export type Subsystem = 'api' | 'db' | 'jobs' | 'sync' | 'connector' | 'orders' | 'inventory' | 'fulfillment' | 'ledger' | 'cli' | 'sandbox'
+export type Subsystem =
+  | 'api'
+  | 'db'
+  | 'jobs'
+  | 'sync'
+  | 'connector'
+  | 'orders'
+  | 'inventory'
+  | 'fulfillment'
+  | 'ledger'
+  | 'cli'
+  | 'sandbox'
 
 export const subsystem = (root: Logger, name: Subsystem): Logger => root.child({ subsystem: name })
 export type { Logger }

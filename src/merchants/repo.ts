@@ -37,7 +37,15 @@ export async function createMerchant(
 
 export async function getMerchant(db: Executor, merchantId: string): Promise<Merchant | undefined> {
   const row = await db.selectFrom('merchants').selectAll().where('id', '=', merchantId).executeTakeFirst()
-  return row && { id: row.id, name: row.name, timezone: row.timezone, baseCurrency: row.base_currency, createdAt: row.created_at }
+  return (
+    row && {
+      id: row.id,
+      name: row.name,
+      timezone: row.timezone,
+      baseCurrency: row.base_currency,
+      createdAt: row.created_at,
+    }
+  )
 }
 
 export interface ApiKeyInfo {

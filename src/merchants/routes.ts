@@ -37,7 +37,12 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
         summary: 'The merchant and role the API key belongs to',
         response: {
           200: Type.Object({
-            merchant: Type.Object({ id: Type.String(), name: Type.String(), timezone: Type.String(), baseCurrency: Type.String() }),
+            merchant: Type.Object({
+              id: Type.String(),
+              name: Type.String(),
+              timezone: Type.String(),
+              baseCurrency: Type.String(),
+            }),
             role: Role,
             apiKeyId: Type.String(),
           }),
@@ -54,7 +59,13 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
 
   app.get(
     '/api-keys',
-    { config: { roles: ADMIN }, schema: { tags: ['merchant'], response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...errorResponses } } },
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags: ['merchant'],
+        response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...errorResponses },
+      },
+    },
     async (req) => ({ items: (await listApiKeys(ctx.db, req.auth.merchantId)).map(toJson) }),
   )
 
@@ -65,23 +76,41 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
       schema: {
         tags: ['merchant'],
         summary: 'Create an API key; the token is shown only in this response',
-        body: Type.Object({ role: Role, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { role: Role, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Object({ key: ApiKey, token: Type.String() }), ...errorResponses },
       },
     },
     async (req, reply) => {
       const { key, token } = await createApiKey(ctx.db, req.auth.merchantId, req.body)
-      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'api_key.create', entityType: 'api_key', entityId: key.id, detail: { role: key.role } })
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'api_key.create',
+        entityType: 'api_key',
+        entityId: key.id,
+        detail: { role: key.role },
+      })
       return reply.status(201).send({ key: toJson(key), token })
     },
   )
 
   app.delete(
     '/api-keys/:id',
-    { config: { roles: ADMIN }, schema: { tags: ['merchant'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      config: { roles: ADMIN },
+      schema: { tags: ['merchant'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
     async (req, reply) => {
-      if (!(await revokeApiKey(ctx.db, req.auth.merchantId, req.params.id))) throw notFound('API key', req.params.id)
-      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'api_key.revoke', entityType: 'api_key', entityId: req.params.id })
+      if (!(await revokeApiKey(ctx.db, req.auth.merchantId, req.params.id)))
+        throw notFound('API key', req.params.id)
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'api_key.revoke',
+        entityType: 'api_key',
+        entityId: req.params.id,
+      })
       return reply.status(204).send(null)
     },
   )

@@ -24,7 +24,11 @@ export interface ApportionedLine {
 
 /** Spread `total` over `caps`-bounded weights: shares sum to total, each share ≤ its cap when Σcaps ≥ total. */
 export function apportionCapped(total: Decimal, caps: readonly Decimal[], dp = 2): Decimal[] {
-  const shares = apportion(total, caps.map((c) => Decimal.max(c, ZERO)), dp)
+  const shares = apportion(
+    total,
+    caps.map((c) => Decimal.max(c, ZERO)),
+    dp,
+  )
   for (let i = shares.length - 1; i >= 0; i--) {
     const excess = shares[i]!.minus(Decimal.max(caps[i]!, ZERO))
     if (excess.lte(0)) continue
@@ -54,7 +58,10 @@ export function apportionOrder(
   const platform = apportionCapped(orderLevel.platformDiscount, room1)
   const room2 = room1.map((r, i) => r.minus(platform[i]!))
   const merchant = apportionCapped(orderLevel.merchantDiscount, room2)
-  const shippingShares = apportion(shipping, lines.map((l) => l.goods))
+  const shippingShares = apportion(
+    shipping,
+    lines.map((l) => l.goods),
+  )
   return lines.map((l, i) => {
     const platformDiscount = l.platformDiscount.plus(platform[i]!)
     const merchantDiscount = l.merchantDiscount.plus(merchant[i]!)

@@ -28,7 +28,11 @@ interface Candidate {
  * Writes what it can of one chunk (at most a few hundred entries) in one transaction; returns the
  * ids of the entries it handled and the events to emit once it has committed.
  */
-export async function ingestNewOrders(db: Db, shop: PipelineShop, entries: readonly InboxEntry[]): Promise<{ handled: Set<string>; events: OrderEvent[] }> {
+export async function ingestNewOrders(
+  db: Db,
+  shop: PipelineShop,
+  entries: readonly InboxEntry[],
+): Promise<{ handled: Set<string>; events: OrderEvent[] }> {
   const mapped: Candidate[] = []
   for (const entry of entries) {
     let payload: unknown
@@ -40,7 +44,9 @@ export async function ingestNewOrders(db: Db, shop: PipelineShop, entries: reado
     const r = safeMap(shop.channel, payload)
     if (r.ok) mapped.push({ entry, draft: r.value })
   }
-  const single = [...groupBy(mapped, (c) => c.draft.externalId).values()].filter((g) => g.length === 1).map((g) => g[0]!)
+  const single = [...groupBy(mapped, (c) => c.draft.externalId).values()]
+    .filter((g) => g.length === 1)
+    .map((g) => g[0]!)
   if (single.length === 0) return { handled: new Set(), events: [] }
   // A duplicate key means another writer created one of these orders a moment ago: the next try skips it.
   for (let attempt = 1; attempt <= 3; attempt++) {
@@ -58,31 +64,89 @@ async function writeChunk(tx: Tx, shop: PipelineShop, part: readonly Candidate[]
   const { merchantId } = shop
   const ids = part.map((c) => c.draft.externalId)
   const [existing, waiting] = await Promise.all([
-    tx.selectFrom('orders').select('external_id').where('merchant_id', '=', merchantId).where('channel', '=', shop.channel).where('shop_id', '=', shop.id).where('external_id', 'in', ids).execute(),
-    tx.selectFrom('order_refunds').select('order_external_id').where('merchant_id', '=', merchantId).where('shop_id', '=', shop.id).where('order_external_id', 'in', ids).where('order_id', 'is', null).execute(),
+    tx
+      .selectFrom('orders')
+      .select('external_id')
+      .where('merchant_id', '=', merchantId)
+      .where('channel', '=', shop.channel)
+      .where('shop_id', '=', shop.id)
+      .where('external_id', 'in', ids)
+      .execute(),
+    tx
+      .selectFrom('order_refunds')
+      .select('order_external_id')
+      .where('merchant_id', '=', merchantId)
+      .where('shop_id', '=', shop.id)
+      .where('order_external_id', 'in', ids)
+      .where('order_id', 'is', null)
+      .execute(),
   ])
   const skip = new Set([...existing.map((r) => r.external_id), ...waiting.map((r) => r.order_external_id)])
   const todo = part.filter((c) => !skip.has(c.draft.externalId))
   if (todo.length === 0) return { handled: [] as string[], events: [] as OrderEvent[] }
-  const catalogue = await loadCatalogue(tx, merchantId, shop.id, todo.flatMap((c) => c.draft.lines))
-  const orders = [], lines = [], lineSkus = [], history = [], states = [], exceptions = []
+  const catalogue = await loadCatalogue(
+    tx,
+    merchantId,
+    shop.id,
+    todo.flatMap((c) => c.draft.lines),
+  )
+  const orders = [],
+    lines = [],
+    lineSkus = [],
+    history = [],
+    states = [],
+    exceptions = []
   const events: OrderEvent[] = []
   for (const { entry, draft } of todo) {
     const id = newId()
     const n = normalize(draft, catalogue, { reviewBuyerNotes: shop.settings.reviewBuyerNotes === true })
     const values = orderValues(draft, n, draft.status, entry.id)
     const reasons = [...new Set(n.exceptions.map((e) => e.reason))]
-    orders.push({ id, merchant_id: merchantId, shop_id: shop.id, channel: shop.channel, external_id: draft.externalId, open_exceptions: reasons.length, ...values })
+    orders.push({
+      id,
+      merchant_id: merchantId,
+      shop_id: shop.id,
+      channel: shop.channel,
+      external_id: draft.externalId,
+      open_exceptions: reasons.length,
+      ...values,
+    })
     for (const line of n.lines) {
       const lineId = newId()
-      lines.push({ id: lineId, merchant_id: merchantId, order_id: id, external_line_id: line.externalLineId, ...lineValues(line) })
-      for (const s of lineSkuValues(line)) lineSkus.push({ id: newId(), merchant_id: merchantId, order_id: id, order_line_id: lineId, ...s })
+      lines.push({
+        id: lineId,
+        merchant_id: merchantId,
+        order_id: id,
+        external_line_id: line.externalLineId,
+        ...lineValues(line),
+      })
+      for (const s of lineSkuValues(line))
+        lineSkus.push({ id: newId(), merchant_id: merchantId, order_id: id, order_line_id: lineId, ...s })
     }
-    history.push({ id: newId(), merchant_id: merchantId, order_id: id, from_status: null, to_status: draft.status, source: 'platform', note: draft.platformStatus })
+    history.push({
+      id: newId(),
+      merchant_id: merchantId,
+      order_id: id,
+      from_status: null,
+      to_status: draft.status,
+      source: 'platform',
+      note: draft.platformStatus,
+    })
     states.push({ merchant_id: merchantId, order_id: id, pool_hash: poolHash(values, n) })
     const first = new Map(n.exceptions.map((e) => [e.reason, e] as const))
     for (const e of first.values()) {
-      exceptions.push({ id: newId(), merchant_id: merchantId, shop_id: shop.id, order_id: id, raw_inbox_id: entry.id, subject: id, reason: e.reason, detail: JSON.stringify(e.detail), status: 'open' as const, open_marker: 1 })
+      exceptions.push({
+        id: newId(),
+        merchant_id: merchantId,
+        shop_id: shop.id,
+        order_id: id,
+        raw_inbox_id: entry.id,
+        subject: id,
+        reason: e.reason,
+        detail: JSON.stringify(e.detail),
+        status: 'open' as const,
+        open_marker: 1,
+      })
     }
     events.push(...eventsFor(merchantId, id, undefined, draft.status, draft, reasons))
   }
@@ -93,6 +157,11 @@ async function writeChunk(tx: Tx, shop: PipelineShop, part: readonly Candidate[]
   await tx.insertInto('order_pool_state').values(states).execute()
   if (exceptions.length > 0) await tx.insertInto('order_exceptions').values(exceptions).execute()
   const handled = todo.map((c) => c.entry.id)
-  await tx.updateTable('raw_inbox').set({ outcome: 'applied', error: null }).where('merchant_id', '=', merchantId).where('id', 'in', handled).execute()
+  await tx
+    .updateTable('raw_inbox')
+    .set({ outcome: 'applied', error: null })
+    .where('merchant_id', '=', merchantId)
+    .where('id', 'in', handled)
+    .execute()
   return { handled, events }
 }

@@ -10,7 +10,12 @@ import { money } from '../money/index.js'
 import { platformSkuKey, type BundleComponent, type Catalogue } from './normalize.js'
 import type { UnifiedLineDraft } from './types.js'
 
-export async function loadCatalogue(db: Executor, merchantId: string, shopId: string, lines: readonly UnifiedLineDraft[]): Promise<Catalogue> {
+export async function loadCatalogue(
+  db: Executor,
+  merchantId: string,
+  shopId: string,
+  lines: readonly UnifiedLineDraft[],
+): Promise<Catalogue> {
   const keys = [...new Set(lines.map(platformSkuKey).filter((k): k is string => k !== null))]
   const mappings = new Map<string, string>()
   const bundles = new Map<string, BundleComponent[]>()
@@ -18,7 +23,9 @@ export async function loadCatalogue(db: Executor, merchantId: string, shopId: st
     // Mappings and the bundle components of the SKUs they map to, in one round trip.
     const rows = await db
       .selectFrom('sku_mappings as m')
-      .leftJoin('sku_bundle_components as b', (j) => j.onRef('b.merchant_id', '=', 'm.merchant_id').onRef('b.bundle_sku_id', '=', 'm.sku_id'))
+      .leftJoin('sku_bundle_components as b', (j) =>
+        j.onRef('b.merchant_id', '=', 'm.merchant_id').onRef('b.bundle_sku_id', '=', 'm.sku_id'),
+      )
       .select(['m.platform_sku_key', 'm.sku_id', 'b.component_sku_id', 'b.quantity', 'b.unit_value'])
       .where('m.merchant_id', '=', merchantId)
       .where('m.shop_id', '=', shopId)
@@ -32,7 +39,11 @@ export async function loadCatalogue(db: Executor, merchantId: string, shopId: st
       if (r.component_sku_id === null || seen.has(`${r.sku_id}|${r.component_sku_id}`)) continue
       seen.add(`${r.sku_id}|${r.component_sku_id}`)
       const list = bundles.get(r.sku_id) ?? []
-      list.push({ componentSkuId: r.component_sku_id, quantity: r.quantity!, unitValue: money(r.unit_value!) })
+      list.push({
+        componentSkuId: r.component_sku_id,
+        quantity: r.quantity!,
+        unitValue: money(r.unit_value!),
+      })
       bundles.set(r.sku_id, list)
     }
   }
@@ -43,7 +54,12 @@ export async function loadCatalogue(db: Executor, merchantId: string, shopId: st
   if (missing.length === 0) return { mappings, bundles }
   // Seller codes matched against merchant SKU codes, recorded as automatic mappings.
   const codes = [...new Set(missing.map((l) => l.outerCode!))]
-  const skus = await db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', merchantId).where('code', 'in', codes).execute()
+  const skus = await db
+    .selectFrom('skus')
+    .select(['id', 'code'])
+    .where('merchant_id', '=', merchantId)
+    .where('code', 'in', codes)
+    .execute()
   const byCode = new Map(skus.map((s) => [s.code, s.id]))
   for (const line of missing) {
     const skuId = byCode.get(line.outerCode!)
@@ -69,7 +85,11 @@ export async function loadCatalogue(db: Executor, merchantId: string, shopId: st
   return { mappings, bundles: await loadBundles(db, merchantId, [...new Set(mappings.values())]) }
 }
 
-export async function loadBundles(db: Executor, merchantId: string, skuIds: readonly string[]): Promise<Map<string, BundleComponent[]>> {
+export async function loadBundles(
+  db: Executor,
+  merchantId: string,
+  skuIds: readonly string[],
+): Promise<Map<string, BundleComponent[]>> {
   const bundles = new Map<string, BundleComponent[]>()
   if (skuIds.length === 0) return bundles
   const rows = await db

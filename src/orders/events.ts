@@ -10,7 +10,14 @@ import type { Executor } from '../db/connect.js'
 import { chunk } from '../lib/collections.js'
 import { jobId } from '../../jobs/queues.js'
 
-export const ORDER_EVENT_KINDS = ['paid', 'changed', 'cancelled', 'refund_requested', 'refunded', 'shipped'] as const
+export const ORDER_EVENT_KINDS = [
+  'paid',
+  'changed',
+  'cancelled',
+  'refund_requested',
+  'refunded',
+  'shipped',
+] as const
 export type OrderEventKind = (typeof ORDER_EVENT_KINDS)[number]
 
 export interface OrderEvent {
@@ -28,11 +35,18 @@ export interface OrderEvent {
  * One bulk add per queue (a page of new orders is one round trip, not two per order); each job
  * keeps its deterministic id, so a replayed event is not queued twice.
  */
-export async function emitOrderEvents(ctx: Pick<AppContext, 'queues' | 'db'>, events: readonly OrderEvent[]): Promise<void> {
+export async function emitOrderEvents(
+  ctx: Pick<AppContext, 'queues' | 'db'>,
+  events: readonly OrderEvent[],
+): Promise<void> {
   if (events.length === 0) return
   await Promise.all([
-    ctx.queues['inventory-order-event'].addBulk(events.map((e) => ({ name: 'inventory-order-event', data: e, opts: { jobId: jobId('inv', e.key) } }))),
-    ctx.queues['ledger-order-event'].addBulk(events.map((e) => ({ name: 'ledger-order-event', data: e, opts: { jobId: jobId('led', e.key) } }))),
+    ctx.queues['inventory-order-event'].addBulk(
+      events.map((e) => ({ name: 'inventory-order-event', data: e, opts: { jobId: jobId('inv', e.key) } })),
+    ),
+    ctx.queues['ledger-order-event'].addBulk(
+      events.map((e) => ({ name: 'ledger-order-event', data: e, opts: { jobId: jobId('led', e.key) } })),
+    ),
   ])
   await markSent(ctx.db, events)
 }
@@ -40,10 +54,17 @@ export async function emitOrderEvents(ctx: Pick<AppContext, 'queues' | 'db'>, ev
 /** The outbox rows of these events are sent (src/orders/outbox.ts). */
 async function markSent(db: Executor, events: readonly OrderEvent[]): Promise<void> {
   const byMerchant = new Map<string, string[]>()
-  for (const e of events) byMerchant.set(e.merchantId, [...(byMerchant.get(e.merchantId) ?? []), e.key.slice(0, 190)])
+  for (const e of events)
+    byMerchant.set(e.merchantId, [...(byMerchant.get(e.merchantId) ?? []), e.key.slice(0, 190)])
   for (const [merchantId, keys] of byMerchant) {
     for (const part of chunk(keys, 500)) {
-      await db.updateTable('event_outbox').set({ sent_at: sql<Date>`NOW(3)` }).where('merchant_id', '=', merchantId).where('event_key', 'in', part).where('sent_at', 'is', null).execute()
+      await db
+        .updateTable('event_outbox')
+        .set({ sent_at: sql<Date>`NOW(3)` })
+        .where('merchant_id', '=', merchantId)
+        .where('event_key', 'in', part)
+        .where('sent_at', 'is', null)
+        .execute()
     }
   }
 }

@@ -40,7 +40,11 @@ export async function exceptionRoutes(fastify: FastifyInstance, ctx: AppContext)
     },
     async (req) => {
       const { limit = 50, cursor, ...rest } = req.query
-      const rows = await listExceptions(ctx.db, req.auth.merchantId, { ...rest, limit: limit + 1, ...(cursor ? { before: cursor } : {}) })
+      const rows = await listExceptions(ctx.db, req.auth.merchantId, {
+        ...rest,
+        limit: limit + 1,
+        ...(cursor ? { before: cursor } : {}),
+      })
       const items = rows.slice(0, limit)
       return { items: items.map(toJson), nextCursor: rows.length > limit ? items.at(-1)!.id : null }
     },
@@ -54,17 +58,40 @@ export async function exceptionRoutes(fastify: FastifyInstance, ctx: AppContext)
         tags,
         summary: 'Resolve an exception and re-run the pipeline for its order',
         params: IdParams,
-        body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { note: Type.Optional(Type.String({ maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ resolved: Type.Boolean(), rerun: Type.String() }), ...errorResponses },
       },
     },
     async (req) => {
       const { merchantId } = req.auth
-      const ex = await ctx.db.selectFrom('order_exceptions').select(['id', 'order_id', 'raw_inbox_id', 'status']).where('merchant_id', '=', merchantId).where('id', '=', req.params.id).executeTakeFirst()
+      const ex = await ctx.db
+        .selectFrom('order_exceptions')
+        .select(['id', 'order_id', 'raw_inbox_id', 'status'])
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', req.params.id)
+        .executeTakeFirst()
       if (!ex) throw notFound('exception', req.params.id)
-      const n = await resolveExceptions(ctx.db, merchantId, { id: ex.id, ...(ex.order_id ? { orderId: ex.order_id } : {}) }, req.auth.apiKeyId, req.body.note ?? 'resolved by hand')
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'exception.resolve', entityType: 'order_exception', entityId: ex.id })
-      const rerun = ex.order_id ? await rerunOrder(ctx, merchantId, ex.order_id) : ex.raw_inbox_id ? await rerunEntry(ctx, merchantId, ex.raw_inbox_id) : 'not_found'
+      const n = await resolveExceptions(
+        ctx.db,
+        merchantId,
+        { id: ex.id, ...(ex.order_id ? { orderId: ex.order_id } : {}) },
+        req.auth.apiKeyId,
+        req.body.note ?? 'resolved by hand',
+      )
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'exception.resolve',
+        entityType: 'order_exception',
+        entityId: ex.id,
+      })
+      const rerun = ex.order_id
+        ? await rerunOrder(ctx, merchantId, ex.order_id)
+        : ex.raw_inbox_id
+          ? await rerunEntry(ctx, merchantId, ex.raw_inbox_id)
+          : 'not_found'
       return { resolved: n > 0, rerun }
     },
   )

@@ -70,7 +70,11 @@ export async function syncOpenCount(db: Executor, merchantId: string, orderId: s
     .execute()
 }
 
-export async function openReasons(db: Executor, merchantId: string, orderId: string): Promise<ExceptionReason[]> {
+export async function openReasons(
+  db: Executor,
+  merchantId: string,
+  orderId: string,
+): Promise<ExceptionReason[]> {
   const rows = await db
     .selectFrom('order_exceptions')
     .select('reason')

@@ -39,7 +39,11 @@ export interface FoundContext {
 }
 
 /** Raise `found`, clear what no longer applies; returns the reasons open afterwards. */
-export async function syncFound(db: Executor, c: FoundContext, found: readonly FoundException[]): Promise<ExceptionReason[]> {
+export async function syncFound(
+  db: Executor,
+  c: FoundContext,
+  found: readonly FoundException[],
+): Promise<ExceptionReason[]> {
   let acked = new Set<string>()
   const ackable = [...new Set(found.filter((f) => f.reason !== 'sku_unmapped').map((f) => f.reason))]
   if (!c.isNew && ackable.length > 0) {
@@ -51,15 +55,35 @@ export async function syncFound(db: Executor, c: FoundContext, found: readonly F
       .where('status', '=', 'resolved')
       .where('reason', 'in', ackable)
       .execute()
-    acked = new Set(resolved.map((r) => fingerprint(r.reason, typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail)))
+    acked = new Set(
+      resolved.map((r) =>
+        fingerprint(r.reason, typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail),
+      ),
+    )
   }
   let raised = 0
   for (const f of found) {
     if (acked.has(fingerprint(f.reason, f.detail))) continue
-    if (await raiseException(db, c.merchantId, { shopId: c.shopId, orderId: c.orderId, rawInboxId: c.rawInboxId, reason: f.reason, detail: f.detail })) raised++
+    if (
+      await raiseException(db, c.merchantId, {
+        shopId: c.shopId,
+        orderId: c.orderId,
+        rawInboxId: c.rawInboxId,
+        reason: f.reason,
+        detail: f.detail,
+      })
+    )
+      raised++
   }
   const shown = new Set(found.map((f) => f.reason))
   const cleared = c.clearable.filter((r) => !shown.has(r))
-  if (c.hadOpen && cleared.length > 0) await resolveExceptions(db, c.merchantId, { orderId: c.orderId, reasons: cleared }, 'pipeline', 'cleared by a newer platform version')
+  if (c.hadOpen && cleared.length > 0)
+    await resolveExceptions(
+      db,
+      c.merchantId,
+      { orderId: c.orderId, reasons: cleared },
+      'pipeline',
+      'cleared by a newer platform version',
+    )
   return c.hadOpen || found.length > 0 || raised > 0 ? openReasons(db, c.merchantId, c.orderId) : []
 }

@@ -46,7 +46,11 @@ const ABANDONED_AFTER_MS = 60_000
 export async function storeRaw(db: Executor, input: InboxInput): Promise<StoredEntry | null> {
   const payload = JSON.stringify(input.payload)
   const id = newId()
-  const res = await db.insertInto('raw_inbox').ignore().values(row(input, id, payload)).executeTakeFirst()
+  const res = await db
+    .insertInto('raw_inbox')
+    .ignore()
+    .values(row(input, id, payload))
+    .executeTakeFirst()
   return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 ? { id, payload } : null
 }
 
@@ -55,7 +59,10 @@ export async function storeRaw(db: Executor, input: InboxInput): Promise<StoredE
  * the stored entry, or null for a payload already stored and normalized (before, or earlier in the
  * same batch). A payload stored earlier but never normalized comes back with `retry`.
  */
-export async function storeRawBatch(db: Executor, inputs: readonly InboxInput[]): Promise<(StoredEntry | null)[]> {
+export async function storeRawBatch(
+  db: Executor,
+  inputs: readonly InboxInput[],
+): Promise<(StoredEntry | null)[]> {
   const rows = inputs.map((input) => row(input, newId(), JSON.stringify(input.payload)))
   const out: (StoredEntry | null)[] = []
   for (const part of chunk(rows, 200)) {
@@ -77,7 +84,11 @@ export async function storeRawBatch(db: Executor, inputs: readonly InboxInput[])
     const ours = new Set(part.map((r) => r.id))
     // Received a minute or more ago and still not normalized: whoever stored it is gone (younger ones are in flight).
     const abandoned = first.received_at.getTime() - ABANDONED_AFTER_MS
-    const unfinished = new Map(stored.filter((s) => s.outcome === null && !ours.has(s.id) && s.received_at.getTime() <= abandoned).map((s) => [`${s.external_id}|${s.content_hash}`, s]))
+    const unfinished = new Map(
+      stored
+        .filter((s) => s.outcome === null && !ours.has(s.id) && s.received_at.getTime() <= abandoned)
+        .map((s) => [`${s.external_id}|${s.content_hash}`, s]),
+    )
     const seen = new Set<string>()
     for (const r of part) {
       const key = `${r.external_id}|${r.content_hash}`

@@ -52,9 +52,25 @@ const PER_ORDER = 4
 /** A page is cut into up to LANES chunks of 25–200 payloads. */
 const chunkSize = (n: number) => Math.min(200, Math.max(25, Math.ceil(n / LANES)))
 
-async function store(ctx: Ctx, shop: ShopIdentity, kind: 'order' | 'refund', items: readonly { externalId: string; platformUpdatedAt: Date; payload: unknown }[], source: 'pull' | 'webhook'): Promise<(StoredEntry | null)[]> {
+async function store(
+  ctx: Ctx,
+  shop: ShopIdentity,
+  kind: 'order' | 'refund',
+  items: readonly { externalId: string; platformUpdatedAt: Date; payload: unknown }[],
+  source: 'pull' | 'webhook',
+): Promise<(StoredEntry | null)[]> {
   const receivedAt = ctx.clock.now()
-  const inputs: InboxInput[] = items.map((i) => ({ merchantId: shop.merchantId, shopId: shop.id, channel: shop.channel, kind, externalId: i.externalId, platformUpdatedAt: i.platformUpdatedAt, payload: i.payload, source, receivedAt }))
+  const inputs: InboxInput[] = items.map((i) => ({
+    merchantId: shop.merchantId,
+    shopId: shop.id,
+    channel: shop.channel,
+    kind,
+    externalId: i.externalId,
+    platformUpdatedAt: i.platformUpdatedAt,
+    payload: i.payload,
+    source,
+    receivedAt,
+  }))
   // Concurrent INSERT IGNOREs on one unique index can deadlock in InnoDB: withTx retries them.
   return items.length === 0 ? [] : withTx(ctx.db, (tx) => storeRawBatch(tx, inputs))
 }
@@ -66,7 +82,12 @@ async function store(ctx: Ctx, shop: ShopIdentity, kind: 'order' | 'refund', ite
  * fails on its own is kept in the inbox and raised as an exception (see `isolate`); the others go on.
  * Every lane runs to its end before the first unexpected error is rethrown.
  */
-export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: readonly RawOrder[], source: 'pull' | 'webhook'): Promise<{ stored: number; duplicates: number }> {
+export async function ingestRawOrders(
+  ctx: Ctx,
+  shop: ShopIdentity,
+  orders: readonly RawOrder[],
+  source: 'pull' | 'webhook',
+): Promise<{ stored: number; duplicates: number }> {
   const s = await pipelineShop(ctx, shop)
   const parts = chunk(orders, chunkSize(orders.length))
   const perOrder = pLimit(PER_ORDER)
@@ -81,18 +102,39 @@ export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: read
       const got = await store(ctx, shop, 'order', part, source)
       const entries = part.flatMap((raw, j) => (got[j] ? [{ raw, entry: got[j] }] : []))
       stored += entries.filter((e) => !e.entry.retry).length
-      const batch = await ingestNewOrders(ctx.db, s, entries.map((e) => e.entry))
+      const batch = await ingestNewOrders(
+        ctx.db,
+        s,
+        entries.map((e) => e.entry),
+      )
       emitting.push(after(ctx, s, batch.events).catch((err: unknown) => void failures.push(err)))
       // The rest one order per transaction: distinct orders side by side, versions of one order in arrival order.
-      const rest = groupBy(entries.filter((e) => !batch.handled.has(e.entry.id)), (e) => e.raw.externalId)
-      const done = await Promise.allSettled([...rest.values()].map((versions) => perOrder(async () => {
-        for (const { entry } of versions) {
-          const events = await isolate(ctx, s, entry, () => raceSafe(() => normalizeInboxOrder(ctx.db, s, entry)))
-          await after(ctx, s, events)
-        }
-      })))
+      const rest = groupBy(
+        entries.filter((e) => !batch.handled.has(e.entry.id)),
+        (e) => e.raw.externalId,
+      )
+      const done = await Promise.allSettled(
+        [...rest.values()].map((versions) =>
+          perOrder(async () => {
+            for (const { entry } of versions) {
+              const events = await isolate(ctx, s, entry, () =>
+                raceSafe(() => normalizeInboxOrder(ctx.db, s, entry)),
+              )
+              await after(ctx, s, events)
+            }
+          }),
+        ),
+      )
       for (const d of done) if (d.status === 'rejected') failures.push(d.reason)
-      await after(ctx, s, await attachWaitingRefunds(ctx.db, s, entries.map((e) => e.raw.externalId)))
+      await after(
+        ctx,
+        s,
+        await attachWaitingRefunds(
+          ctx.db,
+          s,
+          entries.map((e) => e.raw.externalId),
+        ),
+      )
     }
   }
   const lanes = await Promise.allSettled(Array.from({ length: Math.min(LANES, parts.length) }, lane))
@@ -109,15 +151,30 @@ export async function ingestRawOrders(ctx: Ctx, shop: ShopIdentity, orders: read
  * Lock waits, deadlocks past their retries and lost connections are not the order's fault: they
  * propagate, the job retries, and the entry (still un-normalized) is picked up again.
  */
-async function isolate(ctx: Ctx, shop: PipelineShop, entry: StoredEntry, run: () => Promise<{ events: OrderEvent[] }>): Promise<OrderEvent[]> {
+async function isolate(
+  ctx: Ctx,
+  shop: PipelineShop,
+  entry: StoredEntry,
+  run: () => Promise<{ events: OrderEvent[] }>,
+): Promise<OrderEvent[]> {
   try {
     return (await run()).events
   } catch (err) {
     if (!isOrderFault(err)) throw err
     const error = (err instanceof Error ? err.message : String(err)).slice(0, 2000)
     await withTx(ctx.db, async (tx) => {
-      await raiseException(tx, shop.merchantId, { shopId: shop.id, rawInboxId: entry.id, reason: 'mapping_failed', detail: { stage: 'write', error } })
-      await tx.updateTable('raw_inbox').set({ outcome: 'failed', error }).where('merchant_id', '=', shop.merchantId).where('id', '=', entry.id).execute()
+      await raiseException(tx, shop.merchantId, {
+        shopId: shop.id,
+        rawInboxId: entry.id,
+        reason: 'mapping_failed',
+        detail: { stage: 'write', error },
+      })
+      await tx
+        .updateTable('raw_inbox')
+        .set({ outcome: 'failed', error })
+        .where('merchant_id', '=', shop.merchantId)
+        .where('id', '=', entry.id)
+        .execute()
     })
     return []
   }
@@ -130,22 +187,46 @@ function isOrderFault(err: unknown): boolean {
   return !/^(ECONN|ETIMEDOUT|EPIPE|PROTOCOL_|POOL_)/.test(code)
 }
 
-export async function ingestRawRefunds(ctx: Ctx, shop: ShopIdentity, refunds: readonly RawRefund[], source: 'pull' | 'webhook'): Promise<{ stored: number; duplicates: number }> {
+export async function ingestRawRefunds(
+  ctx: Ctx,
+  shop: ShopIdentity,
+  refunds: readonly RawRefund[],
+  source: 'pull' | 'webhook',
+): Promise<{ stored: number; duplicates: number }> {
   const s = await pipelineShop(ctx, shop)
-  const entries = await store(ctx, shop, 'refund', refunds.map((r) => ({ ...r, externalId: r.externalRefundId })), source)
+  const entries = await store(
+    ctx,
+    shop,
+    'refund',
+    refunds.map((r) => ({ ...r, externalId: r.externalRefundId })),
+    source,
+  )
   let stored = 0
   for (const entry of entries) {
     if (!entry) continue
     if (!entry.retry) stored++
-    await after(ctx, s, await isolate(ctx, s, entry, () => raceSafe(() => normalizeInboxRefund(ctx.db, s, entry))))
+    await after(
+      ctx,
+      s,
+      await isolate(ctx, s, entry, () => raceSafe(() => normalizeInboxRefund(ctx.db, s, entry))),
+    )
   }
-  await after(ctx, s, await attachWaitingRefunds(ctx.db, s, refunds.map((r) => r.orderExternalId)))
+  await after(
+    ctx,
+    s,
+    await attachWaitingRefunds(
+      ctx.db,
+      s,
+      refunds.map((r) => r.orderExternalId),
+    ),
+  )
   return { stored, duplicates: refunds.length - stored }
 }
 
 /** After commit: automatic merge (合单) of newly paid orders when the shop asks for it, then the events. */
 async function after(ctx: Ctx, shop: PipelineShop, events: readonly OrderEvent[]): Promise<void> {
   if (events.length === 0) return
-  if (shop.settings.autoMerge === true) for (const e of events) if (e.kind === 'paid') await autoMerge(ctx.db, e.merchantId, e.orderId)
+  if (shop.settings.autoMerge === true)
+    for (const e of events) if (e.kind === 'paid') await autoMerge(ctx.db, e.merchantId, e.orderId)
   await emitOrderEvents(ctx, events)
 }

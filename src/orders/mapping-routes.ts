@@ -23,37 +23,100 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
       config: { roles: ADMIN },
       schema: {
         tags: ['skus'],
-        summary: 'Define a bundle (组合装): the component SKUs, their quantities and the value that splits its revenue; an empty list makes it a plain SKU again',
+        summary:
+          'Define a bundle (组合装): the component SKUs, their quantities and the value that splits its revenue; an empty list makes it a plain SKU again',
         params: IdParams,
-        body: Type.Object({ components: Type.Array(Type.Object({ skuCode: Type.String({ minLength: 1, maxLength: 128 }), quantity: Type.Integer({ minimum: 1, maximum: 10_000 }), unitValue: Amount }, { additionalProperties: false }), { maxItems: 50 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            components: Type.Array(
+              Type.Object(
+                {
+                  skuCode: Type.String({ minLength: 1, maxLength: 128 }),
+                  quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
+                  unitValue: Amount,
+                },
+                { additionalProperties: false },
+              ),
+              { maxItems: 50 },
+            ),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ components: Type.Integer() }), ...errorResponses },
       },
     },
     async (req) => {
       const { merchantId } = req.auth
-      const bundle = await ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', merchantId).where('id', '=', req.params.id).executeTakeFirst()
+      const bundle = await ctx.db
+        .selectFrom('skus')
+        .select(['id', 'code'])
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', req.params.id)
+        .executeTakeFirst()
       if (!bundle) throw notFound('SKU', req.params.id)
       const codes = req.body.components.map((c) => c.skuCode)
-      const parts = codes.length ? await ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', merchantId).where('code', 'in', codes).execute() : []
+      const parts = codes.length
+        ? await ctx.db
+            .selectFrom('skus')
+            .select(['id', 'code'])
+            .where('merchant_id', '=', merchantId)
+            .where('code', 'in', codes)
+            .execute()
+        : []
       const byCode = new Map(parts.map((p) => [p.code, p.id]))
       const unknown = codes.filter((c) => !byCode.has(c))
-      if (unknown.length > 0) throw invalid(`body/components: unknown SKU codes ${unknown.join(', ')}`, { field: 'body/components', unknown })
-      if (byCode.get(bundle.code) !== undefined) throw invalid('body/components: a bundle cannot contain itself', { field: 'body/components' })
+      if (unknown.length > 0)
+        throw invalid(`body/components: unknown SKU codes ${unknown.join(', ')}`, {
+          field: 'body/components',
+          unknown,
+        })
+      if (byCode.get(bundle.code) !== undefined)
+        throw invalid('body/components: a bundle cannot contain itself', { field: 'body/components' })
       await withTx(ctx.db, async (tx) => {
-        await tx.deleteFrom('sku_bundle_components').where('merchant_id', '=', merchantId).where('bundle_sku_id', '=', bundle.id).execute()
+        await tx
+          .deleteFrom('sku_bundle_components')
+          .where('merchant_id', '=', merchantId)
+          .where('bundle_sku_id', '=', bundle.id)
+          .execute()
         if (req.body.components.length > 0) {
-          await tx.insertInto('sku_bundle_components').values(req.body.components.map((c) => ({ merchant_id: merchantId, bundle_sku_id: bundle.id, component_sku_id: byCode.get(c.skuCode)!, quantity: c.quantity, unit_value: c.unitValue }))).execute()
+          await tx
+            .insertInto('sku_bundle_components')
+            .values(
+              req.body.components.map((c) => ({
+                merchant_id: merchantId,
+                bundle_sku_id: bundle.id,
+                component_sku_id: byCode.get(c.skuCode)!,
+                quantity: c.quantity,
+                unit_value: c.unitValue,
+              })),
+            )
+            .execute()
         }
       })
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'sku.bundle', entityType: 'sku', entityId: bundle.id, detail: { components: req.body.components } })
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'sku.bundle',
+        entityType: 'sku',
+        entityId: bundle.id,
+        detail: { components: req.body.components },
+      })
       return { components: req.body.components.length }
     },
   )
 
   app.get(
     '/sku-mappings',
-    { config: { roles: READ }, schema: { tags: ['skus'], querystring: Type.Object({ shopId: Type.Optional(Id) }), response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses } } },
-    async (req) => ({ items: (await listMappings(ctx.db, req.auth.merchantId, req.query.shopId)).map(toJson) }),
+    {
+      config: { roles: READ },
+      schema: {
+        tags: ['skus'],
+        querystring: Type.Object({ shopId: Type.Optional(Id) }),
+        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+      },
+    },
+    async (req) => ({
+      items: (await listMappings(ctx.db, req.auth.merchantId, req.query.shopId)).map(toJson),
+    }),
   )
 
   app.post(
@@ -62,25 +125,46 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
       config: { roles: ADMIN },
       schema: {
         tags: ['skus'],
-        summary: 'Map platform SKUs (or items without SKUs) to merchant SKU codes; orders waiting on them re-run',
+        summary:
+          'Map platform SKUs (or items without SKUs) to merchant SKU codes; orders waiting on them re-run',
         body: Type.Object({
           items: Type.Array(
             Type.Object(
-              { shopId: Id, platformSkuId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), platformItemId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), skuCode: Type.String({ minLength: 1, maxLength: 128 }) },
+              {
+                shopId: Id,
+                platformSkuId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+                platformItemId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+                skuCode: Type.String({ minLength: 1, maxLength: 128 }),
+              },
               { additionalProperties: false },
             ),
             { minItems: 1, maxItems: 1000 },
           ),
         }),
-        response: { 200: Type.Object({ saved: Type.Integer(), rerun: Type.Integer(), unknownCodes: Type.Array(Type.String()), unknownShops: Type.Array(Type.String()) }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            saved: Type.Integer(),
+            rerun: Type.Integer(),
+            unknownCodes: Type.Array(Type.String()),
+            unknownShops: Type.Array(Type.String()),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
       req.body.items.forEach((it, i) => {
-        if (!it.platformSkuId && !it.platformItemId) throw invalid(`body/items/${i} needs platformSkuId or platformItemId`, { field: `body/items/${i}` })
+        if (!it.platformSkuId && !it.platformItemId)
+          throw invalid(`body/items/${i} needs platformSkuId or platformItemId`, { field: `body/items/${i}` })
       })
       const r = await withTx(ctx.db, (tx) => upsertMappings(tx, req.auth.merchantId, req.body.items, 'bulk'))
-      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'sku_mapping.bulk', entityType: 'sku_mapping', entityId: '*', detail: { saved: r.saved } })
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'sku_mapping.bulk',
+        entityType: 'sku_mapping',
+        entityId: '*',
+        detail: { saved: r.saved },
+      })
       const rerun = await rerunWaiting(ctx, req.auth.merchantId, ['sku_unmapped'])
       return { ...r, rerun }
     },
@@ -106,10 +190,24 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
 
   app.delete(
     '/sku-mappings/:id',
-    { config: { roles: ADMIN }, schema: { tags: ['skus'], summary: 'Delete a mapping (orders already mapped keep their SKUs until re-run)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags: ['skus'],
+        summary: 'Delete a mapping (orders already mapped keep their SKUs until re-run)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
-      if (!(await deleteMapping(ctx.db, req.auth.merchantId, req.params.id))) throw notFound('SKU mapping', req.params.id)
-      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'sku_mapping.delete', entityType: 'sku_mapping', entityId: req.params.id })
+      if (!(await deleteMapping(ctx.db, req.auth.merchantId, req.params.id)))
+        throw notFound('SKU mapping', req.params.id)
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'sku_mapping.delete',
+        entityType: 'sku_mapping',
+        entityId: req.params.id,
+      })
       return reply.status(204).send(null)
     },
   )

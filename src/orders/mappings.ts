@@ -10,17 +10,34 @@ export interface MappingInput {
   skuCode: string
 }
 
-export async function upsertMappings(db: Executor, merchantId: string, items: readonly MappingInput[], source: 'manual' | 'bulk'): Promise<{ saved: number; unknownCodes: string[]; unknownShops: string[] }> {
+export async function upsertMappings(
+  db: Executor,
+  merchantId: string,
+  items: readonly MappingInput[],
+  source: 'manual' | 'bulk',
+): Promise<{ saved: number; unknownCodes: string[]; unknownShops: string[] }> {
   const codes = [...new Set(items.map((i) => i.skuCode))]
   const shops = [...new Set(items.map((i) => i.shopId))]
   const [skus, shopRows] = await Promise.all([
-    db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', merchantId).where('code', 'in', codes).execute(),
-    db.selectFrom('shops').select('id').where('merchant_id', '=', merchantId).where('id', 'in', shops).execute(),
+    db
+      .selectFrom('skus')
+      .select(['id', 'code'])
+      .where('merchant_id', '=', merchantId)
+      .where('code', 'in', codes)
+      .execute(),
+    db
+      .selectFrom('shops')
+      .select('id')
+      .where('merchant_id', '=', merchantId)
+      .where('id', 'in', shops)
+      .execute(),
   ])
   const skuByCode = new Map(skus.map((s) => [s.code, s.id]))
   const knownShops = new Set(shopRows.map((s) => s.id))
   const rows = items
-    .filter((i) => skuByCode.has(i.skuCode) && knownShops.has(i.shopId) && (i.platformSkuId || i.platformItemId))
+    .filter(
+      (i) => skuByCode.has(i.skuCode) && knownShops.has(i.shopId) && (i.platformSkuId || i.platformItemId),
+    )
     .map((i) => ({
       id: newId(),
       merchant_id: merchantId,
@@ -36,10 +53,18 @@ export async function upsertMappings(db: Executor, merchantId: string, items: re
     await db
       .insertInto('sku_mappings')
       .values(rows)
-      .onDuplicateKeyUpdate({ sku_id: sql`VALUES(sku_id)`, source: sql`VALUES(source)`, updated_at: sql`CURRENT_TIMESTAMP(3)` })
+      .onDuplicateKeyUpdate({
+        sku_id: sql`VALUES(sku_id)`,
+        source: sql`VALUES(source)`,
+        updated_at: sql`CURRENT_TIMESTAMP(3)`,
+      })
       .execute()
   }
-  return { saved: rows.length, unknownCodes: codes.filter((c) => !skuByCode.has(c)), unknownShops: shops.filter((s) => !knownShops.has(s)) }
+  return {
+    saved: rows.length,
+    unknownCodes: codes.filter((c) => !skuByCode.has(c)),
+    unknownShops: shops.filter((s) => !knownShops.has(s)),
+  }
 }
 
 /** Map every platform SKU seen on a shop's orders whose seller code equals a merchant SKU code. */
@@ -53,7 +78,9 @@ export async function autoMap(db: Executor, merchantId: string, shopId: string):
     JOIN orders o ON o.id = l.order_id AND o.merchant_id = l.merchant_id
     JOIN skus s ON s.merchant_id = l.merchant_id AND s.code = l.outer_code
     WHERE l.merchant_id = ${merchantId} AND o.shop_id = ${shopId} AND l.sku_id IS NULL AND l.is_bundle = 0 AND l.outer_code IS NOT NULL
-    GROUP BY l.merchant_id, o.shop_id, COALESCE(l.platform_sku_id, CONCAT('item:', l.platform_item_id), CONCAT('code:', l.outer_code)), l.outer_code, s.id`.execute(db)
+    GROUP BY l.merchant_id, o.shop_id, COALESCE(l.platform_sku_id, CONCAT('item:', l.platform_item_id), CONCAT('code:', l.outer_code)), l.outer_code, s.id`.execute(
+    db,
+  )
   return Number(res.numAffectedRows ?? 0n)
 }
 
@@ -61,13 +88,25 @@ export async function listMappings(db: Executor, merchantId: string, shopId?: st
   let q = db
     .selectFrom('sku_mappings as m')
     .innerJoin('skus as s', 's.id', 'm.sku_id')
-    .select(['m.id', 'm.shop_id', 'm.platform_sku_key', 'm.platform_item_id', 'm.platform_sku_id', 'm.source', 's.code as sku_code'])
+    .select([
+      'm.id',
+      'm.shop_id',
+      'm.platform_sku_key',
+      'm.platform_item_id',
+      'm.platform_sku_id',
+      'm.source',
+      's.code as sku_code',
+    ])
     .where('m.merchant_id', '=', merchantId)
   if (shopId) q = q.where('m.shop_id', '=', shopId)
   return q.orderBy('m.shop_id').orderBy('m.platform_sku_key').limit(5000).execute()
 }
 
 export async function deleteMapping(db: Executor, merchantId: string, id: string): Promise<boolean> {
-  const r = await db.deleteFrom('sku_mappings').where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  const r = await db
+    .deleteFrom('sku_mappings')
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
   return r.numDeletedRows === 1n
 }

@@ -16,13 +16,23 @@ export async function recordEvents(db: Executor, events: readonly OrderEvent[]):
     await db
       .insertInto('event_outbox')
       .ignore()
-      .values(part.map((e) => ({ merchant_id: e.merchantId, event_key: e.key.slice(0, 190), payload: JSON.stringify(e) })))
+      .values(
+        part.map((e) => ({
+          merchant_id: e.merchantId,
+          event_key: e.key.slice(0, 190),
+          payload: JSON.stringify(e),
+        })),
+      )
       .execute()
   }
 }
 
 /** withTx whose result carries events: they are written to the outbox before the commit. */
-export function withEvents<T extends { events: readonly OrderEvent[] }>(db: Db, fn: (tx: Tx) => Promise<T>, opts?: TxOptions): Promise<T> {
+export function withEvents<T extends { events: readonly OrderEvent[] }>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  opts?: TxOptions,
+): Promise<T> {
   return withTx(
     db,
     async (tx) => {
@@ -38,7 +48,11 @@ export function withEvents<T extends { events: readonly OrderEvent[] }>(db: Db, 
  * Enqueue what the outbox holds unsent for longer than `graceMs` (emitters normally send within
  * milliseconds), and forget sent events after `keepDays`. Returns how many it sent.
  */
-export async function sweepOutbox(ctx: Pick<AppContext, 'db' | 'queues'>, graceMs = 60_000, keepDays = 7): Promise<number> {
+export async function sweepOutbox(
+  ctx: Pick<AppContext, 'db' | 'queues'>,
+  graceMs = 60_000,
+  keepDays = 7,
+): Promise<number> {
   // Ages are measured on the database's clock, the one that stamped created_at.
   const rows = await ctx.db
     .selectFrom('event_outbox')
@@ -48,10 +62,15 @@ export async function sweepOutbox(ctx: Pick<AppContext, 'db' | 'queues'>, graceM
     .orderBy('created_at')
     .limit(1000)
     .execute()
-  const events = rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as OrderEvent)
+  const events = rows.map(
+    (r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as OrderEvent,
+  )
   if (events.length > 0) {
     await emitOrderEvents(ctx, events)
   }
-  await ctx.db.deleteFrom('event_outbox').where('sent_at', '<', sql<Date>`NOW(3) - INTERVAL ${keepDays} DAY`).execute()
+  await ctx.db
+    .deleteFrom('event_outbox')
+    .where('sent_at', '<', sql<Date>`NOW(3) - INTERVAL ${keepDays} DAY`)
+    .execute()
   return events.length
 }

@@ -19,7 +19,24 @@ export interface OrderFilter {
 export async function listOrders(db: Executor, merchantId: string, f: OrderFilter) {
   let q = db
     .selectFrom('orders as o')
-    .select(['o.id', 'o.shop_id', 'o.channel', 'o.external_id', 'o.status', 'o.platform_status', 'o.refund_state', 'o.currency', 'o.buyer_nick', 'o.receiver_province', 'o.buyer_paid', 'o.paid_at', 'o.placed_at', 'o.platform_updated_at', 'o.open_exceptions', 'o.merge_group_id'])
+    .select([
+      'o.id',
+      'o.shop_id',
+      'o.channel',
+      'o.external_id',
+      'o.status',
+      'o.platform_status',
+      'o.refund_state',
+      'o.currency',
+      'o.buyer_nick',
+      'o.receiver_province',
+      'o.buyer_paid',
+      'o.paid_at',
+      'o.placed_at',
+      'o.platform_updated_at',
+      'o.open_exceptions',
+      'o.merge_group_id',
+    ])
     .where('o.merchant_id', '=', merchantId)
   if (f.status) q = q.where('o.status', '=', f.status)
   if (f.channel) q = q.where('o.channel', '=', f.channel)
@@ -51,30 +68,90 @@ export async function listOrders(db: Executor, merchantId: string, f: OrderFilte
 }
 
 export async function orderDetail(db: Executor, merchantId: string, id: string) {
-  const order = await db.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  const order = await db
+    .selectFrom('orders')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
   if (!order) return undefined
   const [lines, lineSkus, versions, exceptions, history, refunds, groups] = await Promise.all([
-    db.selectFrom('order_lines').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', id).orderBy('line_no').execute(),
-    db.selectFrom('order_line_skus as ls').innerJoin('skus as s', 's.id', 'ls.sku_id').select(['ls.order_line_id', 'ls.sku_id', 's.code', 'ls.quantity', 'ls.revenue_share']).where('ls.merchant_id', '=', merchantId).where('ls.order_id', '=', id).execute(),
+    db
+      .selectFrom('order_lines')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', id)
+      .orderBy('line_no')
+      .execute(),
+    db
+      .selectFrom('order_line_skus as ls')
+      .innerJoin('skus as s', 's.id', 'ls.sku_id')
+      .select(['ls.order_line_id', 'ls.sku_id', 's.code', 'ls.quantity', 'ls.revenue_share'])
+      .where('ls.merchant_id', '=', merchantId)
+      .where('ls.order_id', '=', id)
+      .execute(),
     db
       .selectFrom('raw_inbox')
-      .select(['id', 'source', 'platform_updated_at', 'received_at', 'content_hash', 'outcome', 'error', 'payload'])
+      .select([
+        'id',
+        'source',
+        'platform_updated_at',
+        'received_at',
+        'content_hash',
+        'outcome',
+        'error',
+        'payload',
+      ])
       .where('merchant_id', '=', merchantId)
       .where('shop_id', '=', order.shop_id)
       .where('kind', '=', 'order')
       .where('external_id', '=', order.external_id)
       .orderBy('id')
       .execute(),
-    db.selectFrom('order_exceptions').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', id).orderBy('id').execute(),
-    db.selectFrom('order_status_history').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', id).orderBy('id').execute(),
-    db.selectFrom('order_refunds').selectAll().where('merchant_id', '=', merchantId).where('order_id', '=', id).orderBy('id').execute(),
-    db.selectFrom('order_line_groups').select(['order_line_id', 'shipment_group_id']).where('merchant_id', '=', merchantId).where('order_id', '=', id).execute(),
+    db
+      .selectFrom('order_exceptions')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', id)
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('order_status_history')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', id)
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('order_refunds')
+      .selectAll()
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', id)
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('order_line_groups')
+      .select(['order_line_id', 'shipment_group_id'])
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', id)
+      .execute(),
   ])
   const lineGroups = new Map(groups.map((g) => [g.order_line_id, g.shipment_group_id]))
   return { order, lines, lineSkus, versions, exceptions, history, refunds, lineGroups }
 }
 
-export async function listExceptions(db: Executor, merchantId: string, f: { status?: 'open' | 'resolved'; reason?: string; orderId?: string; shopId?: string; before?: string; limit: number }) {
+export async function listExceptions(
+  db: Executor,
+  merchantId: string,
+  f: {
+    status?: 'open' | 'resolved'
+    reason?: string
+    orderId?: string
+    shopId?: string
+    before?: string
+    limit: number
+  },
+) {
   let q = db.selectFrom('order_exceptions').selectAll().where('merchant_id', '=', merchantId)
   if (f.status) q = q.where('status', '=', f.status)
   if (f.reason) q = q.where('reason', '=', f.reason as never)

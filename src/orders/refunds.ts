@@ -18,96 +18,186 @@ import type { RefundState } from './types.js'
 const SETTLED = new Set(['refunded'])
 const OPEN = new Set(['requested', 'approved'])
 
-export async function normalizeInboxRefund(db: Db, shop: PipelineShop, entry: { id: string; payload: string }): Promise<{ events: OrderEvent[] }> {
-  return withEvents(db, async (tx) => {
-    const mark = (outcome: string, error: string | null = null) =>
-      tx.updateTable('raw_inbox').set({ outcome, error }).where('merchant_id', '=', shop.merchantId).where('id', '=', entry.id).execute()
-    const connector = getConnector(shop.channel)
-    let draft: RefundDraft
-    try {
-      const mapped = connector.mapRefund ? connector.mapRefund(parseJsonExact(entry.payload)) : { ok: false as const, reason: 'unsupported' as const, detail: 'connector maps no refunds' }
-      if (!mapped.ok) throw new Error(`${mapped.reason}: ${mapped.detail}`)
-      draft = mapped.value
-    } catch (err) {
-      const error = err instanceof Error ? err.message : String(err)
-      await raiseException(tx, shop.merchantId, { shopId: shop.id, rawInboxId: entry.id, reason: 'mapping_failed', detail: { kind: 'refund', error } })
-      await mark('failed', error.slice(0, 2000))
-      return { events: [] }
-    }
-    const order = await tx
-      .selectFrom('orders')
-      .select(['id'])
-      .where('merchant_id', '=', shop.merchantId)
-      .where('shop_id', '=', shop.id)
-      .where('external_id', '=', draft.orderExternalId)
-      .executeTakeFirst()
-    const stored = await tx
-      .selectFrom('order_refunds')
-      .select(['id', 'platform_updated_at', 'status'])
-      .where('merchant_id', '=', shop.merchantId)
-      .where('shop_id', '=', shop.id)
-      .where('external_refund_id', '=', draft.externalRefundId)
-      .forUpdate()
-      .executeTakeFirst()
-    if (stored && stored.platform_updated_at.getTime() > draft.platformUpdatedAt.getTime()) {
-      await mark('stale')
-      return { events: [] }
-    }
-    const row = {
-      order_id: order?.id ?? null,
-      order_external_id: draft.orderExternalId,
-      status: draft.status,
-      platform_status: draft.platformStatus.slice(0, 64),
-      amount: toDb(draft.amount),
-      currency: draft.currency,
-      reason: draft.reason?.slice(0, 500) ?? null,
-      return_goods: draft.returnGoods ? 1 : 0,
-      refund_lines: JSON.stringify(draft.lines.map((l) => ({ externalLineId: l.externalLineId, quantity: l.quantity, amount: toDb(l.amount) }))),
-      platform_updated_at: draft.platformUpdatedAt,
-    }
-    const refundId = stored?.id ?? newId()
-    if (stored) await tx.updateTable('order_refunds').set(row).where('id', '=', refundId).execute()
-    else await tx.insertInto('order_refunds').values({ id: refundId, merchant_id: shop.merchantId, shop_id: shop.id, external_refund_id: draft.externalRefundId, created_at: draft.createdAt, ...row }).execute()
-    await mark('applied')
-    if (!order) {
-      await raiseException(tx, shop.merchantId, { shopId: shop.id, rawInboxId: entry.id, reason: 'refund_unknown_order', detail: { orderExternalId: draft.orderExternalId, refund: draft.externalRefundId } })
-      return { events: [] }
-    }
-    if (stored?.status === draft.status) return { events: [] }
-    await rollUpRefunds(tx, shop.merchantId, order.id)
-    return { events: [refundEvent(shop.merchantId, order.id, refundId, draft.status)] }
-  }, { isolation: 'read committed' })
+export async function normalizeInboxRefund(
+  db: Db,
+  shop: PipelineShop,
+  entry: { id: string; payload: string },
+): Promise<{ events: OrderEvent[] }> {
+  return withEvents(
+    db,
+    async (tx) => {
+      const mark = (outcome: string, error: string | null = null) =>
+        tx
+          .updateTable('raw_inbox')
+          .set({ outcome, error })
+          .where('merchant_id', '=', shop.merchantId)
+          .where('id', '=', entry.id)
+          .execute()
+      const connector = getConnector(shop.channel)
+      let draft: RefundDraft
+      try {
+        const mapped = connector.mapRefund
+          ? connector.mapRefund(parseJsonExact(entry.payload))
+          : { ok: false as const, reason: 'unsupported' as const, detail: 'connector maps no refunds' }
+        if (!mapped.ok) throw new Error(`${mapped.reason}: ${mapped.detail}`)
+        draft = mapped.value
+      } catch (err) {
+        const error = err instanceof Error ? err.message : String(err)
+        await raiseException(tx, shop.merchantId, {
+          shopId: shop.id,
+          rawInboxId: entry.id,
+          reason: 'mapping_failed',
+          detail: { kind: 'refund', error },
+        })
+        await mark('failed', error.slice(0, 2000))
+        return { events: [] }
+      }
+      const order = await tx
+        .selectFrom('orders')
+        .select(['id'])
+        .where('merchant_id', '=', shop.merchantId)
+        .where('shop_id', '=', shop.id)
+        .where('external_id', '=', draft.orderExternalId)
+        .executeTakeFirst()
+      const stored = await tx
+        .selectFrom('order_refunds')
+        .select(['id', 'platform_updated_at', 'status'])
+        .where('merchant_id', '=', shop.merchantId)
+        .where('shop_id', '=', shop.id)
+        .where('external_refund_id', '=', draft.externalRefundId)
+        .forUpdate()
+        .executeTakeFirst()
+      if (stored && stored.platform_updated_at.getTime() > draft.platformUpdatedAt.getTime()) {
+        await mark('stale')
+        return { events: [] }
+      }
+      const row = {
+        order_id: order?.id ?? null,
+        order_external_id: draft.orderExternalId,
+        status: draft.status,
+        platform_status: draft.platformStatus.slice(0, 64),
+        amount: toDb(draft.amount),
+        currency: draft.currency,
+        reason: draft.reason?.slice(0, 500) ?? null,
+        return_goods: draft.returnGoods ? 1 : 0,
+        refund_lines: JSON.stringify(
+          draft.lines.map((l) => ({
+            externalLineId: l.externalLineId,
+            quantity: l.quantity,
+            amount: toDb(l.amount),
+          })),
+        ),
+        platform_updated_at: draft.platformUpdatedAt,
+      }
+      const refundId = stored?.id ?? newId()
+      if (stored) await tx.updateTable('order_refunds').set(row).where('id', '=', refundId).execute()
+      else
+        await tx
+          .insertInto('order_refunds')
+          .values({
+            id: refundId,
+            merchant_id: shop.merchantId,
+            shop_id: shop.id,
+            external_refund_id: draft.externalRefundId,
+            created_at: draft.createdAt,
+            ...row,
+          })
+          .execute()
+      await mark('applied')
+      if (!order) {
+        await raiseException(tx, shop.merchantId, {
+          shopId: shop.id,
+          rawInboxId: entry.id,
+          reason: 'refund_unknown_order',
+          detail: { orderExternalId: draft.orderExternalId, refund: draft.externalRefundId },
+        })
+        return { events: [] }
+      }
+      if (stored?.status === draft.status) return { events: [] }
+      await rollUpRefunds(tx, shop.merchantId, order.id)
+      return { events: [refundEvent(shop.merchantId, order.id, refundId, draft.status)] }
+    },
+    { isolation: 'read committed' },
+  )
 }
 
 /** Recompute line and order refund state from every refund of the order. */
 export async function rollUpRefunds(db: Executor, merchantId: string, orderId: string): Promise<RefundState> {
   const [refunds, order, lines] = await Promise.all([
-    db.selectFrom('order_refunds').select(['status', 'amount', 'refund_lines']).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).execute(),
-    db.selectFrom('orders').select(['buyer_paid']).where('merchant_id', '=', merchantId).where('id', '=', orderId).executeTakeFirstOrThrow(),
-    db.selectFrom('order_lines').select(['id', 'external_line_id', 'quantity', 'paid_amount']).where('merchant_id', '=', merchantId).where('order_id', '=', orderId).execute(),
+    db
+      .selectFrom('order_refunds')
+      .select(['status', 'amount', 'refund_lines'])
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', orderId)
+      .execute(),
+    db
+      .selectFrom('orders')
+      .select(['buyer_paid'])
+      .where('merchant_id', '=', merchantId)
+      .where('id', '=', orderId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('order_lines')
+      .select(['id', 'external_line_id', 'quantity', 'paid_amount'])
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', orderId)
+      .execute(),
   ])
   const settled = refunds.filter((r) => SETTLED.has(r.status))
   const refunded = sum(settled.map((r) => money(r.amount)))
   const anyOpen = refunds.some((r) => OPEN.has(r.status))
-  const state: RefundState = refunded.gte(money(order.buyer_paid)) && refunded.gt(0) ? 'refunded' : refunded.gt(0) ? 'partial' : anyOpen ? 'requested' : 'none'
+  const state: RefundState =
+    refunded.gte(money(order.buyer_paid)) && refunded.gt(0)
+      ? 'refunded'
+      : refunded.gt(0)
+        ? 'partial'
+        : anyOpen
+          ? 'requested'
+          : 'none'
   for (const line of lines) {
-    const parts = settled.flatMap((r) => r.refund_lines.filter((l) => l.externalLineId === line.external_line_id))
+    const parts = settled.flatMap((r) =>
+      r.refund_lines.filter((l) => l.externalLineId === line.external_line_id),
+    )
     const qty = parts.reduce((n, p) => n + p.quantity, 0)
     const amount = sum(parts.map((p) => money(p.amount)))
-    const open = refunds.some((r) => OPEN.has(r.status) && r.refund_lines.some((l) => l.externalLineId === line.external_line_id))
-    const lineState: RefundState = qty >= line.quantity || (amount.gt(0) && amount.gte(money(line.paid_amount))) ? 'refunded' : amount.gt(0) || qty > 0 ? 'partial' : open ? 'requested' : 'none'
+    const open = refunds.some(
+      (r) => OPEN.has(r.status) && r.refund_lines.some((l) => l.externalLineId === line.external_line_id),
+    )
+    const lineState: RefundState =
+      qty >= line.quantity || (amount.gt(0) && amount.gte(money(line.paid_amount)))
+        ? 'refunded'
+        : amount.gt(0) || qty > 0
+          ? 'partial'
+          : open
+            ? 'requested'
+            : 'none'
     await db
       .updateTable('order_lines')
-      .set({ refund_state: lineState, refunded_quantity: Math.min(qty, line.quantity), refunded_amount: toDb(amount.gt(0) ? amount : ZERO) })
+      .set({
+        refund_state: lineState,
+        refunded_quantity: Math.min(qty, line.quantity),
+        refunded_amount: toDb(amount.gt(0) ? amount : ZERO),
+      })
       .where('id', '=', line.id)
       .execute()
   }
-  await db.updateTable('orders').set({ refund_state: state }).where('merchant_id', '=', merchantId).where('id', '=', orderId).execute()
+  await db
+    .updateTable('orders')
+    .set({ refund_state: state })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', orderId)
+    .execute()
   return state
 }
 
 /** Link refunds that arrived before their order, once the order exists; returns their events (to emit after commit). */
-export async function attachPendingRefunds(db: Executor, merchantId: string, shopId: string, orderId: string, externalId: string): Promise<OrderEvent[]> {
+export async function attachPendingRefunds(
+  db: Executor,
+  merchantId: string,
+  shopId: string,
+  orderId: string,
+  externalId: string,
+): Promise<OrderEvent[]> {
   const pending = await db
     .selectFrom('order_refunds')
     .select(['id', 'status'])
@@ -117,12 +207,28 @@ export async function attachPendingRefunds(db: Executor, merchantId: string, sho
     .where('order_id', 'is', null)
     .execute()
   if (pending.length === 0) return []
-  await db.updateTable('order_refunds').set({ order_id: orderId }).where('merchant_id', '=', merchantId).where('id', 'in', pending.map((p) => p.id)).execute()
+  await db
+    .updateTable('order_refunds')
+    .set({ order_id: orderId })
+    .where('merchant_id', '=', merchantId)
+    .where(
+      'id',
+      'in',
+      pending.map((p) => p.id),
+    )
+    .execute()
   await rollUpRefunds(db, merchantId, orderId)
   // The refunds waited for this order: their exceptions are settled now.
   await db
     .updateTable('order_exceptions')
-    .set({ status: 'resolved', open_marker: null, resolved_at: new Date(), resolved_by: 'pipeline', resolution: 'the order arrived', order_id: orderId })
+    .set({
+      status: 'resolved',
+      open_marker: null,
+      resolved_at: new Date(),
+      resolved_by: 'pipeline',
+      resolution: 'the order arrived',
+      order_id: orderId,
+    })
     .where('merchant_id', '=', merchantId)
     .where('shop_id', '=', shopId)
     .where('reason', '=', 'refund_unknown_order')
@@ -137,11 +243,20 @@ export async function attachPendingRefunds(db: Executor, merchantId: string, sho
  * An order and its refund written at the same moment by two read-committed transactions can miss
  * each other (each looks before the other commits); whichever commits last sees the other here.
  */
-export async function attachWaitingRefunds(db: Db, shop: PipelineShop, orderExternalIds: readonly string[]): Promise<OrderEvent[]> {
+export async function attachWaitingRefunds(
+  db: Db,
+  shop: PipelineShop,
+  orderExternalIds: readonly string[],
+): Promise<OrderEvent[]> {
   if (orderExternalIds.length === 0) return []
   const waiting = await db
     .selectFrom('order_refunds as r')
-    .innerJoin('orders as o', (j) => j.onRef('o.merchant_id', '=', 'r.merchant_id').onRef('o.shop_id', '=', 'r.shop_id').onRef('o.external_id', '=', 'r.order_external_id'))
+    .innerJoin('orders as o', (j) =>
+      j
+        .onRef('o.merchant_id', '=', 'r.merchant_id')
+        .onRef('o.shop_id', '=', 'r.shop_id')
+        .onRef('o.external_id', '=', 'r.order_external_id'),
+    )
     .select(['o.id', 'o.external_id'])
     .distinct()
     .where('r.merchant_id', '=', shop.merchantId)
@@ -152,11 +267,21 @@ export async function attachWaitingRefunds(db: Db, shop: PipelineShop, orderExte
     .execute()
   const events: OrderEvent[] = []
   for (const o of waiting) {
-    const attached = await withEvents(db, async (tx) => {
-      // The order row lock makes two late attachers take turns; the second finds nothing left.
-      await tx.selectFrom('orders').select('id').where('merchant_id', '=', shop.merchantId).where('id', '=', o.id).forUpdate().execute()
-      return { events: await attachPendingRefunds(tx, shop.merchantId, shop.id, o.id, o.external_id) }
-    }, { isolation: 'read committed' })
+    const attached = await withEvents(
+      db,
+      async (tx) => {
+        // The order row lock makes two late attachers take turns; the second finds nothing left.
+        await tx
+          .selectFrom('orders')
+          .select('id')
+          .where('merchant_id', '=', shop.merchantId)
+          .where('id', '=', o.id)
+          .forUpdate()
+          .execute()
+        return { events: await attachPendingRefunds(tx, shop.merchantId, shop.id, o.id, o.external_id) }
+      },
+      { isolation: 'read committed' },
+    )
     events.push(...attached.events)
   }
   return events

@@ -37,14 +37,40 @@ export interface StoredOrderHead {
  * The current order row, locked for update inside the caller's transaction, with what the pool
  * keeps beside it — in one round trip, since this runs for every update of every order.
  */
-export async function lockOrder(db: Executor, shop: ShopRef, externalId: string): Promise<StoredOrderHead | undefined> {
+export async function lockOrder(
+  db: Executor,
+  shop: ShopRef,
+  externalId: string,
+): Promise<StoredOrderHead | undefined> {
   const row = await db
     .selectFrom('orders as o')
-    .leftJoin('order_pool_state as ps', (j) => j.onRef('ps.merchant_id', '=', 'o.merchant_id').onRef('ps.order_id', '=', 'o.id'))
-    .leftJoin('raw_inbox as ri', (j) => j.onRef('ri.merchant_id', '=', 'o.merchant_id').onRef('ri.id', '=', 'o.raw_inbox_id'))
-    .select(['o.id', 'o.status', 'o.refund_state', 'o.platform_updated_at', 'o.open_exceptions', 'o.raw_inbox_id', 'ps.pool_hash', 'ps.receiver_override', 'ri.content_hash'])
+    .leftJoin('order_pool_state as ps', (j) =>
+      j.onRef('ps.merchant_id', '=', 'o.merchant_id').onRef('ps.order_id', '=', 'o.id'),
+    )
+    .leftJoin('raw_inbox as ri', (j) =>
+      j.onRef('ri.merchant_id', '=', 'o.merchant_id').onRef('ri.id', '=', 'o.raw_inbox_id'),
+    )
+    .select([
+      'o.id',
+      'o.status',
+      'o.refund_state',
+      'o.platform_updated_at',
+      'o.open_exceptions',
+      'o.raw_inbox_id',
+      'ps.pool_hash',
+      'ps.receiver_override',
+      'ri.content_hash',
+    ])
     .select((eb) =>
-      eb.exists(eb.selectFrom('order_refunds as r').select('r.id').whereRef('r.merchant_id', '=', 'o.merchant_id').whereRef('r.order_id', '=', 'o.id')).as('has_refunds'),
+      eb
+        .exists(
+          eb
+            .selectFrom('order_refunds as r')
+            .select('r.id')
+            .whereRef('r.merchant_id', '=', 'o.merchant_id')
+            .whereRef('r.order_id', '=', 'o.id'),
+        )
+        .as('has_refunds'),
     )
     .where('o.merchant_id', '=', shop.merchantId)
     .where('o.channel', '=', shop.channel)
@@ -56,7 +82,10 @@ export async function lockOrder(db: Executor, shop: ShopRef, externalId: string)
   const { content_hash, receiver_override, has_refunds, ...head } = row
   return {
     ...head,
-    receiver_override: typeof receiver_override === 'string' ? (JSON.parse(receiver_override) as Receiver) : (receiver_override ?? null),
+    receiver_override:
+      typeof receiver_override === 'string'
+        ? (JSON.parse(receiver_override) as Receiver)
+        : (receiver_override ?? null),
     version_hash: content_hash,
     has_refunds: Boolean(Number(has_refunds)),
   }
@@ -75,11 +104,24 @@ export async function writeOrder(
   const values = orderValues(draft, n, status, rawInboxId)
   const hash = poolHash(values, n)
   if (existingId) {
-    await db.updateTable('orders').set({ ...values, updated_at: new Date() }).where('merchant_id', '=', shop.merchantId).where('id', '=', id).execute()
+    await db
+      .updateTable('orders')
+      .set({ ...values, updated_at: new Date() })
+      .where('merchant_id', '=', shop.merchantId)
+      .where('id', '=', id)
+      .execute()
   } else {
     await db
       .insertInto('orders')
-      .values({ id, merchant_id: shop.merchantId, shop_id: shop.id, channel: shop.channel, external_id: draft.externalId, open_exceptions: 0, ...values })
+      .values({
+        id,
+        merchant_id: shop.merchantId,
+        shop_id: shop.id,
+        channel: shop.channel,
+        external_id: draft.externalId,
+        open_exceptions: 0,
+        ...values,
+      })
       .execute()
   }
   await writeLines(db, shop.merchantId, id, n)
@@ -87,7 +129,12 @@ export async function writeOrder(
   return { id, poolHash: hash }
 }
 
-export async function savePoolHash(db: Executor, merchantId: string, orderId: string, hash: string): Promise<void> {
+export async function savePoolHash(
+  db: Executor,
+  merchantId: string,
+  orderId: string,
+  hash: string,
+): Promise<void> {
   await db
     .insertInto('order_pool_state')
     .values({ merchant_id: merchantId, order_id: orderId, pool_hash: hash })
@@ -100,28 +147,69 @@ async function writeLines(db: Executor, merchantId: string, orderId: string, n: 
   // One round trip: every line with its stock-view rows (one result row per line × SKU).
   const rows = await db
     .selectFrom('order_lines as l')
-    .leftJoin('order_line_skus as s', (j) => j.onRef('s.merchant_id', '=', 'l.merchant_id').onRef('s.order_line_id', '=', 'l.id'))
+    .leftJoin('order_line_skus as s', (j) =>
+      j.onRef('s.merchant_id', '=', 'l.merchant_id').onRef('s.order_line_id', '=', 'l.id'),
+    )
     .selectAll('l')
     .select(['s.sku_id as s_sku_id', 's.quantity as s_quantity', 's.revenue_share as s_revenue_share'])
     .where('l.merchant_id', '=', merchantId)
     .where('l.order_id', '=', orderId)
     .orderBy('s.sku_id')
     .execute()
-  const byExternal = new Map(rows.map(({ s_sku_id: _a, s_quantity: _b, s_revenue_share: _c, ...l }) => [l.external_line_id, l]))
-  const storedSkus = rows.flatMap((r) => (r.s_sku_id === null ? [] : [{ order_line_id: r.id, sku_id: r.s_sku_id, quantity: r.s_quantity!, revenue_share: r.s_revenue_share! }]))
+  const byExternal = new Map(
+    rows.map(({ s_sku_id: _a, s_quantity: _b, s_revenue_share: _c, ...l }) => [l.external_line_id, l]),
+  )
+  const storedSkus = rows.flatMap((r) =>
+    r.s_sku_id === null
+      ? []
+      : [
+          {
+            order_line_id: r.id,
+            sku_id: r.s_sku_id,
+            quantity: r.s_quantity!,
+            revenue_share: r.s_revenue_share!,
+          },
+        ],
+  )
   for (const line of n.lines) {
     const old = byExternal.get(line.externalLineId)
     const lineId = old?.id ?? newId()
     const row = lineValues(line)
     if (!old) {
-      await db.insertInto('order_lines').values({ id: lineId, merchant_id: merchantId, order_id: orderId, external_line_id: line.externalLineId, ...row }).execute()
+      await db
+        .insertInto('order_lines')
+        .values({
+          id: lineId,
+          merchant_id: merchantId,
+          order_id: orderId,
+          external_line_id: line.externalLineId,
+          ...row,
+        })
+        .execute()
     } else if (Object.entries(row).some(([k, v]) => !sameValue(old[k as keyof typeof old], v))) {
-      await db.updateTable('order_lines').set(row).where('merchant_id', '=', merchantId).where('id', '=', lineId).execute()
+      await db
+        .updateTable('order_lines')
+        .set(row)
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', lineId)
+        .execute()
     }
     const skus = lineSkuValues(line)
-    const had = storedSkus.filter((s) => s.order_line_id === lineId).map(({ sku_id, quantity, revenue_share }) => ({ sku_id, quantity, revenue_share }))
+    const had = storedSkus
+      .filter((s) => s.order_line_id === lineId)
+      .map(({ sku_id, quantity, revenue_share }) => ({ sku_id, quantity, revenue_share }))
     const want = [...skus].sort((a, b) => (a.sku_id < b.sku_id ? -1 : a.sku_id > b.sku_id ? 1 : 0))
-    if (old && had.length === want.length && had.every((h, i) => h.sku_id === want[i]!.sku_id && h.quantity === want[i]!.quantity && sameValue(h.revenue_share, want[i]!.revenue_share))) continue
+    if (
+      old &&
+      had.length === want.length &&
+      had.every(
+        (h, i) =>
+          h.sku_id === want[i]!.sku_id &&
+          h.quantity === want[i]!.quantity &&
+          sameValue(h.revenue_share, want[i]!.revenue_share),
+      )
+    )
+      continue
     await writeLineSkus(db, merchantId, orderId, lineId, skus, !old)
   }
 }
@@ -129,7 +217,13 @@ async function writeLines(db: Executor, merchantId: string, orderId: string, n: 
 /** Stored DECIMAL strings carry 4 places ('12.5000'), ours as many as needed ('12.5'). */
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true
-  if (typeof a === 'string' && typeof b === 'string' && /^-?\d+(\.\d+)?$/.test(a) && /^-?\d+(\.\d+)?$/.test(b)) return money(a).eq(money(b))
+  if (
+    typeof a === 'string' &&
+    typeof b === 'string' &&
+    /^-?\d+(\.\d+)?$/.test(a) &&
+    /^-?\d+(\.\d+)?$/.test(b)
+  )
+    return money(a).eq(money(b))
   return false
 }
 
@@ -144,13 +238,29 @@ async function writeLineSkus(
   if (skus.length > 0) {
     await db
       .insertInto('order_line_skus')
-      .values(skus.map((s) => ({ id: newId(), merchant_id: merchantId, order_id: orderId, order_line_id: lineId, ...s })))
+      .values(
+        skus.map((s) => ({
+          id: newId(),
+          merchant_id: merchantId,
+          order_id: orderId,
+          order_line_id: lineId,
+          ...s,
+        })),
+      )
       .onDuplicateKeyUpdate({ quantity: sql`VALUES(quantity)`, revenue_share: sql`VALUES(revenue_share)` })
       .execute()
   }
   if (freshLine) return
-  let del = db.deleteFrom('order_line_skus').where('merchant_id', '=', merchantId).where('order_line_id', '=', lineId)
-  if (skus.length > 0) del = del.where('sku_id', 'not in', skus.map((s) => s.sku_id))
+  let del = db
+    .deleteFrom('order_line_skus')
+    .where('merchant_id', '=', merchantId)
+    .where('order_line_id', '=', lineId)
+  if (skus.length > 0)
+    del = del.where(
+      'sku_id',
+      'not in',
+      skus.map((s) => s.sku_id),
+    )
   await del.execute()
 }
 
@@ -163,5 +273,16 @@ export async function recordStatusChange(
   source: string,
   note: string | null = null,
 ): Promise<void> {
-  await db.insertInto('order_status_history').values({ id: newId(), merchant_id: merchantId, order_id: orderId, from_status: from, to_status: to, source, note }).execute()
+  await db
+    .insertInto('order_status_history')
+    .values({
+      id: newId(),
+      merchant_id: merchantId,
+      order_id: orderId,
+      from_status: from,
+      to_status: to,
+      source,
+      note,
+    })
+    .execute()
 }

@@ -17,7 +17,14 @@ export async function reprocess(
   const shop = await getShop(ctx.db, merchantId, shopId)
   if (!shop) throw new Error(`shop ${shopId} not found for this merchant`)
   const s = { id: shop.id, merchantId, channel: shop.channel, settings: shop.settings }
-  const counts: Record<Outcome | 'refunds', number> = { applied: 0, unchanged: 0, stale: 0, failed: 0, invalid_transition: 0, refunds: 0 }
+  const counts: Record<Outcome | 'refunds', number> = {
+    applied: 0,
+    unchanged: 0,
+    stale: 0,
+    failed: 0,
+    invalid_transition: 0,
+    refunds: 0,
+  }
   let after = ''
   for (;;) {
     const batch = await ctx.db

@@ -60,13 +60,25 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
 
   app.get(
     '/orders/:id',
-    { config: { roles: READ }, schema: { tags, summary: 'An order with its lines, raw versions, exceptions, refunds and timeline', params: IdParams, response: { 200: Row, ...errorResponses } } },
+    {
+      config: { roles: READ },
+      schema: {
+        tags,
+        summary: 'An order with its lines, raw versions, exceptions, refunds and timeline',
+        params: IdParams,
+        response: { 200: Row, ...errorResponses },
+      },
+    },
     async (req) => {
       const d = await orderDetail(ctx.db, req.auth.merchantId, req.params.id)
       if (!d) throw notFound('order', req.params.id)
       return {
         ...toJson(d.order),
-        lines: d.lines.map((l) => ({ ...toJson(l), shipment_group_id: d.lineGroups.get(l.id) ?? null, skus: d.lineSkus.filter((s) => s.order_line_id === l.id).map(toJson) })),
+        lines: d.lines.map((l) => ({
+          ...toJson(l),
+          shipment_group_id: d.lineGroups.get(l.id) ?? null,
+          skus: d.lineSkus.filter((s) => s.order_line_id === l.id).map(toJson),
+        })),
         versions: d.versions.map(toJson),
         exceptions: d.exceptions.map(toJson),
         refunds: d.refunds.map(toJson),
@@ -81,10 +93,15 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       config: { roles: ADMIN },
       schema: {
         tags,
-        summary: "Fix the receiver by hand (kept over the platform's on every re-run); the order's pipeline re-runs, which clears address_unusable",
+        summary:
+          "Fix the receiver by hand (kept over the platform's on every re-run); the order's pipeline re-runs, which clears address_unusable",
         params: IdParams,
         body: Type.Object(
-          Object.fromEntries(['name', 'phone', 'country', 'province', 'city', 'district', 'town', 'address', 'postcode'].map((k) => [k, Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()]))])),
+          Object.fromEntries(
+            ['name', 'phone', 'country', 'province', 'city', 'district', 'town', 'address', 'postcode'].map(
+              (k) => [k, Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()]))],
+            ),
+          ),
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: Type.Object({ receiver: Row, rerun: Type.String() }), ...errorResponses },
@@ -92,16 +109,31 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
     },
     async (req) => {
       const { merchantId } = req.auth
-      const receiver = await manual(() => setReceiverOverride(ctx.db, merchantId, req.params.id, req.body as ReceiverPatch))
+      const receiver = await manual(() =>
+        setReceiverOverride(ctx.db, merchantId, req.params.id, req.body as ReceiverPatch),
+      )
       if (!receiver) throw notFound('order', req.params.id)
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'order.receiver', entityType: 'order', entityId: req.params.id })
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'order.receiver',
+        entityType: 'order',
+        entityId: req.params.id,
+      })
       return { receiver: { ...receiver }, rerun: await rerunOrder(ctx, merchantId, req.params.id) }
     },
   )
 
   app.post(
     '/orders/:id/rerun',
-    { config: { roles: ADMIN }, schema: { tags, summary: "Re-run the pipeline on the order's newest raw version", params: IdParams, response: { 200: Type.Object({ outcome: Type.String() }), ...errorResponses } } },
+    {
+      config: { roles: ADMIN },
+      schema: {
+        tags,
+        summary: "Re-run the pipeline on the order's newest raw version",
+        params: IdParams,
+        response: { 200: Type.Object({ outcome: Type.String() }), ...errorResponses },
+      },
+    },
     async (req) => {
       const outcome = await rerunOrder(ctx, req.auth.merchantId, req.params.id)
       if (outcome === 'not_found') throw notFound('order', req.params.id)

@@ -8,7 +8,12 @@ import { toDb } from '../money/index.js'
 import type { Normalized, NormalizedLine } from './normalize.js'
 import type { OrderStatus, UnifiedOrderDraft } from './types.js'
 
-export function orderValues(draft: UnifiedOrderDraft, n: Normalized, status: OrderStatus, rawInboxId: string) {
+export function orderValues(
+  draft: UnifiedOrderDraft,
+  n: Normalized,
+  status: OrderStatus,
+  rawInboxId: string,
+) {
   return {
     status,
     platform_status: draft.platformStatus.slice(0, 64),
@@ -65,12 +70,15 @@ export function lineValues(line: NormalizedLine) {
   }
 }
 
-export const lineSkuValues = (line: NormalizedLine) => line.skus.map((s) => ({ sku_id: s.skuId, quantity: s.quantity, revenue_share: toDb(s.revenueShare) }))
+export const lineSkuValues = (line: NormalizedLine) =>
+  line.skus.map((s) => ({ sku_id: s.skuId, quantity: s.quantity, revenue_share: toDb(s.revenueShare) }))
 
 /** SHA-256 over everything the pool would write for this order (ids and write times excluded). */
 export function poolHash(values: OrderValues, n: Normalized): string {
   const lines = n.lines.map((l) => [l.externalLineId, lineValues(l), lineSkuValues(l)])
-  return createHash('sha256').update(JSON.stringify({ o: values, l: lines })).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify({ o: values, l: lines }))
+    .digest('hex')
 }
 
 export const contentHash = (payload: string): string => createHash('sha256').update(payload).digest('hex')

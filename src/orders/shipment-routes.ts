@@ -29,8 +29,12 @@ export async function shipmentRoutes(fastify: FastifyInstance, ctx: AppContext):
       config: { roles: ['admin', 'warehouse'] },
       schema: {
         tags,
-        summary: 'Merge (合单) paid orders of one shop for the same buyer and receiver into one shipment; the platform orders stay distinct',
-        body: Type.Object({ orderIds: Type.Array(Id, { minItems: 2, maxItems: 50 }) }, { additionalProperties: false }),
+        summary:
+          'Merge (合单) paid orders of one shop for the same buyer and receiver into one shipment; the platform orders stay distinct',
+        body: Type.Object(
+          { orderIds: Type.Array(Id, { minItems: 2, maxItems: 50 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ mergeGroupId: Type.String() }), ...errorResponses },
       },
     },
@@ -41,11 +45,25 @@ export async function shipmentRoutes(fastify: FastifyInstance, ctx: AppContext):
 
   app.delete(
     '/orders/:id/merge',
-    { config: { roles: ['admin', 'warehouse'] }, schema: { tags, summary: 'Take an order out of its merge group (拆单)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      config: { roles: ['admin', 'warehouse'] },
+      schema: {
+        tags,
+        summary: 'Take an order out of its merge group (拆单)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
-      const exists = await ctx.db.selectFrom('orders').select('id').where('merchant_id', '=', req.auth.merchantId).where('id', '=', req.params.id).executeTakeFirst()
+      const exists = await ctx.db
+        .selectFrom('orders')
+        .select('id')
+        .where('merchant_id', '=', req.auth.merchantId)
+        .where('id', '=', req.params.id)
+        .executeTakeFirst()
       if (!exists) throw notFound('order', req.params.id)
-      if (!(await unmergeOrder(ctx.db, req.auth.merchantId, req.params.id))) throw conflict('the order is already in picking or beyond')
+      if (!(await unmergeOrder(ctx.db, req.auth.merchantId, req.params.id)))
+        throw conflict('the order is already in picking or beyond')
       return reply.status(204).send(null)
     },
   )
@@ -56,25 +74,46 @@ export async function shipmentRoutes(fastify: FastifyInstance, ctx: AppContext):
       config: { roles: ['admin', 'warehouse'] },
       schema: {
         tags,
-        summary: 'Split (拆单): move lines into a new shipment group; the platform order stays one order for money and writeback',
+        summary:
+          'Split (拆单): move lines into a new shipment group; the platform order stays one order for money and writeback',
         params: IdParams,
-        body: Type.Object({ lineIds: Type.Array(Id, { minItems: 1, maxItems: 200 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { lineIds: Type.Array(Id, { minItems: 1, maxItems: 200 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ shipmentGroupId: Type.String() }), ...errorResponses },
       },
     },
     async (req) => {
-      const groupId = await manual(() => splitLines(ctx.db, req.auth.merchantId, req.params.id, req.body.lineIds))
+      const groupId = await manual(() =>
+        splitLines(ctx.db, req.auth.merchantId, req.params.id, req.body.lineIds),
+      )
       if (!groupId) throw notFound('order', req.params.id)
-      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'order.split', entityType: 'order', entityId: req.params.id, detail: { lineIds: req.body.lineIds, groupId } })
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'order.split',
+        entityType: 'order',
+        entityId: req.params.id,
+        detail: { lineIds: req.body.lineIds, groupId },
+      })
       return { shipmentGroupId: groupId }
     },
   )
 
   app.delete(
     '/orders/:id/split',
-    { config: { roles: ['admin', 'warehouse'] }, schema: { tags, summary: 'Undo the splits of an order: all its lines ship together again', params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    {
+      config: { roles: ['admin', 'warehouse'] },
+      schema: {
+        tags,
+        summary: 'Undo the splits of an order: all its lines ship together again',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
     async (req, reply) => {
-      if (!(await manual(() => unsplitOrder(ctx.db, req.auth.merchantId, req.params.id)))) throw notFound('order', req.params.id)
+      if (!(await manual(() => unsplitOrder(ctx.db, req.auth.merchantId, req.params.id))))
+        throw notFound('order', req.params.id)
       return reply.status(204).send(null)
     },
   )

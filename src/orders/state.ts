@@ -16,7 +16,11 @@ export type Transition = { ok: true; status: OrderStatus; review?: string } | { 
 
 const HUB_WAREHOUSE_STATES: readonly OrderStatus[] = ['allocated', 'picking', 'on_hold']
 
-export function nextStatus(current: OrderStatus | null, platform: PlatformOrderStatus, refund: RefundState = 'none'): Transition {
+export function nextStatus(
+  current: OrderStatus | null,
+  platform: PlatformOrderStatus,
+  refund: RefundState = 'none',
+): Transition {
   const ok = (status: OrderStatus): Transition => ({ ok: true, status })
   const bad = (): Transition => ({ ok: false, reason: `${current} → ${platform} is not a valid transition` })
   if (current === null || current === platform) return ok(platform)
@@ -32,7 +36,11 @@ export function nextStatus(current: OrderStatus | null, platform: PlatformOrderS
       if (platform === 'paid') return ok(current)
       // Shipped outside the hub: with nothing reserved (paid) the order simply moves on.
       if ((platform === 'shipped' || platform === 'completed') && current !== 'paid') {
-        return { ok: true, status: current, review: `the platform says ${platform} while the hub holds the order as ${current}: shipped outside the hub?` }
+        return {
+          ok: true,
+          status: current,
+          review: `the platform says ${platform} while the hub holds the order as ${current}: shipped outside the hub?`,
+        }
       }
       return ok(platform)
     case 'shipped':

@@ -5,7 +5,16 @@
 import type { Decimal } from '../money/index.js'
 import type { Channel } from '../db/schema.js'
 
-export const ORDER_STATUSES = ['pending_payment', 'paid', 'allocated', 'picking', 'shipped', 'completed', 'on_hold', 'cancelled'] as const
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'allocated',
+  'picking',
+  'shipped',
+  'completed',
+  'on_hold',
+  'cancelled',
+] as const
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
 
 export const REFUND_STATES = ['none', 'requested', 'partial', 'refunded'] as const
@@ -95,4 +104,8 @@ export type MapFailureReason = 'malformed_payload' | 'unsupported' | 'mapper_err
 export type MapResult<T> = { ok: true; value: T } | { ok: false; reason: MapFailureReason; detail: string }
 
 export const mapped = <T>(value: T): MapResult<T> => ({ ok: true, value })
-export const mapFailed = (reason: MapFailureReason, detail: string): MapResult<never> => ({ ok: false, reason, detail })
+export const mapFailed = (reason: MapFailureReason, detail: string): MapResult<never> => ({
+  ok: false,
+  reason,
+  detail,
+})

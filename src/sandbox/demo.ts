@@ -52,7 +52,8 @@ const say = (s = '') => process.stdout.write(`${s}\n`)
 
 async function freshDatabase() {
   const name = databaseName(demoUrl)!
-  if (!/demo/.test(name)) throw new Error(`refusing to reset ${name}: the demo only resets a database whose name contains "demo"`)
+  if (!/demo/.test(name))
+    throw new Error(`refusing to reset ${name}: the demo only resets a database whose name contains "demo"`)
   const admin = createDb({ url: withDatabase(demoUrl, null), poolSize: 1 })
   await sql`DROP DATABASE IF EXISTS ${sql.id(name)}`.execute(admin)
   await sql`CREATE DATABASE ${sql.id(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`.execute(admin)
@@ -72,7 +73,12 @@ function catalogue(): CatalogueItem[] {
   const items: CatalogueItem[] = []
   PRODUCT_NAMES.forEach(([title, price], i) => {
     for (const [j, c] of colours.entries()) {
-      for (const size of ['S', 'M', 'L', 'XL']) items.push({ skuCode: `P${String(i + 1).padStart(2, '0')}-${j + 1}${size}`, title: `${title} ${c} ${size}`, price })
+      for (const size of ['S', 'M', 'L', 'XL'])
+        items.push({
+          skuCode: `P${String(i + 1).padStart(2, '0')}-${j + 1}${size}`,
+          title: `${title} ${c} ${size}`,
+          price,
+        })
     }
   })
   return items // 12 × 5 × 4 = 240 SKUs
@@ -83,88 +89,312 @@ async function main() {
   await freshDatabase()
   const ctx = createContext(config)
   await migrateToLatest(ctx.db)
-  const merchant = await createMerchant(ctx.db, { name: '杭州好物 Demo Co.', timezone: 'Asia/Shanghai', baseCurrency: 'CNY' })
+  const merchant = await createMerchant(ctx.db, {
+    name: '杭州好物 Demo Co.',
+    timezone: 'Asia/Shanghai',
+    baseCurrency: 'CNY',
+  })
   const keys: Record<string, string> = Object.fromEntries(
-    await Promise.all((['admin', 'warehouse', 'accountant'] as const).map(async (role) => [role, (await createApiKey(ctx.db, merchant.id, { role, name: `demo ${role}` })).token] as const)),
+    await Promise.all(
+      (['admin', 'warehouse', 'accountant'] as const).map(
+        async (role) =>
+          [role, (await createApiKey(ctx.db, merchant.id, { role, name: `demo ${role}` })).token] as const,
+      ),
+    ),
   )
   const warehouses = [
-    await createWarehouse(ctx.db, merchant.id, { code: 'HZ1', name: '杭州仓', priority: 10, regions: ['浙江省', '上海市', '江苏省'] }),
-    await createWarehouse(ctx.db, merchant.id, { code: 'SZ1', name: '深圳仓', priority: 20, regions: ['广东省', '福建省'] }),
-    await createWarehouse(ctx.db, merchant.id, { code: 'BJ1', name: '北京仓', priority: 30, regions: ['北京市', '天津市'] }),
+    await createWarehouse(ctx.db, merchant.id, {
+      code: 'HZ1',
+      name: '杭州仓',
+      priority: 10,
+      regions: ['浙江省', '上海市', '江苏省'],
+    }),
+    await createWarehouse(ctx.db, merchant.id, {
+      code: 'SZ1',
+      name: '深圳仓',
+      priority: 20,
+      regions: ['广东省', '福建省'],
+    }),
+    await createWarehouse(ctx.db, merchant.id, {
+      code: 'BJ1',
+      name: '北京仓',
+      priority: 30,
+      regions: ['北京市', '天津市'],
+    }),
   ]
   const items = catalogue()
-  await upsertSkus(ctx.db, merchant.id, items.map((c) => ({ code: c.skuCode, name: c.title })))
-  const skuIds = new Map((await ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', merchant.id).execute()).map((s) => [s.code, s.id]))
+  await upsertSkus(
+    ctx.db,
+    merchant.id,
+    items.map((c) => ({ code: c.skuCode, name: c.title })),
+  )
+  const skuIds = new Map(
+    (
+      await ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', merchant.id).execute()
+    ).map((s) => [s.code, s.id]),
+  )
   const rnd = prng(7)
   for (const [i, item] of items.entries()) {
     for (const [w, wh] of warehouses.entries()) {
       const qty = i === 0 ? 5 : 5 + Math.floor(rnd() * 40) // P01-1S is the hot SKU with little stock
-      const cost = money(item.price).mul(35 + Math.floor(rnd() * 20)).div(100).toFixed(2) // cost 35–54 % of the price
-      await receive(ctx.db, merchant.id, { warehouseId: wh.id, skuId: skuIds.get(item.skuCode)!, quantity: qty, unitCost: cost, currency: 'CNY' }, { actor: 'demo' })
-      await ctx.db.insertInto('bin_locations').values({ merchant_id: merchant.id, warehouse_id: wh.id, sku_id: skuIds.get(item.skuCode)!, bin: `${String.fromCharCode(65 + (i % 6))}-${1 + Math.floor(i / 6) % 20}-${1 + w + (i % 4)}` }).execute()
+      const cost = money(item.price)
+        .mul(35 + Math.floor(rnd() * 20))
+        .div(100)
+        .toFixed(2) // cost 35–54 % of the price
+      await receive(
+        ctx.db,
+        merchant.id,
+        {
+          warehouseId: wh.id,
+          skuId: skuIds.get(item.skuCode)!,
+          quantity: qty,
+          unitCost: cost,
+          currency: 'CNY',
+        },
+        { actor: 'demo' },
+      )
+      await ctx.db
+        .insertInto('bin_locations')
+        .values({
+          merchant_id: merchant.id,
+          warehouse_id: wh.id,
+          sku_id: skuIds.get(item.skuCode)!,
+          bin: `${String.fromCharCode(65 + (i % 6))}-${1 + (Math.floor(i / 6) % 20)}-${1 + w + (i % 4)}`,
+        })
+        .execute()
     }
   }
 
   const app = await buildApp(ctx)
-  const address = await app.listen({ host: config.api.host, port: config.api.port }).catch(async () => app.listen({ host: config.api.host, port: 0 }))
+  const address = await app
+    .listen({ host: config.api.host, port: config.api.port })
+    .catch(async () => app.listen({ host: config.api.host, port: 0 }))
   const sandboxes: { name: string; sandbox: SelfstoreSandbox; shopId: string }[] = []
   for (const [n, name] of ['官网 Web store', '小程序商城 Mini-program store'].entries()) {
-    const sandbox = await startSelfstoreSandbox({ seed: 100 + n, catalogue: items, apiKey: `demo-key-${n}`, webhookSecret: `demo-secret-${n}` })
+    const sandbox = await startSelfstoreSandbox({
+      seed: 100 + n,
+      catalogue: items,
+      apiKey: `demo-key-${n}`,
+      webhookSecret: `demo-secret-${n}`,
+    })
     const shop = await createShop(ctx.db, config.secretKey, merchant.id, {
       channel: 'selfstore',
       name,
-      settings: { baseUrl: sandbox.url, defaultCarrier: n === 0 ? 'SF' : 'ZTO', allowSplit: true, stockSync: { ratio: '0.9', safetyStock: 1 } },
+      settings: {
+        baseUrl: sandbox.url,
+        defaultCarrier: n === 0 ? 'SF' : 'ZTO',
+        allowSplit: true,
+        stockSync: { ratio: '0.9', safetyStock: 1 },
+      },
       credentials: { apiKey: `demo-key-${n}`, webhookSecret: `demo-secret-${n}` },
     })
-    await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: shop.id, platform_sku_key: c.skuCode, platform_item_id: null, platform_sku_id: c.skuCode, outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
+    await ctx.db
+      .insertInto('sku_mappings')
+      .values(
+        items.map((c) => ({
+          id: newId(),
+          merchant_id: merchant.id,
+          shop_id: shop.id,
+          platform_sku_key: c.skuCode,
+          platform_item_id: null,
+          platform_sku_id: c.skuCode,
+          outer_code: c.skuCode,
+          sku_id: skuIds.get(c.skuCode)!,
+          source: 'bulk' as const,
+        })),
+      )
+      .execute()
     if (n === 0) sandbox.setWebhookUrl(`${address}/webhooks/selfstore/${shop.id}`)
     sandboxes.push({ name, sandbox, shopId: shop.id })
   }
   // A WooCommerce site abroad, selling in USD: a second channel and a second currency.
-  const woo = await startWooSandbox({ seed: 300, catalogue: items, consumerKey: 'ck_demo', consumerSecret: 'cs_demo', currency: 'USD' })
+  const woo = await startWooSandbox({
+    seed: 300,
+    catalogue: items,
+    consumerKey: 'ck_demo',
+    consumerSecret: 'cs_demo',
+    currency: 'USD',
+  })
   const wooShop = await createShop(ctx.db, config.secretKey, merchant.id, {
     channel: 'woocommerce',
     name: 'WooCommerce global store',
     settings: { baseUrl: woo.url, defaultCarrier: 'DHL', allowSplit: true },
     credentials: { consumerKey: 'ck_demo', consumerSecret: 'cs_demo', webhookSecret: 'wc_demo' },
   })
-  await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: wooShop.id, platform_sku_key: woo.productIdOf(c.skuCode), platform_item_id: woo.productIdOf(c.skuCode), platform_sku_id: woo.productIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
+  await ctx.db
+    .insertInto('sku_mappings')
+    .values(
+      items.map((c) => ({
+        id: newId(),
+        merchant_id: merchant.id,
+        shop_id: wooShop.id,
+        platform_sku_key: woo.productIdOf(c.skuCode),
+        platform_item_id: woo.productIdOf(c.skuCode),
+        platform_sku_id: woo.productIdOf(c.skuCode),
+        outer_code: c.skuCode,
+        sku_id: skuIds.get(c.skuCode)!,
+        source: 'bulk' as const,
+      })),
+    )
+    .execute()
   woo.generate(3)
   // A Taobao shop through a sandbox TOP gateway (signed calls, 19-digit ids, masked receivers).
-  const top = await startTopSandbox({ seed: 400, catalogue: items, appKey: '21000000', appSecret: 'demo-top-secret', session: 'demo-top-session' })
+  const top = await startTopSandbox({
+    seed: 400,
+    catalogue: items,
+    appKey: '21000000',
+    appSecret: 'demo-top-secret',
+    session: 'demo-top-session',
+  })
   const topShop = await createShop(ctx.db, config.secretKey, merchant.id, {
     channel: 'taobao',
     name: '淘宝旗舰店 Taobao store',
-    settings: { baseUrl: top.url, signMethod: 'hmac-sha256', tmc: true, defaultCarrier: 'YTO', allowSplit: true, stockSync: { ratio: '0.8', safetyStock: 2 } },
+    settings: {
+      baseUrl: top.url,
+      signMethod: 'hmac-sha256',
+      tmc: true,
+      defaultCarrier: 'YTO',
+      allowSplit: true,
+      stockSync: { ratio: '0.8', safetyStock: 2 },
+    },
     credentials: { appKey: '21000000', appSecret: 'demo-top-secret', session: 'demo-top-session' },
   })
-  await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: topShop.id, platform_sku_key: top.skuIdOf(c.skuCode), platform_item_id: top.itemIdOf(c.skuCode), platform_sku_id: top.skuIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
+  await ctx.db
+    .insertInto('sku_mappings')
+    .values(
+      items.map((c) => ({
+        id: newId(),
+        merchant_id: merchant.id,
+        shop_id: topShop.id,
+        platform_sku_key: top.skuIdOf(c.skuCode),
+        platform_item_id: top.itemIdOf(c.skuCode),
+        platform_sku_id: top.skuIdOf(c.skuCode),
+        outer_code: c.skuCode,
+        sku_id: skuIds.get(c.skuCode)!,
+        source: 'bulk' as const,
+      })),
+    )
+    .execute()
   top.generate(4)
   // A Shopify store (USD, EUR presentment) with one location per demo warehouse; orders also arrive by signed webhook.
-  const shopifyStore = await startShopifySandbox({ seed: 500, catalogue: items, accessToken: 'shpat_demo', webhookSecret: 'demo-shopify-secret' })
+  const shopifyStore = await startShopifySandbox({
+    seed: 500,
+    catalogue: items,
+    accessToken: 'shpat_demo',
+    webhookSecret: 'demo-shopify-secret',
+  })
   const shopifyShop = await createShop(ctx.db, config.secretKey, merchant.id, {
     channel: 'shopify',
     name: 'Shopify EU store',
-    settings: { shopDomain: shopifyStore.shopDomain, baseUrl: shopifyStore.url, defaultCarrier: 'DHL', allowSplit: true, locations: Object.fromEntries(warehouses.map((w, i) => [w.id, shopifyStore.locationIds[i]!])) },
+    settings: {
+      shopDomain: shopifyStore.shopDomain,
+      baseUrl: shopifyStore.url,
+      defaultCarrier: 'DHL',
+      allowSplit: true,
+      locations: Object.fromEntries(warehouses.map((w, i) => [w.id, shopifyStore.locationIds[i]!])),
+    },
     credentials: { accessToken: 'shpat_demo', webhookSecret: 'demo-shopify-secret' },
   })
-  await ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: shopifyShop.id, platform_sku_key: shopifyStore.variantIdOf(c.skuCode), platform_item_id: shopifyStore.productIdOf(c.skuCode), platform_sku_id: shopifyStore.variantIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
+  await ctx.db
+    .insertInto('sku_mappings')
+    .values(
+      items.map((c) => ({
+        id: newId(),
+        merchant_id: merchant.id,
+        shop_id: shopifyShop.id,
+        platform_sku_key: shopifyStore.variantIdOf(c.skuCode),
+        platform_item_id: shopifyStore.productIdOf(c.skuCode),
+        platform_sku_id: shopifyStore.variantIdOf(c.skuCode),
+        outer_code: c.skuCode,
+        sku_id: skuIds.get(c.skuCode)!,
+        source: 'bulk' as const,
+      })),
+    )
+    .execute()
   shopifyStore.setWebhookUrl(`${address}/webhooks/shopify/${shopifyShop.id}`)
   shopifyStore.generate(3)
   // JD, Pinduoduo and Douyin shops: signed gateways, masked receivers, 19-digit ids; Douyin also pushes signed messages.
-  const cnMapping = (shopId: string, skuIdOf: (c: string) => string, itemIdOf: ((c: string) => string) | null) =>
-    ctx.db.insertInto('sku_mappings').values(items.map((c) => ({ id: newId(), merchant_id: merchant.id, shop_id: shopId, platform_sku_key: skuIdOf(c.skuCode), platform_item_id: itemIdOf ? itemIdOf(c.skuCode) : null, platform_sku_id: skuIdOf(c.skuCode), outer_code: c.skuCode, sku_id: skuIds.get(c.skuCode)!, source: 'bulk' as const }))).execute()
-  const jdStore = await startJdSandbox({ seed: 600, catalogue: items, appKey: 'demo-jd-key', appSecret: 'demo-jd-secret', accessToken: 'demo-jd-token' })
-  const jdShop = await createShop(ctx.db, config.secretKey, merchant.id, { channel: 'jd', name: '京东 POP 店', settings: { baseUrl: jdStore.url, allowSplit: true }, credentials: { appKey: 'demo-jd-key', appSecret: 'demo-jd-secret', accessToken: 'demo-jd-token' } })
+  const cnMapping = (
+    shopId: string,
+    skuIdOf: (c: string) => string,
+    itemIdOf: ((c: string) => string) | null,
+  ) =>
+    ctx.db
+      .insertInto('sku_mappings')
+      .values(
+        items.map((c) => ({
+          id: newId(),
+          merchant_id: merchant.id,
+          shop_id: shopId,
+          platform_sku_key: skuIdOf(c.skuCode),
+          platform_item_id: itemIdOf ? itemIdOf(c.skuCode) : null,
+          platform_sku_id: skuIdOf(c.skuCode),
+          outer_code: c.skuCode,
+          sku_id: skuIds.get(c.skuCode)!,
+          source: 'bulk' as const,
+        })),
+      )
+      .execute()
+  const jdStore = await startJdSandbox({
+    seed: 600,
+    catalogue: items,
+    appKey: 'demo-jd-key',
+    appSecret: 'demo-jd-secret',
+    accessToken: 'demo-jd-token',
+  })
+  const jdShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+    channel: 'jd',
+    name: '京东 POP 店',
+    settings: { baseUrl: jdStore.url, allowSplit: true },
+    credentials: { appKey: 'demo-jd-key', appSecret: 'demo-jd-secret', accessToken: 'demo-jd-token' },
+  })
   await cnMapping(jdShop.id, (c) => jdStore.skuIdOf(c), null)
   jdStore.generate(3)
-  const pddStore = await startPddSandbox({ seed: 700, catalogue: items, clientId: 'demo-pdd-client', clientSecret: 'demo-pdd-secret', accessToken: 'demo-pdd-token' })
-  const pddShop = await createShop(ctx.db, config.secretKey, merchant.id, { channel: 'pdd', name: '拼多多 专营店', settings: { baseUrl: pddStore.url, allowSplit: true }, credentials: { clientId: 'demo-pdd-client', clientSecret: 'demo-pdd-secret', accessToken: 'demo-pdd-token' } })
-  await cnMapping(pddShop.id, (c) => pddStore.skuIdOf(c), (c) => pddStore.goodsIdOf(c))
+  const pddStore = await startPddSandbox({
+    seed: 700,
+    catalogue: items,
+    clientId: 'demo-pdd-client',
+    clientSecret: 'demo-pdd-secret',
+    accessToken: 'demo-pdd-token',
+  })
+  const pddShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+    channel: 'pdd',
+    name: '拼多多 专营店',
+    settings: { baseUrl: pddStore.url, allowSplit: true },
+    credentials: {
+      clientId: 'demo-pdd-client',
+      clientSecret: 'demo-pdd-secret',
+      accessToken: 'demo-pdd-token',
+    },
+  })
+  await cnMapping(
+    pddShop.id,
+    (c) => pddStore.skuIdOf(c),
+    (c) => pddStore.goodsIdOf(c),
+  )
   pddStore.generate(3)
-  const douyinStore = await startDouyinSandbox({ seed: 800, catalogue: items, appKey: 'demo-douyin-key', appSecret: 'demo-douyin-secret', accessToken: 'demo-douyin-token' })
-  const douyinShop = await createShop(ctx.db, config.secretKey, merchant.id, { channel: 'douyin', name: '抖音小店', settings: { baseUrl: douyinStore.url, allowSplit: true }, credentials: { appKey: 'demo-douyin-key', appSecret: 'demo-douyin-secret', accessToken: 'demo-douyin-token' } })
-  await cnMapping(douyinShop.id, (c) => douyinStore.skuIdOf(c), (c) => douyinStore.productIdOf(c))
+  const douyinStore = await startDouyinSandbox({
+    seed: 800,
+    catalogue: items,
+    appKey: 'demo-douyin-key',
+    appSecret: 'demo-douyin-secret',
+    accessToken: 'demo-douyin-token',
+  })
+  const douyinShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+    channel: 'douyin',
+    name: '抖音小店',
+    settings: { baseUrl: douyinStore.url, allowSplit: true },
+    credentials: {
+      appKey: 'demo-douyin-key',
+      appSecret: 'demo-douyin-secret',
+      accessToken: 'demo-douyin-token',
+    },
+  })
+  await cnMapping(
+    douyinShop.id,
+    (c) => douyinStore.skuIdOf(c),
+    (c) => douyinStore.productIdOf(c),
+  )
   douyinStore.setWebhookUrl(`${address}/webhooks/douyin/${douyinShop.id}`)
   douyinStore.generate(3)
   const cnStores = [
@@ -176,7 +406,13 @@ async function main() {
   const scheduler = startScheduler(ctx)
   for (const s of sandboxes) s.sandbox.generate(5)
 
-  const api = (method: 'GET' | 'POST', url: string, key: string, payload?: unknown) => app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload ? { payload: payload as object } : {}) })
+  const api = (method: 'GET' | 'POST', url: string, key: string, payload?: unknown) =>
+    app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${key}` },
+      ...(payload ? { payload: payload as object } : {}),
+    })
   // Orders keep coming; now and then a buyer cancels.
   const flow = setInterval(() => {
     for (const s of sandboxes) {
@@ -196,7 +432,12 @@ async function main() {
   // Shopify pays out what it collected every half minute; the hub pulls the payout and posts it.
   const payouts = setInterval(() => {
     if (!shopifyStore.payout()) return
-    void enqueue(ctx.queues, 'shop-pull', { merchantId: merchant.id, shopId: shopifyShop.id, stream: 'settlements' }, jobId('demo-payout', shopifyShop.id, Date.now())).catch(() => undefined)
+    void enqueue(
+      ctx.queues,
+      'shop-pull',
+      { merchantId: merchant.id, shopId: shopifyShop.id, stream: 'settlements' },
+      jobId('demo-payout', shopifyShop.id, Date.now()),
+    ).catch(() => undefined)
   }, 30000)
   // A warehouse robot: waves what is allocated and ships it.
   let tracking = 100000
@@ -206,8 +447,16 @@ async function main() {
         const wave = await api('POST', '/waves', keys.warehouse!, { warehouseId: wh.id, maxOrders: 20 })
         if (wave.statusCode !== 201) continue
         const { waveId } = wave.json<{ waveId: string }>()
-        const orders = await ctx.db.selectFrom('wave_orders').select('order_id').where('wave_id', '=', waveId).where('status', '=', 'in_wave').execute()
-        for (const o of orders) await api('POST', `/orders/${o.order_id}/ship`, keys.warehouse!, { parcels: [{ carrier: 'SF', trackingNumber: `SF${tracking++}` }] })
+        const orders = await ctx.db
+          .selectFrom('wave_orders')
+          .select('order_id')
+          .where('wave_id', '=', waveId)
+          .where('status', '=', 'in_wave')
+          .execute()
+        for (const o of orders)
+          await api('POST', `/orders/${o.order_id}/ship`, keys.warehouse!, {
+            parcels: [{ carrier: 'SF', trackingNumber: `SF${tracking++}` }],
+          })
       }
     })().catch(() => undefined)
   }, 15000)
@@ -217,7 +466,9 @@ async function main() {
   for (const s of sandboxes) say(`sandbox      ${s.sandbox.url}    (${s.name}, shop ${s.shopId})`)
   say(`sandbox      ${woo.url}    (WooCommerce REST v3, USD, shop ${wooShop.id})`)
   say(`sandbox      ${top.url}    (Taobao TOP gateway, CNY, shop ${topShop.id})`)
-  say(`sandbox      ${shopifyStore.url}    (Shopify Admin GraphQL ${shopifyStore.shopDomain}, USD, shop ${shopifyShop.id})`)
+  say(
+    `sandbox      ${shopifyStore.url}    (Shopify Admin GraphQL ${shopifyStore.shopDomain}, USD, shop ${shopifyShop.id})`,
+  )
   for (const c of cnStores) say(`sandbox      ${c.store.url}    (${c.name}, shop ${c.shopId})`)
   say(`database     ${demoUrl}    queue prefix ${config.redis.prefix}`)
   say()
@@ -230,21 +481,52 @@ async function main() {
   say(`  curl -s -H "Authorization: Bearer ${keys.admin}" "${address}/exceptions?status=open"`)
   say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/stock?limit=5"`)
   say(`  curl -s -H "Authorization: Bearer ${keys.admin}" ${address}/stock/pushes | head -c 600`)
-  const day = (offsetDays: number) => new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10) // Asia/Shanghai calendar day
-  say(`  curl -s -H "Authorization: Bearer ${keys.accountant}" "${address}/statements?from=${day(0)}&to=${day(1)}"`)
-  say(`  curl -s -H "Authorization: Bearer ${keys.accountant}" "${address}/reconciliation?from=${day(0)}&to=${day(1)}&shopId=${shopifyShop.id}" | head -c 600   (Shopify pays out every 30 s)`)
-  say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/waves" -X POST -H 'content-type: application/json' -d '{"warehouseId":"${warehouses[0]!.id}"}'`)
+  const day = (offsetDays: number) =>
+    new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10) // Asia/Shanghai calendar day
+  say(
+    `  curl -s -H "Authorization: Bearer ${keys.accountant}" "${address}/statements?from=${day(0)}&to=${day(1)}"`,
+  )
+  say(
+    `  curl -s -H "Authorization: Bearer ${keys.accountant}" "${address}/reconciliation?from=${day(0)}&to=${day(1)}&shopId=${shopifyShop.id}" | head -c 600   (Shopify pays out every 30 s)`,
+  )
+  say(
+    `  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/waves" -X POST -H 'content-type: application/json' -d '{"warehouseId":"${warehouses[0]!.id}"}'`,
+  )
   say(`  open ${address}/docs  (authorize with the admin key)`)
   say()
-  say('Orders arrive every few seconds (webhooks from the web store and Shopify, signed pushes from Douyin, TMC messages from Taobao, scheduled pulls from all eight shops); a warehouse robot ships every 15 s. Ctrl-C stops.')
+  say(
+    'Orders arrive every few seconds (webhooks from the web store and Shopify, signed pushes from Douyin, TMC messages from Taobao, scheduled pulls from all eight shops); a warehouse robot ships every 15 s. Ctrl-C stops.',
+  )
 
   const report = setInterval(() => {
     void (async () => {
-      const byStatus = await ctx.db.selectFrom('orders').select(['status', (eb) => eb.fn.countAll().as('n')]).where('merchant_id', '=', merchant.id).groupBy('status').execute()
-      const byChannel = await ctx.db.selectFrom('orders').select(['channel', (eb) => eb.fn.countAll().as('n')]).where('merchant_id', '=', merchant.id).groupBy('channel').execute()
-      const pushed = sandboxes.reduce((n, s) => n + s.sandbox.stock.size, 0) + woo.stock.size + top.stock.size + shopifyStore.pushed.size + cnStores.reduce((n, c) => n + c.store.stock.size, 0)
-      const shipped = sandboxes.reduce((n, s) => n + s.sandbox.shipments.length, 0) + woo.notes.length + top.shipments.length + shopifyStore.fulfillments.length + cnStores.reduce((n, c) => n + c.store.shipments.length, 0)
-      say(`[${new Date().toISOString().slice(11, 19)}] pool: ${byStatus.map((r) => `${r.status} ${r.n}`).join(', ')} · by channel: ${byChannel.map((r) => `${r.channel} ${r.n}`).join(', ')} · SKU levels with pushed stock ${pushed} · writebacks received by the shops ${shipped}`)
+      const byStatus = await ctx.db
+        .selectFrom('orders')
+        .select(['status', (eb) => eb.fn.countAll().as('n')])
+        .where('merchant_id', '=', merchant.id)
+        .groupBy('status')
+        .execute()
+      const byChannel = await ctx.db
+        .selectFrom('orders')
+        .select(['channel', (eb) => eb.fn.countAll().as('n')])
+        .where('merchant_id', '=', merchant.id)
+        .groupBy('channel')
+        .execute()
+      const pushed =
+        sandboxes.reduce((n, s) => n + s.sandbox.stock.size, 0) +
+        woo.stock.size +
+        top.stock.size +
+        shopifyStore.pushed.size +
+        cnStores.reduce((n, c) => n + c.store.stock.size, 0)
+      const shipped =
+        sandboxes.reduce((n, s) => n + s.sandbox.shipments.length, 0) +
+        woo.notes.length +
+        top.shipments.length +
+        shopifyStore.fulfillments.length +
+        cnStores.reduce((n, c) => n + c.store.shipments.length, 0)
+      say(
+        `[${new Date().toISOString().slice(11, 19)}] pool: ${byStatus.map((r) => `${r.status} ${r.n}`).join(', ')} · by channel: ${byChannel.map((r) => `${r.channel} ${r.n}`).join(', ')} · SKU levels with pushed stock ${pushed} · writebacks received by the shops ${shipped}`,
+      )
     })().catch(() => undefined)
   }, 10000)
 
@@ -270,6 +552,6 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`demo failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.stderr.write(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
   process.exit(1)
 })

@@ -20,7 +20,13 @@ import { eventSign, signRequest, type SignMethod } from '../../connectors/douyin
 import { parseJsonExact } from '../../connectors/json.js'
 import { Decimal, money } from '../money/index.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
-import { soldOrderOf, type CnSandbox, type CnSandboxFault, type SandboxShipment, type SoldOrder } from './jd-server.js'
+import {
+  soldOrderOf,
+  type CnSandbox,
+  type CnSandboxFault,
+  type SandboxShipment,
+  type SoldOrder,
+} from './jd-server.js'
 import { Bare, wholeSecond, wire, type Wire } from './wire.js'
 
 export type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
@@ -59,7 +65,6 @@ export interface DouyinSandbox extends CnSandbox {
   setWebhookUrl(url: string | null): void
   close(): Promise<void>
 }
-
 
 /** Yuan text → integer fen as bare JSON number text. */
 const fenText = (yuan: string | Decimal) => money(yuan).mul(100).toFixed(0)
@@ -103,18 +108,28 @@ interface DyAfterSale {
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = []
-    req.on('data', (d: Buffer) => chunks.push(d)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject)
+    req
+      .on('data', (d: Buffer) => chunks.push(d))
+      .on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      .on('error', reject)
   })
 
 const envelope = (code: number, msg: string, subCode = '', subMsg = '', data: Wire = null) =>
   wire({ code, msg, sub_code: subCode, sub_msg: subMsg, log_id: `2024${Date.now()}${code}`, data })
-const invalid = (sub: string, subMsg: string) => envelope(40004, '非法的参数（业务校验）', `isv.parameter-invalid:${sub}`, subMsg)
-const failed = (sub: string, subMsg: string) => envelope(50002, '业务处理失败', `isv.business-failed:${sub}`, subMsg)
+const invalid = (sub: string, subMsg: string) =>
+  envelope(40004, '非法的参数（业务校验）', `isv.parameter-invalid:${sub}`, subMsg)
+const failed = (sub: string, subMsg: string) =>
+  envelope(50002, '业务处理失败', `isv.business-failed:${sub}`, subMsg)
 
 function receiverOf(g: GeneratedOrder): Record<string, Wire> {
   const r = g.receiver
   const enc = (p: string, text: string) => `${p}${Buffer.from(text).toString('base64')}${p}1${p}${p}`
-  const region = { province: { name: r.province, id: '33' }, city: { name: r.city, id: '330100' }, town: { name: r.district, id: '330106' }, street: { name: '', id: '0' } }
+  const region = {
+    province: { name: r.province, id: '33' },
+    city: { name: r.city, id: '330100' },
+    town: { name: r.district, id: '330106' },
+    street: { name: '', id: '0' },
+  }
   return {
     post_receiver: enc('#', r.name),
     encrypt_post_receiver: enc('#', r.name),
@@ -132,7 +147,10 @@ function renderOrder(o: DyOrderRecord, shopId: string): Wire {
   const created = sec(s.createdAt)
   const paid = sec(o.paidAt)
   const updated = sec(o.updateTime)
-  const talentTotal = o.lines.reduce((a, l, i) => (l.talent ? a.plus(s.lines[i]!.platformDiscount) : a), money(0))
+  const talentTotal = o.lines.reduce(
+    (a, l, i) => (l.talent ? a.plus(s.lines[i]!.platformDiscount) : a),
+    money(0),
+  )
   const platformOnly = money(s.platformDiscount).minus(talentTotal)
   const skuOrders = s.lines.map((l, i) => {
     const d = o.lines[i]!
@@ -179,7 +197,11 @@ function renderOrder(o: DyOrderRecord, shopId: string): Wire {
       trade_type: 0,
       given_product_type: 'MASTER',
       reduce_stock_type: 2,
-      after_sale_info: { after_sale_status: d.afterSale.status, after_sale_type: d.afterSale.type, refund_status: d.afterSale.refund },
+      after_sale_info: {
+        after_sale_status: d.afterSale.status,
+        after_sale_type: d.afterSale.type,
+        refund_status: d.afterSale.refund,
+      },
       create_time: created,
       pay_time: paid,
       update_time: updated,
@@ -228,7 +250,12 @@ function renderOrder(o: DyOrderRecord, shopId: string): Wire {
     buyer_words: o.g.buyerNote ?? '',
     seller_words: '',
     seller_remark_stars: 0,
-    logistics_info: o.logistics.map((x) => ({ ...x, company_name: x.company, delivery_id: '', product_info: [] })),
+    logistics_info: o.logistics.map((x) => ({
+      ...x,
+      company_name: x.company,
+      delivery_id: '',
+      product_info: [],
+    })),
     sku_order_list: skuOrders,
     ...receiverOf(o.g),
   }
@@ -284,7 +311,11 @@ function renderAfterSale(a: DyAfterSale, o: DyOrderRecord): Wire {
       ],
       order_flag: 0,
     },
-    text_part: { aftersale_status_text: '售后成功', aftersale_type_text: a.type === 2 ? '未发货仅退款' : '已发货仅退款', reason_text: '不想要了' },
+    text_part: {
+      aftersale_status_text: '售后成功',
+      aftersale_type_text: a.type === 2 ? '未发货仅退款' : '已发货仅退款',
+      reason_text: '不想要了',
+    },
     seller_logs: [],
   }
 }
@@ -293,9 +324,21 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
   const clock = opts.clock ?? (() => new Date())
   const shopId = opts.shopId ?? '12345'
   const feeRate = money(opts.serviceFeeRate ?? '0.02')
-  const gen = createOrderGenerator({ seed: opts.seed, catalogue: opts.catalogue, start: clock(), platformDiscountRate: 0.5, unpaidRate: 0.05, cancelRate: 0.05, intervalMs: 1 })
-  const skuIds = new Map(opts.catalogue.map((c, i) => [c.skuCode, String(1700000000000000000n + BigInt(i + 1))]))
-  const productIds = new Map(opts.catalogue.map((c, i) => [c.skuCode, String(3600000000000000000n + BigInt(Math.floor(i / 4) + 1))]))
+  const gen = createOrderGenerator({
+    seed: opts.seed,
+    catalogue: opts.catalogue,
+    start: clock(),
+    platformDiscountRate: 0.5,
+    unpaidRate: 0.05,
+    cancelRate: 0.05,
+    intervalMs: 1,
+  })
+  const skuIds = new Map(
+    opts.catalogue.map((c, i) => [c.skuCode, String(1700000000000000000n + BigInt(i + 1))]),
+  )
+  const productIds = new Map(
+    opts.catalogue.map((c, i) => [c.skuCode, String(3600000000000000000n + BigInt(Math.floor(i / 4) + 1))]),
+  )
   const orders = new Map<string, DyOrderRecord>()
   const afterSales: DyAfterSale[] = []
   const sold: SoldOrder[] = []
@@ -319,7 +362,8 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
     const realPay = refund !== undefined ? money(refund).neg() : money(l.paid).plus(d.post)
     const platform = refund !== undefined || d.talent ? money(0) : money(l.platformDiscount)
     const author = refund === undefined && d.talent ? money(l.platformDiscount) : money(0)
-    const fee = refund !== undefined ? money(0) : realPay.mul(feeRate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
+    const fee =
+      refund !== undefined ? money(0) : realPay.mul(feeRate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
     const income = realPay.plus(platform).plus(author)
     settleRows.push({
       settle_time: toShanghai(at),
@@ -376,7 +420,11 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
     )
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'app-id': opts.appKey, 'event-sign': eventSign(opts.appKey, opts.appSecret, Buffer.from(body, 'utf8')) },
+      headers: {
+        'content-type': 'application/json',
+        'app-id': opts.appKey,
+        'event-sign': eventSign(opts.appKey, opts.appSecret, Buffer.from(body, 'utf8')),
+      },
       body,
     })
     return { status: res.status, body: await res.text() }
@@ -386,7 +434,12 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
   }
 
   const idOf = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
-  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : null)
+  const num = (v: unknown): number | null =>
+    typeof v === 'number' && Number.isInteger(v)
+      ? v
+      : typeof v === 'string' && /^-?\d+$/.test(v)
+        ? Number(v)
+        : null
 
   function api(method: string, p: Record<string, unknown>): string {
     const ok = (data: Wire) => envelope(10000, 'success', '', '', data)
@@ -404,8 +457,16 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
         const byCreate = p.update_time_start === undefined
         const at = (o: DyOrderRecord) => sec(byCreate ? o.sold.createdAt : o.updateTime)
         const all = [...orders.values()].filter((o) => at(o) >= from && at(o) <= to)
-        all.sort((a, b) => (at(a) - at(b)) * (p.order_asc === true ? 1 : -1) || a.sold.orderId.localeCompare(b.sold.orderId))
-        return ok({ page, size, total: all.length, shop_order_list: all.slice(page * size, (page + 1) * size).map((o) => renderOrder(o, shopId)) })
+        all.sort(
+          (a, b) =>
+            (at(a) - at(b)) * (p.order_asc === true ? 1 : -1) || a.sold.orderId.localeCompare(b.sold.orderId),
+        )
+        return ok({
+          page,
+          size,
+          total: all.length,
+          shop_order_list: all.slice(page * size, (page + 1) * size).map((o) => renderOrder(o, shopId)),
+        })
       }
       case 'order.orderDetail': {
         const o = orders.get(idOf(p.shop_order_id))
@@ -418,7 +479,8 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
         if (![...skuIds.values()].includes(skuId)) return failed('10002', 'sku不存在或不属于该店铺')
         if (qty === null || qty < 0) return invalid('40011', 'stock_num 不合法')
         if (p.incremental === true) {
-          if (typeof p.idempotent_id !== 'string' || p.idempotent_id === '') return invalid('40010', '增量更新需要 idempotent_id')
+          if (typeof p.idempotent_id !== 'string' || p.idempotent_id === '')
+            return invalid('40010', '增量更新需要 idempotent_id')
           stock.set(skuId, (stock.get(skuId) ?? 0) + qty)
         } else stock.set(skuId, qty)
         return ok({})
@@ -429,7 +491,8 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
         if (o.status !== '2') return failed('10003', `订单状态${STATUS_DESC[o.status]}，不可发货`)
         const company = typeof p.company_code === 'string' ? p.company_code : ''
         const trackingNo = typeof p.logistics_code === 'string' ? p.logistics_code : ''
-        if (company === '' || trackingNo === '') return invalid('30001', 'company_code 和 logistics_code 必填')
+        if (company === '' || trackingNo === '')
+          return invalid('30001', 'company_code 和 logistics_code 必填')
         const at = wholeSecond(clock())
         o.status = '3'
         o.shipTime = at
@@ -444,15 +507,33 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
         if ((page + 1) * size > DEPTH_MAX) return invalid('20013', `page*size 不能超过 ${DEPTH_MAX}`)
         const from = num(p.update_start_time) ?? 0
         const to = num(p.update_end_time) ?? Number.MAX_SAFE_INTEGER
-        const all = afterSales.filter((a) => sec(a.at) >= from && sec(a.at) <= to).sort((a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id))
-        const items = all.slice(page * size, (page + 1) * size).map((a) => renderAfterSale(a, orders.get(a.orderId)!))
+        const all = afterSales
+          .filter((a) => sec(a.at) >= from && sec(a.at) <= to)
+          .sort((a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id))
+        const items = all
+          .slice(page * size, (page + 1) * size)
+          .map((a) => renderAfterSale(a, orders.get(a.orderId)!))
         return ok({ items, has_more: (page + 1) * size < all.length, total: all.length, page, size })
       }
       case 'order.getSettleBillDetailV3': {
         const from = fromShanghai(p.start_time)
         const to = fromShanghai(p.end_time)
-        if (!from || !to) return ok({ code: '200001', code_msg: 'start_time/end_time 格式 yyyy-MM-dd HH:mm:ss', data: [], is_end: 1, data_size: 0 })
-        if (size < 1 || size > PAGE_SIZE_MAX) return ok({ code: '200002', code_msg: `size 取值 1-${PAGE_SIZE_MAX}`, data: [], is_end: 1, data_size: 0 })
+        if (!from || !to)
+          return ok({
+            code: '200001',
+            code_msg: 'start_time/end_time 格式 yyyy-MM-dd HH:mm:ss',
+            data: [],
+            is_end: 1,
+            data_size: 0,
+          })
+        if (size < 1 || size > PAGE_SIZE_MAX)
+          return ok({
+            code: '200002',
+            code_msg: `size 取值 1-${PAGE_SIZE_MAX}`,
+            data: [],
+            is_end: 1,
+            data_size: 0,
+          })
         const start = num(p.start_index) ?? 0
         const all = settleRows.filter((r) => {
           const t = fromShanghai(r.settle_time)!
@@ -460,7 +541,15 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
         })
         const rows = all.slice(start, start + size)
         const end = start + size >= all.length
-        return ok({ code: '100000', code_msg: 'SUCCESS', data: rows as unknown as Wire, next_start_index: end ? '' : String(start + size), next_start_time: end ? '' : String(p.start_time), is_end: end ? 1 : 0, data_size: rows.length })
+        return ok({
+          code: '100000',
+          code_msg: 'SUCCESS',
+          data: rows as unknown as Wire,
+          next_start_index: end ? '' : String(start + size),
+          next_start_time: end ? '' : String(p.start_time),
+          is_end: end ? 1 : 0,
+          data_size: rows.length,
+        })
       }
       default:
         return envelope(70000, '接口服务已下线', 'isp.api-service-off', 'API不存在或API已下线')
@@ -468,38 +557,75 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const send = (text: string, status = 200) => res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(text)
+    const send = (text: string, status = 200) =>
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(text)
     const url = new URL(req.url ?? '/', 'http://sandbox')
     const q = Object.fromEntries(url.searchParams)
     const body = await readBody(req)
     const method = q.method ?? ''
-    if (method === '' || url.pathname !== `/${method.split('.').join('/')}`) return send(envelope(70000, '接口服务已下线', 'isp.api-service-off', `API不存在或API已下线: ${url.pathname}`))
-    if (!q.sign) return send(envelope(40001, '缺少必选参数（平台校验）', 'isv.signature-missing', '获取签名失败，请根据文档确保参数拼装正确'))
-    if (q.app_key !== opts.appKey) return send(envelope(40003, '非法的参数（平台校验）', 'isv.app-id-invalid', '认证失败，app_key不存在'))
+    if (method === '' || url.pathname !== `/${method.split('.').join('/')}`)
+      return send(
+        envelope(70000, '接口服务已下线', 'isp.api-service-off', `API不存在或API已下线: ${url.pathname}`),
+      )
+    if (!q.sign)
+      return send(
+        envelope(
+          40001,
+          '缺少必选参数（平台校验）',
+          'isv.signature-missing',
+          '获取签名失败，请根据文档确保参数拼装正确',
+        ),
+      )
+    if (q.app_key !== opts.appKey)
+      return send(envelope(40003, '非法的参数（平台校验）', 'isv.app-id-invalid', '认证失败，app_key不存在'))
     const signMethod: SignMethod = q.sign_method === 'md5' ? 'md5' : 'hmac-sha256'
     const paramJson = body === '' ? '{}' : body
-    const expected = signRequest({ appKey: opts.appKey, appSecret: opts.appSecret, method, paramJson, timestamp: q.timestamp ?? '' }, signMethod)
-    if (expected !== q.sign.toLowerCase()) return send(envelope(40003, '非法的参数（平台校验）', 'isv.signature-invalid', '签名校验失败'))
+    const expected = signRequest(
+      { appKey: opts.appKey, appSecret: opts.appSecret, method, paramJson, timestamp: q.timestamp ?? '' },
+      signMethod,
+    )
+    if (expected !== q.sign.toLowerCase())
+      return send(envelope(40003, '非法的参数（平台校验）', 'isv.signature-invalid', '签名校验失败'))
     const ts = /^\d+$/.test(q.timestamp ?? '') ? fromEpochSeconds(q.timestamp) : fromShanghai(q.timestamp)
-    if (!ts || Math.abs(ts.getTime() - clock().getTime()) > 10 * 60_000) return send(envelope(40003, '非法的参数（平台校验）', 'isv.timestamp-invalid', '时间戳不合法'))
-    if (!q.access_token) return send(envelope(40001, '缺少必选参数（平台校验）', 'isv.access-token-missing', '认证失败，access_token不能为空'))
+    if (!ts || Math.abs(ts.getTime() - clock().getTime()) > 10 * 60_000)
+      return send(envelope(40003, '非法的参数（平台校验）', 'isv.timestamp-invalid', '时间戳不合法'))
+    if (!q.access_token)
+      return send(
+        envelope(
+          40001,
+          '缺少必选参数（平台校验）',
+          'isv.access-token-missing',
+          '认证失败，access_token不能为空',
+        ),
+      )
     if (q.access_token !== token) {
       return send(
         retired.has(q.access_token)
           ? envelope(40003, '非法的参数（平台校验）', 'isv.access-token-expired', 'access_token已过期')
-          : envelope(40003, '非法的参数（平台校验）', 'isv.access-token-no-existed', 'access_token不存在，请使用最新的access_token访问'),
+          : envelope(
+              40003,
+              '非法的参数（平台校验）',
+              'isv.access-token-no-existed',
+              'access_token不存在，请使用最新的access_token访问',
+            ),
       )
     }
     let params: Record<string, unknown>
     try {
       const parsed = parseJsonExact(paramJson)
-      params = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
+      params =
+        typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+          ? (parsed as Record<string, unknown>)
+          : {}
     } catch {
-      return send(envelope(40003, '非法的参数（平台校验）', 'isv.parameter-format-invalid', '业务参数json解析失败'))
+      return send(
+        envelope(40003, '非法的参数（平台校验）', 'isv.parameter-format-invalid', '业务参数json解析失败'),
+      )
     }
     const fault = faults.shift()
     if (fault === 'rate_limit') return send(envelope(60000, '触发限流，请稍后重试'))
-    if (fault === 'system_error') return send(envelope(20000, '服务不可用', 'isp.service-error:5000', '内部错误，请稍后重试'))
+    if (fault === 'system_error')
+      return send(envelope(20000, '服务不可用', 'isp.service-error:5000', '内部错误，请稍后重试'))
     if (fault === 'http_5xx') return send('<html><body>502 Bad Gateway</body></html>', 502)
     if (fault === 'malformed') return send('{"code":10000,"msg":"success","data":{"shop_order_list":[')
     if (fault === 'slow') await new Promise((r) => setTimeout(r, opts.slowMs ?? 3000))
@@ -509,7 +635,10 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(envelope(50000, '通用服务器错误', '', String(err)))
+      if (!res.headersSent)
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(envelope(50000, '通用服务器错误', '', String(err)))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -528,12 +657,37 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
         const created = wholeSecond(new Date(at.getTime() + Math.floor((spanMs * i) / n)))
         const orderId = String((nextOrder += 10n))
         const status: DyStatus = g.status === 'paid' ? '2' : g.status === 'cancelled' ? '4' : '1'
-        const s = soldOrderOf(g, orderId, created, { lineId: (l) => String(BigInt(orderId) + BigInt(l.lineNo)), skuId: (c) => skuIds.get(c)!, itemId: (c) => productIds.get(c)! }, g.status)
+        const s = soldOrderOf(
+          g,
+          orderId,
+          created,
+          {
+            lineId: (l) => String(BigInt(orderId) + BigInt(l.lineNo)),
+            skuId: (c) => skuIds.get(c)!,
+            itemId: (c) => productIds.get(c)!,
+          },
+          g.status,
+        )
         // Every third order came through a 达人 (live-stream influencer) who funds the platform-side coupon.
         const talent = g.seq % 3 === 0
-        const lines: DyLine[] = s.lines.map((l, k) => ({ id: l.lineId, productId: l.itemId, post: k === 0 ? g.shipping : '0', talent, afterSale: { status: 0, type: 0, refund: 0 } }))
+        const lines: DyLine[] = s.lines.map((l, k) => ({
+          id: l.lineId,
+          productId: l.itemId,
+          post: k === 0 ? g.shipping : '0',
+          talent,
+          afterSale: { status: 0, type: 0, refund: 0 },
+        }))
         // A cancelled order was never paid (timeout) in this sandbox, as the fixtures show it.
-        const o: DyOrderRecord = { sold: s, g, lines, status, paidAt: status === '2' ? created : null, updateTime: status === '4' ? new Date(created.getTime() + 1000) : created, shipTime: null, logistics: [] }
+        const o: DyOrderRecord = {
+          sold: s,
+          g,
+          lines,
+          status,
+          paidAt: status === '2' ? created : null,
+          updateTime: status === '4' ? new Date(created.getTime() + 1000) : created,
+          shipTime: null,
+          logistics: [],
+        }
         orders.set(orderId, o)
         sold.push(s)
         if (status === '2') lines.forEach((_, k) => settle(o, k, created, 0))

@@ -44,7 +44,15 @@ export interface GeneratedOrder {
   createdAt: Date
   status: GeneratedStatus
   buyer: { id: string; nick: string }
-  receiver: { name: string; phone: string; province: string; city: string; district: string; address: string; postcode: string }
+  receiver: {
+    name: string
+    phone: string
+    province: string
+    city: string
+    district: string
+    address: string
+    postcode: string
+  }
   buyerNote: string | null
   lines: GeneratedLine[]
   goods: string
@@ -69,7 +77,18 @@ const PLACES: readonly [string, string, string, string][] = [
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴']
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '磊', '洋', '艳', '杰', '婷']
 const STREETS = ['文三路', '中山路', '人民大道', '科技园南路', '建设路', '解放路']
-const NOTES = ['请尽快发货', '周末不在家，请放快递柜', 'Please gift-wrap', '不要放门口', null, null, null, null, null, null]
+const NOTES = [
+  '请尽快发货',
+  '周末不在家，请放快递柜',
+  'Please gift-wrap',
+  '不要放门口',
+  null,
+  null,
+  null,
+  null,
+  null,
+  null,
+]
 
 export interface GeneratorOptions {
   seed: number
@@ -105,11 +124,29 @@ export function createOrderGenerator(opts: GeneratorOptions) {
     })
     const goods = sum(base.map((l) => l.goods))
     // Merchant-funded: "满100减10" style; platform-funded: a coupon worth 3–8% of goods.
-    const merchantDiscount = goods.gte(100) ? new Decimal(10) : goods.gte(50) ? new Decimal(5) : new Decimal(0)
-    const platformDiscount = rnd() < (opts.platformDiscountRate ?? 0.3) ? goods.mul(3 + Math.floor(rnd() * 6)).div(100).toDecimalPlaces(2, Decimal.ROUND_DOWN) : new Decimal(0)
-    const pd = apportion(platformDiscount, base.map((l) => l.goods))
-    const md = apportion(merchantDiscount, base.map((l) => l.goods))
-    const shipping = goods.gte(opts.freeShippingOver ?? '99') ? new Decimal(0) : money(opts.shippingFee ?? '8')
+    const merchantDiscount = goods.gte(100)
+      ? new Decimal(10)
+      : goods.gte(50)
+        ? new Decimal(5)
+        : new Decimal(0)
+    const platformDiscount =
+      rnd() < (opts.platformDiscountRate ?? 0.3)
+        ? goods
+            .mul(3 + Math.floor(rnd() * 6))
+            .div(100)
+            .toDecimalPlaces(2, Decimal.ROUND_DOWN)
+        : new Decimal(0)
+    const pd = apportion(
+      platformDiscount,
+      base.map((l) => l.goods),
+    )
+    const md = apportion(
+      merchantDiscount,
+      base.map((l) => l.goods),
+    )
+    const shipping = goods.gte(opts.freeShippingOver ?? '99')
+      ? new Decimal(0)
+      : money(opts.shippingFee ?? '8')
     const lines: GeneratedLine[] = base.map((l, i) => ({
       lineNo: l.lineNo,
       skuCode: l.item.skuCode,
@@ -124,7 +161,12 @@ export function createOrderGenerator(opts: GeneratorOptions) {
     const [province, city, district, postcode] = pick(PLACES)
     const name = pick(SURNAMES) + pick(GIVEN) + (rnd() < 0.5 ? pick(GIVEN) : '')
     const r = rnd()
-    const status: GeneratedStatus = r < (opts.unpaidRate ?? 0.05) ? 'pending_payment' : r < (opts.unpaidRate ?? 0.05) + (opts.cancelRate ?? 0.05) ? 'cancelled' : 'paid'
+    const status: GeneratedStatus =
+      r < (opts.unpaidRate ?? 0.05)
+        ? 'pending_payment'
+        : r < (opts.unpaidRate ?? 0.05) + (opts.cancelRate ?? 0.05)
+          ? 'cancelled'
+          : 'paid'
     return {
       seq,
       createdAt: new Date(clock),

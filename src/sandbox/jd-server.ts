@@ -66,12 +66,34 @@ export interface SoldOrder {
  * The sold record of a generated order: its lines with the platform's ids (a line id per line,
  * the SKU's and the item's), and the amounts as the generator made them.
  */
-export function soldOrderOf(g: GeneratedOrder, orderId: string, createdAt: Date, ids: { lineId: (line: GeneratedOrder['lines'][number]) => string; skuId: (code: string) => string; itemId: (code: string) => string }, status: SoldOrder['status'] = 'paid'): SoldOrder {
+export function soldOrderOf(
+  g: GeneratedOrder,
+  orderId: string,
+  createdAt: Date,
+  ids: {
+    lineId: (line: GeneratedOrder['lines'][number]) => string
+    skuId: (code: string) => string
+    itemId: (code: string) => string
+  },
+  status: SoldOrder['status'] = 'paid',
+): SoldOrder {
   return {
     orderId,
     status,
     createdAt,
-    lines: g.lines.map((l) => ({ lineId: ids.lineId(l), skuId: ids.skuId(l.skuCode), itemId: ids.itemId(l.skuCode), skuCode: l.skuCode, title: l.title, quantity: l.quantity, unitPrice: l.unitPrice, goods: l.goods, platformDiscount: l.platformDiscount, merchantDiscount: l.merchantDiscount, paid: l.paid })),
+    lines: g.lines.map((l) => ({
+      lineId: ids.lineId(l),
+      skuId: ids.skuId(l.skuCode),
+      itemId: ids.itemId(l.skuCode),
+      skuCode: l.skuCode,
+      title: l.title,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      goods: l.goods,
+      platformDiscount: l.platformDiscount,
+      merchantDiscount: l.merchantDiscount,
+      paid: l.paid,
+    })),
     goods: g.goods,
     platformDiscount: g.platformDiscount,
     merchantDiscount: g.merchantDiscount,
@@ -112,7 +134,6 @@ export interface JdSandbox extends CnSandbox {
   calls: { method: string; params: Record<string, unknown> }[]
 }
 
-
 const NOT_YET = '0001-01-01 00:00:00'
 const fen = (yuan: string) => money(yuan).mul(100).toFixed(0)
 const WINDOW_CAP_MS = 31 * 86_400_000
@@ -138,7 +159,11 @@ interface JdRefundRecord {
   reason: string
 }
 
-const STATE_REMARK = { WAIT_SELLER_STOCK_OUT: '等待出库', WAIT_GOODS_RECEIVE_CONFIRM: '等待确认收货', TRADE_CANCELED: '取消' } as const
+const STATE_REMARK = {
+  WAIT_SELLER_STOCK_OUT: '等待出库',
+  WAIT_GOODS_RECEIVE_CONFIRM: '等待确认收货',
+  TRADE_CANCELED: '取消',
+} as const
 
 function renderOrder(o: JdOrderRecord): Wire {
   const g = o.g
@@ -146,8 +171,18 @@ function renderOrder(o: JdOrderRecord): Wire {
   const r = g.receiver
   const created = toShanghai(s.createdAt)
   const coupons: Wire[] = []
-  if (!money(s.merchantDiscount).isZero()) coupons.push({ orderId: new Bare(s.orderId), couponType: '100-店铺优惠', couponPrice: s.merchantDiscount })
-  if (!money(s.platformDiscount).isZero()) coupons.push({ orderId: new Bare(s.orderId), couponType: '41-京东券优惠', couponPrice: s.platformDiscount })
+  if (!money(s.merchantDiscount).isZero())
+    coupons.push({
+      orderId: new Bare(s.orderId),
+      couponType: '100-店铺优惠',
+      couponPrice: s.merchantDiscount,
+    })
+  if (!money(s.platformDiscount).isZero())
+    coupons.push({
+      orderId: new Bare(s.orderId),
+      couponType: '41-京东券优惠',
+      couponPrice: s.platformDiscount,
+    })
   const province = r.province.replace(/省$/, '')
   return {
     orderId: new Bare(s.orderId),
@@ -233,16 +268,30 @@ function renderRefund(r: JdRefundRecord, o: JdOrderRecord): Wire {
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = []
-    req.on('data', (d: Buffer) => chunks.push(d)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject)
+    req
+      .on('data', (d: Buffer) => chunks.push(d))
+      .on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      .on('error', reject)
   })
 
-const gatewayError = (code: string, zh: string, en: string) => wire({ error_response: { code, zh_desc: zh, en_desc: en } })
+const gatewayError = (code: string, zh: string, en: string) =>
+  wire({ error_response: { code, zh_desc: zh, en_desc: en } })
 
 export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox> {
   const clock = opts.clock ?? (() => new Date())
-  const gen = createOrderGenerator({ seed: opts.seed, catalogue: opts.catalogue, start: clock(), platformDiscountRate: 0.4, unpaidRate: 0, cancelRate: 0.08, intervalMs: 1 })
+  const gen = createOrderGenerator({
+    seed: opts.seed,
+    catalogue: opts.catalogue,
+    start: clock(),
+    platformDiscountRate: 0.4,
+    unpaidRate: 0,
+    cancelRate: 0.08,
+    intervalMs: 1,
+  })
   const skuIds = new Map(opts.catalogue.map((c, i) => [c.skuCode, String(100012340000n + BigInt(i))]))
-  const wareIds = new Map(opts.catalogue.map((c, i) => [c.skuCode, String(10023450000n + BigInt(Math.floor(i / 4)))]))
+  const wareIds = new Map(
+    opts.catalogue.map((c, i) => [c.skuCode, String(10023450000n + BigInt(Math.floor(i / 4)))]),
+  )
   const orders = new Map<string, JdOrderRecord>()
   const refunds: JdRefundRecord[] = []
   const sold: SoldOrder[] = []
@@ -256,7 +305,15 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
 
   function addRefund(o: JdOrderRecord, at: Date) {
     const id = String(nextRefund++)
-    refunds.push({ id, orderId: o.sold.orderId, amountFen: fen(o.sold.paid), applyTime: at, checkTime: at, status: '3', reason: '不想要了' })
+    refunds.push({
+      id,
+      orderId: o.sold.orderId,
+      amountFen: fen(o.sold.paid),
+      applyTime: at,
+      checkTime: at,
+      status: '3',
+      reason: '不想要了',
+    })
     o.sold.refunds.push({ refundId: id, amount: o.sold.paid, at })
     o.state = 'TRADE_CANCELED'
     o.modified = at
@@ -272,7 +329,19 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
     switch (method) {
       case 'jingdong.pop.order.enSearch':
       case 'jingdong.pop.order.search': {
-        const fail = (zh: string) => ok({ searchorderinfo_result: { orderInfoList: [], orderTotal: 0, apiResult: { success: false, englishErrCode: 'param error', chineseErrCode: zh, numberCode: 10100001 } } })
+        const fail = (zh: string) =>
+          ok({
+            searchorderinfo_result: {
+              orderInfoList: [],
+              orderTotal: 0,
+              apiResult: {
+                success: false,
+                englishErrCode: 'param error',
+                chineseErrCode: zh,
+                numberCode: 10100001,
+              },
+            },
+          })
         const from = fromShanghai(p.start_date)
         const to = fromShanghai(p.end_date)
         if (!from || !to || to < from) return fail('开始时间或结束时间格式错误')
@@ -280,30 +349,62 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
         if (str(p.optional_fields) === '') return fail('optional_fields不能为空')
         const page = Number(str(p.page) || '1')
         const size = Number(str(p.page_size) || '20')
-        if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE_MAX) return fail(`page_size取值范围1-${PAGE_SIZE_MAX}`)
+        if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE_MAX)
+          return fail(`page_size取值范围1-${PAGE_SIZE_MAX}`)
         const states = new Set(str(p.order_state).split(',').filter(Boolean))
         const all = [...orders.values()]
           .filter((o) => o.modified >= from && o.modified <= to && (states.size === 0 || states.has(o.state)))
-          .sort((a, b) => a.modified.getTime() - b.modified.getTime() || a.sold.orderId.localeCompare(b.sold.orderId))
+          .sort(
+            (a, b) =>
+              a.modified.getTime() - b.modified.getTime() || a.sold.orderId.localeCompare(b.sold.orderId),
+          )
         const list = all.slice((page - 1) * size, page * size).map(renderOrder)
-        return ok({ searchorderinfo_result: { orderInfoList: list, orderTotal: all.length, apiResult: { success: true, englishErrCode: '', chineseErrCode: '', numberCode: 0 } } })
+        return ok({
+          searchorderinfo_result: {
+            orderInfoList: list,
+            orderTotal: all.length,
+            apiResult: { success: true, englishErrCode: '', chineseErrCode: '', numberCode: 0 },
+          },
+        })
       }
       case 'jingdong.pop.order.enGet':
       case 'jingdong.pop.order.get': {
         const o = orders.get(str(p.order_id))
-        if (!o) return ok({ orderDetailInfo: { apiResult: { success: false, englishErrCode: 'order not found', chineseErrCode: '订单不存在', numberCode: 10100002 } } })
-        return ok({ orderDetailInfo: { orderInfo: renderOrder(o), apiResult: { success: true, englishErrCode: '', chineseErrCode: '', numberCode: 0 } } })
+        if (!o)
+          return ok({
+            orderDetailInfo: {
+              apiResult: {
+                success: false,
+                englishErrCode: 'order not found',
+                chineseErrCode: '订单不存在',
+                numberCode: 10100002,
+              },
+            },
+          })
+        return ok({
+          orderDetailInfo: {
+            orderInfo: renderOrder(o),
+            apiResult: { success: true, englishErrCode: '', chineseErrCode: '', numberCode: 0 },
+          },
+        })
       }
       case 'jingdong.stock.write.updateSkuStock': {
         const skuId = str(p.skuId)
         const qty = p.stockNum
-        if (![...skuIds.values()].includes(skuId)) return ok({ result: { success: false, errorCode: '1001', errorMessage: 'SKU不存在或不属于当前商家' } })
-        if (typeof qty !== 'number' || !Number.isInteger(qty) || qty < 0) return ok({ result: { success: false, errorCode: '1002', errorMessage: '库存数量不合法' } })
+        if (![...skuIds.values()].includes(skuId))
+          return ok({
+            result: { success: false, errorCode: '1001', errorMessage: 'SKU不存在或不属于当前商家' },
+          })
+        if (typeof qty !== 'number' || !Number.isInteger(qty) || qty < 0)
+          return ok({ result: { success: false, errorCode: '1002', errorMessage: '库存数量不合法' } })
         stock.set(skuId, qty)
         return ok({ result: { success: true, errorCode: '', errorMessage: '' } })
       }
       case 'jingdong.pop.order.shipment': {
-        const fail = (zh: string) => ok({ sopjosshipment_result: { success: false, englishErrCode: 'shipment refused', chineseErrCode: zh } })
+        const fail = (zh: string) =>
+          ok({
+            sopjosshipment_result: { success: false, englishErrCode: 'shipment refused', chineseErrCode: zh },
+          })
         const o = orders.get(str(p.orderId))
         if (!o) return fail('订单不存在')
         if (o.state !== 'WAIT_SELLER_STOCK_OUT') return fail(`订单状态${STATE_REMARK[o.state]}，不允许出库`)
@@ -319,7 +420,16 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
       case 'jingdong.pop.afs.soa.refundapply.queryPageList': {
         const size = Number(str(p.pageSize) || '10')
         const page = Number(str(p.pageIndex) || '1')
-        if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE_MAX) return ok({ queryResult: { success: false, resultCode: '-1', resultDescribe: `pageSize取值范围1-${PAGE_SIZE_MAX}`, result: [], totalCount: 0 } })
+        if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE_MAX)
+          return ok({
+            queryResult: {
+              success: false,
+              resultCode: '-1',
+              resultDescribe: `pageSize取值范围1-${PAGE_SIZE_MAX}`,
+              result: [],
+              totalCount: 0,
+            },
+          })
         const byAxis = (start: unknown, end: unknown, at: (r: JdRefundRecord) => Date) => {
           const from = fromShanghai(start)
           const to = fromShanghai(end)
@@ -328,8 +438,18 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
         const all = refunds
           .filter(byAxis(p.applyTimeStart, p.applyTimeEnd, (r) => r.applyTime))
           .filter(byAxis(p.checkTimeStart, p.checkTimeEnd, (r) => r.checkTime))
-        const rows = all.slice((page - 1) * size, page * size).map((r) => renderRefund(r, orders.get(r.orderId)!))
-        return ok({ queryResult: { success: true, resultCode: '1', resultDescribe: '成功', result: rows, totalCount: all.length } })
+        const rows = all
+          .slice((page - 1) * size, page * size)
+          .map((r) => renderRefund(r, orders.get(r.orderId)!))
+        return ok({
+          queryResult: {
+            success: true,
+            resultCode: '1',
+            resultDescribe: '成功',
+            result: rows,
+            totalCount: all.length,
+          },
+        })
       }
       default:
         return gatewayError('22', '不存在的方法名', 'Invalid method')
@@ -337,16 +457,20 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const send = (text: string, status = 200) => res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' }).end(text)
+    const send = (text: string, status = 200) =>
+      res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' }).end(text)
     if (req.method !== 'POST') return send(gatewayError('9', '缺少签名参数', 'Missing signature'))
     const form = Object.fromEntries(new URLSearchParams(await readBody(req)))
     const { sign, ...signed } = form
     if (!sign) return send(gatewayError('9', '缺少签名参数', 'Missing signature'))
-    if (form.app_key !== opts.appKey || md5Sign(opts.appSecret, signed) !== sign) return send(gatewayError('10', '无效签名', 'Invalid signature'))
+    if (form.app_key !== opts.appKey || md5Sign(opts.appSecret, signed) !== sign)
+      return send(gatewayError('10', '无效签名', 'Invalid signature'))
     const ts = fromShanghai((form.timestamp ?? '').replace(/\.\d{3}\+0800$/, ''))
-    if (!ts || Math.abs(ts.getTime() - clock().getTime()) > 10 * 60_000) return send(gatewayError('8', '非法的时间戳参数', 'Invalid timestamp'))
+    if (!ts || Math.abs(ts.getTime() - clock().getTime()) > 10 * 60_000)
+      return send(gatewayError('8', '非法的时间戳参数', 'Invalid timestamp'))
     if (!form.access_token) return send(gatewayError('18', '缺少access_token参数', 'Missing access_token'))
-    if (form.access_token !== token) return send(gatewayError('19', '无效access_token', 'Invalid access_token'))
+    if (form.access_token !== token)
+      return send(gatewayError('19', '无效access_token', 'Invalid access_token'))
     let params: Record<string, unknown>
     try {
       const parsed = parseJsonExact(form['360buy_param_json'] ?? '{}')
@@ -356,9 +480,13 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
     }
     const fault = faults.shift()
     if (fault === 'rate_limit') return send(gatewayError('2', '限制时间内调用失败次数', 'App Call Limited'))
-    if (fault === 'system_error') return send(gatewayError('1', '服务不可用', 'Service Currently Unavailable'))
+    if (fault === 'system_error')
+      return send(gatewayError('1', '服务不可用', 'Service Currently Unavailable'))
     if (fault === 'http_5xx') return send('<html><body>502 Bad Gateway</body></html>', 502)
-    if (fault === 'malformed') return send('{"jingdong_pop_order_enSearch_responce":{"code":"0","searchorderinfo_result":{"orderInfoList":[')
+    if (fault === 'malformed')
+      return send(
+        '{"jingdong_pop_order_enSearch_responce":{"code":"0","searchorderinfo_result":{"orderInfoList":[',
+      )
     if (fault === 'slow') await new Promise((r) => setTimeout(r, opts.slowMs ?? 3000))
     const method = form.method ?? ''
     calls.push({ method, params })
@@ -367,7 +495,10 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(gatewayError('1', '服务不可用', String(err)))
+      if (!res.headersSent)
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(gatewayError('1', '服务不可用', String(err)))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -383,8 +514,20 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
       return gen.batch(n).map((g, i) => {
         const created = wholeSecond(new Date(at.getTime() + Math.floor((spanMs * i) / n)))
         const orderId = String(nextOrder++)
-        const s = soldOrderOf(g, orderId, created, { lineId: (l) => skuIds.get(l.skuCode)!, skuId: (c) => skuIds.get(c)!, itemId: (c) => wareIds.get(c)! })
-        const o: JdOrderRecord = { sold: s, g, state: 'WAIT_SELLER_STOCK_OUT', modified: created, endTime: null, waybill: '', logisticsId: '' }
+        const s = soldOrderOf(g, orderId, created, {
+          lineId: (l) => skuIds.get(l.skuCode)!,
+          skuId: (c) => skuIds.get(c)!,
+          itemId: (c) => wareIds.get(c)!,
+        })
+        const o: JdOrderRecord = {
+          sold: s,
+          g,
+          state: 'WAIT_SELLER_STOCK_OUT',
+          modified: created,
+          endTime: null,
+          waybill: '',
+          logisticsId: '',
+        }
         orders.set(orderId, o)
         sold.push(s)
         // A generated cancellation: the buyer cancelled right after paying and JD refunded in full.

@@ -22,7 +22,13 @@ import { md5Sign } from '../../connectors/cn/sign.js'
 import { fromShanghai, toShanghai } from '../../connectors/cn/time.js'
 import { Decimal, money, sum, toAmount } from '../money/index.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
-import { soldOrderOf, type CnSandbox, type CnSandboxFault, type SandboxShipment, type SoldOrder } from './jd-server.js'
+import {
+  soldOrderOf,
+  type CnSandbox,
+  type CnSandboxFault,
+  type SandboxShipment,
+  type SoldOrder,
+} from './jd-server.js'
 import { Bare, wholeSecond, wire, type Wire } from './wire.js'
 
 export type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
@@ -55,7 +61,6 @@ export interface PddSandbox extends CnSandbox {
   bill: PddBillRow[]
   goodsIdOf(skuCode: string): string
 }
-
 
 /** A yuan amount as PDD writes it: a bare JSON number, shortest exact text (19.9, 8, 0.6). */
 const yuan = (amount: string | Decimal) => new Bare(money(amount).toDecimalPlaces(2).toFixed())
@@ -194,8 +199,21 @@ function renderRefund(r: PddRefundRecord, o: PddOrderRecord): Wire {
   }
 }
 
-const BILL_HEADER = ['商户订单号', '发生时间', '收入金额（+元）', '支出金额（-元）', '账务类型', '备注', '业务描述']
-const BILL_CODES: Record<string, string> = { 交易收入: '0010002', 优惠券结算: '0010005', 技术服务费: '0030001', 退款: '0020002' }
+const BILL_HEADER = [
+  '商户订单号',
+  '发生时间',
+  '收入金额（+元）',
+  '支出金额（-元）',
+  '账务类型',
+  '备注',
+  '业务描述',
+]
+const BILL_CODES: Record<string, string> = {
+  交易收入: '0010002',
+  优惠券结算: '0010005',
+  技术服务费: '0030001',
+  退款: '0020002',
+}
 
 /** The day file: UTF-8 with BOM, CRLF, order numbers TAB-suffixed as Excel-safe exports write them, a 合计 row. */
 export function pddBillFile(date: string, rows: readonly PddBillRow[]): Buffer {
@@ -207,7 +225,17 @@ export function pddBillFile(date: string, rows: readonly PddBillRow[]): Buffer {
     `#起始日期：[${date} 00:00:00]   终止日期：[${date} 23:59:59]`,
     BILL_HEADER.join(','),
     ...rows.map((r) =>
-      [r.orderSn === '' ? '' : `${r.orderSn}\t`, toShanghai(r.at), r.income ?? '', r.expense ?? '', r.type, r.memo, `${BILL_CODES[r.type] ?? '0090001'}|${r.desc}`].map(cell).join(','),
+      [
+        r.orderSn === '' ? '' : `${r.orderSn}\t`,
+        toShanghai(r.at),
+        r.income ?? '',
+        r.expense ?? '',
+        r.type,
+        r.memo,
+        `${BILL_CODES[r.type] ?? '0090001'}|${r.desc}`,
+      ]
+        .map(cell)
+        .join(','),
     ),
     `合计,,${toAmount(income)},${toAmount(expense)},,,`,
     `#导出时间：${date} 23:59:59`,
@@ -219,17 +247,39 @@ export function pddBillFile(date: string, rows: readonly PddBillRow[]): Buffer {
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = []
-    req.on('data', (d: Buffer) => chunks.push(d)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject)
+    req
+      .on('data', (d: Buffer) => chunks.push(d))
+      .on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      .on('error', reject)
   })
 
-const errorBody = (code: number, msg: string, subMsg = '') => wire({ error_response: { error_code: code, error_msg: msg, sub_code: String(code), sub_msg: subMsg, request_id: `${Date.now()}${code}` } })
+const errorBody = (code: number, msg: string, subMsg = '') =>
+  wire({
+    error_response: {
+      error_code: code,
+      error_msg: msg,
+      sub_code: String(code),
+      sub_msg: subMsg,
+      request_id: `${Date.now()}${code}`,
+    },
+  })
 
 export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandbox> {
   const clock = opts.clock ?? (() => new Date())
   const feeRate = money(opts.serviceFeeRate ?? '0.006')
-  const gen = createOrderGenerator({ seed: opts.seed, catalogue: opts.catalogue, start: clock(), platformDiscountRate: 0.5, unpaidRate: 0, cancelRate: 0.08, intervalMs: 1 })
+  const gen = createOrderGenerator({
+    seed: opts.seed,
+    catalogue: opts.catalogue,
+    start: clock(),
+    platformDiscountRate: 0.5,
+    unpaidRate: 0,
+    cancelRate: 0.08,
+    intervalMs: 1,
+  })
   const skuIds = new Map(opts.catalogue.map((c, i) => [c.skuCode, String(1234567000000n + BigInt(i))]))
-  const goodsIds = new Map(opts.catalogue.map((c, i) => [c.skuCode, String(345678900000n + BigInt(Math.floor(i / 4)))]))
+  const goodsIds = new Map(
+    opts.catalogue.map((c, i) => [c.skuCode, String(345678900000n + BigInt(Math.floor(i / 4)))]),
+  )
   const orders = new Map<string, PddOrderRecord>()
   const refunds: PddRefundRecord[] = []
   const sold: SoldOrder[] = []
@@ -243,14 +293,41 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
   let seq = BigInt(opts.seed % 1000) * 1_000_000n + 512345000000000n
   let nextRefund = 11223300000n
   let baseUrl = ''
-  const linkSig = (date: string) => createHash('md5').update(`${opts.clientSecret}|bill|${date}`).digest('hex')
+  const linkSig = (date: string) =>
+    createHash('md5').update(`${opts.clientSecret}|bill|${date}`).digest('hex')
 
   function postSale(o: PddOrderRecord) {
     const s = o.sold
-    bill.push({ orderSn: s.orderId, at: s.createdAt, income: s.paid, expense: null, type: '交易收入', memo: '', desc: '交易收入' })
-    if (!money(s.platformDiscount).isZero()) bill.push({ orderSn: s.orderId, at: s.createdAt, income: s.platformDiscount, expense: null, type: '优惠券结算', memo: '平台券', desc: '优惠券结算' })
+    bill.push({
+      orderSn: s.orderId,
+      at: s.createdAt,
+      income: s.paid,
+      expense: null,
+      type: '交易收入',
+      memo: '',
+      desc: '交易收入',
+    })
+    if (!money(s.platformDiscount).isZero())
+      bill.push({
+        orderSn: s.orderId,
+        at: s.createdAt,
+        income: s.platformDiscount,
+        expense: null,
+        type: '优惠券结算',
+        memo: '平台券',
+        desc: '优惠券结算',
+      })
     const fee = money(s.paid).mul(feeRate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
-    if (!fee.isZero()) bill.push({ orderSn: s.orderId, at: s.createdAt, income: null, expense: toAmount(fee), type: '技术服务费', memo: '', desc: '技术服务费' })
+    if (!fee.isZero())
+      bill.push({
+        orderSn: s.orderId,
+        at: s.createdAt,
+        income: null,
+        expense: toAmount(fee),
+        type: '技术服务费',
+        memo: '',
+        desc: '技术服务费',
+      })
   }
 
   function refundWhole(o: PddOrderRecord, at: Date) {
@@ -258,9 +335,28 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
     s.lines.forEach((l, i) => {
       const amount = i === s.lines.length - 1 ? toAmount(money(l.paid).plus(s.shipping)) : l.paid
       const id = String(nextRefund++)
-      refunds.push({ id, orderSn: s.orderId, skuId: l.skuId, goodsId: o.goodsIds[i]!, count: l.quantity, price: l.unitPrice, amount, at, title: l.title, skuCode: l.skuCode })
+      refunds.push({
+        id,
+        orderSn: s.orderId,
+        skuId: l.skuId,
+        goodsId: o.goodsIds[i]!,
+        count: l.quantity,
+        price: l.unitPrice,
+        amount,
+        at,
+        title: l.title,
+        skuCode: l.skuCode,
+      })
       s.refunds.push({ refundId: id, amount, at })
-      bill.push({ orderSn: s.orderId, at, income: null, expense: amount, type: '退款', memo: '售后退款', desc: '退款' })
+      bill.push({
+        orderSn: s.orderId,
+        at,
+        income: null,
+        expense: amount,
+        type: '退款',
+        memo: '售后退款',
+        desc: '退款',
+      })
     })
     o.refundStatus = 4
     o.afterSales = 10
@@ -269,14 +365,18 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
   }
 
   /** The increment APIs' shared checks: 30-minute window, page_size ≤ 100; the [start, end] seconds. */
-  function increment(p: Record<string, string>): { from: number; to: number; page: number; size: number } | string {
+  function increment(
+    p: Record<string, string>,
+  ): { from: number; to: number; page: number; size: number } | string {
     const from = Number(p.start_updated_at)
     const to = Number(p.end_updated_at)
     const page = Number(p.page ?? '1')
     const size = Number(p.page_size ?? '100')
-    if (!Number.isInteger(from) || !Number.isInteger(to) || to < from) return errorBody(10000, '参数错误', 'start_updated_at/end_updated_at 不合法')
+    if (!Number.isInteger(from) || !Number.isInteger(to) || to < from)
+      return errorBody(10000, '参数错误', 'start_updated_at/end_updated_at 不合法')
     if (to - from > WINDOW_CAP_S) return errorBody(10000, '参数错误', '开始时间和结束时间间隔不能超过30分钟')
-    if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE_MAX) return errorBody(10000, '参数错误', `page_size 取值 1-${PAGE_SIZE_MAX}`)
+    if (!Number.isInteger(size) || size < 1 || size > PAGE_SIZE_MAX)
+      return errorBody(10000, '参数错误', `page_size 取值 1-${PAGE_SIZE_MAX}`)
     if (!Number.isInteger(page) || page < 1) return errorBody(10000, '参数错误', 'page 从 1 开始')
     return { from: from * 1000, to: to * 1000, page, size }
   }
@@ -288,9 +388,18 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
         if (typeof w === 'string') return w
         const all = [...orders.values()]
           .filter((o) => o.updatedAt.getTime() >= w.from && o.updatedAt.getTime() <= w.to)
-          .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || a.sold.orderId.localeCompare(b.sold.orderId))
+          .sort(
+            (a, b) =>
+              a.updatedAt.getTime() - b.updatedAt.getTime() || a.sold.orderId.localeCompare(b.sold.orderId),
+          )
         const list = all.slice((w.page - 1) * w.size, w.page * w.size).map(renderOrder)
-        return wire({ order_sn_increment_get_response: { total_count: all.length, has_next: w.page * w.size < all.length, order_sn_list: list } })
+        return wire({
+          order_sn_increment_get_response: {
+            total_count: all.length,
+            has_next: w.page * w.size < all.length,
+            order_sn_list: list,
+          },
+        })
       }
       case 'pdd.order.information.get': {
         const o = orders.get(p.order_sn ?? '')
@@ -301,13 +410,16 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
         const w = increment(p)
         if (typeof w === 'string') return w
         const all = refunds.filter((r) => r.at.getTime() >= w.from && r.at.getTime() <= w.to)
-        const list = all.slice((w.page - 1) * w.size, w.page * w.size).map((r) => renderRefund(r, orders.get(r.orderSn)!))
+        const list = all
+          .slice((w.page - 1) * w.size, w.page * w.size)
+          .map((r) => renderRefund(r, orders.get(r.orderSn)!))
         return wire({ refund_increment_get_response: { total_count: all.length, refund_list: list } })
       }
       case 'pdd.goods.quantity.update': {
         const skuId = p.sku_id ?? ''
         const known = [...skuIds.entries()].find(([, id]) => id === skuId)
-        if (!known || goodsIds.get(known[0]) !== p.goods_id) return errorBody(21001, '请求参数错误', 'goods_id 与 sku_id 不匹配或不存在')
+        if (!known || goodsIds.get(known[0]) !== p.goods_id)
+          return errorBody(21001, '请求参数错误', 'goods_id 与 sku_id 不匹配或不存在')
         const qty = Number(p.quantity)
         const updateType = p.update_type ?? '1'
         if (!/^-?\d+$/.test(p.quantity ?? '')) return errorBody(21001, '请求参数错误', 'quantity 不合法')
@@ -319,15 +431,22 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
       case 'pdd.logistics.online.send': {
         const o = orders.get(p.order_sn ?? '')
         if (!o) return errorBody(21001, '请求参数错误', '订单不存在')
-        if (o.orderStatus !== 1 || o.refundStatus === 4) return errorBody(21001, '请求参数错误', '订单状态不允许发货')
-        if (!/^\d+$/.test(p.logistics_id ?? '') || (p.tracking_number ?? '') === '') return errorBody(21002, '请求参数不能为空', 'logistics_id / tracking_number')
+        if (o.orderStatus !== 1 || o.refundStatus === 4)
+          return errorBody(21001, '请求参数错误', '订单状态不允许发货')
+        if (!/^\d+$/.test(p.logistics_id ?? '') || (p.tracking_number ?? '') === '')
+          return errorBody(21002, '请求参数不能为空', 'logistics_id / tracking_number')
         const at = wholeSecond(clock())
         o.orderStatus = 2
         o.shippingTime = at
         o.trackingNumber = p.tracking_number!
         o.logisticsId = p.logistics_id!
         o.updatedAt = new Date(Math.max(at.getTime(), o.updatedAt.getTime() + 1000))
-        shipments.push({ orderId: o.sold.orderId, carrierCode: o.logisticsId, trackingNumber: o.trackingNumber, at })
+        shipments.push({
+          orderId: o.sold.orderId,
+          carrierCode: o.logisticsId,
+          trackingNumber: o.trackingNumber,
+          at,
+        })
         return wire({ logistics_online_send_response: { is_success: true } })
       }
       case 'pdd.finance.balance.daily.bill.url.get': {
@@ -336,7 +455,11 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
         if (!start) return errorBody(10000, '参数错误', 'bill_date 格式 yyyy-MM-dd')
         // The day's bill exists once the day is over (Beijing time).
         const ready = clock().getTime() >= start.getTime() + 86_400_000
-        return wire({ finance_balance_daily_bill_url_get_response: { download_url: ready ? `${baseUrl}/bill/${date}.csv?sig=${linkSig(date)}` : '' } })
+        return wire({
+          finance_balance_daily_bill_url_get_response: {
+            download_url: ready ? `${baseUrl}/bill/${date}.csv?sig=${linkSig(date)}` : '',
+          },
+        })
       }
       default:
         return errorBody(10017, 'type不正确', type)
@@ -345,41 +468,69 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
 
   function serveBill(url: URL, res: ServerResponse) {
     const m = /^\/bill\/(\d{4}-\d{2}-\d{2})\.csv$/.exec(url.pathname)
-    if (!m || url.searchParams.get('sig') !== linkSig(m[1]!)) return res.writeHead(403, { 'content-type': 'text/plain' }).end('link expired')
+    if (!m || url.searchParams.get('sig') !== linkSig(m[1]!))
+      return res.writeHead(403, { 'content-type': 'text/plain' }).end('link expired')
     const start = fromShanghai(`${m[1]!} 00:00:00`)!.getTime()
-    const rows = bill.filter((r) => r.at.getTime() >= start && r.at.getTime() < start + 86_400_000).sort((a, b) => a.at.getTime() - b.at.getTime())
-    return res.writeHead(200, { 'content-type': 'text/csv;charset=utf-8', 'content-disposition': `attachment; filename="bill-${m[1]!}.csv"` }).end(pddBillFile(m[1]!, rows))
+    const rows = bill
+      .filter((r) => r.at.getTime() >= start && r.at.getTime() < start + 86_400_000)
+      .sort((a, b) => a.at.getTime() - b.at.getTime())
+    return res
+      .writeHead(200, {
+        'content-type': 'text/csv;charset=utf-8',
+        'content-disposition': `attachment; filename="bill-${m[1]!}.csv"`,
+      })
+      .end(pddBillFile(m[1]!, rows))
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://sandbox')
     if (req.method === 'GET' && url.pathname.startsWith('/bill/')) return serveBill(url, res)
-    const send = (text: string, status = 200) => res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' }).end(text)
+    const send = (text: string, status = 200) =>
+      res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8' }).end(text)
     if (url.pathname !== '/api/router') return send(errorBody(20035, '接口不属于当前网关', url.pathname))
-    const form = req.method === 'POST' ? Object.fromEntries(new URLSearchParams(await readBody(req))) : Object.fromEntries(url.searchParams)
+    const form =
+      req.method === 'POST'
+        ? Object.fromEntries(new URLSearchParams(await readBody(req)))
+        : Object.fromEntries(url.searchParams)
     const { sign, ...signed } = form
     if (!form.type) return send(errorBody(10001, '公共参数错误', 'type'))
     if (form.client_id !== opts.clientId) return send(errorBody(10016, 'client下线或者clientId不正确'))
-    if (!sign || md5Sign(opts.clientSecret, signed) !== sign) return send(errorBody(20004, '签名sign校验失败'))
+    if (!sign || md5Sign(opts.clientSecret, signed) !== sign)
+      return send(errorBody(20004, '签名sign校验失败'))
     const ts = Number(form.timestamp)
-    if (!Number.isInteger(ts) || Math.abs(ts * 1000 - clock().getTime()) > 10 * 60_000) return send(errorBody(10001, '公共参数错误', 'timestamp 与服务器时间相差超过10分钟'))
+    if (!Number.isInteger(ts) || Math.abs(ts * 1000 - clock().getTime()) > 10 * 60_000)
+      return send(errorBody(10001, '公共参数错误', 'timestamp 与服务器时间相差超过10分钟'))
     if (form.access_token !== token) {
-      return send(retired.has(form.access_token ?? '') ? errorBody(10019, 'access_token已过期') : errorBody(20032, 'access_token或client_id错误'))
+      return send(
+        retired.has(form.access_token ?? '')
+          ? errorBody(10019, 'access_token已过期')
+          : errorBody(20032, 'access_token或client_id错误'),
+      )
     }
     const fault = faults.shift()
     if (fault === 'rate_limit') return send(errorBody(52101, '当前接口被限流，请稍后重试'))
     if (fault === 'system_error') return send(errorBody(52103, '服务暂时不可用，请稍后重试'))
-    if (fault === 'http_5xx') return send('<html><body>503 Service Temporarily Unavailable</body></html>', 503)
-    if (fault === 'malformed') return send('{"order_sn_increment_get_response":{"total_count":3,"order_sn_list":[{"order_sn":')
+    if (fault === 'http_5xx')
+      return send('<html><body>503 Service Temporarily Unavailable</body></html>', 503)
+    if (fault === 'malformed')
+      return send('{"order_sn_increment_get_response":{"total_count":3,"order_sn_list":[{"order_sn":')
     if (fault === 'slow') await new Promise((r) => setTimeout(r, opts.slowMs ?? 3000))
-    const params = Object.fromEntries(Object.entries(form).filter(([k]) => !['type', 'client_id', 'access_token', 'timestamp', 'data_type', 'version', 'sign'].includes(k)))
+    const params = Object.fromEntries(
+      Object.entries(form).filter(
+        ([k]) =>
+          !['type', 'client_id', 'access_token', 'timestamp', 'data_type', 'version', 'sign'].includes(k),
+      ),
+    )
     calls.push({ type: form.type, params })
     return send(api(form.type, params))
   }
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(errorBody(50000, '系统内部错误', String(err)))
+      if (!res.headersSent)
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(errorBody(50000, '系统内部错误', String(err)))
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -398,8 +549,23 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
       return gen.batch(n).map((g, i) => {
         const created = wholeSecond(new Date(at.getTime() + Math.floor((spanMs * i) / n)))
         const orderId = `${toShanghai(created).slice(2, 10).replace(/-/g, '')}-${String(seq++)}`
-        const s = soldOrderOf(g, orderId, created, { lineId: (l) => skuIds.get(l.skuCode)!, skuId: (c) => skuIds.get(c)!, itemId: (c) => goodsIds.get(c)! })
-        const o: PddOrderRecord = { sold: s, g, goodsIds: s.lines.map((l) => l.itemId), orderStatus: 1, refundStatus: 1, afterSales: 0, updatedAt: created, shippingTime: null, trackingNumber: '', logisticsId: '' }
+        const s = soldOrderOf(g, orderId, created, {
+          lineId: (l) => skuIds.get(l.skuCode)!,
+          skuId: (c) => skuIds.get(c)!,
+          itemId: (c) => goodsIds.get(c)!,
+        })
+        const o: PddOrderRecord = {
+          sold: s,
+          g,
+          goodsIds: s.lines.map((l) => l.itemId),
+          orderStatus: 1,
+          refundStatus: 1,
+          afterSales: 0,
+          updatedAt: created,
+          shippingTime: null,
+          trackingNumber: '',
+          logisticsId: '',
+        }
         orders.set(orderId, o)
         sold.push(s)
         postSale(o)

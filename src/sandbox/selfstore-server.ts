@@ -53,7 +53,14 @@ function toStoreOrder(g: GeneratedOrder, prefix: string, currency: string): Stor
     customer: { id: g.buyer.id, name: g.receiver.name, email: null },
     shipping_address: { ...g.receiver, country: 'CN' },
     note: g.buyerNote,
-    lines: g.lines.map((l) => ({ id: `L${l.lineNo}`, sku: l.skuCode, title: l.title, quantity: l.quantity, unit_price: l.unitPrice, discount: l.merchantDiscount })),
+    lines: g.lines.map((l) => ({
+      id: `L${l.lineNo}`,
+      sku: l.skuCode,
+      title: l.title,
+      quantity: l.quantity,
+      unit_price: l.unitPrice,
+      discount: l.merchantDiscount,
+    })),
     order_discount: '0.00',
     shipping_fee: g.shipping,
     tax: '0.00',
@@ -65,7 +72,13 @@ function toStoreOrder(g: GeneratedOrder, prefix: string, currency: string): Stor
 
 export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Promise<SelfstoreSandbox> {
   const currency = opts.currency ?? 'CNY'
-  const gen = createOrderGenerator({ seed: opts.seed, catalogue: opts.catalogue, start: new Date(), platformDiscountRate: 0, intervalMs: 1 })
+  const gen = createOrderGenerator({
+    seed: opts.seed,
+    catalogue: opts.catalogue,
+    start: new Date(),
+    platformDiscountRate: 0,
+    intervalMs: 1,
+  })
   const orders = new Map<string, StoreOrder>()
   const sold: GeneratedOrder[] = []
   const stock = new Map<string, { quantity: number; at: Date }>()
@@ -83,12 +96,14 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
     })
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return json(res, 401, { error: 'invalid api key' })
+    if (req.headers.authorization !== `Bearer ${opts.apiKey}`)
+      return json(res, 401, { error: 'invalid api key' })
     const fault = faults.shift()
     if (fault === '429') return json(res, 429, { error: 'rate limited' }, { 'retry-after': '1' })
     if (fault === '5xx') return json(res, 503, { error: 'temporarily unavailable' })
     if (fault === 'slow') await new Promise((r) => setTimeout(r, 3000))
-    if (fault === 'malformed') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"orders": [')
+    if (fault === 'malformed')
+      return res.writeHead(200, { 'content-type': 'application/json' }).end('{"orders": [')
     const url = new URL(req.url ?? '/', 'http://sandbox')
     const path = url.pathname
     if (req.method === 'GET' && path === '/orders') {
@@ -96,9 +111,14 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
       const before = new Date(url.searchParams.get('changed_before') ?? Date.now())
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), 500)
       const offset = Number(url.searchParams.get('cursor') ?? 0)
-      const all = [...orders.values()].filter((o) => new Date(o.updated_at) >= since && new Date(o.updated_at) < before).sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.id.localeCompare(b.id))
+      const all = [...orders.values()]
+        .filter((o) => new Date(o.updated_at) >= since && new Date(o.updated_at) < before)
+        .sort((a, b) => a.updated_at.localeCompare(b.updated_at) || a.id.localeCompare(b.id))
       const page = all.slice(offset, offset + limit)
-      return json(res, 200, { orders: page, next_cursor: offset + limit < all.length ? String(offset + limit) : null })
+      return json(res, 200, {
+        orders: page,
+        next_cursor: offset + limit < all.length ? String(offset + limit) : null,
+      })
     }
     const one = /^\/orders\/([^/]+)$/.exec(path)
     if (req.method === 'GET' && one) {
@@ -142,7 +162,11 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
     const t = Math.floor(Date.now() / 1000)
     await fetch(webhookUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-entrepot-delivery': `${o.id}.${o.updated_at}`, 'x-entrepot-signature': `t=${t},v1=${signWebhook(opts.webhookSecret, t, body)}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-entrepot-delivery': `${o.id}.${o.updated_at}`,
+        'x-entrepot-signature': `t=${t},v1=${signWebhook(opts.webhookSecret, t, body)}`,
+      },
       body,
     }).catch(() => undefined)
   }
@@ -178,7 +202,14 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
     refund(id, lineId, amount, at = new Date()) {
       const o = orders.get(id)
       if (!o) return
-      ;(o.refunds as unknown[]).push({ id: `R-${id}-${lineId}`, status: 'refunded', amount, lines: [{ line_id: lineId, quantity: 1, amount }], created_at: at.toISOString(), updated_at: at.toISOString() })
+      ;(o.refunds as unknown[]).push({
+        id: `R-${id}-${lineId}`,
+        status: 'refunded',
+        amount,
+        lines: [{ line_id: lineId, quantity: 1, amount }],
+        created_at: at.toISOString(),
+        updated_at: at.toISOString(),
+      })
       touch(o, at)
     },
     injectFault(fault, count = 1) {

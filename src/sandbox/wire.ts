@@ -12,7 +12,9 @@ export function wire(v: Wire): string {
   if (v instanceof Bare) return v.text
   if (v === null || typeof v !== 'object') return JSON.stringify(v)
   if (Array.isArray(v)) return `[${(v as readonly Wire[]).map(wire).join(',')}]`
-  return `{${Object.entries(v as { readonly [k: string]: Wire }).map(([k, x]) => `${JSON.stringify(k)}:${wire(x)}`).join(',')}}`
+  return `{${Object.entries(v as { readonly [k: string]: Wire })
+    .map(([k, x]) => `${JSON.stringify(k)}:${wire(x)}`)
+    .join(',')}}`
 }
 
 /** Platforms keep times to the second. */

@@ -9,10 +9,19 @@ import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
 import { AppError } from '../api/errors.js'
 
-export async function checkLink(ctx: Pick<AppContext, 'clock' | 'log'>, channel: Channel, settings: Record<string, unknown>, credentials: Record<string, unknown> | undefined): Promise<void> {
+export async function checkLink(
+  ctx: Pick<AppContext, 'clock' | 'log'>,
+  channel: Channel,
+  settings: Record<string, unknown>,
+  credentials: Record<string, unknown> | undefined,
+): Promise<void> {
   const connector = getConnector(channel)
   const problems = connector.validateSettings(settings)
-  if (problems.length > 0) throw new AppError('validation_failed', `body/settings: ${problems.join('; ')}`, 400, { field: 'body/settings', problems })
+  if (problems.length > 0)
+    throw new AppError('validation_failed', `body/settings: ${problems.join('; ')}`, 400, {
+      field: 'body/settings',
+      problems,
+    })
   if (!credentials) return
   // A shop linked with only its app's key and secret gets its token at the OAuth callback; one
   // given a token already (pasted, or a custom app's) is checked like keys.
@@ -20,17 +29,41 @@ export async function checkLink(ctx: Pick<AppContext, 'clock' | 'log'>, channel:
   if (oauth && typeof credentials[oauth.tokenField] !== 'string') {
     const missing = oauth.appFields.filter((f) => typeof credentials[f] !== 'string' || credentials[f] === '')
     if (missing.length > 0) {
-      throw new AppError('validation_failed', `body/credentials: ${channel} needs either ${oauth.tokenField} or the app's ${oauth.appFields.join(' and ')} to link through OAuth (missing ${missing.join(', ')})`, 400, { field: 'body/credentials' })
+      throw new AppError(
+        'validation_failed',
+        `body/credentials: ${channel} needs either ${oauth.tokenField} or the app's ${oauth.appFields.join(' and ')} to link through OAuth (missing ${missing.join(', ')})`,
+        400,
+        { field: 'body/credentials' },
+      )
     }
     return
   }
   try {
-    await connector.verifyCredentials({ id: 'unsaved', merchantId: 'unsaved', channel, settings, credentials, clock: ctx.clock, log: ctx.log, saveCredentials: async () => undefined })
+    await connector.verifyCredentials({
+      id: 'unsaved',
+      merchantId: 'unsaved',
+      channel,
+      settings,
+      credentials,
+      clock: ctx.clock,
+      log: ctx.log,
+      saveCredentials: async () => undefined,
+    })
   } catch (err) {
     if (isConnectorError(err) && (err.kind === 'auth_expired' || err.kind === 'permanent')) {
-      throw new AppError('credentials_rejected', `${channel} rejected these credentials: ${err.message}`, 422, { httpStatus: err.detail.httpStatus ?? null })
+      throw new AppError(
+        'credentials_rejected',
+        `${channel} rejected these credentials: ${err.message}`,
+        422,
+        { httpStatus: err.detail.httpStatus ?? null },
+      )
     }
-    if (isConnectorError(err)) throw new AppError('upstream_unavailable', `${channel} could not be reached to check the credentials: ${err.message}`, 503)
+    if (isConnectorError(err))
+      throw new AppError(
+        'upstream_unavailable',
+        `${channel} could not be reached to check the credentials: ${err.message}`,
+        503,
+      )
     throw err
   }
 }

@@ -21,8 +21,10 @@ import { getShop } from './repo.js'
 
 const STATE_TTL_S = 600
 
-const stateKey = (ctx: Pick<AppContext, 'config'>, state: string) => `${ctx.config.redis.prefix}:oauth-state:${state}`
-export const callbackUrl = (ctx: Pick<AppContext, 'config'>, channel: Channel) => `${ctx.config.api.publicUrl}/oauth/${channel}/callback`
+const stateKey = (ctx: Pick<AppContext, 'config'>, state: string) =>
+  `${ctx.config.redis.prefix}:oauth-state:${state}`
+export const callbackUrl = (ctx: Pick<AppContext, 'config'>, channel: Channel) =>
+  `${ctx.config.api.publicUrl}/oauth/${channel}/callback`
 
 export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -36,7 +38,14 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         tags,
         summary: 'Start OAuth for a shop: returns the URL to send the merchant to (valid 10 minutes, once)',
         params: IdParams,
-        response: { 200: Type.Object({ authorizeUrl: Type.String(), redirectUri: Type.String(), expiresInSeconds: Type.Integer() }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            authorizeUrl: Type.String(),
+            redirectUri: Type.String(),
+            expiresInSeconds: Type.Integer(),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -44,10 +53,18 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       const shop = await getShop(ctx.db, merchantId, req.params.id)
       if (!shop) throw notFound('shop', req.params.id)
       const oauth = getConnector(shop.channel).oauth
-      if (!oauth) throw new AppError('validation_failed', `${shop.channel} shops are linked with keys, not OAuth`, 400)
+      if (!oauth)
+        throw new AppError('validation_failed', `${shop.channel} shops are linked with keys, not OAuth`, 400)
       const sc = await shopContext(ctx, merchantId, shop.id)
-      const missing = oauth.appFields.filter((f) => typeof sc.credentials[f] !== 'string' || sc.credentials[f] === '')
-      if (missing.length > 0) throw new AppError('validation_failed', `save the app's ${oauth.appFields.join(' and ')} as the shop credentials first (missing ${missing.join(', ')})`, 400)
+      const missing = oauth.appFields.filter(
+        (f) => typeof sc.credentials[f] !== 'string' || sc.credentials[f] === '',
+      )
+      if (missing.length > 0)
+        throw new AppError(
+          'validation_failed',
+          `save the app's ${oauth.appFields.join(' and ')} as the shop credentials first (missing ${missing.join(', ')})`,
+          400,
+        )
       const state = randomBytes(24).toString('base64url')
       const redirectUri = callbackUrl(ctx, shop.channel)
       let authorizeUrl: string
@@ -58,8 +75,18 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         if (isConnectorError(err)) throw new AppError('validation_failed', err.message, 400)
         throw err
       }
-      await ctx.redis.set(stateKey(ctx, state), JSON.stringify({ merchantId, shopId: shop.id, channel: shop.channel }), 'EX', STATE_TTL_S)
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'shop.oauth_start', entityType: 'shop', entityId: shop.id })
+      await ctx.redis.set(
+        stateKey(ctx, state),
+        JSON.stringify({ merchantId, shopId: shop.id, channel: shop.channel }),
+        'EX',
+        STATE_TTL_S,
+      )
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'shop.oauth_start',
+        entityType: 'shop',
+        entityId: shop.id,
+      })
       return { authorizeUrl, redirectUri, expiresInSeconds: STATE_TTL_S }
     },
   )
@@ -79,21 +106,40 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
     async (req) => {
       const query = req.query as Record<string, string>
       const raw = query.state ? await ctx.redis.getdel(stateKey(ctx, query.state)) : null
-      if (!raw) throw new AppError('validation_failed', 'unknown, used or expired OAuth state: start linking again', 400)
+      if (!raw)
+        throw new AppError(
+          'validation_failed',
+          'unknown, used or expired OAuth state: start linking again',
+          400,
+        )
       const bound = JSON.parse(raw) as { merchantId: string; shopId: string; channel: Channel }
-      if (bound.channel !== req.params.channel) throw new AppError('validation_failed', 'the OAuth state belongs to another channel', 400)
+      if (bound.channel !== req.params.channel)
+        throw new AppError('validation_failed', 'the OAuth state belongs to another channel', 400)
       const connector = getConnector(bound.channel)
       const sc = await shopContext(ctx, bound.merchantId, bound.shopId)
       let credentials: Record<string, unknown>
       try {
         credentials = await connector.oauth!.exchangeCode(sc, query, callbackUrl(ctx, bound.channel))
       } catch (err) {
-        if (isConnectorError(err) && err.kind !== 'transient' && err.kind !== 'rate_limited') throw new AppError('credentials_rejected', err.message, 422)
-        if (isConnectorError(err)) throw new AppError('upstream_unavailable', `${bound.channel} could not be reached to exchange the code: ${err.message}`, 503)
+        if (isConnectorError(err) && err.kind !== 'transient' && err.kind !== 'rate_limited')
+          throw new AppError('credentials_rejected', err.message, 422)
+        if (isConnectorError(err))
+          throw new AppError(
+            'upstream_unavailable',
+            `${bound.channel} could not be reached to exchange the code: ${err.message}`,
+            503,
+          )
         throw err
       }
       await sc.saveCredentials(credentials)
-      await audit(ctx.db, bound.merchantId, { actorType: 'system', actorId: `oauth:${bound.channel}`, action: 'shop.oauth', entityType: 'shop', entityId: bound.shopId, detail: { scope: typeof credentials.scope === 'string' ? credentials.scope : null } })
+      await audit(ctx.db, bound.merchantId, {
+        actorType: 'system',
+        actorId: `oauth:${bound.channel}`,
+        action: 'shop.oauth',
+        entityType: 'shop',
+        entityId: bound.shopId,
+        detail: { scope: typeof credentials.scope === 'string' ? credentials.scope : null },
+      })
       return { linked: true, shopId: bound.shopId }
     },
   )

@@ -20,7 +20,16 @@ export interface Shop {
 /** Shop credentials as the connector needs them (tokens, app keys). Never logged, never returned. */
 export type ShopCredentials = Record<string, unknown>
 
-const COLUMNS = ['id', 'merchant_id', 'channel', 'name', 'status', 'settings', 'created_at', 'updated_at'] as const
+const COLUMNS = [
+  'id',
+  'merchant_id',
+  'channel',
+  'name',
+  'status',
+  'settings',
+  'created_at',
+  'updated_at',
+] as const
 
 type ShopRow = Pick<Selectable<ShopTable>, (typeof COLUMNS)[number]> & { has_credentials: number | string }
 
@@ -48,7 +57,13 @@ export async function createShop(
   db: Executor,
   key: Buffer,
   merchantId: string,
-  input: { id?: string; channel: Channel; name: string; settings?: Record<string, unknown>; credentials?: ShopCredentials },
+  input: {
+    id?: string
+    channel: Channel
+    name: string
+    settings?: Record<string, unknown>
+    credentials?: ShopCredentials
+  },
 ): Promise<Shop> {
   const id = input.id ?? newId()
   const now = new Date()
@@ -142,7 +157,12 @@ export async function setShopCredentials(
 }
 
 /** Open a shop's sealed credentials; {} when none are stored. */
-export async function loadShopCredentials(db: Executor, key: Buffer, merchantId: string, id: string): Promise<ShopCredentials> {
+export async function loadShopCredentials(
+  db: Executor,
+  key: Buffer,
+  merchantId: string,
+  id: string,
+): Promise<ShopCredentials> {
   const row = await db
     .selectFrom('shops')
     .select('credentials_enc')

@@ -11,9 +11,13 @@ import { createShop, getShop, listShops, setShopCredentials, updateShop, type Sh
 import { checkLink } from './link.js'
 
 export const ChannelSchema = Type.Enum(CHANNELS)
-const Settings = Type.Record(Type.String(), Type.Unknown(), { description: 'channel-specific settings (baseUrl, warehouses, stock sync rules…)' })
+const Settings = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'channel-specific settings (baseUrl, warehouses, stock sync rules…)',
+})
 /** Write-only: accepted on create and on PUT /credentials, never returned. */
-const Credentials = Type.Record(Type.String(), Type.Unknown(), { description: 'write-only secrets: tokens, app keys' })
+const Credentials = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'write-only secrets: tokens, app keys',
+})
 
 export const ShopSchema = Type.Object({
   id: Type.String(),
@@ -69,7 +73,11 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         action: 'shop.create',
         entityType: 'shop',
         entityId: shop.id,
-        detail: { channel: shop.channel, name: shop.name, credentials: req.body.credentials ? 'set' : 'none' },
+        detail: {
+          channel: shop.channel,
+          name: shop.name,
+          credentials: req.body.credentials ? 'set' : 'none',
+        },
       })
       return reply.status(201).send(shopJson(shop))
     },
@@ -93,7 +101,10 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
 
   app.get(
     '/shops/:id',
-    { config: { roles: ALL_ROLES }, schema: { tags, params: IdParams, response: { 200: ShopSchema, ...errorResponses } } },
+    {
+      config: { roles: ALL_ROLES },
+      schema: { tags, params: IdParams, response: { 200: ShopSchema, ...errorResponses } },
+    },
     async (req) => {
       const shop = await getShop(ctx.db, req.auth.merchantId, req.params.id)
       if (!shop) throw notFound('shop', req.params.id)
@@ -110,7 +121,10 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         summary: 'Rename a shop or replace its settings',
         params: IdParams,
         body: Type.Object(
-          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), settings: Type.Optional(Settings) },
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            settings: Type.Optional(Settings),
+          },
           { additionalProperties: false, minProperties: 1 },
         ),
         response: { 200: ShopSchema, ...errorResponses },
@@ -118,7 +132,8 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     },
     async (req) => {
       const { merchantId } = req.auth
-      if (!(await updateShop(ctx.db, merchantId, req.params.id, req.body))) throw notFound('shop', req.params.id)
+      if (!(await updateShop(ctx.db, merchantId, req.params.id, req.body)))
+        throw notFound('shop', req.params.id)
       await audit(ctx.db, merchantId, {
         ...apiActor(req.auth),
         action: 'shop.update',
@@ -134,14 +149,25 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     '/shops/:id/credentials',
     {
       config: { roles: ADMIN },
-      schema: { tags, summary: 'Replace the shop credentials (write-only)', params: IdParams, body: Credentials, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Replace the shop credentials (write-only)',
+        params: IdParams,
+        body: Credentials,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       const { merchantId } = req.auth
       if (!(await setShopCredentials(ctx.db, ctx.config.secretKey, merchantId, req.params.id, req.body))) {
         throw notFound('shop', req.params.id)
       }
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'shop.credentials', entityType: 'shop', entityId: req.params.id })
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'shop.credentials',
+        entityType: 'shop',
+        entityId: req.params.id,
+      })
       return reply.status(204).send(null)
     },
   )
@@ -152,11 +178,20 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   ] as const) {
     app.post(
       `/shops/:id/${path}`,
-      { config: { roles: ADMIN }, schema: { tags, params: IdParams, response: { 200: ShopSchema, ...errorResponses } } },
+      {
+        config: { roles: ADMIN },
+        schema: { tags, params: IdParams, response: { 200: ShopSchema, ...errorResponses } },
+      },
       async (req) => {
         const { merchantId } = req.auth
-        if (!(await updateShop(ctx.db, merchantId, req.params.id, { status }))) throw notFound('shop', req.params.id)
-        await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: `shop.${path}`, entityType: 'shop', entityId: req.params.id })
+        if (!(await updateShop(ctx.db, merchantId, req.params.id, { status })))
+          throw notFound('shop', req.params.id)
+        await audit(ctx.db, merchantId, {
+          ...apiActor(req.auth),
+          action: `shop.${path}`,
+          entityType: 'shop',
+          entityId: req.params.id,
+        })
         return shopJson((await getShop(ctx.db, merchantId, req.params.id))!)
       },
     )

@@ -47,9 +47,17 @@ export function toSku(r: Selectable<SkuTable>): Sku {
  * Insert or update SKUs by merchant code in one statement; existing rows keep their id.
  * Returns how many were created and how many already existed (and were overwritten).
  */
-export async function upsertSkus(db: Executor, merchantId: string, items: readonly SkuInput[]): Promise<{ created: number; updated: number }> {
+export async function upsertSkus(
+  db: Executor,
+  merchantId: string,
+  items: readonly SkuInput[],
+): Promise<{ created: number; updated: number }> {
   if (items.length === 0) return { created: 0, updated: 0 }
-  const existing = await skusByCode(db, merchantId, items.map((s) => s.code))
+  const existing = await skusByCode(
+    db,
+    merchantId,
+    items.map((s) => s.code),
+  )
   const now = new Date()
   await db
     .insertInto('skus')
@@ -82,13 +90,27 @@ export async function upsertSkus(db: Executor, merchantId: string, items: readon
 }
 
 export async function getSku(db: Executor, merchantId: string, id: string): Promise<Sku | undefined> {
-  const row = await db.selectFrom('skus').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+  const row = await db
+    .selectFrom('skus')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
   return row && toSku(row)
 }
 
-export async function skusByCode(db: Executor, merchantId: string, codes: readonly string[]): Promise<Map<string, Sku>> {
+export async function skusByCode(
+  db: Executor,
+  merchantId: string,
+  codes: readonly string[],
+): Promise<Map<string, Sku>> {
   if (codes.length === 0) return new Map()
-  const rows = await db.selectFrom('skus').selectAll().where('merchant_id', '=', merchantId).where('code', 'in', codes).execute()
+  const rows = await db
+    .selectFrom('skus')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('code', 'in', codes)
+    .execute()
   return new Map(rows.map((r) => [r.code, toSku(r)]))
 }
 
@@ -103,7 +125,11 @@ export async function listSkus(
   if (opts.q) {
     const like = opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)
     query = query.where((eb) =>
-      eb.or([eb('code', 'like', `${like}%`), eb('barcode', 'like', `${like}%`), eb('name', 'like', `%${like}%`)]),
+      eb.or([
+        eb('code', 'like', `${like}%`),
+        eb('barcode', 'like', `${like}%`),
+        eb('name', 'like', `%${like}%`),
+      ]),
     )
   }
   return (await query.orderBy('code').limit(opts.limit).execute()).map(toSku)

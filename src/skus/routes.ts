@@ -55,18 +55,36 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
       schema: {
         tags,
         summary: 'Insert or update up to 1,000 SKUs by merchant code',
-        body: Type.Object({ items: Type.Array(Type.Object(SkuFields, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer() }), ...errorResponses },
+        body: Type.Object(
+          {
+            items: Type.Array(Type.Object(SkuFields, { additionalProperties: false }), {
+              minItems: 1,
+              maxItems: 1000,
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ created: Type.Integer(), updated: Type.Integer() }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
       const seen = new Set<string>()
       req.body.items.forEach((item, i) => {
-        if (seen.has(item.code)) throw invalid(`body/items/${i}/code repeats "${item.code}"`, { field: `body/items/${i}/code` })
+        if (seen.has(item.code))
+          throw invalid(`body/items/${i}/code repeats "${item.code}"`, { field: `body/items/${i}/code` })
         seen.add(item.code)
       })
       const result = await upsertSkus(ctx.db, req.auth.merchantId, req.body.items)
-      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'sku.bulk_upsert', entityType: 'sku', entityId: '*', detail: { ...result, count: req.body.items.length } })
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'sku.bulk_upsert',
+        entityType: 'sku',
+        entityId: '*',
+        detail: { ...result, count: req.body.items.length },
+      })
       return result
     },
   )
@@ -89,16 +107,27 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
     async (req) => {
       const limit = req.query.limit ?? 50
       const after = decodeCursor(req.query.cursor)?.[0]
-      if (req.query.cursor && typeof after !== 'string') throw invalid('querystring/cursor is not a cursor from this API', { field: 'querystring/cursor' })
-      const rows = await listSkus(ctx.db, req.auth.merchantId, { limit: limit + 1, ...(after !== undefined ? { after: String(after) } : {}), ...(req.query.q ? { q: req.query.q } : {}) })
+      if (req.query.cursor && typeof after !== 'string')
+        throw invalid('querystring/cursor is not a cursor from this API', { field: 'querystring/cursor' })
+      const rows = await listSkus(ctx.db, req.auth.merchantId, {
+        limit: limit + 1,
+        ...(after !== undefined ? { after: String(after) } : {}),
+        ...(req.query.q ? { q: req.query.q } : {}),
+      })
       const items = rows.slice(0, limit)
-      return { items: items.map(json), nextCursor: rows.length > limit ? encodeCursor([items.at(-1)!.code]) : null }
+      return {
+        items: items.map(json),
+        nextCursor: rows.length > limit ? encodeCursor([items.at(-1)!.code]) : null,
+      }
     },
   )
 
   app.get(
     '/skus/:id',
-    { config: { roles: ALL_ROLES }, schema: { tags, params: IdParams, response: { 200: SkuSchema, ...errorResponses } } },
+    {
+      config: { roles: ALL_ROLES },
+      schema: { tags, params: IdParams, response: { 200: SkuSchema, ...errorResponses } },
+    },
     async (req) => {
       const sku = await getSku(ctx.db, req.auth.merchantId, req.params.id)
       if (!sku) throw notFound('SKU', req.params.id)

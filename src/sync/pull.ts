@@ -26,17 +26,42 @@ export interface PullReport {
 
 type Ctx = Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log' | 'redis'>
 
-async function readCursor(ctx: Ctx, merchantId: string, shopId: string, stream: Stream): Promise<Date | null> {
-  const row = await ctx.db.selectFrom('sync_cursors').select('cursor_at').where('merchant_id', '=', merchantId).where('shop_id', '=', shopId).where('stream', '=', stream).executeTakeFirst()
+async function readCursor(
+  ctx: Ctx,
+  merchantId: string,
+  shopId: string,
+  stream: Stream,
+): Promise<Date | null> {
+  const row = await ctx.db
+    .selectFrom('sync_cursors')
+    .select('cursor_at')
+    .where('merchant_id', '=', merchantId)
+    .where('shop_id', '=', shopId)
+    .where('stream', '=', stream)
+    .executeTakeFirst()
   return row?.cursor_at ?? null
 }
 
 /** Move the cursor forward only (never back), after the page it covers is committed. */
-async function advance(ctx: Ctx, merchantId: string, shopId: string, stream: Stream, to: Date): Promise<void> {
+async function advance(
+  ctx: Ctx,
+  merchantId: string,
+  shopId: string,
+  stream: Stream,
+  to: Date,
+): Promise<void> {
   const now = ctx.clock.now()
   await ctx.db
     .insertInto('sync_cursors')
-    .values({ merchant_id: merchantId, shop_id: shopId, stream, cursor_at: to, last_run_at: now, last_ok_at: now, last_error: null })
+    .values({
+      merchant_id: merchantId,
+      shop_id: shopId,
+      stream,
+      cursor_at: to,
+      last_run_at: now,
+      last_ok_at: now,
+      last_error: null,
+    })
     .onDuplicateKeyUpdate((eb) => ({
       cursor_at: eb.fn('GREATEST', [eb.fn.coalesce('cursor_at', eb.val(to)), eb.val(to)]),
       last_run_at: now,
@@ -46,13 +71,39 @@ async function advance(ctx: Ctx, merchantId: string, shopId: string, stream: Str
     .execute()
 }
 
-export async function recordSyncError(ctx: Ctx, merchantId: string, shopId: string, stream: Stream, err: unknown): Promise<void> {
+export async function recordSyncError(
+  ctx: Ctx,
+  merchantId: string,
+  shopId: string,
+  stream: Stream,
+  err: unknown,
+): Promise<void> {
   const ce = isConnectorError(err) ? err : null
   const message = err instanceof Error ? err.message : String(err)
-  await ctx.db.insertInto('sync_errors').values({ id: newId(), merchant_id: merchantId, shop_id: shopId, stream, kind: ce?.kind ?? 'internal', message: message.slice(0, 4000), http_status: ce?.detail.httpStatus ?? null, body: ce?.detail.body ?? null }).execute()
+  await ctx.db
+    .insertInto('sync_errors')
+    .values({
+      id: newId(),
+      merchant_id: merchantId,
+      shop_id: shopId,
+      stream,
+      kind: ce?.kind ?? 'internal',
+      message: message.slice(0, 4000),
+      http_status: ce?.detail.httpStatus ?? null,
+      body: ce?.detail.body ?? null,
+    })
+    .execute()
   await ctx.db
     .insertInto('sync_cursors')
-    .values({ merchant_id: merchantId, shop_id: shopId, stream, cursor_at: null, last_run_at: ctx.clock.now(), last_ok_at: null, last_error: message.slice(0, 4000) })
+    .values({
+      merchant_id: merchantId,
+      shop_id: shopId,
+      stream,
+      cursor_at: null,
+      last_run_at: ctx.clock.now(),
+      last_ok_at: null,
+      last_error: message.slice(0, 4000),
+    })
     .onDuplicateKeyUpdate({ last_run_at: ctx.clock.now(), last_error: message.slice(0, 4000) })
     .execute()
 }
@@ -65,7 +116,12 @@ export function isLinked(connector: Connector, credentials: Readonly<Record<stri
 type TokenCtx = Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'redis'>
 
 /** Run `fn` with the shop's context; on auth_expired, refresh the token once and run it again. */
-export async function withFreshToken<T>(ctx: TokenCtx, merchantId: string, shopId: string, fn: (sc: ShopContext) => Promise<T>): Promise<T> {
+export async function withFreshToken<T>(
+  ctx: TokenCtx,
+  merchantId: string,
+  shopId: string,
+  fn: (sc: ShopContext) => Promise<T>,
+): Promise<T> {
   let sc = await shopContext(ctx, merchantId, shopId)
   const connector = getConnector(sc.channel)
   // Refresh before expiry rather than failing a call first (tokens of an hour: Shopify, Douyin, PDD…).
@@ -78,7 +134,11 @@ export async function withFreshToken<T>(ctx: TokenCtx, merchantId: string, shopI
     if (!isConnectorError(err, 'auth_expired') || !connector.refreshToken) throw err
     const used = sc.credentials[connector.oauth?.tokenField ?? 'accessToken']
     // Refresh unless another process already replaced the token this call was rejected with.
-    sc = await refreshShared(ctx, sc, (fresh) => fresh.credentials[connector.oauth?.tokenField ?? 'accessToken'] === used)
+    sc = await refreshShared(
+      ctx,
+      sc,
+      (fresh) => fresh.credentials[connector.oauth?.tokenField ?? 'accessToken'] === used,
+    )
     return fn(sc)
   }
 }
@@ -91,12 +151,17 @@ const REFRESH_LOCK_MS = 30_000
  * break the shop. The lock holder refreshes if `stillNeeded` says so on the credentials it reads
  * under the lock; the others wait for it and use what it stored.
  */
-async function refreshShared(ctx: TokenCtx, sc: ShopContext, stillNeeded: (fresh: ShopContext) => boolean): Promise<ShopContext> {
+async function refreshShared(
+  ctx: TokenCtx,
+  sc: ShopContext,
+  stillNeeded: (fresh: ShopContext) => boolean,
+): Promise<ShopContext> {
   const key = `${ctx.config.redis.prefix}:token-refresh:${sc.id}`
   const me = newId()
   for (let waited = 0; ; waited += 100) {
     if ((await ctx.redis.set(key, me, 'PX', REFRESH_LOCK_MS, 'NX')) === 'OK') break
-    if (waited >= REFRESH_LOCK_MS) throw new Error(`token refresh of shop ${sc.id} is held by another process for too long`)
+    if (waited >= REFRESH_LOCK_MS)
+      throw new Error(`token refresh of shop ${sc.id} is held by another process for too long`)
     await new Promise((r) => setTimeout(r, 100))
   }
   try {
@@ -106,7 +171,12 @@ async function refreshShared(ctx: TokenCtx, sc: ShopContext, stillNeeded: (fresh
     return await shopContext(ctx, sc.merchantId, sc.id)
   } finally {
     // Release only our own lock (it may have expired and been taken by another).
-    await ctx.redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end", 1, key, me)
+    await ctx.redis.eval(
+      "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+      1,
+      key,
+      me,
+    )
   }
 }
 
@@ -119,10 +189,17 @@ export function expiresSoon(expiresAt: unknown, now: Date): boolean {
   return !Number.isNaN(at) && at - now.getTime() < REFRESH_AHEAD_MS
 }
 
-export async function pullStream(ctx: Ctx, merchantId: string, shopId: string, stream: Stream): Promise<PullReport> {
+export async function pullStream(
+  ctx: Ctx,
+  merchantId: string,
+  shopId: string,
+  stream: Stream,
+): Promise<PullReport> {
   const now = ctx.clock.now()
   const cursor = await readCursor(ctx, merchantId, shopId, stream)
-  const from = new Date((cursor?.getTime() ?? now.getTime() - INITIAL_LOOKBACK_MS) - (cursor ? ctx.config.sync.overlapMs : 0))
+  const from = new Date(
+    (cursor?.getTime() ?? now.getTime() - INITIAL_LOOKBACK_MS) - (cursor ? ctx.config.sync.overlapMs : 0),
+  )
   const window = { from, to: now }
   const report: PullReport = { window, pages: 0, stored: 0, duplicates: 0 }
   try {

@@ -32,9 +32,32 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         params: IdParams,
         response: {
           200: Type.Object({
-            streams: Type.Array(Type.Object({ stream: Type.String(), cursorAt: Type.Union([Type.String(), Type.Null()]), lastRunAt: Type.Union([Type.String(), Type.Null()]), lastOkAt: Type.Union([Type.String(), Type.Null()]), lastError: Type.Union([Type.String(), Type.Null()]) })),
-            errors: Type.Array(Type.Object({ stream: Type.String(), kind: Type.String(), message: Type.String(), httpStatus: Type.Union([Type.Integer(), Type.Null()]), at: Type.String() })),
-            failedWebhooks: Type.Array(Type.Object({ id: Type.String(), topic: Type.Union([Type.String(), Type.Null()]), error: Type.Union([Type.String(), Type.Null()]), receivedAt: Type.String() })),
+            streams: Type.Array(
+              Type.Object({
+                stream: Type.String(),
+                cursorAt: Type.Union([Type.String(), Type.Null()]),
+                lastRunAt: Type.Union([Type.String(), Type.Null()]),
+                lastOkAt: Type.Union([Type.String(), Type.Null()]),
+                lastError: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+            errors: Type.Array(
+              Type.Object({
+                stream: Type.String(),
+                kind: Type.String(),
+                message: Type.String(),
+                httpStatus: Type.Union([Type.Integer(), Type.Null()]),
+                at: Type.String(),
+              }),
+            ),
+            failedWebhooks: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                topic: Type.Union([Type.String(), Type.Null()]),
+                error: Type.Union([Type.String(), Type.Null()]),
+                receivedAt: Type.String(),
+              }),
+            ),
           }),
           ...errorResponses,
         },
@@ -44,14 +67,52 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       const { merchantId } = req.auth
       if (!(await getShop(ctx.db, merchantId, req.params.id))) throw notFound('shop', req.params.id)
       const [cursors, errors, hooks] = await Promise.all([
-        ctx.db.selectFrom('sync_cursors').selectAll().where('merchant_id', '=', merchantId).where('shop_id', '=', req.params.id).orderBy('stream').execute(),
-        ctx.db.selectFrom('sync_errors').select(['stream', 'kind', 'message', 'http_status', 'created_at']).where('merchant_id', '=', merchantId).where('shop_id', '=', req.params.id).orderBy('created_at', 'desc').limit(50).execute(),
-        ctx.db.selectFrom('webhook_deliveries').select(['id', 'topic', 'error', 'received_at']).where('merchant_id', '=', merchantId).where('shop_id', '=', req.params.id).where('status', '=', 'failed').orderBy('received_at', 'desc').limit(50).execute(),
+        ctx.db
+          .selectFrom('sync_cursors')
+          .selectAll()
+          .where('merchant_id', '=', merchantId)
+          .where('shop_id', '=', req.params.id)
+          .orderBy('stream')
+          .execute(),
+        ctx.db
+          .selectFrom('sync_errors')
+          .select(['stream', 'kind', 'message', 'http_status', 'created_at'])
+          .where('merchant_id', '=', merchantId)
+          .where('shop_id', '=', req.params.id)
+          .orderBy('created_at', 'desc')
+          .limit(50)
+          .execute(),
+        ctx.db
+          .selectFrom('webhook_deliveries')
+          .select(['id', 'topic', 'error', 'received_at'])
+          .where('merchant_id', '=', merchantId)
+          .where('shop_id', '=', req.params.id)
+          .where('status', '=', 'failed')
+          .orderBy('received_at', 'desc')
+          .limit(50)
+          .execute(),
       ])
       return {
-        streams: cursors.map((c) => ({ stream: c.stream, cursorAt: iso(c.cursor_at), lastRunAt: iso(c.last_run_at), lastOkAt: iso(c.last_ok_at), lastError: c.last_error })),
-        errors: errors.map((e) => ({ stream: e.stream, kind: e.kind, message: e.message, httpStatus: e.http_status, at: e.created_at.toISOString() })),
-        failedWebhooks: hooks.map((h) => ({ id: h.id, topic: h.topic, error: h.error, receivedAt: h.received_at.toISOString() })),
+        streams: cursors.map((c) => ({
+          stream: c.stream,
+          cursorAt: iso(c.cursor_at),
+          lastRunAt: iso(c.last_run_at),
+          lastOkAt: iso(c.last_ok_at),
+          lastError: c.last_error,
+        })),
+        errors: errors.map((e) => ({
+          stream: e.stream,
+          kind: e.kind,
+          message: e.message,
+          httpStatus: e.http_status,
+          at: e.created_at.toISOString(),
+        })),
+        failedWebhooks: hooks.map((h) => ({
+          id: h.id,
+          topic: h.topic,
+          error: h.error,
+          receivedAt: h.received_at.toISOString(),
+        })),
       }
     },
   )
@@ -73,8 +134,16 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       if (!(await getShop(ctx.db, merchantId, req.params.id))) throw notFound('shop', req.params.id)
       const stream = req.body.stream ?? 'orders'
       const id = jobId('pull-now', req.params.id, stream, newId())
-      await enqueue(ctx.queues, 'shop-pull', { merchantId, shopId: req.params.id, stream }, id, { attempts: 1 })
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'shop.sync_now', entityType: 'shop', entityId: req.params.id, detail: { stream } })
+      await enqueue(ctx.queues, 'shop-pull', { merchantId, shopId: req.params.id, stream }, id, {
+        attempts: 1,
+      })
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'shop.sync_now',
+        entityType: 'shop',
+        entityId: req.params.id,
+        detail: { stream },
+      })
       return reply.status(202).send({ queued: id })
     },
   )

@@ -3,7 +3,11 @@ import type { ShopContext } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import { getShop, loadShopCredentials, setShopCredentials } from '../shops/repo.js'
 
-export async function shopContext(ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>, merchantId: string, shopId: string): Promise<ShopContext> {
+export async function shopContext(
+  ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>,
+  merchantId: string,
+  shopId: string,
+): Promise<ShopContext> {
   const shop = await getShop(ctx.db, merchantId, shopId)
   if (!shop) throw new Error(`shop ${shopId} not found`)
   const credentials = await loadShopCredentials(ctx.db, ctx.config.secretKey, merchantId, shopId)

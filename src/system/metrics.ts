@@ -42,6 +42,9 @@ export function installMetrics(app: FastifyInstance, ctx: Pick<AppContext, 'queu
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url
     if (!route || route === '/metrics') return
-    httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+    httpDuration.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    )
   })
 }

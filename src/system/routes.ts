@@ -11,7 +11,10 @@ const Health = Type.Object({
 
 async function check(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<string> {
   try {
-    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref())])
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), timeoutMs).unref()),
+    ])
     return 'ok'
   } catch (err) {
     return `error: ${err instanceof Error ? err.message : String(err)}`
@@ -25,7 +28,11 @@ export async function systemRoutes(fastify: FastifyInstance, ctx: AppContext): P
     '/healthz',
     {
       config: { public: true },
-      schema: { tags: ['system'], summary: 'Checks the database and Redis', response: { 200: Health, 503: Health } },
+      schema: {
+        tags: ['system'],
+        summary: 'Checks the database and Redis',
+        response: { 200: Health, 503: Health },
+      },
       logLevel: 'warn',
     },
     async (_req, reply) => {
@@ -34,13 +41,20 @@ export async function systemRoutes(fastify: FastifyInstance, ctx: AppContext): P
         check(() => ctx.redis.ping()),
       ])
       const ok = database === 'ok' && redis === 'ok'
-      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', checks: { database, redis } })
+      return reply
+        .status(ok ? 200 : 503)
+        .send({ status: ok ? 'ok' : 'degraded', checks: { database, redis } })
     },
   )
 
   app.get(
     '/metrics',
-    { config: { public: true }, schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false }, logLevel: 'warn' },
-    async (_req, reply) => reply.type(fastify.metrics.registry.contentType).send(await fastify.metrics.registry.metrics()),
+    {
+      config: { public: true },
+      schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false },
+      logLevel: 'warn',
+    },
+    async (_req, reply) =>
+      reply.type(fastify.metrics.registry.contentType).send(await fastify.metrics.registry.metrics()),
   )
 }

@@ -39,7 +39,11 @@ export function toWarehouse(r: Selectable<WarehouseTable>): Warehouse {
   }
 }
 
-export async function createWarehouse(db: Executor, merchantId: string, input: WarehouseInput): Promise<Warehouse> {
+export async function createWarehouse(
+  db: Executor,
+  merchantId: string,
+  input: WarehouseInput,
+): Promise<Warehouse> {
   const id = newId()
   await db
     .insertInto('warehouses')
@@ -57,13 +61,26 @@ export async function createWarehouse(db: Executor, merchantId: string, input: W
   return (await getWarehouse(db, merchantId, id))!
 }
 
-export async function getWarehouse(db: Executor, merchantId: string, id: string): Promise<Warehouse | undefined> {
-  const row = await db.selectFrom('warehouses').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id).executeTakeFirst()
+export async function getWarehouse(
+  db: Executor,
+  merchantId: string,
+  id: string,
+): Promise<Warehouse | undefined> {
+  const row = await db
+    .selectFrom('warehouses')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .executeTakeFirst()
   return row && toWarehouse(row)
 }
 
 /** Warehouses by priority (lower first), then code. */
-export async function listWarehouses(db: Executor, merchantId: string, opts: { includeInactive?: boolean } = {}): Promise<Warehouse[]> {
+export async function listWarehouses(
+  db: Executor,
+  merchantId: string,
+  opts: { includeInactive?: boolean } = {},
+): Promise<Warehouse[]> {
   let q = db.selectFrom('warehouses').selectAll().where('merchant_id', '=', merchantId)
   if (!opts.includeInactive) q = q.where('active', '=', 1)
   return (await q.orderBy('priority').orderBy('code').execute()).map(toWarehouse)

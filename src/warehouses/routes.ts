@@ -13,7 +13,10 @@ const Fields = {
   code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
   name: Type.String({ minLength: 1, maxLength: 200 }),
   priority: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'lower is preferred' }),
-  regions: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100, description: 'provinces/regions served first, e.g. 浙江省' }),
+  regions: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    maxItems: 100,
+    description: 'provinces/regions served first, e.g. 浙江省',
+  }),
   address: Type.Record(Type.String(), Type.String()),
 }
 
@@ -53,15 +56,29 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
       schema: {
         tags,
         body: Type.Object(
-          { code: Fields.code, name: Fields.name, priority: Type.Optional(Fields.priority), regions: Type.Optional(Fields.regions), address: Type.Optional(Fields.address) },
+          {
+            code: Fields.code,
+            name: Fields.name,
+            priority: Type.Optional(Fields.priority),
+            regions: Type.Optional(Fields.regions),
+            address: Type.Optional(Fields.address),
+          },
           { additionalProperties: false },
         ),
         response: { 201: WarehouseSchema, ...errorResponses },
       },
     },
     async (req, reply) => {
-      const w = await createWarehouse(ctx.db, req.auth.merchantId, req.body).catch((e: unknown) => duplicateCode(e, req.body.code))
-      await audit(ctx.db, req.auth.merchantId, { ...apiActor(req.auth), action: 'warehouse.create', entityType: 'warehouse', entityId: w.id, detail: { code: w.code } })
+      const w = await createWarehouse(ctx.db, req.auth.merchantId, req.body).catch((e: unknown) =>
+        duplicateCode(e, req.body.code),
+      )
+      await audit(ctx.db, req.auth.merchantId, {
+        ...apiActor(req.auth),
+        action: 'warehouse.create',
+        entityType: 'warehouse',
+        entityId: w.id,
+        detail: { code: w.code },
+      })
       return reply.status(201).send(json(w))
     },
   )
@@ -81,7 +98,10 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
 
   app.get(
     '/warehouses/:id',
-    { config: { roles: ALL_ROLES }, schema: { tags, params: IdParams, response: { 200: WarehouseSchema, ...errorResponses } } },
+    {
+      config: { roles: ALL_ROLES },
+      schema: { tags, params: IdParams, response: { 200: WarehouseSchema, ...errorResponses } },
+    },
     async (req) => {
       const w = await getWarehouse(ctx.db, req.auth.merchantId, req.params.id)
       if (!w) throw notFound('warehouse', req.params.id)
@@ -112,9 +132,17 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
     },
     async (req) => {
       const { merchantId } = req.auth
-      const ok = await updateWarehouse(ctx.db, merchantId, req.params.id, req.body).catch((e: unknown) => duplicateCode(e, req.body.code))
+      const ok = await updateWarehouse(ctx.db, merchantId, req.params.id, req.body).catch((e: unknown) =>
+        duplicateCode(e, req.body.code),
+      )
       if (!ok) throw notFound('warehouse', req.params.id)
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'warehouse.update', entityType: 'warehouse', entityId: req.params.id, detail: { fields: Object.keys(req.body) } })
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'warehouse.update',
+        entityType: 'warehouse',
+        entityId: req.params.id,
+        detail: { fields: Object.keys(req.body) },
+      })
       return json((await getWarehouse(ctx.db, merchantId, req.params.id))!)
     },
   )
@@ -123,12 +151,23 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/warehouses/:id',
     {
       config: { roles: ADMIN },
-      schema: { tags, summary: 'Deactivate a warehouse (its history and stock records stay)', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Deactivate a warehouse (its history and stock records stay)',
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses },
+      },
     },
     async (req, reply) => {
       const { merchantId } = req.auth
-      if (!(await updateWarehouse(ctx.db, merchantId, req.params.id, { active: false }))) throw notFound('warehouse', req.params.id)
-      await audit(ctx.db, merchantId, { ...apiActor(req.auth), action: 'warehouse.deactivate', entityType: 'warehouse', entityId: req.params.id })
+      if (!(await updateWarehouse(ctx.db, merchantId, req.params.id, { active: false })))
+        throw notFound('warehouse', req.params.id)
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'warehouse.deactivate',
+        entityType: 'warehouse',
+        entityId: req.params.id,
+      })
       return reply.status(204).send(null)
     },
   )

@@ -10,7 +10,9 @@ import { receiveWebhook } from './service.js'
 export async function webhookRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   // The signature covers the exact bytes: keep every body raw in this scope only.
   fastify.removeAllContentTypeParsers()
-  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body))
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) =>
+    done(null, body),
+  )
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.post(
     '/webhooks/:channel/:shopId',
@@ -25,9 +27,18 @@ export async function webhookRoutes(fastify: FastifyInstance, ctx: AppContext): 
     },
     async (req) => {
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]))
-      const r = await receiveWebhook(ctx, req.params.channel, req.params.shopId, { headers, rawBody, query: req.query as Record<string, string> })
-      if (r.status !== 200) throw r.status === 401 ? new AppError('unauthorized', r.reason, 401) : new AppError('not_found', r.reason, 404)
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]),
+      )
+      const r = await receiveWebhook(ctx, req.params.channel, req.params.shopId, {
+        headers,
+        rawBody,
+        query: req.query as Record<string, string>,
+      })
+      if (r.status !== 200)
+        throw r.status === 401
+          ? new AppError('unauthorized', r.reason, 401)
+          : new AppError('not_found', r.reason, 404)
       return { ok: true, duplicate: !r.stored && !r.ping }
     },
   )

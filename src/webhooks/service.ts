@@ -17,11 +17,22 @@ export type Receipt = { status: 401 | 404; reason: string } | { status: 200; sto
 
 type Ctx = Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log'>
 
-export async function receiveWebhook(ctx: Ctx, channel: Channel, shopId: string, req: RawWebhook): Promise<Receipt> {
-  const shop = await ctx.db.selectFrom('shops').select(['merchant_id', 'channel', 'status']).where('id', '=', shopId).executeTakeFirst()
-  if (!shop || shop.channel !== channel || shop.status !== 'active') return { status: 404, reason: 'no such active shop for this channel' }
+export async function receiveWebhook(
+  ctx: Ctx,
+  channel: Channel,
+  shopId: string,
+  req: RawWebhook,
+): Promise<Receipt> {
+  const shop = await ctx.db
+    .selectFrom('shops')
+    .select(['merchant_id', 'channel', 'status'])
+    .where('id', '=', shopId)
+    .executeTakeFirst()
+  if (!shop || shop.channel !== channel || shop.status !== 'active')
+    return { status: 404, reason: 'no such active shop for this channel' }
   const connector = getConnector(channel)
-  if (!connector.verifyWebhook || !connector.parseWebhook) return { status: 404, reason: `${channel} delivers no webhooks here` }
+  if (!connector.verifyWebhook || !connector.parseWebhook)
+    return { status: 404, reason: `${channel} delivers no webhooks here` }
   const sc = await shopContext(ctx, shop.merchant_id, shopId)
   if (!connector.verifyWebhook(req, sc)) return { status: 401, reason: 'signature does not match' }
   let deliveryId: string | null = null
@@ -36,7 +47,9 @@ export async function receiveWebhook(ctx: Ctx, channel: Channel, shopId: string,
     parseError = err instanceof Error ? err.message : String(err)
   }
   if (ping) return { status: 200, stored: false, ping: true }
-  const key = deliveryId ? `id:${deliveryId}`.slice(0, 128) : `sha256:${createHash('sha256').update(req.rawBody).digest('hex')}`
+  const key = deliveryId
+    ? `id:${deliveryId}`.slice(0, 128)
+    : `sha256:${createHash('sha256').update(req.rawBody).digest('hex')}`
   const id = newId()
   const res = await ctx.db
     .insertInto('webhook_deliveries')
@@ -47,20 +60,39 @@ export async function receiveWebhook(ctx: Ctx, channel: Channel, shopId: string,
       shop_id: shopId,
       delivery_key: key,
       topic,
-      headers: JSON.stringify(Object.fromEntries(Object.entries(req.headers).filter(([k]) => !/authorization|cookie/i.test(k)))),
+      headers: JSON.stringify(
+        Object.fromEntries(Object.entries(req.headers).filter(([k]) => !/authorization|cookie/i.test(k))),
+      ),
       body: req.rawBody,
       status: parseError ? 'failed' : 'received',
       error: parseError,
     })
     .executeTakeFirst()
   const stored = Number(res.numInsertedOrUpdatedRows ?? 0n) > 0
-  if (stored && !parseError) await enqueue(ctx.queues, 'webhook-process', { merchantId: shop.merchant_id, shopId, deliveryId: id }, jobId('wh', id))
-  if (parseError) ctx.log.warn({ shopId, channel, err: parseError }, 'webhook body could not be read; kept for inspection')
+  if (stored && !parseError)
+    await enqueue(
+      ctx.queues,
+      'webhook-process',
+      { merchantId: shop.merchant_id, shopId, deliveryId: id },
+      jobId('wh', id),
+    )
+  if (parseError)
+    ctx.log.warn({ shopId, channel, err: parseError }, 'webhook body could not be read; kept for inspection')
   return { status: 200, stored, ping: false }
 }
 
-export async function processDelivery(ctx: Ctx, merchantId: string, shopId: string, deliveryId: string): Promise<{ orders: number; refunds: number }> {
-  const d = await ctx.db.selectFrom('webhook_deliveries').select(['body', 'headers', 'status']).where('merchant_id', '=', merchantId).where('id', '=', deliveryId).executeTakeFirst()
+export async function processDelivery(
+  ctx: Ctx,
+  merchantId: string,
+  shopId: string,
+  deliveryId: string,
+): Promise<{ orders: number; refunds: number }> {
+  const d = await ctx.db
+    .selectFrom('webhook_deliveries')
+    .select(['body', 'headers', 'status'])
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', deliveryId)
+    .executeTakeFirst()
   if (!d || d.status === 'processed') return { orders: 0, refunds: 0 }
   const sc = await shopContext(ctx, merchantId, shopId)
   const connector = getConnector(sc.channel)
@@ -70,6 +102,10 @@ export async function processDelivery(ctx: Ctx, merchantId: string, shopId: stri
   for (const id of event.orderIdsToFetch) fetched.push(await connector.fetchOrder(sc, id))
   const orders = await ingestRawOrders(ctx, shop, [...event.orders, ...fetched], 'webhook')
   const refunds = await ingestRawRefunds(ctx, shop, event.refunds, 'webhook')
-  await ctx.db.updateTable('webhook_deliveries').set({ status: 'processed', processed_at: ctx.clock.now() }).where('id', '=', deliveryId).execute()
+  await ctx.db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'processed', processed_at: ctx.clock.now() })
+    .where('id', '=', deliveryId)
+    .execute()
   return { orders: orders.stored, refunds: refunds.stored }
 }

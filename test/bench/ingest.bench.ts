@@ -33,31 +33,87 @@ const N = Number(process.env.BENCH_INGEST_ORDERS ?? 2000)
 const PAGE = 100
 
 function payloadOf(g: GeneratedOrder, version: 1 | 2) {
-  const status = g.status === 'pending_payment' ? (version === 1 ? 'pending' : 'paid') : g.status === 'paid' && version === 2 ? 'shipped' : g.status
+  const status =
+    g.status === 'pending_payment'
+      ? version === 1
+        ? 'pending'
+        : 'paid'
+      : g.status === 'paid' && version === 2
+        ? 'shipped'
+        : g.status
   const updated = new Date(g.createdAt.getTime() + (version === 2 ? 3_600_000 : 0))
   return {
-    id: `SO${g.seq}`, status, currency: 'CNY', created_at: g.createdAt.toISOString(), paid_at: status === 'pending' ? null : g.createdAt.toISOString(),
-    shipped_at: status === 'shipped' ? updated.toISOString() : null, updated_at: updated.toISOString(),
-    customer: { id: g.buyer.id, name: g.receiver.name, email: null }, shipping_address: { ...g.receiver, country: 'CN' }, note: g.buyerNote,
-    lines: g.lines.map((l) => ({ id: `L${l.lineNo}`, sku: l.skuCode, title: l.title, quantity: l.quantity, unit_price: l.unitPrice, discount: l.merchantDiscount })),
-    order_discount: '0.00', shipping_fee: g.shipping, tax: '0.00', total: g.paid, refunds: [],
+    id: `SO${g.seq}`,
+    status,
+    currency: 'CNY',
+    created_at: g.createdAt.toISOString(),
+    paid_at: status === 'pending' ? null : g.createdAt.toISOString(),
+    shipped_at: status === 'shipped' ? updated.toISOString() : null,
+    updated_at: updated.toISOString(),
+    customer: { id: g.buyer.id, name: g.receiver.name, email: null },
+    shipping_address: { ...g.receiver, country: 'CN' },
+    note: g.buyerNote,
+    lines: g.lines.map((l) => ({
+      id: `L${l.lineNo}`,
+      sku: l.skuCode,
+      title: l.title,
+      quantity: l.quantity,
+      unit_price: l.unitPrice,
+      discount: l.merchantDiscount,
+    })),
+    order_discount: '0.00',
+    shipping_fee: g.shipping,
+    tax: '0.00',
+    total: g.paid,
+    refunds: [],
   }
 }
 
-const raw = (p: ReturnType<typeof payloadOf>): RawOrder => ({ externalId: p.id, platformUpdatedAt: new Date(p.updated_at), payload: p })
+const raw = (p: ReturnType<typeof payloadOf>): RawOrder => ({
+  externalId: p.id,
+  platformUpdatedAt: new Date(p.updated_at),
+  payload: p,
+})
 
 export async function run(): Promise<BenchResult> {
   const t = await freshDb()
-  const config = loadConfig({ ...process.env, DATABASE_URL: t.url, QUEUE_PREFIX: `{entrepot-bench-${process.pid}}` })
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: t.url,
+    QUEUE_PREFIX: `{entrepot-bench-${process.pid}}`,
+  })
   const redis = producerConnection(config.redis.url)
-  const ctx = { db: t.db, queues: createQueues(redis, config.redis.prefix), clock: systemClock, config, log: createLogger('warn') }
+  const ctx = {
+    db: t.db,
+    queues: createQueues(redis, config.redis.prefix),
+    clock: systemClock,
+    config,
+    log: createLogger('warn'),
+  }
   try {
     const m = await createMerchant(t.db, { name: 'bench' })
-    const shop = await createShop(t.db, config.secretKey, m.id, { channel: 'selfstore', name: 'bench', settings: { baseUrl: 'http://127.0.0.1:1' } })
+    const shop = await createShop(t.db, config.secretKey, m.id, {
+      channel: 'selfstore',
+      name: 'bench',
+      settings: { baseUrl: 'http://127.0.0.1:1' },
+    })
     const catalogue = PRODUCT_NAMES.map(([title, price], i) => ({ skuCode: `B${i}`, title, price }))
-    await upsertSkus(t.db, m.id, catalogue.map((c) => ({ code: c.skuCode, name: c.title })))
-    const skuIds = new Map((await t.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', m.id).execute()).map((s) => [s.code, s.id]))
-    const orders = createOrderGenerator({ seed: 1, catalogue, start: new Date('2026-11-11T00:00:00Z'), platformDiscountRate: 0 }).batch(N)
+    await upsertSkus(
+      t.db,
+      m.id,
+      catalogue.map((c) => ({ code: c.skuCode, name: c.title })),
+    )
+    const skuIds = new Map(
+      (await t.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', m.id).execute()).map(
+        (s) => [s.code, s.id],
+      ),
+    )
+    const orders = createOrderGenerator({
+      seed: 1,
+      catalogue,
+      start: new Date('2026-11-11T00:00:00Z'),
+      platformDiscountRate: 0,
+    }).batch(N)
     // The stream: every order once, a newer version of every 10th order a page later, an exact repeat of every 20th.
     const stream: RawOrder[] = []
     orders.forEach((g, i) => {
@@ -69,35 +125,66 @@ export async function run(): Promise<BenchResult> {
     const versions = [...new Set(stream.map((r) => JSON.stringify(r.payload)))]
     // The baselines write to shops of their own, so the ingest below meets an empty pool.
     const insertRows = async (channel: string, withEverything: boolean) => {
-      const other = await createShop(t.db, config.secretKey, m.id, { channel: 'selfstore', name: channel, settings: { baseUrl: 'http://127.0.0.1:1' } })
+      const other = await createShop(t.db, config.secretKey, m.id, {
+        channel: 'selfstore',
+        name: channel,
+        settings: { baseUrl: 'http://127.0.0.1:1' },
+      })
       if (withEverything) {
         for (const part of chunk(versions, 500)) {
           await sql`INSERT INTO raw_inbox (id, merchant_id, shop_id, channel, kind, external_id, platform_updated_at, content_hash, payload, source, received_at, outcome)
-            VALUES ${sql.join(part.map((p) => { const o = JSON.parse(p) as { id: string; updated_at: string }; return sql`(${newId()}, ${m.id}, ${other.id}, ${channel}, 'order', ${o.id}, ${new Date(o.updated_at)}, ${contentHash(p)}, ${p}, 'pull', ${new Date()}, 'applied')` }))}`.execute(t.db)
+            VALUES ${sql.join(
+              part.map((p) => {
+                const o = JSON.parse(p) as { id: string; updated_at: string }
+                return sql`(${newId()}, ${m.id}, ${other.id}, ${channel}, 'order', ${o.id}, ${new Date(o.updated_at)}, ${contentHash(p)}, ${p}, 'pull', ${new Date()}, 'applied')`
+              }),
+            )}`.execute(t.db)
         }
       }
-      for (const part of chunk(orders.map((g, i) => ({ g, p: finals[i]!, id: newId() })), 500)) {
+      for (const part of chunk(
+        orders.map((g, i) => ({ g, p: finals[i]!, id: newId() })),
+        500,
+      )) {
         await sql`INSERT INTO orders (id, merchant_id, shop_id, channel, external_id, status, platform_status, currency, platform_updated_at, receiver, goods_amount, platform_discount, merchant_discount, shipping_amount, tax_amount, buyer_paid)
-          VALUES ${sql.join(part.map(({ g, p, id }) => sql`(${id}, ${m.id}, ${other.id}, ${channel}, ${p.id}, ${g.status}, ${p.status}, 'CNY', ${new Date(p.updated_at)}, ${JSON.stringify(g.receiver)}, ${g.goods}, 0, ${g.merchantDiscount}, ${g.shipping}, 0, ${g.paid})`))}`.execute(t.db)
+          VALUES ${sql.join(part.map(({ g, p, id }) => sql`(${id}, ${m.id}, ${other.id}, ${channel}, ${p.id}, ${g.status}, ${p.status}, 'CNY', ${new Date(p.updated_at)}, ${JSON.stringify(g.receiver)}, ${g.goods}, 0, ${g.merchantDiscount}, ${g.shipping}, 0, ${g.paid})`))}`.execute(
+          t.db,
+        )
         const lines = part.flatMap(({ g, id }) => g.lines.map((l) => ({ l, orderId: id, lineId: newId() })))
         await sql`INSERT INTO order_lines (id, merchant_id, order_id, line_no, external_line_id, title, quantity, unit_price, goods_amount, platform_discount, merchant_discount, paid_amount, sku_id)
-          VALUES ${sql.join(lines.map(({ l, orderId, lineId }) => sql`(${lineId}, ${m.id}, ${orderId}, ${l.lineNo}, ${`L${l.lineNo}`}, ${l.title}, ${l.quantity}, ${l.unitPrice}, ${l.goods}, 0, ${l.merchantDiscount}, ${l.paid}, ${skuIds.get(l.skuCode)!})`))}`.execute(t.db)
+          VALUES ${sql.join(lines.map(({ l, orderId, lineId }) => sql`(${lineId}, ${m.id}, ${orderId}, ${l.lineNo}, ${`L${l.lineNo}`}, ${l.title}, ${l.quantity}, ${l.unitPrice}, ${l.goods}, 0, ${l.merchantDiscount}, ${l.paid}, ${skuIds.get(l.skuCode)!})`))}`.execute(
+          t.db,
+        )
         if (!withEverything) continue
         await sql`INSERT INTO order_line_skus (id, merchant_id, order_id, order_line_id, sku_id, quantity, revenue_share)
-          VALUES ${sql.join(lines.map(({ l, orderId, lineId }) => sql`(${newId()}, ${m.id}, ${orderId}, ${lineId}, ${skuIds.get(l.skuCode)!}, ${l.quantity}, ${l.paid})`))}`.execute(t.db)
-        await sql`INSERT INTO order_status_history (id, merchant_id, order_id, from_status, to_status, source) VALUES ${sql.join(part.map(({ g, id }) => sql`(${newId()}, ${m.id}, ${id}, NULL, ${g.status}, 'platform')`))}`.execute(t.db)
-        await sql`INSERT INTO order_pool_state (merchant_id, order_id, pool_hash) VALUES ${sql.join(part.map(({ id }) => sql`(${m.id}, ${id}, ${contentHash(id)})`))}`.execute(t.db)
+          VALUES ${sql.join(lines.map(({ l, orderId, lineId }) => sql`(${newId()}, ${m.id}, ${orderId}, ${lineId}, ${skuIds.get(l.skuCode)!}, ${l.quantity}, ${l.paid})`))}`.execute(
+          t.db,
+        )
+        await sql`INSERT INTO order_status_history (id, merchant_id, order_id, from_status, to_status, source) VALUES ${sql.join(part.map(({ g, id }) => sql`(${newId()}, ${m.id}, ${id}, NULL, ${g.status}, 'platform')`))}`.execute(
+          t.db,
+        )
+        await sql`INSERT INTO order_pool_state (merchant_id, order_id, pool_hash) VALUES ${sql.join(part.map(({ id }) => sql`(${m.id}, ${id}, ${contentHash(id)})`))}`.execute(
+          t.db,
+        )
         // The pool writes each order's event to the outbox in its transaction, and marks it sent after the enqueue.
-        await sql`INSERT INTO event_outbox (merchant_id, event_key, payload) VALUES ${sql.join(part.map(({ id }) => sql`(${m.id}, ${`${id}.paid`}, ${JSON.stringify({ merchantId: m.id, orderId: id, kind: 'paid', key: `${id}.paid` })})`))}`.execute(t.db)
-        await sql`UPDATE event_outbox SET sent_at = NOW(3) WHERE merchant_id = ${m.id} AND event_key IN (${sql.join(part.map(({ id }) => `${id}.paid`))})`.execute(t.db)
+        await sql`INSERT INTO event_outbox (merchant_id, event_key, payload) VALUES ${sql.join(part.map(({ id }) => sql`(${m.id}, ${`${id}.paid`}, ${JSON.stringify({ merchantId: m.id, orderId: id, kind: 'paid', key: `${id}.paid` })})`))}`.execute(
+          t.db,
+        )
+        await sql`UPDATE event_outbox SET sent_at = NOW(3) WHERE merchant_id = ${m.id} AND event_key IN (${sql.join(part.map(({ id }) => `${id}.paid`))})`.execute(
+          t.db,
+        )
       }
     }
     const baseline = await timed(() => insertRows('baseline', true))
     const plain = await timed(() => insertRows('plain', false))
     const ingest = await timed(async () => {
-      for (const page of chunk(stream, PAGE)) await ingestRawOrders(ctx, { id: shop.id, merchantId: m.id, channel: 'selfstore' }, page, 'pull')
+      for (const page of chunk(stream, PAGE))
+        await ingestRawOrders(ctx, { id: shop.id, merchantId: m.id, channel: 'selfstore' }, page, 'pull')
     })
-    const count = await t.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).where('channel', '=', 'selfstore').executeTakeFirstOrThrow()
+    const count = await t.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('channel', '=', 'selfstore')
+      .executeTakeFirstOrThrow()
     if (Number(count.n) !== N) throw new Error(`ingested ${count.n} of ${N} orders`)
     const rate = (N / ingest.ms) * 1000
     const base = (N / baseline.ms) * 1000

@@ -18,11 +18,15 @@ const files = readdirSync(here)
 const results: BenchResult[] = []
 for (const file of files) {
   process.stdout.write(`\n▶ ${file}\n`)
-  const mod = (await import(pathToFileURL(path.join(here, file)).href)) as { run: () => Promise<BenchResult | BenchResult[]> }
+  const mod = (await import(pathToFileURL(path.join(here, file)).href)) as {
+    run: () => Promise<BenchResult | BenchResult[]>
+  }
   const out = await mod.run()
   for (const r of Array.isArray(out) ? out : [out]) {
     results.push(r)
-    process.stdout.write(`  ${r.ok ? '✓' : '✗'} ${r.name}: ${r.figure} — ratio ${r.ratio < 0.01 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2)} (target ${r.target})\n`)
+    process.stdout.write(
+      `  ${r.ok ? '✓' : '✗'} ${r.name}: ${r.figure} — ratio ${r.ratio < 0.01 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2)} (target ${r.target})\n`,
+    )
   }
 }
 process.stdout.write(`\n${results.filter((r) => r.ok).length}/${results.length} benchmarks on target\n`)

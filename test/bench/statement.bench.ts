@@ -20,7 +20,15 @@ export async function run(): Promise<BenchResult> {
   const m = newId()
   const shops = [newId(), newId(), newId()]
   try {
-    const seed = async (account: string, side: 'debit' | 'credit', amount: string, where: string, from: number, count: number, month: string) => {
+    const seed = async (
+      account: string,
+      side: 'debit' | 'credit',
+      amount: string,
+      where: string,
+      from: number,
+      count: number,
+      month: string,
+    ) => {
       // Orders spread over the month; channel and shop cycle over three; amounts exact decimals.
       await sql
         .raw(
@@ -40,7 +48,10 @@ export async function run(): Promise<BenchResult> {
     const ship = '(CASE WHEN seq % 4 = 0 THEN 8 ELSE 0 END)'
     const cost = '(4 + (seq % 900) / 100)'
     const seeded = await timed(async () => {
-      for (const [month, from, count] of [['2026-11', 1, ORDERS], ['2026-10', ORDERS + 1, Math.round(ORDERS / 5)]] as const) {
+      for (const [month, from, count] of [
+        ['2026-11', 1, ORDERS],
+        ['2026-10', ORDERS + 1, Math.round(ORDERS / 5)],
+      ] as const) {
         await seed('receivable:', 'debit', `${goods} - ${md} + ${ship}`, '', from, count, month)
         await seed('gross_sales', 'credit', goods, '', from, count, month)
         await seed('merchant_discounts', 'debit', md, 'WHERE seq % 500 <> 0', from, count, month)
@@ -55,11 +66,22 @@ export async function run(): Promise<BenchResult> {
           SELECT merchant_id, DATE(event_at + INTERVAL 8 HOUR), COALESCE(channel, ''), COALESCE(shop_id, ''), SUBSTRING_INDEX(account, ':', 1), currency, SUM(debit), SUM(credit)
           FROM journal_lines WHERE merchant_id = ${m} GROUP BY 1, 2, 3, 4, 5, 6`.execute(db),
     )
-    const lines = Number((await db.selectFrom('journal_lines').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+    const lines = Number(
+      (
+        await db
+          .selectFrom('journal_lines')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
     await sql`ANALYZE TABLE journal_lines`.execute(db)
     const q = { from: '2026-11-01', to: '2026-12-01', timezone: 'Asia/Shanghai' }
     const plain = () =>
-      sql<{ account: string; d: string; c: string }>`SELECT account, SUM(debit) AS d, SUM(credit) AS c FROM journal_lines
+      sql<{
+        account: string
+        d: string
+        c: string
+      }>`SELECT account, SUM(debit) AS d, SUM(credit) AS c FROM journal_lines
         WHERE merchant_id = ${m} AND event_at >= ${new Date('2026-10-31T16:00:00Z')} AND event_at < ${new Date('2026-11-30T16:00:00Z')}
         GROUP BY account`.execute(db)
     await plain() // warm the buffer pool for both
@@ -74,12 +96,22 @@ export async function run(): Promise<BenchResult> {
     }
     // For the record: the same statement summed from the journal lines instead of the daily totals.
     const fromLines = await timed(() => statement(db, m, q, 'lines'))
-    if (JSON.stringify(fromLines.value) !== JSON.stringify(figures)) throw new Error('the daily totals disagree with the journal lines')
+    if (JSON.stringify(fromLines.value) !== JSON.stringify(figures))
+      throw new Error('the daily totals disagree with the journal lines')
     // The statement must equal the plain totals it is measured against.
     const rows = (await plain()).rows
-    const total = (account: string, col: 'd' | 'c') => sum(rows.filter((r) => r.account === account || r.account.startsWith(`${account}:`)).map((r) => money(r[col])))
+    const total = (account: string, col: 'd' | 'c') =>
+      sum(
+        rows
+          .filter((r) => r.account === account || r.account.startsWith(`${account}:`))
+          .map((r) => money(r[col])),
+      )
     const f = figures[0]!
-    if (!money(f.grossSales).eq(total('gross_sales', 'c')) || !money(f.expectedReceivable).eq(total('receivable', 'd')) || !money(f.cogs).eq(total('cogs', 'd'))) {
+    if (
+      !money(f.grossSales).eq(total('gross_sales', 'c')) ||
+      !money(f.expectedReceivable).eq(total('receivable', 'd')) ||
+      !money(f.cogs).eq(total('cogs', 'd'))
+    ) {
       throw new Error(`the statement disagrees with the plain totals: ${JSON.stringify(f)}`)
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!

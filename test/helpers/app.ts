@@ -26,7 +26,9 @@ export interface TestEnv {
   close(): Promise<void>
 }
 
-export async function testEnv(opts: { clock?: Clock; config?: Record<string, string> } = {}): Promise<TestEnv> {
+export async function testEnv(
+  opts: { clock?: Clock; config?: Record<string, string> } = {},
+): Promise<TestEnv> {
   const testDb = await freshDb()
   const prefix = `{entrepot-test-${process.pid}-${randomBytes(3).toString('hex')}}`
   const config: Readonly<Config> = loadConfig({

@@ -8,7 +8,8 @@ import { loadConfig } from '../../config/index.js'
 import { createDb, withDatabase, type Db } from '../../src/db/connect.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 
-export const TEST_DB_URL_BASE = process.env.TEST_DATABASE_URL ?? loadConfig({ ...process.env, NODE_ENV: 'test' }).db.url
+export const TEST_DB_URL_BASE =
+  process.env.TEST_DATABASE_URL ?? loadConfig({ ...process.env, NODE_ENV: 'test' }).db.url
 
 export interface TestDb {
   db: Db

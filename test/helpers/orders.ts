@@ -14,7 +14,13 @@ export async function seedOrder(
   merchantId: string,
   shopId: string,
   lines: readonly SeedLine[],
-  opts: { status?: OrderStatus; province?: string; externalId?: string; channel?: string; currency?: string } = {},
+  opts: {
+    status?: OrderStatus
+    province?: string
+    externalId?: string
+    channel?: string
+    currency?: string
+  } = {},
 ): Promise<{ orderId: string; lineSkuIds: string[] }> {
   const orderId = newId()
   const total = lines.reduce((s, l) => s + Number(l.paid ?? '10'), 0).toFixed(4)
@@ -59,11 +65,47 @@ export async function seedOrder(
     const paid = l.paid ?? '10'
     await db
       .insertInto('order_lines')
-      .values({ id: lineId, merchant_id: merchantId, order_id: orderId, line_no: i + 1, external_line_id: `L${i + 1}`, platform_item_id: null, platform_sku_id: null, outer_code: null, title: 'item', sku_properties: null, quantity: l.quantity, unit_price: paid, goods_amount: paid, platform_discount: '0', merchant_discount: '0', shipping_share: '0', tax_amount: '0', paid_amount: paid, sku_id: l.skuId, is_bundle: 0, platform_status: null, refund_state: 'none', refunded_quantity: 0, refunded_amount: '0' })
+      .values({
+        id: lineId,
+        merchant_id: merchantId,
+        order_id: orderId,
+        line_no: i + 1,
+        external_line_id: `L${i + 1}`,
+        platform_item_id: null,
+        platform_sku_id: null,
+        outer_code: null,
+        title: 'item',
+        sku_properties: null,
+        quantity: l.quantity,
+        unit_price: paid,
+        goods_amount: paid,
+        platform_discount: '0',
+        merchant_discount: '0',
+        shipping_share: '0',
+        tax_amount: '0',
+        paid_amount: paid,
+        sku_id: l.skuId,
+        is_bundle: 0,
+        platform_status: null,
+        refund_state: 'none',
+        refunded_quantity: 0,
+        refunded_amount: '0',
+      })
       .execute()
     const lsId = newId()
     lineSkuIds.push(lsId)
-    await db.insertInto('order_line_skus').values({ id: lsId, merchant_id: merchantId, order_id: orderId, order_line_id: lineId, sku_id: l.skuId, quantity: l.quantity, revenue_share: paid }).execute()
+    await db
+      .insertInto('order_line_skus')
+      .values({
+        id: lsId,
+        merchant_id: merchantId,
+        order_id: orderId,
+        order_line_id: lineId,
+        sku_id: l.skuId,
+        quantity: l.quantity,
+        revenue_share: paid,
+      })
+      .execute()
   }
   return { orderId, lineSkuIds }
 }

@@ -16,9 +16,12 @@ it('applies every migration on an empty database, and a second run applies nothi
   expect(applied).toEqual([...applied].sort())
   expect(first.results?.every((r) => r.status === 'Success')).toBe(true)
 
-  const tables = await sql<{ t: string }>`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()`.execute(t.db)
+  const tables = await sql<{
+    t: string
+  }>`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE()`.execute(t.db)
   const names = tables.rows.map((r) => r.t)
-  for (const table of ['merchants', 'users', 'api_keys', 'shops', 'warehouses', 'skus', 'audit_log']) expect(names).toContain(table)
+  for (const table of ['merchants', 'users', 'api_keys', 'shops', 'warehouses', 'skus', 'audit_log'])
+    expect(names).toContain(table)
 
   const second = await migrateToLatest(t.db)
   expect(second.results).toEqual([])

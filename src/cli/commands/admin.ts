@@ -41,7 +41,8 @@ export function registerAdminCommands(program: Command): void {
     .option('--timezone <tz>', 'IANA time zone for statements', 'Asia/Shanghai')
     .option('--currency <code>', 'base currency (ISO 4217)', 'CNY')
     .action(async (o: { name: string; timezone: string; currency: string }) => {
-      if (!/^[A-Z]{3}$/.test(o.currency)) throw new Error('--currency must be a 3-letter ISO code such as CNY')
+      if (!/^[A-Z]{3}$/.test(o.currency))
+        throw new Error('--currency must be a 3-letter ISO code such as CNY')
       try {
         new Intl.DateTimeFormat('en', { timeZone: o.timezone })
       } catch {
@@ -49,7 +50,13 @@ export function registerAdminCommands(program: Command): void {
       }
       await withDb(async (db) => {
         const m = await createMerchant(db, { name: o.name, timezone: o.timezone, baseCurrency: o.currency })
-        await audit(db, m.id, { actorType: 'cli', actorId: null, action: 'merchant.create', entityType: 'merchant', entityId: m.id })
+        await audit(db, m.id, {
+          actorType: 'cli',
+          actorId: null,
+          action: 'merchant.create',
+          entityType: 'merchant',
+          entityId: m.id,
+        })
         print(m)
       })
     })
@@ -66,8 +73,18 @@ export function registerAdminCommands(program: Command): void {
       if (!isId(o.merchant)) throw new Error(`--merchant ${o.merchant} is not a merchant id`)
       await withDb(async (db) => {
         if (!(await getMerchant(db, o.merchant))) throw new Error(`merchant ${o.merchant} not found`)
-        const { key, token } = await createApiKey(db, o.merchant, { role: o.role, ...(o.name ? { name: o.name } : {}) })
-        await audit(db, o.merchant, { actorType: 'cli', actorId: null, action: 'api_key.create', entityType: 'api_key', entityId: key.id, detail: { role: key.role } })
+        const { key, token } = await createApiKey(db, o.merchant, {
+          role: o.role,
+          ...(o.name ? { name: o.name } : {}),
+        })
+        await audit(db, o.merchant, {
+          actorType: 'cli',
+          actorId: null,
+          action: 'api_key.create',
+          entityType: 'api_key',
+          entityId: key.id,
+          detail: { role: key.role },
+        })
         print({ id: key.id, role: key.role, token })
       })
     })

@@ -20,7 +20,8 @@ export function registerOpsCommands(program: Command): void {
     .requiredOption('--channel <code>', `one of ${CHANNELS.join(', ')}`)
     .argument('[file]', 'file with the raw order JSON (default: stdin)')
     .action((file: string | undefined, o: { channel: string }) => {
-      if (!(CHANNELS as readonly string[]).includes(o.channel)) throw new Error(`--channel must be one of ${CHANNELS.join(', ')}`)
+      if (!(CHANNELS as readonly string[]).includes(o.channel))
+        throw new Error(`--channel must be one of ${CHANNELS.join(', ')}`)
       const text = readFileSync(file ?? 0, 'utf8')
       const result = getConnector(o.channel as Channel).mapOrder(parseJsonExact(text))
       if (!result.ok) {
@@ -40,10 +41,15 @@ export function registerOpsCommands(program: Command): void {
     .option('--merchant <id>', 'merchant id (default: the shop’s)')
     .action(async (o: { shop: string; since: string; merchant?: string }) => {
       const since = new Date(o.since)
-      if (Number.isNaN(since.getTime())) throw new Error('--since must be an ISO time such as 2026-11-01T00:00:00Z')
+      if (Number.isNaN(since.getTime()))
+        throw new Error('--since must be an ISO time such as 2026-11-01T00:00:00Z')
       const ctx = createContext(bootConfig())
       try {
-        const shop = await ctx.db.selectFrom('shops').select('merchant_id').where('id', '=', o.shop).executeTakeFirst()
+        const shop = await ctx.db
+          .selectFrom('shops')
+          .select('merchant_id')
+          .where('id', '=', o.shop)
+          .executeTakeFirst()
         if (!shop) throw new Error(`shop ${o.shop} not found`)
         const counts = await reprocess(ctx, o.merchant ?? shop.merchant_id, o.shop, since)
         process.stdout.write(`${JSON.stringify(counts)}\n`)
@@ -63,7 +69,8 @@ export function registerOpsCommands(program: Command): void {
       try {
         const violations = await checkInventory(db, o.merchant)
         if (violations.length === 0) process.stdout.write('inventory invariants hold\n')
-        for (const v of violations) process.stdout.write(`✗ ${v.kind} warehouse ${v.warehouseId} sku ${v.skuId}: ${v.detail}\n`)
+        for (const v of violations)
+          process.stdout.write(`✗ ${v.kind} warehouse ${v.warehouseId} sku ${v.skuId}: ${v.detail}\n`)
         process.exitCode = violations.length === 0 ? 0 : 1
       } finally {
         await db.destroy()
@@ -77,15 +84,30 @@ export function registerFinanceCommands(program: Command): void {
     .command('settlements')
     .description('settlement statements')
     .command('import')
-    .description('import a settlement statement file exactly as downloaded from the platform (importing it again changes nothing)')
+    .description(
+      'import a settlement statement file exactly as downloaded from the platform (importing it again changes nothing)',
+    )
     .requiredOption('--shop <id>', 'shop id')
-    .argument('<file>', 'the downloaded statement (Alipay 账务明细, PDD 货款明细, JD 结算单, Douyin 资金流水明细)')
+    .argument(
+      '<file>',
+      'the downloaded statement (Alipay 账务明细, PDD 货款明细, JD 结算单, Douyin 资金流水明细)',
+    )
     .action(async (file: string, o: { shop: string }) => {
       const ctx = createContext(bootConfig())
       try {
-        const shop = await ctx.db.selectFrom('shops').select('merchant_id').where('id', '=', o.shop).executeTakeFirst()
+        const shop = await ctx.db
+          .selectFrom('shops')
+          .select('merchant_id')
+          .where('id', '=', o.shop)
+          .executeTakeFirst()
         if (!shop) throw new Error(`shop ${o.shop} not found`)
-        const report = await importSettlementFile(ctx.db, shop.merchant_id, o.shop, readFileSync(file), basename(file))
+        const report = await importSettlementFile(
+          ctx.db,
+          shop.merchant_id,
+          o.shop,
+          readFileSync(file),
+          basename(file),
+        )
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
         if (report.rejected.length > 0 || report.totalsAgree === false) process.exitCode = 3
       } finally {
@@ -115,7 +137,9 @@ export function registerFinanceCommands(program: Command): void {
     .command('outbox')
     .description('the order event outbox')
     .command('sweep')
-    .description('enqueue order events that were committed but never enqueued (the scheduler does this every tick)')
+    .description(
+      'enqueue order events that were committed but never enqueued (the scheduler does this every tick)',
+    )
     .action(async () => {
       const ctx = createContext(bootConfig())
       try {

@@ -19,7 +19,8 @@ export async function run(opts: RunOptions): Promise<void> {
   if (opts.migrate) await ensureDatabase(config.db)
   const ctx = createContext(config)
   const log = ctx.log.child({ subsystem: 'cli' })
-  if (config.secretKeyIsDevDefault) log.warn('ENTREPOT_SECRET_KEY is not set: shop credentials are sealed with the development key')
+  if (config.secretKeyIsDevDefault)
+    log.warn('ENTREPOT_SECRET_KEY is not set: shop credentials are sealed with the development key')
   if (opts.migrate) await migrateToLatest(ctx.db)
   const app = opts.api ? await buildApp(ctx) : null
   const workers = opts.workers ? startWorkers(ctx) : null

@@ -11,11 +11,22 @@ beforeAll(async () => {
 afterAll(() => env.close())
 
 const link = (settings: Record<string, unknown>, credentials: Record<string, unknown>) =>
-  env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'selfstore', name: 'own', settings, credentials } })
+  env.app.inject({
+    method: 'POST',
+    url: '/shops',
+    headers: bearer(m.keys.admin),
+    payload: { channel: 'selfstore', name: 'own', settings, credentials },
+  })
 
 it('checks the keys with one authenticated call before saving a key-based shop', async () => {
-  nock('https://good.example').get('/api/orders').query(true).matchHeader('authorization', 'Bearer right').reply(200, { orders: [], next_cursor: null })
-  expect((await link({ baseUrl: 'https://good.example/api' }, { apiKey: 'right', webhookSecret: 'x' })).statusCode).toBe(201)
+  nock('https://good.example')
+    .get('/api/orders')
+    .query(true)
+    .matchHeader('authorization', 'Bearer right')
+    .reply(200, { orders: [], next_cursor: null })
+  expect(
+    (await link({ baseUrl: 'https://good.example/api' }, { apiKey: 'right', webhookSecret: 'x' })).statusCode,
+  ).toBe(201)
   nock('https://good.example').get('/api/orders').query(true).reply(401, { error: 'invalid api key' })
   const bad = await link({ baseUrl: 'https://good.example/api' }, { apiKey: 'wrong' })
   expect(bad.statusCode).toBe(422)

@@ -16,7 +16,10 @@ afterAll(() => env.close())
 it('answers /healthz with the database and Redis checks, without a key', async () => {
   const res = await env.app.inject({ method: 'GET', url: '/healthz' })
   expect(res.statusCode).toBe(200)
-  expect(res.json()).toMatchObject({ status: 'ok', checks: { database: expect.anything(), redis: expect.anything() } })
+  expect(res.json()).toMatchObject({
+    status: 'ok',
+    checks: { database: expect.anything(), redis: expect.anything() },
+  })
 })
 
 it('exposes request metrics in the Prometheus format', async () => {
@@ -33,7 +36,18 @@ it('documents every route in OpenAPI', async () => {
   const doc = res.json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>()
   expect(doc.openapi).toMatch(/^3\./)
   const paths = Object.keys(doc.paths)
-  for (const p of ['/orders', '/orders/{id}/split', '/waves/{id}/picklist', '/statements', '/reconciliation', '/settlements/import', '/shops/{id}/oauth/authorize', '/oauth/{channel}/callback', '/webhooks/{channel}/{shopId}', '/ledger/periods/{period}/close']) {
+  for (const p of [
+    '/orders',
+    '/orders/{id}/split',
+    '/waves/{id}/picklist',
+    '/statements',
+    '/reconciliation',
+    '/settlements/import',
+    '/shops/{id}/oauth/authorize',
+    '/oauth/{channel}/callback',
+    '/webhooks/{channel}/{shopId}',
+    '/ledger/periods/{period}/close',
+  ]) {
     expect(paths, p).toContain(p)
   }
   expect(paths.length).toBeGreaterThan(50)

@@ -17,9 +17,19 @@ beforeAll(async () => {
     payload: { channel: 'jd', name: 'A shop', settings: { baseUrl: 'https://a.example' } },
   })
   ids.shop = shop.json<{ id: string }>().id
-  const wh = await env.app.inject({ method: 'POST', url: '/warehouses', headers: bearer(a.keys.admin), payload: { code: 'HZ1', name: '杭州仓', regions: ['浙江省'] } })
+  const wh = await env.app.inject({
+    method: 'POST',
+    url: '/warehouses',
+    headers: bearer(a.keys.admin),
+    payload: { code: 'HZ1', name: '杭州仓', regions: ['浙江省'] },
+  })
   ids.warehouse = wh.json<{ id: string }>().id
-  await env.app.inject({ method: 'POST', url: '/skus/bulk', headers: bearer(a.keys.admin), payload: { items: [{ code: 'A-1', name: '保温杯 500ml' }] } })
+  await env.app.inject({
+    method: 'POST',
+    url: '/skus/bulk',
+    headers: bearer(a.keys.admin),
+    payload: { items: [{ code: 'A-1', name: '保温杯 500ml' }] },
+  })
   const skus = await env.app.inject({ method: 'GET', url: '/skus', headers: bearer(a.keys.admin) })
   ids.sku = skus.json<{ items: { id: string }[] }>().items[0]!.id
 })
@@ -27,15 +37,31 @@ afterAll(() => env.close())
 
 describe('tenant isolation', () => {
   it("merchant A's own key sees its rows", async () => {
-    for (const [path, id] of [['shops', ids.shop], ['warehouses', ids.warehouse], ['skus', ids.sku]] as const) {
-      const res = await env.app.inject({ method: 'GET', url: `/${path}/${id}`, headers: bearer(a.keys.admin) })
+    for (const [path, id] of [
+      ['shops', ids.shop],
+      ['warehouses', ids.warehouse],
+      ['skus', ids.sku],
+    ] as const) {
+      const res = await env.app.inject({
+        method: 'GET',
+        url: `/${path}/${id}`,
+        headers: bearer(a.keys.admin),
+      })
       expect(res.statusCode, path).toBe(200)
     }
   })
 
-  it("gives merchant B 404 for every shop, warehouse and SKU of merchant A", async () => {
-    for (const [path, id] of [['shops', ids.shop], ['warehouses', ids.warehouse], ['skus', ids.sku]] as const) {
-      const res = await env.app.inject({ method: 'GET', url: `/${path}/${id}`, headers: bearer(b.keys.admin) })
+  it('gives merchant B 404 for every shop, warehouse and SKU of merchant A', async () => {
+    for (const [path, id] of [
+      ['shops', ids.shop],
+      ['warehouses', ids.warehouse],
+      ['skus', ids.sku],
+    ] as const) {
+      const res = await env.app.inject({
+        method: 'GET',
+        url: `/${path}/${id}`,
+        headers: bearer(b.keys.admin),
+      })
       expect(res.statusCode, path).toBe(404)
       expect(res.json()).toMatchObject({ error: { code: 'not_found' } })
     }
@@ -47,9 +73,17 @@ describe('tenant isolation', () => {
       const res = await env.app.inject({ method: 'PATCH', headers: bearer(b.keys.admin), ...p })
       expect(res.statusCode, p.url).toBe(404)
     }
-    const disable = await env.app.inject({ method: 'POST', url: `/shops/${ids.shop}/disable`, headers: bearer(b.keys.admin) })
+    const disable = await env.app.inject({
+      method: 'POST',
+      url: `/shops/${ids.shop}/disable`,
+      headers: bearer(b.keys.admin),
+    })
     expect(disable.statusCode).toBe(404)
-    const shop = await env.app.inject({ method: 'GET', url: `/shops/${ids.shop}`, headers: bearer(a.keys.admin) })
+    const shop = await env.app.inject({
+      method: 'GET',
+      url: `/shops/${ids.shop}`,
+      headers: bearer(a.keys.admin),
+    })
     expect(shop.json()).toMatchObject({ name: 'A shop', status: 'active' })
   })
 
@@ -59,7 +93,11 @@ describe('tenant isolation', () => {
       expect(res.statusCode).toBe(200)
       expect(res.json<{ items: unknown[] }>().items, path).toEqual([])
     }
-    const search = await env.app.inject({ method: 'GET', url: '/skus?q=A-1', headers: bearer(b.keys.warehouse) })
+    const search = await env.app.inject({
+      method: 'GET',
+      url: '/skus?q=A-1',
+      headers: bearer(b.keys.warehouse),
+    })
     expect(search.json<{ items: unknown[] }>().items).toEqual([])
   })
 })

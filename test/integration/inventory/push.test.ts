@@ -21,19 +21,61 @@ beforeAll(async () => {
   shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'own store',
-    settings: { baseUrl: `${BASE}/api`, stockSync: { ratio: '0.5', safetyStock: 2, virtualStock: 1, overrides: { SPECIAL: { fixed: 7 } } } },
+    settings: {
+      baseUrl: `${BASE}/api`,
+      stockSync: { ratio: '0.5', safetyStock: 2, virtualStock: 1, overrides: { SPECIAL: { fixed: 7 } } },
+    },
     credentials: { apiKey: 'k-123', webhookSecret: 's' },
   })
   const wh = await createWarehouse(env.ctx.db, m.id, { code: 'W1', name: 'W1' })
-  await upsertSkus(env.ctx.db, m.id, ['CUP', 'LID', 'SET', 'SPECIAL'].map((code) => ({ code, name: code })))
-  for (const r of await env.ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', m.id).execute()) sku[r.code] = r.id
-  await env.ctx.db.insertInto('sku_bundle_components').values([
-    { merchant_id: m.id, bundle_sku_id: sku.SET!, component_sku_id: sku.CUP!, quantity: 1, unit_value: '10' },
-    { merchant_id: m.id, bundle_sku_id: sku.SET!, component_sku_id: sku.LID!, quantity: 2, unit_value: '1' },
-  ]).execute()
-  await upsertMappings(env.ctx.db, m.id, ['CUP', 'SET', 'SPECIAL'].map((c) => ({ shopId: shop.id, platformSkuId: `P-${c}`, skuCode: c })), 'bulk')
-  await receive(env.ctx.db, m.id, { warehouseId: wh.id, skuId: sku.CUP!, quantity: 20, unitCost: '5', currency: 'CNY' }, { actor: 't' })
-  await receive(env.ctx.db, m.id, { warehouseId: wh.id, skuId: sku.LID!, quantity: 9, unitCost: '1', currency: 'CNY' }, { actor: 't' })
+  await upsertSkus(
+    env.ctx.db,
+    m.id,
+    ['CUP', 'LID', 'SET', 'SPECIAL'].map((code) => ({ code, name: code })),
+  )
+  for (const r of await env.ctx.db
+    .selectFrom('skus')
+    .select(['id', 'code'])
+    .where('merchant_id', '=', m.id)
+    .execute())
+    sku[r.code] = r.id
+  await env.ctx.db
+    .insertInto('sku_bundle_components')
+    .values([
+      {
+        merchant_id: m.id,
+        bundle_sku_id: sku.SET!,
+        component_sku_id: sku.CUP!,
+        quantity: 1,
+        unit_value: '10',
+      },
+      {
+        merchant_id: m.id,
+        bundle_sku_id: sku.SET!,
+        component_sku_id: sku.LID!,
+        quantity: 2,
+        unit_value: '1',
+      },
+    ])
+    .execute()
+  await upsertMappings(
+    env.ctx.db,
+    m.id,
+    ['CUP', 'SET', 'SPECIAL'].map((c) => ({ shopId: shop.id, platformSkuId: `P-${c}`, skuCode: c })),
+    'bulk',
+  )
+  await receive(
+    env.ctx.db,
+    m.id,
+    { warehouseId: wh.id, skuId: sku.CUP!, quantity: 20, unitCost: '5', currency: 'CNY' },
+    { actor: 't' },
+  )
+  await receive(
+    env.ctx.db,
+    m.id,
+    { warehouseId: wh.id, skuId: sku.LID!, quantity: 9, unitCost: '1', currency: 'CNY' },
+    { actor: 't' },
+  )
 })
 afterAll(() => env.close())
 
@@ -48,13 +90,35 @@ it('pushes ratio, safety and virtual stock, bundle minimums and overrides, then 
   const first = await pushShopStock(env.ctx, m.id, shop.id)
   expect(first).toMatchObject({ sent: 3, failed: 0 })
   // CUP: floor((20 − 2) × 0.5) + 1 = 10; SET: min(20/1, 9/2) = 4 → floor((4 − 2) × 0.5) + 1 = 2; SPECIAL fixed 7
-  expect(bodies[0]).toEqual({ items: expect.arrayContaining([{ sku: 'P-CUP', quantity: 10 }, { sku: 'P-SET', quantity: 2 }, { sku: 'P-SPECIAL', quantity: 7 }]) })
+  expect(bodies[0]).toEqual({
+    items: expect.arrayContaining([
+      { sku: 'P-CUP', quantity: 10 },
+      { sku: 'P-SET', quantity: 2 },
+      { sku: 'P-SPECIAL', quantity: 7 },
+    ]),
+  })
   expect(await pushShopStock(env.ctx, m.id, shop.id)).toMatchObject({ sent: 0 })
-  await receive(env.ctx.db, m.id, { warehouseId: (await env.ctx.db.selectFrom('warehouses').select('id').executeTakeFirstOrThrow()).id, skuId: sku.CUP!, quantity: 4, unitCost: '5', currency: 'CNY' }, { actor: 't' })
+  await receive(
+    env.ctx.db,
+    m.id,
+    {
+      warehouseId: (await env.ctx.db.selectFrom('warehouses').select('id').executeTakeFirstOrThrow()).id,
+      skuId: sku.CUP!,
+      quantity: 4,
+      unitCost: '5',
+      currency: 'CNY',
+    },
+    { actor: 't' },
+  )
   nock(BASE).put('/api/stock').reply(ok)
   expect(await pushShopStock(env.ctx, m.id, shop.id)).toMatchObject({ sent: 1 })
   expect(bodies[1]).toEqual({ items: [{ sku: 'P-CUP', quantity: 12 }] })
-  const state = await env.ctx.db.selectFrom('stock_push_state').select(['platform_sku_key', 'quantity', 'ok']).where('shop_id', '=', shop.id).orderBy('platform_sku_key').execute()
+  const state = await env.ctx.db
+    .selectFrom('stock_push_state')
+    .select(['platform_sku_key', 'quantity', 'ok'])
+    .where('shop_id', '=', shop.id)
+    .orderBy('platform_sku_key')
+    .execute()
   expect(state).toEqual([
     { platform_sku_key: 'P-CUP', quantity: 12, ok: 1 },
     { platform_sku_key: 'P-SET', quantity: 2, ok: 1 },
@@ -63,10 +127,16 @@ it('pushes ratio, safety and virtual stock, bundle minimums and overrides, then 
 })
 
 it('records a failed push per SKU and sends it again next time', async () => {
-  nock(BASE).put('/api/stock').reply(200, { results: [{ sku: 'P-SPECIAL', ok: false, error: 'item delisted' }] })
+  nock(BASE)
+    .put('/api/stock')
+    .reply(200, { results: [{ sku: 'P-SPECIAL', ok: false, error: 'item delisted' }] })
   const r = await pushShopStock(env.ctx, m.id, shop.id, true)
   expect(r.failed).toBe(3)
-  const special = await env.ctx.db.selectFrom('stock_push_state').select(['ok', 'error']).where('platform_sku_key', '=', 'P-SPECIAL').executeTakeFirstOrThrow()
+  const special = await env.ctx.db
+    .selectFrom('stock_push_state')
+    .select(['ok', 'error'])
+    .where('platform_sku_key', '=', 'P-SPECIAL')
+    .executeTakeFirstOrThrow()
   expect(special).toEqual({ ok: 0, error: 'item delisted' })
 })
 
@@ -80,10 +150,22 @@ it('coalesces many stock changes into one pending push per shop', async () => {
 
 it('lists SKUs at or under their low-stock threshold with days of cover', async () => {
   const h = { authorization: `Bearer ${m.keys.warehouse}` }
-  const set = await env.app.inject({ method: 'PUT', url: '/stock/thresholds', headers: h, payload: { items: [{ skuId: sku.LID!, threshold: 10 }, { skuId: sku.CUP!, threshold: 5 }] } })
+  const set = await env.app.inject({
+    method: 'PUT',
+    url: '/stock/thresholds',
+    headers: h,
+    payload: {
+      items: [
+        { skuId: sku.LID!, threshold: 10 },
+        { skuId: sku.CUP!, threshold: 5 },
+      ],
+    },
+  })
   expect(set.json()).toEqual({ saved: 2 })
   const low = await env.app.inject({ method: 'GET', url: '/stock/low', headers: h })
-  expect(low.json<{ items: { code: string; available: number; daysOfCover: number | null }[] }>().items).toEqual([
+  expect(
+    low.json<{ items: { code: string; available: number; daysOfCover: number | null }[] }>().items,
+  ).toEqual([
     { skuId: sku.LID!, code: 'LID', available: 9, threshold: 10, shippedLast30Days: 0, daysOfCover: null },
   ])
 })

@@ -6,10 +6,12 @@
 import { createDb } from '../../../src/db/connect.js'
 import { allocateOrder } from '../../../src/inventory/allocate.js'
 
-const input = JSON.parse(await new Promise<string>((resolve) => {
-  let s = ''
-  process.stdin.on('data', (d: Buffer) => (s += d.toString())).on('end', () => resolve(s))
-})) as { url: string; merchantId: string; orderIds: string[]; concurrency: number }
+const input = JSON.parse(
+  await new Promise<string>((resolve) => {
+    let s = ''
+    process.stdin.on('data', (d: Buffer) => (s += d.toString())).on('end', () => resolve(s))
+  }),
+) as { url: string; merchantId: string; orderIds: string[]; concurrency: number }
 
 const db = createDb({ url: input.url, poolSize: input.concurrency })
 const counts: Record<string, number> = {}

@@ -24,20 +24,36 @@ describe('scheduler', () => {
   it('two schedulers firing for the same slot enqueue one tick', async () => {
     const at = new Date('2026-11-24T10:05:07Z')
     const later = new Date('2026-11-24T10:05:48Z')
-    const ids = await Promise.all([enqueueSyncTick(env.ctx, at), enqueueSyncTick(env.ctx, later), enqueueSyncTick(env.ctx, at)])
+    const ids = await Promise.all([
+      enqueueSyncTick(env.ctx, at),
+      enqueueSyncTick(env.ctx, later),
+      enqueueSyncTick(env.ctx, at),
+    ])
     expect(new Set(ids).size).toBe(1)
-    expect(await env.ctx.queues['sync-tick'].getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized')).toBe(1)
+    expect(
+      await env.ctx.queues['sync-tick'].getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized'),
+    ).toBe(1)
     await enqueueSyncTick(env.ctx, new Date('2026-11-24T10:06:01Z'))
-    expect(await env.ctx.queues['sync-tick'].getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized')).toBe(2)
+    expect(
+      await env.ctx.queues['sync-tick'].getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized'),
+    ).toBe(2)
   })
 
   it('a tick fans out one pull per active shop and stream, and a replayed tick adds nothing', async () => {
     const m = await seedMerchant(env.ctx)
     const key = env.ctx.config.secretKey
-    const s1 = await createShop(env.ctx.db, key, m.id, { channel: 'woocommerce', name: 'one', credentials: { consumerKey: 'k', consumerSecret: 's' } })
+    const s1 = await createShop(env.ctx.db, key, m.id, {
+      channel: 'woocommerce',
+      name: 'one',
+      credentials: { consumerKey: 'k', consumerSecret: 's' },
+    })
     await createShop(env.ctx.db, key, m.id, { channel: 'woocommerce', name: 'no credentials' })
     const s3 = await createShop(env.ctx.db, key, m.id, { channel: 'selfstore', name: 'own store' })
-    const disabled = await createShop(env.ctx.db, key, m.id, { channel: 'jd', name: 'off', credentials: { appKey: 'a' } })
+    const disabled = await createShop(env.ctx.db, key, m.id, {
+      channel: 'jd',
+      name: 'off',
+      credentials: { appKey: 'a' },
+    })
     await env.ctx.db.updateTable('shops').set({ status: 'disabled' }).where('id', '=', disabled.id).execute()
 
     const run = syncTick(env.ctx)

@@ -16,26 +16,86 @@ const sku: Record<string, string> = {}
 let whId = ''
 
 /** An order with explicit line amounts, shipped at a known time with movements at a known cost. */
-async function order(shop: Shop, currency: string, lines: { code: string; qty: number; goods: string; md: string; pd: string; cost: string }[], shipping: string, shippedAt: string) {
-  const { orderId } = await seedOrder(env.ctx.db, m.id, shop.id, lines.map((l) => ({ skuId: sku[l.code]!, quantity: l.qty, paid: l.goods })), { channel: shop.channel, currency, status: 'shipped' })
-  const rows = await env.ctx.db.selectFrom('order_lines').select('id').where('order_id', '=', orderId).orderBy('line_no').execute()
-  for (const [i, l] of lines.entries()) await env.ctx.db.updateTable('order_lines').set({ goods_amount: l.goods, merchant_discount: l.md, platform_discount: l.pd }).where('id', '=', rows[i]!.id).execute()
-  await env.ctx.db.updateTable('orders').set({ shipping_amount: shipping, shipped_at: new Date(shippedAt), paid_at: new Date(shippedAt) }).where('id', '=', orderId).execute()
+async function order(
+  shop: Shop,
+  currency: string,
+  lines: { code: string; qty: number; goods: string; md: string; pd: string; cost: string }[],
+  shipping: string,
+  shippedAt: string,
+) {
+  const { orderId } = await seedOrder(
+    env.ctx.db,
+    m.id,
+    shop.id,
+    lines.map((l) => ({ skuId: sku[l.code]!, quantity: l.qty, paid: l.goods })),
+    { channel: shop.channel, currency, status: 'shipped' },
+  )
+  const rows = await env.ctx.db
+    .selectFrom('order_lines')
+    .select('id')
+    .where('order_id', '=', orderId)
+    .orderBy('line_no')
+    .execute()
+  for (const [i, l] of lines.entries())
+    await env.ctx.db
+      .updateTable('order_lines')
+      .set({ goods_amount: l.goods, merchant_discount: l.md, platform_discount: l.pd })
+      .where('id', '=', rows[i]!.id)
+      .execute()
+  await env.ctx.db
+    .updateTable('orders')
+    .set({ shipping_amount: shipping, shipped_at: new Date(shippedAt), paid_at: new Date(shippedAt) })
+    .where('id', '=', orderId)
+    .execute()
   for (const l of lines) {
-    await env.ctx.db.insertInto('stock_movements').values({ id: newId(), merchant_id: m.id, warehouse_id: whId, sku_id: sku[l.code]!, kind: 'shipment', quantity: -l.qty, unit_cost: l.cost, currency: 'CNY', ref_type: 'order', ref_id: orderId }).execute()
+    await env.ctx.db
+      .insertInto('stock_movements')
+      .values({
+        id: newId(),
+        merchant_id: m.id,
+        warehouse_id: whId,
+        sku_id: sku[l.code]!,
+        kind: 'shipment',
+        quantity: -l.qty,
+        unit_cost: l.cost,
+        currency: 'CNY',
+        ref_type: 'order',
+        ref_id: orderId,
+      })
+      .execute()
   }
   return orderId
 }
-const ev = (orderId: string, kind: OrderEvent['kind'], extra: Partial<OrderEvent> = {}): OrderEvent => ({ merchantId: m.id, orderId, kind, key: `${orderId}.${kind}`, ...extra })
+const ev = (orderId: string, kind: OrderEvent['kind'], extra: Partial<OrderEvent> = {}): OrderEvent => ({
+  merchantId: m.id,
+  orderId,
+  kind,
+  key: `${orderId}.${kind}`,
+  ...extra,
+})
 const get = (url: string) => env.app.inject({ method: 'GET', url, headers: bearer(m.keys.accountant) })
 
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  for (const [channel, name] of [['selfstore', 'web'], ['taobao', 'tmall'], ['shopify', 'intl']] as const) shops[name] = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel, name })
+  for (const [channel, name] of [
+    ['selfstore', 'web'],
+    ['taobao', 'tmall'],
+    ['shopify', 'intl'],
+  ] as const)
+    shops[name] = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel, name })
   whId = (await createWarehouse(env.ctx.db, m.id, { code: 'W', name: 'W' })).id
-  await upsertSkus(env.ctx.db, m.id, ['CUP', 'TEA'].map((code) => ({ code, name: code })))
-  for (const r of await env.ctx.db.selectFrom('skus').select(['id', 'code']).where('merchant_id', '=', m.id).execute()) sku[r.code] = r.id
+  await upsertSkus(
+    env.ctx.db,
+    m.id,
+    ['CUP', 'TEA'].map((code) => ({ code, name: code })),
+  )
+  for (const r of await env.ctx.db
+    .selectFrom('skus')
+    .select(['id', 'code'])
+    .where('merchant_id', '=', m.id)
+    .execute())
+    sku[r.code] = r.id
 })
 afterAll(() => env.close())
 
@@ -45,34 +105,90 @@ describe('three channels, hand-computed', () => {
   let intl = ''
   it('posts sales at shipment, COGS, a partial refund after shipment, and a cancelled order reversed', async () => {
     // web store: 2 cups 178.00 − 13.29 discount, tea 35.50 − 1.71; shipping 8.00; cost 2 × 30.00 + 1 × 9.00
-    web = await order(shops.web!, 'CNY', [{ code: 'CUP', qty: 2, goods: '178.00', md: '13.29', pd: '0', cost: '30.00' }, { code: 'TEA', qty: 1, goods: '35.50', md: '1.71', pd: '0', cost: '9.00' }], '8.00', '2026-11-11T02:00:00Z')
+    web = await order(
+      shops.web!,
+      'CNY',
+      [
+        { code: 'CUP', qty: 2, goods: '178.00', md: '13.29', pd: '0', cost: '30.00' },
+        { code: 'TEA', qty: 1, goods: '35.50', md: '1.71', pd: '0', cost: '9.00' },
+      ],
+      '8.00',
+      '2026-11-11T02:00:00Z',
+    )
     // Tmall: 1 cup 99.00 with a platform-funded coupon 10.00 and a merchant discount 5.00, free shipping; cost 30.00
-    tmall = await order(shops.tmall!, 'CNY', [{ code: 'CUP', qty: 1, goods: '99.00', md: '5.00', pd: '10.00', cost: '30.00' }], '0', '2026-11-11T03:00:00Z')
+    tmall = await order(
+      shops.tmall!,
+      'CNY',
+      [{ code: 'CUP', qty: 1, goods: '99.00', md: '5.00', pd: '10.00', cost: '30.00' }],
+      '0',
+      '2026-11-11T03:00:00Z',
+    )
     // Shopify in USD: 3 teas 45.00, shipping 5.00; cost 3 × 9.00 CNY (COGS stays in the cost currency)
-    intl = await order(shops.intl!, 'USD', [{ code: 'TEA', qty: 3, goods: '45.00', md: '0', pd: '0', cost: '9.00' }], '5.00', '2026-11-11T04:00:00Z')
+    intl = await order(
+      shops.intl!,
+      'USD',
+      [{ code: 'TEA', qty: 3, goods: '45.00', md: '0', pd: '0', cost: '9.00' }],
+      '5.00',
+      '2026-11-11T04:00:00Z',
+    )
     for (const id of [web, tmall, intl]) {
       expect(await handleLedgerEvent(env.ctx.db, ev(id, 'paid'))).toBe('nothing') // recognised at shipment
-      expect(await handleLedgerEvent(env.ctx.db, ev(id, 'shipped', { shipmentId: `sh-${id}` }))).toBe('posted,posted')
+      expect(await handleLedgerEvent(env.ctx.db, ev(id, 'shipped', { shipmentId: `sh-${id}` }))).toBe(
+        'posted,posted',
+      )
     }
     // Partial refund of the tea on the web order after shipment: 33.79
     const refundId = newId()
-    await env.ctx.db.insertInto('order_refunds').values({ id: refundId, merchant_id: m.id, shop_id: shops.web!.id, order_id: web, external_refund_id: 'R-1', order_external_id: web, status: 'refunded', platform_status: 'refunded', amount: '33.79', currency: 'CNY', reason: null, return_goods: 0, refund_lines: '[]', platform_updated_at: new Date('2026-11-12T02:00:00Z'), created_at: new Date('2026-11-12T02:00:00Z') }).execute()
+    await env.ctx.db
+      .insertInto('order_refunds')
+      .values({
+        id: refundId,
+        merchant_id: m.id,
+        shop_id: shops.web!.id,
+        order_id: web,
+        external_refund_id: 'R-1',
+        order_external_id: web,
+        status: 'refunded',
+        platform_status: 'refunded',
+        amount: '33.79',
+        currency: 'CNY',
+        reason: null,
+        return_goods: 0,
+        refund_lines: '[]',
+        platform_updated_at: new Date('2026-11-12T02:00:00Z'),
+        created_at: new Date('2026-11-12T02:00:00Z'),
+      })
+      .execute()
     expect(await handleLedgerEvent(env.ctx.db, ev(web, 'refunded', { refundId }))).toBe('nothing')
     // A paid order cancelled before recognition posts nothing.
-    const cancelled = await order(shops.web!, 'CNY', [{ code: 'CUP', qty: 1, goods: '89.00', md: '0', pd: '0', cost: '30.00' }], '0', '2026-11-11T05:00:00Z')
+    const cancelled = await order(
+      shops.web!,
+      'CNY',
+      [{ code: 'CUP', qty: 1, goods: '89.00', md: '0', pd: '0', cost: '30.00' }],
+      '0',
+      '2026-11-11T05:00:00Z',
+    )
     expect(await handleLedgerEvent(env.ctx.db, ev(cancelled, 'cancelled'))).toBe('nothing')
   })
 
   it('replayed events post nothing twice', async () => {
-    const before = await env.ctx.db.selectFrom('journal_lines').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const before = await env.ctx.db
+      .selectFrom('journal_lines')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
     await handleLedgerEvent(env.ctx.db, ev(web, 'shipped', { shipmentId: `sh-${web}` }))
     await handleLedgerEvent(env.ctx.db, ev(web, 'refunded'))
-    const after = await env.ctx.db.selectFrom('journal_lines').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()
+    const after = await env.ctx.db
+      .selectFrom('journal_lines')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
     expect(after.n).toBe(before.n)
   })
 
   it('states each channel to the cent in JSON', async () => {
-    const web1 = (await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore')).json<{ rows: Record<string, string>[] }>()
+    const web1 = (await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore')).json<{
+      rows: Record<string, string>[]
+    }>()
     expect(web1.rows).toEqual([
       {
         currency: 'CNY',
@@ -96,33 +212,67 @@ describe('three channels, hand-computed', () => {
         suspense: '0.00',
       },
     ])
-    const tmall1 = (await get('/statements?from=2026-11-11&to=2026-11-12&channel=taobao')).json<{ rows: Record<string, string>[] }>()
-    expect(tmall1.rows[0]).toMatchObject({ grossSales: '99.00', merchantDiscounts: '5.00', platformDiscounts: '10.00', netSales: '94.00', cogs: '30.00', grossMargin: '64.00', expectedReceivable: '94.00' })
-    const usd = (await get('/statements?from=2026-11-11&to=2026-11-12&channel=shopify')).json<{ rows: Record<string, string>[] }>()
-    expect(usd.rows.find((r) => r.currency === 'USD')).toMatchObject({ grossSales: '45.00', shippingIncome: '5.00', netSales: '50.00', expectedReceivable: '50.00', cogs: '0.00' })
+    const tmall1 = (await get('/statements?from=2026-11-11&to=2026-11-12&channel=taobao')).json<{
+      rows: Record<string, string>[]
+    }>()
+    expect(tmall1.rows[0]).toMatchObject({
+      grossSales: '99.00',
+      merchantDiscounts: '5.00',
+      platformDiscounts: '10.00',
+      netSales: '94.00',
+      cogs: '30.00',
+      grossMargin: '64.00',
+      expectedReceivable: '94.00',
+    })
+    const usd = (await get('/statements?from=2026-11-11&to=2026-11-12&channel=shopify')).json<{
+      rows: Record<string, string>[]
+    }>()
+    expect(usd.rows.find((r) => r.currency === 'USD')).toMatchObject({
+      grossSales: '45.00',
+      shippingIncome: '5.00',
+      netSales: '50.00',
+      expectedReceivable: '50.00',
+      cogs: '0.00',
+    })
     expect(usd.rows.find((r) => r.currency === 'CNY')).toMatchObject({ cogs: '27.00' })
     // The period is in the merchant's time zone: 2026-11-11 Asia/Shanghai starts at 2026-11-10T16:00Z.
-    const early = (await get('/statements?from=2026-11-10&to=2026-11-11&channel=selfstore')).json<{ rows: unknown[] }>()
+    const early = (await get('/statements?from=2026-11-10&to=2026-11-11&channel=selfstore')).json<{
+      rows: unknown[]
+    }>()
     expect(early.rows).toEqual([])
   })
 
   it('exports the same figures as CSV and XLSX, and drills down by SKU', async () => {
     const csv = await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore&format=csv')
-    expect(csv.body).toContain('CNY,213.50,15.00,0.00,8.00,33.79,172.71,0.00,0.00,0.00,69.00,103.71,60.05,103.71,172.71,0.00,0.00,172.71,0.00')
+    expect(csv.body).toContain(
+      'CNY,213.50,15.00,0.00,8.00,33.79,172.71,0.00,0.00,0.00,69.00,103.71,60.05,103.71,172.71,0.00,0.00,172.71,0.00',
+    )
     const xlsx = await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore&format=xlsx')
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
     const row = wb.getWorksheet('Statement')!.getRow(3).values as unknown[]
     expect(row.slice(1, 12)).toEqual(['CNY', 213.5, 15, 0, 8, 33.79, 172.71, 0, 0, 0, 69])
-    const bySku = (await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore&by=sku')).json<{ rows: Record<string, string>[] }>()
+    const bySku = (await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore&by=sku')).json<{
+      rows: Record<string, string>[]
+    }>()
     const cup = bySku.rows.find((r) => r.key === sku.CUP)!
     expect(cup).toMatchObject({ grossSales: '178.00', merchantDiscounts: '13.29', cogs: '60.00' })
-    expect((await env.app.inject({ method: 'GET', url: '/statements?from=2026-11-11&to=2026-11-13', headers: bearer(m.keys.warehouse) })).statusCode).toBe(403)
+    expect(
+      (
+        await env.app.inject({
+          method: 'GET',
+          url: '/statements?from=2026-11-11&to=2026-11-13',
+          headers: bearer(m.keys.warehouse),
+        })
+      ).statusCode,
+    ).toBe(403)
   })
 
   it('reverses a recognised sale when the order is cancelled afterwards', async () => {
     await handleLedgerEvent(env.ctx.db, ev(tmall, 'cancelled'))
-    const s = (await get('/statements?from=2026-11-01&to=2026-12-01&channel=taobao')).json<{ rows: Record<string, string>[] }>()
+    const s = (await get('/statements?from=2026-11-01&to=2026-12-01&channel=taobao')).json<{
+      rows: Record<string, string>[]
+    }>()
     expect(s.rows[0]).toMatchObject({ grossSales: '0.00', expectedReceivable: '0.00', cogs: '30.00' })
   })
 })

@@ -17,7 +17,13 @@ import { newId } from '../../../src/lib/ids.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
 import { seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
-import { installTestConnector, testOrder, testRefund, TEST_CHANNEL, type TestPayload } from './test-connector.js'
+import {
+  installTestConnector,
+  testOrder,
+  testRefund,
+  TEST_CHANNEL,
+  type TestPayload,
+} from './test-connector.js'
 
 let env: TestEnv
 let m: TestMerchant
@@ -28,25 +34,67 @@ let other: Pick<AppContext, 'db' | 'queues' | 'clock'>
 /** Every event handed to the queues, duplicates included (the queue's job id would hide them). */
 let emitted: OrderEvent[] = []
 
-const L = [{ id: 'L1', sku: 'A', qty: 1, price: '10.00' }, { id: 'L2', sku: 'B', qty: 2, price: '5.50' }]
-const newShop = (name: string) => createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: TEST_CHANNEL, name, settings: {} })
+const L = [
+  { id: 'L1', sku: 'A', qty: 1, price: '10.00' },
+  { id: 'L2', sku: 'B', qty: 2, price: '5.50' },
+]
+const newShop = (name: string) =>
+  createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: TEST_CHANNEL, name, settings: {} })
 const pull = (s: Shop, ps: readonly TestPayload[]) => ingestRawOrders(env.ctx, s, ps.map(testOrder), 'pull')
-const orders = (s: Shop) => env.ctx.db.selectFrom('orders').selectAll().where('merchant_id', '=', m.id).where('shop_id', '=', s.id).orderBy('external_id').execute()
-const count = async (table: 'order_lines' | 'order_line_skus' | 'order_status_history' | 'order_pool_state' | 'order_exceptions', orderIds: readonly string[]) => {
+const orders = (s: Shop) =>
+  env.ctx.db
+    .selectFrom('orders')
+    .selectAll()
+    .where('merchant_id', '=', m.id)
+    .where('shop_id', '=', s.id)
+    .orderBy('external_id')
+    .execute()
+const count = async (
+  table: 'order_lines' | 'order_line_skus' | 'order_status_history' | 'order_pool_state' | 'order_exceptions',
+  orderIds: readonly string[],
+) => {
   if (orderIds.length === 0) return 0
-  const r = await env.ctx.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('merchant_id', '=', m.id).where('order_id', 'in', orderIds).executeTakeFirstOrThrow()
+  const r = await env.ctx.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('merchant_id', '=', m.id)
+    .where('order_id', 'in', orderIds)
+    .executeTakeFirstOrThrow()
   return Number(r.n)
 }
-const inbox = (s: Shop) => env.ctx.db.selectFrom('raw_inbox').select(['id', 'external_id', 'outcome', 'error', 'payload', 'content_hash']).where('shop_id', '=', s.id).where('kind', '=', 'order').orderBy('id').execute()
-const queued = async () => (await env.ctx.queues['inventory-order-event'].getJobs(['waiting', 'delayed', 'prioritized'])).map((j) => j.data)
-const page = (prefix: string, n: number, at: string, extra: Partial<TestPayload> = {}): TestPayload[] => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${String(i).padStart(3, '0')}`, at, lines: L, ...extra }))
+const inbox = (s: Shop) =>
+  env.ctx.db
+    .selectFrom('raw_inbox')
+    .select(['id', 'external_id', 'outcome', 'error', 'payload', 'content_hash'])
+    .where('shop_id', '=', s.id)
+    .where('kind', '=', 'order')
+    .orderBy('id')
+    .execute()
+const queued = async () =>
+  (await env.ctx.queues['inventory-order-event'].getJobs(['waiting', 'delayed', 'prioritized'])).map(
+    (j) => j.data,
+  )
+const page = (prefix: string, n: number, at: string, extra: Partial<TestPayload> = {}): TestPayload[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${String(i).padStart(3, '0')}`,
+    at,
+    lines: L,
+    ...extra,
+  }))
 
 /** Everything the pool holds for a shop, to compare before and after a replay. */
 async function snapshot(s: Shop) {
   const os = await orders(s)
   const ids = os.map((o) => o.id)
   return {
-    orders: os.map((o) => [o.id, o.status, o.updated_at.getTime(), o.platform_updated_at.getTime(), o.open_exceptions, o.raw_inbox_id]),
+    orders: os.map((o) => [
+      o.id,
+      o.status,
+      o.updated_at.getTime(),
+      o.platform_updated_at.getTime(),
+      o.open_exceptions,
+      o.raw_inbox_id,
+    ]),
     lines: await count('order_lines', ids),
     lineSkus: await count('order_line_skus', ids),
     history: await count('order_status_history', ids),
@@ -60,7 +108,10 @@ beforeAll(async () => {
   restore = installTestConnector()
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'A', name: 'A' }, { code: 'B', name: 'B' }])
+  await upsertSkus(env.ctx.db, m.id, [
+    { code: 'A', name: 'A' },
+    { code: 'B', name: 'B' },
+  ])
   otherDb = createDb({ url: env.testDb.url, poolSize: 8 })
   other = { db: otherDb, queues: env.ctx.queues, clock: env.ctx.clock }
   const queue = env.ctx.queues['inventory-order-event']
@@ -97,7 +148,9 @@ describe('all-or-nothing per order', () => {
     expect(raws.every((r) => r.outcome === 'applied')).toBe(true)
     const rawById = new Map(raws.map((r) => [r.id, r]))
     for (const o of os) expect(rawById.get(o.raw_inbox_id!)?.external_id).toBe(o.external_id)
-    expect(os.every((o) => o.status === 'paid' && o.buyer_paid === '21.0000' && o.open_exceptions === 0)).toBe(true)
+    expect(
+      os.every((o) => o.status === 'paid' && o.buyer_paid === '21.0000' && o.open_exceptions === 0),
+    ).toBe(true)
   })
 
   it('an order the database refuses loses none of the others of its chunk and is kept verbatim as an exception', async () => {
@@ -117,23 +170,58 @@ describe('all-or-nothing per order', () => {
     expect(await count('order_status_history', ids)).toBe(29)
     expect(await count('order_pool_state', ids)).toBe(29)
     // Nothing of the refused order anywhere: no order row, no orphan lines, stock view or history.
-    for (const table of ['order_lines', 'order_line_skus', 'order_status_history', 'order_pool_state'] as const) {
-      const orphans = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)} t LEFT JOIN orders o ON o.id = t.order_id WHERE t.merchant_id = ${m.id} AND o.id IS NULL`.execute(env.ctx.db)
+    for (const table of [
+      'order_lines',
+      'order_line_skus',
+      'order_status_history',
+      'order_pool_state',
+    ] as const) {
+      const orphans = await sql<{
+        n: number
+      }>`SELECT COUNT(*) AS n FROM ${sql.table(table)} t LEFT JOIN orders o ON o.id = t.order_id WHERE t.merchant_id = ${m.id} AND o.id IS NULL`.execute(
+        env.ctx.db,
+      )
       expect(Number(orphans.rows[0]!.n), table).toBe(0)
     }
     const raws = await inbox(s)
     const kept = raws.filter((r) => ['F007', 'F-BAD', 'F-BOOM'].includes(r.external_id))
-    expect(kept.map((r) => [r.external_id, r.outcome])).toEqual([['F007', 'failed'], ['F-BAD', 'failed'], ['F-BOOM', 'failed']])
+    expect(kept.map((r) => [r.external_id, r.outcome])).toEqual([
+      ['F007', 'failed'],
+      ['F-BAD', 'failed'],
+      ['F-BOOM', 'failed'],
+    ])
     expect(JSON.parse(kept[0]!.payload)).toEqual(tooLong) // verbatim
     expect(kept[0]!.error).toMatch(/too long|external_line_id/i)
-    const ex = await env.ctx.db.selectFrom('order_exceptions').select(['raw_inbox_id', 'reason', 'status', 'detail']).where('merchant_id', '=', m.id).where('raw_inbox_id', 'in', kept.map((k) => k.id)).execute()
-    expect(ex.map((e) => [e.raw_inbox_id, e.reason, e.status]).sort()).toEqual(kept.map((k) => [k.id, 'mapping_failed', 'open']).sort())
+    const ex = await env.ctx.db
+      .selectFrom('order_exceptions')
+      .select(['raw_inbox_id', 'reason', 'status', 'detail'])
+      .where('merchant_id', '=', m.id)
+      .where(
+        'raw_inbox_id',
+        'in',
+        kept.map((k) => k.id),
+      )
+      .execute()
+    expect(ex.map((e) => [e.raw_inbox_id, e.reason, e.status]).sort()).toEqual(
+      kept.map((k) => [k.id, 'mapping_failed', 'open']).sort(),
+    )
     expect(raws.filter((r) => r.outcome !== 'failed').every((r) => r.outcome === 'applied')).toBe(true)
     // The page still emitted the good orders' events, once each.
     expect(emitted.filter((e) => e.kind === 'paid')).toHaveLength(29)
     // Replaying the page changes nothing and raises nothing twice.
     expect(await pull(s, input)).toEqual({ stored: 0, duplicates: 32 })
-    expect(await env.ctx.db.selectFrom('order_exceptions').select('id').where('merchant_id', '=', m.id).where('raw_inbox_id', 'in', kept.map((k) => k.id)).execute()).toHaveLength(3)
+    expect(
+      await env.ctx.db
+        .selectFrom('order_exceptions')
+        .select('id')
+        .where('merchant_id', '=', m.id)
+        .where(
+          'raw_inbox_id',
+          'in',
+          kept.map((k) => k.id),
+        )
+        .execute(),
+    ).toHaveLength(3)
   })
 })
 
@@ -152,7 +240,11 @@ describe('newest wins under a real race', () => {
     ])
     const os = await orders(s)
     expect(os).toHaveLength(n)
-    expect(os.every((o) => o.buyer_note === 'newer' && o.platform_updated_at.toISOString() === '2026-11-11T10:00:05.000Z')).toBe(true)
+    expect(
+      os.every(
+        (o) => o.buyer_note === 'newer' && o.platform_updated_at.toISOString() === '2026-11-11T10:00:05.000Z',
+      ),
+    ).toBe(true)
     const ids = os.map((o) => o.id)
     expect(await count('order_lines', ids)).toBe(2 * n)
     expect(await count('order_line_skus', ids)).toBe(2 * n)
@@ -162,13 +254,19 @@ describe('newest wins under a real race', () => {
     expect(raws.every((r) => r.outcome === 'applied' || r.outcome === 'stale')).toBe(true)
     // Each order points at its newest version's payload.
     const byId = new Map(raws.map((r) => [r.id, r]))
-    for (const o of os) expect((JSON.parse(byId.get(o.raw_inbox_id!)!.payload) as TestPayload).note).toBe('newer')
+    for (const o of os)
+      expect((JSON.parse(byId.get(o.raw_inbox_id!)!.payload) as TestPayload).note).toBe('newer')
     // One paid job per order; a `changed` only where the older version happened to be written first.
     const jobs = await queued()
     for (const o of os) {
       const mine = jobs.filter((e) => e.orderId === o.id)
       expect(mine.filter((e) => e.kind === 'paid')).toHaveLength(1)
-      const olderApplied = raws.some((r) => r.external_id === o.external_id && r.outcome === 'applied' && (JSON.parse(r.payload) as TestPayload).note === 'older')
+      const olderApplied = raws.some(
+        (r) =>
+          r.external_id === o.external_id &&
+          r.outcome === 'applied' &&
+          (JSON.parse(r.payload) as TestPayload).note === 'older',
+      )
       expect(mine.filter((e) => e.kind === 'changed')).toHaveLength(olderApplied ? 1 : 0)
     }
     // Every event handed to the queue belongs to an order that exists: no event for a rolled-back insert.
@@ -179,9 +277,25 @@ describe('newest wins under a real race', () => {
   it('a refund and its order written at the same moment end linked, whichever commits first', async () => {
     const s = await newShop('refund-race')
     const ps = page('RR', 20, '2026-11-11T10:00:00Z')
-    const refunds = ps.map((p, i) => testRefund({ id: `RF${i}`, order: p.id, at: '2026-11-11T11:00:00Z', status: 'requested', amount: '10.00', lines: [{ id: 'L1', qty: 1, amount: '10.00' }] }))
-    await Promise.all([ingestRawOrders(env.ctx, s, ps.map(testOrder), 'pull'), ...refunds.map((r) => ingestRawRefunds(other, s, [r], 'webhook'))])
-    const linked = await env.ctx.db.selectFrom('order_refunds').select(['order_id']).where('shop_id', '=', s.id).execute()
+    const refunds = ps.map((p, i) =>
+      testRefund({
+        id: `RF${i}`,
+        order: p.id,
+        at: '2026-11-11T11:00:00Z',
+        status: 'requested',
+        amount: '10.00',
+        lines: [{ id: 'L1', qty: 1, amount: '10.00' }],
+      }),
+    )
+    await Promise.all([
+      ingestRawOrders(env.ctx, s, ps.map(testOrder), 'pull'),
+      ...refunds.map((r) => ingestRawRefunds(other, s, [r], 'webhook')),
+    ])
+    const linked = await env.ctx.db
+      .selectFrom('order_refunds')
+      .select(['order_id'])
+      .where('shop_id', '=', s.id)
+      .execute()
     expect(linked).toHaveLength(20)
     expect(linked.every((r) => r.order_id !== null)).toBe(true)
     expect((await orders(s)).every((o) => o.refund_state === 'requested')).toBe(true)
@@ -191,13 +305,21 @@ describe('newest wins under a real race', () => {
 describe('replay and events', () => {
   it('replaying the same page is a no-op: nothing written, nothing emitted', async () => {
     const s = await newShop('replay')
-    const p = [...page('P', 50, '2026-11-11T10:00:00Z'), { id: 'P-NOTE', at: '2026-11-11T10:00:00Z', lines: L, addr: null }]
+    const p = [
+      ...page('P', 50, '2026-11-11T10:00:00Z'),
+      { id: 'P-NOTE', at: '2026-11-11T10:00:00Z', lines: L, addr: null },
+    ]
     await pull(s, p)
     expect(emitted.filter((e) => e.kind === 'paid')).toHaveLength(50) // P-NOTE waits on its address
     const before = await snapshot(s)
     emitted = []
     expect(await pull(s, p)).toEqual({ stored: 0, duplicates: 51 })
-    expect(await Promise.all([ingestRawOrders(other, s, p.map(testOrder), 'webhook'), pull(s, [...p].reverse())])).toEqual([{ stored: 0, duplicates: 51 }, { stored: 0, duplicates: 51 }])
+    expect(
+      await Promise.all([ingestRawOrders(other, s, p.map(testOrder), 'webhook'), pull(s, [...p].reverse())]),
+    ).toEqual([
+      { stored: 0, duplicates: 51 },
+      { stored: 0, duplicates: 51 },
+    ])
     expect(await snapshot(s)).toEqual(before)
     expect(emitted).toEqual([])
   })
@@ -215,11 +337,19 @@ describe('replay and events', () => {
     const stale = v1.slice(10, 20).map((o) => ({ ...o, at: '2026-11-11T09:00:00Z', note: 'old' }))
     expect(await pull(s, [...v2, ...stale, ...v2])).toEqual({ stored: 20, duplicates: 10 })
     const changed = emitted.filter((e) => e.kind === 'changed')
-    expect(changed.map((e) => e.orderId).sort()).toEqual(os.filter((o) => v2.some((x) => x.id === o.external_id)).map((o) => o.id).sort())
+    expect(changed.map((e) => e.orderId).sort()).toEqual(
+      os
+        .filter((o) => v2.some((x) => x.id === o.external_id))
+        .map((o) => o.id)
+        .sort(),
+    )
     expect(emitted.filter((e) => e.kind !== 'changed' && e.kind !== 'paid')).toEqual([])
     // The paid order's `paid` goes out again with its same key (the consumers keep it once), never a new key.
     expect(emitted.filter((e) => e.kind === 'paid').every((e) => e.key === `${e.orderId}.paid`)).toBe(true)
-    const staleRows = (await inbox(s)).filter((r) => stale.some((x) => x.id === r.external_id) && (JSON.parse(r.payload) as TestPayload).note === 'old')
+    const staleRows = (await inbox(s)).filter(
+      (r) =>
+        stale.some((x) => x.id === r.external_id) && (JSON.parse(r.payload) as TestPayload).note === 'old',
+    )
     expect(staleRows.map((r) => r.outcome)).toEqual(Array(10).fill('stale'))
     expect((await queued()).filter((e) => e.kind === 'changed')).toHaveLength(10)
   })
@@ -229,8 +359,17 @@ describe('exact ids', () => {
   it('reads 19-digit ids of stored order and refund payloads exactly', async () => {
     const s = await newShop('exact')
     const rawText = (json: string, externalId: string, kind: 'order' | 'refund') => ({
-      id: newId(), merchant_id: m.id, shop_id: s.id, channel: TEST_CHANNEL, kind, external_id: externalId,
-      platform_updated_at: new Date('2026-11-11T10:00:00Z'), content_hash: contentHash(json), payload: json, source: 'pull' as const, received_at: new Date(),
+      id: newId(),
+      merchant_id: m.id,
+      shop_id: s.id,
+      channel: TEST_CHANNEL,
+      kind,
+      external_id: externalId,
+      platform_updated_at: new Date('2026-11-11T10:00:00Z'),
+      content_hash: contentHash(json),
+      payload: json,
+      source: 'pull' as const,
+      received_at: new Date(),
     })
     // Payloads as a platform sends them: the ids are bare JSON numbers beyond 2^53.
     const orderJson = `{"id":6921001234567890123,"at":"2026-11-11T10:00:00Z","lines":[{"id":"L1","sku":"A","qty":1,"price":"10.00"}]}`
@@ -243,8 +382,15 @@ describe('exact ids', () => {
     expect(written.handled.has(o.id)).toBe(true)
     expect((await orders(s)).map((x) => x.external_id)).toEqual(['6921001234567890123'])
     await normalizeInboxRefund(env.ctx.db, shop, { id: r.id, payload: r.payload })
-    const refund = await env.ctx.db.selectFrom('order_refunds').select(['external_refund_id', 'order_external_id', 'order_id']).where('shop_id', '=', s.id).executeTakeFirstOrThrow()
-    expect(refund).toMatchObject({ external_refund_id: '6921001234567890999', order_external_id: '6921001234567890123' })
+    const refund = await env.ctx.db
+      .selectFrom('order_refunds')
+      .select(['external_refund_id', 'order_external_id', 'order_id'])
+      .where('shop_id', '=', s.id)
+      .executeTakeFirstOrThrow()
+    expect(refund).toMatchObject({
+      external_refund_id: '6921001234567890999',
+      order_external_id: '6921001234567890123',
+    })
     expect(refund.order_id).not.toBeNull()
   })
 })

@@ -16,14 +16,31 @@ const clock = fixedClock('2026-11-20T12:00:00Z')
 let env: TestEnv
 let m: TestMerchant
 let shop: Shop
-const outbox = () => env.ctx.db.selectFrom('event_outbox').select(['event_key', 'sent_at']).where('merchant_id', '=', m.id).orderBy('event_key').execute()
-const queued = async () => (await env.ctx.queues['inventory-order-event'].getJobs(['waiting', 'delayed', 'prioritized'])).map((j) => j.data.key).sort()
+const outbox = () =>
+  env.ctx.db
+    .selectFrom('event_outbox')
+    .select(['event_key', 'sent_at'])
+    .where('merchant_id', '=', m.id)
+    .orderBy('event_key')
+    .execute()
+const queued = async () =>
+  (await env.ctx.queues['inventory-order-event'].getJobs(['waiting', 'delayed', 'prioritized']))
+    .map((j) => j.data.key)
+    .sort()
 
 beforeAll(async () => {
   env = await testEnv({ clock })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'selfstore', name: '官网', settings: { baseUrl: 'https://shop.example/api' } })
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'CUP-500', name: '保温杯' }, { code: 'TEA-01', name: 'tea' }, { code: 'GIFT-SET', name: 'gift' }])
+  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    channel: 'selfstore',
+    name: '官网',
+    settings: { baseUrl: 'https://shop.example/api' },
+  })
+  await upsertSkus(env.ctx.db, m.id, [
+    { code: 'CUP-500', name: '保温杯' },
+    { code: 'TEA-01', name: 'tea' },
+    { code: 'GIFT-SET', name: 'gift' },
+  ])
 })
 afterAll(() => env.close())
 
@@ -38,7 +55,13 @@ it('records the events of an ingest in the outbox and marks them sent once they 
 })
 
 it('sends what a crash left unsent, after the grace period, exactly once', async () => {
-  const orderId = (await env.ctx.db.selectFrom('orders').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()).id
+  const orderId = (
+    await env.ctx.db
+      .selectFrom('orders')
+      .select('id')
+      .where('merchant_id', '=', m.id)
+      .executeTakeFirstOrThrow()
+  ).id
   const event = { merchantId: m.id, orderId, kind: 'changed' as const, key: `${orderId}.changed.crash` }
   // The transaction commits with its event; the process "dies" before enqueueing it.
   await withEvents(env.ctx.db, async () => ({ events: [event] }))

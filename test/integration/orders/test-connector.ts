@@ -8,7 +8,12 @@ import { CONNECTORS } from '../../../connectors/index.js'
 import type { Connector, RefundDraft } from '../../../connectors/types.js'
 import type { Channel } from '../../../src/db/schema.js'
 import { money, sum, ZERO } from '../../../src/money/index.js'
-import { mapFailed, mapped, type PlatformOrderStatus, type UnifiedOrderDraft } from '../../../src/orders/types.js'
+import {
+  mapFailed,
+  mapped,
+  type PlatformOrderStatus,
+  type UnifiedOrderDraft,
+} from '../../../src/orders/types.js'
 
 export interface TestPayload {
   id: string
@@ -31,27 +36,77 @@ export interface TestRefundPayload {
   lines?: { id: string; qty: number; amount: string }[]
 }
 
-export const testOrder = (p: TestPayload) => ({ externalId: p.id, platformUpdatedAt: new Date(p.at), payload: p })
-export const testRefund = (p: TestRefundPayload) => ({ externalRefundId: p.id, orderExternalId: p.order, platformUpdatedAt: new Date(p.at), payload: p })
+export const testOrder = (p: TestPayload) => ({
+  externalId: p.id,
+  platformUpdatedAt: new Date(p.at),
+  payload: p,
+})
+export const testRefund = (p: TestRefundPayload) => ({
+  externalRefundId: p.id,
+  orderExternalId: p.order,
+  platformUpdatedAt: new Date(p.at),
+  payload: p,
+})
 
 function mapOrder(raw: unknown) {
   const p = raw as TestPayload
   if (p.boom) throw new Error('boom: the mapper has a bug')
   if (p.bad || !Array.isArray(p.lines)) return mapFailed('malformed_payload', 'lines missing')
   const lines = p.lines.map((l) => ({
-    externalLineId: l.id, platformItemId: null, platformSkuId: null, outerCode: l.sku, title: l.sku, skuProperties: null, quantity: l.qty,
-    unitPrice: money(l.price), goodsAmount: money(l.price).mul(l.qty), platformDiscount: ZERO, merchantDiscount: ZERO, tax: ZERO,
-    platformStatus: null, refundState: 'none' as const, refundedQuantity: 0, refundedAmount: ZERO,
+    externalLineId: l.id,
+    platformItemId: null,
+    platformSkuId: null,
+    outerCode: l.sku,
+    title: l.sku,
+    skuProperties: null,
+    quantity: l.qty,
+    unitPrice: money(l.price),
+    goodsAmount: money(l.price).mul(l.qty),
+    platformDiscount: ZERO,
+    merchantDiscount: ZERO,
+    tax: ZERO,
+    platformStatus: null,
+    refundState: 'none' as const,
+    refundedQuantity: 0,
+    refundedAmount: ZERO,
   }))
   const goods = sum(lines.map((l) => l.goodsAmount))
   const at = new Date(p.at)
   const draft: UnifiedOrderDraft = {
-    channel: 'pdd', externalId: p.id, status: p.status ?? 'paid', platformStatus: p.status ?? 'paid', refundState: 'none', currency: 'CNY',
-    placedAt: at, paidAt: at, shippedAt: null, platformUpdatedAt: at,
+    channel: 'pdd',
+    externalId: p.id,
+    status: p.status ?? 'paid',
+    platformStatus: p.status ?? 'paid',
+    refundState: 'none',
+    currency: 'CNY',
+    placedAt: at,
+    paidAt: at,
+    shippedAt: null,
+    platformUpdatedAt: at,
     buyer: { id: p.buyer ?? 'B1', nick: p.buyer ?? 'B1', email: null },
-    receiver: { name: '张三', phone: '13800000000', country: 'CN', province: '浙江省', city: '杭州市', district: '西湖区', town: null, address: p.addr === undefined ? '文三路 1 号' : p.addr, postcode: null, masked: false, privacyRef: null },
-    buyerNote: p.note ?? null, sellerNote: null,
-    totals: { goods, platformDiscount: ZERO, merchantDiscount: ZERO, shipping: ZERO, tax: ZERO, buyerPaid: goods },
+    receiver: {
+      name: '张三',
+      phone: '13800000000',
+      country: 'CN',
+      province: '浙江省',
+      city: '杭州市',
+      district: '西湖区',
+      town: null,
+      address: p.addr === undefined ? '文三路 1 号' : p.addr,
+      postcode: null,
+      masked: false,
+      privacyRef: null,
+    },
+    buyerNote: p.note ?? null,
+    sellerNote: null,
+    totals: {
+      goods,
+      platformDiscount: ZERO,
+      merchantDiscount: ZERO,
+      shipping: ZERO,
+      tax: ZERO,
+      buyerPaid: goods,
+    },
     orderLevel: { platformDiscount: ZERO, merchantDiscount: ZERO },
     lines,
   }
@@ -62,8 +117,17 @@ function mapRefund(raw: unknown) {
   const r = raw as TestRefundPayload
   const at = new Date(r.at)
   return mapped<RefundDraft>({
-    externalRefundId: r.id, orderExternalId: r.order, status: r.status, platformStatus: r.status, currency: 'CNY', amount: money(r.amount), reason: null,
-    lines: (r.lines ?? []).map((l) => ({ externalLineId: l.id, quantity: l.qty, amount: money(l.amount) })), returnGoods: false, createdAt: at, platformUpdatedAt: at,
+    externalRefundId: r.id,
+    orderExternalId: r.order,
+    status: r.status,
+    platformStatus: r.status,
+    currency: 'CNY',
+    amount: money(r.amount),
+    reason: null,
+    lines: (r.lines ?? []).map((l) => ({ externalLineId: l.id, quantity: l.qty, amount: money(l.amount) })),
+    returnGoods: false,
+    createdAt: at,
+    platformUpdatedAt: at,
   })
 }
 

@@ -9,7 +9,13 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDouyinClient } from '../../../connectors/douyin/client.js'
 import { douyin } from '../../../connectors/douyin/index.js'
-import type { RawOrder, SettlementLineDraft, ShopContext, TimeWindow, WebhookEvent } from '../../../connectors/types.js'
+import type {
+  RawOrder,
+  SettlementLineDraft,
+  ShopContext,
+  TimeWindow,
+  WebhookEvent,
+} from '../../../connectors/types.js'
 import { systemClock } from '../../../src/lib/clock.js'
 import { createLogger } from '../../../src/lib/logger.js'
 import { Decimal, money, sum } from '../../../src/money/index.js'
@@ -22,7 +28,11 @@ const APP_KEY = '7000000000000000042'
 const SECRET = 'douyin-sandbox-secret-c0de'
 const TOKEN = 'douyin-sandbox-token-0001'
 const FEE_RATE = '0.02'
-const catalogue: CatalogueItem[] = PRODUCT_NAMES.map(([title, price], i) => ({ skuCode: `DY-${i + 1}`, title, price }))
+const catalogue: CatalogueItem[] = PRODUCT_NAMES.map(([title, price], i) => ({
+  skuCode: `DY-${i + 1}`,
+  title,
+  price,
+}))
 
 let sandbox: DouyinSandbox
 let receiver: Server
@@ -30,7 +40,10 @@ const received: { verified: boolean; event: WebhookEvent }[] = []
 const now = new Date()
 const window: TimeWindow = { from: new Date(now.getTime() - 3 * DAY), to: now }
 
-function shopWith(credentials: Record<string, unknown> = {}, settings: Record<string, unknown> = {}): ShopContext {
+function shopWith(
+  credentials: Record<string, unknown> = {},
+  settings: Record<string, unknown> = {},
+): ShopContext {
   return {
     id: 'shop-douyin-sandbox',
     merchantId: 'm-douyin-sandbox',
@@ -44,18 +57,34 @@ function shopWith(credentials: Record<string, unknown> = {}, settings: Record<st
 }
 
 beforeAll(async () => {
-  sandbox = await startDouyinSandbox({ seed: 23, catalogue, appKey: APP_KEY, appSecret: SECRET, accessToken: TOKEN, slowMs: 2500, serviceFeeRate: FEE_RATE })
+  sandbox = await startDouyinSandbox({
+    seed: 23,
+    catalogue,
+    appKey: APP_KEY,
+    appSecret: SECRET,
+    accessToken: TOKEN,
+    slowMs: 2500,
+    serviceFeeRate: FEE_RATE,
+  })
   sandbox.generate(80, new Date(window.from.getTime() + 3600_000), 2.5 * DAY)
   // 230 orders in one hour of one day piece: three pages of 100.
   sandbox.generate(230, new Date(window.from.getTime() + 1.2 * DAY), 3600_000)
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = []
-    req.on('data', (d: Buffer) => chunks.push(d)).on('end', () => {
-      const raw = { headers: req.headers as Record<string, string>, rawBody: Buffer.concat(chunks), query: {} }
-      const verified = douyin.verifyWebhook!(raw, shopWith())
-      received.push({ verified, event: douyin.parseWebhook!(raw) })
-      res.writeHead(verified ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify({ code: verified ? 0 : 1, msg: verified ? 'success' : 'bad sign' }))
-    })
+    req
+      .on('data', (d: Buffer) => chunks.push(d))
+      .on('end', () => {
+        const raw = {
+          headers: req.headers as Record<string, string>,
+          rawBody: Buffer.concat(chunks),
+          query: {},
+        }
+        const verified = douyin.verifyWebhook!(raw, shopWith())
+        received.push({ verified, event: douyin.parseWebhook!(raw) })
+        res
+          .writeHead(verified ? 200 : 401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ code: verified ? 0 : 1, msg: verified ? 'success' : 'bad sign' }))
+      })
   })
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
 })
@@ -90,10 +119,14 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
       expect(r.value.totals.shipping.toFixed(2)).toBe(s.shipping)
       expect(r.value.totals.buyerPaid.toFixed(2)).toBe(s.paid)
       expect(r.value.status).toBe(s.status)
-      expect(r.value.lines.map((l) => [l.externalLineId, l.platformSkuId])).toEqual(s.lines.map((l) => [l.lineId, l.skuId]))
+      expect(r.value.lines.map((l) => [l.externalLineId, l.platformSkuId])).toEqual(
+        s.lines.map((l) => [l.lineId, l.skuId]),
+      )
       expect(r.value.receiver.masked).toBe(true)
     }
-    expect(new Set(sandbox.sold.map((s) => s.status))).toEqual(new Set(['paid', 'cancelled', 'pending_payment']))
+    expect(new Set(sandbox.sold.map((s) => s.status))).toEqual(
+      new Set(['paid', 'cancelled', 'pending_payment']),
+    )
   })
 
   it('sets absolute stock with sku.syncStock and the sandbox remembers it', async () => {
@@ -109,10 +142,24 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
   })
 
   it('ships with order.logisticsAdd and remembers the company code and tracking number', async () => {
-    const target = sandbox.sold.find((s) => s.status === 'paid' && !sandbox.shipments.some((x) => x.orderId === s.orderId))!
-    const shipment = { orderExternalId: target.orderId, lineExternalIds: [], carrier: 'YTO' as const, trackingNumber: 'YT7000000000123', shippedAt: new Date() }
+    const target = sandbox.sold.find(
+      (s) => s.status === 'paid' && !sandbox.shipments.some((x) => x.orderId === s.orderId),
+    )!
+    const shipment = {
+      orderExternalId: target.orderId,
+      lineExternalIds: [],
+      carrier: 'YTO' as const,
+      trackingNumber: 'YT7000000000123',
+      shippedAt: new Date(),
+    }
     await douyin.pushShipment(shopWith(), shipment)
-    expect(sandbox.shipments).toContainEqual(expect.objectContaining({ orderId: target.orderId, carrierCode: 'yuantong', trackingNumber: 'YT7000000000123' }))
+    expect(sandbox.shipments).toContainEqual(
+      expect.objectContaining({
+        orderId: target.orderId,
+        carrierCode: 'yuantong',
+        trackingNumber: 'YT7000000000123',
+      }),
+    )
     expect((await connectorFailure(douyin.pushShipment(shopWith(), shipment))).kind).toBe('permanent')
     const mapped = douyin.mapOrder((await douyin.fetchOrder(shopWith(), target.orderId)).payload)
     expect(mapped.ok && mapped.value.status).toBe('shipped')
@@ -122,7 +169,9 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
     const paid = sandbox.sold.filter((s) => s.status === 'paid')
     expect(sandbox.refund(paid[3]!.orderId)).toBe(true)
     expect(sandbox.refund(paid[7]!.orderId)).toBe(true)
-    const raws = await items(douyin.pullRefunds!(shopWith(), { from: window.from, to: new Date(Date.now() + 2000) }))
+    const raws = await items(
+      douyin.pullRefunds!(shopWith(), { from: window.from, to: new Date(Date.now() + 2000) }),
+    )
     const expected = sandbox.sold.flatMap((s) => s.refunds.map((r) => ({ ...r, orderId: s.orderId })))
     expect(raws.map((r) => r.externalRefundId).sort()).toEqual(expected.map((r) => r.refundId).sort())
     for (const raw of raws) {
@@ -137,24 +186,47 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
 
   it('pulls settle rows that sum to the sold record', async () => {
     const lines: SettlementLineDraft[] = []
-    for await (const batch of douyin.pullSettlements!(shopWith(), { from: new Date(now.getTime() - 4 * DAY), to: new Date(Date.now() + 60_000) })) lines.push(...batch)
+    for await (const batch of douyin.pullSettlements!(shopWith(), {
+      from: new Date(now.getTime() - 4 * DAY),
+      to: new Date(Date.now() + 60_000),
+    }))
+      lines.push(...batch)
     expect(lines.some((l) => l.platformType.startsWith('差额'))).toBe(false)
     const fee = (amount: Decimal) => amount.mul(FEE_RATE).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
     const settled = sandbox.sold.filter((s) => s.status === 'paid' || s.refunds.length > 0)
-    const lineIncome = (s: (typeof settled)[number]) => s.lines.map((l, i) => money(l.paid).plus(i === 0 ? s.shipping : 0))
+    const lineIncome = (s: (typeof settled)[number]) =>
+      s.lines.map((l, i) => money(l.paid).plus(i === 0 ? s.shipping : 0))
     const of = (type: string) => sum(lines.filter((l) => l.type === type).map((l) => l.amount)).toFixed(2)
     expect(of('sale')).toBe(sum(settled.map((s) => money(s.paid))).toFixed(2))
     expect(of('subsidy')).toBe(sum(settled.map((s) => money(s.platformDiscount))).toFixed(2))
-    expect(of('commission')).toBe(sum(settled.flatMap((s) => lineIncome(s).map(fee))).neg().toFixed(2))
-    expect(of('refund')).toBe(sum(settled.flatMap((s) => s.refunds.map((r) => money(r.amount)))).neg().toFixed(2))
-    const net = sum(settled.map((s) => money(s.paid).plus(s.platformDiscount).minus(sum(lineIncome(s).map(fee))).minus(sum(s.refunds.map((r) => money(r.amount))))))
+    expect(of('commission')).toBe(
+      sum(settled.flatMap((s) => lineIncome(s).map(fee)))
+        .neg()
+        .toFixed(2),
+    )
+    expect(of('refund')).toBe(
+      sum(settled.flatMap((s) => s.refunds.map((r) => money(r.amount))))
+        .neg()
+        .toFixed(2),
+    )
+    const net = sum(
+      settled.map((s) =>
+        money(s.paid)
+          .plus(s.platformDiscount)
+          .minus(sum(lineIncome(s).map(fee)))
+          .minus(sum(s.refunds.map((r) => money(r.amount)))),
+      ),
+    )
     expect(sum(lines.map((l) => l.amount)).toFixed(2)).toBe(net.toFixed(2))
     expect(sandbox.calls.filter((c) => c.method === 'order.getSettleBillDetailV3').length).toBeGreaterThan(3)
   })
 
   it('POSTs signed push messages that the connector verifies and parses', async () => {
     const target = sandbox.sold[0]!
-    const answer = await sandbox.push(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/douyin`, [{ tag: '101', orderId: target.orderId }])
+    const answer = await sandbox.push(
+      `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/webhooks/douyin`,
+      [{ tag: '101', orderId: target.orderId }],
+    )
     expect(answer.status).toBe(200)
     const last = received.at(-1)!
     expect(last.verified).toBe(true)
@@ -162,10 +234,14 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
   })
 
   it('refuses a wrong secret with 40003 isv.signature-invalid, classified permanent', async () => {
-    const err = await connectorFailure(douyin.verifyCredentials(shopWith({ appSecret: 'wrong-secret-value' })))
+    const err = await connectorFailure(
+      douyin.verifyCredentials(shopWith({ appSecret: 'wrong-secret-value' })),
+    )
     expect(err.kind).toBe('permanent')
     expect(err.detail.platformCode).toBe('40003:isv.signature-invalid')
-    const md5 = await connectorFailure(douyin.verifyCredentials(shopWith({ appSecret: 'wrong-secret-value' }, { signMethod: 'md5' })))
+    const md5 = await connectorFailure(
+      douyin.verifyCredentials(shopWith({ appSecret: 'wrong-secret-value' }, { signMethod: 'md5' })),
+    )
     expect(md5.kind).toBe('permanent')
     await douyin.verifyCredentials(shopWith({}, { signMethod: 'md5' }))
   })
@@ -184,9 +260,23 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
   it('enforces size ≤ 100 and page × size ≤ 50 000 with isv.parameter-invalid', async () => {
     const client = createDouyinClient(shopWith())
     const start = Math.floor(window.from.getTime() / 1000)
-    const big = await connectorFailure(client.call('order.searchList', { update_time_start: start, update_time_end: start + 60, page: 0, size: 101 }))
+    const big = await connectorFailure(
+      client.call('order.searchList', {
+        update_time_start: start,
+        update_time_end: start + 60,
+        page: 0,
+        size: 101,
+      }),
+    )
     expect(big.detail.platformCode).toBe('40004:isv.parameter-invalid:20008')
-    const deep = await connectorFailure(client.call('order.searchList', { update_time_start: start, update_time_end: start + 60, page: 500, size: 100 }))
+    const deep = await connectorFailure(
+      client.call('order.searchList', {
+        update_time_start: start,
+        update_time_end: start + 60,
+        page: 500,
+        size: 100,
+      }),
+    )
     expect(deep.detail.platformCode).toBe('40004:isv.parameter-invalid:20013')
   })
 

@@ -18,12 +18,18 @@ const DAY = 86_400_000
 const APP_KEY = 'jd-sandbox-app-key'
 const APP_SECRET = 'jd-sandbox-app-secret-7f3a'
 const TOKEN = 'jd-sandbox-access-token-19aa'
-const catalogue: CatalogueItem[] = PRODUCT_NAMES.map(([title, price], i) => ({ skuCode: `JD-${i + 1}`, title, price }))
+const catalogue: CatalogueItem[] = PRODUCT_NAMES.map(([title, price], i) => ({
+  skuCode: `JD-${i + 1}`,
+  title,
+  price,
+}))
 
 let sandbox: JdSandbox
 const now = new Date()
 
-function shopWith(over: { credentials?: Record<string, unknown>; clock?: Clock; id?: string } = {}): ShopContext {
+function shopWith(
+  over: { credentials?: Record<string, unknown>; clock?: Clock; id?: string } = {},
+): ShopContext {
   return {
     id: over.id ?? 'shop-jd-sandbox',
     merchantId: 'm-jd-sandbox',
@@ -39,7 +45,14 @@ function shopWith(over: { credentials?: Record<string, unknown>; clock?: Clock; 
 const window: TimeWindow = { from: new Date(now.getTime() - 37 * DAY), to: new Date(now.getTime() + 60_000) }
 
 beforeAll(async () => {
-  sandbox = await startJdSandbox({ seed: 41, catalogue, appKey: APP_KEY, appSecret: APP_SECRET, accessToken: TOKEN, slowMs: 2500 })
+  sandbox = await startJdSandbox({
+    seed: 41,
+    catalogue,
+    appKey: APP_KEY,
+    appSecret: APP_SECRET,
+    accessToken: TOKEN,
+    slowMs: 2500,
+  })
   // 40 orders over 35 days, then a burst of 130 in two hours: three pages of 50 inside one day piece.
   sandbox.generate(40, new Date(now.getTime() - 36 * DAY), 35 * DAY)
   sandbox.generate(130, new Date(now.getTime() - 10 * DAY), 2 * 3600_000)
@@ -75,13 +88,20 @@ describe('JD sandbox ↔ JD connector', () => {
       expect(r.value.totals.merchantDiscount.toFixed(2)).toBe(s.merchantDiscount)
       expect(r.value.totals.shipping.toFixed(2)).toBe(s.shipping)
       expect(r.value.totals.buyerPaid.toFixed(2)).toBe(s.paid)
-      expect(r.value.lines.map((l) => [l.platformSkuId, l.quantity])).toEqual(s.lines.map((l) => [l.skuId, l.quantity]))
+      expect(r.value.lines.map((l) => [l.platformSkuId, l.quantity])).toEqual(
+        s.lines.map((l) => [l.skuId, l.quantity]),
+      )
       expect(r.value.status).toBe(s.status === 'cancelled' ? 'cancelled' : 'paid')
       expect(r.value.receiver.masked).toBe(true)
       paid = paid.plus(r.value.totals.buyerPaid)
     }
     expect(paid.toFixed(2)).toBe(sum(sandbox.sold.map((s) => money(s.paid))).toFixed(2))
-    expect(sandbox.sold.some((s) => s.lines.length > 1 && !money(s.platformDiscount).isZero() && !money(s.merchantDiscount).isZero())).toBe(true)
+    expect(
+      sandbox.sold.some(
+        (s) =>
+          s.lines.length > 1 && !money(s.platformDiscount).isZero() && !money(s.merchantDiscount).isZero(),
+      ),
+    ).toBe(true)
     expect(sandbox.sold.some((s) => s.status === 'cancelled')).toBe(true)
   })
 
@@ -102,10 +122,24 @@ describe('JD sandbox ↔ JD connector', () => {
   })
 
   it('pushes a shipment, remembers it, and refuses a second one for the same order', async () => {
-    const target = sandbox.sold.find((s) => s.status === 'paid' && !sandbox.shipments.some((x) => x.orderId === s.orderId))!
-    const shipment = { orderExternalId: target.orderId, lineExternalIds: [], carrier: 'SF' as const, trackingNumber: 'SF1400012345678', shippedAt: new Date() }
+    const target = sandbox.sold.find(
+      (s) => s.status === 'paid' && !sandbox.shipments.some((x) => x.orderId === s.orderId),
+    )!
+    const shipment = {
+      orderExternalId: target.orderId,
+      lineExternalIds: [],
+      carrier: 'SF' as const,
+      trackingNumber: 'SF1400012345678',
+      shippedAt: new Date(),
+    }
     await jd.pushShipment(shopWith(), shipment)
-    expect(sandbox.shipments).toContainEqual(expect.objectContaining({ orderId: target.orderId, carrierCode: '467', trackingNumber: 'SF1400012345678' }))
+    expect(sandbox.shipments).toContainEqual(
+      expect.objectContaining({
+        orderId: target.orderId,
+        carrierCode: '467',
+        trackingNumber: 'SF1400012345678',
+      }),
+    )
     const again = await connectorFailure(jd.pushShipment(shopWith(), shipment))
     expect(again.kind).toBe('permanent')
     const fetched = await jd.fetchOrder(shopWith(), target.orderId)
@@ -113,7 +147,9 @@ describe('JD sandbox ↔ JD connector', () => {
   })
 
   it('pulls refund applications, each once, with the refunded amounts of the sold record', async () => {
-    const target = sandbox.sold.find((s) => s.status === 'paid' && !sandbox.shipments.some((x) => x.orderId === s.orderId))!
+    const target = sandbox.sold.find(
+      (s) => s.status === 'paid' && !sandbox.shipments.some((x) => x.orderId === s.orderId),
+    )!
     expect(sandbox.refund(target.orderId)).toBe(true)
     const refunds: RawRefund[] = await items(jd.pullRefunds!(shopWith(), window))
     const expected = sandbox.sold.flatMap((s) => s.refunds.map((r) => ({ ...r, orderId: s.orderId })))
@@ -132,7 +168,9 @@ describe('JD sandbox ↔ JD connector', () => {
   })
 
   it('refuses a wrong secret with JD 无效签名, classified permanent', async () => {
-    const err = await connectorFailure(jd.verifyCredentials(shopWith({ credentials: { appSecret: 'not-the-secret' } })))
+    const err = await connectorFailure(
+      jd.verifyCredentials(shopWith({ credentials: { appSecret: 'not-the-secret' } })),
+    )
     expect(err.kind).toBe('permanent')
     expect(err.detail.platformCode).toBe('10')
     expect(err.message).not.toContain('not-the-secret')
@@ -160,15 +198,32 @@ describe('JD sandbox ↔ JD connector', () => {
   it('enforces the window cap and the page size with a business failure', async () => {
     const api = jdApi(shopWith())
     const base = { order_state: 'WAIT_SELLER_STOCK_OUT', optional_fields: 'orderId', page: '1' }
-    const long = await connectorFailure(api.call('jingdong.pop.order.enSearch', { ...base, start_date: '2026-01-01 00:00:00', end_date: '2026-02-15 00:00:00', page_size: '50' }))
+    const long = await connectorFailure(
+      api.call('jingdong.pop.order.enSearch', {
+        ...base,
+        start_date: '2026-01-01 00:00:00',
+        end_date: '2026-02-15 00:00:00',
+        page_size: '50',
+      }),
+    )
     expect(long.kind).toBe('permanent')
     expect(long.message).toContain('一个月')
-    const deep = await connectorFailure(api.call('jingdong.pop.order.enSearch', { ...base, start_date: '2026-01-01 00:00:00', end_date: '2026-01-02 00:00:00', page_size: '100' }))
+    const deep = await connectorFailure(
+      api.call('jingdong.pop.order.enSearch', {
+        ...base,
+        start_date: '2026-01-01 00:00:00',
+        end_date: '2026-01-02 00:00:00',
+        page_size: '100',
+      }),
+    )
     expect(deep.kind).toBe('permanent')
   })
 
   it('recovers from injected faults: a system error, a slow answer and a 502 are retried inside the call', async () => {
-    const short: TimeWindow = { from: new Date(now.getTime() - 36 * DAY), to: new Date(now.getTime() - 35 * DAY) }
+    const short: TimeWindow = {
+      from: new Date(now.getTime() - 36 * DAY),
+      to: new Date(now.getTime() - 35 * DAY),
+    }
     const expected = await items(jd.pullOrders(shopWith(), short))
     // The JD client retries twice inside a call: two faults in a row are absorbed.
     sandbox.injectFault('system_error')

@@ -22,13 +22,20 @@ const CLIENT_ID = 'pdd-sandbox-client'
 const SECRET = 'pdd-sandbox-secret-51c0'
 const TOKEN = 'pdd-sandbox-token-aa01'
 const FEE_RATE = '0.006'
-const catalogue: CatalogueItem[] = PRODUCT_NAMES.map(([title, price], i) => ({ skuCode: `PDD-${Math.floor(i / 4) + 1}-${i + 1}`, title, price }))
+const catalogue: CatalogueItem[] = PRODUCT_NAMES.map(([title, price], i) => ({
+  skuCode: `PDD-${Math.floor(i / 4) + 1}-${i + 1}`,
+  title,
+  price,
+}))
 
 let sandbox: PddSandbox
 const now = new Date()
 const today = fromShanghai(`${toShanghai(now).slice(0, 10)} 00:00:00`)!
 const base = new Date(today.getTime() - 2 * DAY + 2 * 3600_000)
-const window: TimeWindow = { from: new Date(base.getTime() - 10 * MIN), to: new Date(base.getTime() + 3 * 3600_000 + 10 * MIN) }
+const window: TimeWindow = {
+  from: new Date(base.getTime() - 10 * MIN),
+  to: new Date(base.getTime() + 3 * 3600_000 + 10 * MIN),
+}
 
 function shopWith(credentials: Record<string, unknown> = {}): ShopContext {
   return {
@@ -44,7 +51,15 @@ function shopWith(credentials: Record<string, unknown> = {}): ShopContext {
 }
 
 beforeAll(async () => {
-  sandbox = await startPddSandbox({ seed: 7, catalogue, clientId: CLIENT_ID, clientSecret: SECRET, accessToken: TOKEN, slowMs: 2500, serviceFeeRate: FEE_RATE })
+  sandbox = await startPddSandbox({
+    seed: 7,
+    catalogue,
+    clientId: CLIENT_ID,
+    clientSecret: SECRET,
+    accessToken: TOKEN,
+    slowMs: 2500,
+    serviceFeeRate: FEE_RATE,
+  })
   sandbox.generate(60, base, 3 * 3600_000)
   // 150 orders inside one 30-minute piece: two pages of 100.
   sandbox.generate(150, new Date(window.from.getTime() + 35 * MIN), 5 * MIN)
@@ -62,7 +77,9 @@ describe('PDD sandbox ↔ PDD connector', () => {
     expect(new Set(ids).size).toBe(ids.length)
     expect(new Set(ids)).toEqual(new Set(sandbox.sold.map((s) => s.orderId)))
     const searches = sandbox.calls.filter((c) => c.type === 'pdd.order.number.list.increment.get')
-    expect(searches.every((c) => Number(c.params.end_updated_at) - Number(c.params.start_updated_at) <= 1800)).toBe(true)
+    expect(
+      searches.every((c) => Number(c.params.end_updated_at) - Number(c.params.start_updated_at) <= 1800),
+    ).toBe(true)
     expect(searches.some((c) => c.params.page === '2')).toBe(true)
   })
 
@@ -81,7 +98,12 @@ describe('PDD sandbox ↔ PDD connector', () => {
       expect(r.value.receiver.masked).toBe(true)
       expect(r.value.lines.map((l) => l.platformSkuId)).toEqual(s.lines.map((l) => l.skuId))
     }
-    const total = sum(pulled.map((raw) => (pdd.mapOrder(raw.payload) as { value: { totals: { buyerPaid: Decimal } } }).value.totals.buyerPaid))
+    const total = sum(
+      pulled.map(
+        (raw) =>
+          (pdd.mapOrder(raw.payload) as { value: { totals: { buyerPaid: Decimal } } }).value.totals.buyerPaid,
+      ),
+    )
     expect(total.toFixed(2)).toBe(sum(sandbox.sold.map((s) => money(s.paid))).toFixed(2))
     // Fractional yuan travel as bare JSON numbers (19.9, not "19.90").
     expect(sandbox.sold.some((s) => s.lines.length > 1 && !money(s.platformDiscount).isZero())).toBe(true)
@@ -89,7 +111,12 @@ describe('PDD sandbox ↔ PDD connector', () => {
 
   it('writes fractional yuan as bare JSON numbers in the answer text', async () => {
     const target = sandbox.sold.find((s) => !money(s.paid).isInteger())!
-    const form = buildForm('pdd.order.information.get', { order_sn: target.orderId }, { clientId: CLIENT_ID, clientSecret: SECRET, accessToken: TOKEN, refreshToken: null }, new Date())
+    const form = buildForm(
+      'pdd.order.information.get',
+      { order_sn: target.orderId },
+      { clientId: CLIENT_ID, clientSecret: SECRET, accessToken: TOKEN, refreshToken: null },
+      new Date(),
+    )
     const text = await (await fetch(sandbox.url, { method: 'POST', body: new URLSearchParams(form) })).text()
     expect(text).toContain(`"pay_amount":${money(target.paid).toFixed()},`)
     const order = await pdd.fetchOrder(shopWith(), target.orderId)
@@ -105,23 +132,42 @@ describe('PDD sandbox ↔ PDD connector', () => {
     ])
     expect(out.map((o) => o.ok)).toEqual([true, true, false])
     expect(out[2]!.kind).toBe('permanent')
-    await pdd.pushStock(shopWith(), [{ platformSkuId: sandbox.skuIdOf(a), platformItemId: sandbox.goodsIdOf(a), quantity: 4 }])
+    await pdd.pushStock(shopWith(), [
+      { platformSkuId: sandbox.skuIdOf(a), platformItemId: sandbox.goodsIdOf(a), quantity: 4 },
+    ])
     expect(sandbox.stock.get(sandbox.skuIdOf(a))).toBe(4)
     expect(sandbox.stock.get(sandbox.skuIdOf(b))).toBe(0)
   })
 
   it('pushes a shipment and remembers order, logistics_id and tracking number', async () => {
-    const target = sandbox.sold.find((s) => s.status === 'paid' && !sandbox.shipments.some((x) => x.orderId === s.orderId))!
-    const shipment = { orderExternalId: target.orderId, lineExternalIds: [], carrier: 'ZTO' as const, trackingNumber: '75312345678901', shippedAt: new Date() }
+    const target = sandbox.sold.find(
+      (s) => s.status === 'paid' && !sandbox.shipments.some((x) => x.orderId === s.orderId),
+    )!
+    const shipment = {
+      orderExternalId: target.orderId,
+      lineExternalIds: [],
+      carrier: 'ZTO' as const,
+      trackingNumber: '75312345678901',
+      shippedAt: new Date(),
+    }
     await pdd.pushShipment(shopWith(), shipment)
-    expect(sandbox.shipments).toContainEqual(expect.objectContaining({ orderId: target.orderId, carrierCode: '115', trackingNumber: '75312345678901' }))
+    expect(sandbox.shipments).toContainEqual(
+      expect.objectContaining({
+        orderId: target.orderId,
+        carrierCode: '115',
+        trackingNumber: '75312345678901',
+      }),
+    )
     expect((await connectorFailure(pdd.pushShipment(shopWith(), shipment))).kind).toBe('permanent')
     const mapped = pdd.mapOrder((await pdd.fetchOrder(shopWith(), target.orderId)).payload)
     expect(mapped.ok && mapped.value.status).toBe('shipped')
   })
 
   it('pulls after-sales records, each once, with the sold record’s refunded amounts', async () => {
-    const target = sandbox.sold.find((s) => s.status === 'paid' && s.lines.length > 1 && !sandbox.shipments.some((x) => x.orderId === s.orderId))!
+    const target = sandbox.sold.find(
+      (s) =>
+        s.status === 'paid' && s.lines.length > 1 && !sandbox.shipments.some((x) => x.orderId === s.orderId),
+    )!
     expect(sandbox.refund(target.orderId, new Date(base.getTime() + 3 * 3600_000))).toBe(true)
     const raws = await items(pdd.pullRefunds!(shopWith(), window))
     const expected = sandbox.sold.flatMap((s) => s.refunds.map((r) => ({ ...r, orderId: s.orderId })))
@@ -145,11 +191,31 @@ describe('PDD sandbox ↔ PDD connector', () => {
     const of = (type: string) => sum(lines.filter((l) => l.type === type).map((l) => l.amount)).toFixed(2)
     expect(of('sale')).toBe(sum(sandbox.sold.map((s) => money(s.paid))).toFixed(2))
     expect(of('subsidy')).toBe(sum(sandbox.sold.map((s) => money(s.platformDiscount))).toFixed(2))
-    expect(of('commission')).toBe(sum(sandbox.sold.map((s) => fee(s.paid))).neg().toFixed(2))
-    expect(of('refund')).toBe(sum(sandbox.sold.flatMap((s) => s.refunds.map((r) => money(r.amount)))).neg().toFixed(2))
-    const net = sum(sandbox.sold.map((s) => money(s.paid).plus(s.platformDiscount).minus(fee(s.paid)).minus(sum(s.refunds.map((r) => money(r.amount))))))
+    expect(of('commission')).toBe(
+      sum(sandbox.sold.map((s) => fee(s.paid)))
+        .neg()
+        .toFixed(2),
+    )
+    expect(of('refund')).toBe(
+      sum(sandbox.sold.flatMap((s) => s.refunds.map((r) => money(r.amount))))
+        .neg()
+        .toFixed(2),
+    )
+    const net = sum(
+      sandbox.sold.map((s) =>
+        money(s.paid)
+          .plus(s.platformDiscount)
+          .minus(fee(s.paid))
+          .minus(sum(s.refunds.map((r) => money(r.amount)))),
+      ),
+    )
     expect(sum(lines.map((l) => l.amount)).toFixed(2)).toBe(net.toFixed(2))
-    expect(lines.filter((l) => l.type === 'sale').map((l) => l.orderExternalId).sort()).toEqual(sandbox.sold.map((s) => s.orderId).sort())
+    expect(
+      lines
+        .filter((l) => l.type === 'sale')
+        .map((l) => l.orderExternalId)
+        .sort(),
+    ).toEqual(sandbox.sold.map((s) => s.orderId).sort())
   })
 
   it('does not ask for the bill of a day that has not ended yet', async () => {
@@ -157,7 +223,9 @@ describe('PDD sandbox ↔ PDD connector', () => {
     const batches: unknown[] = []
     for await (const batch of pdd.pullSettlements!(shopWith(), { from: today, to: now })) batches.push(batch)
     expect(batches).toEqual([])
-    expect(sandbox.calls.filter((c) => c.type === 'pdd.finance.balance.daily.bill.url.get')).toHaveLength(before)
+    expect(sandbox.calls.filter((c) => c.type === 'pdd.finance.balance.daily.bill.url.get')).toHaveLength(
+      before,
+    )
   })
 
   it('refuses a wrong secret with 20004 签名sign校验失败, classified permanent', async () => {
@@ -182,9 +250,23 @@ describe('PDD sandbox ↔ PDD connector', () => {
   it('enforces the 30-minute window and page_size ≤ 100 with 10000 参数错误', async () => {
     const client = pddClient(shopWith())
     const s = Math.floor(window.from.getTime() / 1000)
-    const long = await connectorFailure(client.call('pdd.order.number.list.increment.get', 'order_sn_increment_get_response', { start_updated_at: s, end_updated_at: s + 1801, page: 1, page_size: 100 }))
+    const long = await connectorFailure(
+      client.call('pdd.order.number.list.increment.get', 'order_sn_increment_get_response', {
+        start_updated_at: s,
+        end_updated_at: s + 1801,
+        page: 1,
+        page_size: 100,
+      }),
+    )
     expect(long.detail.platformCode).toBe('10000')
-    const wide = await connectorFailure(client.call('pdd.order.number.list.increment.get', 'order_sn_increment_get_response', { start_updated_at: s, end_updated_at: s + 60, page: 1, page_size: 101 }))
+    const wide = await connectorFailure(
+      client.call('pdd.order.number.list.increment.get', 'order_sn_increment_get_response', {
+        start_updated_at: s,
+        end_updated_at: s + 60,
+        page: 1,
+        page_size: 101,
+      }),
+    )
     expect(wide.kind).toBe('permanent')
   })
 

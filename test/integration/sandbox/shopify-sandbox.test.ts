@@ -40,7 +40,11 @@ function shop(over: { accessToken?: string } = {}): ShopContext {
   }
 }
 
-async function pullAll(sc: ShopContext, from: Date, to: Date): Promise<{ orders: RawOrder[]; pages: number }> {
+async function pullAll(
+  sc: ShopContext,
+  from: Date,
+  to: Date,
+): Promise<{ orders: RawOrder[]; pages: number }> {
   const orders: RawOrder[] = []
   let pages = 0
   for await (const page of shopify.pullOrders(sc, { from, to })) {
@@ -51,13 +55,25 @@ async function pullAll(sc: ShopContext, from: Date, to: Date): Promise<{ orders:
 }
 
 beforeAll(async () => {
-  store = await startShopifySandbox({ seed: 21, catalogue, accessToken: 'shpat_sandbox', webhookSecret: 'whsec', refundRate: 0.1, slowMs: 1000 })
+  store = await startShopifySandbox({
+    seed: 21,
+    catalogue,
+    accessToken: 'shpat_sandbox',
+    webhookSecret: 'whsec',
+    refundRate: 0.1,
+    slowMs: 1000,
+  })
   hookServer = createServer((req, res) => {
     const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      hooks.push({ headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])), body: Buffer.concat(chunks) })
-      res.writeHead(200).end()
-    })
+    req
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => {
+        hooks.push({
+          headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+          body: Buffer.concat(chunks),
+        })
+        res.writeHead(200).end()
+      })
   })
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r))
 })
@@ -89,7 +105,9 @@ describe('pull', () => {
       expect(d.totals.buyerPaid.toFixed(2)).toBe(g.paid)
       expect(d.lines.map((l) => l.outerCode)).toEqual(g.lines.map((l) => l.skuCode))
     }
-    expect([...statuses]).toEqual(expect.arrayContaining(['paid/none', 'pending_payment/none', 'cancelled/none', 'cancelled/refunded']))
+    expect([...statuses]).toEqual(
+      expect.arrayContaining(['paid/none', 'pending_payment/none', 'cancelled/none', 'cancelled/refunded']),
+    )
     // An order outside the window is not returned.
     const later = await pullAll(shop(), new Date(), new Date(Date.now() + 60_000))
     expect(later.orders).toHaveLength(0)
@@ -104,11 +122,18 @@ describe('webhooks', () => {
     store.refund(o!.id)
     await store.settled()
     store.setWebhookUrl(null)
-    expect(hooks.map((h) => h.headers['x-shopify-topic'])).toEqual(expect.arrayContaining(['orders/create', 'refunds/create', 'orders/updated']))
+    expect(hooks.map((h) => h.headers['x-shopify-topic'])).toEqual(
+      expect.arrayContaining(['orders/create', 'refunds/create', 'orders/updated']),
+    )
     const sc = shop()
     for (const h of hooks) {
       expect(shopify.verifyWebhook!({ headers: h.headers, rawBody: h.body, query: {} }, sc)).toBe(true)
-      expect(shopify.verifyWebhook!({ headers: h.headers, rawBody: Buffer.concat([h.body, Buffer.from(' ')]), query: {} }, sc)).toBe(false)
+      expect(
+        shopify.verifyWebhook!(
+          { headers: h.headers, rawBody: Buffer.concat([h.body, Buffer.from(' ')]), query: {} },
+          sc,
+        ),
+      ).toBe(false)
       const ev = shopify.parseWebhook!({ headers: h.headers, rawBody: h.body, query: {} })
       expect(ev.deliveryId).toBe(h.headers['x-shopify-webhook-id'])
       if (ev.topic === 'refunds/create') expect(ev.orderIdsToFetch).toEqual([o!.id])
@@ -121,7 +146,9 @@ describe('webhooks', () => {
     if (!viaHook.ok || !viaApi.ok) throw new Error('mapping failed')
     expect(viaHook.value.totals).toEqual(viaApi.value.totals)
     expect(viaHook.value.refundState).toBe('partial')
-    expect(viaHook.value.lines.map((l) => [l.refundedQuantity, l.refundedAmount.toFixed(2)])).toEqual(viaApi.value.lines.map((l) => [l.refundedQuantity, l.refundedAmount.toFixed(2)]))
+    expect(viaHook.value.lines.map((l) => [l.refundedQuantity, l.refundedAmount.toFixed(2)])).toEqual(
+      viaApi.value.lines.map((l) => [l.refundedQuantity, l.refundedAmount.toFixed(2)]),
+    )
   })
 })
 
@@ -152,9 +179,25 @@ describe('stock', () => {
     const location = `gid://shopify/Location/${store.locationIds[0]}`
     const current = store.available('MUG-BLUE', store.locationIds[0]!)!
     const set = (changeFromQuantity: number | null, quantity: number, key: string) =>
-      client.graphql<{ inventorySetQuantities: { userErrors: { code: string; field: string[] }[] } }>(SET_QUANTITIES, { input: { name: 'available', reason: 'correction', referenceDocumentUri: 'gid://entrepot/Test/1', quantities: [{ inventoryItemId: item, locationId: location, quantity, changeFromQuantity }] }, key })
+      client.graphql<{ inventorySetQuantities: { userErrors: { code: string; field: string[] }[] } }>(
+        SET_QUANTITIES,
+        {
+          input: {
+            name: 'available',
+            reason: 'correction',
+            referenceDocumentUri: 'gid://entrepot/Test/1',
+            quantities: [{ inventoryItemId: item, locationId: location, quantity, changeFromQuantity }],
+          },
+          key,
+        },
+      )
     const stale = await set(current + 3, 99, 'k-stale')
-    expect(stale.inventorySetQuantities.userErrors).toEqual([expect.objectContaining({ code: 'CHANGE_FROM_QUANTITY_STALE', field: ['input', 'quantities', '0', 'changeFromQuantity'] })])
+    expect(stale.inventorySetQuantities.userErrors).toEqual([
+      expect.objectContaining({
+        code: 'CHANGE_FROM_QUANTITY_STALE',
+        field: ['input', 'quantities', '0', 'changeFromQuantity'],
+      }),
+    ])
     expect(store.available('MUG-BLUE', store.locationIds[0]!)).toBe(current)
     await set(current, 40, 'k-once')
     expect(store.available('MUG-BLUE', store.locationIds[0]!)).toBe(40)
@@ -162,7 +205,11 @@ describe('stock', () => {
     await set(current, 40, 'k-once') // a retried request: the stored answer, nothing applied again
     expect(store.available('MUG-BLUE', store.locationIds[0]!)).toBe(41)
     // The connector compares against the level it has just read, so a sale made on Shopify does not block its push.
-    expect(await shopify.pushStock(shop(), [{ platformSkuId: store.variantIdOf('MUG-BLUE'), locationId: store.locationIds[0]!, quantity: 7 }])).toMatchObject([{ ok: true }])
+    expect(
+      await shopify.pushStock(shop(), [
+        { platformSkuId: store.variantIdOf('MUG-BLUE'), locationId: store.locationIds[0]!, quantity: 7 },
+      ]),
+    ).toMatchObject([{ ok: true }])
     expect(store.available('MUG-BLUE', store.locationIds[0]!)).toBe(7)
   })
 })
@@ -171,11 +218,30 @@ describe('fulfillment', () => {
   it('creates a fulfillment on the open fulfillment order, records the tracking, and a replay changes nothing', async () => {
     const o = [...store.orders.values()].find((x) => x.financial === 'PAID' && x.lines.length > 1)!
     const sc = shop()
-    await shopify.pushShipment(sc, { orderExternalId: o.id, lineExternalIds: [], carrier: 'DHL', trackingNumber: 'JD014600003456789012', shippedAt: new Date() })
-    expect(store.fulfillments.filter((f) => f.orderId === o.id)).toEqual([{ orderId: o.id, company: 'DHL Express', number: 'JD014600003456789012', lines: o.lines.map((l) => ({ lineId: l.id, quantity: l.quantity })) }])
+    await shopify.pushShipment(sc, {
+      orderExternalId: o.id,
+      lineExternalIds: [],
+      carrier: 'DHL',
+      trackingNumber: 'JD014600003456789012',
+      shippedAt: new Date(),
+    })
+    expect(store.fulfillments.filter((f) => f.orderId === o.id)).toEqual([
+      {
+        orderId: o.id,
+        company: 'DHL Express',
+        number: 'JD014600003456789012',
+        lines: o.lines.map((l) => ({ lineId: l.id, quantity: l.quantity })),
+      },
+    ])
     const mapped = shopify.mapOrder((await shopify.fetchOrder(sc, o.id)).payload)
     expect(mapped).toMatchObject({ ok: true, value: { status: 'shipped' } })
-    await shopify.pushShipment(sc, { orderExternalId: o.id, lineExternalIds: [], carrier: 'DHL', trackingNumber: 'JD014600003456789012', shippedAt: new Date() })
+    await shopify.pushShipment(sc, {
+      orderExternalId: o.id,
+      lineExternalIds: [],
+      carrier: 'DHL',
+      trackingNumber: 'JD014600003456789012',
+      shippedAt: new Date(),
+    })
     expect(store.fulfillments.filter((f) => f.orderId === o.id)).toHaveLength(1)
   })
 })
@@ -185,15 +251,30 @@ describe('payouts', () => {
     const date = new Date().toISOString().slice(0, 10)
     const payout = store.payout(date)!
     const lines: SettlementLineDraft[] = []
-    for await (const batch of shopify.pullSettlements!(shop(), { from: new Date(`${date}T00:00:00Z`), to: new Date(new Date(`${date}T00:00:00Z`).getTime() + 86_400_000) })) lines.push(...batch)
+    for await (const batch of shopify.pullSettlements!(shop(), {
+      from: new Date(`${date}T00:00:00Z`),
+      to: new Date(new Date(`${date}T00:00:00Z`).getTime() + 86_400_000),
+    }))
+      lines.push(...batch)
     expect(sum(lines.map((l) => l.amount)).toFixed(2)).toBe('0.00')
     expect(lines.find((l) => l.type === 'payout')).toMatchObject({ payoutId: payout.id })
-    expect(lines.find((l) => l.type === 'payout')!.amount.neg().toFixed(2)).toBe(payout.amount)
+    expect(
+      lines
+        .find((l) => l.type === 'payout')!
+        .amount.neg()
+        .toFixed(2),
+    ).toBe(payout.amount)
     // Charges are what buyers paid on the orders that were paid; refunds are what went back.
     const charged = store.sold.filter((g) => g.status === 'paid').map((g) => money(g.paid))
-    expect(sum(lines.filter((l) => l.type === 'sale').map((l) => l.amount)).toFixed(2)).toBe(sum(charged).toFixed(2))
+    expect(sum(lines.filter((l) => l.type === 'sale').map((l) => l.amount)).toFixed(2)).toBe(
+      sum(charged).toFixed(2),
+    )
     const refunded = [...store.orders.values()].flatMap((o) => o.refunds.map((r) => r.amount))
-    expect(sum(lines.filter((l) => l.type === 'refund').map((l) => l.amount)).neg().toFixed(2)).toBe(sum(refunded).toFixed(2))
+    expect(
+      sum(lines.filter((l) => l.type === 'refund').map((l) => l.amount))
+        .neg()
+        .toFixed(2),
+    ).toBe(sum(refunded).toFixed(2))
     expect(lines.filter((l) => l.type === 'payment_fee').every((l) => l.amount.lt(0))).toBe(true)
   })
 })
@@ -220,7 +301,9 @@ describe('errors and faults', () => {
     const at = new Date(Date.now() - 60_000)
     const made = store.generate(2, at)
     store.injectFault('malformed')
-    expect((await connectorFailure(pullAll(shop(), new Date(at.getTime() - 1000), new Date()))).kind).toBe('permanent')
+    expect((await connectorFailure(pullAll(shop(), new Date(at.getTime() - 1000), new Date()))).kind).toBe(
+      'permanent',
+    )
     const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), new Date())
     expect(orders.map((o) => o.externalId)).toEqual(expect.arrayContaining(made.map((o) => o.id)))
   })

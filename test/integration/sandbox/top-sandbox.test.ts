@@ -26,7 +26,9 @@ const catalogue = [
 const cred = { appKey: '12345678', appSecret: 'sandbox-secret', session: '6100e2a…session' }
 let top: TopSandbox
 
-function shop(over: { settings?: Record<string, unknown>; credentials?: Record<string, unknown>; clock?: Clock } = {}): ShopContext {
+function shop(
+  over: { settings?: Record<string, unknown>; credentials?: Record<string, unknown>; clock?: Clock } = {},
+): ShopContext {
   return {
     id: `tb-${randomBytes(4).toString('hex')}`,
     merchantId: 'm',
@@ -39,7 +41,11 @@ function shop(over: { settings?: Record<string, unknown>; credentials?: Record<s
   }
 }
 
-async function pullAll(sc: ShopContext, from: Date, to: Date): Promise<{ orders: RawOrder[]; pages: number }> {
+async function pullAll(
+  sc: ShopContext,
+  from: Date,
+  to: Date,
+): Promise<{ orders: RawOrder[]; pages: number }> {
   const orders: RawOrder[] = []
   let pages = 0
   for await (const page of taobao.pullOrders(sc, { from, to })) {
@@ -86,26 +92,47 @@ describe('pull', () => {
       for (const l of d.lines) expect(l.externalLineId).toMatch(/^\d{19}$/)
     }
     // The generated mix: paid, unpaid, closed before payment and refunded (closed after payment).
-    expect([...statuses].sort()).toEqual(expect.arrayContaining(['TRADE_CLOSED', 'TRADE_CLOSED_BY_TAOBAO', 'WAIT_BUYER_PAY', 'WAIT_SELLER_SEND_GOODS']))
+    expect([...statuses].sort()).toEqual(
+      expect.arrayContaining([
+        'TRADE_CLOSED',
+        'TRADE_CLOSED_BY_TAOBAO',
+        'WAIT_BUYER_PAY',
+        'WAIT_SELLER_SEND_GOODS',
+      ]),
+    )
     expect(orders.some((o) => (o.payload as { orders: unknown[] }).orders.length > 1)).toBe(true)
     // Seller line tools (限时打折, manual price change) and platform subsidy all occur.
-    const lines = orders.flatMap((o) => (o.payload as { orders: { discount_fee: string; adjust_fee: string }[] }).orders)
+    const lines = orders.flatMap(
+      (o) => (o.payload as { orders: { discount_fee: string; adjust_fee: string }[] }).orders,
+    )
     expect(lines.some((l) => money(l.discount_fee).gt(0))).toBe(true)
     expect(lines.some((l) => money(l.adjust_fee).lt(0))).toBe(true)
     expect(sum(top.sold.map((g) => money(g.platformDiscount))).gt(0)).toBe(true)
 
     // Refunds are pulled through taobao.refunds.receive.get and map too.
     const refunds = []
-    for await (const page of taobao.pullRefunds!(shop(), { from: new Date(at.getTime() - 60_000), to: new Date() })) refunds.push(...page.items)
+    for await (const page of taobao.pullRefunds!(shop(), {
+      from: new Date(at.getTime() - 60_000),
+      to: new Date(),
+    }))
+      refunds.push(...page.items)
     expect(refunds.length).toBe(top.refunds.size)
     expect(refunds.length).toBeGreaterThan(0)
-    for (const r of refunds) expect(taobao.mapRefund!(r.payload)).toMatchObject({ ok: true, value: { status: 'refunded', currency: 'CNY' } })
+    for (const r of refunds)
+      expect(taobao.mapRefund!(r.payload)).toMatchObject({
+        ok: true,
+        value: { status: 'refunded', currency: 'CNY' },
+      })
   })
 
   it('answers the non-simplified shape too, and the connector reads it', async () => {
     const at = new Date(Date.now() - 3 * 60_000)
     const [t] = top.generate(1, at)
-    const payload = await topCaller(shop())('taobao.trade.fullinfo.get', { tid: String(t!.tid), fields: 'tid,tid_str,status,modified,payment,post_fee,orders', simplify: 'false' })
+    const payload = await topCaller(shop())('taobao.trade.fullinfo.get', {
+      tid: String(t!.tid),
+      fields: 'tid,tid_str,status,modified,payment,post_fee,orders',
+      simplify: 'false',
+    })
     expect(payload).toMatchObject({ trade: { tid: String(t!.tid), orders: { order: expect.any(Array) } } })
     expect(taobao.mapOrder(payload.trade)).toMatchObject({ ok: true })
   })
@@ -113,11 +140,17 @@ describe('pull', () => {
 
 describe('push', () => {
   it('remembers full stock per SKU and refuses an unknown SKU with a permanent error', async () => {
-    const levels = catalogue.map((c, i) => ({ platformSkuId: top.skuIdOf(c.skuCode), platformItemId: top.itemIdOf(c.skuCode), quantity: 10 + i }))
+    const levels = catalogue.map((c, i) => ({
+      platformSkuId: top.skuIdOf(c.skuCode),
+      platformItemId: top.itemIdOf(c.skuCode),
+      quantity: 10 + i,
+    }))
     const outcomes = await taobao.pushStock(shop(), levels)
     expect(outcomes.every((o) => o.ok)).toBe(true)
     for (const l of levels) expect(top.stock.get(l.platformSkuId)?.quantity).toBe(l.quantity)
-    const bad = await taobao.pushStock(shop(), [{ platformSkuId: '1', platformItemId: top.itemIdOf('CUP-1'), quantity: 3 }])
+    const bad = await taobao.pushStock(shop(), [
+      { platformSkuId: '1', platformItemId: top.itemIdOf('CUP-1'), quantity: 3 },
+    ])
     expect(bad).toMatchObject([{ ok: false, kind: 'permanent' }])
   })
 
@@ -125,43 +158,93 @@ describe('push', () => {
     const paid = [...top.trades.values()].filter((t) => t.status === 'WAIT_SELLER_SEND_GOODS')
     const single = paid.find((t) => (t.orders as unknown[]).length === 1)!
     const multi = paid.find((t) => (t.orders as unknown[]).length > 1)!
-    await taobao.pushShipment(shop(), { orderExternalId: String(single.tid), lineExternalIds: [String(single.tid)], carrier: 'SF', trackingNumber: 'SF1234567890123', shippedAt: new Date() })
-    expect(top.shipments.at(-1)).toMatchObject({ tid: single.tid, companyCode: 'SF', outSid: 'SF1234567890123', subTids: [] })
+    await taobao.pushShipment(shop(), {
+      orderExternalId: String(single.tid),
+      lineExternalIds: [String(single.tid)],
+      carrier: 'SF',
+      trackingNumber: 'SF1234567890123',
+      shippedAt: new Date(),
+    })
+    expect(top.shipments.at(-1)).toMatchObject({
+      tid: single.tid,
+      companyCode: 'SF',
+      outSid: 'SF1234567890123',
+      subTids: [],
+    })
     expect(single.status).toBe('WAIT_BUYER_CONFIRM_GOODS')
     const firstOid = String((multi.orders as { oid: string }[])[0]!.oid)
-    await taobao.pushShipment(shop(), { orderExternalId: String(multi.tid), lineExternalIds: [firstOid], carrier: 'ZTO', trackingNumber: '7531234567890', shippedAt: new Date() })
+    await taobao.pushShipment(shop(), {
+      orderExternalId: String(multi.tid),
+      lineExternalIds: [firstOid],
+      carrier: 'ZTO',
+      trackingNumber: '7531234567890',
+      shippedAt: new Date(),
+    })
     expect(top.shipments.at(-1)).toMatchObject({ tid: multi.tid, companyCode: 'ZTO', subTids: [firstOid] })
     expect(multi.status).toBe('SELLER_CONSIGNED_PART')
     // TOP refuses to ship a trade twice: a permanent error, not a retry loop.
-    const again = await connectorFailure(taobao.pushShipment(shop(), { orderExternalId: String(single.tid), lineExternalIds: [], carrier: 'SF', trackingNumber: 'SF1', shippedAt: new Date() }))
+    const again = await connectorFailure(
+      taobao.pushShipment(shop(), {
+        orderExternalId: String(single.tid),
+        lineExternalIds: [],
+        carrier: 'SF',
+        trackingNumber: 'SF1',
+        shippedAt: new Date(),
+      }),
+    )
     expect(again.kind).toBe('permanent')
   })
 })
 
 describe('errors as TOP gives them', () => {
   const to = () => new Date(Date.now() - 60_000)
-  const call = (sc: ShopContext, from: Date, until: Date) => topCaller(sc)(TRADES.method, { start_modified: toShanghai(from), end_modified: toShanghai(until), fields: 'tid', page_no: '1', page_size: '1' })
+  const call = (sc: ShopContext, from: Date, until: Date) =>
+    topCaller(sc)(TRADES.method, {
+      start_modified: toShanghai(from),
+      end_modified: toShanghai(until),
+      fields: 'tid',
+      page_no: '1',
+      page_size: '1',
+    })
 
   it('a wrong secret is an invalid signature (code 25, permanent), for every sign method', async () => {
     for (const signMethod of ['md5', 'hmac', 'hmac-sha256']) {
-      const err = await connectorFailure(call(shop({ settings: { signMethod }, credentials: { appSecret: 'not-the-secret' } }), new Date(to().getTime() - 60_000), to()))
+      const err = await connectorFailure(
+        call(
+          shop({ settings: { signMethod }, credentials: { appSecret: 'not-the-secret' } }),
+          new Date(to().getTime() - 60_000),
+          to(),
+        ),
+      )
       expect(err).toMatchObject({ kind: 'permanent', detail: { platformCode: 'isv.invalid-signature' } })
       expect(err.message).toContain('code 25')
       expect(err.message).not.toContain('not-the-secret')
-      await expect(call(shop({ settings: { signMethod } }), new Date(to().getTime() - 60_000), to())).resolves.toMatchObject({ total_results: expect.any(Number) })
+      await expect(
+        call(shop({ settings: { signMethod } }), new Date(to().getTime() - 60_000), to()),
+      ).resolves.toMatchObject({ total_results: expect.any(Number) })
     }
   })
 
   it('a wrong session is code 27 (auth expired); a clock 20 minutes off is code 31; a window over a day is refused', async () => {
-    const session = await connectorFailure(taobao.verifyCredentials(shop({ credentials: { session: 'expired' } })))
+    const session = await connectorFailure(
+      taobao.verifyCredentials(shop({ credentials: { session: 'expired' } })),
+    )
     expect(session.kind).toBe('auth_expired')
     expect(session.message).toContain('code 27')
-    const skewed = await connectorFailure(call(shop({ clock: { now: () => new Date(Date.now() + 20 * 60_000) } }), new Date(to().getTime() - 60_000), to()))
+    const skewed = await connectorFailure(
+      call(
+        shop({ clock: { now: () => new Date(Date.now() + 20 * 60_000) } }),
+        new Date(to().getTime() - 60_000),
+        to(),
+      ),
+    )
     expect(skewed.message).toContain('code 31')
     const long = await connectorFailure(call(shop(), new Date(to().getTime() - 25 * 3600_000), to()))
     expect(long).toMatchObject({ kind: 'permanent', detail: { platformCode: 'isv.invalid-parameter' } })
     // The connector itself splits a long window at the cap and never sees that error.
-    await expect(pullAll(shop(), new Date(to().getTime() - 50 * 3600_000), to())).resolves.toMatchObject({ pages: expect.any(Number) })
+    await expect(pullAll(shop(), new Date(to().getTime() - 50 * 3600_000), to())).resolves.toMatchObject({
+      pages: expect.any(Number),
+    })
   })
 })
 
@@ -174,7 +257,9 @@ describe('faults', () => {
     top.injectFault('slow')
     const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), new Date())
     // (trades shipped by the tests above changed within the window too, and come along)
-    expect(orders.map((o) => o.externalId)).toEqual(expect.arrayContaining(top.sold.slice(-5).map((g) => g.externalId)))
+    expect(orders.map((o) => o.externalId)).toEqual(
+      expect.arrayContaining(top.sold.slice(-5).map((g) => g.externalId)),
+    )
   })
 
   it('a malformed body fails the pull permanently; the next pull reads everything', async () => {
@@ -184,6 +269,8 @@ describe('faults', () => {
     const err = await connectorFailure(pullAll(shop(), new Date(at.getTime() - 1000), new Date()))
     expect(err.kind).toBe('permanent')
     const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), new Date())
-    expect(orders.map((o) => o.externalId)).toEqual(expect.arrayContaining(top.sold.slice(-3).map((g) => g.externalId)))
+    expect(orders.map((o) => o.externalId)).toEqual(
+      expect.arrayContaining(top.sold.slice(-3).map((g) => g.externalId)),
+    )
   })
 })

@@ -15,14 +15,39 @@ let env: TestEnv
 let m: TestMerchant
 let shop: Shop
 
-const orderCount = async () => Number((await env.ctx.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).where('shop_id', '=', shop.id).executeTakeFirstOrThrow()).n)
-const cursor = async () => (await env.ctx.db.selectFrom('sync_cursors').select('cursor_at').where('shop_id', '=', shop.id).where('stream', '=', 'orders').executeTakeFirst())?.cursor_at
+const orderCount = async () =>
+  Number(
+    (
+      await env.ctx.db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('shop_id', '=', shop.id)
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
+const cursor = async () =>
+  (
+    await env.ctx.db
+      .selectFrom('sync_cursors')
+      .select('cursor_at')
+      .where('shop_id', '=', shop.id)
+      .where('stream', '=', 'orders')
+      .executeTakeFirst()
+  )?.cursor_at
 
 beforeAll(async () => {
   env = await testEnv({ clock, config: { SYNC_OVERLAP_MS: '300000' } })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'selfstore', name: '官网', settings: { baseUrl: `${BASE}/api`, timeoutMs: 1000 }, credentials: { apiKey: 'api-key-1', webhookSecret: 'whsec-1' } })
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'CUP-500', name: 'cup' }, { code: 'TEA-01', name: 'tea' }])
+  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    channel: 'selfstore',
+    name: '官网',
+    settings: { baseUrl: `${BASE}/api`, timeoutMs: 1000 },
+    credentials: { apiKey: 'api-key-1', webhookSecret: 'whsec-1' },
+  })
+  await upsertSkus(env.ctx.db, m.id, [
+    { code: 'CUP-500', name: 'cup' },
+    { code: 'TEA-01', name: 'tea' },
+  ])
 })
 afterAll(() => env.close())
 beforeEach(() => nock.cleanAll())
@@ -32,8 +57,16 @@ describe('pulling orders', () => {
     const o = (id: string, at: string) => selfstoreOrder({ id, updated_at: at })
     nock(BASE)
       .get('/api/orders')
-      .query((q) => q.changed_since === '2026-11-10T12:00:00.000Z' && q.changed_before === '2026-11-11T12:00:00.000Z' && !q.cursor)
-      .reply(200, { orders: [o('A1', '2026-11-11T01:00:00Z'), o('A2', '2026-11-11T02:00:00Z')], next_cursor: 'p2' })
+      .query(
+        (q) =>
+          q.changed_since === '2026-11-10T12:00:00.000Z' &&
+          q.changed_before === '2026-11-11T12:00:00.000Z' &&
+          !q.cursor,
+      )
+      .reply(200, {
+        orders: [o('A1', '2026-11-11T01:00:00Z'), o('A2', '2026-11-11T02:00:00Z')],
+        next_cursor: 'p2',
+      })
       .get('/api/orders')
       .query((q) => q.cursor === 'p2')
       .reply(200, { orders: [o('A3', '2026-11-11T03:00:00Z')], next_cursor: 'p3' })
@@ -53,13 +86,22 @@ describe('pulling orders', () => {
     // Next window starts 5 minutes before the cursor: it sees A4 again (unchanged) and B1 for the first time.
     nock(BASE)
       .get('/api/orders')
-      .query((q) => q.changed_since === '2026-11-11T11:55:00.000Z' && q.changed_before === '2026-11-11T12:10:00.000Z')
-      .reply(200, { orders: [selfstoreOrder({ id: 'A4', updated_at: '2026-11-11T11:59:59.999Z' }), boundary], next_cursor: null })
+      .query(
+        (q) =>
+          q.changed_since === '2026-11-11T11:55:00.000Z' && q.changed_before === '2026-11-11T12:10:00.000Z',
+      )
+      .reply(200, {
+        orders: [selfstoreOrder({ id: 'A4', updated_at: '2026-11-11T11:59:59.999Z' }), boundary],
+        next_cursor: null,
+      })
     const r = await pullStream(env.ctx, m.id, shop.id, 'orders')
     expect(r).toMatchObject({ stored: 1, duplicates: 1 })
     expect(await orderCount()).toBe(5)
     clock.set('2026-11-11T12:20:00Z')
-    nock(BASE).get('/api/orders').query(true).reply(200, { orders: [boundary], next_cursor: null })
+    nock(BASE)
+      .get('/api/orders')
+      .query(true)
+      .reply(200, { orders: [boundary], next_cursor: null })
     expect(await pullStream(env.ctx, m.id, shop.id, 'orders')).toMatchObject({ stored: 0, duplicates: 1 })
     expect(await orderCount()).toBe(5)
   })
@@ -67,10 +109,22 @@ describe('pulling orders', () => {
   it('waits out a 429 with Retry-After and retries a 5xx and a timeout, then succeeds', async () => {
     clock.set('2026-11-11T12:30:00Z')
     nock(BASE)
-      .get('/api/orders').query(true).reply(429, { error: 'slow down' }, { 'Retry-After': '1' })
-      .get('/api/orders').query(true).reply(503, 'upstream unavailable')
-      .get('/api/orders').query(true).delay(3_000).reply(200, { orders: [], next_cursor: null })
-      .get('/api/orders').query(true).reply(200, { orders: [selfstoreOrder({ id: 'C1', updated_at: '2026-11-11T12:25:00Z' })], next_cursor: null })
+      .get('/api/orders')
+      .query(true)
+      .reply(429, { error: 'slow down' }, { 'Retry-After': '1' })
+      .get('/api/orders')
+      .query(true)
+      .reply(503, 'upstream unavailable')
+      .get('/api/orders')
+      .query(true)
+      .delay(3_000)
+      .reply(200, { orders: [], next_cursor: null })
+      .get('/api/orders')
+      .query(true)
+      .reply(200, {
+        orders: [selfstoreOrder({ id: 'C1', updated_at: '2026-11-11T12:25:00Z' })],
+        next_cursor: null,
+      })
     const r = await pullStream(env.ctx, m.id, shop.id, 'orders')
     expect(r.stored).toBe(1)
     expect(nock.isDone()).toBe(true)
@@ -79,10 +133,17 @@ describe('pulling orders', () => {
   it('keeps a malformed body verbatim as a sync error, does not move the cursor, and does not crash', async () => {
     clock.set('2026-11-11T12:40:00Z')
     const before = await cursor()
-    nock(BASE).get('/api/orders').query(true).reply(200, '{"orders": [ {"id": "X"', { 'content-type': 'application/json' })
+    nock(BASE)
+      .get('/api/orders')
+      .query(true)
+      .reply(200, '{"orders": [ {"id": "X"', { 'content-type': 'application/json' })
     await expect(pullStream(env.ctx, m.id, shop.id, 'orders')).rejects.toMatchObject({ kind: 'permanent' })
     expect(await cursor()).toEqual(before)
-    const errors = await env.ctx.db.selectFrom('sync_errors').select(['kind', 'body', 'message']).where('shop_id', '=', shop.id).execute()
+    const errors = await env.ctx.db
+      .selectFrom('sync_errors')
+      .select(['kind', 'body', 'message'])
+      .where('shop_id', '=', shop.id)
+      .execute()
     expect(errors.at(-1)).toMatchObject({ kind: 'permanent', body: '{"orders": [ {"id": "X"' })
     expect(errors.at(-1)!.message).not.toContain('api-key-1')
   })
@@ -90,16 +151,39 @@ describe('pulling orders', () => {
 
 describe('webhooks', () => {
   const send = (body: string, headers: Record<string, string>) =>
-    env.app.inject({ method: 'POST', url: `/webhooks/selfstore/${shop.id}`, headers: { 'content-type': 'application/json', ...headers }, payload: body })
+    env.app.inject({
+      method: 'POST',
+      url: `/webhooks/selfstore/${shop.id}`,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: body,
+    })
   const signed = (body: string, delivery: string, at = clock.now()) => {
     const t = Math.floor(at.getTime() / 1000)
-    return { 'x-entrepot-signature': `t=${t},v1=${signWebhook('whsec-1', t, body)}`, 'x-entrepot-delivery': delivery }
+    return {
+      'x-entrepot-signature': `t=${t},v1=${signWebhook('whsec-1', t, body)}`,
+      'x-entrepot-delivery': delivery,
+    }
   }
-  const deliveries = async () => Number((await env.ctx.db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('shop_id', '=', shop.id).executeTakeFirstOrThrow()).n)
+  const deliveries = async () =>
+    Number(
+      (
+        await env.ctx.db
+          .selectFrom('webhook_deliveries')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('shop_id', '=', shop.id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   it('rejects a wrong or stale signature with 401 and stores nothing', async () => {
-    const body = JSON.stringify({ event: 'order.updated', order: selfstoreOrder({ id: 'W1', updated_at: '2026-11-11T12:41:00Z' }) })
-    const bad = await send(body, { 'x-entrepot-signature': `t=${Math.floor(clock.now().getTime() / 1000)},v1=${'0'.repeat(64)}`, 'x-entrepot-delivery': 'd-0' })
+    const body = JSON.stringify({
+      event: 'order.updated',
+      order: selfstoreOrder({ id: 'W1', updated_at: '2026-11-11T12:41:00Z' }),
+    })
+    const bad = await send(body, {
+      'x-entrepot-signature': `t=${Math.floor(clock.now().getTime() / 1000)},v1=${'0'.repeat(64)}`,
+      'x-entrepot-delivery': 'd-0',
+    })
     expect(bad.statusCode).toBe(401)
     const stale = await send(body, signed(body, 'd-0', new Date(clock.now().getTime() - 10 * 60_000)))
     expect(stale.statusCode).toBe(401)
@@ -109,7 +193,10 @@ describe('webhooks', () => {
   })
 
   it('stores a good delivery once, processes it into the pool, and treats a replay as a no-op', async () => {
-    const body = JSON.stringify({ event: 'order.updated', order: selfstoreOrder({ id: 'W1', updated_at: '2026-11-11T12:41:00Z' }) })
+    const body = JSON.stringify({
+      event: 'order.updated',
+      order: selfstoreOrder({ id: 'W1', updated_at: '2026-11-11T12:41:00Z' }),
+    })
     const first = await send(body, signed(body, 'd-1'))
     expect(first.statusCode).toBe(200)
     expect(first.json()).toEqual({ ok: true, duplicate: false })
@@ -120,7 +207,11 @@ describe('webhooks', () => {
     expect(jobs).toHaveLength(1)
     await processDelivery(env.ctx, m.id, shop.id, jobs[0]!.data.deliveryId)
     await processDelivery(env.ctx, m.id, shop.id, jobs[0]!.data.deliveryId)
-    const w1 = await env.ctx.db.selectFrom('orders').select('status').where('external_id', '=', 'W1').execute()
+    const w1 = await env.ctx.db
+      .selectFrom('orders')
+      .select('status')
+      .where('external_id', '=', 'W1')
+      .execute()
     expect(w1).toEqual([{ status: 'paid' }])
   })
 

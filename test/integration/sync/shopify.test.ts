@@ -15,7 +15,14 @@ import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse } from '../../../src/warehouses/repo.js'
 import { processDelivery } from '../../../src/webhooks/service.js'
 import { ingestRawOrders } from '../../../src/orders/ingest.js'
-import { bearer, fixedClock, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
+import {
+  bearer,
+  fixedClock,
+  seedMerchant,
+  testEnv,
+  type TestEnv,
+  type TestMerchant,
+} from '../../helpers/app.js'
 import { graphqlNode, shopifyMultiLine } from '../../fixtures/shopify/orders.js'
 
 const ORIGIN = 'https://acme.myshopify.com'
@@ -31,30 +38,68 @@ afterAll(() => env.close())
 beforeEach(() => nock.cleanAll())
 
 const createShopify = (credentials: Record<string, unknown>, settings: Record<string, unknown> = {}) =>
-  env.app.inject({ method: 'POST', url: '/shops', headers: bearer(m.keys.admin), payload: { channel: 'shopify', name: 'Acme', settings: { shopDomain: 'acme.myshopify.com', ...settings }, credentials } })
+  env.app.inject({
+    method: 'POST',
+    url: '/shops',
+    headers: bearer(m.keys.admin),
+    payload: {
+      channel: 'shopify',
+      name: 'Acme',
+      settings: { shopDomain: 'acme.myshopify.com', ...settings },
+      credentials,
+    },
+  })
 
 describe('linking', () => {
   it('links through OAuth: authorize URL with a one-time state, signed callback, code exchanged, token sealed', async () => {
     const created = await createShopify({ clientId: 'client-1', clientSecret: 'hush' })
     expect(created.statusCode).toBe(201)
     const shopId = created.json<{ id: string }>().id
-    const start = await env.app.inject({ method: 'POST', url: `/shops/${shopId}/oauth/authorize`, headers: bearer(m.keys.admin) })
+    const start = await env.app.inject({
+      method: 'POST',
+      url: `/shops/${shopId}/oauth/authorize`,
+      headers: bearer(m.keys.admin),
+    })
     expect(start.statusCode).toBe(200)
     const url = new URL(start.json<{ authorizeUrl: string }>().authorizeUrl)
     expect(url.host).toBe('acme.myshopify.com')
     const state = url.searchParams.get('state')!
-    expect(url.searchParams.get('redirect_uri')).toBe(`${env.ctx.config.api.publicUrl}/oauth/shopify/callback`)
+    expect(url.searchParams.get('redirect_uri')).toBe(
+      `${env.ctx.config.api.publicUrl}/oauth/shopify/callback`,
+    )
 
     const query = { code: 'auth-code', shop: 'acme.myshopify.com', state, timestamp: '1763640000' }
-    const callback = (q: Record<string, string>) => env.app.inject({ method: 'GET', url: `/oauth/shopify/callback?${new URLSearchParams(q).toString()}` })
-    nock(ORIGIN).post('/admin/oauth/access_token', { client_id: 'client-1', client_secret: 'hush', code: 'auth-code', expiring: '1' }).reply(200, { access_token: 'shpat_linked', expires_in: 3600, refresh_token: 'shprt_1', scope: 'read_orders,write_inventory' })
+    const callback = (q: Record<string, string>) =>
+      env.app.inject({ method: 'GET', url: `/oauth/shopify/callback?${new URLSearchParams(q).toString()}` })
+    nock(ORIGIN)
+      .post('/admin/oauth/access_token', {
+        client_id: 'client-1',
+        client_secret: 'hush',
+        code: 'auth-code',
+        expiring: '1',
+      })
+      .reply(200, {
+        access_token: 'shpat_linked',
+        expires_in: 3600,
+        refresh_token: 'shprt_1',
+        scope: 'read_orders,write_inventory',
+      })
     const done = await callback({ ...query, hmac: signShopifyQuery('hush', query) })
     expect(done.statusCode).toBe(200)
     expect(done.json()).toEqual({ linked: true, shopId })
     const creds = await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shopId)
-    expect(creds).toMatchObject({ accessToken: 'shpat_linked', refreshToken: 'shprt_1', clientSecret: 'hush', expiresAt: '2026-11-20T13:00:00.000Z' })
+    expect(creds).toMatchObject({
+      accessToken: 'shpat_linked',
+      refreshToken: 'shprt_1',
+      clientSecret: 'hush',
+      expiresAt: '2026-11-20T13:00:00.000Z',
+    })
     // The token is sealed at rest.
-    const row = await env.ctx.db.selectFrom('shops').selectAll().where('id', '=', shopId).executeTakeFirstOrThrow()
+    const row = await env.ctx.db
+      .selectFrom('shops')
+      .selectAll()
+      .where('id', '=', shopId)
+      .executeTakeFirstOrThrow()
     expect(JSON.stringify(row)).not.toContain('shpat_linked')
 
     // The state works once.
@@ -63,18 +108,38 @@ describe('linking', () => {
   })
 
   it('refuses a callback with a forged hmac, and keeps the shop without a token', async () => {
-    const shopId = (await createShopify({ clientId: 'client-1', clientSecret: 'hush' })).json<{ id: string }>().id
-    const state = new URL((await env.app.inject({ method: 'POST', url: `/shops/${shopId}/oauth/authorize`, headers: bearer(m.keys.admin) })).json<{ authorizeUrl: string }>().authorizeUrl).searchParams.get('state')!
+    const shopId = (await createShopify({ clientId: 'client-1', clientSecret: 'hush' })).json<{
+      id: string
+    }>().id
+    const state = new URL(
+      (
+        await env.app.inject({
+          method: 'POST',
+          url: `/shops/${shopId}/oauth/authorize`,
+          headers: bearer(m.keys.admin),
+        })
+      ).json<{ authorizeUrl: string }>().authorizeUrl,
+    ).searchParams.get('state')!
     const query = { code: 'auth-code', shop: 'acme.myshopify.com', state, timestamp: '1763640000' }
-    const res = await env.app.inject({ method: 'GET', url: `/oauth/shopify/callback?${new URLSearchParams({ ...query, hmac: signShopifyQuery('not-the-secret', query) }).toString()}` })
+    const res = await env.app.inject({
+      method: 'GET',
+      url: `/oauth/shopify/callback?${new URLSearchParams({ ...query, hmac: signShopifyQuery('not-the-secret', query) }).toString()}`,
+    })
     expect(res.statusCode).toBe(422)
-    expect(await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shopId)).not.toHaveProperty('accessToken')
+    expect(await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shopId)).not.toHaveProperty(
+      'accessToken',
+    )
   })
 
   it('checks a custom app token with one call before saving, and refuses a wrong one', async () => {
-    nock(ORIGIN).post(GQL).matchHeader('x-shopify-access-token', 'shpat_good').reply(200, { data: { shop: { id: 'gid://shopify/Shop/1', name: 'Acme', currencyCode: 'USD' } } })
+    nock(ORIGIN)
+      .post(GQL)
+      .matchHeader('x-shopify-access-token', 'shpat_good')
+      .reply(200, { data: { shop: { id: 'gid://shopify/Shop/1', name: 'Acme', currencyCode: 'USD' } } })
     expect((await createShopify({ accessToken: 'shpat_good', webhookSecret: 'hush' })).statusCode).toBe(201)
-    nock(ORIGIN).post(GQL).reply(401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' })
+    nock(ORIGIN)
+      .post(GQL)
+      .reply(401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' })
     const bad = await createShopify({ accessToken: 'shpat_bad' })
     expect(bad.statusCode).toBe(422)
     expect(bad.body).not.toContain('shpat_bad')
@@ -85,13 +150,29 @@ describe('linking', () => {
 
 describe('webhooks through the API', () => {
   it('rejects a wrong signature with 401 and stores nothing; stores a good one once and turns it into one order', async () => {
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'hooks', settings: { shopDomain: 'acme.myshopify.com' }, credentials: { accessToken: 'shpat_hooks', clientSecret: 'app-secret' } })
+    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+      channel: 'shopify',
+      name: 'hooks',
+      settings: { shopDomain: 'acme.myshopify.com' },
+      credentials: { accessToken: 'shpat_hooks', clientSecret: 'app-secret' },
+    })
     const body = JSON.stringify(shopifyMultiLine)
     const post = (hmac: string, id: string) =>
-      env.app.inject({ method: 'POST', url: `/webhooks/shopify/${shop.id}`, headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/updated', 'x-shopify-webhook-id': id, 'x-shopify-hmac-sha256': hmac }, payload: body })
+      env.app.inject({
+        method: 'POST',
+        url: `/webhooks/shopify/${shop.id}`,
+        headers: {
+          'content-type': 'application/json',
+          'x-shopify-topic': 'orders/updated',
+          'x-shopify-webhook-id': id,
+          'x-shopify-hmac-sha256': hmac,
+        },
+        payload: body,
+      })
     const forged = await post(signShopifyWebhook('wrong', body), 'w-1')
     expect(forged.statusCode).toBe(401)
-    const stored = () => env.ctx.db.selectFrom('webhook_deliveries').select(['id']).where('shop_id', '=', shop.id).execute()
+    const stored = () =>
+      env.ctx.db.selectFrom('webhook_deliveries').select(['id']).where('shop_id', '=', shop.id).execute()
     expect(await stored()).toHaveLength(0)
 
     const good = await post(signShopifyWebhook('app-secret', body), 'w-2')
@@ -101,13 +182,35 @@ describe('webhooks through the API', () => {
     const deliveries = await stored()
     expect(deliveries).toHaveLength(1)
     await processDelivery(env.ctx, m.id, shop.id, deliveries[0]!.id)
-    const orders = await env.ctx.db.selectFrom('orders').select(['external_id', 'buyer_paid', 'currency']).where('shop_id', '=', shop.id).execute()
+    const orders = await env.ctx.db
+      .selectFrom('orders')
+      .select(['external_id', 'buyer_paid', 'currency'])
+      .where('shop_id', '=', shop.id)
+      .execute()
     expect(orders).toEqual([{ external_id: '5923848749187', buyer_paid: '85.6800', currency: 'USD' }])
 
     // The same version pulled as a GraphQL node: another shape, the same order — no conflict.
-    await ingestRawOrders(env.ctx, { id: shop.id, merchantId: m.id, channel: 'shopify' }, [{ externalId: '5923848749187', platformUpdatedAt: new Date('2026-11-20T15:05:00Z'), payload: graphqlNode() }], 'pull')
-    expect(await env.ctx.db.selectFrom('orders').select('id').where('shop_id', '=', shop.id).execute()).toHaveLength(1)
-    const conflicts = await env.ctx.db.selectFrom('order_exceptions').select('reason').where('shop_id', '=', shop.id).where('reason', '=', 'conflicting_update').execute()
+    await ingestRawOrders(
+      env.ctx,
+      { id: shop.id, merchantId: m.id, channel: 'shopify' },
+      [
+        {
+          externalId: '5923848749187',
+          platformUpdatedAt: new Date('2026-11-20T15:05:00Z'),
+          payload: graphqlNode(),
+        },
+      ],
+      'pull',
+    )
+    expect(
+      await env.ctx.db.selectFrom('orders').select('id').where('shop_id', '=', shop.id).execute(),
+    ).toHaveLength(1)
+    const conflicts = await env.ctx.db
+      .selectFrom('order_exceptions')
+      .select('reason')
+      .where('shop_id', '=', shop.id)
+      .where('reason', '=', 'conflicting_update')
+      .execute()
     expect(conflicts).toEqual([])
   })
 })
@@ -119,24 +222,63 @@ describe('stock per location', () => {
     const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
       channel: 'shopify',
       name: 'locations',
-      settings: { shopDomain: 'acme.myshopify.com', locations: { [w1.id]: '111', [w2.id]: 'gid://shopify/Location/222' } },
+      settings: {
+        shopDomain: 'acme.myshopify.com',
+        locations: { [w1.id]: '111', [w2.id]: 'gid://shopify/Location/222' },
+      },
       credentials: { accessToken: 'shpat_stock' },
     })
     await upsertSkus(env.ctx.db, m.id, [{ code: 'MUG-BLUE', name: 'mug' }])
-    const skuId = (await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).where('code', '=', 'MUG-BLUE').executeTakeFirstOrThrow()).id
-    await upsertMappings(env.ctx.db, m.id, [{ shopId: shop.id, platformSkuId: '44012345678901', skuCode: 'MUG-BLUE' }], 'bulk')
-    await receive(env.ctx.db, m.id, { warehouseId: w1.id, skuId, quantity: 12, unitCost: '4', currency: 'USD' }, { actor: 't' })
-    await receive(env.ctx.db, m.id, { warehouseId: w2.id, skuId, quantity: 5, unitCost: '4', currency: 'USD' }, { actor: 't' })
+    const skuId = (
+      await env.ctx.db
+        .selectFrom('skus')
+        .select('id')
+        .where('merchant_id', '=', m.id)
+        .where('code', '=', 'MUG-BLUE')
+        .executeTakeFirstOrThrow()
+    ).id
+    await upsertMappings(
+      env.ctx.db,
+      m.id,
+      [{ shopId: shop.id, platformSkuId: '44012345678901', skuCode: 'MUG-BLUE' }],
+      'bulk',
+    )
+    await receive(
+      env.ctx.db,
+      m.id,
+      { warehouseId: w1.id, skuId, quantity: 12, unitCost: '4', currency: 'USD' },
+      { actor: 't' },
+    )
+    await receive(
+      env.ctx.db,
+      m.id,
+      { warehouseId: w2.id, skuId, quantity: 5, unitCost: '4', currency: 'USD' },
+      { actor: 't' },
+    )
 
     const sets: { location: string; quantity: number }[] = []
     nock(ORIGIN)
       .post(GQL, (b: { query: string }) => b.query.includes('query Levels'))
       .times(2)
-      .reply(200, (_uri, b) => ({ data: { nodes: [{ id: 'gid://shopify/ProductVariant/44012345678901', inventoryItem: { id: 'gid://shopify/InventoryItem/9', inventoryLevel: { quantities: [{ name: 'available', quantity: 0 }] } } }] }, _location: (b as { variables: { location: string } }).variables.location }))
+      .reply(200, (_uri, b) => ({
+        data: {
+          nodes: [
+            {
+              id: 'gid://shopify/ProductVariant/44012345678901',
+              inventoryItem: {
+                id: 'gid://shopify/InventoryItem/9',
+                inventoryLevel: { quantities: [{ name: 'available', quantity: 0 }] },
+              },
+            },
+          ],
+        },
+        _location: (b as { variables: { location: string } }).variables.location,
+      }))
       .post(GQL, (b: { query: string }) => b.query.includes('inventorySetQuantities'))
       .times(2)
       .reply(200, (_uri, b) => {
-        const q = (b as { variables: { input: { quantities: { locationId: string; quantity: number }[] } } }).variables.input.quantities[0]!
+        const q = (b as { variables: { input: { quantities: { locationId: string; quantity: number }[] } } })
+          .variables.input.quantities[0]!
         sets.push({ location: q.locationId, quantity: q.quantity })
         return { data: { inventorySetQuantities: { inventoryAdjustmentGroup: { id: 'g' }, userErrors: [] } } }
       })
@@ -146,7 +288,12 @@ describe('stock per location', () => {
       { location: 'gid://shopify/Location/111', quantity: 12 },
       { location: 'gid://shopify/Location/222', quantity: 5 },
     ])
-    const state = await env.ctx.db.selectFrom('stock_push_state').select(['location_id', 'quantity', 'ok']).where('shop_id', '=', shop.id).orderBy('location_id').execute()
+    const state = await env.ctx.db
+      .selectFrom('stock_push_state')
+      .select(['location_id', 'quantity', 'ok'])
+      .where('shop_id', '=', shop.id)
+      .orderBy('location_id')
+      .execute()
     expect(state).toEqual([
       { location_id: '111', quantity: 12, ok: 1 },
       { location_id: '222', quantity: 5, ok: 1 },
@@ -158,27 +305,64 @@ describe('stock per location', () => {
 
 describe('tokens', () => {
   it('refreshes a rejected token once and pulls with the new one; refreshes ahead of expiry next time', async () => {
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'tokens', settings: { shopDomain: 'acme.myshopify.com' }, credentials: { clientId: 'c', clientSecret: 'hush', accessToken: 'shpat_old', refreshToken: 'shprt_1', expiresAt: '2026-11-20T18:00:00.000Z' } })
+    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+      channel: 'shopify',
+      name: 'tokens',
+      settings: { shopDomain: 'acme.myshopify.com' },
+      credentials: {
+        clientId: 'c',
+        clientSecret: 'hush',
+        accessToken: 'shpat_old',
+        refreshToken: 'shprt_1',
+        expiresAt: '2026-11-20T18:00:00.000Z',
+      },
+    })
     const empty = { data: { orders: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } } }
     nock(ORIGIN)
       .post(GQL)
       .matchHeader('x-shopify-access-token', 'shpat_old')
       .reply(401, { errors: '[API] Invalid API key or access token' })
-      .post('/admin/oauth/access_token', { client_id: 'c', client_secret: 'hush', grant_type: 'refresh_token', refresh_token: 'shprt_1' })
-      .reply(200, { access_token: 'shpat_new', expires_in: 3600, refresh_token: 'shprt_2', scope: 'read_orders' })
+      .post('/admin/oauth/access_token', {
+        client_id: 'c',
+        client_secret: 'hush',
+        grant_type: 'refresh_token',
+        refresh_token: 'shprt_1',
+      })
+      .reply(200, {
+        access_token: 'shpat_new',
+        expires_in: 3600,
+        refresh_token: 'shprt_2',
+        scope: 'read_orders',
+      })
       .post(GQL)
       .matchHeader('x-shopify-access-token', 'shpat_new')
       .reply(200, empty)
     await pullStream(env.ctx, m.id, shop.id, 'orders')
     expect(nock.isDone()).toBe(true)
-    expect(await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shop.id)).toMatchObject({ accessToken: 'shpat_new', refreshToken: 'shprt_2', expiresAt: '2026-11-20T13:00:00.000Z' })
+    expect(await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shop.id)).toMatchObject({
+      accessToken: 'shpat_new',
+      refreshToken: 'shprt_2',
+      expiresAt: '2026-11-20T13:00:00.000Z',
+    })
 
     // The stored token now expires within five minutes of the (fixed) clock's next reading: refreshed before the call.
-    await env.ctx.db.updateTable('sync_cursors').set({ cursor_at: null }).where('shop_id', '=', shop.id).execute()
+    await env.ctx.db
+      .updateTable('sync_cursors')
+      .set({ cursor_at: null })
+      .where('shop_id', '=', shop.id)
+      .execute()
     const creds = await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shop.id)
-    await setShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shop.id, { ...creds, expiresAt: '2026-11-20T12:03:00.000Z' })
+    await setShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shop.id, {
+      ...creds,
+      expiresAt: '2026-11-20T12:03:00.000Z',
+    })
     nock(ORIGIN)
-      .post('/admin/oauth/access_token', { client_id: 'c', client_secret: 'hush', grant_type: 'refresh_token', refresh_token: 'shprt_2' })
+      .post('/admin/oauth/access_token', {
+        client_id: 'c',
+        client_secret: 'hush',
+        grant_type: 'refresh_token',
+        refresh_token: 'shprt_2',
+      })
       .reply(200, { access_token: 'shpat_newer', expires_in: 3600, refresh_token: 'shprt_3' })
       .post(GQL)
       .matchHeader('x-shopify-access-token', 'shpat_newer')
@@ -190,13 +374,34 @@ describe('tokens', () => {
 
 describe('concurrent refresh', () => {
   it('refreshes a rotating token once when several workers find it expiring together', async () => {
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'rotating', settings: { shopDomain: 'acme.myshopify.com' }, credentials: { clientId: 'c', clientSecret: 'hush', accessToken: 'shpat_a', refreshToken: 'shprt_a', expiresAt: '2026-11-20T12:01:00.000Z' } })
+    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+      channel: 'shopify',
+      name: 'rotating',
+      settings: { shopDomain: 'acme.myshopify.com' },
+      credentials: {
+        clientId: 'c',
+        clientSecret: 'hush',
+        accessToken: 'shpat_a',
+        refreshToken: 'shprt_a',
+        expiresAt: '2026-11-20T12:01:00.000Z',
+      },
+    })
     let refreshes = 0
     nock(ORIGIN)
-      .post('/admin/oauth/access_token', { client_id: 'c', client_secret: 'hush', grant_type: 'refresh_token', refresh_token: 'shprt_a' })
+      .post('/admin/oauth/access_token', {
+        client_id: 'c',
+        client_secret: 'hush',
+        grant_type: 'refresh_token',
+        refresh_token: 'shprt_a',
+      })
       .delay(50)
-      .reply(200, () => (refreshes++, { access_token: 'shpat_b', expires_in: 3600, refresh_token: 'shprt_b' }))
-    const used = await Promise.all([1, 2, 3].map(() => withFreshToken(env.ctx, m.id, shop.id, async (sc) => sc.credentials.accessToken)))
+      .reply(
+        200,
+        () => (refreshes++, { access_token: 'shpat_b', expires_in: 3600, refresh_token: 'shprt_b' }),
+      )
+    const used = await Promise.all(
+      [1, 2, 3].map(() => withFreshToken(env.ctx, m.id, shop.id, async (sc) => sc.credentials.accessToken)),
+    )
     expect(used).toEqual(['shpat_b', 'shpat_b', 'shpat_b'])
     expect(refreshes).toBe(1)
   })
@@ -204,14 +409,26 @@ describe('concurrent refresh', () => {
 
 describe('a shop waiting for OAuth', () => {
   it('is neither pulled nor pushed, and records no sync error, until its token arrives', async () => {
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'pending', settings: { shopDomain: 'acme.myshopify.com' }, credentials: { clientId: 'c', clientSecret: 'hush' } })
+    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+      channel: 'shopify',
+      name: 'pending',
+      settings: { shopDomain: 'acme.myshopify.com' },
+      credentials: { clientId: 'c', clientSecret: 'hush' },
+    })
     nock.disableNetConnect()
     try {
       expect(await pullStream(env.ctx, m.id, shop.id, 'orders')).toMatchObject({ pages: 0, stored: 0 })
-      expect(await env.ctx.db.selectFrom('sync_errors').select('id').where('shop_id', '=', shop.id).execute()).toEqual([])
+      expect(
+        await env.ctx.db.selectFrom('sync_errors').select('id').where('shop_id', '=', shop.id).execute(),
+      ).toEqual([])
       await createWarehouse(env.ctx.db, m.id, { code: 'PEND', name: 'pending' })
       await upsertSkus(env.ctx.db, m.id, [{ code: 'PEND-1', name: 'pending sku' }])
-      await upsertMappings(env.ctx.db, m.id, [{ shopId: shop.id, platformSkuId: '44012345678999', skuCode: 'PEND-1' }], 'bulk')
+      await upsertMappings(
+        env.ctx.db,
+        m.id,
+        [{ shopId: shop.id, platformSkuId: '44012345678999', skuCode: 'PEND-1' }],
+        'bulk',
+      )
       expect((await pushShopStock(env.ctx, m.id, shop.id)).skipped).toBe('not_linked')
     } finally {
       nock.enableNetConnect()

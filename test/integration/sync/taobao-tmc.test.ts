@@ -27,14 +27,20 @@ beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
   top = await startTopSandbox({ seed: 21, catalogue, ...cred, refundRate: 0 })
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'taobao', name: '天猫', settings: { baseUrl: top.url, ratePerSecond: 1000, tmc: true }, credentials: cred })
+  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    channel: 'taobao',
+    name: '天猫',
+    settings: { baseUrl: top.url, ratePerSecond: 1000, tmc: true },
+    credentials: cred,
+  })
 })
 afterAll(async () => {
   await top.close()
   await env.close()
 })
 
-const pool = async () => env.ctx.db.selectFrom('orders').select(['external_id', 'status']).where('shop_id', '=', shop.id).execute()
+const pool = async () =>
+  env.ctx.db.selectFrom('orders').select(['external_id', 'status']).where('shop_id', '=', shop.id).execute()
 
 it('fetches the trades the messages name, stores them once, and confirms the messages after', async () => {
   const generated = top.generate(6)
@@ -57,12 +63,24 @@ it('a change on the platform arrives as a message and updates the order', async 
 
 it('delivers unconfirmed messages again, and takes none from a shop that has not enabled TMC', async () => {
   top.generate(2)
-  const sc: ShopContext = { id: 's', merchantId: m.id, channel: 'taobao', settings: { baseUrl: top.url, ratePerSecond: 1000, tmc: true }, credentials: cred, clock: systemClock, log: createLogger('silent'), saveCredentials: async () => undefined }
+  const sc: ShopContext = {
+    id: 's',
+    merchantId: m.id,
+    channel: 'taobao',
+    settings: { baseUrl: top.url, ratePerSecond: 1000, tmc: true },
+    credentials: cred,
+    clock: systemClock,
+    log: createLogger('silent'),
+    saveCredentials: async () => undefined,
+  }
   const first = await taobao.pullMessages!(sc)
   const again = await taobao.pullMessages!(sc) // nothing confirmed in between
   expect(again.ids).toEqual(first.ids)
   expect(first.orderIds).toHaveLength(2)
   const consumed = top.calls.get('taobao.tmc.messages.consume') ?? 0
-  expect(await taobao.pullMessages!({ ...sc, settings: { baseUrl: top.url } })).toEqual({ ids: [], orderIds: [] })
+  expect(await taobao.pullMessages!({ ...sc, settings: { baseUrl: top.url } })).toEqual({
+    ids: [],
+    orderIds: [],
+  })
   expect(top.calls.get('taobao.tmc.messages.consume') ?? 0).toBe(consumed)
 })

@@ -4,7 +4,14 @@ import { shopRules } from '../../../src/inventory/shop-rules.js'
 import { planAllocation } from '../../../src/inventory/plan.js'
 
 describe('push quantity', () => {
-  const rules = shopRules({ stockSync: { ratio: '0.8', safetyStock: 5, virtualStock: 2, overrides: { VIP: { ratio: '1', safetyStock: 0 }, FIXED: { fixed: 999 } } } })
+  const rules = shopRules({
+    stockSync: {
+      ratio: '0.8',
+      safetyStock: 5,
+      virtualStock: 2,
+      overrides: { VIP: { ratio: '1', safetyStock: 0 }, FIXED: { fixed: 999 } },
+    },
+  })
   it.each([
     [100, rules.sync.base, 78], // floor((100 − 5) × 0.8) + 2
     [6, rules.sync.base, 2], // floor(1 × 0.8) = 0, + virtual 2
@@ -17,7 +24,12 @@ describe('push quantity', () => {
   })
 
   it('a bundle pushes what its scarcest component allows', () => {
-    expect(bundleAvailable([{ available: 10, quantity: 1 }, { available: 7, quantity: 2 }])).toBe(3)
+    expect(
+      bundleAvailable([
+        { available: 10, quantity: 1 },
+        { available: 7, quantity: 2 },
+      ]),
+    ).toBe(3)
     expect(bundleAvailable([{ available: -1, quantity: 1 }])).toBe(0)
   })
 })
@@ -27,16 +39,32 @@ describe('allocation plan', () => {
     { id: 'HZ', priority: 10, regions: ['浙江省'] },
     { id: 'SZ', priority: 20, regions: ['广东省'] },
   ]
-  const needs = [{ lineSkuId: 'l1', skuId: 'A', quantity: 2 }, { lineSkuId: 'l2', skuId: 'B', quantity: 1 }]
+  const needs = [
+    { lineSkuId: 'l1', skuId: 'A', quantity: 2 },
+    { lineSkuId: 'l2', skuId: 'B', quantity: 1 },
+  ]
   it('prefers the warehouse serving the province when it can fill the whole order', () => {
-    const avail = new Map([['HZ:A', 5], ['HZ:B', 5], ['SZ:A', 5], ['SZ:B', 5]])
+    const avail = new Map([
+      ['HZ:A', 5],
+      ['HZ:B', 5],
+      ['SZ:A', 5],
+      ['SZ:B', 5],
+    ])
     expect(planAllocation(needs, w, avail, '广东省', false)!.every((p) => p.warehouseId === 'SZ')).toBe(true)
     expect(planAllocation(needs, w, avail, '浙江省', false)!.every((p) => p.warehouseId === 'HZ')).toBe(true)
   })
   it('prefers one warehouse for the whole order over the region, and splits only when allowed', () => {
-    const avail = new Map([['HZ:A', 5], ['HZ:B', 5], ['SZ:A', 5]])
+    const avail = new Map([
+      ['HZ:A', 5],
+      ['HZ:B', 5],
+      ['SZ:A', 5],
+    ])
     expect(planAllocation(needs, w, avail, '广东省', false)!.every((p) => p.warehouseId === 'HZ')).toBe(true)
-    const split = new Map([['HZ:A', 1], ['HZ:B', 1], ['SZ:A', 1]])
+    const split = new Map([
+      ['HZ:A', 1],
+      ['HZ:B', 1],
+      ['SZ:A', 1],
+    ])
     expect(planAllocation(needs, w, split, '浙江省', false)).toBeNull()
     expect(planAllocation(needs, w, split, '浙江省', true)).toEqual([
       { lineSkuId: 'l1', skuId: 'A', warehouseId: 'HZ', quantity: 1 },

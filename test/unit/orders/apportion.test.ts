@@ -5,14 +5,21 @@ import { Decimal, sum } from '../../../src/money/index.js'
 import { nextStatus } from '../../../src/orders/state.js'
 
 const cents = (max: number) => fc.integer({ min: 0, max }).map((n) => new Decimal(n).div(100))
-const line = fc.record({ goods: cents(500_000), lineDiscount: fc.integer({ min: 0, max: 100 }) }).map(({ goods, lineDiscount }) => ({
-  goods,
-  platformDiscount: new Decimal(0),
-  merchantDiscount: goods.mul(lineDiscount).div(100).toDecimalPlaces(2, Decimal.ROUND_DOWN),
-}))
+const line = fc
+  .record({ goods: cents(500_000), lineDiscount: fc.integer({ min: 0, max: 100 }) })
+  .map(({ goods, lineDiscount }) => ({
+    goods,
+    platformDiscount: new Decimal(0),
+    merchantDiscount: goods.mul(lineDiscount).div(100).toDecimalPlaces(2, Decimal.ROUND_DOWN),
+  }))
 
 describe('apportionment', () => {
-  test.prop([fc.array(line, { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), cents(5_000)])(
+  test.prop([
+    fc.array(line, { minLength: 1, maxLength: 12 }),
+    fc.integer({ min: 0, max: 100 }),
+    fc.integer({ min: 0, max: 100 }),
+    cents(5_000),
+  ])(
     'sums exactly, never goes negative, and does not depend on line order',
     (lines, platformPct, merchantPct, shipping) => {
       const room = sum(lines.map((l) => l.goods.minus(l.merchantDiscount)))
@@ -28,20 +35,40 @@ describe('apportionment', () => {
         expect(l.paid.isNegative()).toBe(false)
         expect(l.shippingShare.isNegative()).toBe(false)
       }
-      const reversed = apportionOrder([...lines].reverse(), { platformDiscount: platform, merchantDiscount: merchant }, shipping)
+      const reversed = apportionOrder(
+        [...lines].reverse(),
+        { platformDiscount: platform, merchantDiscount: merchant },
+        shipping,
+      )
       expect(totalPaid(reversed).eq(totalPaid(out))).toBe(true)
     },
   )
 
   it('gives the remainder to the last line', () => {
-    const l = (g: string) => ({ goods: new Decimal(g), platformDiscount: new Decimal(0), merchantDiscount: new Decimal(0) })
-    const out = apportionOrder([l('10'), l('10'), l('10')], { platformDiscount: new Decimal(0), merchantDiscount: new Decimal('10') }, new Decimal(0))
+    const l = (g: string) => ({
+      goods: new Decimal(g),
+      platformDiscount: new Decimal(0),
+      merchantDiscount: new Decimal(0),
+    })
+    const out = apportionOrder(
+      [l('10'), l('10'), l('10')],
+      { platformDiscount: new Decimal(0), merchantDiscount: new Decimal('10') },
+      new Decimal(0),
+    )
     expect(out.map((x) => x.merchantDiscount.toFixed(2))).toEqual(['3.33', '3.33', '3.34'])
   })
 
   it('moves the remainder off a last line that has no room left', () => {
-    const l = (g: string) => ({ goods: new Decimal(g), platformDiscount: new Decimal(0), merchantDiscount: new Decimal(0) })
-    const out = apportionOrder([l('0.01'), l('0.01'), l('0.00')], { platformDiscount: new Decimal(0), merchantDiscount: new Decimal('0.02') }, new Decimal(0))
+    const l = (g: string) => ({
+      goods: new Decimal(g),
+      platformDiscount: new Decimal(0),
+      merchantDiscount: new Decimal(0),
+    })
+    const out = apportionOrder(
+      [l('0.01'), l('0.01'), l('0.00')],
+      { platformDiscount: new Decimal(0), merchantDiscount: new Decimal('0.02') },
+      new Decimal(0),
+    )
     expect(out.map((x) => x.paid.toFixed(2))).toEqual(['0.00', '0.00', '0.00'])
   })
 })

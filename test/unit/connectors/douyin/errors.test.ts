@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { classifyDouyin, KIND_BY_CODE, KIND_BY_SUB_CODE, kindFor } from '../../../../connectors/douyin/errors.js'
+import {
+  classifyDouyin,
+  KIND_BY_CODE,
+  KIND_BY_SUB_CODE,
+  kindFor,
+} from '../../../../connectors/douyin/errors.js'
 
-const res = (json: unknown, text = JSON.stringify(json)) => ({ status: 200, headers: {}, bytes: Buffer.from(text), text, json })
+const res = (json: unknown, text = JSON.stringify(json)) => ({
+  status: 200,
+  headers: {},
+  bytes: Buffer.from(text),
+  text,
+  json,
+})
 
 describe('douyin error table', () => {
   it.each(Object.entries(KIND_BY_CODE))('code %s → %s', (code, kind) => {
@@ -22,8 +33,14 @@ describe('douyin error table', () => {
   it('accepts both the current envelope and the legacy err_no one', () => {
     expect(classifyDouyin(res({ code: 10000, msg: 'success', data: {} }))).toBeNull()
     expect(classifyDouyin(res({ err_no: 0, message: 'success', data: {} }))).toBeNull()
-    expect(classifyDouyin(res({ err_no: 30001, message: 'no auth' }))).toMatchObject({ kind: 'permanent', detail: { platformCode: '30001' } })
-    expect(classifyDouyin(res({ code: 60000, msg: '限流' }))).toMatchObject({ kind: 'rate_limited', detail: { retryAfterMs: 1000 } })
+    expect(classifyDouyin(res({ err_no: 30001, message: 'no auth' }))).toMatchObject({
+      kind: 'permanent',
+      detail: { platformCode: '30001' },
+    })
+    expect(classifyDouyin(res({ code: 60000, msg: '限流' }))).toMatchObject({
+      kind: 'rate_limited',
+      detail: { retryAfterMs: 1000 },
+    })
     expect(classifyDouyin(res([1, 2]))).toMatchObject({ kind: 'permanent', detail: { body: '[1,2]' } })
   })
 })

@@ -511,7 +511,9 @@ describe('settings', () => {
       '2024-03-05',
     ])
     // 5 March is still running at 01:00: its bill does not exist yet.
-    expect(billDates({ from: bj('2024-03-04 23:00:00'), to: bj('2024-03-05 01:00:00') })).toEqual(['2024-03-04'])
+    expect(billDates({ from: bj('2024-03-04 23:00:00'), to: bj('2024-03-05 01:00:00') })).toEqual([
+      '2024-03-04',
+    ])
     expect(billDates({ from: bj('2024-03-05 08:00:00'), to: bj('2024-03-05 09:00:00') })).toEqual([])
   })
 })

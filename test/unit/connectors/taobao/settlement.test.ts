@@ -14,7 +14,16 @@ describe('Alipay 账务明细 (§1.10, §D.1)', () => {
     const bytes = gbk(classicStatement())
     expect(bytes.includes(Buffer.from('账务流水号', 'utf8'))).toBe(false) // really GBK on the wire
     const r = parse(bytes)
-    expect(r.lines.map((l) => [l.externalLineId, l.type, l.platformType, l.amount.toFixed(2), l.orderExternalId, l.payoutId])).toEqual([
+    expect(
+      r.lines.map((l) => [
+        l.externalLineId,
+        l.type,
+        l.platformType,
+        l.amount.toFixed(2),
+        l.orderExternalId,
+        l.payoutId,
+      ]),
+    ).toEqual([
       ['20261101100000000001', 'sale', '在线支付', '272.90', '3678123456789012345', null],
       ['20261101100000000002', 'commission', '收费', '-5.46', '3678123456789012345', null],
       ['20261101100000000003', 'payment_fee', '收费', '-1.64', '3678123456789012345', null],
@@ -32,7 +41,10 @@ describe('Alipay 账务明细 (§1.10, §D.1)', () => {
     const r = parse(gbk(classicStatement()))
     expect(r.rejected.map((x) => [x.row, x.reason])).toEqual([
       [11, 'unreadable 收入金额（+元） "abc"'],
-      [13, 'running balance broken: previous balance 94.80 + amount 50.00 = 144.80, but the row states 200.00 (wrong amount, or rows missing before it)'],
+      [
+        13,
+        'running balance broken: previous balance 94.80 + amount 50.00 = 144.80, but the row states 200.00 (wrong amount, or rows missing before it)',
+      ],
     ])
     expect(r.rejected[0]!.raw).toContain('abc\t')
     expect(r.lines.length + r.rejected.length).toBe(CLASSIC_ROWS.length)
@@ -58,32 +70,109 @@ describe('Alipay 账务明细 (§1.10, §D.1)', () => {
   })
 
   it.each(Object.entries(ALIPAY_BIZ_TYPE))('业务类型 %s → %s', (bizType, type) => {
-    const expected = { 在线支付: 'sale', 交易付款: 'sale', 交易退款: 'refund', 收费: 'commission', 交易分账: 'commission', 转账: 'adjustment', 提现: 'payout', 其它: 'unknown' }[bizType]
+    const expected = {
+      在线支付: 'sale',
+      交易付款: 'sale',
+      交易退款: 'refund',
+      收费: 'commission',
+      交易分账: 'commission',
+      转账: 'adjustment',
+      提现: 'payout',
+      其它: 'unknown',
+    }[bizType]
     expect(type).toBe(expected)
-    const one = [['20261101000000000009', '2026110100000000000009', '', '说明', '2026-11-01 00:00:09', '', '1.00', '', '', '淘宝', bizType, '', '', '淘宝', '', '']] as const
+    const one = [
+      [
+        '20261101000000000009',
+        '2026110100000000000009',
+        '',
+        '说明',
+        '2026-11-01 00:00:09',
+        '',
+        '1.00',
+        '',
+        '',
+        '淘宝',
+        bizType,
+        '',
+        '',
+        '淘宝',
+        '',
+        '',
+      ],
+    ] as const
     const r = parse(gbk(classicStatement(one)))
     expect(r.lines.map((l) => [l.type, l.platformType])).toEqual([[expected, bizType]])
   })
 
   it('keeps an unlisted 业务类型 as unknown with its text', () => {
-    const one = [['20261101000000000010', '', '', '', '2026-11-01 00:00:10', '', '', '-3.00', '', '', '保证金', '', '', '', '', '']] as const
-    expect(parse(gbk(classicStatement(one))).lines.map((l) => [l.type, l.platformType, l.amount.toFixed(2)])).toEqual([['unknown', '保证金', '-3.00']])
+    const one = [
+      [
+        '20261101000000000010',
+        '',
+        '',
+        '',
+        '2026-11-01 00:00:10',
+        '',
+        '',
+        '-3.00',
+        '',
+        '',
+        '保证金',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ],
+    ] as const
+    expect(
+      parse(gbk(classicStatement(one))).lines.map((l) => [l.type, l.platformType, l.amount.toFixed(2)]),
+    ).toEqual([['unknown', '保证金', '-3.00']])
   })
 
   it('extracts the tid by the documented rules', () => {
-    expect(tidOf({ 业务类型: '在线支付', 商户订单号: 'T200P3678123456789012345' })).toBe('3678123456789012345')
-    expect(tidOf({ 业务类型: '在线支付', 商户订单号: 'CAE_POINT_20261101_3678123456789012345' })).toBe('3678123456789012345')
-    expect(tidOf({ 业务类型: '转账', 备注: '淘宝客佣金退款[3678123456789012345]' })).toBe('3678123456789012345')
-    expect(tidOf({ 业务类型: '交易分账', 备注: '分账 3678123456789012345 服务费' })).toBe('3678123456789012345')
+    expect(tidOf({ 业务类型: '在线支付', 商户订单号: 'T200P3678123456789012345' })).toBe(
+      '3678123456789012345',
+    )
+    expect(tidOf({ 业务类型: '在线支付', 商户订单号: 'CAE_POINT_20261101_3678123456789012345' })).toBe(
+      '3678123456789012345',
+    )
+    expect(tidOf({ 业务类型: '转账', 备注: '淘宝客佣金退款[3678123456789012345]' })).toBe(
+      '3678123456789012345',
+    )
+    expect(tidOf({ 业务类型: '交易分账', 备注: '分账 3678123456789012345 服务费' })).toBe(
+      '3678123456789012345',
+    )
     expect(tidOf({ 业务类型: '提现', 备注: '3678123456789012345' })).toBeNull()
     expect(tidOf({ 业务类型: '收费', 备注: '年费' })).toBeNull()
   })
 
   it('rejects a row with both income and expense, and one with a bad time', () => {
     const rows = [
-      ['20261101000000000011', '', '', '', '2026-11-01 00:00:11', '', '1.00', '-1.00', '', '', '转账', '', '', '', '', ''],
+      [
+        '20261101000000000011',
+        '',
+        '',
+        '',
+        '2026-11-01 00:00:11',
+        '',
+        '1.00',
+        '-1.00',
+        '',
+        '',
+        '转账',
+        '',
+        '',
+        '',
+        '',
+        '',
+      ],
       ['20261101000000000012', '', '', '', '01/11/2026', '', '1.00', '', '', '', '转账', '', '', '', '', ''],
     ] as const
-    expect(parse(gbk(classicStatement(rows))).rejected.map((x) => x.reason)).toEqual(['both income and expense are given', 'unreadable 发生时间 "01/11/2026"'])
+    expect(parse(gbk(classicStatement(rows))).rejected.map((x) => x.reason)).toEqual([
+      'both income and expense are given',
+      'unreadable 发生时间 "01/11/2026"',
+    ])
   })
 })
