@@ -40,6 +40,41 @@ export default defineConfig(
       ],
     },
   },
+  // The hub depends on connectors, never the reverse: connectors/ imports nothing from src/ except
+  // src/money, a leaf over decimal.js (a deliberate boundary, so money stays one implementation).
+  {
+    files: ['connectors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)src/(?!money/index\\.js$)',
+              message:
+                'connectors/ must not import from src/ (only src/money/index.js); put shared contract types in connectors/types.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/money/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.',
+              message: 'src/money is a leaf that connectors import: it depends on decimal.js alone.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // vitest's asymmetric matchers (expect.any, arrayContaining) are typed any.
   { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-unsafe-assignment': 'off' } },
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },

@@ -3,7 +3,7 @@
  * rate_limited → wait retryAfterMs · transient → backoff · auth_expired → refresh once · permanent → record, never retry.
  * Messages never contain secrets.
  */
-import type { Channel } from '../src/db/schema.js'
+import type { Channel } from './types.js'
 
 export const FAILURE_KINDS = ['rate_limited', 'transient', 'auth_expired', 'permanent'] as const
 export type FailureKind = (typeof FAILURE_KINDS)[number]

@@ -6,7 +6,7 @@
  */
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios'
 import pRetry, { AbortError } from 'p-retry'
-import type { Channel } from '../src/db/schema.js'
+import type { Channel } from './types.js'
 import { ConnectorError, kindForHttpStatus } from './errors.js'
 import { parseJsonExact } from './json.js'
 

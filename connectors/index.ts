@@ -1,5 +1,5 @@
 /** The connector registry: one line per channel; a channel without a connector is a compile error. */
-import type { Channel } from '../src/db/schema.js'
+import type { Channel } from './types.js'
 import { douyin } from './douyin/index.js'
 import { jd } from './jd/index.js'
 import { pdd } from './pdd/index.js'

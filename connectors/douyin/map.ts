@@ -29,13 +29,14 @@ import {
   type MapResult,
   type PlatformOrderStatus,
   type Receiver,
+  type RefundDraft,
   type RefundState,
+  type RefundStatus,
   type UnifiedLineDraft,
   type UnifiedOrderDraft,
-} from '../../src/orders/types.js'
+} from '../types.js'
 import { fromEpochSeconds } from '../cn/time.js'
 import { idString } from '../json.js'
-import type { RefundDraft, RefundStatus } from '../types.js'
 
 /** order_status (父订单 and sku 订单) → unified. 101 部分发货 stays paid: lines are still to ship. */
 export const ORDER_STATUS = {

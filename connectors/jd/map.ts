@@ -22,13 +22,14 @@ import {
   mapped,
   type MapResult,
   type PlatformOrderStatus,
+  type RefundDraft,
   type RefundState,
+  type RefundStatus,
   type UnifiedLineDraft,
   type UnifiedOrderDraft,
-} from '../../src/orders/types.js'
+} from '../types.js'
 import { fromShanghai } from '../cn/time.js'
 import { idString } from '../json.js'
-import type { RefundDraft, RefundStatus } from '../types.js'
 
 /** Every documented `orderState` (§2.4 ✅) → unified. The hub's own hold states never come from JD. */
 export const ORDER_STATUS = {

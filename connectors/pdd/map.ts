@@ -17,7 +17,6 @@
  * so buyerPaid = goods − platformDiscount − merchantDiscount + shipping = pay_amount exactly.
  * The mapper checks all three platform identities and refuses an order that breaks one.
  */
-import type { RefundDraft, RefundStatus } from '../types.js'
 import { money, sum, ZERO, type Decimal } from '../../src/money/index.js'
 import {
   mapFailed,
@@ -25,10 +24,12 @@ import {
   type MapResult,
   type PlatformOrderStatus,
   type Receiver,
+  type RefundDraft,
   type RefundState,
+  type RefundStatus,
   type UnifiedLineDraft,
   type UnifiedOrderDraft,
-} from '../../src/orders/types.js'
+} from '../types.js'
 import { fromShanghai } from '../cn/time.js'
 import { idString } from '../json.js'
 

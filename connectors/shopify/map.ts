@@ -18,7 +18,7 @@ import {
   type RefundState,
   type UnifiedLineDraft,
   type UnifiedOrderDraft,
-} from '../../src/orders/types.js'
+} from '../types.js'
 import { idString } from '../json.js'
 
 type Obj = Record<string, unknown>

@@ -29,13 +29,14 @@ import {
   type MapResult,
   type PlatformOrderStatus,
   type Receiver,
+  type RefundDraft,
   type RefundState,
+  type RefundStatus,
   type UnifiedLineDraft,
   type UnifiedOrderDraft,
-} from '../../src/orders/types.js'
+} from '../types.js'
 import { fromShanghai } from '../cn/time.js'
 import { idString } from '../json.js'
-import type { RefundDraft, RefundStatus } from '../types.js'
 import { isObj, listOf } from './top.js'
 
 /** Trade `status` (§1.5) → unified. Every documented value, including the query-only aggregates. */

@@ -12,7 +12,7 @@ import {
   type RefundState,
   type UnifiedLineDraft,
   type UnifiedOrderDraft,
-} from '../../src/orders/types.js'
+} from '../types.js'
 import { idString } from '../json.js'
 
 /** Every WooCommerce status → unified. on-hold reduces stock in WooCommerce, so it counts as paid. */

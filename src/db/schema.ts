@@ -5,6 +5,7 @@
  * and are written as JSON text.
  */
 import type { ColumnType } from 'kysely'
+import type { Channel } from '../../connectors/types.js'
 import type { FulfillmentTables } from '../fulfillment/tables.js'
 import type { InventoryTables } from '../inventory/tables.js'
 import type { LedgerTables } from '../ledger/tables.js'
@@ -20,8 +21,8 @@ export type UpdatedAt = ColumnType<Date, Date | undefined, Date>
 export const ROLES = ['admin', 'warehouse', 'accountant'] as const
 export type Role = (typeof ROLES)[number]
 
-export const CHANNELS = ['taobao', 'jd', 'pdd', 'douyin', 'shopify', 'woocommerce', 'selfstore'] as const
-export type Channel = (typeof CHANNELS)[number]
+/** Channels are part of the connector contract; re-exported for the hub's tables and routes. */
+export { CHANNELS, type Channel } from '../../connectors/types.js'
 
 export interface MerchantTable {
   id: string
