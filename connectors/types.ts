@@ -296,11 +296,16 @@ export interface OAuthSupport {
     state: string,
     redirectUri: string,
   ): string
-  /** Verify the callback (HMAC where the platform signs it) and exchange the code for credentials. */
+  /**
+   * Verify the callback (HMAC where the platform signs it) and exchange the code for credentials.
+   * `rawQuery` is the callback's query string exactly as received (without `?`), for platforms
+   * that sign the query's own encoding and repeated parameters (Shopify).
+   */
   exchangeCode(
     shop: ShopContext,
     query: Readonly<Record<string, string | undefined>>,
     redirectUri: string,
+    rawQuery?: string,
   ): Promise<Record<string, unknown>>
 }
 

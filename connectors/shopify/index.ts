@@ -84,17 +84,33 @@ export function signShopifyWebhook(secret: string, body: Buffer | string): strin
   return createHmac('sha256', secret).update(body).digest('base64')
 }
 
-/** The OAuth callback's hmac: hex HMAC-SHA256 over the other query parameters, sorted, joined as k=v&k=v. */
-export function signShopifyQuery(
-  secret: string,
-  query: Readonly<Record<string, string | undefined>>,
-): string {
-  const message = Object.keys(query)
-    .filter((k) => k !== 'hmac' && k !== 'signature' && query[k] !== undefined)
-    .sort()
-    .map((k) => `${k}=${query[k]}`)
-    .join('&')
-  return createHmac('sha256', secret).update(message).digest('hex')
+/** A callback's query: the raw query string as received, or its parameters (a list value repeats its key). */
+export type ShopifyQuery = string | Readonly<Record<string, string | readonly string[] | undefined>>
+
+/**
+ * The message Shopify signs in a callback's `hmac` (shopify.dev "Verify the installation request";
+ * Shopify's own libraries, shopify-api-js `stringifyQueryForAdmin` and shopify-api-ruby
+ * `URI.encode_www_form`): every parameter but `hmac` and `signature`, decoded, sorted by name
+ * (a repeated name such as `ids[]` keeps its order), then written back as a form —
+ * application/x-www-form-urlencoded, so a space is `+` and `=`, `&`, `%`, `[`, `]` are escaped —
+ * and joined `k=v&k=v`. A `host` with base64 padding is signed as `host=…%3D%3D`.
+ */
+export function shopifyQueryMessage(query: ShopifyQuery): string {
+  const pairs: [string, string][] =
+    typeof query === 'string'
+      ? [...new URLSearchParams(query.startsWith('?') ? query.slice(1) : query)]
+      : Object.entries(query).flatMap(([k, v]): [string, string][] =>
+          v === undefined ? [] : typeof v === 'string' ? [[k, v]] : v.map((x): [string, string] => [k, x]),
+        )
+  const signed = pairs
+    .filter(([k]) => k !== 'hmac' && k !== 'signature')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // stable: repeated names keep their order
+  return new URLSearchParams(signed).toString()
+}
+
+/** The OAuth callback's hmac: hex HMAC-SHA256 (key: the app's client secret) over shopifyQueryMessage. */
+export function signShopifyQuery(secret: string, query: ShopifyQuery): string {
+  return createHmac('sha256', secret).update(shopifyQueryMessage(query)).digest('hex')
 }
 
 const equalSecret = (a: Buffer, b: Buffer) => a.length === b.length && a.length > 0 && timingSafeEqual(a, b)
@@ -479,10 +495,12 @@ export const shopify: Connector = {
       })
       return `${shopOrigin(shop.settings)}/admin/oauth/authorize?${q.toString()}`
     },
-    async exchangeCode(shop, query) {
+    async exchangeCode(shop, query, _redirectUri, rawQuery) {
       const secret = text(shop.credentials.clientSecret)
       const given = Buffer.from(query.hmac ?? '', 'hex')
-      if (!secret || !equalSecret(given, Buffer.from(signShopifyQuery(secret, query), 'hex')))
+      // Signed over the query as Shopify sent it; the parsed record only when no raw query is at hand.
+      const expected = signShopifyQuery(secret, rawQuery ?? query)
+      if (!secret || !equalSecret(given, Buffer.from(expected, 'hex')))
         throw new ConnectorError('permanent', 'the OAuth callback signature (hmac) does not match', {
           channel: 'shopify',
         })

@@ -99,12 +99,20 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         tags,
         summary: 'OAuth callback (called by the platform with code, state and its signature)',
         params: Type.Object({ channel: Type.Enum(CHANNELS) }),
-        querystring: Type.Record(Type.String(), Type.String()),
+        // A platform may send a parameter more than once (Shopify's array-style `ids[]`).
+        querystring: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
         response: { 200: Type.Object({ linked: Type.Boolean(), shopId: Type.String() }), ...errorResponses },
       },
     },
     async (req) => {
-      const query = req.query as Record<string, string>
+      // The signature covers the query as sent: the raw string goes to the connector with the parsed one.
+      const rawQuery = req.raw.url?.split('?').slice(1).join('?') ?? ''
+      const query = Object.fromEntries(
+        Object.entries(req.query as Record<string, string | string[]>).map(([k, v]) => [
+          k,
+          Array.isArray(v) ? v[0] : v,
+        ]),
+      )
       const raw = query.state ? await ctx.redis.getdel(stateKey(ctx, query.state)) : null
       if (!raw)
         throw new AppError(
@@ -119,7 +127,12 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       const sc = await shopContext(ctx, bound.merchantId, bound.shopId)
       let credentials: Record<string, unknown>
       try {
-        credentials = await connector.oauth!.exchangeCode(sc, query, callbackUrl(ctx, bound.channel))
+        credentials = await connector.oauth!.exchangeCode(
+          sc,
+          query,
+          callbackUrl(ctx, bound.channel),
+          rawQuery,
+        )
       } catch (err) {
         if (isConnectorError(err) && err.kind !== 'transient' && err.kind !== 'rate_limited')
           throw new AppError('credentials_rejected', err.message, 422)

@@ -3,6 +3,7 @@
  * linking through OAuth and with a custom-app token, webhooks through the HTTP API, and stock pushed
  * per location from the warehouses mapped to each.
  */
+import { createHmac } from 'node:crypto'
 import nock from 'nock'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { signShopifyQuery, signShopifyWebhook } from '../../../connectors/shopify/index.js'
@@ -129,6 +130,33 @@ describe('linking', () => {
     expect(await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shopId)).not.toHaveProperty(
       'accessToken',
     )
+  })
+
+  it('takes a callback exactly as Shopify signs it: padded host, escaped state, repeated array-style names', async () => {
+    const shopId = (await createShopify({ clientId: 'client-1', clientSecret: 'hush' })).json<{
+      id: string
+    }>().id
+    const state = new URL(
+      (
+        await env.app.inject({
+          method: 'POST',
+          url: `/shops/${shopId}/oauth/authorize`,
+          headers: bearer(m.keys.admin),
+        })
+      ).json<{ authorizeUrl: string }>().authorizeUrl,
+    ).searchParams.get('state')!
+    // What Shopify signs: the parameters sorted and form-encoded; the browser brings them as it likes.
+    const message = `code=auth-code&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ%3D%3D&ids%5B%5D=2&ids%5B%5D=1&locale=en+US&shop=acme.myshopify.com&state=${encodeURIComponent(state)}&timestamp=1763640000`
+    const hmac = createHmac('sha256', 'hush').update(message).digest('hex')
+    const sent = `shop=acme.myshopify.com&ids[]=2&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ==&hmac=${hmac}&ids[]=1&code=auth-code&locale=en%20US&state=${encodeURIComponent(state)}&timestamp=1763640000`
+    nock(ORIGIN)
+      .post('/admin/oauth/access_token')
+      .reply(200, { access_token: 'shpat_padded', scope: 'read_orders' })
+    const res = await env.app.inject({ method: 'GET', url: `/oauth/shopify/callback?${sent}` })
+    expect(res.json()).toEqual({ linked: true, shopId })
+    expect(await loadShopCredentials(env.ctx.db, env.ctx.config.secretKey, m.id, shopId)).toMatchObject({
+      accessToken: 'shpat_padded',
+    })
   })
 
   it('checks a custom app token with one call before saving, and refuses a wrong one', async () => {

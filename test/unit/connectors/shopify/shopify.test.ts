@@ -1,9 +1,11 @@
+import { createHmac } from 'node:crypto'
 import nock from 'nock'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { balanceTransactionLines } from '../../../../connectors/shopify/index.js'
 import {
   idempotencyKey,
   shopify,
+  shopifyQueryMessage,
   signShopifyQuery,
   signShopifyWebhook,
 } from '../../../../connectors/shopify/index.js'
@@ -380,6 +382,84 @@ describe('tokens and OAuth', () => {
     await expect(
       shopify.oauth!.exchangeCode(s, { ...evil, hmac: signShopifyQuery('hush', evil) }, ''),
     ).rejects.toThrow(/not this shop/)
+  })
+})
+
+describe('the OAuth callback hmac (Shopify signs its parameters sorted and form-encoded)', () => {
+  const hex = (secret: string, message: string) => createHmac('sha256', secret).update(message).digest('hex')
+
+  it("matches Shopify's documented example", () => {
+    const query = {
+      code: '0907a61c0c8d55e99db179b68161bc00',
+      shop: 'some-shop.myshopify.com',
+      state: '0.6784241404160823',
+      timestamp: '1337178173',
+    }
+    expect(signShopifyQuery('hush', query)).toBe(
+      '700e2dadb827fcc8609e9d5ce208b2e9cdaab9df07390d2cbca10d7c328fc4bf',
+    )
+    expect(
+      signShopifyQuery(
+        'hush',
+        'code=0907a61c0c8d55e99db179b68161bc00&hmac=x&shop=some-shop.myshopify.com&timestamp=1337178173',
+      ),
+    ).toBe('4712bf92ffc2917d15a2f5a273e39f0116667419aa4b6ac0b3baaf26fa3c4d20')
+  })
+
+  it('escapes base64 padding, &, %, + and spaces as a form does, however the browser sent them', () => {
+    const message =
+      'code=c1&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ%3D%3D&shop=acme.myshopify.com&state=a%26b%25c+d%2Be&timestamp=1763640000'
+    // The same parameters, written two ways on the wire, in any order, hmac among them.
+    for (const raw of [
+      'timestamp=1763640000&hmac=ff&state=a%26b%25c+d%2Be&shop=acme.myshopify.com&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ%3D%3D&code=c1',
+      '?code=c1&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ==&shop=acme.myshopify.com&state=a%26b%25c%20d%2Be&timestamp=1763640000',
+    ])
+      expect(shopifyQueryMessage(raw)).toBe(message)
+    const parsed = {
+      timestamp: '1763640000',
+      state: 'a&b%c d+e',
+      host: 'YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ==',
+      shop: 'acme.myshopify.com',
+      code: 'c1',
+      hmac: 'ff',
+      signature: 'gg',
+    }
+    expect(shopifyQueryMessage(parsed)).toBe(message)
+    expect(signShopifyQuery('hush', parsed)).toBe(hex('hush', message))
+  })
+
+  it('signs array-style parameters as repeated escaped names, in the order they came', () => {
+    const message = 'ids%5B%5D=20&ids%5B%5D=3&ids%5B%5D=100&shop=acme.myshopify.com&timestamp=1763640000'
+    expect(
+      shopifyQueryMessage(
+        'shop=acme.myshopify.com&ids[]=20&hmac=ff&ids%5B%5D=3&timestamp=1763640000&ids[]=100',
+      ),
+    ).toBe(message)
+    expect(
+      shopifyQueryMessage({
+        timestamp: '1763640000',
+        'ids[]': ['20', '3', '100'],
+        shop: 'acme.myshopify.com',
+      }),
+    ).toBe(message)
+  })
+
+  it('accepts a callback Shopify signed over a padded host and an escaped state, from the raw query', async () => {
+    const s = shop({ credentials: { clientId: 'client-1', clientSecret: 'hush' } })
+    const message =
+      'code=code-1&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ%3D%3D&shop=acme.myshopify.com&state=s%2F1+%26%25&timestamp=1763640000'
+    const raw = `${message}&hmac=${hex('hush', message)}`
+    const parsed = Object.fromEntries(new URLSearchParams(raw))
+    nock(ORIGIN)
+      .post('/admin/oauth/access_token')
+      .reply(200, { access_token: 'shpat_x', scope: 'read_orders' })
+    await expect(shopify.oauth!.exchangeCode(s, parsed, '', raw)).resolves.toMatchObject({
+      accessToken: 'shpat_x',
+    })
+    // One byte changed in a signed value is refused.
+    await expect(
+      shopify.oauth!.exchangeCode(s, parsed, '', raw.replace('state=s%2F1', 'state=s%2F2')),
+    ).rejects.toThrow(/hmac/)
   })
 })
 
