@@ -41,6 +41,8 @@ export interface ClientOptions {
   /** Strings that must never appear in an error message (tokens, secrets). */
   secrets?: readonly string[]
   headers?: Record<string, string>
+  /** Called before every attempt (a retry included): signatures with a nonce and a timestamp (OAuth 1.0a). */
+  prepare?: (config: AxiosRequestConfig) => AxiosRequestConfig
 }
 
 export interface PlatformClient {
@@ -110,8 +112,9 @@ export function createPlatformClient(
   const secrets = opts.secrets ?? []
   const maxInlineWaitMs = opts.maxInlineWaitMs ?? 10_000
 
-  async function once(config: AxiosRequestConfig): Promise<HttpResult> {
+  async function once(unsigned: AxiosRequestConfig): Promise<HttpResult> {
     await bucket.take()
+    const config = opts.prepare ? opts.prepare(unsigned) : unsigned
     let res: AxiosResponse<ArrayBuffer>
     try {
       res = await http.request<ArrayBuffer>({

@@ -1,10 +1,17 @@
 /**
- * A sandbox WooCommerce site speaking REST v3 as the reference documents it (B.1–B.3): Basic auth,
- * orders by modified window with X-WP-TotalPages paging, batch stock updates, order notes and
- * status changes — remembered for the demo and the tests.
+ * A sandbox WooCommerce site speaking REST v3 as the reference documents it (B.1–B.3): orders by
+ * modified window with X-WP-TotalPages paging, batch stock updates, order notes and status changes —
+ * remembered for the demo and the tests. It authenticates as WC_REST_Authentication does: over https
+ * (`tls` given) HTTP Basic or the consumer_key/consumer_secret query parameters; over either scheme
+ * OAuth 1.0a one-legged (HMAC-SHA1/SHA256, parameters in the query, a form body or an
+ * `Authorization: OAuth` header) with a ±15 minute timestamp window and nonces used once.
  */
+import { timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import { oauthBaseString, oauthSignature, type OAuthAlgorithm } from '../../connectors/woocommerce/oauth.js'
+import { systemClock, type Clock } from '../lib/clock.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
 
 export interface WooSandbox {
@@ -19,6 +26,32 @@ export interface WooSandbox {
   close(): Promise<void>
 }
 
+/** WooCommerce's REST error body. */
+interface WooError {
+  status: number
+  code: string
+  message: string
+  basic?: boolean
+}
+
+const NONCE_WINDOW_S = 15 * 60
+const same = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+const authError = (message: string, code = 'woocommerce_rest_authentication_error'): WooError => ({
+  status: 401,
+  code,
+  message,
+})
+
+/** An `Authorization: OAuth k="v", …` header's oauth_* parameters (WC_REST_Authentication::parse_header). */
+function oauthHeader(header: string | undefined): [string, string][] {
+  if (!header?.trim().startsWith('OAuth ')) return []
+  return [...header.matchAll(/(oauth_[a-z_-]*)=(?:"([^"]*)"|([^,]*))/g)].map((m) => [
+    m[1]!,
+    decodeURIComponent((m[2] ?? m[3] ?? '').replace(/\+/g, ' ')),
+  ])
+}
+
 const wooTime = (d: Date) => d.toISOString().slice(0, 19) // GMT without offset, as WooCommerce sends it
 
 export async function startWooSandbox(opts: {
@@ -27,6 +60,10 @@ export async function startWooSandbox(opts: {
   consumerKey: string
   consumerSecret: string
   currency?: string
+  /** Serve https with this key and certificate (is_ssl(): Basic and query-string keys are taken). */
+  tls?: { key: string | Buffer; cert: string | Buffer }
+  /** The site's clock, for the OAuth timestamp window (default: the system clock). */
+  clock?: Clock
 }): Promise<WooSandbox> {
   const gen = createOrderGenerator({
     seed: opts.seed,
@@ -40,27 +77,107 @@ export async function startWooSandbox(opts: {
   const sold: GeneratedOrder[] = []
   const stock = new Map<string, number>()
   const notes: { orderId: string; note: string }[] = []
-  const auth = `Basic ${Buffer.from(`${opts.consumerKey}:${opts.consumerSecret}`).toString('base64')}`
+  const clock = opts.clock ?? systemClock
+  const ssl = opts.tls !== undefined
+  let siteUrl = '' // the home URL, known once listening: signatures cover it
+  const nonces = new Map<string, number>() // nonce → its timestamp, for 15 minutes
   let nextId = 5000
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body))
-  const body = (req: IncomingMessage) =>
-    new Promise<Record<string, unknown>>((resolve) => {
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve) => {
       let s = ''
-      req
-        .on('data', (d: Buffer) => (s += d.toString('utf8')))
-        .on('end', () => resolve(s ? (JSON.parse(s) as Record<string, unknown>) : {}))
+      req.on('data', (d: Buffer) => (s += d.toString('utf8'))).on('end', () => resolve(s))
     })
 
+  /** perform_basic_authentication (https only): the query's keys first, then the Basic header. */
+  function basic(req: IncomingMessage, query: URLSearchParams): WooError | 'ok' | null {
+    let key = query.get('consumer_key') ?? ''
+    let secret = query.get('consumer_secret') ?? ''
+    if (!key || !secret) {
+      const m = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')
+      const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : ''
+      const colon = decoded.indexOf(':')
+      ;[key, secret] = colon > 0 ? [decoded.slice(0, colon), decoded.slice(colon + 1)] : ['', '']
+    }
+    if (!key || !secret || key !== opts.consumerKey) return null
+    return same(secret, opts.consumerSecret)
+      ? 'ok'
+      : { ...authError('Consumer secret is invalid.'), basic: true }
+  }
+
+  /** perform_oauth_authentication: parameters from the query, a form body and the Authorization header. */
+  function oauth(req: IncomingMessage, url: URL, raw: string): WooError | 'ok' | null {
+    const form = /application\/x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')
+    // PHP's $_GET and $_POST: a repeated name keeps its last value; the header's oauth_* come last.
+    const params = new Map<string, string>([
+      ...url.searchParams,
+      ...(form ? new URLSearchParams(raw) : []),
+      ...oauthHeader(req.headers.authorization),
+    ])
+    const required = [
+      'oauth_consumer_key',
+      'oauth_timestamp',
+      'oauth_nonce',
+      'oauth_signature',
+      'oauth_signature_method',
+    ]
+    const missing = required.filter((k) => !params.get(k))
+    if (missing.length === required.length) return null // not trying OAuth at all
+    if (missing.length > 0)
+      return authError(
+        `Missing OAuth parameter${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+        'woocommerce_rest_authentication_missing_parameter',
+      )
+    if (params.get('oauth_consumer_key') !== opts.consumerKey) return authError('Consumer key is invalid.')
+    const given = params.get('oauth_signature')!.replace(/ /g, '+')
+    const method = params.get('oauth_signature_method')!
+    if (method !== 'HMAC-SHA1' && method !== 'HMAC-SHA256')
+      return authError('Invalid signature - signature method is invalid.')
+    const base = oauthBaseString(req.method ?? 'GET', `${siteUrl}${url.pathname}`, [...params])
+    if (!same(oauthSignature(base, opts.consumerSecret, method as OAuthAlgorithm), given))
+      return authError('Invalid signature - provided signature does not match.')
+    const timestamp = Number(params.get('oauth_timestamp'))
+    const now = Math.floor(clock.now().getTime() / 1000)
+    if (!(Math.abs(timestamp - now) <= NONCE_WINDOW_S)) return authError('Invalid timestamp.')
+    const nonce = params.get('oauth_nonce')!
+    for (const [n, at] of nonces) if (at < now - NONCE_WINDOW_S) nonces.delete(n)
+    if (nonces.has(nonce)) return authError('Invalid nonce - nonce has already been used.')
+    nonces.set(nonce, timestamp)
+    return 'ok'
+  }
+
+  /** WC_REST_Authentication::authenticate: Basic when is_ssl(), then OAuth 1.0a. */
+  function authenticate(req: IncomingMessage, url: URL, raw: string): WooError | null {
+    const viaBasic = ssl ? basic(req, url.searchParams) : null
+    if (viaBasic === 'ok') return null
+    const viaOAuth = oauth(req, url, raw)
+    // An OAuth error replaces a Basic one; a Basic error stands even when OAuth then succeeds.
+    if (viaOAuth && viaOAuth !== 'ok') return viaOAuth
+    if (viaBasic) return viaBasic
+    if (viaOAuth === 'ok') return null
+    // Nobody authenticated: the route's permission check answers.
+    return { status: 401, code: 'woocommerce_rest_cannot_view', message: 'Sorry, you cannot list resources.' }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    if (req.headers.authorization !== auth)
-      return json(res, 401, {
-        code: 'woocommerce_rest_cannot_view',
-        message: 'Sorry, you cannot list resources.',
-        data: { status: 401 },
-      })
-    const url = new URL(req.url ?? '/', 'http://sandbox')
+    const url = new URL(req.url ?? '/', siteUrl)
+    const raw = await readBody(req)
+    const refused = authenticate(req, url, raw)
+    if (refused)
+      return json(
+        res,
+        refused.status,
+        { code: refused.code, message: refused.message, data: { status: refused.status } },
+        refused.basic
+          ? {
+              'www-authenticate':
+                'Basic realm="WooCommerce API. Use a consumer key in the username field and a consumer secret in the password field."',
+            }
+          : {},
+      )
+    const body = () => (raw ? (JSON.parse(raw) as Record<string, unknown>) : {})
     const path = url.pathname.replace(/^\/wp-json\/wc\/v3/, '')
     if (req.method === 'GET' && path === '/orders') {
       const after = url.searchParams.get('modified_after')
@@ -101,7 +218,7 @@ export async function startWooSandbox(opts: {
           message: 'Invalid ID.',
           data: { status: 404 },
         })
-      const b = await body(req)
+      const b = body()
       if (typeof b.status === 'string') o.status = b.status
       o.date_modified_gmt = wooTime(new Date())
       if (b.status === 'completed') o.date_completed_gmt = o.date_modified_gmt
@@ -109,13 +226,13 @@ export async function startWooSandbox(opts: {
     }
     const note = /^\/orders\/(\d+)\/notes$/.exec(path)
     if (note && req.method === 'POST') {
-      const b = await body(req)
+      const b = body()
       notes.push({ orderId: note[1]!, note: String(b.note) })
       return json(res, 201, { id: notes.length, note: b.note })
     }
     const batch = /^\/products(?:\/(\d+)\/variations)?\/batch$/.exec(path)
     if (batch && req.method === 'POST') {
-      const b = await body(req)
+      const b = body()
       const update = (Array.isArray(b.update) ? b.update : []) as { id: number; stock_quantity: number }[]
       const known = new Set(productIds.values())
       return json(res, 200, {
@@ -142,15 +259,17 @@ export async function startWooSandbox(opts: {
     })
   }
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: unknown) =>
       json(res, 500, { code: 'internal', message: String(err), data: { status: 500 } }),
     )
-  })
+  }
+  const server = opts.tls ? createTlsServer(opts.tls, listener) : createServer(listener)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  siteUrl = `${ssl ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: siteUrl,
     orders,
     sold,
     stock,
