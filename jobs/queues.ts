@@ -40,13 +40,49 @@ type Missing = Exclude<QueueName, (typeof QUEUE_NAMES)[number]>
 const _allQueuesListed: Missing extends never ? true : Missing = true
 void _allQueuesListed
 
-export type Queues = { [Q in QueueName]: Queue<JobPayloads[Q], unknown, Q> }
+/**
+ * What the rest of the code may do with a queue: read it, never add to it — adding goes through
+ * enqueue/enqueueBulk below, so every job gets its queue's policy and a deterministic id.
+ */
+export type Queues = {
+  [Q in QueueName]: Omit<Queue<JobPayloads[Q], unknown, Q>, 'add' | 'addBulk' | 'upsertJobScheduler'>
+}
 
-export const DEFAULT_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 14 * 24 * 3600 },
+const KEEP = { removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 14 * 24 * 3600 } }
+
+/**
+ * Each queue's retry policy, in one place. Handlers are idempotent, so a retry is always safe; the
+ * attempts and backoff say how long a failure is worth retrying before a person has to look.
+ */
+export const QUEUE_OPTIONS = {
+  // A tick missed is taken by the next one (every 2 minutes).
+  'sync-tick': { attempts: 2, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
+  'shop-pull': { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
+  'inventory-order-event': { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
+  'ledger-order-event': { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
+  // A push that failed for a transient reason is retried for about four minutes; the nightly
+  // resync and the next stock change send it again after that.
+  'stock-push': {
+    attempts: 6,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: KEEP.removeOnFail,
+  },
+  'webhook-process': { attempts: 8, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
+  // Platforms are often briefly unavailable; after the last attempt the writeback waits in the
+  // failed list for a person (POST /writebacks/:id/retry).
+  'shipment-writeback': { attempts: 6, backoff: { type: 'exponential', delay: 5000 }, ...KEEP },
+} as const satisfies { [Q in QueueName]: JobsOptions }
+
+/**
+ * Options that depend on the job itself, still decided here. Message pulls are not retried: the
+ * next one comes in seconds. An incremental stock push is coalesced per shop: at most one waits
+ * while one runs (the push worker spaces them, src/inventory/push-gate.ts).
+ */
+const PER_JOB: { [Q in QueueName]?: (data: JobPayloads[Q]) => JobsOptions } = {
+  'shop-pull': (d) => (d.stream === 'messages' ? { attempts: 1 } : {}),
+  'stock-push': (d) =>
+    d.full ? {} : { deduplication: { id: jobId('push', d.shopId), keepLastIfActive: true } },
 }
 
 /** Deterministic job ids: BullMQ forbids ':' and all-digit ids, so parts are joined with '.'. */
@@ -58,23 +94,46 @@ export function jobId(...parts: ReadonlyArray<string | number>): string {
 export function createQueues(connection: Redis, prefix: string): Queues {
   const entries = QUEUE_NAMES.map((name) => [
     name,
-    new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS }),
+    new Queue(name, { connection, prefix, defaultJobOptions: QUEUE_OPTIONS[name] }),
   ])
   return Object.fromEntries(entries) as Queues
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {
-  await Promise.all(Object.values(queues).map((q: Queue) => q.close()))
+  await Promise.all(Object.values(queues).map((q: Pick<Queue, 'close'>) => q.close()))
 }
 
-/** Typed enqueue with a mandatory deterministic id. */
+export interface JobRequest<Q extends QueueName> {
+  data: JobPayloads[Q]
+  /** Deterministic (see jobId): a replayed request adds nothing while the job is kept. */
+  id: string
+}
+
+function toAdd<Q extends QueueName>(queue: Q, r: JobRequest<Q>) {
+  const perJob = PER_JOB[queue] as ((data: JobPayloads[Q]) => JobsOptions) | undefined
+  return { name: queue, data: r.data, opts: { ...perJob?.(r.data), jobId: r.id } }
+}
+
+const raw = <Q extends QueueName>(queues: Queues, queue: Q) =>
+  queues[queue] as unknown as Queue<JobPayloads[Q], unknown, Q>
+
+/** The one way to add a job: typed payload, mandatory deterministic id, the queue's own policy. */
 export async function enqueue<Q extends QueueName>(
   queues: Queues,
   queue: Q,
   data: JobPayloads[Q],
   id: string,
-  opts: JobsOptions = {},
 ): Promise<void> {
-  const q = queues[queue] as unknown as Queue<JobPayloads[Q]>
-  await q.add(queue as never, data as never, { ...opts, jobId: id })
+  const job = toAdd(queue, { data, id })
+  await raw(queues, queue).add(job.name as never, job.data as never, job.opts)
+}
+
+/** Many jobs of one queue in one round trip. */
+export async function enqueueBulk<Q extends QueueName>(
+  queues: Queues,
+  queue: Q,
+  jobs: readonly JobRequest<Q>[],
+): Promise<void> {
+  if (jobs.length === 0) return
+  await raw(queues, queue).addBulk(jobs.map((j) => toAdd(queue, j)) as never)
 }

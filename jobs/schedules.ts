@@ -34,7 +34,7 @@ export async function enqueueSyncTick(
     kind === 'pull' ? 'sync-tick' : kind === 'messages' ? 'messages-tick' : 'resync-tick',
     slot,
   )
-  await enqueue(ctx.queues, 'sync-tick', { slot, kind }, id, { attempts: 2 })
+  await enqueue(ctx.queues, 'sync-tick', { slot, kind }, id)
   return id
 }
 

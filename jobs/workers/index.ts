@@ -10,7 +10,7 @@ import { stockPush } from './stock-push.js'
 import { syncTick } from './sync-tick.js'
 import { webhookProcess } from './webhook-process.js'
 
-export type Processor<Q extends QueueName> = (job: Job<JobPayloads[Q]>) => Promise<unknown>
+export type Processor<Q extends QueueName> = (job: Job<JobPayloads[Q]>, token?: string) => Promise<unknown>
 
 export const PROCESSORS = {
   'sync-tick': syncTick,

@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq'
 import type { AppContext } from '../../src/context.js'
 import { CONNECTORS } from '../../connectors/index.js'
+import { sweepWritebacks } from '../../src/fulfillment/writeback.js'
 import { sweepOutbox } from '../../src/orders/outbox.js'
 import { listActiveShops } from '../../src/shops/repo.js'
 import { enqueue, jobId, type JobPayloads, type SyncStream } from '../queues.js'
@@ -36,7 +37,6 @@ export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-t
         'shop-pull',
         { merchantId: shop.merchantId, shopId: shop.id, stream: 'messages' },
         jobId('msgs', shop.id, job.data.slot),
-        { attempts: 1 },
       )
     }
     return { shops: shops.length }
@@ -44,6 +44,8 @@ export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-t
   // Events the pool committed but never enqueued (a crash between commit and enqueue) go out now.
   const swept = await sweepOutbox(ctx)
   if (swept > 0) ctx.log.warn({ swept }, 'order events left in the outbox were enqueued by the sweep')
+  const writebacks = await sweepWritebacks(ctx, [...new Set(shops.map((s) => s.merchantId))])
+  if (writebacks > 0) ctx.log.warn({ writebacks }, 'pending writebacks were queued again by the sweep')
   for (const shop of shops) {
     if (!shop.hasCredentials && shop.channel !== 'selfstore') continue
     for (const stream of isHourSlot(job.data.slot) ? [...STREAMS, 'settlements' as const] : STREAMS) {
@@ -52,7 +54,6 @@ export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-t
         'shop-pull',
         { merchantId: shop.merchantId, shopId: shop.id, stream },
         jobId('pull', shop.id, stream, job.data.slot),
-        { attempts: 3 },
       )
     }
   }

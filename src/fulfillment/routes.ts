@@ -9,11 +9,13 @@ import { AppError, notFound } from '../api/errors.js'
 import { Id, IdParams, errorResponses, toJson } from '../api/schemas.js'
 import { allocateOrder } from '../inventory/allocate.js'
 import { schedulePush } from '../inventory/schedule-push.js'
+import { faultPoint } from '../lib/fault.js'
 import { emitOrderEvents } from '../orders/events.js'
 import { confirmPick, PickError } from './picking.js'
 import { pickListCsv, pickListHtml } from './render.js'
 import { shipOrder, ShipError } from './ship.js'
 import { createWave, pickList } from './waves.js'
+import { enqueueWritebacks } from './writeback.js'
 
 const STAFF = ['admin', 'warehouse'] as const
 const Row = Type.Record(Type.String(), Type.Unknown())
@@ -191,11 +193,11 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         req.auth.apiKeyId,
         req.body.shipmentGroupId,
       ).catch(conflict)
-      for (const id of r.writebackIds)
-        await enqueue(ctx.queues, 'shipment-writeback', { merchantId, writebackId: id }, jobId('wb', id), {
-          attempts: 6,
-          backoff: { type: 'exponential', delay: 5000 },
-        })
+      // A request that dies after the commit is repeated with its Idempotency-Key: the repeat queues
+      // the pending writebacks and the unsent events again (and the scheduler's sweeps take them).
+      faultPoint('ship.committed')
+      await enqueueWritebacks(ctx, merchantId, r.writebackIds)
+      faultPoint('ship.writebacks.queued')
       await emitOrderEvents(ctx, r.events)
       return { shipments: r.shipments, repeated: r.repeated }
     },
@@ -256,7 +258,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         'shipment-writeback',
         { merchantId, writebackId: wb.id },
         jobId('wb', wb.id, 'retry', wb.attempts),
-        { attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
       )
       return reply.status(202).send({ queued: true })
     },

@@ -8,12 +8,13 @@
  * key makes a repeated ship request change nothing.
  */
 import type { Db, Tx } from '../db/connect.js'
+import { faultPoint } from '../lib/fault.js'
 import { newId } from '../lib/ids.js'
 import { money, sum, toDb, ZERO } from '../money/index.js'
 import { recordStatusChange } from '../orders/repo.js'
 import { consumeReserved, recordMovement } from '../inventory/stock-repo.js'
 import type { OrderEvent } from '../orders/events.js'
-import { withEvents } from '../orders/outbox.js'
+import { unsentEvents, withEvents } from '../orders/outbox.js'
 import { groupOut, MAIN, orderUnits, shippedGroups, type OrderUnits } from './groups.js'
 import type { Parcel } from './tables.js'
 
@@ -73,15 +74,26 @@ async function shipOne(
     .where('merchant_id', '=', merchantId)
     .where('idempotency_key', '=', key)
     .executeTakeFirst()
-  if (existing)
+  if (existing) {
+    // A repeat (perhaps after the first request died between its commit and the enqueue) queues
+    // the writebacks still pending again; their job ids make that a no-op when they are queued.
+    const pending = await tx
+      .selectFrom('shipment_writebacks')
+      .select('id')
+      .where('merchant_id', '=', merchantId)
+      .where('shipment_id', '=', existing.id)
+      .where('status', '=', 'pending')
+      .orderBy('parcel_no')
+      .execute()
     return {
       shipmentId: existing.id,
       cogs: existing.cogs_amount,
       currency: existing.cogs_currency,
-      writebackIds: [],
+      writebackIds: pending.map((w) => w.id),
       repeated: true,
       orderShipped: false,
     }
+  }
   const order = await tx
     .selectFrom('orders')
     .select(['id', 'status', 'shop_id', 'currency'])
@@ -149,6 +161,7 @@ async function shipOne(
       .where('id', '=', a.id)
       .execute()
     lineCosts.push(cost ? money(cost.avg_cost).mul(a.quantity) : ZERO)
+    faultPoint('ship.allocation.shipped')
   }
   const currency = costs.values().next().value?.currency ?? order.currency
   const cogs = toDb(sum(lineCosts))
@@ -170,6 +183,7 @@ async function shipOne(
       shipped_at: now,
     })
     .execute()
+  faultPoint('ship.shipment.recorded')
   // The order is shipped once every unit has its shipment (this one included).
   const shipped = units.split ? await shippedGroups(tx, merchantId, orderId) : new Set([MAIN])
   const orderShipped = [...units.units.keys()].every((g) => shipped.has(g))
@@ -279,6 +293,7 @@ export async function shipOrder(
           shipmentId: r.shipmentId,
         })
     }
+    if (result.repeated) result.events.push(...(await unsentEvents(tx, merchantId, members)))
     return result
   })
 }

@@ -3,10 +3,13 @@
  * Failures are recorded on the writeback row (visible per order and in the failed list); transient
  * ones retry with BullMQ backoff, permanent ones wait for a person to retry by hand.
  */
+import { sql } from 'kysely'
 import { getConnector } from '../../connectors/index.js'
 import { isConnectorError } from '../../connectors/errors.js'
+import { enqueueBulk, jobId } from '../../jobs/queues.js'
 import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
+import { faultPoint } from '../lib/fault.js'
 import { withFreshToken } from '../sync/pull.js'
 import type { Parcel } from './tables.js'
 
@@ -96,6 +99,8 @@ export async function runWriteback(
     if (permanent) return 'failed_permanently'
     throw err
   }
+  // Dying here sends the parcel again on the retry: platforms must take a repeated tracking number.
+  faultPoint('writeback.sent')
   await ctx.db
     .updateTable('shipment_writebacks')
     .set((eb) => ({
@@ -108,4 +113,48 @@ export async function runWriteback(
     .where('id', '=', writebackId)
     .execute()
   return 'done'
+}
+
+/** Queue writebacks after the transaction that created them committed. */
+export async function enqueueWritebacks(
+  ctx: Pick<AppContext, 'queues'>,
+  merchantId: string,
+  writebackIds: readonly string[],
+): Promise<void> {
+  await enqueueBulk(
+    ctx.queues,
+    'shipment-writeback',
+    writebackIds.map((id) => ({ data: { merchantId, writebackId: id }, id: jobId('wb', id) })),
+  )
+}
+
+/**
+ * Queue again the writebacks left pending longer than `graceMs` (longer than the queue's own
+ * retries take): their job was never queued, because the process died after the shipment
+ * committed, or it was lost. A writeback whose job is still kept is not queued twice.
+ */
+export async function sweepWritebacks(
+  ctx: Pick<AppContext, 'db' | 'queues'>,
+  merchantIds: readonly string[],
+  graceMs = 15 * 60_000,
+): Promise<number> {
+  let swept = 0
+  for (const merchantId of merchantIds) {
+    const rows = await ctx.db
+      .selectFrom('shipment_writebacks')
+      .select('id')
+      .where('merchant_id', '=', merchantId)
+      .where('status', '=', 'pending')
+      .where('updated_at', '<', sql<Date>`NOW(3) - INTERVAL ${graceMs * 1000} MICROSECOND`)
+      .orderBy('updated_at')
+      .limit(1000)
+      .execute()
+    await enqueueWritebacks(
+      ctx,
+      merchantId,
+      rows.map((r) => r.id),
+    )
+    swept += rows.length
+  }
+  return swept
 }

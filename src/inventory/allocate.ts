@@ -5,6 +5,7 @@
  */
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
+import { faultPoint } from '../lib/fault.js'
 import { newId } from '../lib/ids.js'
 import { BLOCKING } from '../orders/normalize.js'
 import { raiseException, resolveExceptions } from '../orders/exceptions.js'
@@ -76,6 +77,7 @@ export async function allocateOrder(
           if (!(await reserve(tx, { merchantId, warehouseId: p.warehouseId, skuId: p.skuId }, p.quantity)))
             throw new Contended()
         }
+        faultPoint('inventory.allocate.reserved')
         await tx
           .insertInto('stock_allocations')
           .values(
@@ -134,7 +136,7 @@ export async function allocateOrder(
  * Release every open reservation of an order (cancel, refund before shipment), once: the
  * allocation row's status flips conditionally, so a second release of the same row does nothing.
  */
-export async function releaseOrder(db: Db, merchantId: string, orderId: string): Promise<number> {
+export async function releaseOrder(db: Executor, merchantId: string, orderId: string): Promise<number> {
   return withTx(db, async (tx) => {
     const open = await tx
       .selectFrom('stock_allocations')

@@ -3,7 +3,11 @@ import { sql } from 'kysely'
 import type { Executor } from '../db/connect.js'
 
 export interface Violation {
-  kind: 'on_hand_vs_movements' | 'reserved_vs_allocations' | 'negative_or_over_reserved'
+  kind:
+    | 'on_hand_vs_movements'
+    | 'reserved_vs_allocations'
+    | 'negative_or_over_reserved'
+    | 'reserved_for_cancelled_order'
   warehouseId: string
   skuId: string
   detail: string
@@ -45,5 +49,19 @@ export async function checkInventory(db: Executor, merchantId?: string): Promise
         detail: `on_hand ${r.on_hand}, reserved ${r.reserved}`,
       })
   }
+  // Stock held for an order that will never ship: a release that was lost.
+  const held = await sql<{ warehouse_id: string; sku_id: string; order_id: string; quantity: number }>`
+    SELECT a.warehouse_id, a.sku_id, a.order_id, a.quantity
+    FROM stock_allocations a JOIN orders o ON o.merchant_id = a.merchant_id AND o.id = a.order_id
+    WHERE a.status = 'open' AND o.status = 'cancelled' ${merchantId ? sql`AND a.merchant_id = ${merchantId}` : sql``}`.execute(
+    db,
+  )
+  for (const r of held.rows)
+    out.push({
+      warehouseId: r.warehouse_id,
+      skuId: r.sku_id,
+      kind: 'reserved_for_cancelled_order',
+      detail: `${r.quantity} reserved for cancelled order ${r.order_id}`,
+    })
   return out
 }

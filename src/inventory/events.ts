@@ -1,16 +1,23 @@
 /**
  * What the inventory engine does with order events: allocate on paid; release on cancel or on a
  * refund before shipment (the order goes on hold for a person to look at). Each event key is
- * processed once.
+ * processed once: the key is claimed in the transaction that does the work, so a worker that dies
+ * half way leaves nothing done and nothing claimed, and the retry does it all.
  */
-import type { Db } from '../db/connect.js'
+import type { Db, Tx } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
+import { faultPoint } from '../lib/fault.js'
 import type { OrderEvent } from '../orders/events.js'
 import { removeFromOpenWave } from '../fulfillment/waves.js'
 import { recordStatusChange } from '../orders/repo.js'
 import { allocateOrder, releaseOrder, type AllocationOutcome } from './allocate.js'
 import { claimEventKey } from './stock-repo.js'
 
+/**
+ * `already_done`: the event was handled before (a replay, or the retry of a run that died after
+ * its commit); whatever it changed is committed, and the caller's follow-ups (a stock push) are
+ * due again.
+ */
 export async function handleInventoryEvent(
   db: Db,
   e: OrderEvent,
@@ -20,38 +27,40 @@ export async function handleInventoryEvent(
       return allocateOrder(db, e.merchantId, e.orderId, e.key)
     case 'cancelled':
     case 'refund_requested':
-    case 'refunded': {
-      const first = await withTx(db, (tx) => claimEventKey(tx, e.merchantId, e.key))
-      if (!first) return 'ignored'
-      const released = await releaseOrder(db, e.merchantId, e.orderId)
-      await removeFromOpenWave(db, e.merchantId, e.orderId)
-      if (e.kind !== 'cancelled') await holdIfInWarehouse(db, e.merchantId, e.orderId, e.kind)
-      return released > 0 ? 'released' : 'ignored'
-    }
+    case 'refunded':
+      return withTx(db, (tx) => releaseForEvent(tx, e))
     case 'changed':
     case 'shipped':
       return 'ignored'
   }
 }
 
-/** A refund that arrives before shipment stops the order in the warehouse. */
-async function holdIfInWarehouse(db: Db, merchantId: string, orderId: string, why: string): Promise<void> {
-  await withTx(db, async (tx) => {
-    const order = await tx
-      .selectFrom('orders')
-      .select('status')
-      .where('merchant_id', '=', merchantId)
-      .where('id', '=', orderId)
-      .forUpdate()
-      .executeTakeFirst()
-    if (!order || !['paid', 'allocated', 'picking'].includes(order.status)) return
+async function releaseForEvent(tx: Tx, e: OrderEvent): Promise<'released' | 'ignored' | 'already_done'> {
+  // The order row first, as shipping takes it: a release and a shipment of one order queue up
+  // behind each other instead of deadlocking on the allocations.
+  const order = await tx
+    .selectFrom('orders')
+    .select('status')
+    .where('merchant_id', '=', e.merchantId)
+    .where('id', '=', e.orderId)
+    .forUpdate()
+    .executeTakeFirst()
+  if (!(await claimEventKey(tx, e.merchantId, e.key))) return 'already_done'
+  faultPoint('inventory.release.claimed')
+  const released = await releaseOrder(tx, e.merchantId, e.orderId)
+  faultPoint('inventory.release.released')
+  await removeFromOpenWave(tx, e.merchantId, e.orderId)
+  // A refund that arrives before shipment stops the order in the warehouse.
+  if (e.kind !== 'cancelled' && order && ['paid', 'allocated', 'picking'].includes(order.status)) {
+    faultPoint('inventory.release.unwaved')
     await tx
       .updateTable('orders')
       .set({ status: 'on_hold', updated_at: new Date() })
-      .where('id', '=', orderId)
+      .where('id', '=', e.orderId)
       .execute()
-    await recordStatusChange(tx, merchantId, orderId, order.status, 'on_hold', 'inventory', why)
-  })
+    await recordStatusChange(tx, e.merchantId, e.orderId, order.status, 'on_hold', 'inventory', e.kind)
+  }
+  return released > 0 ? 'released' : 'ignored'
 }
 
 /** After stock arrives: retry orders waiting on it (open no_stock exceptions), oldest paid first. */

@@ -1,12 +1,17 @@
 /**
  * Channel stock push: for every platform SKU a shop maps, compute the quantity to show and send
  * the ones that changed since the last successful push (all of them on a full resync). Every
- * outcome is recorded per shop and platform SKU.
+ * outcome is recorded per shop and platform SKU; quantities are absolute, so sending one again
+ * after a crash changes nothing. Failures that may pass (transient, rate-limited, expired token)
+ * are counted as retryable for the job layer to retry; permanent ones wait for a person.
  */
+import { sql } from 'kysely'
 import { getConnector } from '../../connectors/index.js'
 import type { PushOutcome, StockLevel } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
-import { groupBy } from '../lib/collections.js'
+import { isConnectorError } from '../../connectors/errors.js'
+import { chunk, groupBy } from '../lib/collections.js'
+import { faultPoint } from '../lib/fault.js'
 import { getShop } from '../shops/repo.js'
 import { isLinked, withFreshToken } from '../sync/pull.js'
 import { listWarehouses } from '../warehouses/repo.js'
@@ -17,8 +22,18 @@ export interface PushReport {
   considered: number
   sent: number
   failed: number
+  /** Of the failed, those that may succeed when sent again (not `permanent`). */
+  retryable: number
   skipped: 'disabled' | 'not_linked' | null
 }
+
+const nothing = (considered: number, skipped: PushReport['skipped']): PushReport => ({
+  considered,
+  sent: 0,
+  failed: 0,
+  retryable: 0,
+  skipped,
+})
 
 export async function pushShopStock(
   ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'redis'>,
@@ -27,9 +42,9 @@ export async function pushShopStock(
   full = false,
 ): Promise<PushReport> {
   const shop = await getShop(ctx.db, merchantId, shopId)
-  if (!shop || shop.status !== 'active') return { considered: 0, sent: 0, failed: 0, skipped: 'disabled' }
+  if (!shop || shop.status !== 'active') return nothing(0, 'disabled')
   const rules = shopRules(shop.settings)
-  if (!rules.sync.enabled) return { considered: 0, sent: 0, failed: 0, skipped: 'disabled' }
+  if (!rules.sync.enabled) return nothing(0, 'disabled')
   const warehouses = (await listWarehouses(ctx.db, merchantId))
     .filter((w) => !rules.warehouseIds || rules.warehouseIds.includes(w.id))
     .map((w) => w.id)
@@ -40,8 +55,7 @@ export async function pushShopStock(
     .where('m.merchant_id', '=', merchantId)
     .where('m.shop_id', '=', shopId)
     .execute()
-  if (mappings.length === 0 || warehouses.length === 0)
-    return { considered: mappings.length, sent: 0, failed: 0, skipped: null }
+  if (mappings.length === 0 || warehouses.length === 0) return nothing(mappings.length, null)
   const components = await ctx.db
     .selectFrom('sku_bundle_components')
     .select(['bundle_sku_id', 'component_sku_id', 'quantity'])
@@ -109,7 +123,8 @@ export async function pushShopStock(
       })
     }
   }
-  if (levels.length === 0) return { considered: mappings.length, sent: 0, failed: 0, skipped: null }
+  if (levels.length === 0) return nothing(mappings.length, null)
+  faultPoint('stock-push.planned')
   const connector = getConnector(shop.channel)
   let outcomes: PushOutcome[]
   try {
@@ -122,46 +137,54 @@ export async function pushShopStock(
     })
   } catch (err) {
     // Nothing can be sent before the shop's OAuth completes; the next push after it sends all.
-    if (err instanceof NotLinked)
-      return { considered: mappings.length, sent: 0, failed: 0, skipped: 'not_linked' }
+    if (err instanceof NotLinked) return nothing(mappings.length, 'not_linked')
     const error = err instanceof Error ? err.message : String(err)
+    const kind = isConnectorError(err) ? err.kind : 'transient'
     outcomes = levels.map((l) => ({
       platformSkuId: l.platformSkuId,
       locationId: l.locationId ?? null,
       ok: false,
       quantity: l.quantity,
       error,
+      kind,
     }))
   }
+  faultPoint('stock-push.sent')
   const now = ctx.clock.now()
   let failed = 0
-  for (const [i, l] of levels.entries()) {
+  let retryable = 0
+  const rows = levels.map((l, i) => {
     const o =
       outcomes.find((x) => x.platformSkuId === l.platformSkuId && (x.locationId ?? '') === l.location) ??
       outcomes.find((x) => x.platformSkuId === l.platformSkuId && !x.locationId) ??
       outcomes[i]
     if (!o?.ok) failed++
+    // No outcome, or one without a kind, is not known to be final: sending again is harmless.
+    if (!o?.ok && o?.kind !== 'permanent') retryable++
+    return {
+      merchant_id: merchantId,
+      shop_id: shopId,
+      platform_sku_key: l.key,
+      location_id: l.location,
+      quantity: l.quantity,
+      pushed_at: now,
+      ok: o?.ok ? 1 : 0,
+      error: o?.ok ? null : (o?.error ?? 'no outcome').slice(0, 2000),
+    }
+  })
+  for (const part of chunk(rows, 500)) {
     await ctx.db
       .insertInto('stock_push_state')
-      .values({
-        merchant_id: merchantId,
-        shop_id: shopId,
-        platform_sku_key: l.key,
-        location_id: l.location,
-        quantity: l.quantity,
-        pushed_at: now,
-        ok: o?.ok ? 1 : 0,
-        error: o?.ok ? null : (o?.error ?? 'no outcome').slice(0, 2000),
-      })
+      .values(part)
       .onDuplicateKeyUpdate({
-        quantity: l.quantity,
-        pushed_at: now,
-        ok: o?.ok ? 1 : 0,
-        error: o?.ok ? null : (o?.error ?? 'no outcome').slice(0, 2000),
+        quantity: sql`VALUES(quantity)`,
+        pushed_at: sql`VALUES(pushed_at)`,
+        ok: sql`VALUES(ok)`,
+        error: sql`VALUES(error)`,
       })
       .execute()
   }
-  return { considered: mappings.length, sent: levels.length - failed, failed, skipped: null }
+  return { considered: mappings.length, sent: levels.length - failed, failed, retryable, skipped: null }
 }
 
 /** settings.locations { warehouseId: locationId } → map, or null when the channel is not per location. */

@@ -1,26 +1,28 @@
 /**
- * Coalesced stock pushes: every stock change asks for a push of each active shop of the merchant;
- * BullMQ's debounce keeps one delayed job per shop, replaced and pushed back by each new request,
- * so a burst of changes ends in one push per shop per interval. The push reads the stock as it
- * is when it runs, so nothing is lost by dropping the intermediate requests.
+ * Ask for a stock push of every active shop of the merchant after a stock change. The requests
+ * coalesce per shop in the queue (jobs/queues.ts: one waiting while one runs, so a change during a
+ * running push gets one more push after it), and the push worker spaces the pushes of a shop
+ * (push-gate.ts). A push reads the stock as it is when it starts, so the requests it absorbs are
+ * covered by it.
  */
+import { enqueueBulk, jobId } from '../../jobs/queues.js'
 import type { AppContext } from '../context.js'
+import { newId } from '../lib/ids.js'
 import { listShops } from '../shops/repo.js'
 
 export async function schedulePush(
-  ctx: Pick<AppContext, 'db' | 'queues' | 'config'>,
+  ctx: Pick<AppContext, 'db' | 'queues'>,
   merchantId: string,
 ): Promise<void> {
-  const ttl = ctx.config.sync.stockPushDebounceMs
-  for (const shop of await listShops(ctx.db, merchantId, { status: 'active' })) {
-    await ctx.queues['stock-push'].add(
-      'stock-push',
-      { merchantId, shopId: shop.id, full: false },
-      {
-        delay: ttl,
-        deduplication: { id: `push.${shop.id}`, ttl: Math.max(ttl, 1), extend: true, replace: true },
-        removeOnComplete: { count: 1000 },
-      },
-    )
-  }
+  const shops = await listShops(ctx.db, merchantId, { status: 'active' })
+  // Ids are unique per request: the per-shop deduplication key does the coalescing, and a unique id
+  // never collides with a kept, completed push.
+  await enqueueBulk(
+    ctx.queues,
+    'stock-push',
+    shops.map((shop) => ({
+      data: { merchantId, shopId: shop.id, full: false },
+      id: jobId('push', shop.id, newId()),
+    })),
+  )
 }

@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
 import type { Executor } from '../db/connect.js'
 import { chunk } from '../lib/collections.js'
-import { jobId } from '../../jobs/queues.js'
+import { enqueueBulk, jobId } from '../../jobs/queues.js'
 
 export const ORDER_EVENT_KINDS = [
   'paid',
@@ -41,11 +41,15 @@ export async function emitOrderEvents(
 ): Promise<void> {
   if (events.length === 0) return
   await Promise.all([
-    ctx.queues['inventory-order-event'].addBulk(
-      events.map((e) => ({ name: 'inventory-order-event', data: e, opts: { jobId: jobId('inv', e.key) } })),
+    enqueueBulk(
+      ctx.queues,
+      'inventory-order-event',
+      events.map((e) => ({ data: e, id: jobId('inv', e.key) })),
     ),
-    ctx.queues['ledger-order-event'].addBulk(
-      events.map((e) => ({ name: 'ledger-order-event', data: e, opts: { jobId: jobId('led', e.key) } })),
+    enqueueBulk(
+      ctx.queues,
+      'ledger-order-event',
+      events.map((e) => ({ data: e, id: jobId('led', e.key) })),
     ),
   ])
   await markSent(ctx.db, events)

@@ -45,6 +45,28 @@ export function withEvents<T extends { events: readonly OrderEvent[] }>(
 }
 
 /**
+ * Events of these orders that were committed but are not sent yet: a request repeated after it
+ * died between its commit and the enqueue sends them at once, rather than after the sweep's grace.
+ */
+export async function unsentEvents(
+  db: Executor,
+  merchantId: string,
+  orderIds: readonly string[],
+): Promise<OrderEvent[]> {
+  if (orderIds.length === 0) return []
+  const rows = await db
+    .selectFrom('event_outbox')
+    .select('payload')
+    .where('merchant_id', '=', merchantId)
+    .where('sent_at', 'is', null)
+    .where((eb) => eb.or(orderIds.map((id) => eb('event_key', 'like', `${id}.%`))))
+    .execute()
+  return rows
+    .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as OrderEvent)
+    .filter((e) => orderIds.includes(e.orderId))
+}
+
+/**
  * Enqueue what the outbox holds unsent for longer than `graceMs` (emitters normally send within
  * milliseconds), and forget sent events after `keepDays`. Returns how many it sent.
  */

@@ -134,9 +134,7 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       if (!(await getShop(ctx.db, merchantId, req.params.id))) throw notFound('shop', req.params.id)
       const stream = req.body.stream ?? 'orders'
       const id = jobId('pull-now', req.params.id, stream, newId())
-      await enqueue(ctx.queues, 'shop-pull', { merchantId, shopId: req.params.id, stream }, id, {
-        attempts: 1,
-      })
+      await enqueue(ctx.queues, 'shop-pull', { merchantId, shopId: req.params.id, stream }, id)
       await audit(ctx.db, merchantId, {
         ...apiActor(req.auth),
         action: 'shop.sync_now',

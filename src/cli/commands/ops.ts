@@ -62,7 +62,9 @@ export function registerOpsCommands(program: Command): void {
     .command('check')
     .description('verify invariants')
     .command('inventory')
-    .description('on_hand = Σ movements, reserved = Σ open allocations, no negative or over-reserved stock')
+    .description(
+      'on_hand = Σ movements, reserved = Σ open allocations, no negative or over-reserved stock, nothing reserved for a cancelled order',
+    )
     .option('--merchant <id>', 'only this merchant')
     .action(async (o: { merchant?: string }) => {
       const db = createDb({ ...bootConfig().db, poolSize: 2 })

@@ -221,7 +221,7 @@ describe('oversell protection', () => {
       handleInventoryEvent(env.ctx.db, cancel),
       handleInventoryEvent(env.ctx.db, cancel),
     ])
-    expect([a, b].sort()).toEqual(['ignored', 'released'])
+    expect([a, b].sort()).toEqual(['already_done', 'released'])
     expect(await stockOf(sku.A!)).toEqual(before)
     expect(await checkInventory(env.ctx.db, m.id)).toEqual([])
   })

@@ -4,6 +4,7 @@
  * under a real race between two connection pools (a pull page and single-order webhooks), a
  * replayed page a no-op, and events emitted once per change. Driven by the test connector.
  */
+import type { Queue } from 'bullmq'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createDb, type Db } from '../../../src/db/connect.js'
@@ -114,7 +115,8 @@ beforeAll(async () => {
   ])
   otherDb = createDb({ url: env.testDb.url, poolSize: 8 })
   other = { db: otherDb, queues: env.ctx.queues, clock: env.ctx.clock }
-  const queue = env.ctx.queues['inventory-order-event']
+  // The queue behind enqueueBulk: domain code cannot add to it directly, the spy can.
+  const queue = env.ctx.queues['inventory-order-event'] as unknown as Queue<OrderEvent>
   const addBulk = queue.addBulk.bind(queue)
   vi.spyOn(queue, 'addBulk').mockImplementation((jobs) => {
     emitted.push(...jobs.map((j) => j.data))

@@ -1,0 +1,61 @@
+/**
+ * Turns at pushing a shop's stock, shared by every worker process through Redis: one push of a
+ * shop at a time (a lock owned by the job, so an older reading never lands after a newer one), and
+ * at most one push started per interval. The first change of a quiet shop goes at once; during a
+ * burst the changes coalesce and one push goes per interval. A job that may not start yet is told
+ * how long to wait and waits delayed in the queue, not in a worker.
+ */
+import type { AppContext } from '../context.js'
+
+/** A push holds the lock at most this long; a process that died holding it blocks no longer. */
+export const PUSH_LOCK_MS = 5 * 60_000
+
+// KEYS: lock, next-start marker. ARGV: owner (job id), lock ms, interval ms.
+// The same owner may take its own lock again: that is its job re-run after a crash.
+const TAKE = `
+local holder = redis.call('GET', KEYS[1])
+local interval = tonumber(ARGV[3])
+if holder and holder ~= ARGV[1] then
+  local left = redis.call('PTTL', KEYS[1])
+  if left < 1 then left = 1 end
+  return math.min(left, math.max(interval, 250))
+end
+if interval > 0 and not holder then
+  local wait = redis.call('PTTL', KEYS[2])
+  if wait > 0 then return wait end
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', interval)
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 0
+`
+
+const GIVE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`
+
+type Ctx = Pick<AppContext, 'redis' | 'config'>
+
+const keys = (ctx: Ctx, shopId: string) => [
+  `${ctx.config.redis.prefix}:stock-push:lock:${shopId}`,
+  `${ctx.config.redis.prefix}:stock-push:next:${shopId}`,
+]
+
+/** 0 when `owner` may push the shop now (it then holds the turn); otherwise ms to wait first. */
+export async function takePushTurn(ctx: Ctx, shopId: string, owner: string): Promise<number> {
+  const [lock, next] = keys(ctx, shopId)
+  const wait = await ctx.redis.eval(
+    TAKE,
+    2,
+    lock!,
+    next!,
+    owner,
+    PUSH_LOCK_MS,
+    ctx.config.sync.stockPushDebounceMs,
+  )
+  return Number(wait)
+}
+
+export async function endPushTurn(ctx: Ctx, shopId: string, owner: string): Promise<void> {
+  await ctx.redis.eval(GIVE, 1, keys(ctx, shopId)[0]!, owner)
+}
