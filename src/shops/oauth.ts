@@ -99,7 +99,17 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         tags,
         summary: 'OAuth callback (called by the platform with code, state and its signature)',
         params: Type.Object({ channel: Type.Enum(CHANNELS) }),
-        querystring: Type.Record(Type.String(), Type.String()),
+        querystring: Type.Object(
+          {
+            state: Type.Optional(Type.String({ maxLength: 200 })),
+            code: Type.Optional(Type.String({ maxLength: 4096 })),
+          },
+          {
+            // The platform's own parameters (its signature, shop, timestamp…) come as it sends them.
+            additionalProperties: Type.String({ maxLength: 4096 }),
+            maxProperties: 50,
+          },
+        ),
         response: { 200: Type.Object({ linked: Type.Boolean(), shopId: Type.String() }), ...errorResponses },
       },
     },
