@@ -6,7 +6,8 @@ import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AppContext } from './context.js'
 import { installAuth } from './api/auth.js'
-import { installErrorHandler } from './api/errors.js'
+import { frameworkErrors, installErrorHandler } from './api/errors.js'
+import { AJV_OPTIONS, DEFAULT_BODY_LIMIT, installStrictInput } from './api/input.js'
 import { ROUTE_MODULES } from './api/routes.js'
 import { newId } from './lib/ids.js'
 import { installMetrics } from './system/metrics.js'
@@ -19,10 +20,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : newId()
     },
     requestIdHeader: false,
-    bodyLimit: 10 * 1024 * 1024,
-    ajv: {
-      customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true },
-    },
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    frameworkErrors,
+    ajv: { customOptions: AJV_OPTIONS },
   })
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id)
@@ -48,6 +48,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } })
 
   installErrorHandler(app)
+  installStrictInput(app)
   installAuth(app, ctx.db)
   installMetrics(app, ctx)
   for (const routes of ROUTE_MODULES) await app.register(async (scope) => routes(scope, ctx))

@@ -2,7 +2,7 @@
  * One error type for the API: each error carries its stable code and HTTP status, so the handler
  * stays short. Every error body has the shape { error: { code, message, details } }.
  */
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 
 export const ERROR_CODES = [
   'validation_failed',
@@ -60,7 +60,15 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       const code: ErrorCode =
         err.statusCode === 404 ? 'not_found' : err.statusCode === 401 ? 'unauthorized' : 'validation_failed'
-      return reply.status(err.statusCode).send({ error: { code, message: err.message, details: null } })
+      // The body parser's refusals (too large, not JSON, a media type the route does not take) name the body.
+      const body = typeof err.code === 'string' && err.code.startsWith('FST_ERR_CTP_')
+      return reply.status(err.statusCode).send({
+        error: {
+          code,
+          message: body ? `body: ${err.message}` : err.message,
+          details: body ? { field: 'body' } : null,
+        },
+      })
     }
     req.log.error({ err }, 'unhandled error')
     return reply
@@ -72,6 +80,16 @@ export function installErrorHandler(app: FastifyInstance): void {
       error: { code: 'not_found', message: `route ${req.method} ${req.url} not found`, details: null },
     }),
   )
+}
+
+/**
+ * The router's own refusals (a path parameter over the router's length limit, a malformed escape in
+ * the path), in the API's error shape rather than fastify's.
+ */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(err.statusCode ?? 400).send({
+    error: { code: 'validation_failed', message: `params: ${err.message}`, details: { field: 'params' } },
+  })
 }
 
 function missingProperty(params: unknown): string {

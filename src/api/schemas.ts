@@ -6,8 +6,25 @@ export const Id = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description
 export const IdParams = Type.Object({ id: Id })
 export const Role = Type.Enum(ROLES)
 export const Timestamp = Type.String({ format: 'date-time' })
-/** A money amount as an exact decimal string. */
-export const Amount = Type.String({ pattern: '^-?\\d+(\\.\\d+)?$' })
+/** Largest value of a signed 32-bit INT column. */
+export const INT_MAX = 2_147_483_647
+/** A whole number that fits an INT column, from `minimum` (0 unless given). */
+export const Int = (opts: { minimum?: number; maximum?: number; description?: string } = {}) =>
+  Type.Integer({ minimum: 0, maximum: INT_MAX, ...opts })
+/** A money amount as an exact decimal string that fits DECIMAL(18,4): up to 14 digits, 4 decimals. */
+export const Amount = Type.String({
+  pattern: '^-?\\d{1,14}(\\.\\d{1,4})?$',
+  maxLength: 20,
+  description: 'exact decimal string, up to 14 digits and 4 decimals',
+})
+/** An amount that cannot be negative (a cost, a value). */
+export const NonNegativeAmount = Type.String({
+  pattern: '^\\d{1,14}(\\.\\d{1,4})?$',
+  maxLength: 19,
+  description: 'exact non-negative decimal string, up to 14 digits and 4 decimals',
+})
+/** ISO 4217 currency code. */
+export const Currency = Type.String({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 })
 
 export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Unknown() }),

@@ -6,7 +6,8 @@ import { enqueue, jobId } from '../../jobs/queues.js'
 import type { AppContext } from '../context.js'
 import { ALL_ROLES } from '../api/auth.js'
 import { AppError, notFound } from '../api/errors.js'
-import { Id, IdParams, errorResponses, toJson } from '../api/schemas.js'
+import { Id, IdParams, Int, errorResponses, toJson } from '../api/schemas.js'
+import { CHANNELS } from '../db/schema.js'
 import { allocateOrder } from '../inventory/allocate.js'
 import { schedulePush } from '../inventory/schedule-push.js'
 import { faultPoint } from '../lib/fault.js'
@@ -38,7 +39,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         body: Type.Object(
           {
             warehouseId: Id,
-            channel: Type.Optional(Type.String({ maxLength: 32 })),
+            channel: Type.Optional(Type.Enum(CHANNELS)),
             shopId: Type.Optional(Id),
             carrier: Type.Optional(Type.Enum(CARRIERS)),
             singleItemOnly: Type.Optional(Type.Boolean()),
@@ -112,10 +113,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         tags,
         summary: 'Confirm a pick; fewer than asked is a shortage (adjustment + exception + re-allocation)',
         params: IdParams,
-        body: Type.Object(
-          { allocationId: Id, picked: Type.Integer({ minimum: 0 }) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ allocationId: Id, picked: Int() }, { additionalProperties: false }),
         response: {
           200: Type.Object({
             shortage: Type.Integer(),
@@ -163,7 +161,9 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
                   carrier: Type.Enum(CARRIERS),
                   carrierName: Type.Optional(Type.String({ maxLength: 64 })),
                   trackingNumber: Type.String({ minLength: 4, maxLength: 64 }),
-                  lineExternalIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }))),
+                  lineExternalIds: Type.Optional(
+                    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500 }),
+                  ),
                 },
                 { additionalProperties: false },
               ),

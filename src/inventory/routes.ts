@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { AppError, notFound } from '../api/errors.js'
-import { Amount, Id, IdParams, errorResponses, toJson } from '../api/schemas.js'
+import { Currency, Id, IdParams, Int, NonNegativeAmount, errorResponses, toJson } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { allocateOrder } from './allocate.js'
 import { retryWaitingOrders } from './events.js'
@@ -127,8 +127,8 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
             warehouseId: Id,
             skuId: Id,
             quantity: Qty,
-            unitCost: Amount,
-            currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+            unitCost: NonNegativeAmount,
+            currency: Currency,
             reference: Type.Optional(Type.String({ maxLength: 64 })),
             idempotencyKey: IdemKey,
           },
@@ -168,8 +168,8 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
           {
             warehouseId: Id,
             skuId: Id,
-            counted: Type.Integer({ minimum: 0 }),
-            expectedOnHand: Type.Integer({ minimum: 0 }),
+            counted: Int(),
+            expectedOnHand: Int(),
             reason: Type.Optional(Type.String({ maxLength: 200 })),
           },
           { additionalProperties: false },
@@ -251,18 +251,22 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock/bins',
     {
       config: { roles: STAFF },
+      bodyLimit: 1024 * 1024,
       schema: {
         tags,
         summary: 'Set bin locations (库位)',
-        body: Type.Object({
-          items: Type.Array(
-            Type.Object(
-              { warehouseId: Id, skuId: Id, bin: Type.String({ minLength: 1, maxLength: 64 }) },
-              { additionalProperties: false },
+        body: Type.Object(
+          {
+            items: Type.Array(
+              Type.Object(
+                { warehouseId: Id, skuId: Id, bin: Type.String({ minLength: 1, maxLength: 64 }) },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 1000 },
             ),
-            { minItems: 1, maxItems: 1000 },
-          ),
-        }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ saved: Type.Integer() }), ...errorResponses },
       },
     },
@@ -341,18 +345,19 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     '/stock/thresholds',
     {
       config: { roles: STAFF },
+      bodyLimit: 256 * 1024,
       schema: {
         tags,
         summary: 'Low-stock alert thresholds per SKU',
-        body: Type.Object({
-          items: Type.Array(
-            Type.Object(
-              { skuId: Id, threshold: Type.Integer({ minimum: 0 }) },
-              { additionalProperties: false },
-            ),
-            { minItems: 1, maxItems: 1000 },
-          ),
-        }),
+        body: Type.Object(
+          {
+            items: Type.Array(Type.Object({ skuId: Id, threshold: Int() }, { additionalProperties: false }), {
+              minItems: 1,
+              maxItems: 1000,
+            }),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ saved: Type.Integer() }), ...errorResponses },
       },
     },

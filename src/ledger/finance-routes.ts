@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { AppError, conflict, invalid, notFound } from '../api/errors.js'
-import { Id, IdParams, errorResponses } from '../api/schemas.js'
+import { Id, IdParams, NonNegativeAmount, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
 import { withTx } from '../db/tx.js'
@@ -40,13 +40,22 @@ const FINDING_COLUMNS = [
   'settlementLineIds',
 ] as const
 const tags = ['ledger']
-const Rate = Type.String({ pattern: '^\\d+(\\.\\d+)?$' })
+const Rate = Type.String({
+  pattern: '^\\d{1,4}(\\.\\d{1,8})?$',
+  maxLength: 13,
+  description: 'decimal rate, e.g. "0.05"',
+})
+/** Rates per category or SKU code, keyed as the catalogue keys them. */
+const RateTable = Type.Record(Type.String(), Rate, {
+  maxProperties: 5000,
+  propertyNames: { minLength: 1, maxLength: 128 },
+})
 const Rules = Type.Object(
   {
     rate: Type.Optional(Rate),
-    byCategory: Type.Optional(Type.Record(Type.String(), Rate)),
-    bySku: Type.Optional(Type.Record(Type.String(), Rate)),
-    fixedPerOrder: Type.Optional(Rate),
+    byCategory: Type.Optional(RateTable),
+    bySku: Type.Optional(RateTable),
+    fixedPerOrder: Type.Optional(NonNegativeAmount),
     paymentRate: Type.Optional(Rate),
   },
   { additionalProperties: false },
@@ -175,8 +184,8 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
         tags,
         querystring: Type.Object({
           shopId: Type.Optional(Id),
-          orderExternalId: Type.Optional(Type.String()),
-          type: Type.Optional(Type.String()),
+          orderExternalId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+          type: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
           importId: Type.Optional(Id),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
         }),
@@ -343,7 +352,7 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       schema: {
         tags,
         summary: 'Rename an account or give it the code of your general ledger',
-        params: Type.Object({ code: Type.String() }),
+        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 48 }) }),
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -415,6 +424,7 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     '/shops/:id/commission-plans',
     {
       config: { roles: ['admin', 'accountant'] },
+      bodyLimit: 1024 * 1024,
       schema: {
         tags,
         summary:
@@ -521,7 +531,7 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       schema: {
         tags,
         summary: 'Close a month: later postings dated in it are booked in the next open month as adjustments',
-        params: Type.Object({ period: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }) }),
+        params: Type.Object({ period: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', maxLength: 7 }) }),
         response: { 200: Type.Object({ period: Type.String(), closedAt: Type.String() }), ...errorResponses },
       },
     },

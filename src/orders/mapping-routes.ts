@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { invalid, notFound } from '../api/errors.js'
-import { Amount, Id, IdParams, errorResponses, toJson } from '../api/schemas.js'
+import { Id, IdParams, NonNegativeAmount, errorResponses, toJson } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { withTx } from '../db/tx.js'
 import { autoMap, deleteMapping, listMappings, upsertMappings } from './mappings.js'
@@ -33,7 +33,7 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
                 {
                   skuCode: Type.String({ minLength: 1, maxLength: 128 }),
                   quantity: Type.Integer({ minimum: 1, maximum: 10_000 }),
-                  unitValue: Amount,
+                  unitValue: NonNegativeAmount,
                 },
                 { additionalProperties: false },
               ),
@@ -123,24 +123,28 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
     '/sku-mappings/bulk',
     {
       config: { roles: ADMIN },
+      bodyLimit: 1024 * 1024,
       schema: {
         tags: ['skus'],
         summary:
           'Map platform SKUs (or items without SKUs) to merchant SKU codes; orders waiting on them re-run',
-        body: Type.Object({
-          items: Type.Array(
-            Type.Object(
-              {
-                shopId: Id,
-                platformSkuId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-                platformItemId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-                skuCode: Type.String({ minLength: 1, maxLength: 128 }),
-              },
-              { additionalProperties: false },
+        body: Type.Object(
+          {
+            items: Type.Array(
+              Type.Object(
+                {
+                  shopId: Id,
+                  platformSkuId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+                  platformItemId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+                  skuCode: Type.String({ minLength: 1, maxLength: 128 }),
+                },
+                { additionalProperties: false },
+              ),
+              { minItems: 1, maxItems: 1000 },
             ),
-            { minItems: 1, maxItems: 1000 },
-          ),
-        }),
+          },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Object({
             saved: Type.Integer(),

@@ -18,6 +18,18 @@ import { ORDER_STATUSES } from './types.js'
 const Row = Type.Record(Type.String(), Type.Unknown())
 const List = Type.Object({ items: Type.Array(Row), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 const READ = ALL_ROLES
+/** The province is also a column (VARCHAR(64)) for allocation by region; the rest live in JSON. */
+const RECEIVER_FIELD_LENGTHS = {
+  name: 200,
+  phone: 64,
+  country: 64,
+  province: 64,
+  city: 64,
+  district: 64,
+  town: 64,
+  address: 300,
+  postcode: 16,
+}
 
 export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -98,9 +110,10 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         params: IdParams,
         body: Type.Object(
           Object.fromEntries(
-            ['name', 'phone', 'country', 'province', 'city', 'district', 'town', 'address', 'postcode'].map(
-              (k) => [k, Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()]))],
-            ),
+            Object.entries(RECEIVER_FIELD_LENGTHS).map(([k, maxLength]) => [
+              k,
+              Type.Optional(Type.Union([Type.String({ maxLength }), Type.Null()])),
+            ]),
           ),
           { additionalProperties: false, minProperties: 1 },
         ),

@@ -100,7 +100,20 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         summary: 'OAuth callback (called by the platform with code, state and its signature)',
         params: Type.Object({ channel: Type.Enum(CHANNELS) }),
         // A platform may send a parameter more than once (Shopify's array-style `ids[]`).
-        querystring: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
+        querystring: Type.Object(
+          {
+            state: Type.Optional(Type.String({ maxLength: 200 })),
+            code: Type.Optional(Type.String({ maxLength: 4096 })),
+          },
+          {
+            // The platform's own parameters (its signature, shop, timestamp…) come as it sends them.
+            additionalProperties: Type.Union([
+              Type.String({ maxLength: 4096 }),
+              Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 100 }),
+            ]),
+            maxProperties: 50,
+          },
+        ),
         response: { 200: Type.Object({ linked: Type.Boolean(), shopId: Type.String() }), ...errorResponses },
       },
     },

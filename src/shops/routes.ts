@@ -15,9 +15,13 @@ const Settings = Type.Record(Type.String(), Type.Unknown(), {
   description: 'channel-specific settings (baseUrl, warehouses, stock sync rules…)',
 })
 /** Write-only: accepted on create and on PUT /credentials, never returned. */
-const Credentials = Type.Record(Type.String(), Type.Unknown(), {
+const Credentials = Type.Record(Type.String(), Type.String({ maxLength: 8192 }), {
+  maxProperties: 32,
+  propertyNames: { minLength: 1, maxLength: 64 },
   description: 'write-only secrets: tokens, app keys',
 })
+/** Shop bodies carry settings (per-SKU overrides can be many) but never files. */
+const SHOP_BODY_LIMIT = 1024 * 1024
 
 export const ShopSchema = Type.Object({
   id: Type.String(),
@@ -50,6 +54,7 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     '/shops',
     {
       config: { roles: ADMIN },
+      bodyLimit: SHOP_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Link a shop (credentials are write-only and stored encrypted)',
@@ -116,6 +121,7 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     '/shops/:id',
     {
       config: { roles: ADMIN },
+      bodyLimit: SHOP_BODY_LIMIT,
       schema: {
         tags,
         summary: 'Rename a shop or replace its settings',
@@ -149,6 +155,7 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     '/shops/:id/credentials',
     {
       config: { roles: ADMIN },
+      bodyLimit: 64 * 1024,
       schema: {
         tags,
         summary: 'Replace the shop credentials (write-only)',

@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { invalid, notFound } from '../api/errors.js'
-import { decodeCursor, encodeCursor, errorResponses, IdParams, Page } from '../api/schemas.js'
+import { decodeCursor, encodeCursor, errorResponses, IdParams, Int, Page } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { getSku, listSkus, upsertSkus, type Sku } from './repo.js'
 
@@ -14,7 +14,7 @@ const SkuFields = {
   barcode: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
   category: Type.Optional(Type.Union([Type.String({ maxLength: 128 }), Type.Null()])),
   unit: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
-  weightG: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  weightG: Type.Optional(Type.Union([Int(), Type.Null()])),
   active: Type.Optional(Type.Boolean()),
 }
 
@@ -52,6 +52,7 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
     '/skus/bulk',
     {
       config: { roles: ADMIN },
+      bodyLimit: 4 * 1024 * 1024,
       schema: {
         tags,
         summary: 'Insert or update up to 1,000 SKUs by merchant code',

@@ -17,7 +17,11 @@ const Fields = {
     maxItems: 100,
     description: 'provinces/regions served first, e.g. 浙江省',
   }),
-  address: Type.Record(Type.String(), Type.String()),
+  address: Type.Record(Type.String(), Type.String({ maxLength: 300 }), {
+    maxProperties: 20,
+    propertyNames: { minLength: 1, maxLength: 64 },
+    description: 'free-form address parts, e.g. { "province": "浙江省", "city": "杭州市" }',
+  }),
 }
 
 const WarehouseSchema = Type.Object({
