@@ -8,7 +8,15 @@ export interface Config {
   readonly env: 'development' | 'production' | 'test'
   readonly db: { readonly url: string; readonly poolSize: number }
   readonly redis: { readonly url: string; readonly prefix: string }
-  readonly api: { readonly host: string; readonly port: number; readonly publicUrl: string }
+  readonly api: {
+    readonly host: string
+    readonly port: number
+    readonly publicUrl: string
+    /** Read the client address and protocol from X-Forwarded-* (behind a reverse proxy). */
+    readonly trustProxy: boolean
+  }
+  /** Console sign-in: sessions end after this long without a request. */
+  readonly sessions: { readonly idleMinutes: number }
   readonly log: { readonly level: string; readonly pretty: boolean }
   /** 32-byte key for AES-256-GCM sealing of shop credentials. */
   readonly secretKey: Buffer
@@ -54,6 +62,18 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'PUBLIC_URL',
     default: 'http://127.0.0.1:$API_PORT',
     meaning: 'external base URL, used for OAuth callbacks and webhook addresses',
+  },
+  {
+    name: 'TRUST_PROXY',
+    default: 'false',
+    meaning:
+      'true behind a reverse proxy: client addresses (login throttling) and https (Secure cookies) are read from X-Forwarded-*',
+  },
+  {
+    name: 'SESSION_IDLE_MINUTES',
+    default: '720',
+    meaning:
+      'console sessions end after this many minutes without a request (5–43200); at most 7 days after sign-in',
   },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'LOG_PRETTY', default: 'false', meaning: 'true for human-readable logs (development)' },
@@ -165,7 +185,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       host: str('API_HOST', '127.0.0.1'),
       port,
       publicUrl: url('PUBLIC_URL', `http://127.0.0.1:${port}`, ['http:', 'https:']).replace(/\/$/, ''),
+      trustProxy: bool('TRUST_PROXY', false),
     },
+    sessions: { idleMinutes: int('SESSION_IDLE_MINUTES', 720, 5, 43_200) },
     log: { level: oneOf('LOG_LEVEL', 'info', LOG_LEVELS), pretty: bool('LOG_PRETTY', false) },
     secretKey: key,
     secretKeyIsDevDefault: isDevDefault,

@@ -10,6 +10,7 @@ import * as m0002 from './0002_shops.js'
 import * as m0003 from './0003_warehouses.js'
 import * as m0004 from './0004_skus.js'
 import * as m0005 from './0005_audit_log.js'
+import * as m0006 from './0006_user_sign_in.js'
 import * as m0010 from './0010_sync_state.js'
 import * as m0020 from './0020_orders.js'
 import * as m0021 from './0021_order_lines.js'
@@ -42,6 +43,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_warehouses': m0003,
   '0004_skus': m0004,
   '0005_audit_log': m0005,
+  '0006_user_sign_in': m0006,
   '0010_sync_state': m0010,
   '0020_orders': m0020,
   '0021_order_lines': m0021,

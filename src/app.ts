@@ -1,16 +1,19 @@
 /**
  * buildApp(ctx) → a ready FastifyInstance; it never listens (tests use inject, main listens).
  */
+import cookie from '@fastify/cookie'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AppContext } from './context.js'
 import { installAuth } from './api/auth.js'
+import { installConsole } from './api/console.js'
 import { frameworkErrors, installErrorHandler } from './api/errors.js'
 import { AJV_OPTIONS, DEFAULT_BODY_LIMIT, installStrictInput } from './api/input.js'
 import { ROUTE_MODULES } from './api/routes.js'
 import { newId } from './lib/ids.js'
 import { installMetrics } from './system/metrics.js'
+import { installScopeGuard } from './users/scope.js'
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -20,6 +23,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : newId()
     },
     requestIdHeader: false,
+    trustProxy: ctx.config.api.trustProxy,
     bodyLimit: DEFAULT_BODY_LIMIT,
     frameworkErrors,
     ajv: { customOptions: AJV_OPTIONS },
@@ -40,17 +44,28 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         description: 'Multi-channel order, inventory and finance hub',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key: Bearer ep_…' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API key: Bearer ep_…' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'ep_session',
+            description: 'console session from POST /auth/login; writes also send x-csrf-token',
+          },
+        },
       },
-      security: [{ bearer: [] }],
+      security: [{ bearer: [] }, { session: [] }],
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } })
 
+  await app.register(cookie)
   installErrorHandler(app)
   installStrictInput(app)
-  installAuth(app, ctx.db)
+  installAuth(app, ctx)
+  installScopeGuard(app)
   installMetrics(app, ctx)
+  await installConsole(app)
   for (const routes of ROUTE_MODULES) await app.register(async (scope) => routes(scope, ctx))
   return app
 }

@@ -1,61 +1,141 @@
 /**
- * Bearer API keys. Each key carries a merchant and a role; each route declares the roles it allows
- * (`config.roles`) or that it is public (`config.public`). A route that declares neither is closed.
+ * Who is calling. Integrations send a bearer API key; people in the console send the session
+ * cookie (plus the session's CSRF token on every write). Both carry a merchant and a role, and each
+ * route declares the roles it allows (`config.roles`) or that it is public (`config.public`). A
+ * route that declares neither is closed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { Executor } from '../db/connect.js'
+import type { AppContext } from '../context.js'
 import type { Role } from '../db/schema.js'
-import { sha256Hex } from '../lib/crypto.js'
+import { safeEqual, sha256Hex } from '../lib/crypto.js'
+import { getUser } from '../users/repo.js'
+import { SESSION_COOKIE, sessionStore, type SessionData, type SessionStore } from '../users/sessions.js'
+import { UNSCOPED, type Scope, type User } from '../users/types.js'
 import { AppError } from './errors.js'
 
 export interface Auth {
   merchantId: string
   role: Role
+  /** Who acts, as the audit log records it. */
+  actorType: 'api_key' | 'user'
+  actorId: string
+  /**
+   * @deprecated use actorId. Kept for the modules that record it as their actor column: the API
+   * key's id, or the signed-in user's id.
+   */
   apiKeyId: string
+  userId: string | null
+  /** Warehouses and shops this caller may see beyond its role (null = all). */
+  scope: Scope
+}
+
+/** The signed-in person behind a cookie request (null for API keys). */
+export interface SessionInfo {
+  id: string
+  data: SessionData
+  user: User
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     roles?: readonly Role[]
     public?: boolean
+    /** Reachable by a user who must still replace a one-time password (GET /me, sign-out…). */
+    beforePasswordChange?: boolean
   }
   interface FastifyRequest {
     auth: Auth
+    session: SessionInfo | null
+  }
+  interface FastifyInstance {
+    sessions: SessionStore
   }
 }
 
 const TOUCH_INTERVAL_MS = 5 * 60_000
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-export function installAuth(app: FastifyInstance, db: Executor): void {
+export function installAuth(app: FastifyInstance, ctx: AppContext): void {
+  const { db } = ctx
+  app.decorate(
+    'sessions',
+    sessionStore(ctx.redis, ctx.config.redis.prefix, ctx.config.sessions.idleMinutes * 60),
+  )
   app.decorateRequest('auth', null as unknown as Auth)
-  app.addHook('onRequest', async (req) => {
-    const config = req.routeOptions.config
-    if (config.public || req.routeOptions.url === undefined) return
-    const token = bearer(req)
-    if (!token) throw new AppError('unauthorized', 'missing bearer API key (Authorization: Bearer ep_…)', 401)
+  app.decorateRequest('session', null)
+
+  async function apiKeyAuth(token: string): Promise<Auth> {
     const key = await db
       .selectFrom('api_keys')
       .select(['id', 'merchant_id', 'role', 'revoked_at', 'last_used_at'])
       .where('key_hash', '=', sha256Hex(token))
       .executeTakeFirst()
     if (!key || key.revoked_at) throw new AppError('unauthorized', 'API key is unknown or revoked', 401)
+    if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
+      await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', key.id).execute()
+    }
+    return {
+      merchantId: key.merchant_id,
+      role: key.role,
+      actorType: 'api_key',
+      actorId: key.id,
+      apiKeyId: key.id,
+      userId: null,
+      scope: UNSCOPED,
+    }
+  }
+
+  async function sessionAuth(req: FastifyRequest, sid: string): Promise<Auth> {
+    const data = await app.sessions.get(sid, ctx.clock.now().getTime())
+    const user = data && (await getUser(db, data.merchantId, data.userId))
+    if (!data || !user || user.status !== 'active' || user.sessionEpoch !== data.epoch) {
+      if (data) await app.sessions.destroy(sid)
+      throw new AppError('unauthorized', 'not signed in, or the session has ended', 401)
+    }
+    if (!SAFE_METHODS.has(req.method)) {
+      const sent = req.headers['x-csrf-token']
+      if (typeof sent !== 'string' || !safeEqual(sent, data.csrf))
+        throw new AppError('csrf_failed', 'missing or wrong x-csrf-token header for a signed-in write', 403)
+    }
+    if (user.mustChangePassword && !req.routeOptions.config.beforePasswordChange)
+      throw new AppError('password_change_required', 'set a new password first (POST /auth/password)', 403)
+    req.session = { id: sid, data, user }
+    return userAuth(user)
+  }
+
+  app.addHook('onRequest', async (req) => {
+    const config = req.routeOptions.config
+    if (config.public || req.routeOptions.url === undefined) return
+    const token = bearer(req)
+    const sid = req.cookies[SESSION_COOKIE]
+    let auth: Auth
+    if (token) auth = await apiKeyAuth(token)
+    else if (sid) auth = await sessionAuth(req, sid)
+    else throw new AppError('unauthorized', 'sign in, or send an API key (Authorization: Bearer ep_…)', 401)
     const roles = config.roles ?? []
-    if (!roles.includes(key.role)) {
+    if (!roles.includes(auth.role)) {
       throw new AppError(
         'forbidden',
         `this route needs one of the roles: ${roles.join(', ') || '(none)'}`,
         403,
         {
-          role: key.role,
+          role: auth.role,
         },
       )
     }
-    req.auth = { merchantId: key.merchant_id, role: key.role, apiKeyId: key.id }
-    if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
-      await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', key.id).execute()
-    }
+    req.auth = auth
   })
 }
+
+export const userAuth = (user: User): Auth => ({
+  merchantId: user.merchantId,
+  role: user.role,
+  actorType: 'user',
+  actorId: user.id,
+  apiKeyId: user.id,
+  userId: user.id,
+  scope: { warehouseIds: user.warehouseIds, shopIds: user.shopIds },
+})
 
 function bearer(req: FastifyRequest): string | null {
   const h = req.headers.authorization

@@ -17,6 +17,10 @@ export const ERROR_CODES = [
   'credentials_rejected',
   'upstream_unavailable',
   'period_closed',
+  'invalid_credentials',
+  'too_many_attempts',
+  'csrf_failed',
+  'password_change_required',
   'internal',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

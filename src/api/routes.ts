@@ -1,17 +1,22 @@
 /** Every route module of the API; each is a fastify plugin taking the AppContext. */
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
+import { auditRoutes } from '../audit/routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
+import { merchantProfileRoutes } from '../merchants/profile-routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
+import { orderCountRoutes } from '../orders/count-routes.js'
 import { orderRoutes } from '../orders/routes.js'
 import { oauthRoutes } from '../shops/oauth.js'
 import { syncRoutes } from '../sync/routes.js'
 import { shopRoutes } from '../shops/routes.js'
 import { skuRoutes } from '../skus/routes.js'
 import { systemRoutes } from '../system/routes.js'
+import { authRoutes } from '../users/auth-routes.js'
+import { userRoutes } from '../users/routes.js'
 import { warehouseRoutes } from '../warehouses/routes.js'
 import { webhookRoutes } from '../webhooks/routes.js'
 
@@ -20,12 +25,17 @@ export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<voi
 export const ROUTE_MODULES: readonly RouteModule[] = [
   systemRoutes,
   merchantRoutes,
+  merchantProfileRoutes,
+  authRoutes,
+  userRoutes,
+  auditRoutes,
   shopRoutes,
   oauthRoutes,
   syncRoutes,
   warehouseRoutes,
   skuRoutes,
   orderRoutes,
+  orderCountRoutes,
   inventoryRoutes,
   webhookRoutes,
   fulfillmentRoutes,

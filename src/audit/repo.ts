@@ -2,7 +2,7 @@ import type { Executor } from '../db/connect.js'
 import { newId } from '../lib/ids.js'
 
 export interface AuditEntry {
-  actorType: 'api_key' | 'cli' | 'system'
+  actorType: 'api_key' | 'user' | 'cli' | 'system'
   actorId: string | null
   action: string
   entityType: string
@@ -27,7 +27,8 @@ export async function audit(db: Executor, merchantId: string, entry: AuditEntry)
     .execute()
 }
 
-export const apiActor = (auth: { apiKeyId: string }) => ({
-  actorType: 'api_key' as const,
-  actorId: auth.apiKeyId,
+/** The actor of a request: the API key, or the signed-in user. */
+export const apiActor = (auth: { actorType: 'api_key' | 'user'; actorId: string }) => ({
+  actorType: auth.actorType,
+  actorId: auth.actorId,
 })

@@ -3,6 +3,7 @@ import { Command } from 'commander'
 import { registerAdminCommands } from './commands/admin.js'
 import { registerFinanceCommands, registerOpsCommands } from './commands/ops.js'
 import { registerServerCommands } from './commands/server.js'
+import { registerUserCommands } from './commands/users.js'
 
 export function buildProgram(): Command {
   const program = new Command('entrepot')
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
   registerServerCommands(program)
   registerAdminCommands(program)
+  registerUserCommands(program)
   registerOpsCommands(program)
   registerFinanceCommands(program)
   return program

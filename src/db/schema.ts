@@ -32,13 +32,30 @@ export interface MerchantTable {
   created_at: CreatedAt
 }
 
+export const USER_STATUSES = ['active', 'disabled'] as const
+export type UserStatus = (typeof USER_STATUSES)[number]
+
 export interface UserTable {
   id: string
   merchant_id: string
-  email: string
+  /** A login: unique in the installation, stored lower-case. Email or phone (or both) is set. */
+  email: string | null
+  phone: string | null
   name: string
   role: Role
+  /** argon2id PHC string; null until a password is set. */
+  password_hash: string | null
+  must_change_password: ColumnType<number, number | undefined, number>
+  status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>
+  locale: string | null
+  /** Scopes: null = every warehouse / shop of the merchant. */
+  warehouse_ids: ColumnType<string[] | null, string | null | undefined, string | null>
+  shop_ids: ColumnType<string[] | null, string | null | undefined, string | null>
+  /** Bumped on a password change or deactivation: sessions of an older epoch end. */
+  session_epoch: ColumnType<number, number | undefined, number>
+  last_login_at: Date | null
   created_at: CreatedAt
+  updated_at: UpdatedAt
 }
 
 export interface ApiKeyTable {
@@ -98,7 +115,7 @@ export interface SkuTable {
 export interface AuditLogTable {
   id: string
   merchant_id: string
-  actor_type: 'api_key' | 'cli' | 'system'
+  actor_type: 'api_key' | 'user' | 'cli' | 'system'
   actor_id: string | null
   action: string
   entity_type: string

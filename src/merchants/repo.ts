@@ -118,3 +118,30 @@ export async function revokeApiKey(db: Executor, merchantId: string, id: string)
     .executeTakeFirst()
   return res.numUpdatedRows > 0n
 }
+
+/** Rename a merchant or move it to another time zone (statements already closed keep their dates). */
+export async function updateMerchant(
+  db: Executor,
+  merchantId: string,
+  patch: { name?: string; timezone?: string },
+): Promise<void> {
+  await db
+    .updateTable('merchants')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
+    })
+    .where('id', '=', merchantId)
+    .execute()
+}
+
+/** True for an IANA zone name this runtime knows (Asia/Shanghai, Europe/Paris…). */
+export function isTimeZone(zone: string): boolean {
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/.test(zone)) return false
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
+  } catch {
+    return false
+  }
+}

@@ -2,11 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
+import { ADMIN } from '../api/auth.js'
 import { notFound } from '../api/errors.js'
 import { errorResponses, IdParams, iso, Role } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
-import { createApiKey, getMerchant, listApiKeys, revokeApiKey, type ApiKeyInfo } from './repo.js'
+import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from './repo.js'
 
 const ApiKey = Type.Object({
   id: Type.String(),
@@ -27,35 +27,6 @@ const toJson = (k: ApiKeyInfo) => ({
 
 export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
-
-  app.get(
-    '/me',
-    {
-      config: { roles: ALL_ROLES },
-      schema: {
-        tags: ['merchant'],
-        summary: 'The merchant and role the API key belongs to',
-        response: {
-          200: Type.Object({
-            merchant: Type.Object({
-              id: Type.String(),
-              name: Type.String(),
-              timezone: Type.String(),
-              baseCurrency: Type.String(),
-            }),
-            role: Role,
-            apiKeyId: Type.String(),
-          }),
-          ...errorResponses,
-        },
-      },
-    },
-    async (req) => {
-      const merchant = await getMerchant(ctx.db, req.auth.merchantId)
-      if (!merchant) throw notFound('merchant', req.auth.merchantId)
-      return { merchant, role: req.auth.role, apiKeyId: req.auth.apiKeyId }
-    },
-  )
 
   app.get(
     '/api-keys',

@@ -11,40 +11,58 @@ export interface OrderFilter {
   to?: Date
   q?: string
   hasExceptions?: boolean
+  /** A scoped user's shops: only their orders (null/undefined = every shop). */
+  shopIds?: readonly string[] | null
   /** Keyset: the id of the last row of the previous page (ids are time-ordered, newest first). */
   before?: string
   limit: number
 }
 
 export async function listOrders(db: Executor, merchantId: string, f: OrderFilter) {
-  let q = db
-    .selectFrom('orders as o')
-    .select([
-      'o.id',
-      'o.shop_id',
-      'o.channel',
-      'o.external_id',
-      'o.status',
-      'o.platform_status',
-      'o.refund_state',
-      'o.currency',
-      'o.buyer_nick',
-      'o.receiver_province',
-      'o.buyer_paid',
-      'o.paid_at',
-      'o.placed_at',
-      'o.platform_updated_at',
-      'o.open_exceptions',
-      'o.merge_group_id',
-    ])
-    .where('o.merchant_id', '=', merchantId)
+  let q = filtered(db, merchantId, f).select([
+    'o.id',
+    'o.shop_id',
+    'o.channel',
+    'o.external_id',
+    'o.status',
+    'o.platform_status',
+    'o.refund_state',
+    'o.currency',
+    'o.buyer_nick',
+    'o.receiver_province',
+    'o.buyer_paid',
+    'o.paid_at',
+    'o.placed_at',
+    'o.platform_updated_at',
+    'o.open_exceptions',
+    'o.merge_group_id',
+  ])
   if (f.status) q = q.where('o.status', '=', f.status)
+  if (f.before) q = q.where('o.id', '<', f.before)
+  return q.orderBy('o.id', 'desc').limit(f.limit).execute()
+}
+
+/** How many orders match the filter in each status (the status tabs' counts). */
+export async function countOrdersByStatus(
+  db: Executor,
+  merchantId: string,
+  f: Omit<OrderFilter, 'status' | 'before' | 'limit'>,
+): Promise<Partial<Record<OrderStatus, number>>> {
+  const rows = await filtered(db, merchantId, f)
+    .select(['o.status', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('o.status')
+    .execute()
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]))
+}
+
+function filtered(db: Executor, merchantId: string, f: Omit<OrderFilter, 'status' | 'before' | 'limit'>) {
+  let q = db.selectFrom('orders as o').where('o.merchant_id', '=', merchantId)
+  if (f.shopIds) q = q.where('o.shop_id', 'in', f.shopIds.length ? [...f.shopIds] : [''])
   if (f.channel) q = q.where('o.channel', '=', f.channel)
   if (f.shopId) q = q.where('o.shop_id', '=', f.shopId)
   if (f.from) q = q.where('o.placed_at', '>=', f.from)
   if (f.to) q = q.where('o.placed_at', '<', f.to)
   if (f.hasExceptions !== undefined) q = q.where('o.open_exceptions', f.hasExceptions ? '>' : '=', 0)
-  if (f.before) q = q.where('o.id', '<', f.before)
   if (f.q) {
     const text = f.q
     const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
@@ -64,7 +82,7 @@ export async function listOrders(db: Executor, merchantId: string, f: OrderFilte
       ]),
     )
   }
-  return q.orderBy('o.id', 'desc').limit(f.limit).execute()
+  return q
 }
 
 export async function orderDetail(db: Executor, merchantId: string, id: string) {

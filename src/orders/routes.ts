@@ -13,6 +13,7 @@ import { mappingRoutes } from './mapping-routes.js'
 import { manual, shipmentRoutes } from './shipment-routes.js'
 import { listOrders, orderDetail } from './queries.js'
 import { rerunOrder } from './rerun.js'
+import { shopScope } from '../users/scope.js'
 import { ORDER_STATUSES } from './types.js'
 
 const Row = Type.Record(Type.String(), Type.Unknown())
@@ -60,6 +61,7 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       const { limit = 50, cursor, from, to, ...rest } = req.query
       const rows = await listOrders(ctx.db, req.auth.merchantId, {
         ...rest,
+        shopIds: shopScope(req.auth),
         limit: limit + 1,
         ...(cursor ? { before: cursor } : {}),
         ...(from ? { from: new Date(from) } : {}),
@@ -83,7 +85,8 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
     },
     async (req) => {
       const d = await orderDetail(ctx.db, req.auth.merchantId, req.params.id)
-      if (!d) throw notFound('order', req.params.id)
+      const shops = shopScope(req.auth)
+      if (!d || (shops && !shops.includes(d.order.shop_id))) throw notFound('order', req.params.id)
       return {
         ...toJson(d.order),
         lines: d.lines.map((l) => ({

@@ -9,6 +9,7 @@ import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { createShop, getShop, listShops, setShopCredentials, updateShop, type Shop } from './repo.js'
 import { checkLink } from './link.js'
+import { shopScope } from '../users/scope.js'
 
 export const ChannelSchema = Type.Enum(CHANNELS)
 const Settings = Type.Record(Type.String(), Type.Unknown(), {
@@ -101,7 +102,11 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         response: { 200: Type.Object({ items: Type.Array(ShopSchema) }), ...errorResponses },
       },
     },
-    async (req) => ({ items: (await listShops(ctx.db, req.auth.merchantId, req.query)).map(shopJson) }),
+    async (req) => {
+      const scope = shopScope(req.auth)
+      const shops = await listShops(ctx.db, req.auth.merchantId, req.query)
+      return { items: shops.filter((s) => !scope || scope.includes(s.id)).map(shopJson) }
+    },
   )
 
   app.get(
