@@ -1,6 +1,7 @@
 /** Every route module of the API; each is a fastify plugin taking the AppContext. */
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
+import { catalogueRoutes } from '../catalogue/routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
@@ -31,4 +32,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   fulfillmentRoutes,
   ledgerRoutes,
   financeRoutes,
+  catalogueRoutes,
 ]

@@ -5,6 +5,7 @@
  * and are written as JSON text.
  */
 import type { ColumnType } from 'kysely'
+import type { CatalogueTables } from '../catalogue/tables.js'
 import type { FulfillmentTables } from '../fulfillment/tables.js'
 import type { InventoryTables } from '../inventory/tables.js'
 import type { LedgerTables } from '../ledger/tables.js'
@@ -126,4 +127,5 @@ export interface DB
     InventoryTables,
     FulfillmentTables,
     SyncTables,
-    LedgerTables {}
+    LedgerTables,
+    CatalogueTables {}

@@ -9,6 +9,7 @@ import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { createShop, getShop, listShops, setShopCredentials, updateShop, type Shop } from './repo.js'
 import { checkLink } from './link.js'
+import { pullCatalogueOnLink } from '../catalogue/enqueue.js'
 
 export const ChannelSchema = Type.Enum(CHANNELS)
 const Settings = Type.Record(Type.String(), Type.Unknown(), {
@@ -79,6 +80,7 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           credentials: req.body.credentials ? 'set' : 'none',
         },
       })
+      await pullCatalogueOnLink(ctx, shop, req.body.credentials)
       return reply.status(201).send(shopJson(shop))
     },
   )
@@ -168,6 +170,8 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         entityType: 'shop',
         entityId: req.params.id,
       })
+      const shop = await getShop(ctx.db, merchantId, req.params.id)
+      if (shop) await pullCatalogueOnLink(ctx, shop, req.body)
       return reply.status(204).send(null)
     },
   )
