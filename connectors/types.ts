@@ -350,4 +350,61 @@ export interface Connector {
   /** Confirm messages as handled, so the platform stops delivering them. */
   confirmMessages?(shop: ShopContext, ids: readonly string[]): Promise<void>
   parseSettlementFile?(bytes: Buffer): SettlementParseResult
+  /** The shop's whole catalogue (listings with their SKUs), paged as the platform pages it. */
+  pullCatalogue?(shop: ShopContext): AsyncIterable<RawListing[]>
+  /** Pure: one raw listing (as pullCatalogue gave it) → listing draft. No I/O, no clock. */
+  mapListing?(raw: unknown): MapResult<ListingDraft>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Catalogue pull (reference catalogue-and-purchasing.md Part A)
+// ---------------------------------------------------------------------------------------------
+
+/** One platform listing (item / ware / goods / product) with its SKUs, exactly as the platform gave it. */
+export interface RawListing {
+  platformItemId: string
+  /** The platform's modified time of this version, where the listing carries one. */
+  platformUpdatedAt: Date | null
+  /** Parsed JSON with ids kept exact; where SKUs come from a second call, `{ item, skus }` of both answers. */
+  payload: unknown
+}
+
+export const LISTING_STATUSES = ['on_sale', 'off_sale', 'deleted'] as const
+export type ListingStatus = (typeof LISTING_STATUSES)[number]
+/** How the platform keeps the SKU's stock: regional/step (Douyin) and untracked (Shopify, Woo unmanaged) need care on push. */
+export const STOCK_MODES = ['normal', 'regional', 'step', 'untracked'] as const
+export type StockMode = (typeof STOCK_MODES)[number]
+
+export interface ListingSkuDraft {
+  /** The key order lines and stock pushes use: the platform SKU id, or `item:<id>` for an item sold without SKUs. */
+  platformSkuKey: string
+  platformSkuId: string | null
+  /** Shopify: the variant's inventory item, which stock is set on. */
+  inventoryItemId: string | null
+  /** The seller code (商家编码) exactly as the platform holds it; null when unset. */
+  code: string | null
+  barcode: string | null
+  /** Sale attributes as text (颜色:黑色;尺码:M). */
+  specText: string | null
+  /** Unit price in major units of `currency`, exact. */
+  price: Decimal | null
+  quantity: number | null
+  /** Stock held by unpaid orders (Taobao with_hold_quantity, PDD reserve_quantity, Douyin prehold). */
+  heldQuantity: number | null
+  status: ListingStatus
+  platformStatus: string | null
+  stockMode: StockMode
+  platformUpdatedAt: Date | null
+}
+
+export interface ListingDraft {
+  platformItemId: string
+  title: string
+  /** Item-level seller code (Taobao item.outer_id, PDD outer_goods_id, Douyin outer_product_id). */
+  itemCode: string | null
+  status: ListingStatus
+  platformStatus: string | null
+  currency: string | null
+  platformUpdatedAt: Date | null
+  skus: ListingSkuDraft[]
 }

@@ -21,6 +21,8 @@ export interface JobPayloads {
   'webhook-process': { merchantId: string; shopId: string; deliveryId: string }
   /** Tell the platform about one parcel of a shipment (发货回传). */
   'shipment-writeback': { merchantId: string; writebackId: string }
+  /** Pull a shop's catalogue (listings and SKUs) and auto-map it by seller code. */
+  'catalogue-pull': { merchantId: string; shopId: string; reason: 'link' | 'manual' | 'schedule' }
 }
 
 export type SyncStream = 'orders' | 'refunds' | 'settlements' | 'messages'
@@ -34,6 +36,7 @@ export const QUEUE_NAMES = [
   'stock-push',
   'webhook-process',
   'shipment-writeback',
+  'catalogue-pull',
 ] as const satisfies readonly QueueName[]
 // A missing or extra name above is a compile error here.
 type Missing = Exclude<QueueName, (typeof QUEUE_NAMES)[number]>
@@ -72,6 +75,8 @@ export const QUEUE_OPTIONS = {
   // Platforms are often briefly unavailable; after the last attempt the writeback waits in the
   // failed list for a person (POST /writebacks/:id/retry).
   'shipment-writeback': { attempts: 6, backoff: { type: 'exponential', delay: 5000 }, ...KEEP },
+  // A catalogue page that failed is pulled again; the daily schedule and the button retry after that.
+  'catalogue-pull': { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, ...KEEP },
 } as const satisfies { [Q in QueueName]: JobsOptions }
 
 /**

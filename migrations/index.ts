@@ -33,6 +33,9 @@ import * as m0051 from './0051_settlements.js'
 import * as m0052 from './0052_journal_daily.js'
 import * as m0053 from './0053_settlement_ids.js'
 import * as m0060 from './0060_event_outbox.js'
+import * as m0080 from './0080_channel_listings.js'
+import * as m0081 from './0081_channel_listing_skus.js'
+import * as m0082 from './0082_catalogue_pulls.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
 import * as m0043 from './0043_writeback_note.js'
@@ -69,4 +72,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0052_journal_daily': m0052,
   '0053_settlement_ids': m0053,
   '0060_event_outbox': m0060,
+  '0080_channel_listings': m0080,
+  '0081_channel_listing_skus': m0081,
+  '0082_catalogue_pulls': m0082,
 }

@@ -25,6 +25,7 @@ import type {
   TimeWindow,
 } from '../types.js'
 import { companyCodeFor } from './carriers.js'
+import { mapTaobaoListing, pullTaobaoCatalogue } from './catalogue.js'
 import { mapTaobaoRefund, mapTaobaoTrade } from './map.js'
 import { parseAlipayStatement } from './settlement.js'
 import { credentialsOf, isObj, listOf, SIGN_METHODS, topCaller, type TopCall } from './top.js'
@@ -291,8 +292,9 @@ function failAll(levels: readonly StockLevel[], err: unknown): PushOutcome[] {
   return levels.map((l) => ({ platformSkuId: l.platformSkuId, ok: false, quantity: l.quantity, error, kind }))
 }
 
-/** An item without SKUs is pushed with the item id as its platform SKU id. */
-const isItemLevel = (l: StockLevel): boolean => !l.platformItemId || l.platformSkuId === l.platformItemId
+/** An item without SKUs is pushed with the item id as its platform SKU id (or its `item:<num_iid>` key). */
+const isItemLevel = (l: StockLevel): boolean =>
+  !l.platformItemId || l.platformSkuId === l.platformItemId || l.platformSkuId === `item:${l.platformItemId}`
 
 /** The tid a TMC trade or refund message names (its content is a JSON document in a string). */
 export function tidOfMessage(m: Record<string, unknown>): string | null {
@@ -596,4 +598,6 @@ export const taobao: Connector = {
   },
 
   parseSettlementFile: parseAlipayStatement,
+  pullCatalogue: pullTaobaoCatalogue,
+  mapListing: mapTaobaoListing,
 }

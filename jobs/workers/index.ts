@@ -2,6 +2,7 @@
 import type { Job } from 'bullmq'
 import type { AppContext } from '../../src/context.js'
 import type { JobPayloads, QueueName } from '../queues.js'
+import { cataloguePull } from './catalogue-pull.js'
 import { inventoryOrderEvent } from './inventory-order-event.js'
 import { ledgerOrderEvent } from './ledger-order-event.js'
 import { shipmentWriteback } from './shipment-writeback.js'
@@ -20,4 +21,5 @@ export const PROCESSORS = {
   'stock-push': stockPush,
   'webhook-process': webhookProcess,
   'shipment-writeback': shipmentWriteback,
+  'catalogue-pull': cataloguePull,
 } satisfies { [Q in QueueName]: (ctx: AppContext) => Processor<Q> }

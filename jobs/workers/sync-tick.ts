@@ -2,6 +2,7 @@ import type { Job } from 'bullmq'
 import type { AppContext } from '../../src/context.js'
 import { CONNECTORS } from '../../connectors/index.js'
 import { sweepWritebacks } from '../../src/fulfillment/writeback.js'
+import { enqueueCataloguePull } from '../../src/catalogue/enqueue.js'
 import { sweepOutbox } from '../../src/orders/outbox.js'
 import { listActiveShops } from '../../src/shops/repo.js'
 import { enqueue, jobId, type JobPayloads, type SyncStream } from '../queues.js'
@@ -24,6 +25,9 @@ export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-t
         { merchantId: shop.merchantId, shopId: shop.id, full: true },
         jobId('resync', shop.id, job.data.slot),
       )
+      // The catalogue is pulled again daily with the resync: new listings map, changed codes show.
+      if (shop.hasCredentials || shop.channel === 'selfstore')
+        await enqueueCataloguePull(ctx, shop, 'schedule', job.data.slot)
     }
     return { shops: shops.length }
   }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
 import { auditRoutes } from '../audit/routes.js'
+import { catalogueRoutes } from '../catalogue/routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
@@ -41,4 +42,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   fulfillmentRoutes,
   ledgerRoutes,
   financeRoutes,
+  catalogueRoutes,
 ]

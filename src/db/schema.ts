@@ -6,6 +6,7 @@
  */
 import type { ColumnType } from 'kysely'
 import type { Channel } from '../../connectors/types.js'
+import type { CatalogueTables } from '../catalogue/tables.js'
 import type { FulfillmentTables } from '../fulfillment/tables.js'
 import type { InventoryTables } from '../inventory/tables.js'
 import type { LedgerTables } from '../ledger/tables.js'
@@ -144,4 +145,5 @@ export interface DB
     InventoryTables,
     FulfillmentTables,
     SyncTables,
-    LedgerTables {}
+    LedgerTables,
+    CatalogueTables {}

@@ -26,3 +26,14 @@ export async function schedulePush(
     })),
   )
 }
+
+/** A push of one shop's stock (after its SKU mappings changed), coalesced like the others. */
+export async function scheduleShopPush(
+  ctx: Pick<AppContext, 'queues'>,
+  merchantId: string,
+  shopId: string,
+): Promise<void> {
+  await enqueueBulk(ctx.queues, 'stock-push', [
+    { data: { merchantId, shopId, full: false }, id: jobId('push', shopId, newId()) },
+  ])
+}

@@ -15,6 +15,8 @@ import { fromShanghai, toShanghai } from '../../connectors/cn/time.js'
 import { SIGN_METHODS, signTop, type SignMethod } from '../../connectors/taobao/top.js'
 import { Decimal, money, sum, toAmount, ZERO } from '../money/index.js'
 import { createOrderGenerator, prng, type CatalogueItem, type GeneratedOrder } from './generator.js'
+import { buildListings, type SandboxListing } from './catalogue.js'
+import { TOP_CATALOGUE_METHODS, TopCatalogueError, topCatalogueCall } from './taobao-catalogue.js'
 
 /** limited: app call quota (code 7, accesscontrol.limited-by-app-access-count); isp: a platform-side error. */
 export type TopFault = 'limited' | 'isp' | 'slow' | 'malformed'
@@ -58,6 +60,8 @@ export interface TopSandbox {
   calls: Map<string, number>
   /** TMC messages published and not yet confirmed. */
   tmc: { id: string; topic: string; tid: string; at: Date }[]
+  /** The items the shop lists (catalogue pull); edit them to show the merchant conflicts. */
+  listings: SandboxListing[]
   itemIdOf(skuCode: string): string
   skuIdOf(skuCode: string): string
   generate(n: number, at?: Date): Obj[]
@@ -79,6 +83,7 @@ const LIST_WRAPPERS: Record<string, string> = {
   promotion_details: 'promotion_detail',
   refunds: 'refund',
   skus: 'sku',
+  items: 'item',
 }
 const WINDOW_CAP_MS = 24 * 3600_000
 const CLOCK_SKEW_MS = 10 * 60_000
@@ -135,6 +140,15 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
   )
   const skuOwner = new Map(
     opts.catalogue.map((c) => [skuIds.get(c.skuCode)!, itemIds.get(itemKeyOf(c.skuCode))!]),
+  )
+  const listings = buildListings(
+    opts.catalogue,
+    {
+      itemIdOf: (c) => itemIds.get(itemKeyOf(c))!,
+      skuIdOf: (c) => skuIds.get(c)!,
+      itemCodeOf: itemKeyOf,
+    },
+    new Date(),
   )
   const trades = new Map<string, Obj>()
   const refunds = new Map<string, Obj>()
@@ -565,7 +579,17 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
         return { is_success: true }
       }
       default:
-        throw new TopError(22, 'Invalid method', 'isv.method-not-exist', `方法${p.method}不存在`)
+        if (!TOP_CATALOGUE_METHODS.has(p.method ?? ''))
+          throw new TopError(22, 'Invalid method', 'isv.method-not-exist', `方法${p.method}不存在`)
+        try {
+          return topCatalogueCall(p.method!, p, {
+            listings,
+            quantityOf: (sku) => stock.get(sku.skuId)?.quantity ?? sku.initialStock,
+          })
+        } catch (err) {
+          if (!(err instanceof TopCatalogueError)) throw err
+          throw new TopError(err.code, err.message, err.subCode, err.subMsg)
+        }
     }
   }
 
@@ -652,6 +676,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
     shipments,
     calls,
     tmc,
+    listings,
     itemIdOf: (code) => itemIds.get(itemKeyOf(code))!,
     skuIdOf: (code) => skuIds.get(code)!,
     generate(n, at = new Date()) {

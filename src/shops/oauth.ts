@@ -16,6 +16,7 @@ import { ADMIN } from '../api/auth.js'
 import { AppError, notFound } from '../api/errors.js'
 import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
+import { pullCatalogueOnLink } from '../catalogue/enqueue.js'
 import { shopContext } from '../sync/shop-context.js'
 import { getShop } from './repo.js'
 
@@ -158,6 +159,11 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         throw err
       }
       await sc.saveCredentials(credentials)
+      await pullCatalogueOnLink(
+        ctx,
+        { merchantId: bound.merchantId, id: bound.shopId, channel: bound.channel },
+        credentials,
+      )
       await audit(ctx.db, bound.merchantId, {
         actorType: 'system',
         actorId: `oauth:${bound.channel}`,

@@ -10,6 +10,7 @@ import { apiActor, audit } from '../audit/repo.js'
 import { createShop, getShop, listShops, setShopCredentials, updateShop, type Shop } from './repo.js'
 import { checkLink } from './link.js'
 import { shopScope } from '../users/scope.js'
+import { pullCatalogueOnLink } from '../catalogue/enqueue.js'
 
 export const ChannelSchema = Type.Enum(CHANNELS)
 const Settings = Type.Record(Type.String(), Type.Unknown(), {
@@ -85,6 +86,7 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           credentials: req.body.credentials ? 'set' : 'none',
         },
       })
+      await pullCatalogueOnLink(ctx, shop, req.body.credentials)
       return reply.status(201).send(shopJson(shop))
     },
   )
@@ -180,6 +182,8 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         entityType: 'shop',
         entityId: req.params.id,
       })
+      const shop = await getShop(ctx.db, merchantId, req.params.id)
+      if (shop) await pullCatalogueOnLink(ctx, shop, req.body)
       return reply.status(204).send(null)
     },
   )
