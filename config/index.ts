@@ -106,7 +106,8 @@ export const VARIABLES: readonly VariableDoc[] = [
   {
     name: 'STOCK_PUSH_DEBOUNCE_MS',
     default: '2000',
-    meaning: 'stock changes of one shop within this interval coalesce into one push',
+    meaning:
+      'at most one stock push per shop per interval: the first change of a quiet shop is pushed at once, later ones coalesce into the next push',
   },
   { name: 'WORKER_CONCURRENCY', default: '8', meaning: 'jobs one worker process runs at once per queue' },
 ]

@@ -8,6 +8,7 @@ import { sql } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { groupBy } from '../lib/collections.js'
+import { faultPoint } from '../lib/fault.js'
 import { money, sum } from '../money/index.js'
 import type { OrderEvent } from '../orders/events.js'
 import { postEntry } from './journal.js'
@@ -145,6 +146,7 @@ export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> 
           postingsForSale(await saleInput(tx, e.merchantId, o)),
         ),
       )
+      faultPoint('ledger.sale.posted')
       await postRefunds(tx, e.merchantId, o, at)
     }
     if (e.kind === 'shipped' && e.shipmentId) {
@@ -188,6 +190,7 @@ export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> 
           postingsForCogs(due.filter((d) => !d.unitCost.isZero())),
         ),
       )
+      faultPoint('ledger.cogs.posted')
     }
     if ((e.kind === 'refunded' || e.kind === 'changed') && (await saleRecognised(tx, e.merchantId, o.id)))
       await postRefunds(tx, e.merchantId, o, new Date())
