@@ -3,7 +3,6 @@
  * Failures are recorded on the writeback row (visible per order and in the failed list); transient
  * ones retry with BullMQ backoff, permanent ones wait for a person to retry by hand.
  */
-import { sql } from 'kysely'
 import { getConnector } from '../../connectors/index.js'
 import { isConnectorError } from '../../connectors/errors.js'
 import { enqueueBulk, jobId } from '../../jobs/queues.js'
@@ -134,18 +133,20 @@ export async function enqueueWritebacks(
  * committed, or it was lost. A writeback whose job is still kept is not queued twice.
  */
 export async function sweepWritebacks(
-  ctx: Pick<AppContext, 'db' | 'queues'>,
+  ctx: Pick<AppContext, 'db' | 'queues' | 'clock'>,
   merchantIds: readonly string[],
   graceMs = 15 * 60_000,
 ): Promise<number> {
   let swept = 0
+  // updated_at is stamped from the application clock, so its age is measured on that clock too.
+  const staleBefore = new Date(ctx.clock.now().getTime() - graceMs)
   for (const merchantId of merchantIds) {
     const rows = await ctx.db
       .selectFrom('shipment_writebacks')
       .select('id')
       .where('merchant_id', '=', merchantId)
       .where('status', '=', 'pending')
-      .where('updated_at', '<', sql<Date>`NOW(3) - INTERVAL ${graceMs * 1000} MICROSECOND`)
+      .where('updated_at', '<', staleBefore)
       .orderBy('updated_at')
       .limit(1000)
       .execute()
