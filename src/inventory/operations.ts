@@ -5,7 +5,7 @@
 import { sql } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
-import { money, toDb, type Decimal } from '../money/index.js'
+import { money, round, toDb, type Decimal } from '../money/index.js'
 import { changeOnHand, recordMovement } from './stock-repo.js'
 
 export class StockError extends Error {
@@ -22,11 +22,13 @@ export function movingAverage(qtyBefore: number, avgBefore: Decimal, qty: number
   const total = qtyBefore + qty
   if (total <= 0) return cost
   const before = Math.max(qtyBefore, 0)
-  return avgBefore
-    .mul(before)
-    .plus(cost.mul(qty))
-    .div(before + qty)
-    .toDecimalPlaces(4)
+  return round(
+    avgBefore
+      .mul(before)
+      .plus(cost.mul(qty))
+      .div(before + qty),
+    4,
+  )
 }
 
 async function totalOnHand(db: Executor, merchantId: string, skuId: string): Promise<number> {

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
 
 export interface WooSandbox {
@@ -31,7 +32,7 @@ export async function startWooSandbox(opts: {
   const gen = createOrderGenerator({
     seed: opts.seed,
     catalogue: opts.catalogue,
-    start: new Date(),
+    start: systemClock.now(),
     platformDiscountRate: 0,
     intervalMs: 1,
   })
@@ -103,7 +104,7 @@ export async function startWooSandbox(opts: {
         })
       const b = await body(req)
       if (typeof b.status === 'string') o.status = b.status
-      o.date_modified_gmt = wooTime(new Date())
+      o.date_modified_gmt = wooTime(systemClock.now())
       if (b.status === 'completed') o.date_completed_gmt = o.date_modified_gmt
       return json(res, 200, o)
     }
@@ -156,7 +157,7 @@ export async function startWooSandbox(opts: {
     stock,
     notes,
     productIdOf: (code) => productIds.get(code)!,
-    generate(n, at = new Date()) {
+    generate(n, at = systemClock.now()) {
       return gen.batch(n).map((g) => {
         sold.push(g)
         const id = String(nextId++)
