@@ -190,6 +190,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         key,
         req.auth.apiKeyId,
         req.body.shipmentGroupId,
+        ctx.clock.now(),
       ).catch(conflict)
       for (const id of r.writebackIds)
         await enqueue(ctx.queues, 'shipment-writeback', { merchantId, writebackId: id }, jobId('wb', id), {
