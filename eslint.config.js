@@ -24,6 +24,25 @@ export default defineConfig(
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
   },
+  // One Decimal configuration and one rounding rule, both in src/money (README: money conventions).
+  {
+    files: ['src/**/*.ts', 'connectors/**/*.ts', 'jobs/**/*.ts', 'config/**/*.ts'],
+    ignores: ['src/money/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          name: 'decimal.js',
+          message: 'Use Decimal, money() and round() from src/money: one configuration.',
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { property: 'toDecimalPlaces', message: 'Round with round() or truncate() from src/money.' },
+        { property: 'toDP', message: 'Round with round() or truncate() from src/money.' },
+      ],
+    },
+  },
   {
     files: ['src/money/**/*.ts', 'src/ledger/**/*.ts', 'connectors/*/map.ts'],
     rules: {

@@ -1,8 +1,10 @@
 /**
  * Typed configuration: read the environment once, validate every variable, report every problem
- * at once, freeze. Nothing else in the code base reads process.env.
+ * at once, freeze. Nothing else in the code base reads process.env, except src/lib/clock.ts for
+ * ENTREPOT_CLOCK_OFFSET (validated here).
  */
 import { createHash } from 'node:crypto'
+import { parseClockOffset } from '../src/lib/clock.js'
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test'
@@ -110,6 +112,12 @@ export const VARIABLES: readonly VariableDoc[] = [
       'at most one stock push per shop per interval: the first change of a quiet shop is pushed at once, later ones coalesce into the next push',
   },
   { name: 'WORKER_CONCURRENCY', default: '8', meaning: 'jobs one worker process runs at once per queue' },
+  {
+    name: 'ENTREPOT_CLOCK_OFFSET',
+    default: '0',
+    meaning:
+      'moves the application clock (`1y`, `-30d`, `90m`): for tests (`npm run test:future`) and demos; refused in production',
+  },
 ]
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -201,10 +209,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     workers: { concurrency: int('WORKER_CONCURRENCY', 8, 1, 256) },
   }
+  clockOffset(env.ENTREPOT_CLOCK_OFFSET, nodeEnv, problems)
   if (config.redis.prefix.includes(':'))
     problems.push('QUEUE_PREFIX must not contain ":" (BullMQ adds its own separators)')
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)
+}
+
+/** Read by src/lib/clock.ts itself; checked here so a wrong value stops start-up like any other. */
+function clockOffset(raw: string | undefined, nodeEnv: Config['env'], problems: string[]): void {
+  let offsetMs: number
+  try {
+    offsetMs = parseClockOffset(raw)
+  } catch {
+    problems.push(
+      `ENTREPOT_CLOCK_OFFSET must be a signed whole number and a unit such as 1y, -30d or 90m (got "${raw}")`,
+    )
+    return
+  }
+  // A production process a year ahead would move every pull cursor past the platforms' present.
+  if (offsetMs !== 0 && nodeEnv === 'production')
+    problems.push('ENTREPOT_CLOCK_OFFSET is for tests and demos: it is refused in production')
 }
 
 function secretKey(raw: string | undefined, nodeEnv: Config['env'], problems: string[]) {

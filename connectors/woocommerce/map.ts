@@ -3,7 +3,7 @@
  * Coupons are merchant-funded (WooCommerce has no platform subsidy); line `subtotal` is before
  * discounts and `total` after, both line amounts; `refunds[].total` is a negative string.
  */
-import { Decimal, sum, tryMoney, ZERO } from '../../src/money/index.js'
+import { Decimal, round, sum, tryMoney, ZERO } from '../../src/money/index.js'
 import {
   mapFailed,
   mapped,
@@ -86,7 +86,7 @@ function mapOrder(raw: unknown): UnifiedOrderDraft {
       title: str(l.name) ?? `line ${i + 1}`,
       skuProperties: null,
       quantity,
-      unitPrice: subtotal.div(quantity).toDecimalPlaces(4),
+      unitPrice: round(subtotal.div(quantity), 4),
       goodsAmount: subtotal,
       platformDiscount: ZERO,
       merchantDiscount: Decimal.max(subtotal.minus(total), ZERO),

@@ -192,6 +192,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         key,
         req.auth.apiKeyId,
         req.body.shipmentGroupId,
+        ctx.clock.now(),
       ).catch(conflict)
       // A request that dies after the commit is repeated with its Idempotency-Key: the repeat queues
       // the pending writebacks and the unsent events again (and the scheduler's sweeps take them).

@@ -9,6 +9,7 @@
  */
 import type { Db, Tx } from '../db/connect.js'
 import { faultPoint } from '../lib/fault.js'
+import { systemClock } from '../lib/clock.js'
 import { newId } from '../lib/ids.js'
 import { money, sum, toDb, ZERO } from '../money/index.js'
 import { recordStatusChange } from '../orders/repo.js'
@@ -67,6 +68,7 @@ async function shipOne(
   parcels: readonly Parcel[],
   key: string,
   actor: string | null,
+  shippedAt: Date,
 ): Promise<Shipped> {
   const existing = await tx
     .selectFrom('shipments')
@@ -165,7 +167,7 @@ async function shipOne(
   }
   const currency = costs.values().next().value?.currency ?? order.currency
   const cogs = toDb(sum(lineCosts))
-  const now = new Date()
+  const now = shippedAt
   const tracking = out.map((p) => `${p.carrier} ${p.trackingNumber}`).join(', ')
   await tx
     .insertInto('shipments')
@@ -237,6 +239,8 @@ export async function shipOrder(
   idempotencyKey: string,
   actor: string | null,
   group?: string | null,
+  /** The warehouse's ship time: the order's shipped_at, and the date its sale and COGS are posted at. */
+  shippedAt: Date = systemClock.now(),
 ): Promise<ShipResult> {
   if (parcels.length === 0)
     throw new ShipError('at least one parcel with a carrier and tracking number is needed')
@@ -272,6 +276,7 @@ export async function shipOrder(
         parcels,
         target === MAIN ? `${idempotencyKey}.${id}` : `${idempotencyKey}.${id}.${target}`,
         actor,
+        shippedAt,
       )
       result.repeated ||= r.repeated
       result.shipments.push({
@@ -291,6 +296,7 @@ export async function shipOrder(
           kind: 'shipped',
           key: `${id}.shipped.${r.shipmentId}`,
           shipmentId: r.shipmentId,
+          at: shippedAt.toISOString(),
         })
     }
     if (result.repeated) result.events.push(...(await unsentEvents(tx, merchantId, members)))

@@ -5,7 +5,7 @@
 import { sql } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
-import { money, toDb, type Decimal } from '../money/index.js'
+import { money, round, toDb, type Decimal } from '../money/index.js'
 import { changeOnHand, recordMovement } from './stock-repo.js'
 
 export class StockError extends Error {
@@ -22,11 +22,13 @@ export function movingAverage(qtyBefore: number, avgBefore: Decimal, qty: number
   const total = qtyBefore + qty
   if (total <= 0) return cost
   const before = Math.max(qtyBefore, 0)
-  return avgBefore
-    .mul(before)
-    .plus(cost.mul(qty))
-    .div(before + qty)
-    .toDecimalPlaces(4)
+  return round(
+    avgBefore
+      .mul(before)
+      .plus(cost.mul(qty))
+      .div(before + qty),
+    4,
+  )
 }
 
 async function totalOnHand(db: Executor, merchantId: string, skuId: string): Promise<number> {
@@ -222,34 +224,162 @@ export async function transfer(
   })
 }
 
+/** A return that does not match what was shipped; `field` names the request field at fault. */
+export class ReturnRefused extends Error {
+  override name = 'ReturnRefused'
+  constructor(
+    readonly field: 'orderId' | 'orderLineId' | 'skuId' | 'quantity' | 'warehouseId',
+    message: string,
+    readonly status: 404 | 409 | 422,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(`body/${field}: ${message}`)
+  }
+}
+
+/**
+ * Restock returned goods of an order line: the line must have shipped, and a SKU of it (a
+ * bundle's component) comes back at most as many times as it shipped less what came back before.
+ * Checked and written in one transaction, under a lock on the line's SKU row so two returns of
+ * the same goods take turns; a refusal writes nothing. The movement refers to the order line.
+ */
 export async function restockReturn(
   db: Db,
   merchantId: string,
-  input: { warehouseId: string; skuId: string; quantity: number; orderId?: string },
+  input: { warehouseId: string; orderId: string; orderLineId: string; skuId?: string; quantity: number },
   by: Actor,
-): Promise<void> {
+): Promise<{ skuId: string }> {
   if (input.quantity <= 0) throw new StockError('quantity must be positive')
-  await withTx(db, async (tx) => {
-    if (await alreadyDone(tx, merchantId, by.idempotencyKey)) return
+  return withTx(db, async (tx) => {
+    const done = by.idempotencyKey
+      ? await tx
+          .selectFrom('stock_movements')
+          .select('sku_id')
+          .where('merchant_id', '=', merchantId)
+          .where('idempotency_key', '=', by.idempotencyKey)
+          .executeTakeFirst()
+      : undefined
+    if (done) return { skuId: done.sku_id }
+    const [order, warehouse] = await Promise.all([
+      tx
+        .selectFrom('orders')
+        .select('id')
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', input.orderId)
+        .executeTakeFirst(),
+      tx
+        .selectFrom('warehouses')
+        .select('id')
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', input.warehouseId)
+        .executeTakeFirst(),
+    ])
+    if (!order) throw new ReturnRefused('orderId', `order ${input.orderId} not found`, 404)
+    if (!warehouse) throw new ReturnRefused('warehouseId', `warehouse ${input.warehouseId} not found`, 404)
+    const skus = await tx
+      .selectFrom('order_line_skus')
+      .select(['id', 'sku_id'])
+      .where('merchant_id', '=', merchantId)
+      .where('order_id', '=', input.orderId)
+      .where('order_line_id', '=', input.orderLineId)
+      .orderBy('sku_id')
+      .forUpdate()
+      .execute()
+    if (skus.length === 0) {
+      const line = await tx
+        .selectFrom('order_lines')
+        .select('id')
+        .where('merchant_id', '=', merchantId)
+        .where('order_id', '=', input.orderId)
+        .where('id', '=', input.orderLineId)
+        .executeTakeFirst()
+      throw line
+        ? new ReturnRefused(
+            'orderLineId',
+            `line ${input.orderLineId} has no SKU mapped: nothing of it shipped`,
+            422,
+          )
+        : new ReturnRefused(
+            'orderLineId',
+            `line ${input.orderLineId} is not a line of order ${input.orderId}`,
+            422,
+          )
+    }
+    const onLine = skus.map((s) => s.sku_id)
+    if (input.skuId === undefined && skus.length > 1)
+      throw new ReturnRefused(
+        'skuId',
+        `line ${input.orderLineId} is a bundle: name which of its SKUs came back (${onLine.join(', ')})`,
+        422,
+        { skuIds: onLine },
+      )
+    const lineSku = input.skuId === undefined ? skus[0]! : skus.find((s) => s.sku_id === input.skuId)
+    if (!lineSku)
+      throw new ReturnRefused(
+        'skuId',
+        `SKU ${input.skuId} is not on line ${input.orderLineId} (it holds ${onLine.join(', ')})`,
+        422,
+        { skuIds: onLine },
+      )
+    const [shippedRow, returnedRow] = await Promise.all([
+      tx
+        .selectFrom('stock_allocations')
+        .select(sql<string>`COALESCE(SUM(quantity), 0)`.as('n'))
+        .where('merchant_id', '=', merchantId)
+        .where('order_line_sku_id', '=', lineSku.id)
+        .where('status', '=', 'shipped')
+        .executeTakeFirstOrThrow(),
+      tx
+        .selectFrom('stock_movements')
+        .select(sql<string>`COALESCE(SUM(quantity), 0)`.as('n'))
+        .where('merchant_id', '=', merchantId)
+        .where('ref_type', '=', 'order_line')
+        .where('ref_id', '=', input.orderLineId)
+        .where('sku_id', '=', lineSku.sku_id)
+        .where('kind', '=', 'return')
+        .executeTakeFirstOrThrow(),
+    ])
+    const shipped = Number(shippedRow.n)
+    const returned = Number(returnedRow.n)
+    const counts = { skuId: lineSku.sku_id, shipped, returned, returnable: Math.max(0, shipped - returned) }
+    if (shipped === 0)
+      throw new ReturnRefused(
+        'orderLineId',
+        `line ${input.orderLineId} has not shipped: there is nothing to return`,
+        409,
+        counts,
+      )
+    if (input.quantity > shipped - returned)
+      throw new ReturnRefused(
+        'quantity',
+        `at most ${counts.returnable} of SKU ${lineSku.sku_id} can come back on line ${input.orderLineId} (${shipped} shipped, ${returned} returned before)`,
+        422,
+        counts,
+      )
     const cost = await tx
       .selectFrom('sku_costs')
       .select(['avg_cost', 'currency'])
       .where('merchant_id', '=', merchantId)
-      .where('sku_id', '=', input.skuId)
+      .where('sku_id', '=', lineSku.sku_id)
       .executeTakeFirst()
-    await changeOnHand(tx, { merchantId, warehouseId: input.warehouseId, skuId: input.skuId }, input.quantity)
+    await changeOnHand(
+      tx,
+      { merchantId, warehouseId: input.warehouseId, skuId: lineSku.sku_id },
+      input.quantity,
+    )
     await recordMovement(tx, {
       merchantId,
       warehouseId: input.warehouseId,
-      skuId: input.skuId,
+      skuId: lineSku.sku_id,
       kind: 'return',
       quantity: input.quantity,
       unitCost: cost?.avg_cost ?? null,
       currency: cost?.currency ?? null,
-      refType: input.orderId ? 'order' : null,
-      refId: input.orderId ?? null,
+      refType: 'order_line',
+      refId: input.orderLineId,
       actor: by.actor,
       idempotencyKey: by.idempotencyKey ?? null,
     })
+    return { skuId: lineSku.sku_id }
   })
 }

@@ -9,7 +9,7 @@ import { Currency, Id, IdParams, Int, NonNegativeAmount, errorResponses, toJson 
 import { apiActor, audit } from '../audit/repo.js'
 import { allocateOrder } from './allocate.js'
 import { retryWaitingOrders } from './events.js'
-import { receive, restockReturn, stocktake, transfer, StockError } from './operations.js'
+import { receive, restockReturn, ReturnRefused, stocktake, transfer, StockError } from './operations.js'
 import { pushShopStock } from './push.js'
 import { schedulePush } from './schedule-push.js'
 
@@ -229,9 +229,18 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       config: { roles: STAFF },
       schema: {
         tags,
-        summary: 'Restock returned goods',
+        summary: 'Restock returned goods of a shipped order line',
+        description:
+          'The line must have shipped; at most its shipped quantity less what came back before is accepted. A bundle line names the component SKU that came back (`skuId`); for any other line `skuId` may be left out.',
         body: Type.Object(
-          { warehouseId: Id, skuId: Id, quantity: Qty, orderId: Type.Optional(Id), idempotencyKey: IdemKey },
+          {
+            warehouseId: Id,
+            orderId: Id,
+            orderLineId: Id,
+            skuId: Type.Optional(Id),
+            quantity: Qty,
+            idempotencyKey: IdemKey,
+          },
           { additionalProperties: false },
         ),
         response: { 204: Type.Null(), ...errorResponses },
@@ -240,9 +249,23 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     async (req, reply) => {
       const { merchantId } = req.auth
       const { idempotencyKey, ...input } = req.body
-      await ownSku(merchantId, input.skuId, [input.warehouseId])
-      await restockReturn(ctx.db, merchantId, input, { actor: req.auth.apiKeyId, idempotencyKey })
-      await afterChange(merchantId, [input.skuId])
+      const { skuId } = await restockReturn(ctx.db, merchantId, input, {
+        actor: req.auth.apiKeyId,
+        idempotencyKey,
+      }).catch((err: unknown) => {
+        if (err instanceof ReturnRefused)
+          throw new AppError(
+            err.status === 404 ? 'not_found' : err.status === 409 ? 'conflict' : 'validation_failed',
+            err.message,
+            err.status,
+            {
+              field: `body/${err.field}`,
+              ...err.details,
+            },
+          )
+        throw err
+      })
+      await afterChange(merchantId, [skuId])
       return reply.status(204).send(null)
     },
   )

@@ -10,7 +10,7 @@
  * The sale value of a line is goods − merchant-funded discount: platforms charge commission on the
  * price the merchant sold at, platform-funded discounts included (they are paid back to the merchant).
  */
-import { money, sum, tryMoney, type Decimal } from '../money/index.js'
+import { money, round, sum, tryMoney, type Decimal } from '../money/index.js'
 
 export interface CommissionRules {
   rate?: string
@@ -60,19 +60,17 @@ export function lineRate(rules: CommissionRules, line: Pick<PlanLine, 'skuCode' 
   return money(bySku ?? byCategory ?? rules.rate ?? '0')
 }
 
-/** Expected fees of one order under a plan, each rounded to the cent (half-even) per line. */
+/** Expected fees of one order under a plan, each rounded to the cent (half up, src/money) per line. */
 export function expectedFees(
   rules: CommissionRules,
   lines: readonly PlanLine[],
   buyerPaid: Decimal,
 ): ExpectedFees {
-  const perLine = lines.map((l) =>
-    l.goods.minus(l.merchantDiscount).mul(lineRate(rules, l)).toDecimalPlaces(2),
-  )
+  const perLine = lines.map((l) => round(l.goods.minus(l.merchantDiscount).mul(lineRate(rules, l))))
   const fixed = money(rules.fixedPerOrder ?? '0')
   return {
     commission: sum(perLine).plus(fixed),
-    paymentFee: buyerPaid.mul(money(rules.paymentRate ?? '0')).toDecimalPlaces(2),
+    paymentFee: round(buyerPaid.mul(money(rules.paymentRate ?? '0'))),
     fixed,
     lines: perLine,
   }

@@ -96,14 +96,19 @@ export function postingsForSale(s: SaleInput): Posting[] {
   ]
 }
 
+/** A refund, on one SKU's row or split over SKUs (`bySku`, which must add up to the amount). */
 export function postingsForRefund(r: {
   shopId: string
   currency: string
   amount: Decimal
   skuId?: string | null
+  bySku?: readonly { skuId: string | null; amount: Decimal }[]
 }): Posting[] {
+  const parts = r.bySku ?? [{ skuId: r.skuId ?? null, amount: r.amount }]
+  if (!sum(parts.map((p) => p.amount)).eq(r.amount))
+    throw new UnbalancedError(`refund split over SKUs does not add up to ${r.amount.toFixed()}`)
   return [
-    ...post('refunds', 'debit', r.amount, r.currency, r.skuId ?? null),
+    ...parts.flatMap((p) => post('refunds', 'debit', p.amount, r.currency, p.skuId)),
     ...post(`receivable:${r.shopId}`, 'credit', r.amount, r.currency),
   ]
 }

@@ -1,10 +1,19 @@
 /**
  * The only place that converts between strings and Decimal, rounds and apportions money.
  * Amounts travel as decimal strings (JSON, job payloads, SQL DECIMAL) and are Decimal in code.
+ *
+ * One rounding rule: half up (away from zero on a tie) to the cent, the convention of Chinese
+ * invoices and of the platforms' bills — 0.125 → 0.13, −0.125 → −0.13. `round` is the only rounding
+ * of an amount; `apportion` truncates shares and gives the remainder to the last one, so shares
+ * always add up exactly. The Decimal exported here is the one configuration in the code base
+ * (34 significant digits, half up): nothing else imports decimal.js (eslint holds that line).
  */
-import { Decimal } from 'decimal.js'
+import { Decimal as DecimalJs } from 'decimal.js'
 
-export const Money = Decimal.clone({ precision: 34, rounding: Decimal.ROUND_HALF_EVEN })
+export const Decimal = DecimalJs.clone({ precision: 34, rounding: DecimalJs.ROUND_HALF_UP })
+export type Decimal = DecimalJs
+/** The same configuration under its older name. */
+export const Money = Decimal
 export type Money = Decimal
 
 export const ZERO = new Money(0)
@@ -39,10 +48,18 @@ export function fromMinor(minor: string | number | bigint, exponent = 2): Decima
   return money(typeof minor === 'string' ? minor : BigInt(minor)).div(new Money(10).pow(exponent))
 }
 
+/**
+ * The money rounding: half up to `dp` places (cents by default). Explicit about the mode, so a
+ * Decimal made anywhere (another configuration, a library) rounds the same way.
+ */
+export const round = (d: Decimal, dp = 2): Decimal => new Money(d).toDecimalPlaces(dp, Decimal.ROUND_HALF_UP)
+/** Cut to `dp` places towards zero (a share before its remainder is added: apportion, discounts). */
+export const truncate = (d: Decimal, dp = 2): Decimal => new Money(d).toDecimalPlaces(dp, Decimal.ROUND_DOWN)
+
 /** Fixed-scale string for SQL DECIMAL(18,4) and JSON. */
-export const toDb = (d: Decimal): string => d.toFixed(4)
-/** Two-decimal display string (currency amounts). */
-export const toAmount = (d: Decimal, dp = 2): string => d.toFixed(dp)
+export const toDb = (d: Decimal): string => d.toFixed(4, Decimal.ROUND_HALF_UP)
+/** Two-decimal display string (currency amounts), rounded half up. */
+export const toAmount = (d: Decimal, dp = 2): string => d.toFixed(dp, Decimal.ROUND_HALF_UP)
 
 export const sum = (values: readonly Decimal[]): Decimal => values.reduce<Decimal>((a, b) => a.plus(b), ZERO)
 
@@ -56,10 +73,8 @@ export function apportion(total: Decimal, weights: readonly Decimal[], dp = 2): 
   const weightSum = sum(weights)
   const shares = weightSum.isZero()
     ? weights.map(() => ZERO)
-    : weights.map((w) => total.mul(w).div(weightSum).toDecimalPlaces(dp, Decimal.ROUND_DOWN))
+    : weights.map((w) => truncate(new Money(total).mul(w).div(weightSum), dp))
   const last = shares.length - 1
   shares[last] = shares[last]!.plus(total.minus(sum(shares)))
   return shares
 }
-
-export { Decimal }

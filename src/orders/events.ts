@@ -28,6 +28,13 @@ export interface OrderEvent {
   key: string
   refundId?: string
   shipmentId?: string
+  /**
+   * When it happened in the business (ISO 8601): the platform's modified time of the version that
+   * caused it, a refund's time, the warehouse's ship time. The ledger dates its postings by it, so
+   * a replay, a late worker and a reprocess book the same day. Absent on events written before it
+   * existed: the ledger then takes the order's own times, never its clock.
+   */
+  at?: string
 }
 
 /**

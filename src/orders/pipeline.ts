@@ -252,7 +252,9 @@ export function eventsFor(
   openExceptions: readonly string[],
 ): OrderEvent[] {
   const events: OrderEvent[] = []
-  const e = (kind: OrderEvent['kind'], key: string) => events.push({ merchantId, orderId, kind, key })
+  // Every event of a version happened at that version's platform time (the ledger dates by it).
+  const at = draft.platformUpdatedAt.toISOString()
+  const e = (kind: OrderEvent['kind'], key: string) => events.push({ merchantId, orderId, kind, key, at })
   const blocked = openExceptions.some((r) => BLOCKING.includes(r))
   if (status === 'paid' && !blocked) e('paid', `${orderId}.paid`)
   if (status === 'cancelled' && before?.status !== 'cancelled') e('cancelled', `${orderId}.cancelled`)

@@ -115,7 +115,9 @@ export async function normalizeInboxRefund(
       }
       if (stored?.status === draft.status) return { events: [] }
       await rollUpRefunds(tx, shop.merchantId, order.id)
-      return { events: [refundEvent(shop.merchantId, order.id, refundId, draft.status)] }
+      return {
+        events: [refundEvent(shop.merchantId, order.id, refundId, draft.status, draft.platformUpdatedAt)],
+      }
     },
     { isolation: 'read committed' },
   )
@@ -200,7 +202,7 @@ export async function attachPendingRefunds(
 ): Promise<OrderEvent[]> {
   const pending = await db
     .selectFrom('order_refunds')
-    .select(['id', 'status'])
+    .select(['id', 'status', 'platform_updated_at'])
     .where('merchant_id', '=', merchantId)
     .where('shop_id', '=', shopId)
     .where('order_external_id', '=', externalId)
@@ -235,7 +237,7 @@ export async function attachPendingRefunds(
     .where('status', '=', 'open')
     .where(sql<string>`JSON_VALUE(detail, '$.orderExternalId')`, '=', externalId)
     .execute()
-  return pending.map((r) => refundEvent(merchantId, orderId, r.id, r.status))
+  return pending.map((r) => refundEvent(merchantId, orderId, r.id, r.status, r.platform_updated_at))
 }
 
 /**
@@ -287,7 +289,20 @@ export async function attachWaitingRefunds(
   return events
 }
 
-function refundEvent(merchantId: string, orderId: string, refundId: string, status: string): OrderEvent {
+function refundEvent(
+  merchantId: string,
+  orderId: string,
+  refundId: string,
+  status: string,
+  at: Date,
+): OrderEvent {
   const kind = SETTLED.has(status) ? 'refunded' : OPEN.has(status) ? 'refund_requested' : 'changed'
-  return { merchantId, orderId, kind, key: `${orderId}.refund.${refundId}.${status}`, refundId }
+  return {
+    merchantId,
+    orderId,
+    kind,
+    key: `${orderId}.refund.${refundId}.${status}`,
+    refundId,
+    at: at.toISOString(),
+  }
 }

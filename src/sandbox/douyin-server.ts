@@ -18,7 +18,8 @@ import type { AddressInfo } from 'node:net'
 import { fromEpochSeconds, fromShanghai, toShanghai } from '../../connectors/cn/time.js'
 import { eventSign, signRequest, type SignMethod } from '../../connectors/douyin/sign.js'
 import { parseJsonExact } from '../../connectors/json.js'
-import { Decimal, money } from '../money/index.js'
+import { money, round, type Decimal } from '../money/index.js'
+import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
 import {
   soldOrderOf,
@@ -115,7 +116,14 @@ const readBody = (req: IncomingMessage) =>
   })
 
 const envelope = (code: number, msg: string, subCode = '', subMsg = '', data: Wire = null) =>
-  wire({ code, msg, sub_code: subCode, sub_msg: subMsg, log_id: `2024${Date.now()}${code}`, data })
+  wire({
+    code,
+    msg,
+    sub_code: subCode,
+    sub_msg: subMsg,
+    log_id: `2024${systemClock.now().getTime()}${code}`,
+    data,
+  })
 const invalid = (sub: string, subMsg: string) =>
   envelope(40004, '非法的参数（业务校验）', `isv.parameter-invalid:${sub}`, subMsg)
 const failed = (sub: string, subMsg: string) =>
@@ -321,7 +329,7 @@ function renderAfterSale(a: DyAfterSale, o: DyOrderRecord): Wire {
 }
 
 export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<DouyinSandbox> {
-  const clock = opts.clock ?? (() => new Date())
+  const clock = opts.clock ?? (() => systemClock.now())
   const shopId = opts.shopId ?? '12345'
   const feeRate = money(opts.serviceFeeRate ?? '0.02')
   const gen = createOrderGenerator({
@@ -362,8 +370,7 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
     const realPay = refund !== undefined ? money(refund).neg() : money(l.paid).plus(d.post)
     const platform = refund !== undefined || d.talent ? money(0) : money(l.platformDiscount)
     const author = refund === undefined && d.talent ? money(l.platformDiscount) : money(0)
-    const fee =
-      refund !== undefined ? money(0) : realPay.mul(feeRate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
+    const fee = refund !== undefined ? money(0) : round(realPay.mul(feeRate))
     const income = realPay.plus(platform).plus(author)
     settleRows.push({
       settle_time: toShanghai(at),

@@ -3,8 +3,7 @@
  * sandbox's own record of what it sold (the truth that reconciliation is checked against).
  * Amounts are exact decimal strings; one seed always gives the same orders.
  */
-import { Decimal } from 'decimal.js'
-import { apportion, money, sum, toAmount } from '../money/index.js'
+import { apportion, money, sum, toAmount, truncate, ZERO } from '../money/index.js'
 
 /** mulberry32: small, fast, seeded PRNG. */
 export function prng(seed: number): () => number {
@@ -124,18 +123,11 @@ export function createOrderGenerator(opts: GeneratorOptions) {
     })
     const goods = sum(base.map((l) => l.goods))
     // Merchant-funded: "满100减10" style; platform-funded: a coupon worth 3–8% of goods.
-    const merchantDiscount = goods.gte(100)
-      ? new Decimal(10)
-      : goods.gte(50)
-        ? new Decimal(5)
-        : new Decimal(0)
+    const merchantDiscount = goods.gte(100) ? money(10) : goods.gte(50) ? money(5) : ZERO
     const platformDiscount =
       rnd() < (opts.platformDiscountRate ?? 0.3)
-        ? goods
-            .mul(3 + Math.floor(rnd() * 6))
-            .div(100)
-            .toDecimalPlaces(2, Decimal.ROUND_DOWN)
-        : new Decimal(0)
+        ? truncate(goods.mul(3 + Math.floor(rnd() * 6)).div(100))
+        : ZERO
     const pd = apportion(
       platformDiscount,
       base.map((l) => l.goods),
@@ -144,9 +136,7 @@ export function createOrderGenerator(opts: GeneratorOptions) {
       merchantDiscount,
       base.map((l) => l.goods),
     )
-    const shipping = goods.gte(opts.freeShippingOver ?? '99')
-      ? new Decimal(0)
-      : money(opts.shippingFee ?? '8')
+    const shipping = goods.gte(opts.freeShippingOver ?? '99') ? ZERO : money(opts.shippingFee ?? '8')
     const lines: GeneratedLine[] = base.map((l, i) => ({
       lineNo: l.lineNo,
       skuCode: l.item.skuCode,

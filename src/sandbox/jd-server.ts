@@ -17,6 +17,7 @@ import { md5Sign } from '../../connectors/cn/sign.js'
 import { fromShanghai, toShanghai } from '../../connectors/cn/time.js'
 import { parseJsonExact } from '../../connectors/json.js'
 import { money, toAmount } from '../money/index.js'
+import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
 import { Bare, wholeSecond, wire, type Wire } from './wire.js'
 
@@ -278,7 +279,7 @@ const gatewayError = (code: string, zh: string, en: string) =>
   wire({ error_response: { code, zh_desc: zh, en_desc: en } })
 
 export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox> {
-  const clock = opts.clock ?? (() => new Date())
+  const clock = opts.clock ?? (() => systemClock.now())
   const gen = createOrderGenerator({
     seed: opts.seed,
     catalogue: opts.catalogue,

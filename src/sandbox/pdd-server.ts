@@ -20,7 +20,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { md5Sign } from '../../connectors/cn/sign.js'
 import { fromShanghai, toShanghai } from '../../connectors/cn/time.js'
-import { Decimal, money, sum, toAmount } from '../money/index.js'
+import { money, round, sum, toAmount, type Decimal } from '../money/index.js'
+import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
 import {
   soldOrderOf,
@@ -63,7 +64,7 @@ export interface PddSandbox extends CnSandbox {
 }
 
 /** A yuan amount as PDD writes it: a bare JSON number, shortest exact text (19.9, 8, 0.6). */
-const yuan = (amount: string | Decimal) => new Bare(money(amount).toDecimalPlaces(2).toFixed())
+const yuan = (amount: string | Decimal) => new Bare(round(money(amount)).toFixed())
 const WINDOW_CAP_S = 30 * 60
 const PAGE_SIZE_MAX = 100
 const cipher = (tag: number, text: string) => `~AgAAAAFh${Buffer.from(text).toString('base64')}~${tag}~`
@@ -260,12 +261,12 @@ const errorBody = (code: number, msg: string, subMsg = '') =>
       error_msg: msg,
       sub_code: String(code),
       sub_msg: subMsg,
-      request_id: `${Date.now()}${code}`,
+      request_id: `${systemClock.now().getTime()}${code}`,
     },
   })
 
 export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandbox> {
-  const clock = opts.clock ?? (() => new Date())
+  const clock = opts.clock ?? (() => systemClock.now())
   const feeRate = money(opts.serviceFeeRate ?? '0.006')
   const gen = createOrderGenerator({
     seed: opts.seed,
@@ -317,7 +318,7 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
         memo: '平台券',
         desc: '优惠券结算',
       })
-    const fee = money(s.paid).mul(feeRate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
+    const fee = round(money(s.paid).mul(feeRate))
     if (!fee.isZero())
       bill.push({
         orderSn: s.orderId,

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { signWebhook } from '../../connectors/selfstore/index.js'
+import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
 
 export type Fault = '429' | '5xx' | 'slow' | 'malformed'
@@ -75,7 +76,7 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
   const gen = createOrderGenerator({
     seed: opts.seed,
     catalogue: opts.catalogue,
-    start: new Date(),
+    start: systemClock.now(),
     platformDiscountRate: 0,
     intervalMs: 1,
   })
@@ -108,7 +109,7 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
     const path = url.pathname
     if (req.method === 'GET' && path === '/orders') {
       const since = new Date(url.searchParams.get('changed_since') ?? 0)
-      const before = new Date(url.searchParams.get('changed_before') ?? Date.now())
+      const before = new Date(url.searchParams.get('changed_before') ?? systemClock.now().getTime())
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 100), 500)
       const offset = Number(url.searchParams.get('cursor') ?? 0)
       const all = [...orders.values()]
@@ -130,7 +131,7 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
       const known = new Set(opts.catalogue.map((c) => c.skuCode))
       const results = body.items.map((i) => {
         if (!known.has(i.sku)) return { sku: i.sku, ok: false, error: 'unknown sku' }
-        stock.set(i.sku, { quantity: i.quantity, at: new Date() })
+        stock.set(i.sku, { quantity: i.quantity, at: systemClock.now() })
         return { sku: i.sku, ok: true }
       })
       return json(res, 200, { results })
@@ -144,7 +145,7 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
       shipments.push({ orderId: id, body })
       o.status = 'shipped'
       o.shipped_at = body.shipped_at
-      o.updated_at = new Date().toISOString()
+      o.updated_at = systemClock.now().toISOString()
       return json(res, 201, { ok: true })
     }
     return json(res, 404, { error: `no route ${req.method} ${path}` })
@@ -159,7 +160,7 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
   async function sendWebhook(o: StoreOrder) {
     if (!webhookUrl) return
     const body = JSON.stringify({ event: 'order.updated', order: o })
-    const t = Math.floor(Date.now() / 1000)
+    const t = Math.floor(systemClock.now().getTime() / 1000)
     await fetch(webhookUrl, {
       method: 'POST',
       headers: {
@@ -182,7 +183,7 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
     sold,
     stock,
     shipments,
-    generate(n, at = new Date()) {
+    generate(n, at = systemClock.now()) {
       return gen.batch(n).map((g) => {
         sold.push(g)
         const o = toStoreOrder(g, 'SO', currency)
@@ -193,13 +194,13 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
         return o
       })
     },
-    cancel(id, at = new Date()) {
+    cancel(id, at = systemClock.now()) {
       const o = orders.get(id)
       if (!o || o.status === 'shipped') return
       o.status = 'cancelled'
       touch(o, at)
     },
-    refund(id, lineId, amount, at = new Date()) {
+    refund(id, lineId, amount, at = systemClock.now()) {
       const o = orders.get(id)
       if (!o) return
       ;(o.refunds as unknown[]).push({

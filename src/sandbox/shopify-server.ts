@@ -12,7 +12,8 @@ import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { signShopifyWebhook } from '../../connectors/shopify/index.js'
-import { Decimal, money, sum, toAmount, ZERO } from '../money/index.js'
+import { Decimal, money, round, sum, toAmount, truncate, ZERO } from '../money/index.js'
+import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, prng, type CatalogueItem, type GeneratedOrder } from './generator.js'
 
 export type ShopifyFault = 'throttled' | 'internal' | 'slow' | 'malformed'
@@ -221,7 +222,7 @@ const isoNy = (d: Date | null) =>
 const gid = (type: string, id: string) => `gid://shopify/${type}/${id}`
 const tail = (v: unknown) => (typeof v === 'string' ? (/\/(\d+)$/.exec(v)?.[1] ?? v) : '')
 const amount = (d: Decimal) => toAmount(d)
-const eur = (d: Decimal) => toAmount(d.mul(EUR_PER_USD).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN))
+const eur = (d: Decimal) => toAmount(round(d.mul(EUR_PER_USD)))
 const bag = (d: Decimal) => ({
   shopMoney: { amount: amount(d), currencyCode: 'USD' },
   presentmentMoney: { amount: eur(d), currencyCode: 'EUR' },
@@ -546,7 +547,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
   const gen = createOrderGenerator({
     seed: opts.seed,
     catalogue: opts.catalogue,
-    start: new Date(),
+    start: systemClock.now(),
     intervalMs: 1,
     platformDiscountRate: 0,
     shippingFee: '9.90',
@@ -603,7 +604,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
         'x-shopify-hmac-sha256': signShopifyWebhook(opts.webhookSecret, raw),
         'x-shopify-shop-domain': shopDomain,
         'x-shopify-api-version': version,
-        'x-shopify-triggered-at': new Date().toISOString(),
+        'x-shopify-triggered-at': systemClock.now().toISOString(),
       },
       body: raw,
     })
@@ -633,7 +634,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
         quantity: l.quantity,
         price: money(l.unitPrice),
         discount,
-        tax: money(l.goods).minus(discount).mul(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_EVEN),
+        tax: round(money(l.goods).minus(discount).mul(rate)),
         taxRate: rate,
         taxTitle,
       }
@@ -691,7 +692,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
         id: nextId(9_200_000_000_000),
         type: 'charge',
         amount: orderTotals(o).total,
-        fee: orderTotals(o).total.mul('0.029').plus('0.30').toDecimalPlaces(2, Decimal.ROUND_HALF_UP),
+        fee: round(orderTotals(o).total.mul('0.029').plus('0.30')),
         orderId: o.id,
         processedAt: created,
         payoutId: null,
@@ -946,7 +947,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
     if (plan.length === 0 && userErrors.length === 0)
       userErrors.push({ field: ['fulfillment'], message: 'No line items to fulfill.' })
     if (userErrors.length > 0) return { fulfillmentCreate: { fulfillment: null, userErrors } }
-    const now = new Date()
+    const now = systemClock.now()
     const id = nextId(5_100_000_000_000)
     const o = plan[0]!.o
     for (const p of plan) p.fo.remaining -= p.quantity
@@ -1179,7 +1180,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
     productIdOf: (code) => ids.get(code)!.product,
     inventoryItemIdOf: (code) => ids.get(code)!.item,
     available: (code, loc) => levels.get(`${ids.get(code)?.item}|${tail(loc)}`),
-    generate(count, at = new Date()) {
+    generate(count, at = systemClock.now()) {
       return gen.batch(count).map((g) => {
         const o = toOrder(g, at)
         orders.set(o.id, o)
@@ -1188,16 +1189,16 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
         return o
       })
     },
-    cancel(id, at = new Date()) {
+    cancel(id, at = systemClock.now()) {
       const o = orders.get(id)
       if (o) cancelOrder(o, at)
     },
-    refund(id, lineId, at = new Date()) {
+    refund(id, lineId, at = systemClock.now()) {
       const o = orders.get(id)
       const line = o?.lines.find((l) => (lineId ? l.id === lineId : true))
       if (!o || !line || o.financial === 'PENDING' || o.financial === 'VOIDED') return
-      const unit = line.price.minus(line.discount.div(line.quantity)).toDecimalPlaces(2, Decimal.ROUND_DOWN)
-      const refundMoney = unit.plus(line.tax.div(line.quantity).toDecimalPlaces(2, Decimal.ROUND_DOWN))
+      const unit = truncate(line.price.minus(line.discount.div(line.quantity)))
+      const refundMoney = unit.plus(truncate(line.tax.div(line.quantity)))
       addRefund(
         o,
         [{ lineId: line.id, quantity: 1, subtotal: unit, restockType: 'no_restock' }],
@@ -1206,7 +1207,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
         at,
       )
     },
-    payout(date = new Date().toISOString().slice(0, 10)) {
+    payout(date = systemClock.now().toISOString().slice(0, 10)) {
       const open = transactions.filter((t) => t.payoutId === null && t.type !== 'payout')
       if (open.length === 0) return null
       const id = nextId(8_800_000_000_000)

@@ -13,7 +13,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { fromShanghai, toShanghai } from '../../connectors/cn/time.js'
 import { SIGN_METHODS, signTop, type SignMethod } from '../../connectors/taobao/top.js'
-import { Decimal, money, sum, toAmount, ZERO } from '../money/index.js'
+import { money, sum, toAmount, truncate, ZERO } from '../money/index.js'
+import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, prng, type CatalogueItem, type GeneratedOrder } from './generator.js'
 import { buildListings, type SandboxListing } from './catalogue.js'
 import { TOP_CATALOGUE_METHODS, TopCatalogueError, topCatalogueCall } from './taobao-catalogue.js'
@@ -124,7 +125,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
   const gen = createOrderGenerator({
     seed: opts.seed,
     catalogue: opts.catalogue,
-    start: new Date(),
+    start: systemClock.now(),
     intervalMs: 1,
     ...(opts.cancelRate !== undefined ? { cancelRate: opts.cancelRate } : {}),
     ...(opts.unpaidRate !== undefined ? { unpaidRate: opts.unpaidRate } : {}),
@@ -181,7 +182,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
       const goods = money(l.goods)
       const mjz = money(l.merchantDiscount)
       // Seller tools on the line: a 5% limited-time discount on some items, a manual cut of 1–5 yuan on a few.
-      const discount = rnd() < 0.3 ? goods.mul(5).div(100).toDecimalPlaces(2, Decimal.ROUND_DOWN) : ZERO
+      const discount = rnd() < 0.3 ? truncate(goods.mul(5).div(100)) : ZERO
       const cut = money(1 + Math.floor(rnd() * 5))
       const adjust =
         rnd() < 0.15 && goods.minus(discount).minus(mjz).minus(pdShares[i]!).gt(cut) ? cut.neg() : ZERO
@@ -377,7 +378,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
     if (p.app_key !== opts.appKey) throw new TopError(29, 'Invalid app key')
     if (!p.timestamp) throw new TopError(30, 'Missing timestamp')
     const at = fromShanghai(p.timestamp)
-    if (!at || Math.abs(at.getTime() - Date.now()) > CLOCK_SKEW_MS)
+    if (!at || Math.abs(at.getTime() - systemClock.now().getTime()) > CLOCK_SKEW_MS)
       throw new TopError(
         31,
         'Invalid timestamp',
@@ -456,7 +457,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
         throw new TopError(15, 'Remote service error', 'isv.sku-not-exist', `SKU ${skuId}不属于商品${numIid}`)
       if (!Number.isInteger(q) || (type === '1' && q < 0)) throw isvInvalid(`库存数量${q}不合法`)
     }
-    const now = new Date()
+    const now = systemClock.now()
     for (const [skuId, q] of entries)
       stock.set(skuId, {
         quantity: type === '2' ? Math.max(0, (stock.get(skuId)?.quantity ?? 0) + q) : q,
@@ -490,7 +491,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
         'isv.logistics-offline-service-error:B04',
         '订单状态不正确，不能发货',
       )
-    const now = new Date()
+    const now = systemClock.now()
     for (const l of chosen as Obj[]) {
       l.status = 'WAIT_BUYER_CONFIRM_GOODS'
       l.consign_time = toShanghai(now)
@@ -537,7 +538,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
         return {
           item: {
             num_iid: p.num_iid,
-            modified: toShanghai(new Date()),
+            modified: toShanghai(systemClock.now()),
             skus: entries.map(([s]) => ({ sku_id: s, quantity: stock.get(s)!.quantity })),
           },
         }
@@ -551,9 +552,9 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
           if (![...itemIds.values()].includes(p.num_iid))
             throw new TopError(15, 'Remote service error', 'isv.item-not-exist', `商品${p.num_iid}不存在`)
           if (!Number.isInteger(q) || q < 0) throw isvInvalid(`库存数量${p.quantity}不合法`)
-          stock.set(p.num_iid, { quantity: q, numIid: p.num_iid, at: new Date() })
+          stock.set(p.num_iid, { quantity: q, numIid: p.num_iid, at: systemClock.now() })
         }
-        return { item: { num_iid: p.num_iid, num: q, modified: toShanghai(new Date()) } }
+        return { item: { num_iid: p.num_iid, num: q, modified: toShanghai(systemClock.now()) } }
       }
       case 'taobao.logistics.offline.send':
         return offlineSend(p)
@@ -679,7 +680,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
     listings,
     itemIdOf: (code) => itemIds.get(itemKeyOf(code))!,
     skuIdOf: (code) => skuIds.get(code)!,
-    generate(n, at = new Date()) {
+    generate(n, at = systemClock.now()) {
       return gen.batch(n).map((g) => {
         const { trade, sold: record } = toTrade(g, at)
         trades.set(String(trade.tid), trade)
@@ -694,7 +695,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
         return trade
       })
     },
-    cancel(tid, at = new Date()) {
+    cancel(tid, at = systemClock.now()) {
       const t = trades.get(tid)
       if (!t) return
       if (t.status === 'WAIT_BUYER_PAY') {
@@ -706,7 +707,7 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
         for (const l of linesOf(t)) if (l.status === 'WAIT_SELLER_SEND_GOODS') refundLine(t, l, at)
       }
     },
-    refund(tid, oid, at = new Date()) {
+    refund(tid, oid, at = systemClock.now()) {
       const t = trades.get(tid)
       const line = t
         ? linesOf(t).find((l) =>

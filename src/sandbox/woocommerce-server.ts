@@ -68,7 +68,7 @@ export async function startWooSandbox(opts: {
   const gen = createOrderGenerator({
     seed: opts.seed,
     catalogue: opts.catalogue,
-    start: new Date(),
+    start: systemClock.now(),
     platformDiscountRate: 0,
     intervalMs: 1,
   })
@@ -220,7 +220,7 @@ export async function startWooSandbox(opts: {
         })
       const b = body()
       if (typeof b.status === 'string') o.status = b.status
-      o.date_modified_gmt = wooTime(new Date())
+      o.date_modified_gmt = wooTime(systemClock.now())
       if (b.status === 'completed') o.date_completed_gmt = o.date_modified_gmt
       return json(res, 200, o)
     }
@@ -275,7 +275,7 @@ export async function startWooSandbox(opts: {
     stock,
     notes,
     productIdOf: (code) => productIds.get(code)!,
-    generate(n, at = new Date()) {
+    generate(n, at = systemClock.now()) {
       return gen.batch(n).map((g) => {
         sold.push(g)
         const id = String(nextId++)

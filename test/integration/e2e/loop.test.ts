@@ -19,6 +19,7 @@ import { pullStream } from '../../../src/sync/pull.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse } from '../../../src/warehouses/repo.js'
 import { bearer, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
+import { systemClock } from '../../../src/lib/clock.js'
 
 let env: TestEnv
 let m: TestMerchant
@@ -175,7 +176,7 @@ afterAll(async () => {
 
 it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, statement = what the stores sold', async () => {
   // Orders arrive on both stores; every order is pulled over HTTP exactly once into the pool.
-  const at = new Date(Date.now() - 60_000)
+  const at = new Date(systemClock.now().getTime() - 60_000)
   for (const s of stores) s.sandbox.generate(15, at)
   for (const s of stores) {
     const r = await pullStream(env.ctx, m.id, s.shopId, 'orders')
@@ -327,8 +328,8 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   const gross = sum(sold.flatMap((x) => x.g.lines.map((l) => money(l.goods))))
   const discounts = sum(sold.flatMap((x) => x.g.lines.map((l) => money(l.merchantDiscount))))
   const shipping = sum(sold.map((x) => money(x.g.shipping)))
-  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
-  const tomorrow = new Date(Date.now() + 32 * 3600_000).toISOString().slice(0, 10)
+  const today = new Date(systemClock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10)
+  const tomorrow = new Date(systemClock.now().getTime() + 32 * 3600_000).toISOString().slice(0, 10)
   const stmt = (
     await env.app.inject({
       method: 'GET',
@@ -363,7 +364,7 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
 
   // Settlement: the Shopify store pays out what it collected; the hub pulls the payout and its
   // balance transactions, posts them, and matches every shipped order to its charge.
-  const payout = shopifyStore.payout(new Date().toISOString().slice(0, 10))
+  const payout = shopifyStore.payout(systemClock.now().toISOString().slice(0, 10))
   expect(payout).not.toBeNull()
   const pulled = await pullStream(env.ctx, m.id, shopifyShopId, 'settlements')
   expect(pulled.stored).toBeGreaterThan(0)
@@ -421,7 +422,10 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   const rows: string[][] = []
   let balance = money(0)
   let serial = 0
-  const postedAt = new Date(Date.now() + 8 * 3600_000 - 60_000).toISOString().slice(0, 19).replace('T', ' ')
+  const postedAt = new Date(systemClock.now().getTime() + 8 * 3600_000 - 60_000)
+    .toISOString()
+    .slice(0, 19)
+    .replace('T', ' ')
   const add = (merchantNo: string, item: string, amount: Decimal, type: string, base = '') => {
     balance = balance.plus(amount)
     rows.push([

@@ -154,7 +154,7 @@ describe('three channels, hand-computed', () => {
         currency: 'CNY',
         reason: null,
         return_goods: 0,
-        refund_lines: '[]',
+        refund_lines: JSON.stringify([{ externalLineId: 'L2', quantity: 1, amount: '33.79' }]),
         platform_updated_at: new Date('2026-11-12T02:00:00Z'),
         created_at: new Date('2026-11-12T02:00:00Z'),
       })
@@ -256,7 +256,16 @@ describe('three channels, hand-computed', () => {
       rows: Record<string, string>[]
     }>()
     const cup = bySku.rows.find((r) => r.key === sku.CUP)!
-    expect(cup).toMatchObject({ grossSales: '178.00', merchantDiscounts: '13.29', cogs: '60.00' })
+    expect(cup).toMatchObject({
+      grossSales: '178.00',
+      merchantDiscounts: '13.29',
+      cogs: '60.00',
+      refunds: '0.00',
+    })
+    // The refund record names the tea's line: it is on the tea's row, not on a row without a SKU.
+    const tea = bySku.rows.find((r) => r.key === sku.TEA)!
+    expect(tea).toMatchObject({ grossSales: '35.50', refunds: '33.79', cogs: '9.00', grossMargin: '-9.00' })
+    expect(bySku.rows.find((r) => r.key === null)).toMatchObject({ refunds: '0.00', grossSales: '0.00' })
     expect(
       (
         await env.app.inject({
@@ -268,11 +277,143 @@ describe('three channels, hand-computed', () => {
     ).toBe(403)
   })
 
-  it('reverses a recognised sale when the order is cancelled afterwards', async () => {
-    await handleLedgerEvent(env.ctx.db, ev(tmall, 'cancelled'))
+  it('reverses a recognised sale at the time the platform cancelled it, whatever day the worker runs', async () => {
+    const cancelledAt = '2026-11-20T08:00:00.000Z'
+    await env.ctx.db
+      .updateTable('orders')
+      .set({ status: 'cancelled', platform_updated_at: new Date(cancelledAt) })
+      .where('id', '=', tmall)
+      .execute()
+    expect(await handleLedgerEvent(env.ctx.db, ev(tmall, 'cancelled', { at: cancelledAt }))).toBe('posted')
+    // The worker runs again (a replay, a late retry): the sale stands reversed, nothing more is posted.
+    expect(await handleLedgerEvent(env.ctx.db, ev(tmall, 'cancelled', { at: cancelledAt }))).toBe('nothing')
+    const reversal = await env.ctx.db
+      .selectFrom('journal_entries')
+      .select('event_at')
+      .where('posting_key', '=', `reverse.sale.${tmall}`)
+      .executeTakeFirstOrThrow()
+    expect(reversal.event_at.toISOString()).toBe(cancelledAt)
     const s = (await get('/statements?from=2026-11-01&to=2026-12-01&channel=taobao')).json<{
       rows: Record<string, string>[]
     }>()
     expect(s.rows[0]).toMatchObject({ grossSales: '0.00', expectedReceivable: '0.00', cogs: '30.00' })
+  })
+
+  it('dates a reversal without an event time by the order, and never before the sale it reverses', async () => {
+    const eventAt = async (orderId: string) =>
+      (
+        await env.ctx.db
+          .selectFrom('journal_entries')
+          .select('event_at')
+          .where('posting_key', '=', `reverse.sale.${orderId}`)
+          .executeTakeFirstOrThrow()
+      ).event_at.toISOString()
+    const line = [{ code: 'CUP', qty: 1, goods: '10.00', md: '0', pd: '0', cost: '3.00' }]
+    // An event queued before events carried their time: the order's platform modified time.
+    const late = await order(shops.web!, 'CNY', line, '0', '2026-10-02T02:00:00Z')
+    await handleLedgerEvent(env.ctx.db, ev(late, 'shipped', { shipmentId: `sh-${late}` }))
+    await env.ctx.db
+      .updateTable('orders')
+      .set({ status: 'cancelled', platform_updated_at: new Date('2026-10-05T02:00:00Z') })
+      .where('id', '=', late)
+      .execute()
+    expect(await handleLedgerEvent(env.ctx.db, ev(late, 'cancelled'))).toBe('posted')
+    expect(await eventAt(late)).toBe('2026-10-05T02:00:00.000Z')
+    // Cancelled on the platform before the warehouse shipped it: reversed when it was sold.
+    const raced = await order(shops.web!, 'CNY', line, '0', '2026-10-03T02:00:00Z')
+    await handleLedgerEvent(env.ctx.db, ev(raced, 'shipped', { shipmentId: `sh-${raced}` }))
+    await handleLedgerEvent(env.ctx.db, ev(raced, 'cancelled', { at: '2026-10-02T23:00:00.000Z' }))
+    expect(await eventAt(raced)).toBe('2026-10-03T02:00:00.000Z')
+  })
+})
+
+describe('refunds and bundles by SKU', () => {
+  it('puts a bundle line on its components and splits refunds over the lines and SKUs they cover, exactly', async () => {
+    // CUP 50.00, and a gift box (bundle: 1 cup + 2 teas, revenue 50.00 cup / 30.00 tea) at 80.00.
+    const id = await order(
+      shops.web!,
+      'CNY',
+      [
+        { code: 'CUP', qty: 1, goods: '50.00', md: '0', pd: '0', cost: '30.00' },
+        { code: 'CUP', qty: 1, goods: '80.00', md: '0', pd: '0', cost: '30.00' },
+      ],
+      '0',
+      '2026-09-15T02:00:00Z',
+    )
+    const box = await env.ctx.db
+      .selectFrom('order_lines')
+      .select('id')
+      .where('order_id', '=', id)
+      .where('line_no', '=', 2)
+      .executeTakeFirstOrThrow()
+    await env.ctx.db
+      .updateTable('order_lines')
+      .set({ sku_id: null, is_bundle: 1 })
+      .where('id', '=', box.id)
+      .execute()
+    await env.ctx.db.deleteFrom('order_line_skus').where('order_line_id', '=', box.id).execute()
+    await env.ctx.db
+      .insertInto('order_line_skus')
+      .values(
+        (
+          [
+            ['CUP', 1, '50.00'],
+            ['TEA', 2, '30.00'],
+          ] as const
+        ).map(([code, quantity, share]) => ({
+          id: newId(),
+          merchant_id: m.id,
+          order_id: id,
+          order_line_id: box.id,
+          sku_id: sku[code]!,
+          quantity,
+          revenue_share: share,
+        })),
+      )
+      .execute()
+    await handleLedgerEvent(env.ctx.db, ev(id, 'shipped', { shipmentId: `sh-${id}` }))
+    const refund = (externalId: string, amount: string, lines: unknown[], at: string) => ({
+      id: newId(),
+      merchant_id: m.id,
+      shop_id: shops.web!.id,
+      order_id: id,
+      external_refund_id: externalId,
+      order_external_id: id,
+      status: 'refunded' as const,
+      platform_status: 'refunded',
+      amount,
+      currency: 'CNY',
+      reason: null,
+      return_goods: 0,
+      refund_lines: JSON.stringify(lines),
+      platform_updated_at: new Date(at),
+      created_at: new Date(at),
+    })
+    // 40.00 of the gift box; then 33.33 of the whole order, naming no line.
+    const r1 = refund(
+      'B-1',
+      '40.00',
+      [{ externalLineId: 'L2', quantity: 0, amount: '40.00' }],
+      '2026-09-16T02:00:00Z',
+    )
+    const r2 = refund('B-2', '33.33', [], '2026-09-17T02:00:00Z')
+    await env.ctx.db.insertInto('order_refunds').values([r1, r2]).execute()
+    await handleLedgerEvent(
+      env.ctx.db,
+      ev(id, 'refunded', { refundId: r1.id, at: '2026-09-16T02:00:00.000Z' }),
+    )
+    const rows = (await get('/statements?from=2026-09-01&to=2026-10-01&channel=selfstore&by=sku')).json<{
+      rows: Record<string, string>[]
+    }>().rows
+    const of = (key: string | null) => rows.find((r) => r.key === key)
+    // 33.33 over the lines by what was paid (50 : 80) → 12.81 + 20.52; the box's 20.52 over its
+    // components (50 : 30) → 12.82 + 7.70. The box's 40.00 → 25.00 + 15.00.
+    expect(of(sku.CUP!)).toMatchObject({ grossSales: '100.00', refunds: '50.63', cogs: '60.00' })
+    expect(of(sku.TEA!)).toMatchObject({ grossSales: '30.00', refunds: '22.70' })
+    expect(of(null)).toMatchObject({ grossSales: '0.00', refunds: '0.00' })
+    const total = (await get('/statements?from=2026-09-01&to=2026-10-01&channel=selfstore')).json<{
+      rows: Record<string, string>[]
+    }>().rows
+    expect(total[0]).toMatchObject({ grossSales: '130.00', refunds: '73.33', netSales: '56.67' })
   })
 })

@@ -88,7 +88,16 @@ describe('ingest and normalize', () => {
     expect(JSON.parse(inbox[0]!.payload)).toEqual(o)
     expect(inbox[0]!.outcome).toBe('applied')
     const inv = await events('inventory-order-event')
-    expect(inv).toEqual([{ merchantId: m.id, orderId: row.id, kind: 'paid', key: `${row.id}.paid` }])
+    // The event carries the business time of the version that caused it: the platform's modified time.
+    expect(inv).toEqual([
+      {
+        merchantId: m.id,
+        orderId: row.id,
+        kind: 'paid',
+        key: `${row.id}.paid`,
+        at: '2026-11-10T16:00:40.000Z',
+      },
+    ])
     expect(await events('ledger-order-event')).toHaveLength(1)
   })
 

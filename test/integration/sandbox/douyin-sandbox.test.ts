@@ -37,7 +37,7 @@ const catalogue: CatalogueItem[] = PRODUCT_NAMES.map(([title, price], i) => ({
 let sandbox: DouyinSandbox
 let receiver: Server
 const received: { verified: boolean; event: WebhookEvent }[] = []
-const now = new Date()
+const now = systemClock.now()
 const window: TimeWindow = { from: new Date(now.getTime() - 3 * DAY), to: now }
 
 function shopWith(
@@ -150,7 +150,7 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
       lineExternalIds: [],
       carrier: 'YTO' as const,
       trackingNumber: 'YT7000000000123',
-      shippedAt: new Date(),
+      shippedAt: systemClock.now(),
     }
     await douyin.pushShipment(shopWith(), shipment)
     expect(sandbox.shipments).toContainEqual(
@@ -170,7 +170,10 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
     expect(sandbox.refund(paid[3]!.orderId)).toBe(true)
     expect(sandbox.refund(paid[7]!.orderId)).toBe(true)
     const raws = await items(
-      douyin.pullRefunds!(shopWith(), { from: window.from, to: new Date(Date.now() + 2000) }),
+      douyin.pullRefunds!(shopWith(), {
+        from: window.from,
+        to: new Date(systemClock.now().getTime() + 2000),
+      }),
     )
     const expected = sandbox.sold.flatMap((s) => s.refunds.map((r) => ({ ...r, orderId: s.orderId })))
     expect(raws.map((r) => r.externalRefundId).sort()).toEqual(expected.map((r) => r.refundId).sort())
@@ -188,7 +191,7 @@ describe('Douyin sandbox ↔ Douyin connector', () => {
     const lines: SettlementLineDraft[] = []
     for await (const batch of douyin.pullSettlements!(shopWith(), {
       from: new Date(now.getTime() - 4 * DAY),
-      to: new Date(Date.now() + 60_000),
+      to: new Date(systemClock.now().getTime() + 60_000),
     }))
       lines.push(...batch)
     expect(lines.some((l) => l.platformType.startsWith('差额'))).toBe(false)

@@ -25,7 +25,7 @@ const catalogue: CatalogueItem[] = PRODUCT_NAMES.map(([title, price], i) => ({
 }))
 
 let sandbox: JdSandbox
-const now = new Date()
+const now = systemClock.now()
 
 function shopWith(
   over: { credentials?: Record<string, unknown>; clock?: Clock; id?: string } = {},
@@ -130,7 +130,7 @@ describe('JD sandbox ↔ JD connector', () => {
       lineExternalIds: [],
       carrier: 'SF' as const,
       trackingNumber: 'SF1400012345678',
-      shippedAt: new Date(),
+      shippedAt: systemClock.now(),
     }
     await jd.pushShipment(shopWith(), shipment)
     expect(sandbox.shipments).toContainEqual(
@@ -177,7 +177,7 @@ describe('JD sandbox ↔ JD connector', () => {
   })
 
   it('refuses a timestamp outside ±10 minutes', async () => {
-    const skewed = { now: () => new Date(Date.now() - 20 * 60_000) }
+    const skewed = { now: () => new Date(systemClock.now().getTime() - 20 * 60_000) }
     const err = await connectorFailure(jd.verifyCredentials(shopWith({ clock: skewed })))
     expect(err.kind).toBe('permanent')
     expect(err.detail.platformCode).toBe('8')

@@ -29,7 +29,7 @@ const catalogue: CatalogueItem[] = PRODUCT_NAMES.map(([title, price], i) => ({
 }))
 
 let sandbox: PddSandbox
-const now = new Date()
+const now = systemClock.now()
 const today = fromShanghai(`${toShanghai(now).slice(0, 10)} 00:00:00`)!
 const base = new Date(today.getTime() - 2 * DAY + 2 * 3600_000)
 const window: TimeWindow = {
@@ -115,7 +115,7 @@ describe('PDD sandbox ↔ PDD connector', () => {
       'pdd.order.information.get',
       { order_sn: target.orderId },
       { clientId: CLIENT_ID, clientSecret: SECRET, accessToken: TOKEN, refreshToken: null },
-      new Date(),
+      systemClock.now(),
     )
     const text = await (await fetch(sandbox.url, { method: 'POST', body: new URLSearchParams(form) })).text()
     expect(text).toContain(`"pay_amount":${money(target.paid).toFixed()},`)
@@ -148,7 +148,7 @@ describe('PDD sandbox ↔ PDD connector', () => {
       lineExternalIds: [],
       carrier: 'ZTO' as const,
       trackingNumber: '75312345678901',
-      shippedAt: new Date(),
+      shippedAt: systemClock.now(),
     }
     await pdd.pushShipment(shopWith(), shipment)
     expect(sandbox.shipments).toContainEqual(

@@ -84,9 +84,9 @@ afterAll(async () => {
 
 describe('pull', () => {
   it('pages by cursor over the updated_at window and every order maps to what the store sold', async () => {
-    const at = new Date(Date.now() - 10 * 60_000)
+    const at = new Date(systemClock.now().getTime() - 10 * 60_000)
     store.generate(120, at)
-    const { orders, pages } = await pullAll(shop(), new Date(at.getTime() - 60_000), new Date())
+    const { orders, pages } = await pullAll(shop(), new Date(at.getTime() - 60_000), systemClock.now())
     expect(pages).toBe(3) // 50 a page
     expect(orders).toHaveLength(120)
     const bySold = new Map(store.sold.map((g) => [g.externalId, g]))
@@ -109,7 +109,7 @@ describe('pull', () => {
       expect.arrayContaining(['paid/none', 'pending_payment/none', 'cancelled/none', 'cancelled/refunded']),
     )
     // An order outside the window is not returned.
-    const later = await pullAll(shop(), new Date(), new Date(Date.now() + 60_000))
+    const later = await pullAll(shop(), systemClock.now(), new Date(systemClock.now().getTime() + 60_000))
     expect(later.orders).toHaveLength(0)
   })
 })
@@ -223,7 +223,7 @@ describe('fulfillment', () => {
       lineExternalIds: [],
       carrier: 'DHL',
       trackingNumber: 'JD014600003456789012',
-      shippedAt: new Date(),
+      shippedAt: systemClock.now(),
     })
     expect(store.fulfillments.filter((f) => f.orderId === o.id)).toEqual([
       {
@@ -240,7 +240,7 @@ describe('fulfillment', () => {
       lineExternalIds: [],
       carrier: 'DHL',
       trackingNumber: 'JD014600003456789012',
-      shippedAt: new Date(),
+      shippedAt: systemClock.now(),
     })
     expect(store.fulfillments.filter((f) => f.orderId === o.id)).toHaveLength(1)
   })
@@ -248,7 +248,7 @@ describe('fulfillment', () => {
 
 describe('payouts', () => {
   it('pays out what it sold: charges, fees, refunds and the payout itself balance to zero', async () => {
-    const date = new Date().toISOString().slice(0, 10)
+    const date = systemClock.now().toISOString().slice(0, 10)
     const payout = store.payout(date)!
     const lines: SettlementLineDraft[] = []
     for await (const batch of shopify.pullSettlements!(shop(), {
@@ -288,23 +288,23 @@ describe('errors and faults', () => {
   })
 
   it('recovers from THROTTLED, an internal error and a slow answer inside the call', async () => {
-    const at = new Date(Date.now() - 2 * 60_000)
+    const at = new Date(systemClock.now().getTime() - 2 * 60_000)
     const made = store.generate(4, at)
     store.injectFault('throttled')
     store.injectFault('internal')
     store.injectFault('slow')
-    const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), new Date())
+    const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), systemClock.now())
     expect(orders.map((o) => o.externalId)).toEqual(expect.arrayContaining(made.map((o) => o.id)))
   })
 
   it('a malformed body fails the pull permanently; the next pull reads everything', async () => {
-    const at = new Date(Date.now() - 60_000)
+    const at = new Date(systemClock.now().getTime() - 60_000)
     const made = store.generate(2, at)
     store.injectFault('malformed')
-    expect((await connectorFailure(pullAll(shop(), new Date(at.getTime() - 1000), new Date()))).kind).toBe(
-      'permanent',
-    )
-    const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), new Date())
+    expect(
+      (await connectorFailure(pullAll(shop(), new Date(at.getTime() - 1000), systemClock.now()))).kind,
+    ).toBe('permanent')
+    const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), systemClock.now())
     expect(orders.map((o) => o.externalId)).toEqual(expect.arrayContaining(made.map((o) => o.id)))
   })
 })

@@ -62,9 +62,9 @@ afterAll(() => top.close())
 
 describe('pull', () => {
   it('pulls a window of several pages, maps every trade, and the figures equal what the sandbox sold', async () => {
-    const at = new Date(Date.now() - 5 * 60_000)
+    const at = new Date(systemClock.now().getTime() - 5 * 60_000)
     top.generate(230, at)
-    const { orders, pages } = await pullAll(shop(), new Date(at.getTime() - 60_000), new Date())
+    const { orders, pages } = await pullAll(shop(), new Date(at.getTime() - 60_000), systemClock.now())
     expect(pages).toBe(3) // 230 trades at 100 a page, walked from the last page back
     expect(orders).toHaveLength(230)
     expect(new Set(orders.map((o) => o.externalId)).size).toBe(230)
@@ -113,7 +113,7 @@ describe('pull', () => {
     const refunds = []
     for await (const page of taobao.pullRefunds!(shop(), {
       from: new Date(at.getTime() - 60_000),
-      to: new Date(),
+      to: systemClock.now(),
     }))
       refunds.push(...page.items)
     expect(refunds.length).toBe(top.refunds.size)
@@ -126,7 +126,7 @@ describe('pull', () => {
   })
 
   it('answers the non-simplified shape too, and the connector reads it', async () => {
-    const at = new Date(Date.now() - 3 * 60_000)
+    const at = new Date(systemClock.now().getTime() - 3 * 60_000)
     const [t] = top.generate(1, at)
     const payload = await topCaller(shop())('taobao.trade.fullinfo.get', {
       tid: String(t!.tid),
@@ -163,7 +163,7 @@ describe('push', () => {
       lineExternalIds: [String(single.tid)],
       carrier: 'SF',
       trackingNumber: 'SF1234567890123',
-      shippedAt: new Date(),
+      shippedAt: systemClock.now(),
     })
     expect(top.shipments.at(-1)).toMatchObject({
       tid: single.tid,
@@ -178,7 +178,7 @@ describe('push', () => {
       lineExternalIds: [firstOid],
       carrier: 'ZTO',
       trackingNumber: '7531234567890',
-      shippedAt: new Date(),
+      shippedAt: systemClock.now(),
     })
     expect(top.shipments.at(-1)).toMatchObject({ tid: multi.tid, companyCode: 'ZTO', subTids: [firstOid] })
     expect(multi.status).toBe('SELLER_CONSIGNED_PART')
@@ -189,7 +189,7 @@ describe('push', () => {
         lineExternalIds: [],
         carrier: 'SF',
         trackingNumber: 'SF1',
-        shippedAt: new Date(),
+        shippedAt: systemClock.now(),
       }),
     )
     expect(again.kind).toBe('permanent')
@@ -197,7 +197,7 @@ describe('push', () => {
 })
 
 describe('errors as TOP gives them', () => {
-  const to = () => new Date(Date.now() - 60_000)
+  const to = () => new Date(systemClock.now().getTime() - 60_000)
   const call = (sc: ShopContext, from: Date, until: Date) =>
     topCaller(sc)(TRADES.method, {
       start_modified: toShanghai(from),
@@ -233,7 +233,7 @@ describe('errors as TOP gives them', () => {
     expect(session.message).toContain('code 27')
     const skewed = await connectorFailure(
       call(
-        shop({ clock: { now: () => new Date(Date.now() + 20 * 60_000) } }),
+        shop({ clock: { now: () => new Date(systemClock.now().getTime() + 20 * 60_000) } }),
         new Date(to().getTime() - 60_000),
         to(),
       ),
@@ -250,12 +250,12 @@ describe('errors as TOP gives them', () => {
 
 describe('faults', () => {
   it('recovers inside the call from a quota ban and a platform error; a slow answer still arrives', async () => {
-    const at = new Date(Date.now() - 2 * 60_000)
+    const at = new Date(systemClock.now().getTime() - 2 * 60_000)
     top.generate(5, at)
     top.injectFault('limited')
     top.injectFault('isp')
     top.injectFault('slow')
-    const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), new Date())
+    const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), systemClock.now())
     // (trades shipped by the tests above changed within the window too, and come along)
     expect(orders.map((o) => o.externalId)).toEqual(
       expect.arrayContaining(top.sold.slice(-5).map((g) => g.externalId)),
@@ -263,12 +263,12 @@ describe('faults', () => {
   })
 
   it('a malformed body fails the pull permanently; the next pull reads everything', async () => {
-    const at = new Date(Date.now() - 90_000)
+    const at = new Date(systemClock.now().getTime() - 90_000)
     top.generate(3, at)
     top.injectFault('malformed')
-    const err = await connectorFailure(pullAll(shop(), new Date(at.getTime() - 1000), new Date()))
+    const err = await connectorFailure(pullAll(shop(), new Date(at.getTime() - 1000), systemClock.now()))
     expect(err.kind).toBe('permanent')
-    const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), new Date())
+    const { orders } = await pullAll(shop(), new Date(at.getTime() - 1000), systemClock.now())
     expect(orders.map((o) => o.externalId)).toEqual(
       expect.arrayContaining(top.sold.slice(-3).map((g) => g.externalId)),
     )
