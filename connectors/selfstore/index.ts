@@ -2,7 +2,7 @@
  * The self-run store connector: the merchant's own shop implements CONTRACT.md (beside this file).
  * Settings: { baseUrl }. Credentials: { apiKey, webhookSecret }.
  */
-import { createHmac } from 'node:crypto'
+import { createHmac, timingSafeEqual } from 'node:crypto'
 import { ConnectorError } from '../errors.js'
 import { createPlatformClient, type PlatformClient } from '../http.js'
 import { idString, parseJsonExact } from '../json.js'
@@ -177,7 +177,7 @@ export const selfstore: Connector = {
     if (Math.abs(shop.clock.now().getTime() - t * 1000) > WEBHOOK_TOLERANCE_MS) return false
     const expected = Buffer.from(signWebhook(secret, t, req.rawBody), 'hex')
     const given = Buffer.from(parts.v1, 'hex')
-    return given.length === expected.length && expected.equals(given)
+    return given.length === expected.length && timingSafeEqual(given, expected)
   },
 
   parseWebhook(req): WebhookEvent {

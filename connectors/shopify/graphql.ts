@@ -121,7 +121,7 @@ export const ORDER_FIELDS = `
   customer { id firstName lastName email }
   shippingAddress { name firstName lastName address1 address2 city province provinceCode country countryCodeV2 zip phone }
   lineItems(first: 250) { nodes {
-    id sku title name variantTitle quantity
+    id sku title name variantTitle quantity unfulfilledQuantity
     product { id } variant { id }
     originalUnitPriceSet { ${MONEY} }
     discountAllocations { allocatedAmountSet { ${MONEY} } }
@@ -133,7 +133,7 @@ export const ORDER_FIELDS = `
     refundLineItems(first: 250) { nodes { quantity restockType lineItem { id } subtotalSet { ${MONEY} } } }
     transactions(first: 20) { nodes { id kind status gateway processedAt amountSet { ${MONEY} } } }
   }
-  fulfillments(first: 20) { id createdAt status }
+  fulfillments(first: 20) { id createdAt status fulfillmentLineItems(first: 250) { nodes { quantity lineItem { id } } } }
 `
 
 export const ORDERS_QUERY = `query Orders($first: Int!, $after: String, $query: String!) {

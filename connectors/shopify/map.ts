@@ -294,9 +294,44 @@ const moneySet = (key: string, bag: unknown): Obj => {
 const nodes = (conn: unknown): Obj[] => (isObj(conn) ? arr(conn.nodes) : Array.isArray(conn) ? arr(conn) : [])
 const lower = (v: unknown): string | null => (typeof v === 'string' ? v.toLowerCase() : null)
 
+/**
+ * Units of each line in successful fulfillments (Fulfillment.fulfillmentLineItems); null when the
+ * node carries no fulfillment line items at all (an older stored payload, a hand-made selection).
+ */
+function fulfilledByLine(o: Obj): Map<string, number> | null {
+  const fulfillments = arr(o.fulfillments)
+  if (fulfillments.length > 0 && !fulfillments.some((f) => f.fulfillmentLineItems !== undefined)) return null
+  const done = new Map<string, number>()
+  for (const f of fulfillments) {
+    if (lower(f.status) !== 'success') continue // cancelled, failed or still pending: nothing left the shop
+    for (const fl of nodes(f.fulfillmentLineItems)) {
+      const lineId = isObj(fl.lineItem) ? gidTail(fl.lineItem.id) : null
+      if (lineId && typeof fl.quantity === 'number') done.set(lineId, (done.get(lineId) ?? 0) + fl.quantity)
+    }
+  }
+  return done
+}
+
+/**
+ * A line's REST fulfillment_status from the GraphQL node: null while nothing of it was fulfilled,
+ * `fulfilled` once nothing is left to fulfil (unfulfilledQuantity 0), `partial` in between — what
+ * the REST resource (and so the webhook body) says of the same line.
+ */
+function lineFulfillment(l: Obj, done: Map<string, number> | null): string | null {
+  if (!done) return null
+  const fulfilled = done.get(gidTail(l.id) ?? '') ?? 0
+  if (fulfilled <= 0) return null
+  const left =
+    typeof l.unfulfilledQuantity === 'number'
+      ? l.unfulfilledQuantity
+      : (typeof l.quantity === 'number' ? l.quantity : 0) - fulfilled
+  return left <= 0 ? 'fulfilled' : 'partial'
+}
+
 export function restFromGraphql(o: Obj): Obj {
   const address = isObj(o.shippingAddress) ? o.shippingAddress : null
   const customer = isObj(o.customer) ? o.customer : null
+  const done = fulfilledByLine(o)
   return {
     id: gidTail(o.legacyResourceId ?? o.id),
     admin_graphql_api_id: o.id,
@@ -360,6 +395,7 @@ export function restFromGraphql(o: Obj): Obj {
         title: t.title ?? null,
         ...moneySet('price', t.priceSet),
       })),
+      fulfillment_status: lineFulfillment(l, done),
     })),
     shipping_lines: nodes(o.shippingLines).map((s) => ({
       id: gidTail(s.id),

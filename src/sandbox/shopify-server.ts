@@ -256,6 +256,23 @@ function fulfillmentStatus(o: ShopifyOrder): 'UNFULFILLED' | 'PARTIALLY_FULFILLE
   return o.fulfillmentOrder.lines.every((l) => l.remaining === 0) ? 'FULFILLED' : 'PARTIALLY_FULFILLED'
 }
 
+/** Units of a line in the order's fulfillments, and units still to fulfil (its fulfillment-order line). */
+function lineProgress(o: ShopifyOrder, lineId: string): { fulfilled: number; remaining: number } {
+  return {
+    fulfilled: o.fulfillments
+      .flatMap((f) => f.lines)
+      .filter((l) => l.lineId === lineId)
+      .reduce((n, l) => n + l.quantity, 0),
+    remaining: o.fulfillmentOrder.lines.find((l) => l.lineId === lineId)?.remaining ?? 0,
+  }
+}
+
+/** A line's REST fulfillment_status: null until some of it is fulfilled, then partial, then fulfilled. */
+function lineFulfillmentStatus(o: ShopifyOrder, lineId: string): 'fulfilled' | 'partial' | null {
+  const p = lineProgress(o, lineId)
+  return p.fulfilled === 0 ? null : p.remaining === 0 ? 'fulfilled' : 'partial'
+}
+
 /** The order as the GraphQL Admin API has it (every field ORDER_FIELDS may select, and more). */
 function graphqlOrder(o: ShopifyOrder): Obj {
   const t = orderTotals(o)
@@ -311,6 +328,7 @@ function graphqlOrder(o: ShopifyOrder): Obj {
         name: `${l.title} - ${l.variantTitle}`,
         variantTitle: l.variantTitle,
         quantity: l.quantity,
+        unfulfilledQuantity: lineProgress(o, l.id).remaining,
         product: { id: gid('Product', l.productId) },
         variant: { id: gid('ProductVariant', l.variantId) },
         originalUnitPriceSet: bag(l.price),
@@ -360,6 +378,9 @@ function graphqlOrder(o: ShopifyOrder): Obj {
       id: gid('Fulfillment', f.id),
       createdAt: isoZ(f.createdAt),
       status: 'SUCCESS',
+      fulfillmentLineItems: {
+        nodes: f.lines.map((l) => ({ quantity: l.quantity, lineItem: { id: gid('LineItem', l.lineId) } })),
+      },
     })),
     fulfillmentOrders: {
       nodes: [
@@ -506,7 +527,8 @@ function restOrder(o: ShopifyOrder): Obj {
           channel_liable: false,
         },
       ],
-      fulfillment_status: fs === 'FULFILLED' ? 'fulfilled' : null,
+      fulfillable_quantity: lineProgress(o, l.id).remaining,
+      fulfillment_status: lineFulfillmentStatus(o, l.id),
       requires_shipping: true,
     })),
     shipping_lines: [

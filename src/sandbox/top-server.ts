@@ -1,8 +1,8 @@
 /**
  * A sandbox TOP gateway (Taobao/Tmall open platform, shared/reference/cn-marketplaces.md §1) over
- * real HTTP at /router/rest: signed form POSTs checked with the same signing code the connector
- * uses (md5 / hmac / hmac-sha256 over the sorted parameters), the ±10 min timestamp rule, the
- * session, and TOP's error_response bodies. It serves generated trades the way
+ * real HTTP at /router/rest: signed POSTs (urlencoded, or multipart/form-data as Alibaba's SDK sends
+ * them) checked with the same signing code the connector uses (md5 / hmac / hmac-sha256 over the
+ * sorted parameters), the ±10 min timestamp rule, the session, and TOP's error_response bodies. It serves generated trades the way
  * taobao.trades.sold.increment.get and taobao.trade.fullinfo.get give them (19-digit ids as bare
  * JSON numbers, yuan strings, OAID-masked receivers, newest-first paging, the 1-day window cap),
  * remembers stock updates per SKU and offline shipments, records refunds, and injects faults on
@@ -91,6 +91,42 @@ const CLOCK_SKEW_MS = 10 * 60_000
 const REFUND_REASONS = ['不想要了', '拍错了/多拍了', '协商一致退款', '地址填写错误']
 
 /** JSON text with the id keys as bare numbers, as the gateway writes them. */
+/**
+ * The text fields of a multipart/form-data body (RFC 7578): parts without a filename, decoded as
+ * UTF-8 (TOP's charset). File parts (taobao.picture.upload's image…) are left out, as TOP leaves
+ * them out of the signature.
+ */
+export function multipartFields(contentType: string, body: Buffer): Record<string, string> {
+  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType)
+  if (!m) return {}
+  const delimiter = Buffer.from(`--${m[1] ?? m[2]}`)
+  const fields: Record<string, string> = {}
+  let at = body.indexOf(delimiter)
+  while (at >= 0) {
+    const start = at + delimiter.length
+    if (body.subarray(start, start + 2).toString() === '--') break // the closing delimiter
+    const next = body.indexOf(delimiter, start)
+    if (next < 0) break
+    const part = body.subarray(start + 2, next - 2) // past the CRLF after the delimiter, before the CRLF ending the part
+    const split = part.indexOf('\r\n\r\n')
+    if (split >= 0) {
+      const headers = part.subarray(0, split).toString('utf8')
+      const disposition = /^content-disposition:\s*form-data;(.*)$/im.exec(headers)?.[1] ?? ''
+      const name = /\bname="([^"]*)"/i.exec(disposition)?.[1]
+      if (name !== undefined && !/\bfilename\*?=/i.test(disposition))
+        fields[name] = part.subarray(split + 4).toString('utf8')
+    }
+    at = next
+  }
+  return fields
+}
+
+/** A POST body's fields: multipart/form-data or, by default, application/x-www-form-urlencoded. */
+function formFields(contentType: string | undefined, body: Buffer): Record<string, string> {
+  if (/^multipart\/form-data/i.test(contentType ?? '')) return multipartFields(contentType!, body)
+  return Object.fromEntries(new URLSearchParams(body.toString('utf8')))
+}
+
 function topJson(body: unknown): string {
   const marked = JSON.stringify(body, (k, v: unknown) =>
     BARE_NUMBER_KEYS.has(k) && typeof v === 'string' && /^\d+$/.test(v) ? `@@n${v}n@@` : v,
@@ -597,18 +633,23 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
   const send = (res: ServerResponse, text: string): void =>
     void res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' }).end(text)
   const readBody = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      let s = ''
-      req.on('data', (d: Buffer) => (s += d.toString('utf8'))).on('end', () => resolve(s))
+    new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = []
+      req
+        .on('data', (d: Buffer) => chunks.push(d))
+        .on('end', () => resolve(Buffer.concat(chunks)))
+        .on('error', reject)
     })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox')
     if (url.pathname !== '/router/rest')
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')
+    // System parameters may ride in the query (Alibaba's SDK puts them there), the rest in the body:
+    // urlencoded, or multipart/form-data as the SDK sends it — its file parts are not signed.
     const params: Record<string, string> = Object.fromEntries(url.searchParams)
     if (req.method === 'POST')
-      Object.assign(params, Object.fromEntries(new URLSearchParams(await readBody(req))))
+      Object.assign(params, formFields(req.headers['content-type'], await readBody(req)))
     const requestId = `${(++requestSeq).toString(36)}${hash(String(requestSeq)).slice(0, 10)}`
     const simplify = params.simplify === 'true'
     try {

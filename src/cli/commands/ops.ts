@@ -12,18 +12,36 @@ import { sweepOutbox } from '../../orders/outbox.js'
 import { closePeriod } from '../../ledger/journal.js'
 import { importSettlementFile } from '../../ledger/settlements.js'
 import { bootConfig } from '../boot.js'
+import { pastedOrder } from '../pasted.js'
 
 export function registerOpsCommands(program: Command): void {
   program
     .command('map')
-    .description('read one raw platform order (JSON) from a file or stdin and print the unified order')
+    .description(
+      "read one platform order (JSON) from a file or stdin — as the platform's API answers it, envelope included, a webhook body, or the bare order — and print the unified order",
+    )
     .requiredOption('--channel <code>', `one of ${CHANNELS.join(', ')}`)
-    .argument('[file]', 'file with the raw order JSON (default: stdin)')
+    .argument('[file]', 'file with the order JSON (default: stdin)')
     .action((file: string | undefined, o: { channel: string }) => {
       if (!(CHANNELS as readonly string[]).includes(o.channel))
         throw new Error(`--channel must be one of ${CHANNELS.join(', ')}`)
       const text = readFileSync(file ?? 0, 'utf8')
-      const result = getConnector(o.channel as Channel).mapOrder(parseJsonExact(text))
+      let json: unknown
+      try {
+        json = parseJsonExact(text)
+      } catch (err) {
+        process.stderr.write(`cannot read this as JSON: ${(err as Error).message}\n`)
+        process.exitCode = 2
+        return
+      }
+      const pasted = pastedOrder(o.channel as Channel, json)
+      if (!pasted.ok) {
+        process.stderr.write(`no order to map (${pasted.problem}): ${pasted.message}\n`)
+        process.exitCode = 2
+        return
+      }
+      process.stderr.write(`reading ${pasted.found}\n`)
+      const result = getConnector(o.channel as Channel).mapOrder(pasted.order)
       if (!result.ok) {
         process.stderr.write(`cannot map this order (${result.reason}): ${result.detail}\n`)
         process.exitCode = 2

@@ -152,6 +152,58 @@ describe('webhooks', () => {
   })
 })
 
+describe('one order, two shapes', () => {
+  it('maps a fulfilled, a partly fulfilled, a refunded and a cancelled order the same from the webhook body and the GraphQL pull', async () => {
+    store.setWebhookUrl(`http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hooks`)
+    hooks.length = 0
+    const open = store
+      .generate(40)
+      .filter((o) => o.financial === 'PAID' && !o.cancelledAt)
+      .sort((a, b) => b.lines.length - a.lines.length)
+    const [partly, fulfilled, refunded, cancelled] = open
+    expect(partly!.lines.length).toBeGreaterThan(1)
+    const sc = shop()
+    const ship = (id: string, lineExternalIds: string[] = []) =>
+      shopify.pushShipment(sc, {
+        orderExternalId: id,
+        lineExternalIds,
+        carrier: 'UPS',
+        trackingNumber: `1Z${id}`,
+        shippedAt: new Date(),
+      })
+    await ship(fulfilled!.id)
+    await ship(partly!.id, [partly!.lines[0]!.id])
+    await ship(refunded!.id)
+    store.refund(refunded!.id)
+    store.cancel(cancelled!.id)
+    await store.settled()
+    store.setWebhookUrl(null)
+
+    const expected: Record<string, { status: string; lines: (string | null)[] }> = {
+      [fulfilled!.id]: { status: 'shipped', lines: fulfilled!.lines.map(() => 'fulfilled') },
+      [partly!.id]: { status: 'paid', lines: partly!.lines.map((_l, i) => (i === 0 ? 'fulfilled' : null)) },
+      [refunded!.id]: { status: 'shipped', lines: refunded!.lines.map(() => 'fulfilled') },
+      [cancelled!.id]: { status: 'cancelled', lines: cancelled!.lines.map(() => null) },
+    }
+    for (const [id, want] of Object.entries(expected)) {
+      // The newest webhook body of the order, and the order as the pull reads it now.
+      const bodies = hooks
+        .filter((h) => h.headers['x-shopify-topic']?.startsWith('orders/'))
+        .map((h) => JSON.parse(h.body.toString('utf8')) as { id: number; updated_at: string })
+        .filter((b) => String(b.id) === id)
+        .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at))
+      const viaHook = shopify.mapOrder(bodies.at(-1))
+      const viaPull = shopify.mapOrder((await shopify.fetchOrder(sc, id)).payload)
+      if (!viaHook.ok || !viaPull.ok) throw new Error(`order ${id} did not map`)
+      expect(JSON.parse(JSON.stringify(viaPull.value)), `order ${id}`).toEqual(
+        JSON.parse(JSON.stringify(viaHook.value)),
+      )
+      expect(viaPull.value.status).toBe(want.status)
+      expect(viaPull.value.lines.map((l) => l.platformStatus)).toEqual(want.lines)
+    }
+  })
+})
+
 describe('stock', () => {
   it('sets quantities per location with compare-and-set, remembers them, and sends nothing for an unchanged level', async () => {
     const [l1, l2] = store.locationIds

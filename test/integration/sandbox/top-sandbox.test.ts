@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { taobao, TRADES } from '../../../connectors/taobao/index.js'
-import { topCaller } from '../../../connectors/taobao/top.js'
+import { signTop, topCaller } from '../../../connectors/taobao/top.js'
+import { parseJsonExact } from '../../../connectors/json.js'
 import { toShanghai } from '../../../connectors/cn/time.js'
 import type { RawOrder, ShopContext } from '../../../connectors/types.js'
 import { systemClock, type Clock } from '../../../src/lib/clock.js'
@@ -245,6 +246,53 @@ describe('errors as TOP gives them', () => {
     await expect(pullAll(shop(), new Date(to().getTime() - 50 * 3600_000), to())).resolves.toMatchObject({
       pages: expect.any(Number),
     })
+  })
+})
+
+describe("multipart/form-data, as Alibaba's SDK sends it", () => {
+  /** System parameters in the query string, the rest as multipart fields, a file part unsigned. */
+  async function multipart(
+    fields: Record<string, string>,
+    tamper: (form: FormData) => void = () => undefined,
+  ): Promise<Record<string, unknown>> {
+    const system: Record<string, string> = {
+      method: 'taobao.trade.fullinfo.get',
+      app_key: cred.appKey,
+      session: cred.session,
+      timestamp: toShanghai(new Date()),
+      format: 'json',
+      v: '2.0',
+      sign_method: 'hmac-sha256',
+      simplify: 'true',
+    }
+    const sign = signTop(cred.appSecret, { ...system, ...fields }, 'hmac-sha256')
+    const form = new FormData()
+    for (const [k, v] of Object.entries(fields)) form.append(k, v)
+    form.append('image', new Blob([Buffer.from([0xff, 0xd8, 0x0d, 0x0a, 0x2d, 0x2d, 0x00])]), 'a.jpg')
+    tamper(form)
+    const res = await fetch(`${top.url}?${new URLSearchParams({ ...system, sign }).toString()}`, {
+      method: 'POST',
+      body: form, // fetch writes the multipart body and its boundary
+    })
+    return parseJsonExact(await res.text()) as Record<string, unknown> // 19-digit tids stay exact
+  }
+
+  it('reads the fields of a multipart body, UTF-8 included, and checks the signature over them', async () => {
+    const [t] = top.generate(1, new Date(Date.now() - 60_000))
+    const answer = await multipart({
+      tid: String(t!.tid),
+      fields: 'tid,status,orders',
+      buyer_message: '请尽快发货 ✓\r\n--第二行',
+    })
+    expect(answer).toMatchObject({ trade: { tid: String(t!.tid), status: 'WAIT_SELLER_SEND_GOODS' } })
+  })
+
+  it('refuses a multipart body whose fields are not the ones signed', async () => {
+    const [t] = top.generate(1, new Date(Date.now() - 60_000))
+    const answer = await multipart({ tid: String(t!.tid), fields: 'tid,status' }, (form) =>
+      form.set('fields', 'tid,status,orders'),
+    )
+    expect(answer).toMatchObject({ error_response: { code: 25, sub_code: 'isv.invalid-signature' } })
   })
 })
 

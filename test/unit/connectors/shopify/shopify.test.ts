@@ -16,6 +16,7 @@ import { fixedClock } from '../../../../src/lib/clock.js'
 import { createLogger } from '../../../../src/lib/logger.js'
 import { sum } from '../../../../src/money/index.js'
 import {
+  bothShapes,
   graphqlNode,
   shopifyCancelled,
   shopifyMultiLine,
@@ -130,6 +131,27 @@ describe('mapping', () => {
     const rest = ok(shopify.mapOrder(shopifyMultiLine))
     const gql = ok(shopify.mapOrder(graphqlNode()))
     expect(JSON.parse(JSON.stringify(gql))).toEqual(JSON.parse(JSON.stringify(rest)))
+  })
+
+  it.each(Object.entries(bothShapes))(
+    'maps the %s order identically from its webhook body and its GraphQL node, line fulfilment included',
+    (_state, { rest, graphql }) => {
+      const viaHook = ok(shopify.mapOrder(rest))
+      const viaPull = ok(shopify.mapOrder(graphql))
+      expect(JSON.parse(JSON.stringify(viaPull))).toEqual(JSON.parse(JSON.stringify(viaHook)))
+    },
+  )
+
+  it('reads line fulfilment from either shape: fulfilled, partial, or not yet', () => {
+    const lines = (raw: unknown) => ok(shopify.mapOrder(raw)).lines.map((l) => l.platformStatus)
+    for (const shape of ['rest', 'graphql'] as const) {
+      expect(lines(bothShapes.unfulfilled![shape])).toEqual([null, null])
+      expect(lines(bothShapes.fulfilled![shape])).toEqual(['fulfilled', 'fulfilled'])
+      expect(lines(bothShapes['partly fulfilled']![shape])).toEqual(['partial', 'fulfilled'])
+      expect(lines(bothShapes['refunded after shipment']![shape])).toEqual(['fulfilled', 'fulfilled'])
+    }
+    expect(ok(shopify.mapOrder(bothShapes['partly fulfilled']!.graphql)).status).toBe('paid')
+    expect(ok(shopify.mapOrder(bothShapes.fulfilled!.graphql)).status).toBe('shipped')
   })
 
   it('maps a cancelled order', () => {
