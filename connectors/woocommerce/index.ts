@@ -16,21 +16,22 @@ import type {
   TimeWindow,
 } from '../types.js'
 import { gmt, mapWooOrder } from './map.js'
+import { WooSettings } from './settings.js'
 
 const API = '/wp-json/wc/v3'
 const PER_PAGE = 100
 const BATCH_MAX = 100
 const text = (v: unknown): string => (typeof v === 'string' ? v : '')
 
-function client(shop: ShopContext): PlatformClient {
+function client(shop: ShopContext<Partial<WooSettings>>): PlatformClient {
   const key = text(shop.credentials.consumerKey)
   const secret = text(shop.credentials.consumerSecret)
   return createPlatformClient({
     channel: 'woocommerce',
     limiterKey: shop.id,
-    baseUrl: text(shop.settings.baseUrl).replace(/\/$/, ''),
-    ratePerSecond: 5, // no documented limit in core; hosts and WAFs throttle
-    timeoutMs: typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000,
+    baseUrl: (shop.settings.baseUrl ?? '').replace(/\/$/, ''),
+    ratePerSecond: shop.settings.ratePerSecond ?? 5, // no documented limit in core; hosts and WAFs throttle
+    timeoutMs: shop.settings.timeoutMs,
     headers: { authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}` },
     secrets: [key, secret],
   })
@@ -56,17 +57,7 @@ const isPing = (body: Buffer) => /^webhook_id=\d+$/.test(body.toString('utf8').t
 
 export const woocommerce: Connector = {
   channel: 'woocommerce',
-
-  validateSettings(settings) {
-    try {
-      const u = new URL(text(settings.baseUrl))
-      return ['http:', 'https:'].includes(u.protocol)
-        ? []
-        : ['baseUrl must be the https URL of the WordPress site']
-    } catch {
-      return ['baseUrl is required: the URL of the WordPress site, e.g. https://shop.example.com']
-    }
-  },
+  settingsSchema: WooSettings,
 
   async verifyCredentials(shop) {
     await client(shop).request({ method: 'GET', url: `${API}/orders`, params: { per_page: 1 } })
@@ -212,4 +203,4 @@ export const woocommerce: Connector = {
       orderIdsToFetch: [],
     }
   },
-}
+} satisfies Connector<WooSettings>

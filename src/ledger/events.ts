@@ -12,6 +12,7 @@ import { money, sum } from '../money/index.js'
 import type { OrderEvent } from '../orders/events.js'
 import { postEntry } from './journal.js'
 import { postingsForCogs, postingsForRefund, postingsForSale, reverse } from './postings.js'
+import { hubSettings } from '../../connectors/settings.js'
 
 async function loadOrder(db: Executor, merchantId: string, orderId: string) {
   return db
@@ -133,8 +134,7 @@ export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> 
   return withTx(db, async (tx) => {
     const o = await loadOrder(tx, e.merchantId, e.orderId)
     if (!o) return 'unknown_order'
-    const recognition =
-      (o.settings as Record<string, unknown>).revenueRecognition === 'payment' ? 'paid' : 'shipped'
+    const recognition = hubSettings(o.settings).revenueRecognition === 'payment' ? 'paid' : 'shipped'
     const at = (e.kind === 'shipped' ? o.shipped_at : o.paid_at) ?? new Date()
     const out: string[] = []
     if (e.kind === recognition) {
