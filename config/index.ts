@@ -29,6 +29,8 @@ export interface Config {
     readonly stockResyncCron: string
     readonly messagesCron: string
     readonly stockPushDebounceMs: number
+    /** Most virtual stock a shop rule may add per SKU (shop settings stockSync.virtualStock). */
+    readonly virtualStockMax: number
   }
   readonly workers: { readonly concurrency: number }
 }
@@ -110,6 +112,12 @@ export const VARIABLES: readonly VariableDoc[] = [
     default: '2000',
     meaning:
       'at most one stock push per shop per interval: the first change of a quiet shop is pushed at once, later ones coalesce into the next push',
+  },
+  {
+    name: 'STOCK_VIRTUAL_MAX',
+    default: '0',
+    meaning:
+      'most virtual stock (units pushed beyond what is available, for pre-sales) a shop rule may add per SKU; 0 allows none',
   },
   { name: 'WORKER_CONCURRENCY', default: '8', meaning: 'jobs one worker process runs at once per queue' },
   {
@@ -206,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       stockResyncCron: cron('STOCK_RESYNC_CRON', '17 3 * * *'),
       messagesCron: cron('SYNC_MESSAGES_CRON', '*/15 * * * * *'),
       stockPushDebounceMs: int('STOCK_PUSH_DEBOUNCE_MS', 2000, 0, 3_600_000),
+      virtualStockMax: int('STOCK_VIRTUAL_MAX', 0, 0, 1_000_000),
     },
     workers: { concurrency: int('WORKER_CONCURRENCY', 8, 1, 256) },
   }

@@ -1,4 +1,5 @@
 /** The connector registry: one line per channel; a channel without a connector is a compile error. */
+import type { TObject } from 'typebox'
 import type { Channel } from './types.js'
 import { douyin } from './douyin/index.js'
 import { jd } from './jd/index.js'
@@ -20,3 +21,6 @@ export const CONNECTORS: Record<Channel, Connector> = {
 } satisfies Record<Channel, Connector>
 
 export const getConnector = (channel: Channel): Connector => CONNECTORS[channel]
+
+/** A channel's shop settings schema (the hub's own settings plus the channel's): forms render from it. */
+export const settingsSchemaOf = (channel: Channel): TObject => CONNECTORS[channel].settingsSchema

@@ -7,6 +7,8 @@
  * depends on decimal.js alone; clock and logger are described here by the shape a connector uses.
  */
 import type { Decimal } from 'decimal.js'
+import type { TObject } from 'typebox'
+import type { HubSettings } from './settings.js'
 
 export const CHANNELS = ['taobao', 'jd', 'pdd', 'douyin', 'shopify', 'woocommerce', 'selfstore'] as const
 export type Channel = (typeof CHANNELS)[number]
@@ -122,12 +124,19 @@ export const mapFailed = (reason: MapFailureReason, detail: string): MapResult<n
   detail,
 })
 
+/**
+ * A shop's settings as a connector reads them: parsed once with the channel's schema when the shop
+ * is loaded (connectors/settings.ts), defaults applied. Each connector reads its own type
+ * (`satisfies Connector<TaobaoSettings>`); the registry and hand-built test contexts use this one.
+ */
+export type ShopSettings = Partial<HubSettings> & Readonly<Record<string, unknown>>
+
 /** Everything a connector call needs about one shop. Credentials are opened only for the call. */
-export interface ShopContext {
+export interface ShopContext<S extends Partial<HubSettings> = ShopSettings> {
   id: string
   merchantId: string
   channel: Channel
-  settings: Readonly<Record<string, unknown>>
+  settings: Readonly<S>
   credentials: Readonly<Record<string, unknown>>
   clock: Clock
   log: Logger
@@ -285,14 +294,14 @@ export interface SettlementParseResult {
   statedTotal: Decimal | null
 }
 
-export interface OAuthSupport {
+export interface OAuthSupport<S extends Partial<HubSettings> = ShopSettings> {
   /** Credential fields the app must have before OAuth starts (its key and secret). */
   readonly appFields: readonly string[]
   /** The credential field that holds the shop's access token once linked. */
   readonly tokenField: string
   /** URL to send the merchant to. */
   authorizeUrl(
-    shop: Pick<ShopContext, 'settings' | 'credentials'>,
+    shop: Pick<ShopContext<S>, 'settings' | 'credentials'>,
     state: string,
     redirectUri: string,
   ): string
@@ -302,7 +311,7 @@ export interface OAuthSupport {
    * that sign the query's own encoding and repeated parameters (Shopify).
    */
   exchangeCode(
-    shop: ShopContext,
+    shop: ShopContext<S>,
     query: Readonly<Record<string, string | undefined>>,
     redirectUri: string,
     rawQuery?: string,
@@ -317,7 +326,7 @@ export interface MessageBatch {
   orderIds: string[]
 }
 
-export interface Connector {
+export interface Connector<S extends Partial<HubSettings> = ShopSettings> {
   readonly channel: Channel
   /**
    * What a shipment writeback can name: 'lines' (the default) — a parcel carries its own lines;
@@ -325,30 +334,34 @@ export interface Connector {
    * sends an order's first parcel as the whole order and records the later ones without sending.
    */
   readonly shipmentScope?: 'lines' | 'order'
-  /** Problems with a shop's settings (empty = valid); checked when the shop is linked or changed. */
-  validateSettings(settings: Readonly<Record<string, unknown>>): string[]
+  /**
+   * The shop settings this channel takes: the hub's own plus the channel's (connectors/settings.ts
+   * shopSettingsSchema), with titles, bounds and defaults. Checked when a shop is linked or changed,
+   * parsed when it is loaded; its Static type is S.
+   */
+  readonly settingsSchema: TObject
   /** One cheap authenticated call; throws ConnectorError when the keys are wrong. */
-  verifyCredentials(shop: ShopContext): Promise<void>
-  oauth?: OAuthSupport
+  verifyCredentials(shop: ShopContext<S>): Promise<void>
+  oauth?: OAuthSupport<S>
   /** Refresh an expiring or expired token; returns the new credentials (the caller stores them). */
-  refreshToken?(shop: ShopContext): Promise<Record<string, unknown>>
+  refreshToken?(shop: ShopContext<S>): Promise<Record<string, unknown>>
   /** Raw orders changed in [from, to), split where the platform caps the window or page depth. */
-  pullOrders(shop: ShopContext, window: TimeWindow): AsyncIterable<RawPage>
+  pullOrders(shop: ShopContext<S>, window: TimeWindow): AsyncIterable<RawPage>
   /** Fetch one order in full (webhooks that carry only ids). */
-  fetchOrder(shop: ShopContext, externalId: string): Promise<RawOrder>
-  pullRefunds?(shop: ShopContext, window: TimeWindow): AsyncIterable<RawPage<RawRefund>>
+  fetchOrder(shop: ShopContext<S>, externalId: string): Promise<RawOrder>
+  pullRefunds?(shop: ShopContext<S>, window: TimeWindow): AsyncIterable<RawPage<RawRefund>>
   /** Pure: raw platform order → unified order draft. No I/O, no clock. */
   mapOrder(raw: unknown): MapResult<UnifiedOrderDraft>
   mapRefund?(raw: unknown): MapResult<RefundDraft>
-  pushStock(shop: ShopContext, items: readonly StockLevel[]): Promise<PushOutcome[]>
-  pushShipment(shop: ShopContext, shipment: ShipmentWriteback): Promise<void>
-  verifyWebhook?(req: RawWebhook, shop: ShopContext): boolean
+  pushStock(shop: ShopContext<S>, items: readonly StockLevel[]): Promise<PushOutcome[]>
+  pushShipment(shop: ShopContext<S>, shipment: ShipmentWriteback): Promise<void>
+  verifyWebhook?(req: RawWebhook, shop: ShopContext<S>): boolean
   parseWebhook?(req: RawWebhook): WebhookEvent
-  pullSettlements?(shop: ShopContext, window: TimeWindow): AsyncIterable<SettlementLineDraft[]>
+  pullSettlements?(shop: ShopContext<S>, window: TimeWindow): AsyncIterable<SettlementLineDraft[]>
   /** Take the next batch of pushed messages from the platform's message queue (empty when none). */
-  pullMessages?(shop: ShopContext): Promise<MessageBatch>
+  pullMessages?(shop: ShopContext<S>): Promise<MessageBatch>
   /** Confirm messages as handled, so the platform stops delivering them. */
-  confirmMessages?(shop: ShopContext, ids: readonly string[]): Promise<void>
+  confirmMessages?(shop: ShopContext<S>, ids: readonly string[]): Promise<void>
   parseSettlementFile?(bytes: Buffer): SettlementParseResult
   /** The shop's whole catalogue (listings with their SKUs), paged as the platform pages it. */
   pullCatalogue?(shop: ShopContext): AsyncIterable<RawListing[]>

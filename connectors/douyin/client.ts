@@ -7,6 +7,7 @@
 import { ConnectorError } from '../errors.js'
 import { createPlatformClient, type PlatformClient } from '../http.js'
 import type { ShopContext } from '../types.js'
+import type { DouyinSettings } from './settings.js'
 import { toEpochSeconds } from '../cn/time.js'
 import { classifyDouyin } from './errors.js'
 import { canonicalJson, signRequest, type ParamValue, type SignMethod } from './sign.js'
@@ -32,12 +33,12 @@ export function credentialsOf(shop: Pick<ShopContext, 'credentials'>): DouyinCre
   }
 }
 
-export function baseUrlOf(settings: Readonly<Record<string, unknown>>): string {
-  return (text(settings.baseUrl) || DEFAULT_BASE_URL).replace(/\/$/, '')
+export function baseUrlOf(settings: Readonly<Partial<DouyinSettings>>): string {
+  return (settings.baseUrl ?? DEFAULT_BASE_URL).replace(/\/$/, '')
 }
 
-export const signMethodOf = (settings: Readonly<Record<string, unknown>>): SignMethod =>
-  settings.signMethod === 'md5' ? 'md5' : 'hmac-sha256'
+export const signMethodOf = (settings: Readonly<Partial<DouyinSettings>>): SignMethod =>
+  settings.signMethod ?? 'hmac-sha256'
 
 export interface DouyinCallOptions {
   /** token.create / token.refresh are signed without an access token. */
@@ -53,7 +54,7 @@ export interface DouyinClient {
   ): Promise<unknown>
 }
 
-export function createDouyinClient(shop: ShopContext): DouyinClient {
+export function createDouyinClient(shop: ShopContext<Partial<DouyinSettings>>): DouyinClient {
   const creds = credentialsOf(shop)
   if (creds.appKey === '' || creds.appSecret === '') {
     throw new ConnectorError('permanent', 'douyin shop credentials need appKey and appSecret', {
@@ -66,8 +67,8 @@ export function createDouyinClient(shop: ShopContext): DouyinClient {
     limiterKey: shop.id,
     baseUrl: baseUrlOf(shop.settings),
     // Per-app, per-API QPS limits are set in the console and not published (§4.9 ❓); 10/s stays under the usual defaults.
-    ratePerSecond: 10,
-    timeoutMs: typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000,
+    ratePerSecond: shop.settings.ratePerSecond ?? 10,
+    timeoutMs: shop.settings.timeoutMs,
     // The official SDK sends this so that errors come with the current code table, not the legacy one.
     headers: { 'x-open-no-old-err-code': '1' },
     classify: (res) => classifyDouyin(res, secrets),

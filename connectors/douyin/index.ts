@@ -7,7 +7,6 @@ import { ConnectorError } from '../errors.js'
 import { idString } from '../json.js'
 import { fromEpochSeconds, fromShanghai, splitWindow, toEpochSeconds, toShanghai } from '../cn/time.js'
 import {
-  CARRIERS,
   type Connector,
   type PushOutcome,
   type RawOrder,
@@ -23,6 +22,7 @@ import { mapDouyinOrder, mapDouyinRefund } from './map.js'
 import { parseDouyinSettlementFile, settleRowLines } from './settlement.js'
 import { parseDouyinWebhook, verifyDouyinWebhook } from './webhook.js'
 import type { ParamValue } from './sign.js'
+import { DouyinSettings } from './settings.js'
 
 const DAY_MS = 86_400_000
 /** order.searchList / afterSale.List: page from 0, size ≤ 100, page × size ≤ 50 000 (isv.parameter-invalid:20013). */
@@ -214,39 +214,6 @@ async function* settlementPages(
   }
 }
 
-function validateSettings(settings: Readonly<Record<string, unknown>>): string[] {
-  const problems: string[] = []
-  if (settings.baseUrl !== undefined) {
-    try {
-      const u = new URL(typeof settings.baseUrl === 'string' ? settings.baseUrl : '')
-      if (!['http:', 'https:'].includes(u.protocol)) problems.push('baseUrl must be an http(s) URL')
-    } catch {
-      problems.push('baseUrl must be a URL such as https://openapi-fxg.jinritemai.com')
-    }
-  }
-  if (settings.timeoutMs !== undefined && !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0))
-    problems.push('timeoutMs must be a positive number')
-  if (
-    settings.signMethod !== undefined &&
-    settings.signMethod !== 'hmac-sha256' &&
-    settings.signMethod !== 'md5'
-  )
-    problems.push('signMethod must be hmac-sha256 or md5')
-  if (settings.carrierCodes !== undefined) {
-    if (!isObj(settings.carrierCodes))
-      problems.push('carrierCodes must be an object of carrier → Douyin company_code')
-    else {
-      for (const [k, v] of Object.entries(settings.carrierCodes)) {
-        if (!(CARRIERS as readonly string[]).includes(k))
-          problems.push(`carrierCodes.${k} is not a known carrier (${CARRIERS.join(', ')})`)
-        if (typeof v !== 'string' || v.trim() === '')
-          problems.push(`carrierCodes.${k} must be a non-empty company_code`)
-      }
-    }
-  }
-  return problems
-}
-
 /** token.create / token.refresh (§4.8) → the shop's credentials; the refresh token rotates every time. */
 async function douyinToken(
   shop: ShopContext,
@@ -274,7 +241,7 @@ async function douyinToken(
 export const douyin: Connector = {
   channel: 'douyin',
   shipmentScope: 'order',
-  validateSettings,
+  settingsSchema: DouyinSettings,
 
   async verifyCredentials(shop) {
     const now = shop.clock.now()
@@ -408,4 +375,4 @@ export const douyin: Connector = {
   },
 
   parseSettlementFile: parseDouyinSettlementFile,
-}
+} satisfies Connector<DouyinSettings>

@@ -8,6 +8,7 @@ import { createPlatformClient, redact, type HttpResult, type PlatformClient } fr
 import { md5Sign } from '../cn/sign.js'
 import { toShanghai } from '../cn/time.js'
 import type { ShopContext } from '../types.js'
+import type { JdSettings } from './settings.js'
 
 export const DEFAULT_BASE_URL = 'https://api.jd.com/routerjson'
 export const DEFAULT_OAUTH_URL = 'https://open-oauth.jd.com'
@@ -169,24 +170,23 @@ export function credentialsOf(
   }
 }
 
-const timeoutOf = (shop: Pick<ShopContext, 'settings'>): number =>
-  typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000
+type JdShop = ShopContext<Partial<JdSettings>>
 
 export interface JdApi {
   /** Call one JOS method; returns its `<method>_responce` object. */
   call(method: string, business: { readonly [k: string]: ParamValue }): Promise<Obj>
 }
 
-export function jdApi(shop: ShopContext): JdApi {
+export function jdApi(shop: JdShop): JdApi {
   const creds = credentialsOf(shop)
   const secrets = [creds.appSecret, creds.accessToken, creds.refreshToken]
   const http: PlatformClient = createPlatformClient({
     channel: 'jd',
     limiterKey: shop.id,
-    baseUrl: text(shop.settings.baseUrl) || DEFAULT_BASE_URL,
+    baseUrl: shop.settings.baseUrl ?? DEFAULT_BASE_URL,
     // JOS quotas are per app per day and per API per minute; 10/s per shop is well inside them ❓.
-    ratePerSecond: 10,
-    timeoutMs: timeoutOf(shop),
+    ratePerSecond: shop.settings.ratePerSecond ?? 10,
+    timeoutMs: shop.settings.timeoutMs,
     retries: 2,
     minRetryDelayMs: 100,
     classify: (res) => classifyJd(res, secrets),
@@ -219,14 +219,14 @@ export function jdApi(shop: ShopContext): JdApi {
 }
 
 /** The OAuth host is separate from the API gateway; settings.oauthUrl overrides it (sandboxes, tests). */
-export function oauthClient(shop: ShopContext): PlatformClient {
+export function oauthClient(shop: JdShop): PlatformClient {
   const creds = credentialsOf(shop)
   return createPlatformClient({
     channel: 'jd',
     limiterKey: `${shop.id}:oauth`,
-    baseUrl: text(shop.settings.oauthUrl) || DEFAULT_OAUTH_URL,
+    baseUrl: shop.settings.oauthUrl ?? DEFAULT_OAUTH_URL,
     ratePerSecond: 2,
-    timeoutMs: timeoutOf(shop),
+    timeoutMs: shop.settings.timeoutMs,
     retries: 2,
     minRetryDelayMs: 100,
     secrets: [creds.appSecret, creds.accessToken, creds.refreshToken],

@@ -24,6 +24,7 @@ import type {
 import { credentialsOf, DEFAULT_OAUTH_URL, jdApi, JdLong, oauthClient, str, type JdApi } from './client.js'
 import { jdTime, mapJdOrder, mapJdRefund, ORDER_STATUS, refundUpdatedAt } from './map.js'
 import { parseJdSettlement } from './settlement.js'
+import { JdSettings } from './settings.js'
 
 /** §2.4: end − start ≤ 1 month ⚠. One day is far inside it and keeps each piece's page count small. */
 export const WINDOW_MS = 24 * 3600_000
@@ -263,16 +264,6 @@ async function* pullRefundPiece(api: JdApi, piece: TimeWindow): AsyncGenerator<R
   }
 }
 
-function validUrl(v: unknown, name: string): string[] {
-  if (v === undefined) return []
-  try {
-    const u = new URL(typeof v === 'string' ? v : '')
-    return ['http:', 'https:'].includes(u.protocol) ? [] : [`${name} must be an http(s) URL`]
-  } catch {
-    return [`${name} must be a URL, e.g. https://api.jd.com/routerjson`]
-  }
-}
-
 /** A token call of JD's OAuth host (code exchange or refresh) → the shop's credentials. */
 async function jdToken(
   shop: ShopContext,
@@ -320,24 +311,7 @@ async function jdToken(
 export const jd: Connector = {
   channel: 'jd',
   shipmentScope: 'order',
-
-  validateSettings(settings) {
-    const problems = [...validUrl(settings.baseUrl, 'baseUrl'), ...validUrl(settings.oauthUrl, 'oauthUrl')]
-    if (
-      settings.timeoutMs !== undefined &&
-      !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0)
-    )
-      problems.push('timeoutMs must be a positive number of milliseconds')
-    if (settings.carrierCodes !== undefined) {
-      if (!isObj(settings.carrierCodes))
-        problems.push('carrierCodes must map a carrier (SF, ZTO, …) to its JD logiCoprId')
-      else
-        for (const [k, v] of Object.entries(settings.carrierCodes))
-          if (typeof v !== 'string' || !/^\d+$/.test(v))
-            problems.push(`carrierCodes.${k} must be JD's numeric logiCoprId as a string`)
-    }
-    return problems
-  },
+  settingsSchema: JdSettings,
 
   async verifyCredentials(shop) {
     const now = shop.clock.now()
@@ -472,4 +446,4 @@ export const jd: Connector = {
   },
 
   parseSettlementFile: parseJdSettlement,
-}
+} satisfies Connector<JdSettings>

@@ -10,6 +10,7 @@ import { idString } from '../json.js'
 import { md5Sign } from '../cn/sign.js'
 import { toEpochSeconds } from '../cn/time.js'
 import type { ShopContext } from '../types.js'
+import type { PddSettings } from './settings.js'
 
 export const PDD_GATEWAY = 'https://gw-api.pinduoduo.com/api/router'
 
@@ -121,12 +122,10 @@ export interface PddClient {
   readonly http: PlatformClient
 }
 
-export const baseUrlOf = (settings: Readonly<Record<string, unknown>>): string =>
-  typeof settings.baseUrl === 'string' && settings.baseUrl !== '' ? settings.baseUrl : PDD_GATEWAY
-export const timeoutOf = (settings: Readonly<Record<string, unknown>>): number =>
-  typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0 ? settings.timeoutMs : 20_000
+export const baseUrlOf = (settings: Readonly<Partial<PddSettings>>): string => settings.baseUrl ?? PDD_GATEWAY
+export const timeoutOf = (settings: Readonly<Partial<PddSettings>>): number => settings.timeoutMs ?? 20_000
 
-export function pddClient(shop: ShopContext): PddClient {
+export function pddClient(shop: ShopContext<Partial<PddSettings>>): PddClient {
   const creds = credentialsOf(shop)
   const secrets = [creds.clientSecret, creds.accessToken, creds.refreshToken ?? '']
   const baseUrl = baseUrlOf(shop.settings)
@@ -135,7 +134,7 @@ export function pddClient(shop: ShopContext): PddClient {
     limiterKey: shop.id,
     baseUrl,
     // The tightest documented per-shop limit among the APIs used: pdd.refund.list.increment.get, 100 / 10 s.
-    ratePerSecond: 10,
+    ratePerSecond: shop.settings.ratePerSecond ?? 10,
     timeoutMs: timeoutOf(shop.settings),
     classify: (res) => classifyPdd(res, secrets),
     secrets,

@@ -27,6 +27,7 @@ import { logisticsIdFor } from './carriers.js'
 import { credentialsOf, pddClient, timeoutOf, type PddClient, type PddParam } from './client.js'
 import { mapPddOrder, mapPddRefund } from './map.js'
 import { parsePddBill } from './settlement.js'
+import { PddSettings } from './settings.js'
 
 /** Both increment APIs accept end − start ≤ 30 minutes (§3.4, §3.5). */
 export const WINDOW_MS = 30 * 60_000
@@ -156,29 +157,6 @@ export function billDates(window: TimeWindow): string[] {
   return out
 }
 
-function settingsProblems(settings: Readonly<Record<string, unknown>>): string[] {
-  const problems: string[] = []
-  if (settings.baseUrl !== undefined) {
-    try {
-      const u = new URL(typeof settings.baseUrl === 'string' ? settings.baseUrl : '')
-      if (!['http:', 'https:'].includes(u.protocol)) problems.push('baseUrl must be an http(s) URL')
-    } catch {
-      problems.push('baseUrl must be a URL, e.g. https://gw-api.pinduoduo.com/api/router')
-    }
-  }
-  if (settings.timeoutMs !== undefined && !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0))
-    problems.push('timeoutMs must be a positive number of milliseconds')
-  if (settings.carrierCodes !== undefined) {
-    const c = settings.carrierCodes
-    if (!isObj(c)) problems.push('carrierCodes must be an object of carrier → PDD logistics_id')
-    else
-      for (const [k, v] of Object.entries(c))
-        if (!/^\d+$/.test(String(v)))
-          problems.push(`carrierCodes.${k} must be a numeric logistics_id from pdd.logistics.companies.get`)
-  }
-  return problems
-}
-
 /**
  * The bill file behind the pre-signed link pdd.finance.balance.daily.bill.url.get hands out, as
  * bytes (it may be GBK). An expired link answers 403: asking the API again gives a fresh one, so
@@ -242,7 +220,7 @@ export const pdd: Connector = {
   channel: 'pdd',
   shipmentScope: 'order',
 
-  validateSettings: settingsProblems,
+  settingsSchema: PddSettings,
 
   /** The cheapest authenticated call: one order-list page of a one-minute window. */
   async verifyCredentials(shop) {
@@ -438,4 +416,4 @@ export const pdd: Connector = {
   },
 
   parseSettlementFile: parsePddBill,
-}
+} satisfies Connector<PddSettings>

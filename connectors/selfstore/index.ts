@@ -17,20 +17,21 @@ import type {
   WebhookEvent,
 } from '../types.js'
 import { mapSelfstoreOrder } from './map.js'
+import { SelfstoreSettings } from './settings.js'
 
 const PAGE_SIZE = 100
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
 /** Webhooks older than this are refused as replays. */
 export const WEBHOOK_TOLERANCE_MS = 5 * 60_000
 
-function client(shop: ShopContext): PlatformClient {
+function client(shop: ShopContext<Partial<SelfstoreSettings>>): PlatformClient {
   const apiKey = text(shop.credentials.apiKey)
   return createPlatformClient({
     channel: 'selfstore',
     limiterKey: shop.id,
-    baseUrl: text(shop.settings.baseUrl),
-    ratePerSecond: Number(shop.settings.ratePerSecond ?? 10),
-    timeoutMs: Number(shop.settings.timeoutMs ?? 20_000),
+    baseUrl: shop.settings.baseUrl ?? '',
+    ratePerSecond: shop.settings.ratePerSecond ?? 10,
+    timeoutMs: shop.settings.timeoutMs,
     headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
     secrets: [apiKey],
   })
@@ -64,19 +65,7 @@ export function signWebhook(secret: string, timestampSec: number, rawBody: Buffe
 
 export const selfstore: Connector = {
   channel: 'selfstore',
-
-  validateSettings(settings) {
-    const problems: string[] = []
-    try {
-      const u = new URL(text(settings.baseUrl))
-      if (!['http:', 'https:'].includes(u.protocol)) problems.push('baseUrl must be an http(s) URL')
-    } catch {
-      problems.push(
-        'baseUrl is required: the base URL of your store API, e.g. https://shop.example.com/entrepot',
-      )
-    }
-    return problems
-  },
+  settingsSchema: SelfstoreSettings,
 
   async verifyCredentials(shop) {
     await client(shop).request({
@@ -196,4 +185,4 @@ export const selfstore: Connector = {
       orderIdsToFetch: !order && orderId ? [orderId] : [],
     }
   },
-}
+} satisfies Connector<SelfstoreSettings>

@@ -6,6 +6,7 @@
 import { ConnectorError } from '../errors.js'
 import { createPlatformClient, type HttpResult, type PlatformClient } from '../http.js'
 import type { ShopContext } from '../types.js'
+import type { ShopifySettings } from './settings.js'
 
 /** Pinned Admin API version. 2026-07 requires changeFromQuantity and @idempotent on inventory sets. */
 export const SHOPIFY_API_VERSION = '2026-07'
@@ -15,14 +16,13 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const text = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 /** https://{shop}.myshopify.com, or settings.baseUrl (sandboxes, proxies, tests). */
-export function shopOrigin(settings: Readonly<Record<string, unknown>>): string {
-  const base = text(settings.baseUrl)
-  if (base) return base.replace(/\/$/, '')
-  return `https://${text(settings.shopDomain)}`
+export function shopOrigin(settings: Readonly<Partial<ShopifySettings>>): string {
+  if (settings.baseUrl) return settings.baseUrl.replace(/\/$/, '')
+  return `https://${settings.shopDomain ?? ''}`
 }
 
-export const apiVersion = (settings: Readonly<Record<string, unknown>>): string =>
-  text(settings.apiVersion) || SHOPIFY_API_VERSION
+export const apiVersion = (settings: Readonly<Partial<ShopifySettings>>): string =>
+  settings.apiVersion ?? SHOPIFY_API_VERSION
 
 /** Wait implied by a throttled answer: the points missing over the restore rate, at least 1 s. */
 function throttleWaitMs(body: Obj): number {
@@ -75,16 +75,18 @@ export interface ShopifyClient {
   graphql<T = Obj>(query: string, variables?: Obj): Promise<T>
 }
 
-export function shopifyClient(shop: Pick<ShopContext, 'id' | 'settings' | 'credentials'>): ShopifyClient {
+export function shopifyClient(
+  shop: Pick<ShopContext<Partial<ShopifySettings>>, 'id' | 'settings' | 'credentials'>,
+): ShopifyClient {
   const token = text(shop.credentials.accessToken)
   const http = createPlatformClient({
     channel: 'shopify',
     limiterKey: shop.id,
     baseUrl: shopOrigin(shop.settings),
     // Standard plan: 2 REST requests/s and 100 GraphQL points/s (A.8); the cost feedback does the rest.
-    ratePerSecond: typeof shop.settings.ratePerSecond === 'number' ? shop.settings.ratePerSecond : 2,
+    ratePerSecond: shop.settings.ratePerSecond ?? 2,
     burst: 4,
-    timeoutMs: typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000,
+    timeoutMs: shop.settings.timeoutMs,
     headers: {
       'x-shopify-access-token': token,
       'content-type': 'application/json',

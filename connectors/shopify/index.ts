@@ -40,13 +40,13 @@ import {
   apiVersion,
 } from './graphql.js'
 import { gidTail, mapShopifyOrder } from './map.js'
+import { ShopifySettings } from './settings.js'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const text = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 const PAGE = 50 // 250 line items per order make a page of 250 orders too expensive for the cost limit
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i
 export const DEFAULT_SCOPES =
   'read_orders,read_all_orders,read_products,read_locations,read_inventory,write_inventory,read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,read_shopify_payments_payouts'
 
@@ -450,28 +450,7 @@ async function exchangeToken(
 
 export const shopify: Connector = {
   channel: 'shopify',
-
-  validateSettings(settings) {
-    const problems: string[] = []
-    if (!SHOP_DOMAIN.test(text(settings.shopDomain)))
-      problems.push("shopDomain is required: the shop's myshopify.com domain, e.g. acme.myshopify.com")
-    if (settings.baseUrl !== undefined) {
-      try {
-        if (!['http:', 'https:'].includes(new URL(text(settings.baseUrl)).protocol))
-          problems.push('baseUrl must be an http(s) URL')
-      } catch {
-        problems.push('baseUrl must be an http(s) URL')
-      }
-    }
-    if (
-      settings.locations !== undefined &&
-      (!isObj(settings.locations) ||
-        Object.values(settings.locations).some((v) => typeof v !== 'string' || !/^\d+$|^gid:\/\//.test(v)))
-    ) {
-      problems.push('locations must map warehouse ids to Shopify location ids')
-    }
-    return problems
-  },
+  settingsSchema: ShopifySettings,
 
   async verifyCredentials(shop) {
     if (!text(shop.credentials.accessToken))
@@ -489,7 +468,7 @@ export const shopify: Connector = {
     authorizeUrl(shop, state, redirectUri) {
       const q = new URLSearchParams({
         client_id: text(shop.credentials.clientId),
-        scope: text(shop.settings.scopes) || DEFAULT_SCOPES,
+        scope: shop.settings.scopes || DEFAULT_SCOPES,
         redirect_uri: redirectUri,
         state,
       })
@@ -725,7 +704,7 @@ export const shopify: Connector = {
   },
 
   pullSettlements: pullPayouts,
-}
+} satisfies Connector<ShopifySettings>
 
 /** expires_in (seconds) → an absolute expiresAt, so the framework refreshes before expiry. */
 function withExpiry(creds: Record<string, unknown>, now: Date): Record<string, unknown> {

@@ -28,7 +28,8 @@ import { companyCodeFor } from './carriers.js'
 import { mapTaobaoListing, pullTaobaoCatalogue } from './catalogue.js'
 import { mapTaobaoRefund, mapTaobaoTrade } from './map.js'
 import { parseAlipayStatement } from './settlement.js'
-import { credentialsOf, isObj, listOf, SIGN_METHODS, topCaller, type TopCall } from './top.js'
+import { TaobaoSettings } from './settings.js'
+import { credentialsOf, isObj, listOf, topCaller, type TopCall } from './top.js'
 
 /** §1.4: end_modified − start_modified ≤ 1 day. */
 export const WINDOW_CAP_MS = 24 * 3600_000
@@ -123,8 +124,8 @@ const REFUND_FIELDS = [
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
 
 const DEFAULT_OAUTH_URL = 'https://oauth.taobao.com'
-const oauthUrl = (settings: Readonly<Record<string, unknown>>): string =>
-  (text(settings.oauthUrl) || DEFAULT_OAUTH_URL).replace(/\/$/, '')
+const oauthUrl = (settings: Readonly<Partial<TaobaoSettings>>): string =>
+  (settings.oauthUrl ?? DEFAULT_OAUTH_URL).replace(/\/$/, '')
 
 /** The token document (code exchange or refresh, §1.12) → the shop's credentials. */
 function tokenCredentials(shop: ShopContext, token: Record<string, unknown>): Record<string, unknown> {
@@ -313,44 +314,7 @@ export function tidOfMessage(m: Record<string, unknown>): string | null {
 
 export const taobao: Connector = {
   channel: 'taobao',
-
-  validateSettings(settings) {
-    const problems: string[] = []
-    if (settings.baseUrl !== undefined) {
-      try {
-        const u = new URL(text(settings.baseUrl))
-        if (!['http:', 'https:'].includes(u.protocol)) problems.push('baseUrl must be an http(s) URL')
-      } catch {
-        problems.push('baseUrl must be the TOP gateway URL, e.g. https://eco.taobao.com/router/rest')
-      }
-    }
-    if (
-      settings.signMethod !== undefined &&
-      !(SIGN_METHODS as readonly unknown[]).includes(settings.signMethod)
-    )
-      problems.push(`signMethod must be one of ${SIGN_METHODS.join(', ')}`)
-    const codes = settings.carrierCodes
-    if (
-      codes !== undefined &&
-      (typeof codes !== 'object' ||
-        codes === null ||
-        Array.isArray(codes) ||
-        Object.values(codes).some((v) => typeof v !== 'string'))
-    ) {
-      problems.push('carrierCodes must map carrier codes to Taobao company_code strings')
-    }
-    if (
-      settings.ratePerSecond !== undefined &&
-      !(typeof settings.ratePerSecond === 'number' && settings.ratePerSecond > 0)
-    )
-      problems.push('ratePerSecond must be a positive number')
-    if (
-      settings.timeoutMs !== undefined &&
-      !(typeof settings.timeoutMs === 'number' && settings.timeoutMs > 0)
-    )
-      problems.push('timeoutMs must be a positive number')
-    return problems
-  },
+  settingsSchema: TaobaoSettings,
 
   /** One cheap authenticated call: a one-minute, one-row increment query. */
   async verifyCredentials(shop) {
@@ -484,7 +448,7 @@ export const taobao: Connector = {
     if (shop.settings.tmc !== true) return { ids: [], orderIds: [] }
     const p = await topCaller(shop)(
       'taobao.tmc.messages.consume',
-      { quantity: '200', group_name: text(shop.settings.tmcGroup) || 'default' },
+      { quantity: '200', group_name: shop.settings.tmcGroup ?? 'default' },
       { withSession: false },
     )
     const messages = listOf(p.messages, 'tmc_message').filter(isObj)
@@ -505,7 +469,7 @@ export const taobao: Connector = {
         'taobao.tmc.messages.confirm',
         {
           s_message_ids: ids.slice(i, i + 200).join(','),
-          group_name: text(shop.settings.tmcGroup) || 'default',
+          group_name: shop.settings.tmcGroup ?? 'default',
         },
         { withSession: false },
       )
@@ -600,4 +564,4 @@ export const taobao: Connector = {
   parseSettlementFile: parseAlipayStatement,
   pullCatalogue: pullTaobaoCatalogue,
   mapListing: mapTaobaoListing,
-}
+} satisfies Connector<TaobaoSettings>

@@ -11,6 +11,7 @@ import { createPlatformClient, redact, type HttpResult, type PlatformClient } fr
 import { hmacMd5Sign, hmacSha256Sign, md5Sign, type SignParams } from '../cn/sign.js'
 import { toShanghai } from '../cn/time.js'
 import type { ShopContext } from '../types.js'
+import type { TaobaoSettings } from './settings.js'
 
 export const DEFAULT_BASE_URL = 'https://eco.taobao.com/router/rest'
 export const SIGN_METHODS = ['md5', 'hmac', 'hmac-sha256'] as const
@@ -35,10 +36,8 @@ export function credentialsOf(shop: Pick<ShopContext, 'credentials'>): TopCreden
   }
 }
 
-export const signMethodOf = (settings: Readonly<Record<string, unknown>>): SignMethod =>
-  (SIGN_METHODS as readonly unknown[]).includes(settings.signMethod)
-    ? (settings.signMethod as SignMethod)
-    : 'md5'
+export const signMethodOf = (settings: Readonly<Partial<TaobaoSettings>>): SignMethod =>
+  settings.signMethod ?? 'md5'
 
 /**
  * The TOP signature (§1.2). The official Java sample skips empty values, unlike connectors/cn's
@@ -224,8 +223,11 @@ export type TopCall = (
   opts?: { withSession?: boolean },
 ) => Promise<Obj>
 
-export function topCaller(shop: ShopContext, cred: TopCredentials = credentialsOf(shop)): TopCall {
-  const baseUrl = text(shop.settings.baseUrl) || DEFAULT_BASE_URL
+export function topCaller(
+  shop: ShopContext<Partial<TaobaoSettings>>,
+  cred: TopCredentials = credentialsOf(shop),
+): TopCall {
+  const baseUrl = shop.settings.baseUrl ?? DEFAULT_BASE_URL
   const signMethod = signMethodOf(shop.settings)
   const secrets = [cred.appSecret, cred.session, cred.refreshToken ?? ''].filter((s) => s !== '')
   const clients = new Map<string, PlatformClient>()
@@ -236,11 +238,8 @@ export function topCaller(shop: ShopContext, cred: TopCredentials = credentialsO
         channel: 'taobao',
         limiterKey: shop.id,
         baseUrl,
-        ratePerSecond:
-          typeof shop.settings.ratePerSecond === 'number' && shop.settings.ratePerSecond > 0
-            ? shop.settings.ratePerSecond
-            : RATE_PER_SECOND,
-        timeoutMs: typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000,
+        ratePerSecond: shop.settings.ratePerSecond ?? RATE_PER_SECOND,
+        timeoutMs: shop.settings.timeoutMs,
         classify: classifyTop(method, secrets),
         secrets,
         headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },

@@ -20,6 +20,7 @@ import type {
 } from '../types.js'
 import { gmt, mapWooOrder } from './map.js'
 import { signedQuery } from './oauth.js'
+import { WooSettings } from './settings.js'
 
 const API = '/wp-json/wc/v3'
 const PER_PAGE = 100
@@ -52,7 +53,7 @@ function oauthSigner(shop: ShopContext, siteUrl: string, consumerKey: string, co
   }
 }
 
-function client(shop: ShopContext): PlatformClient {
+function client(shop: ShopContext<Partial<WooSettings>>): PlatformClient {
   const key = text(shop.credentials.consumerKey)
   const secret = text(shop.credentials.consumerSecret)
   const siteUrl = text(shop.settings.baseUrl).replace(/\/+$/, '')
@@ -61,8 +62,8 @@ function client(shop: ShopContext): PlatformClient {
     channel: 'woocommerce',
     limiterKey: shop.id,
     baseUrl: siteUrl,
-    ratePerSecond: 5, // no documented limit in core; hosts and WAFs throttle
-    timeoutMs: typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000,
+    ratePerSecond: shop.settings.ratePerSecond ?? 5, // no documented limit in core; hosts and WAFs throttle
+    timeoutMs: shop.settings.timeoutMs,
     ...(https
       ? { headers: { authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}` } }
       : { prepare: oauthSigner(shop, siteUrl, key, secret) }),
@@ -90,17 +91,7 @@ const isPing = (body: Buffer) => /^webhook_id=\d+$/.test(body.toString('utf8').t
 
 export const woocommerce: Connector = {
   channel: 'woocommerce',
-
-  validateSettings(settings) {
-    try {
-      const u = new URL(text(settings.baseUrl))
-      return ['http:', 'https:'].includes(u.protocol)
-        ? []
-        : ['baseUrl must be the https URL of the WordPress site']
-    } catch {
-      return ['baseUrl is required: the URL of the WordPress site, e.g. https://shop.example.com']
-    }
-  },
+  settingsSchema: WooSettings,
 
   async verifyCredentials(shop) {
     await client(shop).request({ method: 'GET', url: `${API}/orders`, params: { per_page: 1 } })
@@ -246,4 +237,4 @@ export const woocommerce: Connector = {
       orderIdsToFetch: [],
     }
   },
-}
+} satisfies Connector<WooSettings>

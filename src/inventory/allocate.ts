@@ -15,6 +15,7 @@ import { listWarehouses } from '../warehouses/repo.js'
 import { planAllocation, stockKey, type Need } from './plan.js'
 import { shopRules } from './shop-rules.js'
 import { claimEventKey, reserve, unreserve } from './stock-repo.js'
+import { hubSettings } from '../../connectors/settings.js'
 
 export type AllocationOutcome = 'allocated' | 'no_stock' | 'waiting' | 'not_allocatable' | 'already_done'
 
@@ -54,7 +55,7 @@ export async function allocateOrder(
     .execute()
   if (blocking.some((b) => BLOCKING.includes(b.reason))) return 'not_allocatable'
   const shop = await getShop(db, merchantId, order.shop_id)
-  const rules = shopRules(shop?.settings ?? {})
+  const rules = shopRules(shop?.parsed.hub ?? hubSettings({}))
   const warehouses = (await listWarehouses(db, merchantId)).filter(
     (w) => !rules.warehouseIds || rules.warehouseIds.includes(w.id),
   )

@@ -43,7 +43,7 @@ export async function pushShopStock(
 ): Promise<PushReport> {
   const shop = await getShop(ctx.db, merchantId, shopId)
   if (!shop || shop.status !== 'active') return nothing(0, 'disabled')
-  const rules = shopRules(shop.settings)
+  const rules = shopRules(shop.parsed.hub)
   if (!rules.sync.enabled) return nothing(0, 'disabled')
   const warehouses = (await listWarehouses(ctx.db, merchantId))
     .filter((w) => !rules.warehouseIds || rules.warehouseIds.includes(w.id))
@@ -79,7 +79,7 @@ export async function pushShopStock(
     .execute()
   // Channels that keep stock per location (Shopify) get one quantity per location from the
   // warehouses mapped to it; every other channel gets the sum over the shop's warehouses ('' location).
-  const locationOf = locationMap(shop.settings)
+  const locationOf = locationMap(shop.parsed.channel ?? {})
   const available = new Map<string, number>() // `${location}|${skuId}`
   for (const s of stock) {
     const loc = locationOf ? locationOf.get(s.warehouse_id) : ''
@@ -110,7 +110,8 @@ export async function pushShopStock(
             })),
           )
         : (available.get(`${loc}|${m.sku_id}`) ?? 0)
-      const quantity = pushQuantity(avail, rules.sync.overrides.get(m.code) ?? rules.sync.base)
+      const rule = rules.sync.overrides.get(m.code) ?? rules.sync.base
+      const quantity = pushQuantity(avail, rule, ctx.config.sync.virtualStockMax)
       const prev = last.get(`${loc}|${m.platform_sku_key}`)
       if (!full && prev && prev.ok === 1 && prev.quantity === quantity) continue
       levels.push({

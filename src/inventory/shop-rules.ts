@@ -1,12 +1,14 @@
 /**
- * Per-shop inventory rules read from shop settings, with defaults:
- *   warehouseIds   eligible warehouses (default: every active warehouse)
- *   allowSplit     split an order across warehouses (default false)
- *   waitWhenNoStock  an order without stock waits quietly instead of raising an exception (default false)
- *   stockSync      { enabled: true, ratio: "1", safetyStock: 0, virtualStock: 0,
+ * Per-shop inventory rules, from the shop's parsed hub settings (connectors/settings.ts: validated,
+ * defaults applied):
+ *   warehouseIds   eligible warehouses (absent: every active warehouse)
+ *   allowSplit     split an order across warehouses
+ *   waitWhenNoStock  an order without stock waits quietly instead of raising an exception
+ *   stockSync      { enabled, ratio (0 < ratio ≤ 1), safetyStock, virtualStock,
  *                    overrides: { [skuCode]: { ratio?, safetyStock?, virtualStock?, fixed? } } }
  */
-import { Decimal, tryMoney } from '../money/index.js'
+import type { HubSettings, SyncOverrideSettings } from '../../connectors/settings.js'
+import { money, type Decimal } from '../money/index.js'
 
 export interface SyncRule {
   ratio: Decimal
@@ -22,31 +24,26 @@ export interface ShopRules {
   sync: { enabled: boolean; base: SyncRule; overrides: Map<string, SyncRule> }
 }
 
-const int = (v: unknown, dflt: number) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : dflt)
-const obj = (v: unknown): Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {}
+// A ratio arrives as a decimal string ("0.8") or a JSON number (0.8, at least 0.000001 by the schema).
+const ratioOf = (v: number | string): Decimal => money(typeof v === 'number' ? String(v) : v)
 
-function rule(o: Record<string, unknown>, base?: SyncRule): SyncRule {
+function rule(o: SyncOverrideSettings, base?: SyncRule): SyncRule {
   return {
-    ratio: tryMoney(o.ratio) ?? base?.ratio ?? new Decimal(1),
-    safetyStock: int(o.safetyStock, base?.safetyStock ?? 0),
-    virtualStock: int(o.virtualStock, base?.virtualStock ?? 0),
-    fixed: typeof o.fixed === 'number' && Number.isInteger(o.fixed) && o.fixed >= 0 ? o.fixed : null,
+    ratio: o.ratio !== undefined ? ratioOf(o.ratio) : (base?.ratio ?? money(1)),
+    safetyStock: o.safetyStock ?? base?.safetyStock ?? 0,
+    virtualStock: o.virtualStock ?? base?.virtualStock ?? 0,
+    fixed: o.fixed ?? null,
   }
 }
 
-export function shopRules(settings: Readonly<Record<string, unknown>>): ShopRules {
-  const sync = obj(settings.stockSync)
-  const base = rule(sync)
-  const overrides = new Map(
-    Object.entries(obj(sync.overrides)).map(([code, o]) => [code, rule(obj(o), base)]),
-  )
+export function shopRules(settings: HubSettings): ShopRules {
+  const sync = settings.stockSync
+  const base = rule({ ratio: sync.ratio, safetyStock: sync.safetyStock, virtualStock: sync.virtualStock })
+  const overrides = new Map(Object.entries(sync.overrides).map(([code, o]) => [code, rule(o, base)]))
   return {
-    warehouseIds: Array.isArray(settings.warehouseIds)
-      ? settings.warehouseIds.filter((x): x is string => typeof x === 'string')
-      : null,
-    allowSplit: settings.allowSplit === true,
-    waitWhenNoStock: settings.waitWhenNoStock === true,
-    sync: { enabled: sync.enabled !== false, base, overrides },
+    warehouseIds: settings.warehouseIds ?? null,
+    allowSplit: settings.allowSplit,
+    waitWhenNoStock: settings.waitWhenNoStock,
+    sync: { enabled: sync.enabled, base, overrides },
   }
 }

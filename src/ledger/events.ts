@@ -20,6 +20,7 @@ import type { OrderEvent } from '../orders/events.js'
 import { refundBySku, lineBySku, saleBySku, type AttributionLine } from './attribution.js'
 import { postEntry } from './journal.js'
 import { postingsForCogs, postingsForRefund, postingsForSale, reverse } from './postings.js'
+import { hubSettings } from '../../connectors/settings.js'
 
 async function loadOrder(db: Executor, merchantId: string, orderId: string) {
   return db
@@ -237,8 +238,7 @@ export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> 
   return withTx(db, async (tx) => {
     const o = await loadOrder(tx, e.merchantId, e.orderId)
     if (!o) return 'unknown_order'
-    const recognition =
-      (o.settings as Record<string, unknown>).revenueRecognition === 'payment' ? 'paid' : 'shipped'
+    const recognition = hubSettings(o.settings).revenueRecognition === 'payment' ? 'paid' : 'shipped'
     const at = (e.kind === 'shipped' ? o.shipped_at : o.paid_at) ?? eventTime(e, o)
     const out: string[] = []
     if (e.kind === recognition) {

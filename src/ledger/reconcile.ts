@@ -20,6 +20,7 @@ import { chunk, groupBy } from '../lib/collections.js'
 import { money, sum, toAmount, ZERO, type Decimal } from '../money/index.js'
 import { expectedFees, planOn, type CommissionRules } from './commission.js'
 import { localDate, zonedMidnight } from './statements.js'
+import { hubSettings } from '../../connectors/settings.js'
 
 export const FINDING_KINDS = [
   'matched',
@@ -237,10 +238,7 @@ async function reconcileShop(
   // Shipped in the period, due by now, and never settled — only for channels that have settlements.
   const connector = CONNECTORS[shop.channel as keyof typeof CONNECTORS]
   if (connector.parseSettlementFile || connector.pullSettlements) {
-    const dueDays =
-      typeof shop.settings.settlementDueDays === 'number' && shop.settings.settlementDueDays >= 0
-        ? shop.settings.settlementDueDays
-        : 15
+    const dueDays = hubSettings(shop.settings).settlementDueDays
     const dueBefore = new Date(now.getTime() - dueDays * 86_400_000)
     const unsettled = await db
       .selectFrom('orders as o')

@@ -32,7 +32,7 @@ type Ctx = Pick<AppContext, 'db' | 'queues' | 'clock'>
 async function pipelineShop(ctx: Ctx, shop: ShopIdentity): Promise<PipelineShop> {
   const row = await getShop(ctx.db, shop.merchantId, shop.id)
   if (!row) throw new Error(`shop ${shop.id} not found`)
-  return { id: row.id, merchantId: row.merchantId, channel: row.channel, settings: row.settings }
+  return { id: row.id, merchantId: row.merchantId, channel: row.channel, settings: row.parsed.hub }
 }
 
 /** Retry once when two writers race to insert the same new order (unique key). */

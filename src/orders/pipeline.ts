@@ -23,10 +23,12 @@ import { attachPendingRefunds, rollUpRefunds } from './refunds.js'
 import { contentHash, orderValues, poolHash } from './rows.js'
 import { nextStatus } from './state.js'
 import type { MapResult, UnifiedOrderDraft } from './types.js'
+import type { HubSettings } from '../../connectors/settings.js'
 
 export interface PipelineShop extends ShopRef {
   channel: Channel
-  settings: Readonly<Record<string, unknown>>
+  /** The shop's parsed hub settings (autoMerge, reviewBuyerNotes). */
+  settings: Readonly<Partial<HubSettings>>
 }
 
 export type Outcome = 'applied' | 'unchanged' | 'stale' | 'failed' | 'invalid_transition'

@@ -16,7 +16,7 @@ export async function reprocess(
 ): Promise<Record<Outcome | 'refunds', number>> {
   const shop = await getShop(ctx.db, merchantId, shopId)
   if (!shop) throw new Error(`shop ${shopId} not found for this merchant`)
-  const s = { id: shop.id, merchantId, channel: shop.channel, settings: shop.settings }
+  const s = { id: shop.id, merchantId, channel: shop.channel, settings: shop.parsed.hub }
   const counts: Record<Outcome | 'refunds', number> = {
     applied: 0,
     unchanged: 0,

@@ -36,7 +36,7 @@ export async function rerunOrder(
   if (!shop || !entry) return 'not_found'
   const r = await normalizeInboxOrder(
     ctx.db,
-    { id: shop.id, merchantId, channel: shop.channel, settings: shop.settings },
+    { id: shop.id, merchantId, channel: shop.channel, settings: shop.parsed.hub },
     entry,
   )
   await emitOrderEvents(ctx, r.events)
@@ -78,7 +78,7 @@ export async function rerunEntry(
     .executeTakeFirst()
   const shop = entry ? await getShop(ctx.db, merchantId, entry.shop_id) : undefined
   if (!entry || !shop) return 'not_found'
-  const s = { id: shop.id, merchantId, channel: shop.channel, settings: shop.settings }
+  const s = { id: shop.id, merchantId, channel: shop.channel, settings: shop.parsed.hub }
   if (entry.kind === 'refund') {
     await emitOrderEvents(ctx, (await normalizeInboxRefund(ctx.db, s, entry)).events)
     return 'applied'

@@ -5,9 +5,11 @@
  */
 import { getConnector } from '../../connectors/index.js'
 import { isConnectorError } from '../../connectors/errors.js'
+import type { ShopSettings } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
 import { AppError } from '../api/errors.js'
+import { parseSettings, schemaProblems, settingsRejected } from './settings.js'
 
 export async function checkLink(
   ctx: Pick<AppContext, 'clock' | 'log'>,
@@ -16,12 +18,8 @@ export async function checkLink(
   credentials: Record<string, unknown> | undefined,
 ): Promise<void> {
   const connector = getConnector(channel)
-  const problems = connector.validateSettings(settings)
-  if (problems.length > 0)
-    throw new AppError('validation_failed', `body/settings: ${problems.join('; ')}`, 400, {
-      field: 'body/settings',
-      problems,
-    })
+  const problems = schemaProblems(channel, settings)
+  if (problems.length > 0) throw settingsRejected(problems)
   if (!credentials) return
   // A shop linked with only its app's key and secret gets its token at the OAuth callback; one
   // given a token already (pasted, or a custom app's) is checked like keys.
@@ -43,7 +41,7 @@ export async function checkLink(
       id: 'unsaved',
       merchantId: 'unsaved',
       channel,
-      settings,
+      settings: parseSettings(channel, settings).channel as ShopSettings,
       credentials,
       clock: ctx.clock,
       log: ctx.log,

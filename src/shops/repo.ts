@@ -4,6 +4,7 @@ import type { Channel, ShopTable } from '../db/schema.js'
 import { open, seal } from '../lib/crypto.js'
 import { newId } from '../lib/ids.js'
 import type { Selectable } from 'kysely'
+import { parseSettings, type ParsedSettings } from './settings.js'
 
 export interface Shop {
   id: string
@@ -11,7 +12,10 @@ export interface Shop {
   channel: Channel
   name: string
   status: 'active' | 'disabled'
+  /** As stored: what the merchant set (PATCH merges into it, the API returns it). */
   settings: Record<string, unknown>
+  /** The stored settings read with the channel's schema, once, when the shop is loaded. */
+  parsed: ParsedSettings
   hasCredentials: boolean
   createdAt: Date
   updatedAt: Date
@@ -41,6 +45,7 @@ function toShop(row: ShopRow): Shop {
     name: row.name,
     status: row.status,
     settings: row.settings ?? {},
+    parsed: parseSettings(row.channel, row.settings ?? {}),
     hasCredentials: Number(row.has_credentials) === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -16,7 +16,7 @@ let shop: Shop
 const sku: Record<string, string> = {}
 
 beforeAll(async () => {
-  env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: '60000' } })
+  env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: '60000', STOCK_VIRTUAL_MAX: '5' } })
   m = await seedMerchant(env.ctx)
   shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
@@ -89,12 +89,13 @@ it('pushes ratio, safety and virtual stock, bundle minimums and overrides, then 
   nock(BASE).put('/api/stock').matchHeader('authorization', 'Bearer k-123').reply(ok)
   const first = await pushShopStock(env.ctx, m.id, shop.id)
   expect(first).toMatchObject({ sent: 3, failed: 0 })
-  // CUP: floor((20 − 2) × 0.5) + 1 = 10; SET: min(20/1, 9/2) = 4 → floor((4 − 2) × 0.5) + 1 = 2; SPECIAL fixed 7
+  // CUP: floor((20 − 2) × 0.5) + 1 = 10; SET: min(20/1, 9/2) = 4 → floor((4 − 2) × 0.5) + 1 = 2;
+  // SPECIAL: fixed 7, but never more than available (none) + virtual stock 1
   expect(bodies[0]).toEqual({
     items: expect.arrayContaining([
       { sku: 'P-CUP', quantity: 10 },
       { sku: 'P-SET', quantity: 2 },
-      { sku: 'P-SPECIAL', quantity: 7 },
+      { sku: 'P-SPECIAL', quantity: 1 },
     ]),
   })
   expect(await pushShopStock(env.ctx, m.id, shop.id)).toMatchObject({ sent: 0 })
@@ -122,7 +123,7 @@ it('pushes ratio, safety and virtual stock, bundle minimums and overrides, then 
   expect(state).toEqual([
     { platform_sku_key: 'P-CUP', quantity: 12, ok: 1 },
     { platform_sku_key: 'P-SET', quantity: 2, ok: 1 },
-    { platform_sku_key: 'P-SPECIAL', quantity: 7, ok: 1 },
+    { platform_sku_key: 'P-SPECIAL', quantity: 1, ok: 1 },
   ])
 })
 

@@ -15,6 +15,7 @@ import {
   toWire,
 } from '../../../fixtures/douyin/orders.js'
 import { drain as collect } from '../../../helpers/connectors.js'
+import { settingsProblems } from '../../../../connectors/settings.js'
 
 const BASE = 'https://douyin.sandbox.test'
 const APP_KEY = '7000000000000000001'
@@ -572,9 +573,9 @@ describe('douyin settlements API', () => {
 
 describe('douyin settings and credentials', () => {
   it('validates settings', () => {
-    expect(douyin.validateSettings({})).toEqual([])
+    expect(settingsProblems(douyin.settingsSchema, {})).toEqual([])
     expect(
-      douyin.validateSettings({
+      settingsProblems(douyin.settingsSchema, {
         baseUrl: 'ftp://x',
         timeoutMs: -1,
         signMethod: 'sha1',

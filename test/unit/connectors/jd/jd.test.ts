@@ -24,6 +24,7 @@ import {
   wire,
 } from '../../../fixtures/jd/orders.js'
 import { drain as collect } from '../../../helpers/connectors.js'
+import { describeProblem, settingsProblems } from '../../../../connectors/settings.js'
 
 const GATEWAY = 'https://jd.test'
 const OAUTH = 'https://oauth.jd.test'
@@ -837,10 +838,16 @@ describe('stock, shipment and refunds (§2.5)', () => {
 
 describe('settings', () => {
   it('validates URLs, timeouts and carrier ids', () => {
-    expect(jd.validateSettings({})).toEqual([])
-    expect(jd.validateSettings({ baseUrl: 'ftp://x', timeoutMs: -1, carrierCodes: { SF: 467 } })).toEqual([
-      'baseUrl must be an http(s) URL',
-      'timeoutMs must be a positive number of milliseconds',
+    expect(settingsProblems(jd.settingsSchema, {})).toEqual([])
+    expect(
+      settingsProblems(jd.settingsSchema, {
+        baseUrl: 'ftp://x',
+        timeoutMs: -1,
+        carrierCodes: { SF: 467 },
+      }).map(describeProblem),
+    ).toEqual([
+      'baseUrl must be an http(s) URL with a host, e.g. https://api.example.com/path',
+      'timeoutMs must be >= 1',
       "carrierCodes.SF must be JD's numeric logiCoprId as a string",
     ])
   })

@@ -18,6 +18,7 @@ import {
   REFRESH_TOKEN,
 } from '../../../fixtures/pdd/shop.js'
 import { drain as collect } from '../../../helpers/connectors.js'
+import { settingsProblems } from '../../../../connectors/settings.js'
 
 const md5Upper = (s: string) => createHash('md5').update(s, 'utf8').digest('hex').toUpperCase()
 
@@ -492,16 +493,20 @@ describe('shipment writeback (§3.5)', () => {
 
 describe('settings', () => {
   it('validates baseUrl, timeoutMs and carrierCodes', () => {
-    expect(pdd.validateSettings({})).toEqual([])
+    expect(settingsProblems(pdd.settingsSchema, {})).toEqual([])
     expect(
-      pdd.validateSettings({
+      settingsProblems(pdd.settingsSchema, {
         baseUrl: 'https://gw-api.pinduoduo.com/api/router',
         timeoutMs: 5000,
         carrierCodes: { SF: '44', JT: 384 },
       }),
     ).toEqual([])
     expect(
-      pdd.validateSettings({ baseUrl: 'not a url', timeoutMs: -1, carrierCodes: { SF: 'shunfeng' } }),
+      settingsProblems(pdd.settingsSchema, {
+        baseUrl: 'not a url',
+        timeoutMs: -1,
+        carrierCodes: { SF: 'shunfeng' },
+      }),
     ).toHaveLength(3)
   })
 

@@ -28,6 +28,7 @@ import {
   wire,
 } from '../../../fixtures/taobao/trades.js'
 import { drain as collect } from '../../../helpers/connectors.js'
+import { settingsProblems } from '../../../../connectors/settings.js'
 
 const GW = 'https://gw.top.test'
 const PATH = '/router/rest'
@@ -948,9 +949,9 @@ describe('shipment writeback (§1.8)', () => {
 
 describe('settings', () => {
   it('validates the shop settings', () => {
-    expect(taobao.validateSettings({})).toEqual([])
+    expect(settingsProblems(taobao.settingsSchema, {})).toEqual([])
     expect(
-      taobao.validateSettings({
+      settingsProblems(taobao.settingsSchema, {
         baseUrl: 'https://gw.api.tbsandbox.com/router/rest',
         signMethod: 'hmac-sha256',
         carrierCodes: { SF: 'SF' },
@@ -958,7 +959,7 @@ describe('settings', () => {
       }),
     ).toEqual([])
     expect(
-      taobao.validateSettings({
+      settingsProblems(taobao.settingsSchema, {
         baseUrl: 'nope',
         signMethod: 'sha1',
         carrierCodes: { SF: 1 },
