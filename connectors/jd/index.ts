@@ -24,6 +24,7 @@ import type {
 import { credentialsOf, DEFAULT_OAUTH_URL, jdApi, JdLong, oauthClient, str, type JdApi } from './client.js'
 import { jdTime, mapJdOrder, mapJdRefund, ORDER_STATUS, refundUpdatedAt } from './map.js'
 import { parseJdSettlement } from './settlement.js'
+import { mapJdListing, pullJdCatalogue } from './catalogue.js'
 
 /** §2.4: end − start ≤ 1 month ⚠. One day is far inside it and keeps each piece's page count small. */
 export const WINDOW_MS = 24 * 3600_000
@@ -472,4 +473,6 @@ export const jd: Connector = {
   },
 
   parseSettlementFile: parseJdSettlement,
+  pullCatalogue: pullJdCatalogue,
+  mapListing: mapJdListing,
 }
