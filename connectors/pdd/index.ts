@@ -27,6 +27,7 @@ import { logisticsIdFor } from './carriers.js'
 import { credentialsOf, pddClient, timeoutOf, type PddClient, type PddParam } from './client.js'
 import { mapPddOrder, mapPddRefund } from './map.js'
 import { parsePddBill } from './settlement.js'
+import { mapPddListing, pullPddCatalogue } from './catalogue.js'
 
 /** Both increment APIs accept end − start ≤ 30 minutes (§3.4, §3.5). */
 export const WINDOW_MS = 30 * 60_000
@@ -438,4 +439,6 @@ export const pdd: Connector = {
   },
 
   parseSettlementFile: parsePddBill,
+  pullCatalogue: pullPddCatalogue,
+  mapListing: mapPddListing,
 }
