@@ -40,6 +40,7 @@ import {
   apiVersion,
 } from './graphql.js'
 import { gidTail, mapShopifyOrder } from './map.js'
+import { mapShopifyListing, pullShopifyCatalogue } from './catalogue.js'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -707,6 +708,8 @@ export const shopify: Connector = {
   },
 
   pullSettlements: pullPayouts,
+  pullCatalogue: pullShopifyCatalogue,
+  mapListing: mapShopifyListing,
 }
 
 /** expires_in (seconds) → an absolute expiresAt, so the framework refreshes before expiry. */

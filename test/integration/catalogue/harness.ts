@@ -163,13 +163,14 @@ export async function listings(
   m: TestMerchant,
   shopId: string,
   query = '',
+  limit = 3,
 ): Promise<ListingJson[]> {
   const out: ListingJson[] = []
   let cursor: string | null = null
   do {
     const res = await env.app.inject({
       method: 'GET',
-      url: `/shops/${shopId}/listings?limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`,
+      url: `/shops/${shopId}/listings?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`,
       headers: bearer(m.keys.warehouse),
     })
     expect(res.statusCode, res.body).toBe(200)
