@@ -23,6 +23,7 @@ import { parseDouyinSettlementFile, settleRowLines } from './settlement.js'
 import { parseDouyinWebhook, verifyDouyinWebhook } from './webhook.js'
 import type { ParamValue } from './sign.js'
 import { DouyinSettings } from './settings.js'
+import { mapDouyinListing, pullDouyinCatalogue } from './catalogue.js'
 
 const DAY_MS = 86_400_000
 /** order.searchList / afterSale.List: page from 0, size ≤ 100, page × size ≤ 50 000 (isv.parameter-invalid:20013). */
@@ -375,4 +376,6 @@ export const douyin: Connector = {
   },
 
   parseSettlementFile: parseDouyinSettlementFile,
+  pullCatalogue: pullDouyinCatalogue,
+  mapListing: mapDouyinListing,
 } satisfies Connector<DouyinSettings>

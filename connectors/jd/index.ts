@@ -25,6 +25,7 @@ import { credentialsOf, DEFAULT_OAUTH_URL, jdApi, JdLong, oauthClient, str, type
 import { jdTime, mapJdOrder, mapJdRefund, ORDER_STATUS, refundUpdatedAt } from './map.js'
 import { parseJdSettlement } from './settlement.js'
 import { JdSettings } from './settings.js'
+import { mapJdListing, pullJdCatalogue } from './catalogue.js'
 
 /** §2.4: end − start ≤ 1 month ⚠. One day is far inside it and keeps each piece's page count small. */
 export const WINDOW_MS = 24 * 3600_000
@@ -446,4 +447,6 @@ export const jd: Connector = {
   },
 
   parseSettlementFile: parseJdSettlement,
+  pullCatalogue: pullJdCatalogue,
+  mapListing: mapJdListing,
 } satisfies Connector<JdSettings>

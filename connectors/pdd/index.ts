@@ -28,6 +28,7 @@ import { credentialsOf, pddClient, timeoutOf, type PddClient, type PddParam } fr
 import { mapPddOrder, mapPddRefund } from './map.js'
 import { parsePddBill } from './settlement.js'
 import { PddSettings } from './settings.js'
+import { mapPddListing, pullPddCatalogue } from './catalogue.js'
 
 /** Both increment APIs accept end − start ≤ 30 minutes (§3.4, §3.5). */
 export const WINDOW_MS = 30 * 60_000
@@ -416,4 +417,6 @@ export const pdd: Connector = {
   },
 
   parseSettlementFile: parsePddBill,
+  pullCatalogue: pullPddCatalogue,
+  mapListing: mapPddListing,
 } satisfies Connector<PddSettings>

@@ -41,6 +41,7 @@ import {
 } from './graphql.js'
 import { gidTail, mapShopifyOrder } from './map.js'
 import { ShopifySettings } from './settings.js'
+import { mapShopifyListing, pullShopifyCatalogue } from './catalogue.js'
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -704,6 +705,8 @@ export const shopify: Connector = {
   },
 
   pullSettlements: pullPayouts,
+  pullCatalogue: pullShopifyCatalogue,
+  mapListing: mapShopifyListing,
 } satisfies Connector<ShopifySettings>
 
 /** expires_in (seconds) → an absolute expiresAt, so the framework refreshes before expiry. */

@@ -128,9 +128,9 @@ async function recordOutcomes(
   now: Date,
 ): Promise<void> {
   for (const part of chunk(outcomes, 500)) {
-    const caseOf = (value: (o: MatchOutcome) => string | null) =>
+    const caseOf = (value: (o: MatchOutcome) => string | null, otherwise = sql`NULL`) =>
       sql<string | null>`CASE id ${sql.join(
-        part.map((o) => sql`WHEN ${o.id} THEN ${value(o)}`),
+        part.map((o) => sql`WHEN ${o.id} THEN ${value(o) ?? otherwise}`),
         sql` `,
       )} END`
     await db
@@ -138,7 +138,8 @@ async function recordOutcomes(
       .set({
         issue: caseOf((o) => o.issue),
         suggested_sku_id: caseOf((o) => o.suggestedSkuId),
-        match_method: caseOf((o) => o.link?.method ?? o.method),
+        // How the link was made: set when this run links; a link made otherwise keeps its own.
+        match_method: caseOf((o) => o.link?.method ?? null, sql.ref('match_method')),
         matched_at: now,
       })
       .where('merchant_id', '=', merchantId)

@@ -37,7 +37,8 @@ export async function linkByHand(
         platform_sku_key: l.platformSkuKey,
         platform_item_id: l.platformItemId,
         platform_sku_id: l.platformSkuId,
-        outer_code: l.code?.slice(0, 128) ?? null,
+        // '' records "linked while the listing had no code": a code set later is a change to flag.
+        outer_code: l.code?.slice(0, 128) ?? '',
         sku_id: l.skuId,
         source,
         created_at: now,

@@ -62,7 +62,7 @@ export interface MerchantSkuForMatch {
 export interface ExistingMapping {
   skuId: string
   source: 'manual' | 'auto' | 'bulk'
-  /** The listing's code when the link was made (null when it was made without one). */
+  /** The listing's code when the link was made: '' when it had none, null when the link was made without looking. */
   outerCode: string | null
 }
 
@@ -141,7 +141,7 @@ export function planMatches(
       const differs =
         found !== null &&
         found.skuId !== current.skuId &&
-        (current.source === 'auto' || (current.outerCode !== null && current.outerCode !== l.codeRaw))
+        (current.source === 'auto' || (current.outerCode !== null && current.outerCode !== (l.codeRaw ?? '')))
       return {
         ...base,
         link: null,

@@ -29,6 +29,8 @@ import {
   type SoldOrder,
 } from './jd-server.js'
 import { Bare, wholeSecond, wire, type Wire } from './wire.js'
+import { buildListings, type SandboxListing } from './catalogue.js'
+import { douyinCatalogueCall, DOUYIN_CATALOGUE_METHODS } from './douyin-catalogue.js'
 
 export type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
 
@@ -58,6 +60,8 @@ export interface DouyinPushMessage {
 
 export interface DouyinSandbox extends CnSandbox {
   calls: { method: string; params: Record<string, unknown> }[]
+  /** The products the shop lists (catalogue pull); edit them to show the merchant conflicts. */
+  listings: SandboxListing[]
   /** Settlement rows served by order.getSettleBillDetailV3, in settle order (fen). */
   settleRows: DouyinSettleRow[]
   productIdOf(skuCode: string): string
@@ -347,6 +351,11 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
   const productIds = new Map(
     opts.catalogue.map((c, i) => [c.skuCode, String(3600000000000000000n + BigInt(Math.floor(i / 4) + 1))]),
   )
+  const listings = buildListings(
+    opts.catalogue,
+    { itemIdOf: (c) => productIds.get(c)!, skuIdOf: (c) => skuIds.get(c)! },
+    clock(),
+  )
   const orders = new Map<string, DyOrderRecord>()
   const afterSales: DyAfterSale[] = []
   const sold: SoldOrder[] = []
@@ -558,8 +567,15 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
           data_size: rows.length,
         })
       }
-      default:
-        return envelope(70000, '接口服务已下线', 'isp.api-service-off', 'API不存在或API已下线')
+      default: {
+        if (!DOUYIN_CATALOGUE_METHODS.has(method))
+          return envelope(70000, '接口服务已下线', 'isp.api-service-off', 'API不存在或API已下线')
+        const r = douyinCatalogueCall(method, p, {
+          listings,
+          quantityOf: (s) => stock.get(s.skuId) ?? s.initialStock,
+        })
+        return 'ok' in r ? ok(r.ok) : invalid(...r.invalid)
+      }
     }
   }
 
@@ -659,6 +675,7 @@ export async function startDouyinSandbox(opts: DouyinSandboxOptions): Promise<Do
     settleRows,
     skuIdOf: (code) => skuIds.get(code)!,
     productIdOf: (code) => productIds.get(code)!,
+    listings,
     generate(n, at = clock(), spanMs = 0) {
       return gen.batch(n).map((g, i) => {
         const created = wholeSecond(new Date(at.getTime() + Math.floor((spanMs * i) / n)))

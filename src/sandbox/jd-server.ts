@@ -20,6 +20,8 @@ import { money, toAmount } from '../money/index.js'
 import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
 import { Bare, wholeSecond, wire, type Wire } from './wire.js'
+import { buildListings, type SandboxListing } from './catalogue.js'
+import { jdCatalogueCall, JD_CATALOGUE_METHODS } from './jd-catalogue.js'
 
 export type CnSandboxFault = 'rate_limit' | 'system_error' | 'http_5xx' | 'slow' | 'malformed'
 
@@ -133,6 +135,9 @@ export interface SandboxShipment {
 export interface JdSandbox extends CnSandbox {
   /** Every accepted (authenticated) call: method and business parameters. */
   calls: { method: string; params: Record<string, unknown> }[]
+  /** The wares the shop lists (catalogue pull); edit them to show the merchant conflicts. */
+  listings: SandboxListing[]
+  wareIdOf(skuCode: string): string
 }
 
 const NOT_YET = '0001-01-01 00:00:00'
@@ -292,6 +297,11 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
   const skuIds = new Map(opts.catalogue.map((c, i) => [c.skuCode, String(100012340000n + BigInt(i))]))
   const wareIds = new Map(
     opts.catalogue.map((c, i) => [c.skuCode, String(10023450000n + BigInt(Math.floor(i / 4)))]),
+  )
+  const listings = buildListings(
+    opts.catalogue,
+    { itemIdOf: (c) => wareIds.get(c)!, skuIdOf: (c) => skuIds.get(c)! },
+    clock(),
   )
   const orders = new Map<string, JdOrderRecord>()
   const refunds: JdRefundRecord[] = []
@@ -453,6 +463,10 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
         })
       }
       default:
+        if (JD_CATALOGUE_METHODS.has(method))
+          return ok(
+            jdCatalogueCall(method, p, { listings, quantityOf: (s) => stock.get(s.skuId) ?? s.initialStock }),
+          )
         return gatewayError('22', '不存在的方法名', 'Invalid method')
     }
   }
@@ -510,6 +524,8 @@ export async function startJdSandbox(opts: JdSandboxOptions): Promise<JdSandbox>
     stock,
     shipments,
     calls,
+    listings,
+    wareIdOf: (code) => wareIds.get(code)!,
     skuIdOf: (code) => skuIds.get(code)!,
     generate(n, at = clock(), spanMs = 0) {
       return gen.batch(n).map((g, i) => {

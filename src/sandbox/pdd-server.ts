@@ -31,6 +31,8 @@ import {
   type SoldOrder,
 } from './jd-server.js'
 import { Bare, wholeSecond, wire, type Wire } from './wire.js'
+import { buildListings, type SandboxListing } from './catalogue.js'
+import { pddCatalogueCall, PDD_CATALOGUE_TYPES } from './pdd-catalogue.js'
 
 export type { CnSandboxFault, SandboxShipment, SoldOrder } from './jd-server.js'
 
@@ -61,6 +63,8 @@ export interface PddSandbox extends CnSandbox {
   /** Every bill row posted so far (the content of the day files). */
   bill: PddBillRow[]
   goodsIdOf(skuCode: string): string
+  /** The goods the shop lists (catalogue pull); edit them to show the merchant conflicts. */
+  listings: SandboxListing[]
 }
 
 /** A yuan amount as PDD writes it: a bare JSON number, shortest exact text (19.9, 8, 0.6). */
@@ -281,6 +285,11 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
   const goodsIds = new Map(
     opts.catalogue.map((c, i) => [c.skuCode, String(345678900000n + BigInt(Math.floor(i / 4)))]),
   )
+  const listings = buildListings(
+    opts.catalogue,
+    { itemIdOf: (c) => goodsIds.get(c)!, skuIdOf: (c) => skuIds.get(c)! },
+    clock(),
+  )
   const orders = new Map<string, PddOrderRecord>()
   const refunds: PddRefundRecord[] = []
   const sold: SoldOrder[] = []
@@ -463,6 +472,12 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
         })
       }
       default:
+        if (PDD_CATALOGUE_TYPES.has(type))
+          return pddCatalogueCall(type, p, {
+            listings,
+            quantityOf: (s) => stock.get(s.skuId) ?? s.initialStock,
+            error: errorBody,
+          })
         return errorBody(10017, 'type不正确', type)
     }
   }
@@ -546,6 +561,7 @@ export async function startPddSandbox(opts: PddSandboxOptions): Promise<PddSandb
     bill,
     skuIdOf: (code) => skuIds.get(code)!,
     goodsIdOf: (code) => goodsIds.get(code)!,
+    listings,
     generate(n, at = clock(), spanMs = 0) {
       return gen.batch(n).map((g, i) => {
         const created = wholeSecond(new Date(at.getTime() + Math.floor((spanMs * i) / n)))

@@ -15,6 +15,12 @@ import { signShopifyWebhook } from '../../connectors/shopify/index.js'
 import { Decimal, money, round, sum, toAmount, truncate, ZERO } from '../money/index.js'
 import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, prng, type CatalogueItem, type GeneratedOrder } from './generator.js'
+import { buildListings, type SandboxListing } from './catalogue.js'
+import {
+  SHOPIFY_CATALOGUE_OPERATIONS,
+  ShopifyCatalogueError,
+  shopifyCatalogueResolve,
+} from './shopify-catalogue.js'
 
 export type ShopifyFault = 'throttled' | 'internal' | 'slow' | 'malformed'
 type Obj = Record<string, unknown>
@@ -132,6 +138,8 @@ export interface ShopifySandbox {
     lines: { lineId: string; quantity: number }[]
   }[]
   webhooks: { topic: string; id: string; status: number | null }[]
+  /** The products the store lists (catalogue pull); edit them to show the merchant conflicts. */
+  listings: SandboxListing[]
   variantIdOf(skuCode: string): string
   productIdOf(skuCode: string): string
   inventoryItemIdOf(skuCode: string): string
@@ -596,6 +604,11 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
   )
   const byVariant = new Map([...ids].map(([code, x]) => [x.variant, { code, ...x }]))
   const byItem = new Map([...ids].map(([code, x]) => [x.item, { code, ...x }]))
+  const listings = buildListings(
+    opts.catalogue,
+    { itemIdOf: (c) => ids.get(c)!.product, skuIdOf: (c) => ids.get(c)!.variant },
+    new Date(),
+  )
   const orders = new Map<string, ShopifyOrder>()
   const sold: ShopifySold[] = []
   const levels = new Map<string, number>()
@@ -1017,7 +1030,22 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
       case 'FulfillmentCreate':
         return fulfillmentCreate(v)
       default:
-        throw new GqlError(`The sandbox does not answer the operation ${name}`, 'BAD_REQUEST')
+        if (!SHOPIFY_CATALOGUE_OPERATIONS.has(name))
+          throw new GqlError(`The sandbox does not answer the operation ${name}`, 'BAD_REQUEST')
+        try {
+          return shopifyCatalogueResolve(name, v, {
+            listings,
+            inventoryItemOf: (sku) => byVariant.get(sku.skuId)!.item,
+            quantityOf: (sku) =>
+              locationIds.reduce(
+                (n, loc) => n + (levels.get(`${byVariant.get(sku.skuId)!.item}|${loc}`) ?? 0),
+                0,
+              ),
+          })
+        } catch (err) {
+          if (err instanceof ShopifyCatalogueError) throw new GqlError(err.message, err.code)
+          throw err
+        }
     }
   }
 
@@ -1198,6 +1226,7 @@ export async function startShopifySandbox(opts: ShopifySandboxOptions): Promise<
     idempotencyKeys,
     fulfillments,
     webhooks,
+    listings,
     variantIdOf: (code) => ids.get(code)!.variant,
     productIdOf: (code) => ids.get(code)!.product,
     inventoryItemIdOf: (code) => ids.get(code)!.item,

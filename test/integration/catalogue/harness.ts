@@ -26,8 +26,21 @@ export const CATALOGUE: CatalogueItem[] = [
   { skuCode: 'SCARF-1', title: '羊毛围巾 格纹', price: '158.00' },
 ]
 
-/** The hub's stock of each catalogue SKU (one warehouse): what a push must show. */
-export const stockOf = (code: string): number => 10 + CATALOGUE.findIndex((c) => c.skuCode === code)
+/** A catalogue of `items` products with four colours each (P01-1 … P16-4), for pulls that page. */
+export function catalogueOf(items: number): CatalogueItem[] {
+  const colours = ['黑色', '白色', '红色', '灰色']
+  return Array.from({ length: items }, (_, i) =>
+    colours.map((c, j) => ({
+      skuCode: `P${String(i + 1).padStart(2, '0')}-${j + 1}`,
+      title: `商品${i + 1} 纯棉 ${c}`,
+      price: `${20 + i}.${j}0`,
+    })),
+  ).flat()
+}
+
+/** The hub's stock of each SKU (one warehouse): what a push must show. Derived from the code alone. */
+export const stockOf = (code: string): number =>
+  10 + [...code].reduce((n, ch) => (n * 31 + ch.charCodeAt(0)) % 997, 0)
 
 export async function seedCatalogue(
   env: TestEnv,
@@ -150,13 +163,14 @@ export async function listings(
   m: TestMerchant,
   shopId: string,
   query = '',
+  limit = 3,
 ): Promise<ListingJson[]> {
   const out: ListingJson[] = []
   let cursor: string | null = null
   do {
     const res = await env.app.inject({
       method: 'GET',
-      url: `/shops/${shopId}/listings?limit=3${query}${cursor ? `&cursor=${cursor}` : ''}`,
+      url: `/shops/${shopId}/listings?limit=${limit}${query}${cursor ? `&cursor=${cursor}` : ''}`,
       headers: bearer(m.keys.warehouse),
     })
     expect(res.statusCode, res.body).toBe(200)
