@@ -104,6 +104,11 @@ export interface JournalDailyTable {
   credit: string
 }
 
+export interface JournalSkuDailyTable extends JournalDailyTable {
+  /** '' for lines without a SKU. */
+  sku_id: string
+}
+
 export interface LedgerTables {
   journal_entries: JournalEntryTable
   journal_lines: JournalLineTable
@@ -113,4 +118,5 @@ export interface LedgerTables {
   settlement_lines: SettlementLineTable
   ledger_periods: LedgerPeriodTable
   journal_daily: JournalDailyTable
+  journal_sku_daily: JournalSkuDailyTable
 }
