@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 
-// Backfill of journal_sku_daily from the journal lines, one merchant at a time, in one pass over
+// Backfill of journal_sku_daily from the journal lines, and of journal_sku_monthly from it, one merchant at a time, in one pass over
 // its lines: the merchant-local day of a line is DATE(event_at + its zone's UTC offset at that
 // instant), the offset written as a CASE over the zone's transitions in the journal's time range
 // (found here with Intl, so the server needs no time zone tables). Re-runnable: a merchant's rows
@@ -17,6 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     const { lo, hi } = range.rows[0] ?? { lo: null, hi: null }
     await db.transaction().execute(async (tx) => {
       await sql`DELETE FROM journal_sku_daily WHERE merchant_id = ${m.id}`.execute(tx)
+      await sql`DELETE FROM journal_sku_monthly WHERE merchant_id = ${m.id}`.execute(tx)
       if (!lo || !hi) return
       await sql`
         INSERT INTO journal_sku_daily (merchant_id, day, channel, shop_id, sku_id, account_group, currency, debit, credit)
@@ -25,6 +26,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
                SUBSTRING_INDEX(account, ':', 1) AS account_group, currency, SUM(debit), SUM(credit)
         FROM journal_lines WHERE merchant_id = ${m.id}
         GROUP BY merchant_id, day, channel, shop_id, sku_id, account_group, currency`.execute(tx)
+      await sql`
+        INSERT INTO journal_sku_monthly (merchant_id, month, channel, shop_id, sku_id, account_group, currency, debit, credit)
+        SELECT merchant_id, DATE_FORMAT(day, '%Y-%m') AS month, channel, shop_id, sku_id, account_group, currency, SUM(debit), SUM(credit)
+        FROM journal_sku_daily WHERE merchant_id = ${m.id}
+        GROUP BY merchant_id, month, channel, shop_id, sku_id, account_group, currency`.execute(tx)
     })
   }
 }

@@ -102,7 +102,7 @@ type DailyKey = {
 type Sum = { debit: Decimal; credit: Decimal }
 
 /** Sum postings per key, then the rows in key order (so two postings never lock rows in opposite orders). */
-function sumRows<K extends DailyKey>(
+function sumRows<K extends Record<string, string>>(
   items: readonly { head: EntryHead; day: string; postings: readonly Posting[] }[],
   key: (head: EntryHead, day: string, p: Posting) => K,
 ) {
@@ -135,8 +135,8 @@ const addUp = { debit: sql<string>`debit + VALUES(debit)`, credit: sql<string>`c
 
 /**
  * Add entries' lines to the daily totals — per day, channel, shop and account group
- * (journal_daily), and the same per SKU (journal_sku_daily) — in the same transaction, summed per
- * row first and upserted in key order.
+ * (journal_daily), the same per SKU (journal_sku_daily) and per SKU and month
+ * (journal_sku_monthly) — in the same transaction, summed per row first and upserted in key order.
  */
 async function addToDaily(
   db: Executor,
@@ -159,6 +159,20 @@ async function addToDaily(
   })
   for (const part of chunk(bySku, 500))
     await db.insertInto('journal_sku_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
+  const bySkuMonth = sumRows(items, (head, day, p) => {
+    const k = dailyKey(head, day, p)
+    return {
+      merchant_id: k.merchant_id,
+      month: day.slice(0, 7),
+      channel: k.channel,
+      shop_id: k.shop_id,
+      sku_id: p.skuId ?? '',
+      account_group: k.account_group,
+      currency: k.currency,
+    }
+  })
+  for (const part of chunk(bySkuMonth, 500))
+    await db.insertInto('journal_sku_monthly').values(part).onDuplicateKeyUpdate(addUp).execute()
 }
 
 export type PostOutcome = 'posted' | 'replayed' | 'empty'

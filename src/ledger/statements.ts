@@ -241,8 +241,24 @@ export async function statement(
 }
 
 /**
+ * A period of dates split into whole months and the days either side: [from, to) =
+ * days [from, monthsFrom) + months [monthsFrom, monthsTo) + days [monthsTo, to).
+ */
+export function monthsWithin(from: string, to: string): { monthsFrom: string; monthsTo: string } | null {
+  const first = from.endsWith('-01') ? from.slice(0, 7) : nextMonth(from.slice(0, 7))
+  const last = to.slice(0, 7) // months before the one `to` falls in end by `to`
+  return first < last ? { monthsFrom: `${first}-01`, monthsTo: `${last}-01` } : null
+}
+
+const nextMonth = (month: string) => {
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
+}
+
+/**
  * Drill-down by SKU (lines without a SKU — receivables, shipping, fees — under key null), in SKU
- * order. From the daily totals per SKU (journal_sku_daily) in the merchant's time zone; `source:
+ * order. In the merchant's time zone from the totals per SKU: per month for the period's whole
+ * months (journal_sku_monthly), per day for the days either side (journal_sku_daily). `source:
  * 'lines'` sums the journal lines.
  */
 export async function statementBySku(
@@ -253,23 +269,30 @@ export async function statementBySku(
 ): Promise<({ key: string | null } & StatementFigures)[]> {
   if (source === 'lines' || !(await inMerchantDays(db, merchantId, q)))
     return (await grouped(db, merchantId, q, 'sku_id')).sort(byKeyThenCurrency)
-  let query = db
-    .selectFrom('journal_sku_daily')
-    .select([
-      'sku_id as k',
-      'currency',
-      'account_group',
-      sql<string>`SUM(debit)`.as('debit'),
-      sql<string>`SUM(credit)`.as('credit'),
-    ])
-    .where('merchant_id', '=', merchantId)
-    .where('day', '>=', q.from)
-    .where('day', '<', q.to)
-  if (q.channel) query = query.where('channel', '=', q.channel)
-  if (q.shopId) query = query.where('shop_id', '=', q.shopId)
-  return keyedFigures(await query.groupBy(['sku_id', 'currency', 'account_group']).execute()).sort(
-    byKeyThenCurrency,
+  const months = monthsWithin(q.from, q.to)
+  const scope = sql.join(
+    [
+      sql`merchant_id = ${merchantId}`,
+      ...(q.channel ? [sql`channel = ${q.channel}`] : []),
+      ...(q.shopId ? [sql`shop_id = ${q.shopId}`] : []),
+    ],
+    sql` AND `,
   )
+  const days = months
+    ? sql`((day >= ${q.from} AND day < ${months.monthsFrom}) OR (day >= ${months.monthsTo} AND day < ${q.to}))`
+    : sql`day >= ${q.from} AND day < ${q.to}`
+  const rows = await sql<SumRow>`
+    SELECT k, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit FROM (
+      SELECT sku_id AS k, currency, account_group, debit, credit FROM journal_sku_daily WHERE ${scope} AND ${days}
+      ${
+        months
+          ? sql`UNION ALL
+      SELECT sku_id, currency, account_group, debit, credit FROM journal_sku_monthly
+      WHERE ${scope} AND month >= ${months.monthsFrom.slice(0, 7)} AND month < ${months.monthsTo.slice(0, 7)}`
+          : sql``
+      }
+    ) t GROUP BY k, currency, account_group`.execute(db)
+  return keyedFigures(rows.rows).sort(byKeyThenCurrency)
 }
 
 export interface OrderStatementPage {

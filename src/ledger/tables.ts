@@ -109,6 +109,11 @@ export interface JournalSkuDailyTable extends JournalDailyTable {
   sku_id: string
 }
 
+export interface JournalSkuMonthlyTable extends Omit<JournalSkuDailyTable, 'day'> {
+  /** Merchant-local month, YYYY-MM. */
+  month: string
+}
+
 export interface LedgerTables {
   journal_entries: JournalEntryTable
   journal_lines: JournalLineTable
@@ -119,4 +124,5 @@ export interface LedgerTables {
   ledger_periods: LedgerPeriodTable
   journal_daily: JournalDailyTable
   journal_sku_daily: JournalSkuDailyTable
+  journal_sku_monthly: JournalSkuMonthlyTable
 }

@@ -170,6 +170,7 @@ const queries = (shop: Shop): Omit<StatementQuery, 'timezone'>[] => [
   { from: '2026-11-01', to: '2026-12-01', channel: 'taobao' },
   { from: '2026-11-01', to: '2026-11-02', shopId: shop.id },
   { from: '2026-10-10', to: '2026-10-13' },
+  { from: '2026-10-15', to: '2026-12-03', channel: 'jd' }, // days, a whole month, days
 ]
 
 describe('daily totals by SKU and pages by order', () => {
@@ -245,6 +246,7 @@ describe('daily totals by SKU and pages by order', () => {
     const q = { from: '2026-09-01', to: '2027-01-01', timezone: 'Asia/Shanghai' }
     const before = await statementBySku(env.ctx.db, m.id, q)
     await env.ctx.db.deleteFrom('journal_sku_daily').where('merchant_id', '=', m.id).execute()
+    await env.ctx.db.deleteFrom('journal_sku_monthly').where('merchant_id', '=', m.id).execute()
     await skuBackfill.up(env.ctx.db as never)
     await skuBackfill.up(env.ctx.db as never)
     expect(await statementBySku(env.ctx.db, m.id, q)).toEqual(before)
@@ -278,9 +280,15 @@ describe('daily totals by SKU and pages by order', () => {
     const check = async () => {
       for (const [n, from] of days.slice(0, -1).entries())
         await expectTotalsEqualLines(ny.id, { from, to: days[n + 1]!, timezone: 'America/New_York' })
+      await expectTotalsEqualLines(ny.id, {
+        from: '2026-10-01',
+        to: '2026-12-01',
+        timezone: 'America/New_York',
+      })
     }
     await check()
     await env.ctx.db.deleteFrom('journal_sku_daily').where('merchant_id', '=', ny.id).execute()
+    await env.ctx.db.deleteFrom('journal_sku_monthly').where('merchant_id', '=', ny.id).execute()
     await skuBackfill.up(env.ctx.db as never)
     await check()
   })
