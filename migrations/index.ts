@@ -32,6 +32,9 @@ import * as m0050 from './0050_ledger.js'
 import * as m0051 from './0051_settlements.js'
 import * as m0052 from './0052_journal_daily.js'
 import * as m0053 from './0053_settlement_ids.js'
+import * as m0057 from './0057_journal_sku_daily.js'
+import * as m0058 from './0058_journal_sku_daily_backfill.js'
+import * as m0059 from './0059_journal_entries_by_time.js'
 import * as m0060 from './0060_event_outbox.js'
 import * as m0080 from './0080_channel_listings.js'
 import * as m0081 from './0081_channel_listing_skus.js'
@@ -71,6 +74,9 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0051_settlements': m0051,
   '0052_journal_daily': m0052,
   '0053_settlement_ids': m0053,
+  '0057_journal_sku_daily': m0057,
+  '0058_journal_sku_daily_backfill': m0058,
+  '0059_journal_entries_by_time': m0059,
   '0060_event_outbox': m0060,
   '0080_channel_listings': m0080,
   '0081_channel_listing_skus': m0081,

@@ -10,16 +10,38 @@ import { newId } from '../lib/ids.js'
 import { BLOCKING } from '../orders/normalize.js'
 import { raiseException, resolveExceptions } from '../orders/exceptions.js'
 import { recordStatusChange } from '../orders/repo.js'
-import { getShop } from '../shops/repo.js'
 import { listWarehouses } from '../warehouses/repo.js'
-import { planAllocation, stockKey, type Need } from './plan.js'
+import { planAllocation, stockKey, type Need, type PlannedReservation } from './plan.js'
 import { shopRules } from './shop-rules.js'
-import { claimEventKey, reserve, unreserve } from './stock-repo.js'
+import { claimEventKey, reserveAll, unreserve, type StockRowQuantity } from './stock-repo.js'
 import { hubSettings } from '../../connectors/settings.js'
 
 export type AllocationOutcome = 'allocated' | 'no_stock' | 'waiting' | 'not_allocatable' | 'already_done'
 
 class Contended extends Error {}
+
+/** The order with its shop's settings, and its open exceptions only when it has some. */
+async function loadOrder(db: Executor, merchantId: string, orderId: string) {
+  const order = await db
+    .selectFrom('orders as o')
+    .innerJoin('shops as s', (j) =>
+      j.onRef('s.id', '=', 'o.shop_id').onRef('s.merchant_id', '=', 'o.merchant_id'),
+    )
+    .select(['o.id', 'o.shop_id', 'o.status', 'o.receiver_province', 'o.open_exceptions', 's.settings'])
+    .where('o.merchant_id', '=', merchantId)
+    .where('o.id', '=', orderId)
+    .executeTakeFirst()
+  if (!order) return undefined
+  if (order.open_exceptions === 0) return { ...order, exceptions: [] as string[] }
+  const open = await db
+    .selectFrom('order_exceptions')
+    .select('reason')
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'open')
+    .execute()
+  return { ...order, exceptions: open.map((e) => e.reason as string) }
+}
 
 async function loadNeeds(db: Executor, merchantId: string, orderId: string): Promise<Need[]> {
   const rows = await db
@@ -32,53 +54,69 @@ async function loadNeeds(db: Executor, merchantId: string, orderId: string): Pro
   return rows.map((r) => ({ lineSkuId: r.id, skuId: r.sku_id, quantity: r.quantity }))
 }
 
+/** Available units of the needed SKUs per warehouse and SKU. */
+async function loadAvailable(db: Executor, merchantId: string, needs: readonly Need[]) {
+  const stock = await db
+    .selectFrom('stock')
+    .select(['warehouse_id', 'sku_id', 'on_hand', 'reserved'])
+    .where('merchant_id', '=', merchantId)
+    .where('sku_id', 'in', [...new Set(needs.map((n) => n.skuId))])
+    .execute()
+  return new Map(stock.map((s) => [stockKey(s.warehouse_id, s.sku_id), s.on_hand - s.reserved]))
+}
+
+/** The plan's quantities summed per stock row, in (warehouse, SKU) order. */
+function perStockRow(plan: readonly PlannedReservation[]): StockRowQuantity[] {
+  const rows = new Map<string, StockRowQuantity>()
+  for (const p of plan) {
+    const k = stockKey(p.warehouseId, p.skuId)
+    const r = rows.get(k) ?? { warehouseId: p.warehouseId, skuId: p.skuId, quantity: 0 }
+    r.quantity += p.quantity
+    rows.set(k, r)
+  }
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r)
+}
+
+/**
+ * Reads first (order with its shop rules, warehouses, needs, stock: four queries when the order
+ * has no open exception), then one transaction: event key, order status (conditional on the state
+ * read), allocation rows, history, and the reservations last in one conditional statement, so a
+ * hot stock row stays locked only from that statement to the commit. A condition that no longer
+ * holds rolls everything back, and the order is planned again from fresh stock.
+ */
 export async function allocateOrder(
   db: Db,
   merchantId: string,
   orderId: string,
   eventKey?: string,
 ): Promise<AllocationOutcome> {
-  const order = await db
-    .selectFrom('orders')
-    .select(['id', 'shop_id', 'status', 'receiver_province'])
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', orderId)
-    .executeTakeFirst()
+  const order = await loadOrder(db, merchantId, orderId)
   if (!order || order.status !== 'paid')
     return order?.status === 'allocated' ? 'already_done' : 'not_allocatable'
-  const blocking = await db
-    .selectFrom('order_exceptions')
-    .select('reason')
-    .where('merchant_id', '=', merchantId)
-    .where('order_id', '=', orderId)
-    .where('status', '=', 'open')
-    .execute()
-  if (blocking.some((b) => BLOCKING.includes(b.reason))) return 'not_allocatable'
-  const shop = await getShop(db, merchantId, order.shop_id)
-  const rules = shopRules(shop?.parsed.hub ?? hubSettings({}))
+  if (order.exceptions.some((r) => BLOCKING.includes(r))) return 'not_allocatable'
+  const rules = shopRules(hubSettings(order.settings ?? {}))
   const warehouses = (await listWarehouses(db, merchantId)).filter(
     (w) => !rules.warehouseIds || rules.warehouseIds.includes(w.id),
   )
   const needs = await loadNeeds(db, merchantId, orderId)
   if (needs.length === 0) return 'not_allocatable'
   for (let attempt = 0; attempt < 4; attempt++) {
-    const stock = await db
-      .selectFrom('stock')
-      .select(['warehouse_id', 'sku_id', 'on_hand', 'reserved'])
-      .where('merchant_id', '=', merchantId)
-      .where('sku_id', 'in', [...new Set(needs.map((n) => n.skuId))])
-      .execute()
-    const available = new Map(stock.map((s) => [stockKey(s.warehouse_id, s.sku_id), s.on_hand - s.reserved]))
+    const available = await loadAvailable(db, merchantId, needs)
     const plan = planAllocation(needs, warehouses, available, order.receiver_province, rules.allowSplit)
     if (!plan) break
     try {
       const done = await withTx(db, async (tx) => {
         if (eventKey && !(await claimEventKey(tx, merchantId, eventKey))) return false
-        for (const p of plan) {
-          if (!(await reserve(tx, { merchantId, warehouseId: p.warehouseId, skuId: p.skuId }, p.quantity)))
-            throw new Contended()
-        }
-        faultPoint('inventory.allocate.reserved')
+        // Conditional on the exceptions read too: one raised meanwhile sends the order round again.
+        const moved = await tx
+          .updateTable('orders')
+          .set({ status: 'allocated', updated_at: new Date() })
+          .where('merchant_id', '=', merchantId)
+          .where('id', '=', orderId)
+          .where('status', '=', 'paid')
+          .where('open_exceptions', '=', order.open_exceptions)
+          .executeTakeFirst()
+        if (moved.numUpdatedRows !== 1n) throw new Contended() // the order changed meanwhile: undo everything
         await tx
           .insertInto('stock_allocations')
           .values(
@@ -94,14 +132,6 @@ export async function allocateOrder(
             })),
           )
           .execute()
-        const moved = await tx
-          .updateTable('orders')
-          .set({ status: 'allocated', updated_at: new Date() })
-          .where('merchant_id', '=', merchantId)
-          .where('id', '=', orderId)
-          .where('status', '=', 'paid')
-          .executeTakeFirst()
-        if (moved.numUpdatedRows !== 1n) throw new Contended() // the order changed meanwhile: undo everything
         await recordStatusChange(
           tx,
           merchantId,
@@ -111,14 +141,26 @@ export async function allocateOrder(
           'inventory',
           [...new Set(plan.map((p) => p.warehouseId))].join(','),
         )
-        await resolveExceptions(tx, merchantId, { orderId, reasons: ['no_stock'] }, 'inventory', 'allocated')
+        if (order.exceptions.includes('no_stock'))
+          await resolveExceptions(
+            tx,
+            merchantId,
+            { orderId, reasons: ['no_stock'] },
+            'inventory',
+            'allocated',
+          )
+        if (!(await reserveAll(tx, merchantId, perStockRow(plan)))) throw new Contended()
+        faultPoint('inventory.allocate.reserved')
         return true
       })
       return done ? 'allocated' : 'already_done'
     } catch (err) {
       if (!(err instanceof Contended)) throw err
-      const now = await db.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirst()
+      const now = await loadOrder(db, merchantId, orderId)
       if (now?.status !== 'paid') return now?.status === 'allocated' ? 'already_done' : 'not_allocatable'
+      if (now.exceptions.some((r) => BLOCKING.includes(r))) return 'not_allocatable'
+      order.open_exceptions = now.open_exceptions
+      order.exceptions = now.exceptions
     }
   }
   if (rules.waitWhenNoStock) return 'waiting'

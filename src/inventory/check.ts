@@ -14,7 +14,10 @@ export interface Violation {
 }
 
 export async function checkInventory(db: Executor, merchantId?: string): Promise<Violation[]> {
-  const m = merchantId ? sql`AND s.merchant_id = ${merchantId}` : sql``
+  const m = (alias: string) =>
+    merchantId ? sql`AND ${sql.ref(`${alias}.merchant_id`)} = ${merchantId}` : sql``
+  // Movements and open allocations summed per stock row once, then joined: a correlated subquery
+  // per stock row lets the optimiser probe by merchant alone and scan every allocation per row.
   const rows = await sql<{
     warehouse_id: string
     sku_id: string
@@ -23,10 +26,17 @@ export async function checkInventory(db: Executor, merchantId?: string): Promise
     moved: string | number | null
     allocated: string | number | null
   }>`
-    SELECT s.warehouse_id, s.sku_id, s.on_hand, s.reserved,
-      (SELECT COALESCE(SUM(mv.quantity), 0) FROM stock_movements mv WHERE mv.merchant_id = s.merchant_id AND mv.warehouse_id = s.warehouse_id AND mv.sku_id = s.sku_id) AS moved,
-      (SELECT COALESCE(SUM(a.quantity), 0) FROM stock_allocations a WHERE a.merchant_id = s.merchant_id AND a.warehouse_id = s.warehouse_id AND a.sku_id = s.sku_id AND a.status = 'open') AS allocated
-    FROM stock s WHERE 1 = 1 ${m}`.execute(db)
+    SELECT s.warehouse_id, s.sku_id, s.on_hand, s.reserved, COALESCE(mv.moved, 0) AS moved, COALESCE(a.allocated, 0) AS allocated
+    FROM stock s
+    LEFT JOIN (
+      SELECT merchant_id, warehouse_id, sku_id, SUM(quantity) AS moved FROM stock_movements mv
+      WHERE 1 = 1 ${m('mv')} GROUP BY merchant_id, warehouse_id, sku_id
+    ) mv ON mv.merchant_id = s.merchant_id AND mv.warehouse_id = s.warehouse_id AND mv.sku_id = s.sku_id
+    LEFT JOIN (
+      SELECT merchant_id, warehouse_id, sku_id, SUM(quantity) AS allocated FROM stock_allocations a
+      WHERE a.status = 'open' ${m('a')} GROUP BY merchant_id, warehouse_id, sku_id
+    ) a ON a.merchant_id = s.merchant_id AND a.warehouse_id = s.warehouse_id AND a.sku_id = s.sku_id
+    WHERE 1 = 1 ${m('s')}`.execute(db)
   const out: Violation[] = []
   for (const r of rows.rows) {
     const key = { warehouseId: r.warehouse_id, skuId: r.sku_id }

@@ -26,6 +26,36 @@ export async function reserve(db: Executor, k: StockKey, q: number): Promise<boo
   return r.numAffectedRows === 1n
 }
 
+export interface StockRowQuantity {
+  warehouseId: string
+  skuId: string
+  quantity: number
+}
+
+/**
+ * Reserve on several stock rows of a merchant in one conditional statement; true only when every
+ * row had its quantity available (otherwise the rows that had it are reserved and the caller rolls
+ * back). The rows are found through the primary key in key order, so concurrent callers lock them
+ * in the same order.
+ */
+export async function reserveAll(
+  db: Executor,
+  merchantId: string,
+  rows: readonly StockRowQuantity[],
+): Promise<boolean> {
+  if (rows.length === 1) return reserve(db, { merchantId, ...rows[0]! }, rows[0]!.quantity)
+  const q = sql`CASE ${sql.join(
+    rows.map((r) => sql`WHEN warehouse_id = ${r.warehouseId} AND sku_id = ${r.skuId} THEN ${r.quantity}`),
+    sql` `,
+  )} END`
+  const r = await sql`UPDATE stock SET reserved = reserved + ${q}, updated_at = CURRENT_TIMESTAMP(3)
+    WHERE merchant_id = ${merchantId} AND (${sql.join(
+      rows.map((r) => sql`(warehouse_id = ${r.warehouseId} AND sku_id = ${r.skuId})`),
+      sql` OR `,
+    )}) AND on_hand - reserved >= ${q}`.execute(db)
+  return r.numAffectedRows === BigInt(rows.length)
+}
+
 /** Give back q reserved units. */
 export async function unreserve(db: Executor, k: StockKey, q: number): Promise<boolean> {
   const r =

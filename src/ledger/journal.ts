@@ -91,58 +91,88 @@ export async function bookingTime(
   return { ...bookedAt(at, rules), timezone: rules.timezone }
 }
 
-type DailyRow = {
+type DailyKey = {
   merchant_id: string
   day: string
   channel: string
   shop_id: string
   account_group: string
   currency: string
-  debit: Decimal
-  credit: Decimal
+}
+type Sum = { debit: Decimal; credit: Decimal }
+
+/** Sum postings per key, then the rows in key order (so two postings never lock rows in opposite orders). */
+function sumRows<K extends Record<string, string>>(
+  items: readonly { head: EntryHead; day: string; postings: readonly Posting[] }[],
+  key: (head: EntryHead, day: string, p: Posting) => K,
+) {
+  const sums = new Map<string, K & Sum>()
+  for (const { head, day, postings } of items) {
+    for (const p of postings) {
+      const k = key(head, day, p)
+      const id = Object.values(k).join('\u0000')
+      const s = sums.get(id) ?? { ...k, debit: ZERO, credit: ZERO }
+      if (p.side === 'debit') s.debit = s.debit.plus(p.amount)
+      else s.credit = s.credit.plus(p.amount)
+      sums.set(id, s)
+    }
+  }
+  return [...sums.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, r]) => ({ ...r, debit: toDb(r.debit), credit: toDb(r.credit) }))
 }
 
+const dailyKey = (head: EntryHead, day: string, p: Posting): DailyKey => ({
+  merchant_id: head.merchantId,
+  day,
+  channel: head.channel ?? '',
+  shop_id: head.shopId ?? '',
+  account_group: p.account.split(':')[0]!,
+  currency: p.currency,
+})
+
+const addUp = { debit: sql<string>`debit + VALUES(debit)`, credit: sql<string>`credit + VALUES(credit)` }
+
 /**
- * Add entries' lines to the daily totals (journal_daily) in the same transaction, summed per row
- * first. Rows are upserted in key order so two postings never wait on each other's rows in
- * opposite orders.
+ * Add entries' lines to the daily totals — per day, channel, shop and account group
+ * (journal_daily), the same per SKU (journal_sku_daily) and per SKU and month
+ * (journal_sku_monthly) — in the same transaction, summed per row first and upserted in key order.
  */
 async function addToDaily(
   db: Executor,
   items: readonly { head: EntryHead; day: string; postings: readonly Posting[] }[],
 ): Promise<void> {
-  const sums = new Map<string, DailyRow>()
-  for (const { head, day, postings } of items) {
-    for (const p of postings) {
-      const group = p.account.split(':')[0]!
-      const k = [head.merchantId, day, head.channel ?? '', head.shopId ?? '', group, p.currency].join(
-        '\u0000',
-      )
-      const s = sums.get(k) ?? {
-        merchant_id: head.merchantId,
-        day,
-        channel: head.channel ?? '',
-        shop_id: head.shopId ?? '',
-        account_group: group,
-        currency: p.currency,
-        debit: ZERO,
-        credit: ZERO,
-      }
-      if (p.side === 'debit') s.debit = s.debit.plus(p.amount)
-      else s.credit = s.credit.plus(p.amount)
-      sums.set(k, s)
+  for (const part of chunk(sumRows(items, dailyKey), 500))
+    await db.insertInto('journal_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
+  const bySku = sumRows(items, (head, day, p) => {
+    const k = dailyKey(head, day, p)
+    // Key order: the table's primary key order.
+    return {
+      merchant_id: k.merchant_id,
+      day: k.day,
+      channel: k.channel,
+      shop_id: k.shop_id,
+      sku_id: p.skuId ?? '',
+      account_group: k.account_group,
+      currency: k.currency,
     }
-  }
-  const rows = [...sums.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, r]) => ({ ...r, debit: toDb(r.debit), credit: toDb(r.credit) }))
-  for (const part of chunk(rows, 500)) {
-    await db
-      .insertInto('journal_daily')
-      .values(part)
-      .onDuplicateKeyUpdate({ debit: sql`debit + VALUES(debit)`, credit: sql`credit + VALUES(credit)` })
-      .execute()
-  }
+  })
+  for (const part of chunk(bySku, 500))
+    await db.insertInto('journal_sku_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
+  const bySkuMonth = sumRows(items, (head, day, p) => {
+    const k = dailyKey(head, day, p)
+    return {
+      merchant_id: k.merchant_id,
+      month: day.slice(0, 7),
+      channel: k.channel,
+      shop_id: k.shop_id,
+      sku_id: p.skuId ?? '',
+      account_group: k.account_group,
+      currency: k.currency,
+    }
+  })
+  for (const part of chunk(bySkuMonth, 500))
+    await db.insertInto('journal_sku_monthly').values(part).onDuplicateKeyUpdate(addUp).execute()
 }
 
 export type PostOutcome = 'posted' | 'replayed' | 'empty'

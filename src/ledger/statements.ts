@@ -157,6 +157,23 @@ async function grouped(
         .groupBy(sql.ref(key))
         .execute()
     : await base.select(sql<null>`NULL`.as('k')).execute()
+  return keyedFigures(rows)
+}
+
+/** Whether a period is in the merchant's own time zone, whose days the daily totals are kept in. */
+async function inMerchantDays(db: Executor, merchantId: string, q: StatementQuery): Promise<boolean> {
+  const merchant = await db
+    .selectFrom('merchants')
+    .select('timezone')
+    .where('id', '=', merchantId)
+    .executeTakeFirst()
+  return merchant?.timezone === q.timezone
+}
+
+type SumRow = { k: string | null; currency: string; account_group: string; debit: string; credit: string }
+
+/** Rows of (key, currency, account group, sums) → one statement row per key and currency, in first-seen order. */
+function keyedFigures(rows: readonly SumRow[]): ({ key: string | null } & StatementFigures)[] {
   const out = new Map<string, Sums>()
   for (const r of rows) {
     const id = `${r.k ?? ''}\u0000${r.currency}`
@@ -170,6 +187,20 @@ async function grouped(
   })
 }
 
+const byKeyThenCurrency = (
+  a: { key: string | null; currency: string },
+  b: { key: string | null; currency: string },
+) =>
+  (a.key ?? '') < (b.key ?? '')
+    ? -1
+    : (a.key ?? '') > (b.key ?? '')
+      ? 1
+      : a.currency < b.currency
+        ? -1
+        : a.currency > b.currency
+          ? 1
+          : 0
+
 /**
  * Totals for a period. From the daily totals every posting keeps (journal_daily, merchant-local
  * days) by default: a month is a few hundred rows however many orders it holds. `source: 'lines'`
@@ -182,11 +213,7 @@ export async function statement(
   source: 'daily' | 'lines' = 'daily',
 ): Promise<StatementFigures[]> {
   // The daily totals are days of the merchant's own time zone; a period in another zone sums the lines.
-  const merchant =
-    source === 'daily'
-      ? await db.selectFrom('merchants').select('timezone').where('id', '=', merchantId).executeTakeFirst()
-      : undefined
-  if (source === 'lines' || merchant?.timezone !== q.timezone)
+  if (source === 'lines' || !(await inMerchantDays(db, merchantId, q)))
     return (await grouped(db, merchantId, q, null)).map(({ key: _k, ...f }) => f)
   let query = db
     .selectFrom('journal_daily')
@@ -213,7 +240,171 @@ export async function statement(
     .map(([currency, sums]) => figures(currency, sums))
 }
 
-export const statementBySku = (db: Executor, merchantId: string, q: StatementQuery) =>
-  grouped(db, merchantId, q, 'sku_id')
-export const statementByOrder = (db: Executor, merchantId: string, q: StatementQuery) =>
-  grouped(db, merchantId, q, 'order_id')
+/**
+ * A period of dates split into whole months and the days either side: [from, to) =
+ * days [from, monthsFrom) + months [monthsFrom, monthsTo) + days [monthsTo, to).
+ */
+export function monthsWithin(from: string, to: string): { monthsFrom: string; monthsTo: string } | null {
+  const first = from.endsWith('-01') ? from.slice(0, 7) : nextMonth(from.slice(0, 7))
+  const last = to.slice(0, 7) // months before the one `to` falls in end by `to`
+  return first < last ? { monthsFrom: `${first}-01`, monthsTo: `${last}-01` } : null
+}
+
+const nextMonth = (month: string) => {
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
+}
+
+/**
+ * Drill-down by SKU (lines without a SKU — receivables, shipping, fees — under key null), in SKU
+ * order. In the merchant's time zone from the totals per SKU: per month for the period's whole
+ * months (journal_sku_monthly), per day for the days either side (journal_sku_daily). `source:
+ * 'lines'` sums the journal lines.
+ */
+export async function statementBySku(
+  db: Executor,
+  merchantId: string,
+  q: StatementQuery,
+  source: 'daily' | 'lines' = 'daily',
+): Promise<({ key: string | null } & StatementFigures)[]> {
+  if (source === 'lines' || !(await inMerchantDays(db, merchantId, q)))
+    return (await grouped(db, merchantId, q, 'sku_id')).sort(byKeyThenCurrency)
+  const months = monthsWithin(q.from, q.to)
+  const scope = sql.join(
+    [
+      sql`merchant_id = ${merchantId}`,
+      ...(q.channel ? [sql`channel = ${q.channel}`] : []),
+      ...(q.shopId ? [sql`shop_id = ${q.shopId}`] : []),
+    ],
+    sql` AND `,
+  )
+  const days = months
+    ? sql`((day >= ${q.from} AND day < ${months.monthsFrom}) OR (day >= ${months.monthsTo} AND day < ${q.to}))`
+    : sql`day >= ${q.from} AND day < ${q.to}`
+  const rows = await sql<SumRow>`
+    SELECT k, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit FROM (
+      SELECT sku_id AS k, currency, account_group, debit, credit FROM journal_sku_daily WHERE ${scope} AND ${days}
+      ${
+        months
+          ? sql`UNION ALL
+      SELECT sku_id, currency, account_group, debit, credit FROM journal_sku_monthly
+      WHERE ${scope} AND month >= ${months.monthsFrom.slice(0, 7)} AND month < ${months.monthsTo.slice(0, 7)}`
+          : sql``
+      }
+    ) t GROUP BY k, currency, account_group`.execute(db)
+  return keyedFigures(rows.rows).sort(byKeyThenCurrency)
+}
+
+export interface OrderStatementPage {
+  /** One row per order (and currency), with the instant of its first entry in the period. */
+  rows: ({ key: string; firstEntryAt: string } & StatementFigures)[]
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null
+}
+
+const encodeCursor = (at: Date, orderId: string) =>
+  Buffer.from(JSON.stringify([at.toISOString(), orderId])).toString('base64url')
+
+export class CursorError extends Error {
+  override name = 'CursorError'
+}
+
+function decodeCursor(cursor: string): { at: Date; orderId: string } {
+  try {
+    const [at, orderId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[]
+    const d = new Date(String(at))
+    if (typeof orderId === 'string' && !Number.isNaN(d.getTime())) return { at: d, orderId }
+  } catch {
+    // fall through
+  }
+  throw new CursorError('cursor is not one this statement gave')
+}
+
+/**
+ * One page of the drill-down by order: the orders with entries in the period (any time zone), in
+ * the order of their first entry in the period, then order id; each with the totals of all its
+ * lines in the period. Lines without an order (payouts, fees not tied to an order) are in the
+ * totals, not here. A page reads the entries' (time, order) index from the cursor on and the
+ * lines of its own orders only, whatever the size of the month.
+ */
+export async function statementByOrderPage(
+  db: Executor,
+  merchantId: string,
+  q: StatementQuery,
+  page: { cursor?: string | null | undefined; limit?: number | undefined } = {},
+): Promise<OrderStatementPage> {
+  const limit = Math.max(1, Math.min(page.limit ?? 100, 1000))
+  const from = zonedMidnight(q.from, q.timezone)
+  const to = zonedMidnight(q.to, q.timezone)
+  const after = page.cursor ? decodeCursor(page.cursor) : null
+  const scope = (alias: 'e' | 'p') =>
+    sql.join(
+      [
+        ...(q.channel ? [sql`${sql.ref(`${alias}.channel`)} = ${q.channel}`] : []),
+        ...(q.shopId ? [sql`${sql.ref(`${alias}.shop_id`)} = ${q.shopId}`] : []),
+        sql`1 = 1`,
+      ],
+      sql` AND `,
+    )
+  const firsts = await sql<{ at: Date; order_id: string }>`
+    SELECT e.event_at AS at, e.order_id FROM journal_entries e
+    WHERE e.merchant_id = ${merchantId} AND e.event_at >= ${after && after.at > from ? after.at : from} AND e.event_at < ${to}
+      AND e.order_id IS NOT NULL AND ${scope('e')}
+      ${after ? sql`AND (e.event_at > ${after.at} OR e.order_id > ${after.orderId})` : sql``}
+      AND NOT EXISTS (
+        SELECT 1 FROM journal_entries p
+        WHERE p.merchant_id = e.merchant_id AND p.order_id = e.order_id
+          AND p.event_at >= ${from} AND p.event_at < e.event_at AND ${scope('p')})
+    GROUP BY e.event_at, e.order_id
+    ORDER BY e.event_at, e.order_id
+    LIMIT ${limit}`.execute(db)
+  if (firsts.rows.length === 0) return { rows: [], nextCursor: null }
+  let lines = filtered(db, merchantId, q)
+    .select([
+      'order_id as k',
+      'currency',
+      accountGroup.as('account_group'),
+      sql<string>`SUM(debit)`.as('debit'),
+      sql<string>`SUM(credit)`.as('credit'),
+    ])
+    .where(
+      'order_id',
+      'in',
+      firsts.rows.map((r) => r.order_id),
+    )
+  lines = lines.groupBy(['order_id', 'currency', sql`account_group`])
+  const byOrder = new Map<string, ({ key: string | null } & StatementFigures)[]>()
+  for (const f of keyedFigures(await lines.execute()))
+    byOrder.set(f.key!, [...(byOrder.get(f.key!) ?? []), f])
+  const rows = firsts.rows.flatMap((r) =>
+    (byOrder.get(r.order_id) ?? [])
+      .sort(byKeyThenCurrency)
+      .map((f) => ({ ...f, key: r.order_id, firstEntryAt: r.at.toISOString() })),
+  )
+  const last = firsts.rows[firsts.rows.length - 1]!
+  return { rows, nextCursor: firsts.rows.length === limit ? encodeCursor(last.at, last.order_id) : null }
+}
+
+/**
+ * The whole drill-down by order, page after page (exports). `source: 'lines'` sums the journal
+ * lines by order in one query instead (orders only, in order id order).
+ */
+export async function statementByOrder(
+  db: Executor,
+  merchantId: string,
+  q: StatementQuery,
+  source: 'pages' | 'lines' = 'pages',
+): Promise<({ key: string | null } & StatementFigures)[]> {
+  if (source === 'lines')
+    return (await grouped(db, merchantId, q, 'order_id'))
+      .filter((r) => r.key !== null)
+      .sort(byKeyThenCurrency)
+  const out: ({ key: string | null } & StatementFigures)[] = []
+  let cursor: string | null = null
+  do {
+    const page: OrderStatementPage = await statementByOrderPage(db, merchantId, q, { cursor, limit: 1000 })
+    for (const { firstEntryAt: _at, ...r } of page.rows) out.push(r)
+    cursor = page.nextCursor
+  } while (cursor)
+  return out
+}

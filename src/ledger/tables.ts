@@ -104,6 +104,16 @@ export interface JournalDailyTable {
   credit: string
 }
 
+export interface JournalSkuDailyTable extends JournalDailyTable {
+  /** '' for lines without a SKU. */
+  sku_id: string
+}
+
+export interface JournalSkuMonthlyTable extends Omit<JournalSkuDailyTable, 'day'> {
+  /** Merchant-local month, YYYY-MM. */
+  month: string
+}
+
 export interface LedgerTables {
   journal_entries: JournalEntryTable
   journal_lines: JournalLineTable
@@ -113,4 +123,6 @@ export interface LedgerTables {
   settlement_lines: SettlementLineTable
   ledger_periods: LedgerPeriodTable
   journal_daily: JournalDailyTable
+  journal_sku_daily: JournalSkuDailyTable
+  journal_sku_monthly: JournalSkuMonthlyTable
 }
