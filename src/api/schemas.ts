@@ -1,5 +1,5 @@
 /** Schemas shared by many routes. */
-import { Type, type Static, type TSchema } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { ROLES } from '../db/schema.js'
 
 export const Id = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description: 'ULID' })
@@ -30,14 +30,6 @@ export const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Unknown() }),
 })
 
-export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) })
-
-export const PageQuery = Type.Object({
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-})
-
 /** Standard error responses, so the OpenAPI document lists them. */
 export const errorResponses = {
   400: ErrorBody,
@@ -52,20 +44,6 @@ export const iso = (d: Date | null): string | null => (d ? d.toISOString() : nul
 /** Rows → JSON: dates as ISO strings, everything else as stored (DECIMAL stays an exact string). */
 export function toJson(row: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]))
-}
-
-/** Opaque cursors: base64url JSON of the last row's sort key. */
-export function encodeCursor(key: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url')
-}
-export function decodeCursor(cursor: string | undefined): (string | number)[] | null {
-  if (!cursor) return null
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    return Array.isArray(v) ? (v as (string | number)[]) : null
-  } catch {
-    return null
-  }
 }
 
 export type { Static }

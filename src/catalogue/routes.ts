@@ -8,7 +8,8 @@ import { Type } from 'typebox'
 import { getConnector } from '../../connectors/index.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { invalid, notFound } from '../api/errors.js'
-import { decodeCursor, encodeCursor, errorResponses, Id, IdParams, iso } from '../api/schemas.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
+import { errorResponses, Id, IdParams, iso } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import type { AppContext } from '../context.js'
 import { withTx } from '../db/tx.js'
@@ -80,16 +81,12 @@ export async function catalogueRoutes(fastify: FastifyInstance, ctx: AppContext)
           {
             state: Type.Optional(Type.Enum(STATES)),
             q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            cursor: Type.Optional(Type.String({ maxLength: 200 })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+            ...PageQuery,
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({
-            items: Type.Array(ListingSkuSchema),
-            next: Type.Union([Type.String(), Type.Null()]),
-          }),
+          200: Page(ListingSkuSchema),
           ...errorResponses,
         },
       },
@@ -97,22 +94,16 @@ export async function catalogueRoutes(fastify: FastifyInstance, ctx: AppContext)
     async (req) => {
       const { merchantId } = req.auth
       await shopOf(merchantId, req.params.id)
-      const limit = req.query.limit ?? 50
-      const c = decodeCursor(req.query.cursor)
-      if (req.query.cursor && !(c?.length === 2 && typeof c[0] === 'number' && typeof c[1] === 'string'))
-        throw invalid('querystring/cursor is not a cursor from this API', { field: 'querystring/cursor' })
+      const limit = req.query.limit ?? DEFAULT_LIMIT
+      const c = readCursor(req.query.cursor, ['number', 'string'])
       const rows = await listListingSkus(ctx.db, merchantId, req.params.id, {
         limit: limit + 1,
         ...(req.query.state ? { state: req.query.state } : {}),
         ...(req.query.q ? { q: req.query.q } : {}),
-        ...(c ? { after: { rank: c[0] as number, id: c[1] as string } } : {}),
+        ...(c ? { after: { rank: c[0], id: c[1] } } : {}),
       })
-      const page = rows.slice(0, limit)
-      const last = page.at(-1)
-      return {
-        items: await withDuplicates(merchantId, page),
-        next: rows.length > limit && last ? encodeCursor([Number(last.rank), last.id]) : null,
-      }
+      const page = pageOf(rows, limit, (last) => [Number(last.rank), last.id])
+      return { items: await withDuplicates(merchantId, page.items), next: page.next }
     },
   )
 

@@ -6,6 +6,7 @@ import { enqueue, jobId } from '../../jobs/queues.js'
 import type { AppContext } from '../context.js'
 import { ALL_ROLES } from '../api/auth.js'
 import { AppError, notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { Id, IdParams, Int, errorResponses, toJson } from '../api/schemas.js'
 import { CHANNELS } from '../db/schema.js'
 import { allocateOrder } from '../inventory/allocate.js'
@@ -214,18 +215,30 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         querystring: Type.Object({
           status: Type.Optional(Type.Enum(['pending', 'done', 'failed'])),
           orderId: Type.Optional(Id),
+          ...PageQuery,
         }),
-        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+        response: { 200: Page(Row), ...errorResponses },
       },
     },
     async (req) => {
+      const { limit = DEFAULT_LIMIT, cursor } = req.query
+      const before = readCursor(cursor, ['string'])?.[0]
       let q = ctx.db
         .selectFrom('shipment_writebacks')
         .selectAll()
         .where('merchant_id', '=', req.auth.merchantId)
       if (req.query.status) q = q.where('status', '=', req.query.status)
       if (req.query.orderId) q = q.where('order_id', '=', req.query.orderId)
-      return { items: (await q.orderBy('id', 'desc').limit(1000).execute()).map(toJson) }
+      if (before !== undefined) q = q.where('id', '<', before)
+      const { items, next } = pageOf(
+        await q
+          .orderBy('id', 'desc')
+          .limit(limit + 1)
+          .execute(),
+        limit,
+        (w) => [w.id],
+      )
+      return { items: items.map(toJson), next }
     },
   )
 

@@ -5,12 +5,14 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { AppError, notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { Currency, Id, IdParams, Int, NonNegativeAmount, errorResponses, toJson } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { allocateOrder } from './allocate.js'
 import { retryWaitingOrders } from './events.js'
 import { receive, restockReturn, ReturnRefused, stocktake, transfer, StockError } from './operations.js'
 import { pushShopStock } from './push.js'
+import { listLowStock, listPushStates, listStock } from './repo.js'
 import { schedulePush } from './schedule-push.js'
 
 const STAFF = ['admin', 'warehouse'] as const
@@ -68,50 +70,22 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         querystring: Type.Object({
           skuId: Type.Optional(Id),
           warehouseId: Type.Optional(Id),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
+          ...PageQuery,
         }),
-        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+        response: { 200: Page(Row), ...errorResponses },
       },
     },
     async (req) => {
-      let q = ctx.db
-        .selectFrom('stock as s')
-        .innerJoin('skus as k', 'k.id', 's.sku_id')
-        .innerJoin('warehouses as w', 'w.id', 's.warehouse_id')
-        .leftJoin('bin_locations as b', (j) =>
-          j
-            .onRef('b.merchant_id', '=', 's.merchant_id')
-            .onRef('b.warehouse_id', '=', 's.warehouse_id')
-            .onRef('b.sku_id', '=', 's.sku_id'),
-        )
-        .leftJoin('sku_costs as c', (j) =>
-          j.onRef('c.merchant_id', '=', 's.merchant_id').onRef('c.sku_id', '=', 's.sku_id'),
-        )
-        .select([
-          's.warehouse_id',
-          'w.code as warehouse_code',
-          's.sku_id',
-          'k.code as sku_code',
-          'k.name as sku_name',
-          's.on_hand',
-          's.reserved',
-          sql<number>`s.on_hand - s.reserved`.as('available'),
-          'b.bin',
-          'c.avg_cost',
-          'c.currency',
-        ])
-        .where('s.merchant_id', '=', req.auth.merchantId)
-      if (req.query.skuId) q = q.where('s.sku_id', '=', req.query.skuId)
-      if (req.query.warehouseId) q = q.where('s.warehouse_id', '=', req.query.warehouseId)
-      return {
-        items: (
-          await q
-            .orderBy('k.code')
-            .orderBy('w.code')
-            .limit(req.query.limit ?? 500)
-            .execute()
-        ).map(toJson),
-      }
+      const { limit = DEFAULT_LIMIT, cursor, skuId, warehouseId } = req.query
+      const after = readCursor(cursor, ['string', 'string'])
+      const rows = await listStock(ctx.db, req.auth.merchantId, {
+        limit: limit + 1,
+        ...(skuId ? { skuId } : {}),
+        ...(warehouseId ? { warehouseId } : {}),
+        ...(after ? { after } : {}),
+      })
+      const { items, next } = pageOf(rows, limit, (r) => [r.sku_code, r.warehouse_code])
+      return { items: items.map(toJson), next }
     },
   )
 
@@ -337,16 +311,20 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       schema: {
         tags,
         summary: 'Last pushed quantity, time and error per shop and platform SKU',
-        querystring: Type.Object({ shopId: Type.Optional(Id) }),
-        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+        querystring: Type.Object({ shopId: Type.Optional(Id), ...PageQuery }),
+        response: { 200: Page(Row), ...errorResponses },
       },
     },
     async (req) => {
-      let q = ctx.db.selectFrom('stock_push_state').selectAll().where('merchant_id', '=', req.auth.merchantId)
-      if (req.query.shopId) q = q.where('shop_id', '=', req.query.shopId)
-      return {
-        items: (await q.orderBy('shop_id').orderBy('platform_sku_key').limit(5000).execute()).map(toJson),
-      }
+      const { limit = DEFAULT_LIMIT, cursor, shopId } = req.query
+      const after = readCursor(cursor, ['string', 'string', 'string'])
+      const rows = await listPushStates(ctx.db, req.auth.merchantId, {
+        limit: limit + 1,
+        ...(shopId ? { shopId } : {}),
+        ...(after ? { after } : {}),
+      })
+      const { items, next } = pageOf(rows, limit, (r) => [r.shop_id, r.platform_sku_key, r.location_id])
+      return { items: items.map(toJson), next }
     },
   )
 
@@ -418,29 +396,23 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         tags,
         summary:
           'SKUs at or under their low-stock threshold, with days of cover from the last 30 days of shipments',
-        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+        querystring: Type.Object(PageQuery),
+        response: { 200: Page(Row), ...errorResponses },
       },
     },
     async (req) => {
+      const { limit = DEFAULT_LIMIT, cursor } = req.query
+      const after = readCursor(cursor, ['string'])?.[0]
       const since = new Date(ctx.clock.now().getTime() - 30 * 86_400_000)
-      const rows = await sql<{
-        sku_id: string
-        code: string
-        available: string
-        threshold: number | null
-        shipped_30d: string
-      }>`
-        SELECT k.id AS sku_id, k.code, COALESCE(SUM(s.on_hand - s.reserved), 0) AS available, t.threshold AS threshold,
-          (SELECT COALESCE(-SUM(mv.quantity), 0) FROM stock_movements mv WHERE mv.merchant_id = k.merchant_id AND mv.sku_id = k.id AND mv.kind = 'shipment' AND mv.created_at >= ${since}) AS shipped_30d
-        FROM skus k
-        LEFT JOIN stock s ON s.merchant_id = k.merchant_id AND s.sku_id = k.id
-        JOIN stock_thresholds t ON t.merchant_id = k.merchant_id AND t.sku_id = k.id
-        WHERE k.merchant_id = ${req.auth.merchantId} AND k.active = 1
-        GROUP BY k.id, k.code, t.threshold, k.merchant_id
-        HAVING available <= t.threshold
-        ORDER BY k.code LIMIT 1000`.execute(ctx.db)
+      const rows = await listLowStock(ctx.db, req.auth.merchantId, {
+        since,
+        limit: limit + 1,
+        ...(after !== undefined ? { after } : {}),
+      })
+      const page = pageOf(rows, limit, (r) => [r.code])
       return {
-        items: rows.rows.map((r) => {
+        next: page.next,
+        items: page.items.map((r) => {
           const perDay = Number(r.shipped_30d) / 30
           return {
             skuId: r.sku_id,

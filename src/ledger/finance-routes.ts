@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { AppError, conflict, invalid, notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, encodeCursor, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { Id, IdParams, NonNegativeAmount, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
@@ -140,26 +141,31 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
         tags,
         summary:
           'Settlement imports and pulls, newest first, with their totals and the rows that could not be read',
-        querystring: Type.Object({
-          shopId: Type.Optional(Id),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-        }),
-        response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses },
+        querystring: Type.Object({ shopId: Type.Optional(Id), ...PageQuery }),
+        response: { 200: Page(Type.Unknown()), ...errorResponses },
       },
     },
     async (req) => {
+      const { limit = DEFAULT_LIMIT, cursor, shopId } = req.query
+      const before = readCursor(cursor, ['string'])?.[0]
       let q = ctx.db
         .selectFrom('settlement_imports')
         .selectAll()
         .where('merchant_id', '=', req.auth.merchantId)
-      if (req.query.shopId) q = q.where('shop_id', '=', req.query.shopId)
-      const rows = await q
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(req.query.limit ?? 100)
-        .execute()
+      if (shopId) q = q.where('shop_id', '=', shopId)
+      if (before !== undefined) q = q.where('id', '<', before)
+      // Ids are ULIDs made when the import is stored: newest first is id order.
+      const page = pageOf(
+        await q
+          .orderBy('id', 'desc')
+          .limit(limit + 1)
+          .execute(),
+        limit,
+        (r) => [r.id],
+      )
       return {
-        items: rows.map((r) => ({
+        next: page.next,
+        items: page.items.map((r) => ({
           id: r.id,
           shopId: r.shop_id,
           source: r.source,
@@ -187,12 +193,14 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
           orderExternalId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
           type: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
           importId: Type.Optional(Id),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          ...PageQuery,
         }),
-        response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses },
+        response: { 200: Page(Type.Unknown()), ...errorResponses },
       },
     },
     async (req) => {
+      const { limit = DEFAULT_LIMIT, cursor } = req.query
+      const after = readCursor(cursor, ['string', 'string'])
       let q = ctx.db
         .selectFrom('settlement_lines')
         .select([
@@ -215,13 +223,26 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       if (req.query.orderExternalId) q = q.where('order_external_id', '=', req.query.orderExternalId)
       if (req.query.type) q = q.where('type', '=', req.query.type)
       if (req.query.importId) q = q.where('import_id', '=', req.query.importId)
-      const rows = await q
-        .orderBy('occurred_at')
-        .orderBy('id')
-        .limit(req.query.limit ?? 200)
-        .execute()
+      if (after) {
+        const at = new Date(after[0])
+        if (Number.isNaN(at.getTime()))
+          throw invalid('querystring/cursor is not a cursor of this list', { field: 'querystring/cursor' })
+        q = q.where((eb) =>
+          eb.or([eb('occurred_at', '>', at), eb.and([eb('occurred_at', '=', at), eb('id', '>', after[1])])]),
+        )
+      }
+      const page = pageOf(
+        await q
+          .orderBy('occurred_at')
+          .orderBy('id')
+          .limit(limit + 1)
+          .execute(),
+        limit,
+        (r) => [r.occurred_at.toISOString(), r.id],
+      )
       return {
-        items: rows.map((r) => ({
+        next: page.next,
+        items: page.items.map((r) => ({
           ...r,
           amount: toAmount(money(r.amount)),
           occurred_at: r.occurred_at.toISOString(),
@@ -243,7 +264,12 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
           shopId: Type.Optional(Id),
           channel: Type.Optional(Type.Enum(CHANNELS)),
           kind: Type.Optional(Type.Enum(FINDING_KINDS)),
-          format: Type.Optional(Type.Enum(['json', 'csv', 'xlsx'])),
+          format: Type.Optional(
+            Type.Enum(['json', 'csv', 'xlsx'], {
+              description: 'json pages the findings; csv and xlsx export every one of them',
+            }),
+          ),
+          ...PageQuery,
         }),
         response: {
           200: Type.Object({
@@ -251,7 +277,8 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
             to: Type.String(),
             timezone: Type.String(),
             summary: Type.Record(Type.String(), Type.Integer()),
-            findings: Type.Array(Type.Unknown()),
+            items: Type.Array(Type.Unknown()),
+            next: Type.Union([Type.String(), Type.Null()]),
           }),
           ...errorResponses,
         },
@@ -290,12 +317,18 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
           ]),
         })
       }
+      // Findings are computed for the whole period; the cursor is the position in their fixed order.
+      const { limit = DEFAULT_LIMIT, cursor } = req.query
+      const at = readCursor(cursor, ['number'])?.[0] ?? 0
+      if (!Number.isInteger(at) || at < 0 || at > findings.length)
+        throw invalid('querystring/cursor is not a cursor of this list', { field: 'querystring/cursor' })
       return {
         from: req.query.from,
         to: req.query.to,
         timezone: merchant.timezone,
         summary: r.summary,
-        findings,
+        items: findings.slice(at, at + limit),
+        next: at + limit < findings.length ? encodeCursor([at + limit]) : null,
       }
     },
   )
@@ -307,23 +340,30 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       schema: {
         tags,
         summary: "The chart of accounts: defaults with the merchant's names and GL codes",
+        querystring: Type.Object(PageQuery),
         response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({
-                code: Type.String(),
-                name: Type.String(),
-                type: Type.String(),
-                externalCode: Type.Union([Type.String(), Type.Null()]),
-                perShop: Type.Boolean(),
-              }),
-            ),
-          }),
+          200: Page(
+            Type.Object({
+              code: Type.String(),
+              name: Type.String(),
+              type: Type.String(),
+              externalCode: Type.Union([Type.String(), Type.Null()]),
+              perShop: Type.Boolean(),
+            }),
+          ),
           ...errorResponses,
         },
       },
     },
     async (req) => {
+      const { limit = DEFAULT_LIMIT, cursor } = req.query
+      const after = readCursor(cursor, ['string'])?.[0]
+      // The chart is fixed in code (postings.ts): its own order, from after the cursor's account.
+      const codes = Object.keys(ACCOUNTS)
+      const from = after === undefined ? 0 : codes.indexOf(after) + 1
+      if (after !== undefined && from === 0)
+        throw invalid('querystring/cursor is not a cursor of this list', { field: 'querystring/cursor' })
+      const page = pageOf(codes.slice(from, from + limit + 1), limit, (code) => [code])
       const own = new Map(
         (
           await ctx.db
@@ -334,10 +374,11 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
         ).map((r) => [r.code, r]),
       )
       return {
-        items: Object.entries(ACCOUNTS).map(([code, a]) => ({
+        next: page.next,
+        items: page.items.map((code) => ({
           code,
-          name: own.get(code)?.name ?? a.name,
-          type: a.type,
+          name: own.get(code)?.name ?? ACCOUNTS[code as keyof typeof ACCOUNTS].name,
+          type: ACCOUNTS[code as keyof typeof ACCOUNTS].type,
           externalCode: own.get(code)?.external_code ?? null,
           perShop: code === 'receivable' || code === 'platform_balance',
         })),
@@ -396,20 +437,39 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       config: { roles: FINANCE },
       schema: {
         tags,
+        summary: "A shop's commission plans by the day they take effect",
         params: IdParams,
-        response: { 200: Type.Object({ items: Type.Array(Type.Unknown()) }), ...errorResponses },
+        querystring: Type.Object(PageQuery),
+        response: { 200: Page(Type.Unknown()), ...errorResponses },
       },
     },
     async (req) => {
-      const rows = await ctx.db
+      const { limit = DEFAULT_LIMIT, cursor } = req.query
+      const after = readCursor(cursor, ['string', 'string'])
+      let q = ctx.db
         .selectFrom('commission_plans')
         .select(['id', 'name', 'effective_from', 'effective_to', 'rules'])
         .where('merchant_id', '=', req.auth.merchantId)
         .where('shop_id', '=', req.params.id)
-        .orderBy('effective_from')
-        .execute()
+      if (after)
+        q = q.where((eb) =>
+          eb.or([
+            eb('effective_from', '>', after[0]),
+            eb.and([eb('effective_from', '=', after[0]), eb('id', '>', after[1])]),
+          ]),
+        )
+      const page = pageOf(
+        await q
+          .orderBy('effective_from')
+          .orderBy('id')
+          .limit(limit + 1)
+          .execute(),
+        limit,
+        (r) => [r.effective_from, r.id],
+      )
       return {
-        items: rows.map((r) => ({
+        next: page.next,
+        items: page.items.map((r) => ({
           id: r.id,
           name: r.name,
           effectiveFrom: r.effective_from,
@@ -502,26 +562,36 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       config: { roles: FINANCE },
       schema: {
         tags,
+        summary: 'Closed months, oldest first',
+        querystring: Type.Object(PageQuery),
         response: {
-          200: Type.Object({
-            items: Type.Array(
-              Type.Object({ period: Type.String(), closedAt: Type.String(), closedBy: Type.String() }),
-            ),
-          }),
+          200: Page(Type.Object({ period: Type.String(), closedAt: Type.String(), closedBy: Type.String() })),
           ...errorResponses,
         },
       },
     },
-    async (req) => ({
-      items: (
-        await ctx.db
-          .selectFrom('ledger_periods')
-          .selectAll()
-          .where('merchant_id', '=', req.auth.merchantId)
+    async (req) => {
+      const { limit = DEFAULT_LIMIT, cursor } = req.query
+      const after = readCursor(cursor, ['string'])?.[0]
+      let q = ctx.db.selectFrom('ledger_periods').selectAll().where('merchant_id', '=', req.auth.merchantId)
+      if (after !== undefined) q = q.where('period', '>', after)
+      const page = pageOf(
+        await q
           .orderBy('period')
-          .execute()
-      ).map((r) => ({ period: r.period, closedAt: r.closed_at.toISOString(), closedBy: r.closed_by })),
-    }),
+          .limit(limit + 1)
+          .execute(),
+        limit,
+        (r) => [r.period],
+      )
+      return {
+        items: page.items.map((r) => ({
+          period: r.period,
+          closedAt: r.closed_at.toISOString(),
+          closedBy: r.closed_by,
+        })),
+        next: page.next,
+      }
+    },
   )
 
   app.post(

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { AppError, notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { Id, errorResponses } from '../api/schemas.js'
 import { CHANNELS } from '../db/schema.js'
 import { getMerchant } from '../merchants/repo.js'
@@ -39,6 +40,11 @@ const COLUMNS = [
 ] as const
 const AMOUNT_COLUMNS = new Set<string>(COLUMNS.filter((c) => c !== 'currency' && c !== 'marginPercent'))
 
+/** A statement row's place: its SKU or order (none for totals), then its currency. */
+const rowKey = (r: Record<string, string | null>): [string, string] => [r.key ?? '', r.currency ?? '']
+const compareKeys = (a: readonly [string, string], b: readonly [string, string]) =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+
 export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.get(
@@ -55,16 +61,12 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
           channel: Type.Optional(Type.Enum(CHANNELS)),
           shopId: Type.Optional(Id),
           by: Type.Optional(Type.Enum(['total', 'sku', 'order'])),
-          format: Type.Optional(Type.Enum(['json', 'csv', 'xlsx'])),
-          cursor: Type.Optional(
-            Type.String({
-              maxLength: 200,
-              description: 'by=order in JSON: the nextCursor of the page before',
+          format: Type.Optional(
+            Type.Enum(['json', 'csv', 'xlsx'], {
+              description: 'json pages the rows; csv and xlsx export every one of them',
             }),
           ),
-          limit: Type.Optional(
-            Type.Integer({ minimum: 1, maximum: 1000, description: 'by=order in JSON: orders a page (100)' }),
-          ),
+          ...PageQuery,
         }),
         response: { 200: Type.Unknown(), ...errorResponses },
       },
@@ -81,21 +83,27 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
       }
       const by = req.query.by ?? 'total'
       const json = req.query.format !== 'csv' && req.query.format !== 'xlsx'
-      // By order a month can hold a million orders: JSON gives them a page at a time, exports all.
+      // By order a month can hold a million orders: JSON reads one page of them, exports read all.
       if (by === 'order' && json) {
         try {
-          const page = await statementByOrderPage(ctx.db, merchant.id, q, req.query)
-          return { from: q.from, to: q.to, timezone: q.timezone, by, ...page }
+          const page = await statementByOrderPage(ctx.db, merchant.id, q, {
+            cursor: req.query.cursor,
+            limit: req.query.limit ?? DEFAULT_LIMIT,
+          })
+          return { from: q.from, to: q.to, timezone: q.timezone, by, items: page.rows, next: page.nextCursor }
         } catch (err) {
-          if (err instanceof CursorError) throw new AppError('validation_failed', err.message, 400)
+          if (err instanceof CursorError)
+            throw new AppError('validation_failed', err.message, 400, { field: 'querystring/cursor' })
           throw err
         }
       }
-      const rows = (by === 'sku'
-        ? await statementBySku(ctx.db, merchant.id, q)
-        : by === 'order'
-          ? await statementByOrder(ctx.db, merchant.id, q)
-          : await statement(ctx.db, merchant.id, q)) as unknown as Record<string, string | null>[]
+      const rows = (
+        (by === 'sku'
+          ? await statementBySku(ctx.db, merchant.id, q)
+          : by === 'order'
+            ? await statementByOrder(ctx.db, merchant.id, q)
+            : await statement(ctx.db, merchant.id, q)) as unknown as Record<string, string | null>[]
+      ).sort((a, b) => compareKeys(rowKey(a), rowKey(b)))
       const header = by === 'total' ? [...COLUMNS] : [by === 'sku' ? 'skuId' : 'orderId', ...COLUMNS]
       const cells = rows.map((r) =>
         header.map((h) => (h === 'skuId' || h === 'orderId' ? (r.key ?? null) : (r[h] ?? null))),
@@ -111,7 +119,10 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
           rows: cells,
           amountColumns: AMOUNT_COLUMNS,
         })
-      return { from: q.from, to: q.to, timezone: q.timezone, by, rows }
+      const { limit = DEFAULT_LIMIT, cursor } = req.query
+      const after = readCursor(cursor, ['string', 'string'])
+      const page = pageOf(after ? rows.filter((r) => compareKeys(rowKey(r), after) > 0) : rows, limit, rowKey)
+      return { from: q.from, to: q.to, timezone: q.timezone, by, ...page }
     },
   )
 }

@@ -90,13 +90,18 @@ export async function createApiKey(
   return { key, token }
 }
 
-export async function listApiKeys(db: Executor, merchantId: string): Promise<ApiKeyInfo[]> {
-  const rows = await db
+export async function listApiKeys(
+  db: Executor,
+  merchantId: string,
+  page: { after?: string; limit?: number } = {},
+): Promise<ApiKeyInfo[]> {
+  let q = db
     .selectFrom('api_keys')
     .select(['id', 'name', 'role', 'key_prefix', 'created_at', 'last_used_at', 'revoked_at'])
     .where('merchant_id', '=', merchantId)
-    .orderBy('id')
-    .execute()
+  if (page.after !== undefined) q = q.where('id', '>', page.after)
+  if (page.limit !== undefined) q = q.limit(page.limit)
+  const rows = await q.orderBy('id').execute()
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

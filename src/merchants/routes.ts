@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN } from '../api/auth.js'
 import { notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { errorResponses, IdParams, iso, Role } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyInfo } from './repo.js'
@@ -34,10 +35,20 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
       config: { roles: ADMIN },
       schema: {
         tags: ['merchant'],
-        response: { 200: Type.Object({ items: Type.Array(ApiKey) }), ...errorResponses },
+        querystring: Type.Object(PageQuery),
+        response: { 200: Page(ApiKey), ...errorResponses },
       },
     },
-    async (req) => ({ items: (await listApiKeys(ctx.db, req.auth.merchantId)).map(toJson) }),
+    async (req) => {
+      const { limit = DEFAULT_LIMIT, cursor } = req.query
+      const after = readCursor(cursor, ['string'])?.[0]
+      const rows = await listApiKeys(ctx.db, req.auth.merchantId, {
+        limit: limit + 1,
+        ...(after !== undefined ? { after } : {}),
+      })
+      const { items, next } = pageOf(rows, limit, (k) => [k.id])
+      return { items: items.map(toJson), next }
+    },
   )
 
   app.post(

@@ -5,6 +5,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { Id, IdParams, errorResponses, toJson } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { resolveExceptions } from './exceptions.js'
@@ -13,7 +14,6 @@ import { rerunEntry, rerunOrder } from './rerun.js'
 import { EXCEPTION_REASONS } from './tables.js'
 
 const Row = Type.Record(Type.String(), Type.Unknown())
-const List = Type.Object({ items: Type.Array(Row), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 
 export async function exceptionRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -32,21 +32,21 @@ export async function exceptionRoutes(fastify: FastifyInstance, ctx: AppContext)
           reason: Type.Optional(Type.Enum(EXCEPTION_REASONS)),
           orderId: Type.Optional(Id),
           shopId: Type.Optional(Id),
-          cursor: Type.Optional(Id),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          ...PageQuery,
         }),
-        response: { 200: List, ...errorResponses },
+        response: { 200: Page(Row), ...errorResponses },
       },
     },
     async (req) => {
-      const { limit = 50, cursor, ...rest } = req.query
+      const { limit = DEFAULT_LIMIT, cursor, ...rest } = req.query
+      const before = readCursor(cursor, ['string'])?.[0]
       const rows = await listExceptions(ctx.db, req.auth.merchantId, {
         ...rest,
         limit: limit + 1,
-        ...(cursor ? { before: cursor } : {}),
+        ...(before !== undefined ? { before } : {}),
       })
-      const items = rows.slice(0, limit)
-      return { items: items.map(toJson), nextCursor: rows.length > limit ? items.at(-1)!.id : null }
+      const { items, next } = pageOf(rows, limit, (e) => [e.id])
+      return { items: items.map(toJson), next }
     },
   )
 

@@ -5,6 +5,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { invalid, notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { Id, IdParams, NonNegativeAmount, errorResponses, toJson } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { withTx } from '../db/tx.js'
@@ -110,13 +111,22 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
       config: { roles: READ },
       schema: {
         tags: ['skus'],
-        querystring: Type.Object({ shopId: Type.Optional(Id) }),
-        response: { 200: Type.Object({ items: Type.Array(Row) }), ...errorResponses },
+        summary: 'SKU mappings by shop and platform SKU',
+        querystring: Type.Object({ shopId: Type.Optional(Id), ...PageQuery }),
+        response: { 200: Page(Row), ...errorResponses },
       },
     },
-    async (req) => ({
-      items: (await listMappings(ctx.db, req.auth.merchantId, req.query.shopId)).map(toJson),
-    }),
+    async (req) => {
+      const { limit = DEFAULT_LIMIT, cursor, shopId } = req.query
+      const after = readCursor(cursor, ['string', 'string'])
+      const rows = await listMappings(ctx.db, req.auth.merchantId, {
+        limit: limit + 1,
+        ...(shopId ? { shopId } : {}),
+        ...(after ? { after } : {}),
+      })
+      const { items, next } = pageOf(rows, limit, (r) => [r.shop_id, r.platform_sku_key])
+      return { items: items.map(toJson), next }
+    },
   )
 
   app.post(

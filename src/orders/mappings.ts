@@ -84,7 +84,11 @@ export async function autoMap(db: Executor, merchantId: string, shopId: string):
   return Number(res.numAffectedRows ?? 0n)
 }
 
-export async function listMappings(db: Executor, merchantId: string, shopId?: string) {
+export async function listMappings(
+  db: Executor,
+  merchantId: string,
+  f: { shopId?: string; after?: readonly [shopId: string, platformSkuKey: string]; limit: number },
+) {
   let q = db
     .selectFrom('sku_mappings as m')
     .innerJoin('skus as s', 's.id', 'm.sku_id')
@@ -98,8 +102,16 @@ export async function listMappings(db: Executor, merchantId: string, shopId?: st
       's.code as sku_code',
     ])
     .where('m.merchant_id', '=', merchantId)
-  if (shopId) q = q.where('m.shop_id', '=', shopId)
-  return q.orderBy('m.shop_id').orderBy('m.platform_sku_key').limit(5000).execute()
+  if (f.shopId) q = q.where('m.shop_id', '=', f.shopId)
+  const after = f.after
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('m.shop_id', '>', after[0]),
+        eb.and([eb('m.shop_id', '=', after[0]), eb('m.platform_sku_key', '>', after[1])]),
+      ]),
+    )
+  return q.orderBy('m.shop_id').orderBy('m.platform_sku_key').limit(f.limit).execute()
 }
 
 export async function deleteMapping(db: Executor, merchantId: string, id: string): Promise<boolean> {

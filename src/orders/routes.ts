@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { Id, IdParams, errorResponses, toJson } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
@@ -17,7 +18,6 @@ import { shopScope } from '../users/scope.js'
 import { ORDER_STATUSES } from './types.js'
 
 const Row = Type.Record(Type.String(), Type.Unknown())
-const List = Type.Object({ items: Type.Array(Row), nextCursor: Type.Union([Type.String(), Type.Null()]) })
 const READ = ALL_ROLES
 /** The province is also a column (VARCHAR(64)) for allocation by region; the rest live in JSON. */
 const RECEIVER_FIELD_LENGTHS = {
@@ -51,24 +51,24 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
           to: Type.Optional(Type.String({ format: 'date-time' })),
           q: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
           hasExceptions: Type.Optional(Type.Boolean()),
-          cursor: Type.Optional(Id),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          ...PageQuery,
         }),
-        response: { 200: List, ...errorResponses },
+        response: { 200: Page(Row), ...errorResponses },
       },
     },
     async (req) => {
-      const { limit = 50, cursor, from, to, ...rest } = req.query
+      const { limit = DEFAULT_LIMIT, cursor, from, to, ...rest } = req.query
+      const before = readCursor(cursor, ['string'])?.[0]
       const rows = await listOrders(ctx.db, req.auth.merchantId, {
         ...rest,
         shopIds: shopScope(req.auth),
         limit: limit + 1,
-        ...(cursor ? { before: cursor } : {}),
+        ...(before !== undefined ? { before } : {}),
         ...(from ? { from: new Date(from) } : {}),
         ...(to ? { to: new Date(to) } : {}),
       })
-      const items = rows.slice(0, limit)
-      return { items: items.map(toJson), nextCursor: rows.length > limit ? items.at(-1)!.id : null }
+      const { items, next } = pageOf(rows, limit, (o) => [o.id])
+      return { items: items.map(toJson), next }
     },
   )
 

@@ -105,11 +105,24 @@ export async function getShop(db: Executor, merchantId: string, id: string): Pro
 export async function listShops(
   db: Executor,
   merchantId: string,
-  filter: { channel?: Channel; status?: 'active' | 'disabled' } = {},
+  filter: {
+    channel?: Channel
+    status?: 'active' | 'disabled'
+    after?: string
+    limit?: number
+    /** Only these shops (a user limited to some shops); null or absent: all of the merchant's. */
+    ids?: readonly string[] | null
+  } = {},
 ): Promise<Shop[]> {
   let q = selectShops(db, merchantId)
+  if (filter.ids) {
+    if (filter.ids.length === 0) return []
+    q = q.where('id', 'in', filter.ids)
+  }
   if (filter.channel) q = q.where('channel', '=', filter.channel)
   if (filter.status) q = q.where('status', '=', filter.status)
+  if (filter.after !== undefined) q = q.where('id', '>', filter.after)
+  if (filter.limit !== undefined) q = q.limit(filter.limit)
   return (await q.orderBy('id').execute()).map(toShop)
 }
 

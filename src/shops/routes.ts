@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js'
 import { CHANNELS } from '../db/schema.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { createShop, getShop, listShops, setShopCredentials, updateShop, type Shop } from './repo.js'
@@ -100,14 +101,22 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         querystring: Type.Object({
           channel: Type.Optional(ChannelSchema),
           status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+          ...PageQuery,
         }),
-        response: { 200: Type.Object({ items: Type.Array(ShopSchema) }), ...errorResponses },
+        response: { 200: Page(ShopSchema), ...errorResponses },
       },
     },
     async (req) => {
-      const scope = shopScope(req.auth)
-      const shops = await listShops(ctx.db, req.auth.merchantId, req.query)
-      return { items: shops.filter((s) => !scope || scope.includes(s.id)).map(shopJson) }
+      const { limit = DEFAULT_LIMIT, cursor, ...filter } = req.query
+      const after = readCursor(cursor, ['string'])?.[0]
+      const rows = await listShops(ctx.db, req.auth.merchantId, {
+        ...filter,
+        ids: shopScope(req.auth),
+        limit: limit + 1,
+        ...(after !== undefined ? { after } : {}),
+      })
+      const { items, next } = pageOf(rows, limit, (s) => [s.id])
+      return { items: items.map(shopJson), next }
     },
   )
 

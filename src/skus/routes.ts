@@ -4,7 +4,8 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { invalid, notFound } from '../api/errors.js'
-import { decodeCursor, encodeCursor, errorResponses, IdParams, Int, Page } from '../api/schemas.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
+import { errorResponses, IdParams, Int } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { getSku, listSkus, upsertSkus, type Sku } from './repo.js'
 
@@ -99,27 +100,21 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
         summary: 'List SKUs ordered by code; q searches code, barcode (prefix) and name',
         querystring: Type.Object({
           q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-          cursor: Type.Optional(Type.String({ maxLength: 400 })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+          ...PageQuery,
         }),
         response: { 200: Page(SkuSchema), ...errorResponses },
       },
     },
     async (req) => {
-      const limit = req.query.limit ?? 50
-      const after = decodeCursor(req.query.cursor)?.[0]
-      if (req.query.cursor && typeof after !== 'string')
-        throw invalid('querystring/cursor is not a cursor from this API', { field: 'querystring/cursor' })
+      const { limit = DEFAULT_LIMIT, cursor, q } = req.query
+      const after = readCursor(cursor, ['string'])?.[0]
       const rows = await listSkus(ctx.db, req.auth.merchantId, {
         limit: limit + 1,
-        ...(after !== undefined ? { after: String(after) } : {}),
-        ...(req.query.q ? { q: req.query.q } : {}),
+        ...(after !== undefined ? { after } : {}),
+        ...(q ? { q } : {}),
       })
-      const items = rows.slice(0, limit)
-      return {
-        items: items.map(json),
-        nextCursor: rows.length > limit ? encodeCursor([items.at(-1)!.code]) : null,
-      }
+      const { items, next } = pageOf(rows, limit, (s) => [s.code])
+      return { items: items.map(json), next }
     },
   )
 

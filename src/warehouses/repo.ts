@@ -79,10 +79,19 @@ export async function getWarehouse(
 export async function listWarehouses(
   db: Executor,
   merchantId: string,
-  opts: { includeInactive?: boolean } = {},
+  opts: { includeInactive?: boolean; after?: readonly [priority: number, code: string]; limit?: number } = {},
 ): Promise<Warehouse[]> {
   let q = db.selectFrom('warehouses').selectAll().where('merchant_id', '=', merchantId)
   if (!opts.includeInactive) q = q.where('active', '=', 1)
+  const after = opts.after
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('priority', '>', after[0]),
+        eb.and([eb('priority', '=', after[0]), eb('code', '>', after[1])]),
+      ]),
+    )
+  if (opts.limit !== undefined) q = q.limit(opts.limit)
   return (await q.orderBy('priority').orderBy('code').execute()).map(toWarehouse)
 }
 

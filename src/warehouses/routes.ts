@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { conflict, notFound } from '../api/errors.js'
+import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { isDuplicateKey } from '../db/errors.js'
@@ -93,11 +94,22 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
       config: { roles: ALL_ROLES },
       schema: {
         tags,
-        querystring: Type.Object({ includeInactive: Type.Optional(Type.Boolean()) }),
-        response: { 200: Type.Object({ items: Type.Array(WarehouseSchema) }), ...errorResponses },
+        summary: 'Warehouses in order of preference (priority, then code)',
+        querystring: Type.Object({ includeInactive: Type.Optional(Type.Boolean()), ...PageQuery }),
+        response: { 200: Page(WarehouseSchema), ...errorResponses },
       },
     },
-    async (req) => ({ items: (await listWarehouses(ctx.db, req.auth.merchantId, req.query)).map(json) }),
+    async (req) => {
+      const { limit = DEFAULT_LIMIT, cursor, includeInactive } = req.query
+      const after = readCursor(cursor, ['number', 'string'])
+      const rows = await listWarehouses(ctx.db, req.auth.merchantId, {
+        limit: limit + 1,
+        ...(includeInactive !== undefined ? { includeInactive } : {}),
+        ...(after ? { after } : {}),
+      })
+      const { items, next } = pageOf(rows, limit, (w) => [w.priority, w.code])
+      return { items: items.map(json), next }
+    },
   )
 
   app.get(

@@ -92,10 +92,10 @@ it('bulk-upserts 1,000 SKUs and pages through them with a cursor', async () => {
     const url: string = `/skus?limit=300${cursor ? `&cursor=${cursor}` : ''}`
     const page = (await env.app.inject({ method: 'GET', url, headers: bearer(m.keys.warehouse) })).json<{
       items: { code: string }[]
-      nextCursor: string | null
+      next: string | null
     }>()
     seen.push(...page.items.map((s) => s.code))
-    cursor = page.nextCursor
+    cursor = page.next
   } while (cursor)
   expect(seen).toEqual(items.map((s) => s.code))
   const byBarcode = (

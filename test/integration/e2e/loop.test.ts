@@ -336,8 +336,8 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
       url: `/statements?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}`,
       headers: bearer(m.keys.accountant),
     })
-  ).json<{ rows: Record<string, string>[] }>()
-  const cny = stmt.rows.find((r) => r.currency === 'CNY')
+  ).json<{ items: Record<string, string>[] }>()
+  const cny = stmt.items.find((r) => r.currency === 'CNY')
   expect(cny).toMatchObject({
     currency: 'CNY',
     grossSales: gross.toFixed(2),
@@ -355,7 +355,7 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
   const shopifyShipped = new Set(shipped.filter((o) => o.shop_id === shopifyShopId).map((o) => o.external_id))
   const usdSold = [...wooSold, ...shopifyStore.sold.filter((g) => shopifyShipped.has(g.externalId))]
   expect(usdSold.length).toBe(wooShipped.size + shopifyShipped.size)
-  const usd = stmt.rows.find((r) => r.currency === 'USD')!
+  const usd = stmt.items.find((r) => r.currency === 'USD')!
   expect(usd).toMatchObject({
     grossSales: sum(usdSold.flatMap((g) => g.lines.map((l) => money(l.goods)))).toFixed(2),
     merchantDiscounts: sum(usdSold.flatMap((g) => g.lines.map((l) => money(l.merchantDiscount)))).toFixed(2),
@@ -376,8 +376,8 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
       headers: bearer(m.keys.accountant),
     })
   )
-    .json<{ rows: Record<string, string>[] }>()
-    .rows.find((r) => r.currency === 'USD')!
+    .json<{ items: Record<string, string>[] }>()
+    .items.find((r) => r.currency === 'USD')!
   expect(shopifyStmt.paidOut).toBe(payout!.amount)
   // Everything settled, less the payment fees, went to the bank: the platform balance is zero.
   expect(money(shopifyStmt.settled!).minus(money(shopifyStmt.paymentFees!)).toFixed(2)).toBe(payout!.amount)
@@ -387,9 +387,9 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
       url: `/reconciliation?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}&shopId=${shopifyShopId}`,
       headers: bearer(m.keys.accountant),
     })
-  ).json<{ summary: Record<string, number>; findings: { kind: string; orderExternalId: string }[] }>()
+  ).json<{ summary: Record<string, number>; items: { kind: string; orderExternalId: string }[] }>()
   expect(
-    rec.findings
+    rec.items
       .filter((f) => f.kind === 'matched')
       .map((f) => f.orderExternalId)
       .sort(),
@@ -498,9 +498,9 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
       url: `/reconciliation?from=2026-01-01&to=${tomorrow > today ? tomorrow : today}&shopId=${topShopId}`,
       headers: bearer(m.keys.accountant),
     })
-  ).json<{ summary: Record<string, number>; findings: { kind: string; orderExternalId: string }[] }>()
+  ).json<{ summary: Record<string, number>; items: { kind: string; orderExternalId: string }[] }>()
   expect(
-    topRec.findings
+    topRec.items
       .filter((f) => f.kind === 'matched')
       .map((f) => f.orderExternalId)
       .sort(),
@@ -518,8 +518,8 @@ it('runs the whole loop: orders in, no oversell, stock out, ship, writeback, sta
       headers: bearer(m.keys.accountant),
     })
   )
-    .json<{ rows: Record<string, string>[] }>()
-    .rows.find((r) => r.currency === 'CNY')!
+    .json<{ items: Record<string, string>[] }>()
+    .items.find((r) => r.currency === 'CNY')!
   expect(topStmt).toMatchObject({
     commissions: commission.toFixed(2),
     paidOut: withdrawn.toFixed(2),

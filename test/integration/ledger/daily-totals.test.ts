@@ -219,14 +219,14 @@ describe('daily totals by SKU and pages by order', () => {
   it('serves a page by order over the API, refuses a cursor it did not give', async () => {
     const get = (url: string) => env.app.inject({ method: 'GET', url, headers: bearer(m.keys.accountant) })
     const first = (await get('/statements?from=2026-10-01&to=2026-12-01&by=order&limit=5')).json<{
-      rows: { key: string }[]
-      nextCursor: string
+      items: { key: string }[]
+      next: string
     }>()
-    expect(first.rows.length).toBeGreaterThanOrEqual(5)
+    expect(first.items.length).toBeGreaterThanOrEqual(5)
     const second = (
-      await get(`/statements?from=2026-10-01&to=2026-12-01&by=order&limit=5&cursor=${first.nextCursor}`)
-    ).json<{ rows: { key: string }[] }>()
-    expect(second.rows.map((r) => r.key)).not.toContain(first.rows[0]!.key)
+      await get(`/statements?from=2026-10-01&to=2026-12-01&by=order&limit=5&cursor=${first.next}`)
+    ).json<{ items: { key: string }[] }>()
+    expect(second.items.map((r) => r.key)).not.toContain(first.items[0]!.key)
     expect((await get('/statements?from=2026-10-01&to=2026-12-01&by=order&cursor=bogus')).statusCode).toBe(
       400,
     )

@@ -187,9 +187,9 @@ describe('three channels, hand-computed', () => {
 
   it('states each channel to the cent in JSON', async () => {
     const web1 = (await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore')).json<{
-      rows: Record<string, string>[]
+      items: Record<string, string>[]
     }>()
-    expect(web1.rows).toEqual([
+    expect(web1.items).toEqual([
       {
         currency: 'CNY',
         grossSales: '213.50',
@@ -213,9 +213,9 @@ describe('three channels, hand-computed', () => {
       },
     ])
     const tmall1 = (await get('/statements?from=2026-11-11&to=2026-11-12&channel=taobao')).json<{
-      rows: Record<string, string>[]
+      items: Record<string, string>[]
     }>()
-    expect(tmall1.rows[0]).toMatchObject({
+    expect(tmall1.items[0]).toMatchObject({
       grossSales: '99.00',
       merchantDiscounts: '5.00',
       platformDiscounts: '10.00',
@@ -225,21 +225,21 @@ describe('three channels, hand-computed', () => {
       expectedReceivable: '94.00',
     })
     const usd = (await get('/statements?from=2026-11-11&to=2026-11-12&channel=shopify')).json<{
-      rows: Record<string, string>[]
+      items: Record<string, string>[]
     }>()
-    expect(usd.rows.find((r) => r.currency === 'USD')).toMatchObject({
+    expect(usd.items.find((r) => r.currency === 'USD')).toMatchObject({
       grossSales: '45.00',
       shippingIncome: '5.00',
       netSales: '50.00',
       expectedReceivable: '50.00',
       cogs: '0.00',
     })
-    expect(usd.rows.find((r) => r.currency === 'CNY')).toMatchObject({ cogs: '27.00' })
+    expect(usd.items.find((r) => r.currency === 'CNY')).toMatchObject({ cogs: '27.00' })
     // The period is in the merchant's time zone: 2026-11-11 Asia/Shanghai starts at 2026-11-10T16:00Z.
     const early = (await get('/statements?from=2026-11-10&to=2026-11-11&channel=selfstore')).json<{
-      rows: unknown[]
+      items: unknown[]
     }>()
-    expect(early.rows).toEqual([])
+    expect(early.items).toEqual([])
   })
 
   it('exports the same figures as CSV and XLSX, and drills down by SKU', async () => {
@@ -253,9 +253,9 @@ describe('three channels, hand-computed', () => {
     const row = wb.getWorksheet('Statement')!.getRow(3).values as unknown[]
     expect(row.slice(1, 12)).toEqual(['CNY', 213.5, 15, 0, 8, 33.79, 172.71, 0, 0, 0, 69])
     const bySku = (await get('/statements?from=2026-11-11&to=2026-11-13&channel=selfstore&by=sku')).json<{
-      rows: Record<string, string>[]
+      items: Record<string, string>[]
     }>()
-    const cup = bySku.rows.find((r) => r.key === sku.CUP)!
+    const cup = bySku.items.find((r) => r.key === sku.CUP)!
     expect(cup).toMatchObject({
       grossSales: '178.00',
       merchantDiscounts: '13.29',
@@ -263,9 +263,9 @@ describe('three channels, hand-computed', () => {
       refunds: '0.00',
     })
     // The refund record names the tea's line: it is on the tea's row, not on a row without a SKU.
-    const tea = bySku.rows.find((r) => r.key === sku.TEA)!
+    const tea = bySku.items.find((r) => r.key === sku.TEA)!
     expect(tea).toMatchObject({ grossSales: '35.50', refunds: '33.79', cogs: '9.00', grossMargin: '-9.00' })
-    expect(bySku.rows.find((r) => r.key === null)).toMatchObject({ refunds: '0.00', grossSales: '0.00' })
+    expect(bySku.items.find((r) => r.key === null)).toMatchObject({ refunds: '0.00', grossSales: '0.00' })
     expect(
       (
         await env.app.inject({
@@ -294,9 +294,9 @@ describe('three channels, hand-computed', () => {
       .executeTakeFirstOrThrow()
     expect(reversal.event_at.toISOString()).toBe(cancelledAt)
     const s = (await get('/statements?from=2026-11-01&to=2026-12-01&channel=taobao')).json<{
-      rows: Record<string, string>[]
+      items: Record<string, string>[]
     }>()
-    expect(s.rows[0]).toMatchObject({ grossSales: '0.00', expectedReceivable: '0.00', cogs: '30.00' })
+    expect(s.items[0]).toMatchObject({ grossSales: '0.00', expectedReceivable: '0.00', cogs: '30.00' })
   })
 
   it('dates a reversal without an event time by the order, and never before the sale it reverses', async () => {
@@ -403,8 +403,8 @@ describe('refunds and bundles by SKU', () => {
       ev(id, 'refunded', { refundId: r1.id, at: '2026-09-16T02:00:00.000Z' }),
     )
     const rows = (await get('/statements?from=2026-09-01&to=2026-10-01&channel=selfstore&by=sku')).json<{
-      rows: Record<string, string>[]
-    }>().rows
+      items: Record<string, string>[]
+    }>().items
     const of = (key: string | null) => rows.find((r) => r.key === key)
     // 33.33 over the lines by what was paid (50 : 80) → 12.81 + 20.52; the box's 20.52 over its
     // components (50 : 30) → 12.82 + 7.70. The box's 40.00 → 25.00 + 15.00.
@@ -412,8 +412,8 @@ describe('refunds and bundles by SKU', () => {
     expect(of(sku.TEA!)).toMatchObject({ grossSales: '30.00', refunds: '22.70' })
     expect(of(null)).toMatchObject({ grossSales: '0.00', refunds: '0.00' })
     const total = (await get('/statements?from=2026-09-01&to=2026-10-01&channel=selfstore')).json<{
-      rows: Record<string, string>[]
-    }>().rows
+      items: Record<string, string>[]
+    }>().items
     expect(total[0]).toMatchObject({ grossSales: '130.00', refunds: '73.33', netSales: '56.67' })
   })
 })

@@ -333,7 +333,7 @@ describe('matching', () => {
   it('lists every kind of finding with its reason, to the cent', async () => {
     const res = (await api('GET', '/reconciliation?from=2026-11-01&to=2026-12-01')).json<{
       summary: Record<string, number>
-      findings: {
+      items: {
         kind: string
         orderExternalId: string | null
         expected: string | null
@@ -354,7 +354,7 @@ describe('matching', () => {
       fee_without_order: 1,
       unknown_type: 1,
     })
-    const by = (kind: string) => res.findings.filter((f) => f.kind === kind)
+    const by = (kind: string) => res.items.filter((f) => f.kind === kind)
     expect(by('matched')[0]).toMatchObject({
       orderExternalId: A,
       expected: '100.00',
@@ -410,9 +410,9 @@ describe('matching', () => {
 
   it('states commissions, fees, settled, paid out and the difference, equal to the journal', async () => {
     const s = (await api('GET', '/statements?from=2026-11-01&to=2026-12-01&channel=taobao')).json<{
-      rows: Record<string, string>[]
+      items: Record<string, string>[]
     }>()
-    expect(s.rows).toEqual([
+    expect(s.items).toEqual([
       expect.objectContaining({
         currency: 'CNY',
         grossSales: '430.00',
@@ -447,13 +447,13 @@ describe('period close', () => {
     expect(entry.event_at.toISOString()).toBe('2026-10-31T16:00:00.000Z') // 1 November 00:00 Asia/Shanghai
     expect(entry.original_event_at?.toISOString()).toBe('2026-10-20T02:00:00.000Z')
     const oct = (await api('GET', '/statements?from=2026-10-01&to=2026-11-01&channel=taobao')).json<{
-      rows: unknown[]
+      items: unknown[]
     }>()
-    expect(oct.rows).toEqual([])
+    expect(oct.items).toEqual([])
     const nov = (await api('GET', '/statements?from=2026-11-01&to=2026-12-01&channel=taobao')).json<{
-      rows: Record<string, string>[]
+      items: Record<string, string>[]
     }>()
-    expect(nov.rows[0]).toMatchObject({ grossSales: '490.00' })
+    expect(nov.items[0]).toMatchObject({ grossSales: '490.00' })
     expect(
       (await api('GET', '/ledger/periods'))
         .json<{ items: { period: string }[] }>()

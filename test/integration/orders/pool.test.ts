@@ -350,11 +350,11 @@ describe('orders API', () => {
       headers: bearer(m.keys.warehouse),
     })
     expect(list.statusCode).toBe(200)
-    const page = list.json<{ items: { id: string }[]; nextCursor: string }>()
+    const page = list.json<{ items: { id: string }[]; next: string }>()
     expect(page.items).toHaveLength(2)
     const next = await env.app.inject({
       method: 'GET',
-      url: `/orders?limit=2&cursor=${page.nextCursor}`,
+      url: `/orders?limit=2&cursor=${page.next}`,
       headers: bearer(m.keys.warehouse),
     })
     expect(next.json<{ items: { id: string }[] }>().items[0]!.id < page.items[1]!.id).toBe(true)

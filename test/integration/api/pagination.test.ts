@@ -1,0 +1,235 @@
+/**
+ * One list shape: every list of the OpenAPI document takes `cursor` and `limit` and answers
+ * `{ items, next }`; walking any of them page by page gives every row exactly once, in order, and
+ * no list ever cuts silently (the issue saw GET /stock answer 500 of 720 rows with no sign).
+ */
+import { createHash } from 'node:crypto'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { classicStatement } from '../../fixtures/taobao/alipay.js'
+import { newId } from '../../../src/lib/ids.js'
+import { raiseException } from '../../../src/orders/exceptions.js'
+import { createShop } from '../../../src/shops/repo.js'
+import { bearer, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
+import { fillPath, openApi, operations, opName, type Operation } from '../../helpers/openapi.js'
+import { seedOrder } from '../../helpers/orders.js'
+
+let env: TestEnv
+let m: TestMerchant
+let ops: Operation[]
+let shopId = ''
+const SKUS = 23
+const WAREHOUSES = 5
+
+const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
+  env.app.inject({
+    method,
+    url,
+    headers: bearer(m.keys.admin),
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  })
+
+beforeAll(async () => {
+  env = await testEnv()
+  m = await seedMerchant(env.ctx)
+  ops = operations(await openApi(env.app))
+  const { db } = env.ctx
+  for (let i = 0; i < 4; i++) await api('POST', '/api-keys', { role: 'warehouse', name: `k${i}` })
+  const shops: Awaited<ReturnType<typeof createShop>>[] = []
+  for (let i = 0; i < 5; i++)
+    shops.push(
+      await createShop(db, env.ctx.config.secretKey, m.id, {
+        channel: i === 0 ? 'taobao' : 'selfstore',
+        name: `shop ${i}`,
+        settings: { baseUrl: 'https://store.example' },
+      }),
+    )
+  shopId = shops[0]!.id
+  const warehouses: string[] = []
+  // Two warehouses share a priority: the code breaks the tie.
+  for (let i = 0; i < WAREHOUSES; i++)
+    warehouses.push(
+      (await api('POST', '/warehouses', { code: `W${i}`, name: `仓 ${i}`, priority: i === 2 ? 1 : i })).json<{
+        id: string
+      }>().id,
+    )
+  const codes = Array.from({ length: SKUS }, (_, i) => `SKU-${String(i).padStart(3, '0')}`)
+  await api('POST', '/skus/bulk', { items: codes.map((code) => ({ code, name: code })) })
+  const skus = (await api('GET', '/skus?limit=500')).json<{ items: { id: string; code: string }[] }>().items
+  for (const sku of skus)
+    for (const warehouseId of warehouses)
+      await api('POST', '/stock/receipts', {
+        warehouseId,
+        skuId: sku.id,
+        quantity: 2,
+        unitCost: '1.50',
+        currency: 'CNY',
+      })
+  await api('PUT', '/stock/thresholds', { items: skus.map((s) => ({ skuId: s.id, threshold: 1000 })) })
+  await api('POST', '/sku-mappings/bulk', {
+    items: skus.flatMap((s, i) => [
+      { shopId: shops[1]!.id, platformSkuId: `P${i}`, skuCode: s.code },
+      ...(i < 5 ? [{ shopId: shops[2]!.id, platformSkuId: `Q${i}`, skuCode: s.code }] : []),
+    ]),
+  })
+  await db
+    .insertInto('stock_push_state')
+    .values(
+      Array.from({ length: 11 }, (_, i) => ({
+        merchant_id: m.id,
+        shop_id: shops[i % 2]!.id,
+        platform_sku_key: `P${i % 4}`,
+        location_id: `L${i}`,
+        quantity: i,
+        pushed_at: new Date(),
+        ok: 1,
+        error: null,
+      })),
+    )
+    .execute()
+  for (let i = 0; i < 9; i++) {
+    const { orderId } = await seedOrder(db, m.id, shops[1]!.id, [{ skuId: skus[i]!.id, quantity: 1 }])
+    await raiseException(db, m.id, { shopId: shops[1]!.id, orderId, reason: 'buyer_note', detail: {} })
+    await db
+      .insertInto('shipment_writebacks')
+      .values({
+        id: newId(),
+        merchant_id: m.id,
+        shipment_id: newId(),
+        order_id: orderId,
+        shop_id: shops[1]!.id,
+        parcel_no: 1,
+        status: 'failed',
+        attempts: 1,
+        last_error: 'x',
+        note: null,
+      })
+      .execute()
+  }
+  const file = await env.app.inject({
+    method: 'POST',
+    url: `/settlements/import?shopId=${shopId}&filename=a.csv`,
+    headers: { ...bearer(m.keys.admin), 'content-type': 'text/csv' },
+    payload: Buffer.from(classicStatement()),
+  })
+  expect(file.statusCode).toBe(200)
+  for (let i = 0; i < 6; i++)
+    await db
+      .insertInto('settlement_imports')
+      .values({
+        id: newId(),
+        merchant_id: m.id,
+        shop_id: shops[i % 2]!.id,
+        source: 'api',
+        filename: null,
+        sha256: createHash('sha256').update(String(i)).digest('hex'),
+        line_count: 0,
+        inserted: 0,
+        rejected: '[]',
+        stated_total: null,
+        parsed_total: '0',
+      })
+      .execute()
+  for (let month = 1; month <= 7; month++)
+    await db
+      .insertInto('ledger_periods')
+      .values({ merchant_id: m.id, period: `2024-0${month}`, closed_at: new Date(), closed_by: 'test' })
+      .execute()
+  for (let i = 0; i < 6; i++)
+    await api('POST', `/shops/${shopId}/commission-plans`, {
+      name: `plan ${i}`,
+      effectiveFrom: `2025-0${i + 1}-01`,
+      effectiveTo: `2025-0${i + 1}-28`,
+      rules: { rate: '0.05' },
+    })
+})
+afterAll(() => env.close())
+
+const isList = (op: Operation) => {
+  const ok = op.responses['200']?.content?.['application/json']?.schema
+  return ok?.properties?.items?.type === 'array'
+}
+const query = (op: Operation, name: string) => op.parameters.find((p) => p.in === 'query' && p.name === name)
+
+it('every list takes cursor and limit and answers { items, next }', () => {
+  const lists = ops.filter(isList)
+  expect(lists.length).toBeGreaterThan(15)
+  for (const op of lists) {
+    const ok = op.responses['200']!.content!['application/json']!.schema!
+    expect(Object.keys(ok.properties!), opName(op)).toContain('next')
+    expect(ok.properties!.next, opName(op)).toMatchObject({ type: 'string', nullable: true })
+    expect(query(op, 'cursor'), opName(op)).toBeDefined()
+    expect(query(op, 'limit')?.schema, opName(op)).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 500,
+    })
+  }
+})
+
+/** Required query parameters of the lists that have them. */
+const REQUIRED: Record<string, string> = {
+  'GET /statements': 'from=2024-01-01&to=2030-01-01',
+  'GET /reconciliation': 'from=2024-01-01&to=2030-01-01',
+}
+/** The fewest rows each seeded list must hold, so that walking it really turns pages. */
+const AT_LEAST: Record<string, number> = {
+  'GET /api-keys': 7,
+  'GET /shops': 5,
+  'GET /warehouses': WAREHOUSES,
+  'GET /skus': SKUS,
+  'GET /sku-mappings': SKUS + 5,
+  'GET /orders': 9,
+  'GET /exceptions': 9,
+  'GET /stock': SKUS * WAREHOUSES,
+  'GET /stock/pushes': 11,
+  'GET /stock/low': SKUS,
+  'GET /writebacks': 9,
+  'GET /settlements/imports': 7,
+  'GET /settlements/lines': 5,
+  'GET /ledger/accounts': 8,
+  'GET /ledger/periods': 7,
+  'GET /shops/:id/commission-plans': 6,
+}
+
+it('walks every list page by page: each row once, in the order of one big page, nothing cut', async () => {
+  const walked: string[] = []
+  for (const op of ops.filter(isList)) {
+    const base = `${fillPath(op, () => shopId)}?${REQUIRED[opName(op)] ?? ''}`
+    const whole = await api('GET', `${base}&limit=500`)
+    expect(whole.statusCode, opName(op)).toBe(200)
+    const all = whole.json<{ items: unknown[]; next: string | null }>()
+    expect(all.next, opName(op)).toBeNull()
+    expect(all.items.length, opName(op)).toBeGreaterThanOrEqual(AT_LEAST[opName(op)] ?? 0)
+    const seen: unknown[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const res = await api('GET', `${base}&limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)
+      expect(res.statusCode, `${opName(op)} page ${pages}`).toBe(200)
+      const page = res.json<{ items: unknown[]; next: string | null }>()
+      expect(page.items.length, opName(op)).toBeLessThanOrEqual(4)
+      if (page.next !== null) expect(page.items.length, opName(op)).toBe(4)
+      seen.push(...page.items)
+      cursor = page.next
+      pages++
+    } while (cursor !== null && pages < 100)
+    expect(seen, opName(op)).toEqual(all.items)
+    if (all.items.length > 4) walked.push(opName(op))
+  }
+  expect(walked.sort()).toEqual(Object.keys(AT_LEAST).sort())
+})
+
+it('uses the default limit when none is given, and says so with next', async () => {
+  const res = (await api('GET', '/stock')).json<{ items: unknown[]; next: string | null }>()
+  expect(res.items).toHaveLength(50)
+  expect(res.next).not.toBeNull()
+})
+
+it("refuses another list's cursor, or something that is no cursor, naming it", async () => {
+  const skuPage = (await api('GET', '/skus?limit=1')).json<{ next: string }>()
+  for (const cursor of [skuPage.next, 'not-a-cursor', Buffer.from('[1,2,3]').toString('base64url')]) {
+    const res = await api('GET', `/stock?cursor=${encodeURIComponent(cursor)}`)
+    expect(res.statusCode).toBe(400)
+    expect(res.json<{ error: { message: string } }>().error.message).toContain('querystring/cursor')
+  }
+})
