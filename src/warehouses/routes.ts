@@ -8,6 +8,7 @@ import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { createWarehouse, getWarehouse, listWarehouses, updateWarehouse, type Warehouse } from './repo.js'
+import { warehouseScope } from '../users/scope.js'
 
 const Fields = {
   code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
@@ -93,7 +94,11 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
         response: { 200: Type.Object({ items: Type.Array(WarehouseSchema) }), ...errorResponses },
       },
     },
-    async (req) => ({ items: (await listWarehouses(ctx.db, req.auth.merchantId, req.query)).map(json) }),
+    async (req) => {
+      const scope = warehouseScope(req.auth)
+      const rows = await listWarehouses(ctx.db, req.auth.merchantId, req.query)
+      return { items: rows.filter((w) => !scope || scope.includes(w.id)).map(json) }
+    },
   )
 
   app.get(
