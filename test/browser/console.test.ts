@@ -20,6 +20,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     const { page, context } = await openPage(w)
     await page.goto(`${w.base}/app/orders`)
     await page.waitForURL(/\/app\/login\?from=%2Forders/)
+    await page.getByRole('button', { name: '登录' }).waitFor()
     await shoot(page, 'login')
     await page.getByLabel('邮箱或手机号').fill(w.data.logins.admin)
     await page.getByLabel('密码').fill('not the password')

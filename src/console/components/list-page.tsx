@@ -8,6 +8,7 @@ import {
   Card,
   Flex,
   Form,
+  Grid,
   Select,
   Space,
   Table,
@@ -16,7 +17,8 @@ import {
   type FormInstance,
   type TableProps,
 } from 'antd'
-import type { ReactNode } from 'react'
+import { DownOutlined, UpOutlined } from '@ant-design/icons'
+import { Children, useState, type ReactNode } from 'react'
 import { formatCount } from '../format/money'
 import { useI18n } from '../i18n'
 import type { CursorList } from './use-cursor-list'
@@ -129,6 +131,11 @@ export function QueryForm<V extends object>({
   onReset: () => void
 }) {
   const { t } = useI18n()
+  const screens = Grid.useBreakpoint()
+  const [expanded, setExpanded] = useState(false)
+  // On a handheld only the first field shows until 展开: the list stays above the fold.
+  const fields = Children.toArray(children)
+  const compact = screens.md === false && fields.length > 1
   return (
     <Form<V>
       form={form}
@@ -138,13 +145,27 @@ export function QueryForm<V extends object>({
       style={{ rowGap: 12, marginBottom: 12 }}
       onReset={onReset}
     >
-      {children}
+      {fields.map((field, i) => (
+        // Hidden, not unmounted: a collapsed filter keeps its value.
+        <div key={i} style={compact && !expanded && i > 0 ? { display: 'none' } : { display: 'contents' }}>
+          {field}
+        </div>
+      ))}
       <Form.Item>
         <Space>
           <Button type="primary" htmlType="submit">
             {t('common.query')}
           </Button>
           <Button htmlType="reset">{t('common.reset')}</Button>
+          {compact && (
+            <Button
+              type="link"
+              onClick={() => setExpanded((e) => !e)}
+              icon={expanded ? <UpOutlined /> : <DownOutlined />}
+            >
+              {expanded ? t('common.collapse') : t('common.expand')}
+            </Button>
+          )}
         </Space>
       </Form.Item>
     </Form>

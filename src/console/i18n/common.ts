@@ -4,6 +4,8 @@ export const common = defineArea(
   {
     appName: 'Entrepot 进销存',
     query: '查询',
+    expand: '展开',
+    collapse: '收起',
     reset: '重置',
     refresh: '刷新',
     cancel: '取消',
@@ -45,6 +47,8 @@ export const common = defineArea(
   {
     appName: 'Entrepot',
     query: 'Search',
+    expand: 'More filters',
+    collapse: 'Fewer filters',
     reset: 'Reset',
     refresh: 'Refresh',
     cancel: 'Cancel',

@@ -24,6 +24,7 @@ export function OneTimeSecret({
       closable={false}
       maskClosable={false}
       keyboard={false}
+      destroyOnHidden
       onCancel={onClose}
       footer={
         <Button type="primary" onClick={onClose}>
