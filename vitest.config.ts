@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/helpers/setup.ts'],
+    globalSetup: ['test/helpers/console-build.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,

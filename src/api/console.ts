@@ -48,14 +48,13 @@ export async function installConsole(app: FastifyInstance, dist: string = CONSOL
         root: dist,
         prefix: '/',
         wildcard: true,
-        index: false,
+        index: ['index.html'],
         cacheControl: false,
         setHeaders: (reply, path) => {
-          reply.header(
-            'cache-control',
-            path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-          )
-          reply.header('x-content-type-options', 'nosniff')
+          const asset = path.includes('/assets/')
+          reply.header('cache-control', asset ? 'public, max-age=31536000, immutable' : 'no-cache')
+          if (asset) reply.header('x-content-type-options', 'nosniff')
+          else securityHeaders(reply)
         },
       })
       scope.setNotFoundHandler(async (req, reply) => {

@@ -171,6 +171,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       if (!(await verifyPassword(stored, req.body.currentPassword)))
         throw new AppError('invalid_credentials', 'the current password is wrong', 400, {
           field: 'currentPassword',
+          reason: 'current_password_wrong',
         })
       const problem = passwordProblem(req.body.newPassword, s.user.email ?? s.user.phone)
       if (problem)

@@ -79,9 +79,17 @@ export async function getWarehouse(
 export async function listWarehouses(
   db: Executor,
   merchantId: string,
-  opts: { includeInactive?: boolean; after?: readonly [priority: number, code: string]; limit?: number } = {},
+  opts: {
+    includeInactive?: boolean
+    after?: readonly [priority: number, code: string]
+    limit?: number
+    /** Only these warehouses (a user limited to some); null or absent: all of the merchant's. */
+    ids?: readonly string[] | null
+  } = {},
 ): Promise<Warehouse[]> {
+  if (opts.ids?.length === 0) return []
   let q = db.selectFrom('warehouses').selectAll().where('merchant_id', '=', merchantId)
+  if (opts.ids) q = q.where('id', 'in', opts.ids)
   if (!opts.includeInactive) q = q.where('active', '=', 1)
   const after = opts.after
   if (after)

@@ -9,6 +9,7 @@ import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { createWarehouse, getWarehouse, listWarehouses, updateWarehouse, type Warehouse } from './repo.js'
+import { warehouseScope } from '../users/scope.js'
 
 const Fields = {
   code: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
@@ -104,6 +105,7 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
       const after = readCursor(cursor, ['number', 'string'])
       const rows = await listWarehouses(ctx.db, req.auth.merchantId, {
         limit: limit + 1,
+        ids: warehouseScope(req.auth),
         ...(includeInactive !== undefined ? { includeInactive } : {}),
         ...(after ? { after } : {}),
       })

@@ -6,6 +6,7 @@ import { buildApp } from '../../app.js'
 import { ensureDatabase, migrateToLatest } from '../../db/migrate.js'
 import { closeContext, createContext } from '../../runtime.js'
 import { bootConfig } from '../boot.js'
+import { ensureConsoleBuilt } from '../console-build.js'
 
 interface RunOptions {
   api: boolean
@@ -22,12 +23,13 @@ export async function run(opts: RunOptions): Promise<void> {
   if (config.secretKeyIsDevDefault)
     log.warn('ENTREPOT_SECRET_KEY is not set: shop credentials are sealed with the development key')
   if (opts.migrate) await migrateToLatest(ctx.db)
+  if (opts.api) await ensureConsoleBuilt((msg) => log.info(msg))
   const app = opts.api ? await buildApp(ctx) : null
   const workers = opts.workers ? startWorkers(ctx) : null
   const scheduler = opts.workers ? startScheduler(ctx) : null
   if (app) {
     const address = await app.listen({ host: config.api.host, port: config.api.port })
-    log.info(`API listening on ${address} — docs at ${address}/docs`)
+    log.info(`API listening on ${address} — console at ${config.api.publicUrl}/app/, docs at ${address}/docs`)
   }
   if (workers) log.info(`workers running for ${workers.workers.length} queues`)
   closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {
@@ -41,6 +43,14 @@ export async function run(opts: RunOptions): Promise<void> {
 }
 
 export function registerServerCommands(program: Command): void {
+  program
+    .command('console-build')
+    .description('build the web console (dist/console) if it is missing or stale')
+    .action(async () => {
+      const result = await ensureConsoleBuilt((msg) => process.stdout.write(`${msg}\n`))
+      process.stdout.write(`console: ${result}\n`)
+      if (result === 'unavailable') process.exitCode = 1
+    })
   program
     .command('serve')
     .description('run the HTTP API')

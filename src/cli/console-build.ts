@@ -1,0 +1,83 @@
+/**
+ * Builds the web console (src/console → dist/console) when the build is missing or was made from
+ * other sources, so `npm start`, `npm run demo` and the browser tests never serve a stale console.
+ * Freshness is a hash of the sources and the lockfile (not mtimes, which a checkout rewrites). The
+ * new build is made beside the old one and swapped in, so a running server never sees half of it.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type * as Vite from 'vite'
+
+type ViteModule = typeof Vite
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const SOURCES = join(ROOT, 'src/console')
+export const CONSOLE_OUT = join(ROOT, 'dist/console')
+const STAMP = '.source-hash'
+
+function files(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name)
+      return statSync(path).isDirectory() ? files(path) : [path]
+    })
+}
+
+export function sourceHash(): string {
+  const h = createHash('sha256')
+  for (const f of [...files(SOURCES), join(ROOT, 'package-lock.json')]) {
+    h.update(relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0')
+  }
+  return h.digest('hex')
+}
+
+export function consoleIsFresh(): boolean {
+  const stamp = join(CONSOLE_OUT, STAMP)
+  return (
+    existsSync(join(CONSOLE_OUT, 'index.html')) &&
+    existsSync(stamp) &&
+    readFileSync(stamp, 'utf8') === sourceHash()
+  )
+}
+
+export type ConsoleBuild = 'fresh' | 'built' | 'unavailable'
+
+/** Build the console if it is missing or stale. 'unavailable': no Vite here (a production install) and no build. */
+export async function ensureConsoleBuilt(
+  log: (msg: string) => void = () => undefined,
+): Promise<ConsoleBuild> {
+  if (consoleIsFresh()) return 'fresh'
+  let vite: ViteModule
+  try {
+    vite = await import('vite')
+  } catch {
+    log(
+      existsSync(join(CONSOLE_OUT, 'index.html'))
+        ? 'the console build may be stale and Vite is not installed: serving it as it is'
+        : 'the console is not built and Vite is not installed (npm ci installs it): /app/ will say so',
+    )
+    return 'unavailable'
+  }
+  const hash = sourceHash()
+  const tmp = `${CONSOLE_OUT}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`
+  log('building the web console…')
+  await vite.build({
+    configFile: join(SOURCES, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: tmp, emptyOutDir: true },
+  })
+  writeFileSync(join(tmp, STAMP), hash)
+  const old = `${CONSOLE_OUT}.old-${process.pid}-${randomBytes(3).toString('hex')}`
+  try {
+    if (existsSync(CONSOLE_OUT)) renameSync(CONSOLE_OUT, old)
+    renameSync(tmp, CONSOLE_OUT)
+  } catch {
+    // Another process swapped in its build of the same sources first: keep that one.
+    rmSync(tmp, { recursive: true, force: true })
+  }
+  rmSync(old, { recursive: true, force: true })
+  return 'built'
+}

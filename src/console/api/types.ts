@@ -1,0 +1,174 @@
+/** What the console reads from the API (the target shape: camelCase, lists as { items, next }). */
+export const ROLES = ['admin', 'warehouse', 'accountant'] as const
+export type Role = (typeof ROLES)[number]
+
+export const CHANNELS = ['taobao', 'jd', 'pdd', 'douyin', 'shopify', 'woocommerce', 'selfstore'] as const
+export type Channel = (typeof CHANNELS)[number]
+
+export const ORDER_STATUSES = [
+  'pending_payment',
+  'paid',
+  'allocated',
+  'picking',
+  'shipped',
+  'completed',
+  'on_hold',
+  'cancelled',
+] as const
+export type OrderStatus = (typeof ORDER_STATUSES)[number]
+export type RefundState = 'none' | 'requested' | 'partial' | 'refunded'
+
+export interface Merchant {
+  id: string
+  name: string
+  timezone: string
+  baseCurrency: string
+}
+
+export interface User {
+  id: string
+  email: string | null
+  phone: string | null
+  name: string
+  role: Role
+  status: 'active' | 'disabled'
+  mustChangePassword: boolean
+  locale: 'zh-CN' | 'en' | null
+  warehouseIds: string[] | null
+  shopIds: string[] | null
+  lastLoginAt: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export interface Me {
+  merchant: Merchant
+  role: Role
+  user: User | null
+  locale: 'zh-CN' | 'en'
+  csrfToken: string | null
+  apiKeyId: string | null
+}
+
+export interface Shop {
+  id: string
+  channel: Channel
+  name: string
+  status: 'active' | 'disabled'
+  hasCredentials: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export interface SyncHealth {
+  streams: {
+    stream: string
+    cursorAt: string | null
+    lastRunAt: string | null
+    lastOkAt: string | null
+    lastError: string | null
+  }[]
+  errors: { stream: string; kind: string; message: string; httpStatus: number | null; at: string }[]
+  failedWebhooks: { id: string; topic: string | null; error: string | null; receivedAt: string }[]
+}
+
+export interface Warehouse {
+  id: string
+  code: string
+  name: string
+}
+
+export interface OrderRow {
+  id: string
+  shopId: string
+  channel: Channel
+  externalId: string
+  status: OrderStatus
+  platformStatus: string
+  refundState: RefundState
+  currency: string
+  buyerNick: string | null
+  receiverProvince: string | null
+  buyerPaid: string
+  paidAt: string | null
+  placedAt: string | null
+  openExceptions: number
+}
+
+export interface OrderLine {
+  id: string
+  lineNo: number
+  outerCode: string | null
+  platformSkuId: string | null
+  title: string
+  skuProperties: string | null
+  quantity: number
+  unitPrice: string
+  paidAmount: string
+  refundState: RefundState
+  skus: { code: string; quantity: number }[]
+}
+
+export interface OrderDetail extends OrderRow {
+  shippedAt: string | null
+  goodsAmount: string
+  platformDiscount: string
+  merchantDiscount: string
+  shippingAmount: string
+  taxAmount: string
+  buyerNote: string | null
+  sellerNote: string | null
+  receiver: Record<string, string | null>
+  lines: OrderLine[]
+  exceptions: {
+    id: string
+    reason: string
+    status: 'open' | 'resolved'
+    subject: string
+    createdAt: string
+  }[]
+  refunds: {
+    id: string
+    externalRefundId: string
+    status: string
+    amount: string
+    currency: string
+    reason: string | null
+  }[]
+  timeline: {
+    id: string
+    fromStatus: string | null
+    toStatus: string
+    source: string
+    note: string | null
+    at: string
+  }[]
+}
+
+export interface OrderCounts {
+  total: number
+  byStatus: Record<OrderStatus, number>
+}
+
+export interface ApiKey {
+  id: string
+  name: string
+  role: Role
+  prefix: string
+  createdAt: string
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+
+export interface AuditItem {
+  id: string
+  at: string
+  actorType: 'api_key' | 'user' | 'cli' | 'system'
+  actorId: string | null
+  actorName: string | null
+  actorLogin: string | null
+  action: string
+  entityType: string
+  entityId: string
+  detail: Record<string, unknown>
+}

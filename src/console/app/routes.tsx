@@ -1,0 +1,109 @@
+/**
+ * The route and menu table: one line per page, with the roles that may open it. The side menu is
+ * built from it per role, and RequireRole refuses a page the role may not open even by URL (the API
+ * enforces the same roles). A new screen: a page component and a line here.
+ */
+import {
+  ApiOutlined,
+  AuditOutlined,
+  ProfileOutlined,
+  SettingOutlined,
+  ShopOutlined,
+  TeamOutlined,
+} from '@ant-design/icons'
+import type { ReactNode } from 'react'
+import type { Role } from '../api/types'
+import type { MessageKey } from '../i18n'
+import { OrdersPage } from '../pages/orders/orders-page'
+import { AccountPage } from '../pages/account-page'
+import { ApiKeysPage } from '../pages/settings/api-keys-page'
+import { AuditPage } from '../pages/settings/audit-page'
+import { MerchantPage } from '../pages/settings/merchant-page'
+import { UsersPage } from '../pages/settings/users-page'
+import { ShopsPage } from '../pages/shops/shops-page'
+
+export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
+export const ADMIN: readonly Role[] = ['admin']
+
+export type MenuGroup = 'shops' | 'orders' | 'system'
+
+/** The side menu's groups, in order (console.md §6.2). */
+export const MENU_GROUPS: readonly { key: MenuGroup; label: MessageKey; icon: ReactNode }[] = [
+  { key: 'shops', label: 'shell.menu.shops', icon: <ShopOutlined /> },
+  { key: 'orders', label: 'shell.menu.orders', icon: <ProfileOutlined /> },
+  { key: 'system', label: 'shell.menu.system', icon: <SettingOutlined /> },
+]
+
+export interface PageRoute {
+  /** Under /app/, without the leading slash. */
+  path: string
+  label: MessageKey
+  roles: readonly Role[]
+  element: ReactNode
+  /** The menu group it is listed in; none = reachable, not listed (e.g. the account page). */
+  group?: MenuGroup
+  icon?: ReactNode
+}
+
+export const ROUTES: readonly PageRoute[] = [
+  { path: 'shops', label: 'shell.menu.shopList', roles: ADMIN, group: 'shops', element: <ShopsPage /> },
+  {
+    path: 'orders',
+    label: 'shell.menu.orderPool',
+    roles: ALL_ROLES,
+    group: 'orders',
+    element: <OrdersPage />,
+  },
+  {
+    path: 'settings/merchant',
+    label: 'shell.menu.merchant',
+    roles: ADMIN,
+    group: 'system',
+    element: <MerchantPage />,
+    icon: <ShopOutlined />,
+  },
+  {
+    path: 'settings/users',
+    label: 'shell.menu.users',
+    roles: ADMIN,
+    group: 'system',
+    element: <UsersPage />,
+    icon: <TeamOutlined />,
+  },
+  {
+    path: 'settings/api-keys',
+    label: 'shell.menu.apiKeys',
+    roles: ADMIN,
+    group: 'system',
+    element: <ApiKeysPage />,
+    icon: <ApiOutlined />,
+  },
+  {
+    path: 'settings/audit',
+    label: 'shell.menu.audit',
+    roles: ADMIN,
+    group: 'system',
+    element: <AuditPage />,
+    icon: <AuditOutlined />,
+  },
+  { path: 'account', label: 'shell.account', roles: ALL_ROLES, element: <AccountPage /> },
+]
+
+/**
+ * Where a role lands after signing in. @TODO when their screens exist: warehouse → 仓库作业,
+ * accountant → 财务 (console.md §6.2).
+ */
+const HOME: Record<Role, string> = { admin: 'orders', warehouse: 'orders', accountant: 'orders' }
+
+export function homeFor(role: Role): string {
+  const home = ROUTES.find((r) => r.path === HOME[role] && r.roles.includes(role))
+  return `/${home?.path ?? 'account'}`
+}
+
+/** The menu of a role: its groups, each with the pages it may open. */
+export function menuFor(role: Role) {
+  return MENU_GROUPS.map((g) => ({
+    ...g,
+    routes: ROUTES.filter((r) => r.group === g.key && r.roles.includes(role)),
+  })).filter((g) => g.routes.length > 0)
+}

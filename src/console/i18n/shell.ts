@@ -1,0 +1,46 @@
+import { defineArea } from './define'
+
+export const shell = defineArea(
+  {
+    menu: {
+      home: '首页',
+      shops: '店铺',
+      shopList: '店铺授权',
+      orders: '订单',
+      orderPool: '订单池',
+      system: '系统设置',
+      merchant: '商户信息',
+      users: '用户与角色',
+      apiKeys: 'API 密钥',
+      audit: '审计日志',
+    },
+    role: { admin: '管理员', warehouse: '仓库', accountant: '财务' },
+    language: '语言',
+    account: '账号设置',
+    changePassword: '修改密码',
+    signOut: '退出登录',
+    openMenu: '打开菜单',
+    signedOut: '已退出登录',
+  },
+  {
+    menu: {
+      home: 'Home',
+      shops: 'Shops',
+      shopList: 'Linked shops',
+      orders: 'Orders',
+      orderPool: 'Order pool',
+      system: 'Settings',
+      merchant: 'Merchant',
+      users: 'Users and roles',
+      apiKeys: 'API keys',
+      audit: 'Audit log',
+    },
+    role: { admin: 'Admin', warehouse: 'Warehouse', accountant: 'Accountant' },
+    language: 'Language',
+    account: 'Account',
+    changePassword: 'Change password',
+    signOut: 'Sign out',
+    openMenu: 'Open menu',
+    signedOut: 'Signed out',
+  },
+)

@@ -1,0 +1,222 @@
+/** 订单池 (read-only for now): query form, status tabs with counts, the pool, and an order's drawer. */
+import { DatePicker, Form, Input, Select, Switch, Tag, Tooltip, Typography } from 'antd'
+import type { Dayjs } from 'dayjs'
+import { useEffect, useMemo, useState } from 'react'
+import type { OrderQuery } from '../../api/endpoints'
+import { endpoints } from '../../api/endpoints'
+import {
+  CHANNELS,
+  ORDER_STATUSES,
+  type Channel,
+  type OrderCounts,
+  type OrderRow,
+  type Shop,
+} from '../../api/types'
+import { useMe } from '../../app/session'
+import { Money, OrderStatusTag, RefundTag, Time } from '../../components/format'
+import { CursorPager, ListPage, QueryForm } from '../../components/list-page'
+import { EmptyState } from '../../components/states'
+import { useCursorList } from '../../components/use-cursor-list'
+import { zonedMidnight } from '../../format/time'
+import { useI18n } from '../../i18n'
+import { OrderDrawer } from './order-drawer'
+
+interface Filters {
+  q?: string
+  channel?: Channel
+  shopId?: string
+  placed?: [Dayjs, Dayjs] | null
+  hasExceptions?: boolean
+}
+
+export function OrdersPage() {
+  const { t } = useI18n()
+  const me = useMe()
+  const zone = me.merchant.timezone
+  const [form] = Form.useForm<Filters>()
+  const [filters, setFilters] = useState<Filters>({})
+  const [tab, setTab] = useState('all')
+  const [shops, setShops] = useState<Shop[]>([])
+  const [counts, setCounts] = useState<OrderCounts | null>(null)
+  const [open, setOpen] = useState<string | null>(null)
+
+  useEffect(() => {
+    endpoints.shops().then(
+      (p) => setShops(p.items),
+      () => setShops([]),
+    )
+  }, [])
+  const shopName = useMemo(() => new Map(shops.map((s) => [s.id, s.name])), [shops])
+
+  const query: OrderQuery = useMemo(() => {
+    const [from, to] = filters.placed ?? []
+    return {
+      ...(filters.q?.trim() ? { q: filters.q.trim() } : {}),
+      ...(filters.channel ? { channel: filters.channel } : {}),
+      ...(filters.shopId ? { shopId: filters.shopId } : {}),
+      ...(filters.hasExceptions ? { hasExceptions: true } : {}),
+      // The days a person picks are the merchant's days.
+      ...(from ? { from: zonedMidnight(from.format('YYYY-MM-DD'), zone).toISOString() } : {}),
+      ...(to ? { to: zonedMidnight(to.add(1, 'day').format('YYYY-MM-DD'), zone).toISOString() } : {}),
+    }
+  }, [filters, zone])
+
+  useEffect(() => {
+    let live = true
+    endpoints.orderCounts(query).then(
+      (c) => live && setCounts(c),
+      () => live && setCounts(null),
+    )
+    return () => {
+      live = false
+    }
+  }, [query])
+
+  const list = useCursorList(
+    (cursor, limit) =>
+      endpoints.orders({
+        ...query,
+        ...(tab !== 'all' ? { status: tab } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit,
+      }),
+    [query, tab],
+  )
+
+  const active = [
+    filters.q && `${t('orders.searchLabel')}：${filters.q}`,
+    filters.channel && `${t('orders.channel')}：${t(`channels.${filters.channel}`)}`,
+    filters.shopId && `${t('orders.shop')}：${shopName.get(filters.shopId) ?? ''}`,
+    filters.placed &&
+      `${t('orders.placedAt')}：${filters.placed[0].format('YYYY-MM-DD')} ~ ${filters.placed[1].format('YYYY-MM-DD')}`,
+    filters.hasExceptions && t('orders.onlyExceptions'),
+  ].filter((x): x is string => !!x)
+  const clear = () => {
+    form.resetFields()
+    setFilters({})
+  }
+  // 查询 keeps the quick filter on the tab bar; 重置 clears everything.
+  const search = (v: Filters) => setFilters((f) => ({ ...v, hasExceptions: f.hasExceptions }))
+  const total = counts
+    ? tab === 'all'
+      ? counts.total
+      : counts.byStatus[tab as keyof OrderCounts['byStatus']]
+    : undefined
+
+  return (
+    <>
+      <ListPage<OrderRow>
+        title={t('orders.title')}
+        error={list.error}
+        onRetry={list.reload}
+        query={
+          <QueryForm<Filters> form={form} onSearch={search} onReset={() => setFilters({})}>
+            <Form.Item name="q">
+              <Input
+                allowClear
+                aria-label={t('orders.searchLabel')}
+                placeholder={t('orders.searchPlaceholder')}
+                style={{ width: 220 }}
+              />
+            </Form.Item>
+            <Form.Item name="channel" label={t('orders.channel')}>
+              <Select
+                allowClear
+                placeholder={t('common.all')}
+                style={{ width: 120 }}
+                options={CHANNELS.map((c) => ({ value: c, label: t(`channels.${c}`) }))}
+              />
+            </Form.Item>
+            <Form.Item name="shopId" label={t('orders.shop')}>
+              <Select
+                allowClear
+                showSearch
+                optionFilterProp="label"
+                placeholder={t('common.all')}
+                style={{ width: 160 }}
+                options={shops.map((s) => ({ value: s.id, label: s.name }))}
+              />
+            </Form.Item>
+            <Form.Item name="placed" label={t('orders.placedAt')}>
+              <DatePicker.RangePicker style={{ width: 240 }} />
+            </Form.Item>
+          </QueryForm>
+        }
+        tabs={{
+          active: tab,
+          onChange: setTab,
+          extra: (
+            <label>
+              <Switch
+                size="small"
+                checked={!!filters.hasExceptions}
+                onChange={(on) => setFilters((f) => ({ ...f, hasExceptions: on }))}
+              />{' '}
+              {t('orders.onlyExceptions')}
+            </label>
+          ),
+          items: [
+            { key: 'all', label: t('orders.tab.all'), count: counts?.total },
+            ...ORDER_STATUSES.map((s) => ({
+              key: s,
+              label: t(`orders.tab.${s}`),
+              count: counts?.byStatus[s],
+            })),
+          ],
+        }}
+        table={{
+          rowKey: 'id',
+          loading: list.loading,
+          dataSource: list.items,
+          pagination: false,
+          onRow: (o) => ({ onClick: () => setOpen(o.id), style: { cursor: 'pointer' } }),
+          locale: { emptyText: <EmptyState text={t('orders.emptyAll')} filters={active} onClear={clear} /> },
+          columns: [
+            {
+              title: t('orders.externalId'),
+              dataIndex: 'externalId',
+              fixed: 'left',
+              render: (v: string) => (
+                <Typography.Text copyable={{ text: v }} className="num">
+                  {v}
+                </Typography.Text>
+              ),
+            },
+            { title: t('orders.shop'), dataIndex: 'shopId', render: (id: string) => shopName.get(id) ?? '' },
+            { title: t('orders.channel'), dataIndex: 'channel', render: (c: Channel) => t(`channels.${c}`) },
+            { title: t('orders.buyer'), dataIndex: 'buyerNick' },
+            { title: t('orders.province'), dataIndex: 'receiverProvince' },
+            {
+              title: t('orders.paidAt'),
+              dataIndex: 'paidAt',
+              render: (v: string | null) => <Time value={v} />,
+            },
+            {
+              title: t('orders.paid'),
+              dataIndex: 'buyerPaid',
+              align: 'right',
+              render: (v: string, o) => <Money amount={v} currency={o.currency} />,
+            },
+            {
+              title: t('orders.status'),
+              dataIndex: 'status',
+              render: (_: unknown, o) => (
+                <>
+                  <OrderStatusTag status={o.status} />
+                  <RefundTag state={o.refundState} />
+                  {o.openExceptions > 0 && (
+                    <Tooltip title={t('orders.exceptionCount', { n: o.openExceptions })}>
+                      <Tag color="red">{t('orders.exceptions')}</Tag>
+                    </Tooltip>
+                  )}
+                </>
+              ),
+            },
+          ],
+        }}
+        pager={<CursorPager list={list} total={total} />}
+      />
+      <OrderDrawer id={open} shopName={shopName} onClose={() => setOpen(null)} />
+    </>
+  )
+}

@@ -1,0 +1,128 @@
+/**
+ * The browser suite's world: the real API (its own database and Redis prefix) listening on a free
+ * loopback port and serving the built console, Debian's Chromium driven by playwright-core, and
+ * every request that would leave 127.0.0.1 refused and recorded.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { testEnv, type TestEnv } from '../helpers/app.js'
+import { seed, type Seeded } from './seed.js'
+
+export const SCREENS = fileURLToPath(new URL('./screens/', import.meta.url))
+
+export function chromiumPath(): string | null {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH
+  try {
+    return (
+      execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], {
+        encoding: 'utf8',
+      }).trim() || null
+    )
+  } catch {
+    return null
+  }
+}
+
+/** Without Chromium the suite is skipped on a workstation, and fails in CI (.ci/run installs it). */
+export const browserMissing = (): boolean => {
+  const missing = chromiumPath() === null
+  if (missing && process.env.CI)
+    throw new Error('Chromium is required in CI: apt-get install -y chromium fonts-wqy-microhei')
+  return missing
+}
+
+export interface World {
+  env: TestEnv
+  base: string
+  browser: Browser
+  data: Seeded
+  /** Requests to anything but 127.0.0.1, refused. Must stay empty. */
+  offsite: string[]
+  close(): Promise<void>
+}
+
+export async function startWorld(): Promise<World> {
+  const env = await testEnv()
+  const data = await seed(env.ctx)
+  const address = await env.app.listen({ host: '127.0.0.1', port: 0 })
+  const browser = await chromium.launch({
+    executablePath: chromiumPath()!,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  })
+  mkdirSync(SCREENS, { recursive: true })
+  return {
+    env,
+    base: address,
+    browser,
+    data,
+    offsite: [],
+    async close() {
+      await browser.close()
+      await env.close()
+    },
+  }
+}
+
+export interface PageOptions {
+  width?: number
+  height?: number
+  locale?: string
+  timezoneId?: string
+  mobile?: boolean
+}
+
+/** A fresh context (its own cookies) in zh-CN, Asia/Shanghai, 1440×900 unless told otherwise. */
+export async function openPage(
+  w: World,
+  o: PageOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await w.browser.newContext({
+    viewport: { width: o.width ?? 1440, height: o.height ?? 900 },
+    locale: o.locale ?? 'zh-CN',
+    timezoneId: o.timezoneId ?? 'Asia/Shanghai',
+    ...(o.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  })
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url())
+    if (url.hostname === '127.0.0.1' || url.protocol === 'data:') return route.continue()
+    w.offsite.push(url.href)
+    return route.abort()
+  })
+  const page = await context.newPage()
+  return { context, page }
+}
+
+export async function signIn(w: World, page: Page, login: string, password: string): Promise<void> {
+  await page.goto(`${w.base}/app/login`)
+  await page.getByLabel('邮箱或手机号').fill(login)
+  await page.getByLabel('密码').fill(password)
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL((u) => !u.pathname.endsWith('/login'))
+}
+
+export async function shoot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENS}${name}.png`, fullPage: false })
+}
+
+/** The fonts Chromium really used for an element's text (CDP), to catch tofu boxes. */
+export async function fontsOf(page: Page, selector: string): Promise<string[]> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('DOM.enable')
+  await cdp.send('CSS.enable')
+  const { root } = await cdp.send('DOM.getDocument', { depth: -1 })
+  const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector })
+  const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId })
+  await cdp.detach()
+  return fonts.map((f) => f.familyName)
+}
