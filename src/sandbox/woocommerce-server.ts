@@ -85,10 +85,14 @@ export async function startWooSandbox(opts: {
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body))
+  // Decoded once whole: a character split across two chunks stays one character.
   const readBody = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      let s = ''
-      req.on('data', (d: Buffer) => (s += d.toString('utf8'))).on('end', () => resolve(s))
+    new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = []
+      req
+        .on('data', (d: Buffer) => chunks.push(d))
+        .on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+        .on('error', reject)
     })
 
   /** perform_basic_authentication (https only): the query's keys first, then the Basic header. */

@@ -208,6 +208,39 @@ describe('over plain http', () => {
   })
 })
 
+describe('bodies', () => {
+  it('reads a UTF-8 body whose characters arrive split across two packets', async () => {
+    const id = [...site.orders.keys()].at(-1)!
+    const path = `/wp-json/wc/v3/orders/${id}/notes`
+    const query = signedQuery({
+      method: 'POST',
+      url: `${site.url}${path}`,
+      params: [],
+      consumerKey: KEY,
+      consumerSecret: SECRET,
+      timestamp: now(),
+      nonce: 'split-body-nonce',
+    })
+    const body = Buffer.from(JSON.stringify({ note: '已发货 顺丰速运', customer_note: true }))
+    const cut = body.indexOf(Buffer.from('顺')) + 1 // inside the 3 bytes of 顺
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        `${site.url}${path}?${query}`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+        },
+      )
+      req.on('error', reject)
+      req.write(body.subarray(0, cut))
+      setTimeout(() => req.end(body.subarray(cut)), 50) // a second packet
+    })
+    expect(status).toBe(201)
+    expect(site.notes.at(-1)).toEqual({ orderId: id, note: '已发货 顺丰速运' })
+  })
+})
+
 describe('over https', () => {
   it('takes HTTP Basic, the consumer_key/consumer_secret query and OAuth; a wrong secret is named', async () => {
     expect(tlsSite.url).toMatch(/^https:\/\//)
