@@ -2,11 +2,13 @@
 import { Type, type Static } from 'typebox'
 import { HttpUrl, shopSettingsSchema } from '../settings.js'
 
-const LocationId = Type.String({
-  pattern: '^(\\d+|gid://shopify/Location/\\d+)$',
-  maxLength: 64,
-  errorMessage: 'must be a Shopify location id (digits or gid://shopify/Location/…)',
-})
+const locationId = (options: { title?: string; description?: string } = {}) =>
+  Type.String({
+    pattern: '^(\\d+|gid://shopify/Location/\\d+)$',
+    maxLength: 64,
+    errorMessage: 'must be a Shopify location id (digits or gid://shopify/Location/…)',
+    ...options,
+  })
 
 export const ShopifySettings = shopSettingsSchema('Shopify shop', {
   shopDomain: Type.String({
@@ -17,13 +19,18 @@ export const ShopifySettings = shopSettingsSchema('Shopify shop', {
   }),
   baseUrl: Type.Optional(HttpUrl('Base URL', 'default https://{shopDomain} (sandboxes, proxies)')),
   locations: Type.Optional(
-    Type.Record(Type.String({ minLength: 1, maxLength: 64 }), LocationId, {
+    Type.Record(Type.String({ minLength: 1, maxLength: 64 }), locationId(), {
       title: 'Locations',
       description: 'warehouse id → Shopify location id; stock is pushed per location',
       maxProperties: 200,
     }),
   ),
-  defaultLocationId: Type.Optional(LocationId),
+  defaultLocationId: Type.Optional(
+    locationId({
+      title: 'Default location',
+      description: 'location for stock of warehouses not mapped in locations',
+    }),
+  ),
   apiVersion: Type.Optional(
     Type.String({ title: 'Admin API version', pattern: '^(\\d{4}-\\d{2}|unstable)$', maxLength: 16 }),
   ),

@@ -9,17 +9,17 @@ import type { ShopSettings } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
 import { AppError } from '../api/errors.js'
-import { parseSettings, schemaProblems, settingsRejected } from './settings.js'
+import { checkSettings, parseSettings } from './settings.js'
 
 export async function checkLink(
-  ctx: Pick<AppContext, 'clock' | 'log'>,
+  ctx: Pick<AppContext, 'clock' | 'log' | 'db' | 'config'>,
+  merchantId: string,
   channel: Channel,
   settings: Record<string, unknown>,
   credentials: Record<string, unknown> | undefined,
 ): Promise<void> {
   const connector = getConnector(channel)
-  const problems = schemaProblems(channel, settings)
-  if (problems.length > 0) throw settingsRejected(problems)
+  await checkSettings(ctx, merchantId, channel, settings)
   if (!credentials) return
   // A shop linked with only its app's key and secret gets its token at the OAuth callback; one
   // given a token already (pasted, or a custom app's) is checked like keys.

@@ -27,6 +27,16 @@ const stateKey = (ctx: Pick<AppContext, 'config'>, state: string) =>
 export const callbackUrl = (ctx: Pick<AppContext, 'config'>, channel: Channel) =>
   `${ctx.config.api.publicUrl}/oauth/${channel}/callback`
 
+/** The shop's context, or a 409 naming why its settings cannot work. */
+async function usableShop(ctx: AppContext, merchantId: string, shopId: string) {
+  try {
+    return await shopContext(ctx, merchantId, shopId)
+  } catch (err) {
+    if (isConnectorError(err, 'permanent')) throw new AppError('conflict', err.message, 409)
+    throw err
+  }
+}
+
 export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const tags = ['shops']
@@ -56,7 +66,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       const oauth = getConnector(shop.channel).oauth
       if (!oauth)
         throw new AppError('validation_failed', `${shop.channel} shops are linked with keys, not OAuth`, 400)
-      const sc = await shopContext(ctx, merchantId, shop.id)
+      const sc = await usableShop(ctx, merchantId, shop.id)
       const missing = oauth.appFields.filter(
         (f) => typeof sc.credentials[f] !== 'string' || sc.credentials[f] === '',
       )
@@ -138,7 +148,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       if (bound.channel !== req.params.channel)
         throw new AppError('validation_failed', 'the OAuth state belongs to another channel', 400)
       const connector = getConnector(bound.channel)
-      const sc = await shopContext(ctx, bound.merchantId, bound.shopId)
+      const sc = await usableShop(ctx, bound.merchantId, bound.shopId)
       let credentials: Record<string, unknown>
       try {
         credentials = await connector.oauth!.exchangeCode(

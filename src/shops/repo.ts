@@ -158,6 +158,22 @@ export async function updateShop(
   return res.numUpdatedRows > 0n
 }
 
+/** A shop's stored settings with its row locked until the transaction ends (PATCH read-merge-write). */
+export async function lockShopSettings(
+  tx: Executor,
+  merchantId: string,
+  id: string,
+): Promise<{ channel: Channel; settings: Record<string, unknown> } | undefined> {
+  const row = await tx
+    .selectFrom('shops')
+    .select(['channel', 'settings'])
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
+  return row && { channel: row.channel, settings: row.settings ?? {} }
+}
+
 export async function setShopCredentials(
   db: Executor,
   key: Buffer,

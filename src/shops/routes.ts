@@ -8,10 +8,20 @@ import { notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
-import { createShop, getShop, listShops, setShopCredentials, updateShop, type Shop } from './repo.js'
+import { withTx } from '../db/tx.js'
+import {
+  createShop,
+  getShop,
+  listShops,
+  lockShopSettings,
+  setShopCredentials,
+  updateShop,
+  type Shop,
+} from './repo.js'
 import { checkLink } from './link.js'
 import { shopScope } from '../users/scope.js'
 import { pullCatalogueOnLink } from '../catalogue/enqueue.js'
+import { checkSettings, mergeSettings } from './settings.js'
 
 export const ChannelSchema = Type.Enum(CHANNELS)
 const Settings = Type.Record(Type.String(), Type.Unknown(), {
@@ -74,7 +84,13 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       },
     },
     async (req, reply) => {
-      await checkLink(ctx, req.body.channel, req.body.settings ?? {}, req.body.credentials)
+      await checkLink(
+        ctx,
+        req.auth.merchantId,
+        req.body.channel,
+        req.body.settings ?? {},
+        req.body.credentials,
+      )
       const shop = await createShop(ctx.db, ctx.config.secretKey, req.auth.merchantId, req.body)
       await audit(ctx.db, req.auth.merchantId, {
         ...apiActor(req.auth),
@@ -140,7 +156,8 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       bodyLimit: SHOP_BODY_LIMIT,
       schema: {
         tags,
-        summary: 'Rename a shop or replace its settings',
+        summary:
+          'Rename a shop or change its settings: objects merge, arrays replace, null removes a key; the result is validated like POST',
         params: IdParams,
         body: Type.Object(
           {
@@ -154,8 +171,15 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     },
     async (req) => {
       const { merchantId } = req.auth
-      if (!(await updateShop(ctx.db, merchantId, req.params.id, req.body)))
-        throw notFound('shop', req.params.id)
+      const { name, settings: patch } = req.body
+      const found = await withTx(ctx.db, async (tx) => {
+        const current = await lockShopSettings(tx, merchantId, req.params.id)
+        if (!current) return false
+        const settings = patch ? mergeSettings(current.settings, patch) : undefined
+        if (settings) await checkSettings({ ...ctx, db: tx }, merchantId, current.channel, settings)
+        return updateShop(tx, merchantId, req.params.id, { name, settings })
+      })
+      if (!found) throw notFound('shop', req.params.id)
       await audit(ctx.db, merchantId, {
         ...apiActor(req.auth),
         action: 'shop.update',

@@ -13,8 +13,11 @@ import {
   type SettingsProblem,
 } from '../../connectors/settings.js'
 import type { ShopSettings } from '../../connectors/types.js'
+import type { AppContext } from '../context.js'
+import type { Executor } from '../db/connect.js'
 import type { Channel } from '../db/schema.js'
 import { AppError } from '../api/errors.js'
+import { listWarehouses } from '../warehouses/repo.js'
 
 export interface ParsedSettings {
   /** The hub's own settings, defaults applied; an invalid value is replaced by its default. */
@@ -32,6 +35,85 @@ export function parseSettings(channel: Channel, stored: unknown): ParsedSettings
 /** Schema problems of settings about to be saved (unknown keys included). */
 export const schemaProblems = (channel: Channel, settings: unknown): SettingsProblem[] =>
   settingsProblems(settingsSchemaOf(channel), settings)
+
+/**
+ * What the deployment and the merchant's data allow beyond the schema: virtual stock within
+ * STOCK_VIRTUAL_MAX (per SKU too), warehouses that exist.
+ */
+export async function policyProblems(
+  ctx: Pick<AppContext, 'config'> & { db: Executor },
+  merchantId: string,
+  hub: HubSettings,
+): Promise<SettingsProblem[]> {
+  const problems: SettingsProblem[] = []
+  const max = ctx.config.sync.virtualStockMax
+  const overCap = (path: string, units: number | undefined) => {
+    if (units !== undefined && units > max)
+      problems.push({
+        path,
+        code: 'over_cap',
+        message: `must be at most ${max}: this deployment allows ${max} units of virtual stock (STOCK_VIRTUAL_MAX)`,
+      })
+  }
+  overCap('/stockSync/virtualStock', hub.stockSync.virtualStock)
+  for (const [code, o] of Object.entries(hub.stockSync.overrides))
+    overCap(
+      `/stockSync/overrides/${code.replace(/~/g, '~0').replace(/\//g, '~1')}/virtualStock`,
+      o.virtualStock,
+    )
+  if (hub.warehouseIds) {
+    const known = new Set(
+      (await listWarehouses(ctx.db, merchantId, { includeInactive: true })).map((w) => w.id),
+    )
+    hub.warehouseIds.forEach((id, i) => {
+      if (!known.has(id))
+        problems.push({
+          path: `/warehouseIds/${i}`,
+          code: 'unknown_warehouse',
+          message: `names no warehouse (${id})`,
+        })
+    })
+  }
+  return problems
+}
+
+/**
+ * Every problem with settings about to be saved: the schema first (400), then what the deployment
+ * and the merchant's data allow (422).
+ */
+export async function checkSettings(
+  ctx: Pick<AppContext, 'config'> & { db: Executor },
+  merchantId: string,
+  channel: Channel,
+  settings: Record<string, unknown>,
+): Promise<void> {
+  const shape = schemaProblems(channel, settings)
+  if (shape.length > 0) throw settingsRejected(shape, 400)
+  const policy = await policyProblems(ctx, merchantId, parseSettings(channel, settings).hub)
+  if (policy.length > 0) throw settingsRejected(policy, 422)
+}
+
+/**
+ * PATCH semantics for settings: objects merge deeply, anything else (arrays included) replaces,
+ * and null removes a key.
+ */
+export function mergeSettings(
+  current: Readonly<Record<string, unknown>>,
+  patch: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = structuredClone(current) as Record<string, unknown>
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === '__proto__') continue
+    const here = out[key]
+    if (value === null) delete out[key]
+    else if (isObject(value)) out[key] = mergeSettings(isObject(here) ? here : {}, value)
+    else out[key] = structuredClone(value)
+  }
+  return out
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The 400 a save answers when settings have problems; each problem names its field and rule. */
 export function settingsRejected(problems: readonly SettingsProblem[], status: 400 | 422 = 400): AppError {

@@ -14,6 +14,7 @@ import { apiActor, audit } from '../audit/repo.js'
 import type { AppContext } from '../context.js'
 import { newId } from '../lib/ids.js'
 import { getShop } from '../shops/repo.js'
+import { policyProblems } from '../shops/settings.js'
 
 const STREAMS = ['orders', 'refunds', 'settlements', 'messages'] as const
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -28,10 +29,16 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       config: { roles: ALL_ROLES },
       schema: {
         tags,
-        summary: "A shop's sync health: cursors per stream, the latest errors, failed webhook deliveries",
+        summary:
+          "A shop's sync health: problems with its settings, cursors per stream, the latest errors, failed webhook deliveries",
         params: IdParams,
         response: {
           200: Type.Object({
+            /** False when the channel's settings cannot work: every platform call fails until they are fixed. */
+            settingsUsable: Type.Boolean(),
+            settingsProblems: Type.Array(
+              Type.Object({ path: Type.String(), code: Type.String(), message: Type.String() }),
+            ),
             streams: Type.Array(
               Type.Object({
                 stream: Type.String(),
@@ -65,7 +72,8 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     },
     async (req) => {
       const { merchantId } = req.auth
-      if (!(await getShop(ctx.db, merchantId, req.params.id))) throw notFound('shop', req.params.id)
+      const shop = await getShop(ctx.db, merchantId, req.params.id)
+      if (!shop) throw notFound('shop', req.params.id)
       const [cursors, errors, hooks] = await Promise.all([
         ctx.db
           .selectFrom('sync_cursors')
@@ -93,6 +101,11 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           .execute(),
       ])
       return {
+        settingsUsable: shop.parsed.channel !== null,
+        settingsProblems: [
+          ...shop.parsed.problems,
+          ...(await policyProblems(ctx, merchantId, shop.parsed.hub)),
+        ],
         streams: cursors.map((c) => ({
           stream: c.stream,
           cursorAt: iso(c.cursor_at),

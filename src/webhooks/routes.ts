@@ -35,6 +35,7 @@ export async function webhookRoutes(fastify: FastifyInstance, ctx: AppContext): 
         rawBody,
         query: req.query as Record<string, string>,
       })
+      if (r.status === 409) throw new AppError('conflict', r.reason, 409)
       if (r.status !== 200)
         throw r.status === 401
           ? new AppError('unauthorized', r.reason, 401)

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { getConnector } from '../../connectors/index.js'
-import type { RawWebhook } from '../../connectors/types.js'
+import { isConnectorError } from '../../connectors/errors.js'
+import type { RawWebhook, ShopContext } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
 import { newId } from '../lib/ids.js'
@@ -13,7 +14,8 @@ import { ingestRawOrders, ingestRawRefunds } from '../orders/ingest.js'
 import { shopContext } from '../sync/shop-context.js'
 import { enqueue, jobId } from '../../jobs/queues.js'
 
-export type Receipt = { status: 401 | 404; reason: string } | { status: 200; stored: boolean; ping: boolean }
+export type Receipt =
+  { status: 401 | 404 | 409; reason: string } | { status: 200; stored: boolean; ping: boolean }
 
 type Ctx = Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log'>
 
@@ -33,7 +35,14 @@ export async function receiveWebhook(
   const connector = getConnector(channel)
   if (!connector.verifyWebhook || !connector.parseWebhook)
     return { status: 404, reason: `${channel} delivers no webhooks here` }
-  const sc = await shopContext(ctx, shop.merchant_id, shopId)
+  let sc: ShopContext
+  try {
+    sc = await shopContext(ctx, shop.merchant_id, shopId)
+  } catch (err) {
+    // Settings that cannot work: refuse (the platform delivers again once they are fixed).
+    if (isConnectorError(err, 'permanent')) return { status: 409, reason: err.message }
+    throw err
+  }
   if (!connector.verifyWebhook(req, sc)) return { status: 401, reason: 'signature does not match' }
   let deliveryId: string | null = null
   let topic: string | null = null

@@ -136,7 +136,12 @@ export const TEST_CHANNEL: Channel = 'pdd'
 /** Put the test connector in the registry; returns a function that puts back what was there. */
 export function installTestConnector(): () => void {
   const before = CONNECTORS[TEST_CHANNEL]
-  CONNECTORS[TEST_CHANNEL] = { channel: TEST_CHANNEL, mapOrder, mapRefund } as unknown as Connector
+  CONNECTORS[TEST_CHANNEL] = {
+    channel: TEST_CHANNEL,
+    settingsSchema: before.settingsSchema,
+    mapOrder,
+    mapRefund,
+  } as unknown as Connector
   return () => {
     if (before) CONNECTORS[TEST_CHANNEL] = before
     else delete CONNECTORS[TEST_CHANNEL]
