@@ -174,6 +174,7 @@ const REQUIRED: Record<string, string> = {
 /** The fewest rows each seeded list must hold, so that walking it really turns pages. */
 const AT_LEAST: Record<string, number> = {
   'GET /api-keys': 7,
+  'GET /audit-log': 5,
   'GET /shops': 5,
   'GET /warehouses': WAREHOUSES,
   'GET /skus': SKUS,
