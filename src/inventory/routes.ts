@@ -417,7 +417,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       },
     },
     async (req) => {
-      const since = new Date(ctx.clock.now().getTime() - 30 * 86_400_000)
+      // Movements are stamped by the database's clock: the 30 days are counted on it too.
       const rows = await sql<{
         sku_id: string
         code: string
@@ -426,7 +426,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         shipped_30d: string
       }>`
         SELECT k.id AS sku_id, k.code, COALESCE(SUM(s.on_hand - s.reserved), 0) AS available, t.threshold AS threshold,
-          (SELECT COALESCE(-SUM(mv.quantity), 0) FROM stock_movements mv WHERE mv.merchant_id = k.merchant_id AND mv.sku_id = k.id AND mv.kind = 'shipment' AND mv.created_at >= ${since}) AS shipped_30d
+          (SELECT COALESCE(-SUM(mv.quantity), 0) FROM stock_movements mv WHERE mv.merchant_id = k.merchant_id AND mv.sku_id = k.id AND mv.kind = 'shipment' AND mv.created_at >= NOW(3) - INTERVAL 30 DAY) AS shipped_30d
         FROM skus k
         LEFT JOIN stock s ON s.merchant_id = k.merchant_id AND s.sku_id = k.id
         JOIN stock_thresholds t ON t.merchant_id = k.merchant_id AND t.sku_id = k.id
