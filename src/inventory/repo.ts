@@ -94,12 +94,13 @@ export interface LowStockRow {
 export async function listLowStock(
   db: Executor,
   merchantId: string,
-  f: { since: Date; after?: string; limit: number },
+  f: { after?: string; limit: number },
 ): Promise<LowStockRow[]> {
+  // Movements are stamped by the database's clock: the 30 days of shipments are counted on it too.
   const after = f.after === undefined ? sql`` : sql`AND k.code > ${f.after}`
   const rows = await sql<LowStockRow>`
     SELECT k.id AS sku_id, k.code, COALESCE(SUM(s.on_hand - s.reserved), 0) AS available, t.threshold AS threshold,
-      (SELECT COALESCE(-SUM(mv.quantity), 0) FROM stock_movements mv WHERE mv.merchant_id = k.merchant_id AND mv.sku_id = k.id AND mv.kind = 'shipment' AND mv.created_at >= ${f.since}) AS shipped_30d
+      (SELECT COALESCE(-SUM(mv.quantity), 0) FROM stock_movements mv WHERE mv.merchant_id = k.merchant_id AND mv.sku_id = k.id AND mv.kind = 'shipment' AND mv.created_at >= NOW(3) - INTERVAL 30 DAY) AS shipped_30d
     FROM skus k
     LEFT JOIN stock s ON s.merchant_id = k.merchant_id AND s.sku_id = k.id
     JOIN stock_thresholds t ON t.merchant_id = k.merchant_id AND t.sku_id = k.id

@@ -403,9 +403,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     async (req) => {
       const { limit = DEFAULT_LIMIT, cursor } = req.query
       const after = readCursor(cursor, ['string'])?.[0]
-      const since = new Date(ctx.clock.now().getTime() - 30 * 86_400_000)
       const rows = await listLowStock(ctx.db, req.auth.merchantId, {
-        since,
         limit: limit + 1,
         ...(after !== undefined ? { after } : {}),
       })

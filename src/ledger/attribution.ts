@@ -22,12 +22,23 @@ export interface SkuAmount {
   amount: Decimal
 }
 
+/**
+ * `amount` over items by weight, exactly; the remainder cent goes to the last item that has a
+ * weight (an item weighing nothing — a free gift, an unpaid line — takes nothing while another does).
+ */
+function split(amount: Decimal, weights: readonly Decimal[]): Decimal[] {
+  const last = weights.findLastIndex((w) => w.gt(0))
+  if (last < 0) return apportion(amount, weights)
+  const shares = apportion(amount, weights.slice(0, last + 1))
+  return weights.map((_, i) => shares[i] ?? ZERO)
+}
+
 /** An amount of one line, over the SKUs of the line. */
 export function lineBySku(line: AttributionLine, amount: Decimal): SkuAmount[] {
   if (line.skus.length <= 1 || line.skuId !== null)
     return [{ skuId: line.skuId ?? line.skus[0]?.skuId ?? null, amount }]
   const parts = [...line.skus].sort((a, b) => (a.skuId < b.skuId ? -1 : a.skuId > b.skuId ? 1 : 0))
-  const shares = apportion(
+  const shares = split(
     amount,
     parts.map((p) => p.revenueShare),
   )
@@ -69,8 +80,7 @@ export function refundByLine<L extends AttributionLine>(
   const stated = covered.map((l) => named.get(l.externalLineId) ?? ZERO)
   if (named.size > 0 && sum(stated).eq(amount))
     return covered.map((line, i) => ({ line, amount: stated[i]! }))
-  const weights = stated.some((s) => s.gt(0)) ? stated : covered.map((l) => l.paid)
-  const shares = apportion(amount, weights)
+  const shares = split(amount, stated.some((s) => s.gt(0)) ? stated : covered.map((l) => l.paid))
   return covered.map((line, i) => ({ line, amount: shares[i]! }))
 }
 

@@ -42,32 +42,56 @@ export interface StatementFigures {
   suspense: string
 }
 
-/** Midnight of a calendar date in a time zone, as a UTC instant. */
-export function zonedMidnight(date: string, timeZone: string): Date {
-  const guess = new Date(`${date}T00:00:00Z`)
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(guess)
+/** Formatters are costly to build: one per zone and shape, kept. */
+const formatters = new Map<string, Intl.DateTimeFormat>()
+function formatter(timeZone: string, shape: 'date' | 'time'): Intl.DateTimeFormat {
+  const key = `${shape} ${timeZone}`
+  let f = formatters.get(key)
+  if (!f) {
+    f =
+      shape === 'date'
+        ? new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+        : new Intl.DateTimeFormat('en-US', {
+            timeZone,
+            hourCycle: 'h23',
+            year: 'numeric',
+            month: '2-digit',
+            day: '2-digit',
+            hour: '2-digit',
+            minute: '2-digit',
+            second: '2-digit',
+          })
+    formatters.set(key, f)
+  }
+  return f
+}
+
+/** How far a time zone's wall clock is ahead of UTC at an instant, in ms. */
+function zoneOffsetMs(at: Date, timeZone: string): number {
+  const parts = formatter(timeZone, 'time').formatToParts(at)
   const get = (t: string) => parseInt(parts.find((p) => p.type === t)!.value, 10)
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'))
-  return new Date(guess.getTime() - (asUtc - guess.getTime()))
+  return asUtc - Math.floor(at.getTime() / 1000) * 1000
+}
+
+/**
+ * The first instant of a calendar date in a time zone (midnight, or the first moment after a
+ * daylight-saving jump over midnight), as a UTC instant. The offset is read at the wall-clock
+ * guess and again at the first answer: one reading is off by an hour when a DST change falls
+ * between UTC midnight and local midnight (Sydney, Santiago, Beirut).
+ */
+export function zonedMidnight(date: string, timeZone: string): Date {
+  const wall = Date.parse(`${date}T00:00:00Z`)
+  const first = new Date(wall - zoneOffsetMs(new Date(wall), timeZone))
+  const second = new Date(wall - zoneOffsetMs(first, timeZone))
+  const onDate = [first, second].filter((t) => localDate(t, timeZone) === date)
+  if (onDate.length === 0) return second
+  return onDate.reduce((a, b) => (b.getTime() < a.getTime() ? b : a))
 }
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at)
+  return formatter(timeZone, 'date').format(at)
 }
 
 type Sums = Map<string, { debit: Decimal; credit: Decimal }>

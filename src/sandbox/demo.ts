@@ -482,7 +482,7 @@ async function main() {
   say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/stock?limit=5"`)
   say(`  curl -s -H "Authorization: Bearer ${keys.admin}" ${address}/stock/pushes | head -c 600`)
   const day = (offsetDays: number) =>
-    new Date(Date.now() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10) // Asia/Shanghai calendar day
+    new Date(ctx.clock.now().getTime() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10) // Asia/Shanghai calendar day
   say(
     `  curl -s -H "Authorization: Bearer ${keys.accountant}" "${address}/statements?from=${day(0)}&to=${day(1)}"`,
   )

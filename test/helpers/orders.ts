@@ -1,5 +1,6 @@
 /** Orders inserted straight into the pool, for engine tests that do not need a connector. */
 import type { Executor } from '../../src/db/connect.js'
+import { systemClock } from '../../src/lib/clock.js'
 import { newId } from '../../src/lib/ids.js'
 import type { OrderStatus } from '../../src/orders/types.js'
 
@@ -23,6 +24,8 @@ export async function seedOrder(
   } = {},
 ): Promise<{ orderId: string; lineSkuIds: string[] }> {
   const orderId = newId()
+  // The application's now (moved by ENTREPOT_CLOCK_OFFSET like everything else), not the wall clock.
+  const now = systemClock.now()
   const total = lines.reduce((s, l) => s + Number(l.paid ?? '10'), 0).toFixed(4)
   await db
     .insertInto('orders')
@@ -36,10 +39,10 @@ export async function seedOrder(
       platform_status: 'paid',
       refund_state: 'none',
       currency: opts.currency ?? 'CNY',
-      placed_at: new Date(),
-      paid_at: new Date(),
+      placed_at: now,
+      paid_at: now,
       shipped_at: null,
-      platform_updated_at: new Date(),
+      platform_updated_at: now,
       buyer_id: 'b1',
       buyer_nick: 'buyer',
       buyer_email: null,

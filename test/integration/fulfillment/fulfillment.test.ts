@@ -1,6 +1,7 @@
 import nock from 'nock'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { allocateOrder } from '../../../src/inventory/allocate.js'
+import { systemClock } from '../../../src/lib/clock.js'
 import { checkInventory } from '../../../src/inventory/check.js'
 import { handleInventoryEvent } from '../../../src/inventory/events.js'
 import { receive } from '../../../src/inventory/operations.js'
@@ -114,7 +115,7 @@ describe('waves', () => {
       { code: 'TEA', quantity: 2 },
     ])
     const b1 = await paidAndAllocated(shopB, [{ code: 'TEA', quantity: 1 }])
-    const cutoff = new Date(Date.now() + 60_000).toISOString()
+    const cutoff = new Date(systemClock.now().getTime() + 60_000).toISOString()
     expect((await wave({ paidBefore: '2000-01-01T00:00:00Z' })).statusCode).toBe(422)
     const single = await wave({ shopId: shopA.id, singleItemOnly: true })
     expect(await waveOrders(single.json<{ waveId: string }>().waveId)).toEqual([a1])

@@ -232,3 +232,19 @@ describe('returns against a shipped order line', () => {
     expect(await checkInventory(env.ctx.db, m.id)).toEqual([])
   })
 })
+
+describe('low stock', () => {
+  it('counts the last 30 days of shipments on the clock that stamped them', async () => {
+    await env.app.inject({
+      method: 'PUT',
+      url: '/stock/thresholds',
+      headers: bearer(m.keys.warehouse),
+      payload: { items: [{ skuId: sku.TEA!, threshold: 100 }] },
+    })
+    const low = await env.app.inject({ method: 'GET', url: '/stock/low', headers: bearer(m.keys.warehouse) })
+    // The gift box shipped 2 teas (whatever came back since).
+    expect(low.json<{ items: Record<string, unknown>[] }>().items).toMatchObject([
+      { skuId: sku.TEA!, threshold: 100, shippedLast30Days: 2 },
+    ])
+  })
+})
