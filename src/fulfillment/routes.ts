@@ -7,7 +7,7 @@ import type { AppContext } from '../context.js'
 import { ALL_ROLES } from '../api/auth.js'
 import { AppError, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { Id, IdParams, Int, errorResponses, toJson } from '../api/schemas.js'
+import { ErrorBody, Id, IdParams, Int, Money, Nullable, Timestamp, errorResponses } from '../api/schemas.js'
 import { CHANNELS } from '../db/schema.js'
 import { allocateOrder } from '../inventory/allocate.js'
 import { schedulePush } from '../inventory/schedule-push.js'
@@ -18,7 +18,66 @@ import { shipOrder, ShipError } from './ship.js'
 import { createWave, pickList } from './waves.js'
 
 const STAFF = ['admin', 'warehouse'] as const
-const Row = Type.Record(Type.String(), Type.Unknown())
+const NStr = Nullable(Type.String())
+const WritebackSchema = Type.Object({
+  id: Type.String(),
+  shipmentId: Type.String(),
+  orderId: Type.String(),
+  shopId: Type.String(),
+  parcelNo: Type.Integer(),
+  status: Type.Enum(['pending', 'done', 'failed']),
+  attempts: Type.Integer(),
+  lastError: NStr,
+  note: Nullable(Type.String({ description: 'why it was recorded without being sent, when it was' })),
+  updatedAt: Timestamp,
+  doneAt: Nullable(Timestamp),
+})
+const PickListSchema = Type.Object({
+  waveId: Type.String(),
+  warehouseCode: Type.String(),
+  createdAt: Timestamp,
+  orderCount: Type.Integer(),
+  unitCount: Type.Integer(),
+  heldOrders: Type.Integer(),
+  items: Type.Array(
+    Type.Object({
+      seq: Type.Integer({ description: 'walking order through the bins' }),
+      bin: NStr,
+      skuId: Type.String(),
+      skuCode: Type.String(),
+      skuName: Type.String(),
+      barcode: NStr,
+      totalQuantity: Type.Integer({ description: 'to pick, excluding orders on hold' }),
+      picked: Type.Integer(),
+      slots: Type.Array(
+        Type.Object({
+          slot: Type.Integer(),
+          orderId: Type.String(),
+          shipmentGroupId: NStr,
+          allocationIds: Type.Array(Type.String()),
+          orderLabel: Type.String(),
+          channel: Type.String(),
+          quantity: Type.Integer(),
+          picked: Type.Integer(),
+          onHold: Type.Boolean(),
+        }),
+      ),
+    }),
+  ),
+})
+const ShipSchema = Type.Object({
+  shipments: Type.Array(
+    Type.Object({
+      orderId: Type.String(),
+      shipmentId: Type.String(),
+      shipmentGroupId: NStr,
+      cogs: Money,
+      currency: Type.String(),
+      orderShipped: Type.Boolean(),
+    }),
+  ),
+  repeated: Type.Boolean({ description: 'the Idempotency-Key was used before: nothing shipped twice' }),
+})
 
 export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -49,8 +108,8 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         ),
         response: {
           201: Type.Object({ waveId: Type.String(), orders: Type.Integer() }),
-          422: Row,
           ...errorResponses,
+          422: ErrorBody,
         },
       },
     },
@@ -84,7 +143,17 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         summary: 'The pick list: JSON, CSV or printable HTML (A4)',
         params: IdParams,
         querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'csv', 'html'])) }),
-        response: { 200: Type.Unknown(), ...errorResponses },
+        response: {
+          200: {
+            description: 'the pick list',
+            content: {
+              'application/json': { schema: PickListSchema },
+              'text/csv': { schema: Type.String() },
+              'text/html': { schema: Type.String() },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -171,7 +240,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
           },
           { additionalProperties: false },
         ),
-        response: { 200: Row, ...errorResponses },
+        response: { 200: ShipSchema, ...errorResponses },
       },
     },
     async (req) => {
@@ -214,7 +283,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
           orderId: Type.Optional(Id),
           ...PageQuery,
         }),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(WritebackSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -235,7 +304,22 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         limit,
         (w) => [w.id],
       )
-      return { items: items.map(toJson), next }
+      return {
+        items: items.map((w) => ({
+          id: w.id,
+          shipmentId: w.shipment_id,
+          orderId: w.order_id,
+          shopId: w.shop_id,
+          parcelNo: w.parcel_no,
+          status: w.status,
+          attempts: w.attempts,
+          lastError: w.last_error,
+          note: w.note,
+          updatedAt: w.updated_at.toISOString(),
+          doneAt: w.done_at ? w.done_at.toISOString() : null,
+        })),
+        next,
+      }
     },
   )
 

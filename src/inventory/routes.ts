@@ -6,7 +6,17 @@ import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { AppError, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { Currency, Id, IdParams, Int, NonNegativeAmount, errorResponses, toJson } from '../api/schemas.js'
+import {
+  Currency,
+  Id,
+  IdParams,
+  Int,
+  Money,
+  NonNegativeAmount,
+  Nullable,
+  Timestamp,
+  errorResponses,
+} from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { allocateOrder } from './allocate.js'
 import { retryWaitingOrders } from './events.js'
@@ -16,7 +26,45 @@ import { listLowStock, listPushStates, listStock } from './repo.js'
 import { schedulePush } from './schedule-push.js'
 
 const STAFF = ['admin', 'warehouse'] as const
-const Row = Type.Record(Type.String(), Type.Unknown())
+const NStr = Nullable(Type.String())
+const StockSchema = Type.Object({
+  warehouseId: Type.String(),
+  warehouseCode: Type.String(),
+  skuId: Type.String(),
+  skuCode: Type.String(),
+  skuName: Type.String(),
+  onHand: Type.Integer(),
+  reserved: Type.Integer(),
+  available: Type.Integer({ description: 'on hand − reserved' }),
+  bin: NStr,
+  avgCost: Nullable(Money),
+  currency: NStr,
+})
+const PushStateSchema = Type.Object({
+  shopId: Type.String(),
+  platformSkuKey: Type.String(),
+  locationId: Type.String({ description: "the platform's location, or empty" }),
+  quantity: Nullable(Type.Integer()),
+  pushedAt: Nullable(Timestamp),
+  ok: Nullable(Type.Boolean()),
+  error: NStr,
+})
+const LowStockSchema = Type.Object({
+  skuId: Type.String(),
+  code: Type.String(),
+  available: Type.Integer(),
+  threshold: Type.Integer(),
+  shippedLast30Days: Type.Integer(),
+  daysOfCover: Nullable(
+    Type.Integer({ description: 'at the last 30 days’ pace; null when nothing shipped' }),
+  ),
+})
+const PushReportSchema = Type.Object({
+  considered: Type.Integer(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  skipped: Nullable(Type.Enum(['disabled', 'not_linked'])),
+})
 const Qty = Type.Integer({ minimum: 1, maximum: 10_000_000 })
 const IdemKey = Type.Optional(
   Type.String({
@@ -72,7 +120,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
           warehouseId: Type.Optional(Id),
           ...PageQuery,
         }),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(StockSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -85,7 +133,22 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         ...(after ? { after } : {}),
       })
       const { items, next } = pageOf(rows, limit, (r) => [r.sku_code, r.warehouse_code])
-      return { items: items.map(toJson), next }
+      return {
+        items: items.map((r) => ({
+          warehouseId: r.warehouse_id,
+          warehouseCode: r.warehouse_code,
+          skuId: r.sku_id,
+          skuCode: r.sku_code,
+          skuName: r.sku_name,
+          onHand: r.on_hand,
+          reserved: r.reserved,
+          available: Number(r.available),
+          bin: r.bin,
+          avgCost: r.avg_cost,
+          currency: r.currency,
+        })),
+        next,
+      }
     },
   )
 
@@ -108,7 +171,12 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ avgCost: Type.String() }), ...errorResponses },
+        response: {
+          201: Type.Object({
+            avgCost: Type.String({ description: 'the moving-average unit cost after it' }),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -289,7 +357,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         tags,
         summary: 'Last pushed quantity, time and error per shop and platform SKU',
         querystring: Type.Object({ shopId: Type.Optional(Id), ...PageQuery }),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(PushStateSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -301,7 +369,18 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         ...(after ? { after } : {}),
       })
       const { items, next } = pageOf(rows, limit, (r) => [r.shop_id, r.platform_sku_key, r.location_id])
-      return { items: items.map(toJson), next }
+      return {
+        items: items.map((r) => ({
+          shopId: r.shop_id,
+          platformSkuKey: r.platform_sku_key,
+          locationId: r.location_id,
+          quantity: r.quantity,
+          pushedAt: r.pushed_at ? r.pushed_at.toISOString() : null,
+          ok: r.ok === null ? null : r.ok === 1,
+          error: r.error,
+        })),
+        next,
+      }
     },
   )
 
@@ -313,7 +392,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         tags,
         summary: 'Push every mapped SKU of a shop now (full resync)',
         params: IdParams,
-        response: { 200: Row, ...errorResponses },
+        response: { 200: PushReportSchema, ...errorResponses },
       },
     },
     async (req) => ({ ...(await pushShopStock(ctx, req.auth.merchantId, req.params.id, true)) }),
@@ -374,7 +453,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         summary:
           'SKUs at or under their low-stock threshold, with days of cover from the last 30 days of shipments',
         querystring: Type.Object(PageQuery),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(LowStockSchema), ...errorResponses },
       },
     },
     async (req) => {

@@ -6,13 +6,21 @@ import type { AppContext } from '../context.js'
 import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { invalid, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { Id, IdParams, NonNegativeAmount, errorResponses, toJson } from '../api/schemas.js'
+import { Id, IdParams, NonNegativeAmount, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { withTx } from '../db/tx.js'
 import { autoMap, deleteMapping, listMappings, upsertMappings } from './mappings.js'
 import { rerunWaiting } from './rerun.js'
 
-const Row = Type.Record(Type.String(), Type.Unknown())
+const MappingSchema = Type.Object({
+  id: Type.String(),
+  shopId: Type.String(),
+  platformSkuKey: Type.String({ description: 'the platform SKU id, or item:<platform item id>' }),
+  platformItemId: Type.Union([Type.String(), Type.Null()]),
+  platformSkuId: Type.Union([Type.String(), Type.Null()]),
+  source: Type.Enum(['manual', 'auto', 'bulk']),
+  skuCode: Type.String({ description: 'the merchant SKU it maps to' }),
+})
 
 export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -113,7 +121,7 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
         tags: ['skus'],
         summary: 'SKU mappings by shop and platform SKU',
         querystring: Type.Object({ shopId: Type.Optional(Id), ...PageQuery }),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(MappingSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -125,7 +133,18 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
         ...(after ? { after } : {}),
       })
       const { items, next } = pageOf(rows, limit, (r) => [r.shop_id, r.platform_sku_key])
-      return { items: items.map(toJson), next }
+      return {
+        items: items.map((r) => ({
+          id: r.id,
+          shopId: r.shop_id,
+          platformSkuKey: r.platform_sku_key,
+          platformItemId: r.platform_item_id,
+          platformSkuId: r.platform_sku_id,
+          source: r.source,
+          skuCode: r.sku_code,
+        })),
+        next,
+      }
     },
   )
 

@@ -51,7 +51,16 @@ export async function systemRoutes(fastify: FastifyInstance, ctx: AppContext): P
     '/metrics',
     {
       config: { public: true },
-      schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false },
+      schema: {
+        tags: ['system'],
+        summary: 'Prometheus metrics',
+        response: {
+          200: {
+            description: 'metrics in the Prometheus text format',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        },
+      },
       logLevel: 'warn',
     },
     async (_req, reply) =>
