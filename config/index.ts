@@ -8,7 +8,13 @@ export interface Config {
   readonly env: 'development' | 'production' | 'test'
   readonly db: { readonly url: string; readonly poolSize: number }
   readonly redis: { readonly url: string; readonly prefix: string }
-  readonly api: { readonly host: string; readonly port: number; readonly publicUrl: string }
+  readonly api: {
+    readonly host: string
+    readonly port: number
+    readonly publicUrl: string
+    /** Opens /metrics and /docs; null: they are served only on a loopback address. */
+    readonly opsToken: string | null
+  }
   readonly log: { readonly level: string; readonly pretty: boolean }
   /** 32-byte key for AES-256-GCM sealing of shop credentials. */
   readonly secretKey: Buffer
@@ -50,6 +56,12 @@ export const VARIABLES: readonly VariableDoc[] = [
   },
   { name: 'API_HOST', default: '127.0.0.1', meaning: 'address the HTTP API binds to' },
   { name: 'API_PORT', default: '3000', meaning: 'port of the HTTP API (1–65535; 0 picks a free one)' },
+  {
+    name: 'OPS_TOKEN',
+    default: '(none)',
+    meaning:
+      'opens `/metrics` and `/docs` (`Authorization: Bearer <token>`, or Basic with it as the password; 16+ characters); without it they are served only while API_HOST is a loopback address',
+  },
   {
     name: 'PUBLIC_URL',
     default: 'http://127.0.0.1:$API_PORT',
@@ -165,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       host: str('API_HOST', '127.0.0.1'),
       port,
       publicUrl: url('PUBLIC_URL', `http://127.0.0.1:${port}`, ['http:', 'https:']).replace(/\/$/, ''),
+      opsToken: opsToken(env.OPS_TOKEN, problems),
     },
     log: { level: oneOf('LOG_LEVEL', 'info', LOG_LEVELS), pretty: bool('LOG_PRETTY', false) },
     secretKey: key,
@@ -182,6 +195,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('QUEUE_PREFIX must not contain ":" (BullMQ adds its own separators)')
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config)
+}
+
+function opsToken(raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw === '') return null
+  if (raw.length < 16 || /\s/.test(raw))
+    problems.push('OPS_TOKEN must be 16 or more characters without spaces')
+  return raw
 }
 
 function secretKey(raw: string | undefined, nodeEnv: Config['env'], problems: string[]) {

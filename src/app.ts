@@ -5,12 +5,13 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AppContext } from './context.js'
-import { installAuth } from './api/auth.js'
+import { installAuth, installRouteAccess } from './api/auth.js'
 import { frameworkErrors, installErrorHandler } from './api/errors.js'
 import { AJV_OPTIONS, DEFAULT_BODY_LIMIT, installStrictInput } from './api/input.js'
 import { ROUTE_MODULES } from './api/routes.js'
 import { newId } from './lib/ids.js'
 import { installMetrics } from './system/metrics.js'
+import { installOpsGate } from './system/ops.js'
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -28,10 +29,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id)
   })
 
-  // swagger-ui registers its own routes; mark them public before auth sees them.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true }
-  })
+  // Every route, swagger-ui's own included, answers errors in one shape and takes its access from
+  // the role table: both go in before swagger-ui registers its routes.
+  installErrorHandler(app)
+  installRouteAccess(app)
   await app.register(swagger, {
     openapi: {
       info: {
@@ -40,16 +41,19 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         description: 'Multi-channel order, inventory and finance hub',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key: Bearer ep_…' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API key: Bearer ep_…' },
+          ops: { type: 'http', scheme: 'bearer', description: "operators' token (OPS_TOKEN)" },
+        },
       },
       security: [{ bearer: [] }],
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } })
 
-  installErrorHandler(app)
   installStrictInput(app)
   installAuth(app, ctx.db)
+  installOpsGate(app, ctx.config)
   installMetrics(app, ctx)
   for (const routes of ROUTE_MODULES) await app.register(async (scope) => routes(scope, ctx))
   return app

@@ -1,12 +1,15 @@
 /**
- * Bearer API keys. Each key carries a merchant and a role; each route declares the roles it allows
- * (`config.roles`) or that it is public (`config.public`). A route that declares neither is closed.
+ * Bearer API keys. Each key carries a merchant and a role; each route's access comes from the one
+ * role table (./roles.ts): the roles it allows (`config.roles`), or that no key opens it
+ * (`config.public`; operators' routes are `config.ops` too). A route missing from the table stops
+ * the app from starting; a route with no roles is closed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Executor } from '../db/connect.js'
 import type { Role } from '../db/schema.js'
 import { sha256Hex } from '../lib/crypto.js'
 import { AppError } from './errors.js'
+import { accessOf, routeKey } from './roles.js'
 
 export interface Auth {
   merchantId: string
@@ -18,6 +21,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     roles?: readonly Role[]
     public?: boolean
+    ops?: boolean
   }
   interface FastifyRequest {
     auth: Auth
@@ -25,6 +29,27 @@ declare module 'fastify' {
 }
 
 const TOUCH_INTERVAL_MS = 5 * 60_000
+
+/** Give every route registered after this its access from the role table. */
+export function installRouteAccess(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      const access = accessOf(method, route.url)
+      if (access === undefined)
+        throw new Error(`route ${routeKey(method, route.url)} is not in the role table (src/api/roles.ts)`)
+      route.config = {
+        ...(route.config ?? {}),
+        ...(typeof access === 'string'
+          ? { public: true, ...(access === 'ops' ? { ops: true } : {}) }
+          : { roles: access }),
+      }
+      // The OpenAPI document says which credential each route takes: an API key (the default), the
+      // operators' token, or none.
+      if (typeof access === 'string' && route.schema)
+        route.schema = { ...route.schema, security: access === 'ops' ? [{ ops: [] }] : [] }
+    }
+  })
+}
 
 export function installAuth(app: FastifyInstance, db: Executor): void {
   app.decorateRequest('auth', null as unknown as Auth)
@@ -63,6 +88,3 @@ function bearer(req: FastifyRequest): string | null {
   const m = /^Bearer\s+(\S+)$/i.exec(h)
   return m ? m[1]! : null
 }
-
-export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
-export const ADMIN: readonly Role[] = ['admin']

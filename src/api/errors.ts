@@ -4,6 +4,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type, type Static } from 'typebox'
+import type { Executor } from '../db/connect.js'
+import { notOwned, type OwnedTable } from '../db/owned.js'
 
 export const ERROR_CODES = [
   'validation_failed',
@@ -130,4 +132,20 @@ function missingProperty(params: unknown): string {
     return `/${String(params.missingProperty)}`
   }
   return ''
+}
+
+/** 404 unless every id is the merchant's: another merchant's id is answered like a missing one. */
+export async function mustOwn(
+  db: Executor,
+  merchantId: string,
+  table: OwnedTable,
+  what: string,
+  ids: readonly string[],
+): Promise<void> {
+  const unknown = await notOwned(db, merchantId, table, ids)
+  if (unknown.length > 0)
+    throw new AppError('not_found', `${what} ${unknown.join(', ')} not found`, 404, {
+      id: unknown[0]!,
+      unknown,
+    })
 }

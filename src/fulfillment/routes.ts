@@ -4,8 +4,7 @@ import { Type } from 'typebox'
 import { CARRIERS } from '../../connectors/types.js'
 import { enqueue, jobId } from '../../jobs/queues.js'
 import type { AppContext } from '../context.js'
-import { ALL_ROLES } from '../api/auth.js'
-import { AppError, notFound } from '../api/errors.js'
+import { AppError, mustOwn, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { ErrorBody, Id, IdParams, Int, Money, Nullable, Timestamp, errorResponses } from '../api/schemas.js'
 import { CHANNELS } from '../db/schema.js'
@@ -17,7 +16,6 @@ import { pickListCsv, pickListHtml } from './render.js'
 import { shipOrder, ShipError } from './ship.js'
 import { createWave, pickList } from './waves.js'
 
-const STAFF = ['admin', 'warehouse'] as const
 const NStr = Nullable(Type.String())
 const WritebackSchema = Type.Object({
   id: Type.String(),
@@ -90,7 +88,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.post(
     '/waves',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Create a wave (波次) of allocated orders for one warehouse',
@@ -122,6 +119,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         .where('id', '=', req.body.warehouseId)
         .executeTakeFirst()
       if (!wh) throw notFound('warehouse', req.body.warehouseId)
+      if (req.body.shopId) await mustOwn(ctx.db, merchantId, 'shops', 'shop', [req.body.shopId])
       const { paidBefore, ...rest } = req.body
       const wave = await createWave(
         ctx.db,
@@ -137,7 +135,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.get(
     '/waves/:id/picklist',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'The pick list: JSON, CSV or printable HTML (A4)',
@@ -176,7 +173,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.post(
     '/waves/:id/picks',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Confirm a pick; fewer than asked is a shortage (adjustment + exception + re-allocation)',
@@ -193,6 +189,8 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     },
     async (req) => {
       const { merchantId } = req.auth
+      await mustOwn(ctx.db, merchantId, 'waves', 'wave', [req.params.id])
+      await mustOwn(ctx.db, merchantId, 'stock_allocations', 'allocation', [req.body.allocationId])
       const r = await confirmPick(
         ctx.db,
         merchantId,
@@ -210,7 +208,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.post(
     '/orders/:id/ship',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary:
@@ -245,6 +242,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     },
     async (req) => {
       const { merchantId } = req.auth
+      await mustOwn(ctx.db, merchantId, 'orders', 'order', [req.params.id])
       const parcels = req.body.parcels.map((p) => ({
         carrier: p.carrier,
         carrierName: p.carrierName ?? null,
@@ -274,7 +272,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.get(
     '/writebacks',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary: 'Shipment writebacks by status (failed ones can be retried by hand)',
@@ -326,7 +323,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.post(
     '/writebacks/:id/retry',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         params: IdParams,

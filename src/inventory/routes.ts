@@ -3,8 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
-import { AppError, notFound } from '../api/errors.js'
+import { AppError, mustOwn, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import {
   Currency,
@@ -25,7 +24,6 @@ import { pushShopStock } from './push.js'
 import { listLowStock, listPushStates, listStock } from './repo.js'
 import { schedulePush } from './schedule-push.js'
 
-const STAFF = ['admin', 'warehouse'] as const
 const NStr = Nullable(Type.String())
 const StockSchema = Type.Object({
   warehouseId: Type.String(),
@@ -111,7 +109,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/stock',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary: 'Stock levels per warehouse and SKU (available = on hand − reserved), with bin and cost',
@@ -155,7 +152,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/stock/receipts',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Receive stock at a unit cost (updates the moving-average cost)',
@@ -201,7 +197,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/stock/stocktakes',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary:
@@ -238,7 +233,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/stock/transfers',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         body: Type.Object(
@@ -268,7 +262,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/stock/returns',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Restock returned goods',
@@ -283,6 +276,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       const { merchantId } = req.auth
       const { idempotencyKey, ...input } = req.body
       await ownSku(merchantId, input.skuId, [input.warehouseId])
+      if (input.orderId) await mustOwn(ctx.db, merchantId, 'orders', 'order', [input.orderId])
       await restockReturn(ctx.db, merchantId, input, { actor: req.auth.apiKeyId, idempotencyKey })
       await afterChange(merchantId, [input.skuId])
       return reply.status(204).send(null)
@@ -292,7 +286,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.put(
     '/stock/bins',
     {
-      config: { roles: STAFF },
       bodyLimit: 1024 * 1024,
       schema: {
         tags,
@@ -334,7 +327,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/orders/:id/allocate',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Try to allocate a paid order now (manual re-allocation)',
@@ -343,6 +335,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       },
     },
     async (req) => {
+      await mustOwn(ctx.db, req.auth.merchantId, 'orders', 'order', [req.params.id])
       const outcome = await allocateOrder(ctx.db, req.auth.merchantId, req.params.id)
       if (outcome === 'allocated') await schedulePush(ctx, req.auth.merchantId)
       return { outcome }
@@ -352,7 +345,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/stock/pushes',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary: 'Last pushed quantity, time and error per shop and platform SKU',
@@ -387,7 +379,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/shops/:id/stock-push',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         summary: 'Push every mapped SKU of a shop now (full resync)',
@@ -395,13 +386,15 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         response: { 200: PushReportSchema, ...errorResponses },
       },
     },
-    async (req) => ({ ...(await pushShopStock(ctx, req.auth.merchantId, req.params.id, true)) }),
+    async (req) => {
+      await mustOwn(ctx.db, req.auth.merchantId, 'shops', 'shop', [req.params.id])
+      return pushShopStock(ctx, req.auth.merchantId, req.params.id, true)
+    },
   )
 
   app.put(
     '/stock/thresholds',
     {
-      config: { roles: STAFF },
       bodyLimit: 256 * 1024,
       schema: {
         tags,
@@ -420,20 +413,18 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     },
     async (req) => {
       const { merchantId } = req.auth
-      const own = await ctx.db
-        .selectFrom('skus')
-        .select('id')
-        .where('merchant_id', '=', merchantId)
-        .where(
-          'id',
-          'in',
-          req.body.items.map((i) => i.skuId),
-        )
-        .execute()
-      const known = new Set(own.map((s) => s.id))
-      const rows = req.body.items
-        .filter((i) => known.has(i.skuId))
-        .map((i) => ({ merchant_id: merchantId, sku_id: i.skuId, threshold: i.threshold }))
+      await mustOwn(
+        ctx.db,
+        merchantId,
+        'skus',
+        'SKU',
+        req.body.items.map((i) => i.skuId),
+      )
+      const rows = req.body.items.map((i) => ({
+        merchant_id: merchantId,
+        sku_id: i.skuId,
+        threshold: i.threshold,
+      }))
       if (rows.length > 0)
         await ctx.db
           .insertInto('stock_thresholds')
@@ -447,7 +438,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/stock/low',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary:

@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { AppError, conflict, invalid, notFound } from '../api/errors.js'
+import { AppError, conflict, invalid, mustOwn, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, encodeCursor, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import {
   Id,
@@ -34,7 +34,6 @@ import { sendTable } from './export.js'
 import { importSettlementFile } from './settlements.js'
 import { zonedMidnight } from './statements.js'
 
-const FINANCE = ['admin', 'accountant'] as const
 const FINDING_COLUMNS = [
   'kind',
   'channel',
@@ -145,7 +144,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/settlements/import',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary:
@@ -198,7 +196,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/settlements/imports',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary:
@@ -247,7 +244,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/settlements/lines',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         querystring: Type.Object({
@@ -326,7 +322,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/reconciliation',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary: 'Settlement lines matched to orders, with every discrepancy and its reason',
@@ -419,7 +414,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/ledger/accounts',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary: "The chart of accounts: defaults with the merchant's names and GL codes",
@@ -472,7 +466,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.put(
     '/ledger/accounts/:code',
     {
-      config: { roles: ['admin', 'accountant'] },
       schema: {
         tags,
         summary: 'Rename an account or give it the code of your general ledger',
@@ -517,7 +510,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/shops/:id/commission-plans',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary: "A shop's commission plans by the day they take effect",
@@ -529,6 +521,7 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     async (req) => {
       const { limit = DEFAULT_LIMIT, cursor } = req.query
       const after = readCursor(cursor, ['string', 'string'])
+      await mustOwn(ctx.db, req.auth.merchantId, 'shops', 'shop', [req.params.id])
       let q = ctx.db
         .selectFrom('commission_plans')
         .select(['id', 'name', 'effective_from', 'effective_to', 'rules'])
@@ -566,7 +559,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/shops/:id/commission-plans',
     {
-      config: { roles: ['admin', 'accountant'] },
       bodyLimit: 1024 * 1024,
       schema: {
         tags,
@@ -642,7 +634,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/ledger/periods',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary: 'Closed months, oldest first',
@@ -680,7 +671,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/ledger/periods/:period/close',
     {
-      config: { roles: ['admin', 'accountant'] },
       schema: {
         tags,
         summary: 'Close a month: later postings dated in it are booked in the next open month as adjustments',

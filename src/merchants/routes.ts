@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { errorResponses, IdParams, iso, Role } from '../api/schemas.js'
@@ -32,7 +31,6 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
   app.get(
     '/me',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags: ['merchant'],
         summary: 'The merchant and role the API key belongs to',
@@ -61,7 +59,6 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
   app.get(
     '/api-keys',
     {
-      config: { roles: ADMIN },
       schema: {
         tags: ['merchant'],
         querystring: Type.Object(PageQuery),
@@ -83,7 +80,6 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
   app.post(
     '/api-keys',
     {
-      config: { roles: ADMIN },
       schema: {
         tags: ['merchant'],
         summary: 'Create an API key; the token is shown only in this response',
@@ -110,7 +106,6 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
   app.delete(
     '/api-keys/:id',
     {
-      config: { roles: ADMIN },
       schema: { tags: ['merchant'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
     },
     async (req, reply) => {

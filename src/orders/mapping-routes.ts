@@ -3,8 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
-import { invalid, notFound } from '../api/errors.js'
+import { invalid, mustOwn, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { Id, IdParams, NonNegativeAmount, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
@@ -24,12 +23,10 @@ const MappingSchema = Type.Object({
 
 export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
-  const READ = ALL_ROLES
 
   app.put(
     '/skus/:id/bundle',
     {
-      config: { roles: ADMIN },
       schema: {
         tags: ['skus'],
         summary:
@@ -116,7 +113,6 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/sku-mappings',
     {
-      config: { roles: READ },
       schema: {
         tags: ['skus'],
         summary: 'SKU mappings by shop and platform SKU',
@@ -151,7 +147,6 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/sku-mappings/bulk',
     {
-      config: { roles: ADMIN },
       bodyLimit: 1024 * 1024,
       schema: {
         tags: ['skus'],
@@ -178,8 +173,7 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
           200: Type.Object({
             saved: Type.Integer(),
             rerun: Type.Integer(),
-            unknownCodes: Type.Array(Type.String()),
-            unknownShops: Type.Array(Type.String()),
+            unknownCodes: Type.Array(Type.String(), { description: 'SKU codes the merchant does not have' }),
           }),
           ...errorResponses,
         },
@@ -190,7 +184,16 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
         if (!it.platformSkuId && !it.platformItemId)
           throw invalid(`body/items/${i} needs platformSkuId or platformItemId`, { field: `body/items/${i}` })
       })
-      const r = await withTx(ctx.db, (tx) => upsertMappings(tx, req.auth.merchantId, req.body.items, 'bulk'))
+      await mustOwn(
+        ctx.db,
+        req.auth.merchantId,
+        'shops',
+        'shop',
+        req.body.items.map((i) => i.shopId),
+      )
+      const { unknownShops: _none, ...r } = await withTx(ctx.db, (tx) =>
+        upsertMappings(tx, req.auth.merchantId, req.body.items, 'bulk'),
+      )
       await audit(ctx.db, req.auth.merchantId, {
         ...apiActor(req.auth),
         action: 'sku_mapping.bulk',
@@ -206,7 +209,6 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/sku-mappings/auto',
     {
-      config: { roles: ADMIN },
       schema: {
         tags: ['skus'],
         summary: "Map a shop's platform SKUs whose seller code equals a merchant SKU code",
@@ -215,6 +217,7 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
       },
     },
     async (req) => {
+      await mustOwn(ctx.db, req.auth.merchantId, 'shops', 'shop', [req.body.shopId])
       const mapped = await withTx(ctx.db, (tx) => autoMap(tx, req.auth.merchantId, req.body.shopId))
       const rerun = await rerunWaiting(ctx, req.auth.merchantId, ['sku_unmapped'], req.body.shopId)
       return { mapped, rerun }
@@ -224,7 +227,6 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.delete(
     '/sku-mappings/:id',
     {
-      config: { roles: ADMIN },
       schema: {
         tags: ['skus'],
         summary: 'Delete a mapping (orders already mapped keep their SKUs until re-run)',

@@ -27,7 +27,6 @@ export async function systemRoutes(fastify: FastifyInstance, ctx: AppContext): P
   app.get(
     '/healthz',
     {
-      config: { public: true },
       schema: {
         tags: ['system'],
         summary: 'Checks the database and Redis',
@@ -50,7 +49,6 @@ export async function systemRoutes(fastify: FastifyInstance, ctx: AppContext): P
   app.get(
     '/metrics',
     {
-      config: { public: true },
       schema: {
         tags: ['system'],
         summary: 'Prometheus metrics',

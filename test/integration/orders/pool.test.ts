@@ -403,7 +403,8 @@ describe('orders API', () => {
       headers: h,
       payload: { items: [{ shopId: shop.id, platformSkuId: 'X', skuCode: 'CUP-500' }] },
     })
-    expect(foreign.json()).toMatchObject({ saved: 0, unknownShops: [shop.id] })
+    expect(foreign.statusCode).toBe(404)
+    expect(foreign.json()).toMatchObject({ error: { code: 'not_found', details: { unknown: [shop.id] } } })
   })
 })
 
