@@ -16,6 +16,8 @@ export interface Config {
     readonly publicUrl: string
     /** Read the client address and protocol from X-Forwarded-* (behind a reverse proxy). */
     readonly trustProxy: boolean
+    /** Opens /metrics and /docs; null: they are served only on a loopback address. */
+    readonly opsToken: string | null
   }
   /** Console sign-in: sessions end after this long without a request. */
   readonly sessions: { readonly idleMinutes: number }
@@ -62,6 +64,12 @@ export const VARIABLES: readonly VariableDoc[] = [
   },
   { name: 'API_HOST', default: '127.0.0.1', meaning: 'address the HTTP API binds to' },
   { name: 'API_PORT', default: '3000', meaning: 'port of the HTTP API (1–65535; 0 picks a free one)' },
+  {
+    name: 'OPS_TOKEN',
+    default: '(none)',
+    meaning:
+      'opens `/metrics` and `/docs` (`Authorization: Bearer <token>`, or Basic with it as the password; 16+ characters); without it they are served only while API_HOST is a loopback address',
+  },
   {
     name: 'PUBLIC_URL',
     default: 'http://127.0.0.1:$API_PORT',
@@ -203,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       port,
       publicUrl: url('PUBLIC_URL', `http://127.0.0.1:${port}`, ['http:', 'https:']).replace(/\/$/, ''),
       trustProxy: bool('TRUST_PROXY', false),
+      opsToken: opsToken(env.OPS_TOKEN, problems),
     },
     sessions: { idleMinutes: int('SESSION_IDLE_MINUTES', 720, 5, 43_200) },
     log: { level: oneOf('LOG_LEVEL', 'info', LOG_LEVELS), pretty: bool('LOG_PRETTY', false) },
@@ -239,6 +248,13 @@ function clockOffset(raw: string | undefined, nodeEnv: Config['env'], problems: 
   // A production process a year ahead would move every pull cursor past the platforms' present.
   if (offsetMs !== 0 && nodeEnv === 'production')
     problems.push('ENTREPOT_CLOCK_OFFSET is for tests and demos: it is refused in production')
+}
+
+function opsToken(raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw === '') return null
+  if (raw.length < 16 || /\s/.test(raw))
+    problems.push('OPS_TOKEN must be 16 or more characters without spaces')
+  return raw
 }
 
 function secretKey(raw: string | undefined, nodeEnv: Config['env'], problems: string[]) {

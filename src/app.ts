@@ -6,13 +6,14 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { AppContext } from './context.js'
-import { installAuth } from './api/auth.js'
+import { installAuth, installRouteAccess } from './api/auth.js'
 import { installConsole } from './api/console.js'
 import { frameworkErrors, installErrorHandler } from './api/errors.js'
 import { AJV_OPTIONS, DEFAULT_BODY_LIMIT, installStrictInput } from './api/input.js'
 import { ROUTE_MODULES } from './api/routes.js'
 import { newId } from './lib/ids.js'
 import { installMetrics } from './system/metrics.js'
+import { installOpsGate } from './system/ops.js'
 import { installScopeGuard } from './users/scope.js'
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
@@ -32,10 +33,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id)
   })
 
-  // swagger-ui registers its own routes; mark them public before auth sees them.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true }
-  })
+  // Every route, swagger-ui's own included, answers errors in one shape and takes its access from
+  // the role table: both go in before swagger-ui registers its routes.
+  installErrorHandler(app)
+  installRouteAccess(app)
   await app.register(swagger, {
     openapi: {
       info: {
@@ -52,6 +53,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
             name: 'ep_session',
             description: 'console session from POST /auth/login; writes also send x-csrf-token',
           },
+          ops: { type: 'http', scheme: 'bearer', description: "operators' token (OPS_TOKEN)" },
         },
       },
       security: [{ bearer: [] }, { session: [] }],
@@ -60,9 +62,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } })
 
   await app.register(cookie)
-  installErrorHandler(app)
   installStrictInput(app)
   installAuth(app, ctx)
+  installOpsGate(app, ctx.config)
   installScopeGuard(app)
   installMetrics(app, ctx)
   await installConsole(app)

@@ -1,8 +1,9 @@
 /**
  * Who is calling. Integrations send a bearer API key; people in the console send the session
  * cookie (plus the session's CSRF token on every write). Both carry a merchant and a role, and each
- * route declares the roles it allows (`config.roles`) or that it is public (`config.public`). A
- * route that declares neither is closed.
+ * route's access comes from the one role table (./roles.ts): the roles it allows (`config.roles`),
+ * or that no credential opens it (`config.public`; operators' routes are `config.ops` too). A route
+ * missing from the table stops the app from starting; a route with no roles is closed.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppContext } from '../context.js'
@@ -12,6 +13,7 @@ import { getUser } from '../users/repo.js'
 import { SESSION_COOKIE, sessionStore, type SessionData, type SessionStore } from '../users/sessions.js'
 import { UNSCOPED, type Scope, type User } from '../users/types.js'
 import { AppError } from './errors.js'
+import { accessOf, routeKey } from './roles.js'
 
 export interface Auth {
   merchantId: string
@@ -42,6 +44,7 @@ declare module 'fastify' {
     public?: boolean
     /** Reachable by a user who must still replace a one-time password (GET /me, sign-out…). */
     beforePasswordChange?: boolean
+    ops?: boolean
   }
   interface FastifyRequest {
     auth: Auth
@@ -54,6 +57,27 @@ declare module 'fastify' {
 
 const TOUCH_INTERVAL_MS = 5 * 60_000
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** Give every route registered after this its access from the role table. */
+export function installRouteAccess(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      const access = accessOf(method, route.url)
+      if (access === undefined)
+        throw new Error(`route ${routeKey(method, route.url)} is not in the role table (src/api/roles.ts)`)
+      route.config = {
+        ...(route.config ?? {}),
+        ...(typeof access === 'string'
+          ? { public: true, ...(access === 'ops' ? { ops: true } : {}) }
+          : { roles: access }),
+      }
+      // The OpenAPI document says which credential each route takes: an API key (the default), the
+      // operators' token, or none.
+      if (typeof access === 'string' && route.schema)
+        route.schema = { ...route.schema, security: access === 'ops' ? [{ ops: [] }] : [] }
+    }
+  })
+}
 
 export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   const { db } = ctx
@@ -143,6 +167,3 @@ function bearer(req: FastifyRequest): string | null {
   const m = /^Bearer\s+(\S+)$/i.exec(h)
   return m ? m[1]! : null
 }
-
-export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
-export const ADMIN: readonly Role[] = ['admin']

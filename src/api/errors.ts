@@ -3,6 +3,9 @@
  * stays short. Every error body has the shape { error: { code, message, details } }.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Type, type Static } from 'typebox'
+import type { Executor } from '../db/connect.js'
+import { notOwned, type OwnedTable } from '../db/owned.js'
 
 export const ERROR_CODES = [
   'validation_failed',
@@ -25,7 +28,54 @@ export const ERROR_CODES = [
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
-export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500 | 502 | 503
+export type HttpStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 502 | 503
+
+const FieldError = Type.Object({
+  field: Type.String({ description: 'where: body/items/1/name, querystring/limit, params/id…' }),
+  message: Type.String(),
+})
+/** What an error says beyond its message; each code fills in what it knows. */
+export const ErrorDetailsSchema = Type.Object(
+  {
+    field: Type.Optional(Type.String({ description: 'the input at fault (the first, when several are)' })),
+    fields: Type.Optional(Type.Array(FieldError, { description: 'every input at fault' })),
+    id: Type.Optional(Type.String({ description: 'the id that was not found' })),
+    role: Type.Optional(Type.String({ description: "the caller's role, when it may not do this" })),
+    reason: Type.Optional(
+      Type.String({ description: 'a stable machine-readable reason the console translates' }),
+    ),
+    problems: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.String(),
+          Type.Object({
+            field: Type.String(),
+            path: Type.String(),
+            code: Type.String(),
+            message: Type.String(),
+          }),
+        ]),
+      ),
+    ),
+    channel: Type.Optional(Type.String({ description: 'the channel concerned' })),
+    retryAfterSeconds: Type.Optional(Type.Integer({ description: 'when to try again' })),
+    unknown: Type.Optional(Type.Array(Type.String(), { description: 'codes or ids that were not found' })),
+    httpStatus: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], { description: "the platform's HTTP status" }),
+    ),
+    requestId: Type.Optional(Type.String({ description: 'quote it when reporting an internal error' })),
+  },
+  { additionalProperties: false },
+)
+export type ErrorDetails = Static<typeof ErrorDetailsSchema>
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.Enum(ERROR_CODES),
+    message: Type.String(),
+    details: Type.Union([ErrorDetailsSchema, Type.Null()]),
+  }),
+})
 
 export class AppError extends Error {
   override name = 'AppError'
@@ -33,7 +83,7 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly status: HttpStatus = 400,
-    readonly details?: unknown,
+    readonly details?: ErrorDetails,
   ) {
     super(message)
   }
@@ -41,9 +91,9 @@ export class AppError extends Error {
 
 export const notFound = (what: string, id: string) =>
   new AppError('not_found', `${what} ${id} not found`, 404, { id })
-export const conflict = (message: string, details?: unknown) =>
+export const conflict = (message: string, details?: ErrorDetails) =>
   new AppError('conflict', message, 409, details)
-export const invalid = (message: string, details?: unknown) =>
+export const invalid = (message: string, details?: ErrorDetails) =>
   new AppError('validation_failed', message, 400, details)
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -54,12 +104,14 @@ export function installErrorHandler(app: FastifyInstance): void {
         .send({ error: { code: err.code, message: err.message, details: err.details ?? null } })
     }
     if (err.validation) {
-      const details = err.validation.map((v) => ({
+      const fields = err.validation.map((v) => ({
         field: `${err.validationContext ?? 'body'}${v.instancePath || ''}${missingProperty(v.params)}`,
         message: v.message ?? 'is invalid',
       }))
-      const message = details.map((d) => `${d.field} ${d.message}`).join('; ')
-      return reply.status(400).send({ error: { code: 'validation_failed', message, details } })
+      const message = fields.map((d) => `${d.field} ${d.message}`).join('; ')
+      return reply
+        .status(400)
+        .send({ error: { code: 'validation_failed', message, details: { field: fields[0]!.field, fields } } })
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       const code: ErrorCode =
@@ -101,4 +153,20 @@ function missingProperty(params: unknown): string {
     return `/${String(params.missingProperty)}`
   }
   return ''
+}
+
+/** 404 unless every id is the merchant's: another merchant's id is answered like a missing one. */
+export async function mustOwn(
+  db: Executor,
+  merchantId: string,
+  table: OwnedTable,
+  what: string,
+  ids: readonly string[],
+): Promise<void> {
+  const unknown = await notOwned(db, merchantId, table, ids)
+  if (unknown.length > 0)
+    throw new AppError('not_found', `${what} ${unknown.join(', ')} not found`, 404, {
+      id: unknown[0]!,
+      unknown,
+    })
 }

@@ -1,11 +1,18 @@
 /** Schemas shared by many routes. */
-import { Type, type Static } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
 import { ROLES } from '../db/schema.js'
+import { ErrorBody } from './errors.js'
 
 export const Id = Type.String({ pattern: '^[0-9A-HJKMNP-TV-Z]{26}$', description: 'ULID' })
 export const IdParams = Type.Object({ id: Id })
 export const Role = Type.Enum(ROLES)
 export const Timestamp = Type.String({ format: 'date-time' })
+/** T or null. */
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
+/** A money amount in a response: an exact decimal string, never a JSON number. */
+export const Money = Type.String({ description: 'exact decimal string, e.g. "12.50"' })
+/** Free-form JSON kept as the platform or the merchant gave it. */
+export const FreeForm = Type.Record(Type.String(), Type.Unknown())
 /** Largest value of a signed 32-bit INT column. */
 export const INT_MAX = 2_147_483_647
 /** A whole number that fits an INT column, from `minimum` (0 unless given). */
@@ -26,9 +33,7 @@ export const NonNegativeAmount = Type.String({
 /** ISO 4217 currency code. */
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 })
 
-export const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Unknown() }),
-})
+export { ErrorBody }
 
 /** Standard error responses, so the OpenAPI document lists them. */
 export const errorResponses = {
@@ -41,9 +46,9 @@ export const errorResponses = {
 
 export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
 
-/** Rows → JSON: dates as ISO strings, everything else as stored (DECIMAL stays an exact string). */
-export function toJson(row: object): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]))
+/** A JSON column's value: parsed by the driver, or its text when a driver hands text back. */
+export function jsonColumn<T>(v: T | string): T {
+  return typeof v === 'string' ? (JSON.parse(v) as T) : v
 }
 
 export type { Static }

@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { ADMIN } from '../api/auth.js'
 import { errorResponses, Id } from '../api/schemas.js'
 import type { AppContext } from '../context.js'
 import { ACTOR_TYPES, listAudit } from './query.js'
@@ -14,7 +13,6 @@ export async function auditRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
   app.get(
     '/audit-log',
     {
-      config: { roles: ADMIN },
       schema: {
         tags: ['merchant'],
         summary: 'Who changed what, newest first; action may be exact (user.create) or a family (user.)',

@@ -6,7 +6,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { getConnector } from '../../connectors/index.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { invalid, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { errorResponses, Id, IdParams, iso } from '../api/schemas.js'
@@ -71,7 +70,6 @@ export async function catalogueRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/shops/:id/listings',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary:
@@ -110,7 +108,6 @@ export async function catalogueRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/listings/:id',
     {
-      config: { roles: ALL_ROLES },
       schema: { tags, params: IdParams, response: { 200: ListingSkuSchema, ...errorResponses } },
     },
     async (req) => {
@@ -123,7 +120,6 @@ export async function catalogueRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/shops/:id/catalogue',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary:
@@ -193,7 +189,6 @@ export async function catalogueRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/shops/:id/catalogue/pull',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         summary:
@@ -225,7 +220,6 @@ export async function catalogueRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.put(
     '/listings/:id/mapping',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         summary:
@@ -287,7 +281,6 @@ export async function catalogueRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.delete(
     '/listings/:id/mapping',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         summary:

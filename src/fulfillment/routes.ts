@@ -4,10 +4,9 @@ import { Type } from 'typebox'
 import { CARRIERS } from '../../connectors/types.js'
 import { enqueue, jobId } from '../../jobs/queues.js'
 import type { AppContext } from '../context.js'
-import { ALL_ROLES } from '../api/auth.js'
-import { AppError, notFound } from '../api/errors.js'
+import { AppError, mustOwn, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { Id, IdParams, Int, errorResponses, toJson } from '../api/schemas.js'
+import { ErrorBody, Id, IdParams, Int, Money, Nullable, Timestamp, errorResponses } from '../api/schemas.js'
 import { CHANNELS } from '../db/schema.js'
 import { allocateOrder } from '../inventory/allocate.js'
 import { schedulePush } from '../inventory/schedule-push.js'
@@ -19,8 +18,66 @@ import { shipOrder, ShipError } from './ship.js'
 import { createWave, pickList } from './waves.js'
 import { enqueueWritebacks } from './writeback.js'
 
-const STAFF = ['admin', 'warehouse'] as const
-const Row = Type.Record(Type.String(), Type.Unknown())
+const NStr = Nullable(Type.String())
+const WritebackSchema = Type.Object({
+  id: Type.String(),
+  shipmentId: Type.String(),
+  orderId: Type.String(),
+  shopId: Type.String(),
+  parcelNo: Type.Integer(),
+  status: Type.Enum(['pending', 'done', 'failed']),
+  attempts: Type.Integer(),
+  lastError: NStr,
+  note: Nullable(Type.String({ description: 'why it was recorded without being sent, when it was' })),
+  updatedAt: Timestamp,
+  doneAt: Nullable(Timestamp),
+})
+const PickListSchema = Type.Object({
+  waveId: Type.String(),
+  warehouseCode: Type.String(),
+  createdAt: Timestamp,
+  orderCount: Type.Integer(),
+  unitCount: Type.Integer(),
+  heldOrders: Type.Integer(),
+  items: Type.Array(
+    Type.Object({
+      seq: Type.Integer({ description: 'walking order through the bins' }),
+      bin: NStr,
+      skuId: Type.String(),
+      skuCode: Type.String(),
+      skuName: Type.String(),
+      barcode: NStr,
+      totalQuantity: Type.Integer({ description: 'to pick, excluding orders on hold' }),
+      picked: Type.Integer(),
+      slots: Type.Array(
+        Type.Object({
+          slot: Type.Integer(),
+          orderId: Type.String(),
+          shipmentGroupId: NStr,
+          allocationIds: Type.Array(Type.String()),
+          orderLabel: Type.String(),
+          channel: Type.String(),
+          quantity: Type.Integer(),
+          picked: Type.Integer(),
+          onHold: Type.Boolean(),
+        }),
+      ),
+    }),
+  ),
+})
+const ShipSchema = Type.Object({
+  shipments: Type.Array(
+    Type.Object({
+      orderId: Type.String(),
+      shipmentId: Type.String(),
+      shipmentGroupId: NStr,
+      cogs: Money,
+      currency: Type.String(),
+      orderShipped: Type.Boolean(),
+    }),
+  ),
+  repeated: Type.Boolean({ description: 'the Idempotency-Key was used before: nothing shipped twice' }),
+})
 
 export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -33,7 +90,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.post(
     '/waves',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Create a wave (波次) of allocated orders for one warehouse',
@@ -51,8 +107,8 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         ),
         response: {
           201: Type.Object({ waveId: Type.String(), orders: Type.Integer() }),
-          422: Row,
           ...errorResponses,
+          422: ErrorBody,
         },
       },
     },
@@ -65,6 +121,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         .where('id', '=', req.body.warehouseId)
         .executeTakeFirst()
       if (!wh) throw notFound('warehouse', req.body.warehouseId)
+      if (req.body.shopId) await mustOwn(ctx.db, merchantId, 'shops', 'shop', [req.body.shopId])
       const { paidBefore, ...rest } = req.body
       const wave = await createWave(
         ctx.db,
@@ -80,13 +137,22 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.get(
     '/waves/:id/picklist',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'The pick list: JSON, CSV or printable HTML (A4)',
         params: IdParams,
         querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'csv', 'html'])) }),
-        response: { 200: Type.Unknown(), ...errorResponses },
+        response: {
+          200: {
+            description: 'the pick list',
+            content: {
+              'application/json': { schema: PickListSchema },
+              'text/csv': { schema: Type.String() },
+              'text/html': { schema: Type.String() },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -109,7 +175,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.post(
     '/waves/:id/picks',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Confirm a pick; fewer than asked is a shortage (adjustment + exception + re-allocation)',
@@ -126,6 +191,8 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     },
     async (req) => {
       const { merchantId } = req.auth
+      await mustOwn(ctx.db, merchantId, 'waves', 'wave', [req.params.id])
+      await mustOwn(ctx.db, merchantId, 'stock_allocations', 'allocation', [req.body.allocationId])
       const r = await confirmPick(
         ctx.db,
         merchantId,
@@ -143,7 +210,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.post(
     '/orders/:id/ship',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary:
@@ -173,11 +239,12 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
           },
           { additionalProperties: false },
         ),
-        response: { 200: Row, ...errorResponses },
+        response: { 200: ShipSchema, ...errorResponses },
       },
     },
     async (req) => {
       const { merchantId } = req.auth
+      await mustOwn(ctx.db, merchantId, 'orders', 'order', [req.params.id])
       const parcels = req.body.parcels.map((p) => ({
         carrier: p.carrier,
         carrierName: p.carrierName ?? null,
@@ -208,7 +275,6 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   app.get(
     '/writebacks',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary: 'Shipment writebacks by status (failed ones can be retried by hand)',
@@ -217,7 +283,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
           orderId: Type.Optional(Id),
           ...PageQuery,
         }),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(WritebackSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -238,14 +304,28 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         limit,
         (w) => [w.id],
       )
-      return { items: items.map(toJson), next }
+      return {
+        items: items.map((w) => ({
+          id: w.id,
+          shipmentId: w.shipment_id,
+          orderId: w.order_id,
+          shopId: w.shop_id,
+          parcelNo: w.parcel_no,
+          status: w.status,
+          attempts: w.attempts,
+          lastError: w.last_error,
+          note: w.note,
+          updatedAt: w.updated_at.toISOString(),
+          doneAt: w.done_at ? w.done_at.toISOString() : null,
+        })),
+        next,
+      }
     },
   )
 
   app.post(
     '/writebacks/:id/retry',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         params: IdParams,

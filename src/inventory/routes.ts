@@ -3,10 +3,19 @@ import type { FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
-import { AppError, notFound } from '../api/errors.js'
+import { AppError, mustOwn, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { Currency, Id, IdParams, Int, NonNegativeAmount, errorResponses, toJson } from '../api/schemas.js'
+import {
+  Currency,
+  Id,
+  IdParams,
+  Int,
+  Money,
+  NonNegativeAmount,
+  Nullable,
+  Timestamp,
+  errorResponses,
+} from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { allocateOrder } from './allocate.js'
 import { retryWaitingOrders } from './events.js'
@@ -15,8 +24,45 @@ import { pushShopStock } from './push.js'
 import { listLowStock, listPushStates, listStock } from './repo.js'
 import { schedulePush } from './schedule-push.js'
 
-const STAFF = ['admin', 'warehouse'] as const
-const Row = Type.Record(Type.String(), Type.Unknown())
+const NStr = Nullable(Type.String())
+const StockSchema = Type.Object({
+  warehouseId: Type.String(),
+  warehouseCode: Type.String(),
+  skuId: Type.String(),
+  skuCode: Type.String(),
+  skuName: Type.String(),
+  onHand: Type.Integer(),
+  reserved: Type.Integer(),
+  available: Type.Integer({ description: 'on hand − reserved' }),
+  bin: NStr,
+  avgCost: Nullable(Money),
+  currency: NStr,
+})
+const PushStateSchema = Type.Object({
+  shopId: Type.String(),
+  platformSkuKey: Type.String(),
+  locationId: Type.String({ description: "the platform's location, or empty" }),
+  quantity: Nullable(Type.Integer()),
+  pushedAt: Nullable(Timestamp),
+  ok: Nullable(Type.Boolean()),
+  error: NStr,
+})
+const LowStockSchema = Type.Object({
+  skuId: Type.String(),
+  code: Type.String(),
+  available: Type.Integer(),
+  threshold: Type.Integer(),
+  shippedLast30Days: Type.Integer(),
+  daysOfCover: Nullable(
+    Type.Integer({ description: 'at the last 30 days’ pace; null when nothing shipped' }),
+  ),
+})
+const PushReportSchema = Type.Object({
+  considered: Type.Integer(),
+  sent: Type.Integer(),
+  failed: Type.Integer(),
+  skipped: Nullable(Type.Enum(['disabled', 'not_linked'])),
+})
 const Qty = Type.Integer({ minimum: 1, maximum: 10_000_000 })
 const IdemKey = Type.Optional(
   Type.String({
@@ -63,7 +109,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/stock',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary: 'Stock levels per warehouse and SKU (available = on hand − reserved), with bin and cost',
@@ -72,7 +117,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
           warehouseId: Type.Optional(Id),
           ...PageQuery,
         }),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(StockSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -85,14 +130,28 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         ...(after ? { after } : {}),
       })
       const { items, next } = pageOf(rows, limit, (r) => [r.sku_code, r.warehouse_code])
-      return { items: items.map(toJson), next }
+      return {
+        items: items.map((r) => ({
+          warehouseId: r.warehouse_id,
+          warehouseCode: r.warehouse_code,
+          skuId: r.sku_id,
+          skuCode: r.sku_code,
+          skuName: r.sku_name,
+          onHand: r.on_hand,
+          reserved: r.reserved,
+          available: Number(r.available),
+          bin: r.bin,
+          avgCost: r.avg_cost,
+          currency: r.currency,
+        })),
+        next,
+      }
     },
   )
 
   app.post(
     '/stock/receipts',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Receive stock at a unit cost (updates the moving-average cost)',
@@ -108,7 +167,12 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
           },
           { additionalProperties: false },
         ),
-        response: { 201: Type.Object({ avgCost: Type.String() }), ...errorResponses },
+        response: {
+          201: Type.Object({
+            avgCost: Type.String({ description: 'the moving-average unit cost after it' }),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -133,7 +197,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/stock/stocktakes',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary:
@@ -170,7 +233,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/stock/transfers',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         body: Type.Object(
@@ -200,7 +262,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/stock/returns',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Restock returned goods of a shipped order line',
@@ -247,7 +308,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.put(
     '/stock/bins',
     {
-      config: { roles: STAFF },
       bodyLimit: 1024 * 1024,
       schema: {
         tags,
@@ -289,7 +349,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/orders/:id/allocate',
     {
-      config: { roles: STAFF },
       schema: {
         tags,
         summary: 'Try to allocate a paid order now (manual re-allocation)',
@@ -298,6 +357,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       },
     },
     async (req) => {
+      await mustOwn(ctx.db, req.auth.merchantId, 'orders', 'order', [req.params.id])
       const outcome = await allocateOrder(ctx.db, req.auth.merchantId, req.params.id)
       if (outcome === 'allocated') await schedulePush(ctx, req.auth.merchantId)
       return { outcome }
@@ -307,12 +367,11 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/stock/pushes',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary: 'Last pushed quantity, time and error per shop and platform SKU',
         querystring: Type.Object({ shopId: Type.Optional(Id), ...PageQuery }),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(PushStateSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -324,28 +383,40 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         ...(after ? { after } : {}),
       })
       const { items, next } = pageOf(rows, limit, (r) => [r.shop_id, r.platform_sku_key, r.location_id])
-      return { items: items.map(toJson), next }
+      return {
+        items: items.map((r) => ({
+          shopId: r.shop_id,
+          platformSkuKey: r.platform_sku_key,
+          locationId: r.location_id,
+          quantity: r.quantity,
+          pushedAt: r.pushed_at ? r.pushed_at.toISOString() : null,
+          ok: r.ok === null ? null : r.ok === 1,
+          error: r.error,
+        })),
+        next,
+      }
     },
   )
 
   app.post(
     '/shops/:id/stock-push',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         summary: 'Push every mapped SKU of a shop now (full resync)',
         params: IdParams,
-        response: { 200: Row, ...errorResponses },
+        response: { 200: PushReportSchema, ...errorResponses },
       },
     },
-    async (req) => ({ ...(await pushShopStock(ctx, req.auth.merchantId, req.params.id, true)) }),
+    async (req) => {
+      await mustOwn(ctx.db, req.auth.merchantId, 'shops', 'shop', [req.params.id])
+      return pushShopStock(ctx, req.auth.merchantId, req.params.id, true)
+    },
   )
 
   app.put(
     '/stock/thresholds',
     {
-      config: { roles: STAFF },
       bodyLimit: 256 * 1024,
       schema: {
         tags,
@@ -364,20 +435,18 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     },
     async (req) => {
       const { merchantId } = req.auth
-      const own = await ctx.db
-        .selectFrom('skus')
-        .select('id')
-        .where('merchant_id', '=', merchantId)
-        .where(
-          'id',
-          'in',
-          req.body.items.map((i) => i.skuId),
-        )
-        .execute()
-      const known = new Set(own.map((s) => s.id))
-      const rows = req.body.items
-        .filter((i) => known.has(i.skuId))
-        .map((i) => ({ merchant_id: merchantId, sku_id: i.skuId, threshold: i.threshold }))
+      await mustOwn(
+        ctx.db,
+        merchantId,
+        'skus',
+        'SKU',
+        req.body.items.map((i) => i.skuId),
+      )
+      const rows = req.body.items.map((i) => ({
+        merchant_id: merchantId,
+        sku_id: i.skuId,
+        threshold: i.threshold,
+      }))
       if (rows.length > 0)
         await ctx.db
           .insertInto('stock_thresholds')
@@ -391,13 +460,12 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/stock/low',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary:
           'SKUs at or under their low-stock threshold, with days of cover from the last 30 days of shipments',
         querystring: Type.Object(PageQuery),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(LowStockSchema), ...errorResponses },
       },
     },
     async (req) => {

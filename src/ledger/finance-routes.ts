@@ -6,9 +6,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { AppError, conflict, invalid, notFound } from '../api/errors.js'
+import { AppError, conflict, invalid, mustOwn, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, encodeCursor, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { Id, IdParams, NonNegativeAmount, errorResponses } from '../api/schemas.js'
+import {
+  Id,
+  IdParams,
+  jsonColumn,
+  Money,
+  NonNegativeAmount,
+  Nullable,
+  Timestamp,
+  errorResponses,
+  type Static,
+} from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
 import { withTx } from '../db/tx.js'
@@ -24,7 +34,6 @@ import { sendTable } from './export.js'
 import { importSettlementFile } from './settlements.js'
 import { zonedMidnight } from './statements.js'
 
-const FINANCE = ['admin', 'accountant'] as const
 const FINDING_COLUMNS = [
   'kind',
   'channel',
@@ -62,6 +71,60 @@ const Rules = Type.Object(
   { additionalProperties: false },
 )
 const DateStr = Type.String({ format: 'date' })
+const NStr = Nullable(Type.String())
+const Rejected = Type.Array(Type.Object({ row: Type.Integer(), raw: Type.String(), reason: Type.String() }), {
+  description: 'rows that could not be read, as they were in the file',
+})
+const ImportSchema = Type.Object({
+  id: Type.String(),
+  shopId: Type.String(),
+  source: Type.Enum(['file', 'api']),
+  filename: NStr,
+  lines: Type.Integer(),
+  inserted: Type.Integer(),
+  rejected: Rejected,
+  statedTotal: Nullable(Money),
+  parsedTotal: Money,
+  totalsAgree: Nullable(Type.Boolean()),
+  at: Timestamp,
+})
+const SettlementLineSchema = Type.Object({
+  id: Type.String(),
+  shopId: Type.String(),
+  channel: Type.String(),
+  importId: NStr,
+  externalLineId: Type.String(),
+  orderExternalId: NStr,
+  type: Type.String(),
+  platformType: Type.String(),
+  amount: Money,
+  currency: Type.String(),
+  occurredAt: Timestamp,
+  payoutId: NStr,
+  description: NStr,
+})
+const FindingSchema = Type.Object({
+  kind: Type.Enum(FINDING_KINDS),
+  shopId: Type.String(),
+  channel: Type.String(),
+  orderId: NStr,
+  orderExternalId: NStr,
+  currency: Type.String(),
+  expected: Nullable(Money),
+  actual: Nullable(Money),
+  difference: Nullable(Money),
+  commissionExpected: Nullable(Money),
+  commissionActual: Nullable(Money),
+  settlementLineIds: Type.Array(Type.String()),
+  reason: Type.String(),
+})
+const PlanSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  effectiveFrom: DateStr,
+  effectiveTo: Nullable(DateStr),
+  rules: Rules,
+})
 
 export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   // Statement files arrive as the bytes the seller downloaded (GBK, BOMs…): kept raw in this scope.
@@ -81,7 +144,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/settlements/import',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary:
@@ -94,11 +156,9 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
             lines: Type.Integer(),
             inserted: Type.Integer(),
             alreadyKnown: Type.Integer(),
-            rejected: Type.Array(
-              Type.Object({ row: Type.Integer(), raw: Type.String(), reason: Type.String() }),
-            ),
-            statedTotal: Type.Union([Type.String(), Type.Null()]),
-            parsedTotal: Type.String(),
+            rejected: Rejected,
+            statedTotal: Nullable(Money),
+            parsedTotal: Money,
             totalsAgree: Type.Union([Type.Boolean(), Type.Null()]),
           }),
           ...errorResponses,
@@ -136,13 +196,12 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/settlements/imports',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary:
           'Settlement imports and pulls, newest first, with their totals and the rows that could not be read',
         querystring: Type.Object({ shopId: Type.Optional(Id), ...PageQuery }),
-        response: { 200: Page(Type.Unknown()), ...errorResponses },
+        response: { 200: Page(ImportSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -172,7 +231,7 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
           filename: r.filename,
           lines: r.line_count,
           inserted: r.inserted,
-          rejected: typeof r.rejected === 'string' ? (JSON.parse(r.rejected) as unknown) : r.rejected,
+          rejected: jsonColumn<Static<typeof Rejected>>(r.rejected),
           statedTotal: r.stated_total === null ? null : toAmount(money(r.stated_total)),
           parsedTotal: toAmount(money(r.parsed_total)),
           totalsAgree: r.stated_total === null ? null : money(r.stated_total).eq(money(r.parsed_total)),
@@ -185,7 +244,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/settlements/lines',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         querystring: Type.Object({
@@ -195,7 +253,7 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
           importId: Type.Optional(Id),
           ...PageQuery,
         }),
-        response: { 200: Page(Type.Unknown()), ...errorResponses },
+        response: { 200: Page(SettlementLineSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -243,9 +301,19 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       return {
         next: page.next,
         items: page.items.map((r) => ({
-          ...r,
+          id: r.id,
+          shopId: r.shop_id,
+          channel: r.channel,
+          importId: r.import_id,
+          externalLineId: r.external_line_id,
+          orderExternalId: r.order_external_id,
+          type: r.type,
+          platformType: r.platform_type,
           amount: toAmount(money(r.amount)),
-          occurred_at: r.occurred_at.toISOString(),
+          currency: r.currency,
+          occurredAt: r.occurred_at.toISOString(),
+          payoutId: r.payout_id,
+          description: r.description,
         })),
       }
     },
@@ -254,7 +322,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/reconciliation',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary: 'Settlement lines matched to orders, with every discrepancy and its reason',
@@ -272,14 +339,25 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
           ...PageQuery,
         }),
         response: {
-          200: Type.Object({
-            from: Type.String(),
-            to: Type.String(),
-            timezone: Type.String(),
-            summary: Type.Record(Type.String(), Type.Integer()),
-            items: Type.Array(Type.Unknown()),
-            next: Type.Union([Type.String(), Type.Null()]),
-          }),
+          200: {
+            description: 'the findings: JSON pages them, CSV and XLSX carry them all',
+            content: {
+              'application/json': {
+                schema: Type.Object({
+                  from: Type.String(),
+                  to: Type.String(),
+                  timezone: Type.String(),
+                  summary: Type.Record(Type.String(), Type.Integer(), { description: 'findings per kind' }),
+                  items: Type.Array(FindingSchema),
+                  next: Nullable(Type.String()),
+                }),
+              },
+              'text/csv': { schema: Type.String() },
+              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                schema: Type.String({ format: 'binary' }),
+              },
+            },
+          },
           ...errorResponses,
         },
       },
@@ -336,7 +414,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/ledger/accounts',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary: "The chart of accounts: defaults with the merchant's names and GL codes",
@@ -389,7 +466,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.put(
     '/ledger/accounts/:code',
     {
-      config: { roles: ['admin', 'accountant'] },
       schema: {
         tags,
         summary: 'Rename an account or give it the code of your general ledger',
@@ -434,18 +510,18 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/shops/:id/commission-plans',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary: "A shop's commission plans by the day they take effect",
         params: IdParams,
         querystring: Type.Object(PageQuery),
-        response: { 200: Page(Type.Unknown()), ...errorResponses },
+        response: { 200: Page(PlanSchema), ...errorResponses },
       },
     },
     async (req) => {
       const { limit = DEFAULT_LIMIT, cursor } = req.query
       const after = readCursor(cursor, ['string', 'string'])
+      await mustOwn(ctx.db, req.auth.merchantId, 'shops', 'shop', [req.params.id])
       let q = ctx.db
         .selectFrom('commission_plans')
         .select(['id', 'name', 'effective_from', 'effective_to', 'rules'])
@@ -474,7 +550,7 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
           name: r.name,
           effectiveFrom: r.effective_from,
           effectiveTo: r.effective_to,
-          rules: typeof r.rules === 'string' ? (JSON.parse(r.rules) as unknown) : r.rules,
+          rules: jsonColumn<Static<typeof Rules>>(r.rules),
         })),
       }
     },
@@ -483,7 +559,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/shops/:id/commission-plans',
     {
-      config: { roles: ['admin', 'accountant'] },
       bodyLimit: 1024 * 1024,
       schema: {
         tags,
@@ -559,7 +634,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/ledger/periods',
     {
-      config: { roles: FINANCE },
       schema: {
         tags,
         summary: 'Closed months, oldest first',
@@ -597,7 +671,6 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/ledger/periods/:period/close',
     {
-      config: { roles: ['admin', 'accountant'] },
       schema: {
         tags,
         summary: 'Close a month: later postings dated in it are booked in the next open month as adjustments',

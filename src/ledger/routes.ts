@@ -4,7 +4,7 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { AppError, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { Id, errorResponses } from '../api/schemas.js'
+import { Id, Money, Nullable, errorResponses, type Static } from '../api/schemas.js'
 import { CHANNELS } from '../db/schema.js'
 import { getMerchant } from '../merchants/repo.js'
 import { sendTable } from './export.js'
@@ -16,7 +16,6 @@ import {
   statementBySku,
 } from './statements.js'
 
-const FINANCE = ['admin', 'accountant'] as const
 const COLUMNS = [
   'currency',
   'grossSales',
@@ -39,6 +38,13 @@ const COLUMNS = [
   'suspense',
 ] as const
 const AMOUNT_COLUMNS = new Set<string>(COLUMNS.filter((c) => c !== 'currency' && c !== 'marginPercent'))
+const StatementRowSchema = Type.Object({
+  key: Nullable(
+    Type.String({ description: 'the SKU id (by=sku) or order id (by=order) of the row; null for totals' }),
+  ),
+  ...Object.fromEntries(COLUMNS.map((c) => [c, AMOUNT_COLUMNS.has(c) ? Money : Type.String()])),
+  marginPercent: Nullable(Type.String({ description: 'gross margin over net sales, in percent' })),
+})
 
 /** A statement row's place: its SKU or order (none for totals), then its currency. */
 const rowKey = (r: Record<string, string | null>): [string, string] => [r.key ?? '', r.currency ?? '']
@@ -50,7 +56,6 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
   app.get(
     '/statements',
     {
-      config: { roles: FINANCE },
       schema: {
         tags: ['ledger'],
         summary:
@@ -68,7 +73,28 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
           ),
           ...PageQuery,
         }),
-        response: { 200: Type.Unknown(), ...errorResponses },
+        response: {
+          200: {
+            description: 'the statement: JSON pages its rows, CSV and XLSX carry them all',
+            content: {
+              'application/json': {
+                schema: Type.Object({
+                  from: Type.String(),
+                  to: Type.String(),
+                  timezone: Type.String(),
+                  by: Type.Enum(['total', 'sku', 'order']),
+                  items: Type.Array(StatementRowSchema),
+                  next: Nullable(Type.String()),
+                }),
+              },
+              'text/csv': { schema: Type.String() },
+              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                schema: Type.String({ format: 'binary' }),
+              },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -122,7 +148,15 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
       const { limit = DEFAULT_LIMIT, cursor } = req.query
       const after = readCursor(cursor, ['string', 'string'])
       const page = pageOf(after ? rows.filter((r) => compareKeys(rowKey(r), after) > 0) : rows, limit, rowKey)
-      return { from: q.from, to: q.to, timezone: q.timezone, by, ...page }
+      return {
+        from: q.from,
+        to: q.to,
+        timezone: q.timezone,
+        by,
+        // Rows carry every column of COLUMNS (StatementFigures); the schema lists them from the same array.
+        items: page.items.map((r) => ({ ...r, key: r.key ?? null }) as Static<typeof StatementRowSchema>),
+        next: page.next,
+      }
     },
   )
 }

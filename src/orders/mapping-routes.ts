@@ -3,25 +3,30 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
-import { invalid, notFound } from '../api/errors.js'
+import { invalid, mustOwn, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { Id, IdParams, NonNegativeAmount, errorResponses, toJson } from '../api/schemas.js'
+import { Id, IdParams, NonNegativeAmount, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { withTx } from '../db/tx.js'
 import { autoMap, deleteMapping, listMappings, upsertMappings } from './mappings.js'
 import { rerunWaiting } from './rerun.js'
 
-const Row = Type.Record(Type.String(), Type.Unknown())
+const MappingSchema = Type.Object({
+  id: Type.String(),
+  shopId: Type.String(),
+  platformSkuKey: Type.String({ description: 'the platform SKU id, or item:<platform item id>' }),
+  platformItemId: Type.Union([Type.String(), Type.Null()]),
+  platformSkuId: Type.Union([Type.String(), Type.Null()]),
+  source: Type.Enum(['manual', 'auto', 'bulk']),
+  skuCode: Type.String({ description: 'the merchant SKU it maps to' }),
+})
 
 export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
-  const READ = ALL_ROLES
 
   app.put(
     '/skus/:id/bundle',
     {
-      config: { roles: ADMIN },
       schema: {
         tags: ['skus'],
         summary:
@@ -108,12 +113,11 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.get(
     '/sku-mappings',
     {
-      config: { roles: READ },
       schema: {
         tags: ['skus'],
         summary: 'SKU mappings by shop and platform SKU',
         querystring: Type.Object({ shopId: Type.Optional(Id), ...PageQuery }),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(MappingSchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -125,14 +129,24 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
         ...(after ? { after } : {}),
       })
       const { items, next } = pageOf(rows, limit, (r) => [r.shop_id, r.platform_sku_key])
-      return { items: items.map(toJson), next }
+      return {
+        items: items.map((r) => ({
+          id: r.id,
+          shopId: r.shop_id,
+          platformSkuKey: r.platform_sku_key,
+          platformItemId: r.platform_item_id,
+          platformSkuId: r.platform_sku_id,
+          source: r.source,
+          skuCode: r.sku_code,
+        })),
+        next,
+      }
     },
   )
 
   app.post(
     '/sku-mappings/bulk',
     {
-      config: { roles: ADMIN },
       bodyLimit: 1024 * 1024,
       schema: {
         tags: ['skus'],
@@ -159,8 +173,7 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
           200: Type.Object({
             saved: Type.Integer(),
             rerun: Type.Integer(),
-            unknownCodes: Type.Array(Type.String()),
-            unknownShops: Type.Array(Type.String()),
+            unknownCodes: Type.Array(Type.String(), { description: 'SKU codes the merchant does not have' }),
           }),
           ...errorResponses,
         },
@@ -171,7 +184,16 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
         if (!it.platformSkuId && !it.platformItemId)
           throw invalid(`body/items/${i} needs platformSkuId or platformItemId`, { field: `body/items/${i}` })
       })
-      const r = await withTx(ctx.db, (tx) => upsertMappings(tx, req.auth.merchantId, req.body.items, 'bulk'))
+      await mustOwn(
+        ctx.db,
+        req.auth.merchantId,
+        'shops',
+        'shop',
+        req.body.items.map((i) => i.shopId),
+      )
+      const { unknownShops: _none, ...r } = await withTx(ctx.db, (tx) =>
+        upsertMappings(tx, req.auth.merchantId, req.body.items, 'bulk'),
+      )
       await audit(ctx.db, req.auth.merchantId, {
         ...apiActor(req.auth),
         action: 'sku_mapping.bulk',
@@ -187,7 +209,6 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/sku-mappings/auto',
     {
-      config: { roles: ADMIN },
       schema: {
         tags: ['skus'],
         summary: "Map a shop's platform SKUs whose seller code equals a merchant SKU code",
@@ -196,6 +217,7 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
       },
     },
     async (req) => {
+      await mustOwn(ctx.db, req.auth.merchantId, 'shops', 'shop', [req.body.shopId])
       const mapped = await withTx(ctx.db, (tx) => autoMap(tx, req.auth.merchantId, req.body.shopId))
       const rerun = await rerunWaiting(ctx, req.auth.merchantId, ['sku_unmapped'], req.body.shopId)
       return { mapped, rerun }
@@ -205,7 +227,6 @@ export async function mappingRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.delete(
     '/sku-mappings/:id',
     {
-      config: { roles: ADMIN },
       schema: {
         tags: ['skus'],
         summary: 'Delete a mapping (orders already mapped keep their SKUs until re-run)',

@@ -2,10 +2,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { Id, IdParams, errorResponses, toJson } from '../api/schemas.js'
+import { Id, IdParams, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
 import { exceptionRoutes } from './exception-routes.js'
@@ -16,9 +15,15 @@ import { listOrders, orderDetail } from './queries.js'
 import { rerunOrder } from './rerun.js'
 import { shopScope } from '../users/scope.js'
 import { ORDER_STATUSES } from './types.js'
+import {
+  OrderDetailSchema,
+  orderDetailJson,
+  OrderSummarySchema,
+  orderSummaryJson,
+  ReceiverSchema,
+  receiverJson,
+} from './views.js'
 
-const Row = Type.Record(Type.String(), Type.Unknown())
-const READ = ALL_ROLES
 /** The province is also a column (VARCHAR(64)) for allocation by region; the rest live in JSON. */
 const RECEIVER_FIELD_LENGTHS = {
   name: 200,
@@ -39,7 +44,6 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
   app.get(
     '/orders',
     {
-      config: { roles: READ },
       schema: {
         tags,
         summary: 'The unified order pool, newest first; q matches external id, buyer and SKU code',
@@ -53,7 +57,7 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
           hasExceptions: Type.Optional(Type.Boolean()),
           ...PageQuery,
         }),
-        response: { 200: Page(Row), ...errorResponses },
+        response: { 200: Page(OrderSummarySchema), ...errorResponses },
       },
     },
     async (req) => {
@@ -68,44 +72,31 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         ...(to ? { to: new Date(to) } : {}),
       })
       const { items, next } = pageOf(rows, limit, (o) => [o.id])
-      return { items: items.map(toJson), next }
+      return { items: items.map(orderSummaryJson), next }
     },
   )
 
   app.get(
     '/orders/:id',
     {
-      config: { roles: READ },
       schema: {
         tags,
         summary: 'An order with its lines, raw versions, exceptions, refunds and timeline',
         params: IdParams,
-        response: { 200: Row, ...errorResponses },
+        response: { 200: OrderDetailSchema, ...errorResponses },
       },
     },
     async (req) => {
       const d = await orderDetail(ctx.db, req.auth.merchantId, req.params.id)
       const shops = shopScope(req.auth)
       if (!d || (shops && !shops.includes(d.order.shop_id))) throw notFound('order', req.params.id)
-      return {
-        ...toJson(d.order),
-        lines: d.lines.map((l) => ({
-          ...toJson(l),
-          shipment_group_id: d.lineGroups.get(l.id) ?? null,
-          skus: d.lineSkus.filter((s) => s.order_line_id === l.id).map(toJson),
-        })),
-        versions: d.versions.map(toJson),
-        exceptions: d.exceptions.map(toJson),
-        refunds: d.refunds.map(toJson),
-        timeline: d.history.map(toJson),
-      }
+      return orderDetailJson(d)
     },
   )
 
   app.patch(
     '/orders/:id/receiver',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         summary:
@@ -120,7 +111,13 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
           ),
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Type.Object({ receiver: Row, rerun: Type.String() }), ...errorResponses },
+        response: {
+          200: Type.Object({
+            receiver: ReceiverSchema,
+            rerun: Type.String({ description: 'what re-running did' }),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
@@ -135,14 +132,13 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         entityType: 'order',
         entityId: req.params.id,
       })
-      return { receiver: { ...receiver }, rerun: await rerunOrder(ctx, merchantId, req.params.id) }
+      return { receiver: receiverJson(receiver), rerun: await rerunOrder(ctx, merchantId, req.params.id) }
     },
   )
 
   app.post(
     '/orders/:id/rerun',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         summary: "Re-run the pipeline on the order's newest raw version",

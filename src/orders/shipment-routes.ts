@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { conflict, notFound } from '../api/errors.js'
+import { conflict, mustOwn, notFound } from '../api/errors.js'
 import { Id, IdParams, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { ManualChangeError, splitLines, unsplitOrder } from './manual.js'
@@ -26,7 +26,6 @@ export async function shipmentRoutes(fastify: FastifyInstance, ctx: AppContext):
   app.post(
     '/orders/merge',
     {
-      config: { roles: ['admin', 'warehouse'] },
       schema: {
         tags,
         summary:
@@ -39,6 +38,7 @@ export async function shipmentRoutes(fastify: FastifyInstance, ctx: AppContext):
       },
     },
     async (req) => {
+      await mustOwn(ctx.db, req.auth.merchantId, 'orders', 'order', req.body.orderIds)
       return { mergeGroupId: await manual(() => mergeOrders(ctx.db, req.auth.merchantId, req.body.orderIds)) }
     },
   )
@@ -46,7 +46,6 @@ export async function shipmentRoutes(fastify: FastifyInstance, ctx: AppContext):
   app.delete(
     '/orders/:id/merge',
     {
-      config: { roles: ['admin', 'warehouse'] },
       schema: {
         tags,
         summary: 'Take an order out of its merge group (拆单)',
@@ -71,7 +70,6 @@ export async function shipmentRoutes(fastify: FastifyInstance, ctx: AppContext):
   app.post(
     '/orders/:id/split',
     {
-      config: { roles: ['admin', 'warehouse'] },
       schema: {
         tags,
         summary:
@@ -85,6 +83,7 @@ export async function shipmentRoutes(fastify: FastifyInstance, ctx: AppContext):
       },
     },
     async (req) => {
+      await mustOwn(ctx.db, req.auth.merchantId, 'order_lines', 'order line', req.body.lineIds)
       const groupId = await manual(() =>
         splitLines(ctx.db, req.auth.merchantId, req.params.id, req.body.lineIds),
       )
@@ -103,7 +102,6 @@ export async function shipmentRoutes(fastify: FastifyInstance, ctx: AppContext):
   app.delete(
     '/orders/:id/split',
     {
-      config: { roles: ['admin', 'warehouse'] },
       schema: {
         tags,
         summary: 'Undo the splits of an order: all its lines ship together again',

@@ -12,7 +12,6 @@ import { getConnector } from '../../connectors/index.js'
 import { isConnectorError } from '../../connectors/errors.js'
 import type { AppContext } from '../context.js'
 import { CHANNELS, type Channel } from '../db/schema.js'
-import { ADMIN } from '../api/auth.js'
 import { AppError, notFound } from '../api/errors.js'
 import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
@@ -44,7 +43,6 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
   app.post(
     '/shops/:id/oauth/authorize',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         summary: 'Start OAuth for a shop: returns the URL to send the merchant to (valid 10 minutes, once)',
@@ -105,7 +103,6 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
   app.get(
     '/oauth/:channel/callback',
     {
-      config: { public: true },
       schema: {
         tags,
         summary: 'OAuth callback (called by the platform with code, state and its signature)',

@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { CHANNELS } from '../db/schema.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { errorResponses, IdParams } from '../api/schemas.js'
@@ -66,7 +65,6 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     '/shops',
     {
-      config: { roles: ADMIN },
       bodyLimit: SHOP_BODY_LIMIT,
       schema: {
         tags,
@@ -111,7 +109,6 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.get(
     '/shops',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         querystring: Type.Object({
@@ -139,7 +136,6 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.get(
     '/shops/:id',
     {
-      config: { roles: ALL_ROLES },
       schema: { tags, params: IdParams, response: { 200: ShopSchema, ...errorResponses } },
     },
     async (req) => {
@@ -152,7 +148,6 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.patch(
     '/shops/:id',
     {
-      config: { roles: ADMIN },
       bodyLimit: SHOP_BODY_LIMIT,
       schema: {
         tags,
@@ -194,7 +189,6 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.put(
     '/shops/:id/credentials',
     {
-      config: { roles: ADMIN },
       bodyLimit: 64 * 1024,
       schema: {
         tags,
@@ -228,7 +222,6 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     app.post(
       `/shops/:id/${path}`,
       {
-        config: { roles: ADMIN },
         schema: { tags, params: IdParams, response: { 200: ShopSchema, ...errorResponses } },
       },
       async (req) => {

@@ -27,7 +27,6 @@ export async function systemRoutes(fastify: FastifyInstance, ctx: AppContext): P
   app.get(
     '/healthz',
     {
-      config: { public: true },
       schema: {
         tags: ['system'],
         summary: 'Checks the database and Redis',
@@ -50,8 +49,16 @@ export async function systemRoutes(fastify: FastifyInstance, ctx: AppContext): P
   app.get(
     '/metrics',
     {
-      config: { public: true },
-      schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false },
+      schema: {
+        tags: ['system'],
+        summary: 'Prometheus metrics',
+        response: {
+          200: {
+            description: 'metrics in the Prometheus text format',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+        },
+      },
       logLevel: 'warn',
     },
     async (_req, reply) =>

@@ -5,7 +5,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { ALL_ROLES, type Auth } from '../api/auth.js'
+import type { Auth } from '../api/auth.js'
 import { AppError, notFound } from '../api/errors.js'
 import { ErrorBody, errorResponses } from '../api/schemas.js'
 import { audit } from '../audit/repo.js'
@@ -127,7 +127,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     '/auth/logout',
     {
-      config: { roles: ALL_ROLES, beforePasswordChange: true },
+      config: { beforePasswordChange: true },
       schema: {
         tags,
         summary: 'Sign out: the session ends on the server',
@@ -153,7 +153,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     '/auth/password',
     {
-      config: { roles: ALL_ROLES, beforePasswordChange: true },
+      config: { beforePasswordChange: true },
       schema: {
         tags,
         summary: "Change one's own password; every other session of the user ends",
@@ -208,7 +208,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.get(
     '/me',
     {
-      config: { roles: ALL_ROLES, beforePasswordChange: true },
+      config: { beforePasswordChange: true },
       schema: {
         tags,
         summary: 'Who is calling: the user (or API key), the merchant, the role, the language',
@@ -227,7 +227,6 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.patch(
     '/me',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary: "A signed-in user's own name and language",

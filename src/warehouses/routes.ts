@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { ADMIN, ALL_ROLES } from '../api/auth.js'
 import { conflict, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { errorResponses, IdParams } from '../api/schemas.js'
@@ -58,7 +57,6 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.post(
     '/warehouses',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         body: Type.Object(
@@ -92,7 +90,6 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/warehouses',
     {
-      config: { roles: ALL_ROLES },
       schema: {
         tags,
         summary: 'Warehouses in order of preference (priority, then code)',
@@ -117,7 +114,6 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     '/warehouses/:id',
     {
-      config: { roles: ALL_ROLES },
       schema: { tags, params: IdParams, response: { 200: WarehouseSchema, ...errorResponses } },
     },
     async (req) => {
@@ -130,7 +126,6 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.patch(
     '/warehouses/:id',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         params: IdParams,
@@ -168,7 +163,6 @@ export async function warehouseRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.delete(
     '/warehouses/:id',
     {
-      config: { roles: ADMIN },
       schema: {
         tags,
         summary: 'Deactivate a warehouse (its history and stock records stay)',

@@ -17,7 +17,6 @@ export async function webhookRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     '/webhooks/:channel/:shopId',
     {
-      config: { public: true },
       schema: {
         tags: ['webhooks'],
         summary: 'Platform webhooks: verified against the raw body, stored once, processed asynchronously',

@@ -299,9 +299,9 @@ describe('pick list, shortage, ship, writeback, intercept', () => {
     expect(await runWriteback(env.ctx, m.id, wb.id, false)).toBe('failed_permanently')
     const failed = (
       await env.app.inject({ method: 'GET', url: '/writebacks?status=failed', headers: bearer(m.keys.admin) })
-    ).json<{ items: { id: string; last_error: string }[] }>()
+    ).json<{ items: { id: string; lastError: string }[] }>()
     expect(failed.items.map((i) => i.id)).toEqual([wb.id])
-    expect(failed.items[0]!.last_error).toContain('400')
+    expect(failed.items[0]!.lastError).toContain('400')
     const retry = await env.app.inject({
       method: 'POST',
       url: `/writebacks/${wb.id}/retry`,

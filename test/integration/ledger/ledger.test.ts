@@ -191,6 +191,7 @@ describe('three channels, hand-computed', () => {
     }>()
     expect(web1.items).toEqual([
       {
+        key: null,
         currency: 'CNY',
         grossSales: '213.50',
         merchantDiscounts: '15.00',

@@ -251,9 +251,9 @@ describe('importing a statement file', () => {
       totalsAgree: true,
     })
     const lines = (await api('GET', `/settlements/lines?shopId=${tmall.id}`)).json<{
-      items: { order_external_id: string | null; type: string; amount: string }[]
+      items: { orderExternalId: string | null; type: string; amount: string }[]
     }>().items
-    expect(lines.map((l) => [l.order_external_id, l.type, l.amount])).toEqual([
+    expect(lines.map((l) => [l.orderExternalId, l.type, l.amount])).toEqual([
       [A, 'sale', '100.00'],
       [A, 'commission', '-5.00'],
       [B, 'sale', '190.00'],

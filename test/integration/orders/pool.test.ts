@@ -153,9 +153,9 @@ describe('ingest and normalize', () => {
       url: '/exceptions?reason=mapping_failed',
       headers: bearer(m.keys.admin),
     })
-    const items = res.json<{ items: { raw_inbox_id: string; detail: { error: string } }[] }>().items
-    expect(items.map((i) => i.raw_inbox_id).sort()).toEqual(kept.map((k) => k.id).sort())
-    expect(items.find((i) => i.raw_inbox_id === kept[0]!.id)!.detail.error).toContain(
+    const items = res.json<{ items: { rawInboxId: string; detail: { error: string } }[] }>().items
+    expect(items.map((i) => i.rawInboxId).sort()).toEqual(kept.map((k) => k.id).sort())
+    expect(items.find((i) => i.rawInboxId === kept[0]!.id)!.detail.error).toContain(
       'lines must be a non-empty array',
     )
   })
@@ -363,16 +363,16 @@ describe('orders API', () => {
       url: '/orders?q=TEA-01&status=paid',
       headers: bearer(m.keys.accountant),
     })
-    expect(byText.json<{ items: { external_id: string }[] }>().items.map((o) => o.external_id)).toContain(
+    expect(byText.json<{ items: { externalId: string }[] }>().items.map((o) => o.externalId)).toContain(
       'SO-1',
     )
     const id = (await order('SO-2'))!.id
     const detail = (
       await env.app.inject({ method: 'GET', url: `/orders/${id}`, headers: bearer(m.keys.admin) })
-    ).json<{ lines: unknown[]; versions: unknown[]; timeline: { to_status: string }[] }>()
+    ).json<{ lines: unknown[]; versions: unknown[]; timeline: { toStatus: string }[] }>()
     expect(detail.lines).toHaveLength(2)
     expect(detail.versions).toHaveLength(3)
-    expect(detail.timeline.map((t) => t.to_status)).toEqual(['cancelled'])
+    expect(detail.timeline.map((t) => t.toStatus)).toEqual(['cancelled'])
   })
 
   it('isolates tenants on every orders and exceptions route', async () => {
@@ -412,7 +412,8 @@ describe('orders API', () => {
       headers: h,
       payload: { items: [{ shopId: shop.id, platformSkuId: 'X', skuCode: 'CUP-500' }] },
     })
-    expect(foreign.json()).toMatchObject({ saved: 0, unknownShops: [shop.id] })
+    expect(foreign.statusCode).toBe(404)
+    expect(foreign.json()).toMatchObject({ error: { code: 'not_found', details: { unknown: [shop.id] } } })
   })
 })
 

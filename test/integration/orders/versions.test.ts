@@ -160,15 +160,15 @@ describe('versions', () => {
         url: `/exceptions?reason=mapping_failed&shopId=${s.id}`,
         headers: bearer(m.keys.admin),
       })
-    ).json<{ items: { id: string; raw_inbox_id: string; order_id: null }[] }>().items
-    expect(list.map((e) => e.raw_inbox_id).sort()).toEqual([kept!.id, (await inbox(s, 'BAD'))[0]!.id].sort())
+    ).json<{ items: { id: string; rawInboxId: string; orderId: null }[] }>().items
+    expect(list.map((e) => e.rawInboxId).sort()).toEqual([kept!.id, (await inbox(s, 'BAD'))[0]!.id].sort())
     // "Fix the mapper": the stored payload is corrected here the way a connector fix would read it.
     await env.ctx.db
       .updateTable('raw_inbox')
       .set({ payload: JSON.stringify({ ...p, boom: false }) })
       .where('id', '=', kept!.id)
       .execute()
-    const ex = list.find((e) => e.raw_inbox_id === kept!.id)!
+    const ex = list.find((e) => e.rawInboxId === kept!.id)!
     const resolved = await env.app.inject({
       method: 'POST',
       url: `/exceptions/${ex.id}/resolve`,

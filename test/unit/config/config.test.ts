@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     expect(c.api.port).toBe(3000)
     expect(c.secretKey.length).toBe(32)
     expect(Object.isFrozen(c)).toBe(true)
+    expect(c.api.opsToken).toBeNull()
+    expect(loadConfig({ OPS_TOKEN: 'a-long-enough-token' }).api.opsToken).toBe('a-long-enough-token')
   })
 
   it.each([
@@ -23,6 +25,8 @@ describe('loadConfig', () => {
     [{ ENTREPOT_SECRET_KEY: 'short' }, 'ENTREPOT_SECRET_KEY'],
     [{ NODE_ENV: 'production' }, 'ENTREPOT_SECRET_KEY'],
     [{ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX'],
+    [{ OPS_TOKEN: 'short' }, 'OPS_TOKEN'],
+    [{ OPS_TOKEN: 'has a space in it, 16+' }, 'OPS_TOKEN'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(name)
