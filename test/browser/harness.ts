@@ -111,8 +111,22 @@ export async function signIn(w: World, page: Page, login: string, password: stri
   await page.waitForURL((u) => !u.pathname.endsWith('/login'))
 }
 
+/** A screenshot once every running animation (drawers sliding, modals fading) has finished. */
 export async function shoot(page: Page, name: string): Promise<void> {
+  await settle(page)
   await page.screenshot({ path: `${SCREENS}${name}.png`, fullPage: false })
+}
+
+export async function settle(page: Page): Promise<void> {
+  // Endless ones (spinners, a pulsing badge) never finish: only the finite ones are awaited.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  )
 }
 
 /** The fonts Chromium really used for an element's text (CDP), to catch tofu boxes. */

@@ -18,6 +18,7 @@ import { CursorPager, ListPage, QueryForm } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
 import { zonedMidnight } from '../../format/time'
+import { useDesk } from '../../components/layout'
 import { useI18n } from '../../i18n'
 import { OrderDrawer } from './order-drawer'
 
@@ -30,6 +31,7 @@ interface Filters {
 }
 
 export function OrdersPage() {
+  const desk = useDesk()
   const { t } = useI18n()
   const me = useMe()
   const zone = me.merchant.timezone
@@ -175,7 +177,7 @@ export function OrdersPage() {
             {
               title: t('orders.externalId'),
               dataIndex: 'externalId',
-              fixed: 'left',
+              fixed: desk ? 'left' : false,
               render: (v: string) => (
                 <Typography.Text copyable={{ text: v }} className="num">
                   {v}
