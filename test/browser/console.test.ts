@@ -2,9 +2,21 @@
  * The console in Chromium against the real API: signing in, the menu per role, guards by URL, the
  * language switch, money and times as people read them, CJK fonts, and the 360 px handheld.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserMissing, fontsOf, openPage, shoot, signIn, startWorld, type World } from './harness.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  browserMissing,
+  eventually,
+  fontsOf,
+  openPage,
+  shoot,
+  signIn,
+  startWorld,
+  type World,
+} from './harness.js'
 import { PASSWORD } from './seed.js'
+
+// Each test drives a real browser on a shared two-core machine: allow it minutes, not seconds.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 describe.skipIf(browserMissing())('the console shell', () => {
   let w: World
@@ -25,7 +37,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     await page.getByLabel('邮箱或手机号').fill(w.data.logins.admin)
     await page.getByLabel('密码').fill('not the password')
     await page.getByRole('button', { name: '登录' }).click()
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('用户名或密码错误')
+    await eventually(() => page.getByRole('alert').textContent()).toContain('用户名或密码错误')
     await shoot(page, 'login-error')
 
     await page.getByLabel('密码').fill(PASSWORD)
@@ -40,27 +52,25 @@ describe.skipIf(browserMissing())('the console shell', () => {
     await context.close()
   })
 
-  it('each role sees only its own menu', async () => {
-    const expected = {
-      admin: {
-        has: ['店铺授权', '订单池', '商户信息', '用户与角色', 'API 密钥', '审计日志'],
-        not: [] as string[],
-      },
-      warehouse: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '商户信息'] },
-      accountant: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志'] },
-    }
-    for (const role of ['admin', 'warehouse', 'accountant'] as const) {
-      const { page, context } = await openPage(w)
-      await signIn(w, page, w.data.logins[role], PASSWORD)
-      const nav = page.getByRole('navigation')
-      await nav.getByRole('menuitem', { name: '订单池' }).waitFor()
-      for (const name of expected[role].has)
-        await expect(nav.getByRole('menuitem', { name }).count()).resolves.toBe(1)
-      for (const name of expected[role].not)
-        await expect(nav.getByRole('menuitem', { name }).count()).resolves.toBe(0)
-      await shoot(page, `menu-${role}`)
-      await context.close()
-    }
+  const menus = {
+    admin: {
+      has: ['店铺授权', '订单池', '商户信息', '用户与角色', 'API 密钥', '审计日志'],
+      not: [] as string[],
+    },
+    warehouse: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '商户信息'] },
+    accountant: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志'] },
+  }
+  it.each(['admin', 'warehouse', 'accountant'] as const)('the %s sees only their own menu', async (role) => {
+    const { page, context } = await openPage(w)
+    await signIn(w, page, w.data.logins[role], PASSWORD)
+    const nav = page.getByRole('navigation')
+    await nav.getByRole('menuitem', { name: '订单池' }).waitFor()
+    for (const name of menus[role].has)
+      await expect(nav.getByRole('menuitem', { name }).count()).resolves.toBe(1)
+    for (const name of menus[role].not)
+      await expect(nav.getByRole('menuitem', { name }).count()).resolves.toBe(0)
+    await shoot(page, `menu-${role}`)
+    await context.close()
   })
 
   it('a warehouse user cannot open the shop or settings screens by URL, and the API refuses them too', async () => {
@@ -89,7 +99,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     await expect(page.getByRole('tab', { name: /已发货/ }).textContent()).resolves.toBe(
       `已发货${w.data.byStatus.shipped}`,
     )
-    await expect.poll(() => page.getByText(`共 ${w.data.orderCount} 条`).count()).toBe(1)
+    await eventually(() => page.getByText(`共 ${w.data.orderCount} 条`).count()).toBe(1)
     const firstRow = page.locator('.ant-table-row').first()
     // The newest order was placed at 05:05 UTC: 13:05 in Shanghai, never New York's 00:05.
     await expect(firstRow.textContent()).resolves.toContain('2026-12-07 13:05')
@@ -98,7 +108,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     // The 19-digit Taobao number in full, its 14-digit amount to the cent.
     await page.getByRole('textbox', { name: '搜索' }).fill('3891204510000000000')
     await page.getByRole('button', { name: '查询' }).click()
-    await expect.poll(() => page.locator('.ant-table-row').count()).toBe(1)
+    await eventually(() => page.locator('.ant-table-row').count()).toBe(1)
     const cell = page.locator('.ant-table-row td').filter({ hasText: '¥99,999,999,999,999.99' })
     await expect(cell.count()).resolves.toBe(1)
     await expect(cell.evaluate((td) => getComputedStyle(td).textAlign)).resolves.toBe('right')
@@ -107,14 +117,14 @@ describe.skipIf(browserMissing())('the console shell', () => {
     // A USD order says so.
     await page.getByRole('button', { name: '重置' }).click()
     await page.getByRole('tab', { name: /已发货/ }).click()
-    await expect.poll(() => page.locator('.ant-table-row').filter({ hasText: 'US$' }).count()).toBe(1)
+    await eventually(() => page.locator('.ant-table-row').filter({ hasText: 'US$' }).count()).toBe(1)
 
     // Paging: the next page has other orders.
     await page.getByRole('tab', { name: /全部/ }).click()
-    await expect.poll(() => page.locator('.ant-table-row').count()).toBe(20)
+    await eventually(() => page.locator('.ant-table-row').count()).toBe(20)
     const before = await page.locator('.ant-table-row').first().textContent()
     await page.getByRole('button', { name: '下一页' }).click()
-    await expect.poll(() => page.locator('.ant-table-row').count()).toBe(w.data.orderCount - 20)
+    await eventually(() => page.locator('.ant-table-row').count()).toBe(w.data.orderCount - 20)
     expect(await page.locator('.ant-table-row').first().textContent()).not.toBe(before)
     await context.close()
   })
@@ -142,7 +152,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     await signIn(w, page, w.data.logins.admin, PASSWORD)
     await page.goto(`${w.base}/app/shops`)
     const row = (name: string) => page.locator('.ant-table-row').filter({ hasText: name })
-    await expect.poll(() => row('好物京东自营店').textContent()).toContain('同步失败')
+    await eventually(() => row('好物京东自营店').textContent()).toContain('同步失败')
     await expect(row('好物天猫旗舰店').textContent()).resolves.toContain('正常')
     await expect(row('好物自营商城').textContent()).resolves.toContain('尚未同步')
     await expect(row('Haowu Global (Shopify)').textContent()).resolves.toContain('已停用')
@@ -178,7 +188,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     await expect(
       page.getByRole('navigation').getByRole('menuitem', { name: 'Order pool' }).count(),
     ).resolves.toBe(1)
-    await expect.poll(() => page.getByText(`${w.data.orderCount} in total`).count()).toBe(1)
+    await eventually(() => page.getByText(`${w.data.orderCount} in total`).count()).toBe(1)
     await expect(page.getByPlaceholder('Start date').count()).resolves.toBe(1)
     await shoot(page, 'orders-en')
     await page.reload()

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { testEnv, type TestEnv } from '../helpers/app.js'
 import { seed, type Seeded } from './seed.js'
 
@@ -140,3 +141,10 @@ export async function fontsOf(page: Page, selector: string): Promise<string[]> {
   await cdp.detach()
   return fonts.map((f) => f.familyName)
 }
+
+/**
+ * Wait until the page shows what is expected. The budget is generous on purpose: the suite shares
+ * two cores with other work, and a slow answer is not what these tests are about.
+ */
+export const eventually = <T>(read: () => Promise<T> | T, message?: string) =>
+  expect.poll(read, { timeout: 30_000, interval: 100, ...(message ? { message } : {}) })

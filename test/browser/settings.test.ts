@@ -3,9 +3,12 @@
  * replaced), creates and revokes an API key (the token shown once), edits the merchant, and the
  * audit log shows every one of those writes with the admin's name.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserMissing, openPage, shoot, signIn, startWorld, type World } from './harness.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { browserMissing, eventually, openPage, shoot, signIn, startWorld, type World } from './harness.js'
 import { PASSWORD } from './seed.js'
+
+// Each test drives a real browser on a shared two-core machine: allow it minutes, not seconds.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 describe.skipIf(browserMissing())('settings screens', () => {
   let w: World
@@ -39,7 +42,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
     expect(oneTime).toMatch(/^\w{4}-\w{4}-\w{4}-\w{4}$/)
     await shoot(page, 'users-one-time-password')
     await page.getByRole('button', { name: '我已保存' }).click()
-    await expect.poll(() => page.getByText(oneTime).count()).toBe(0)
+    await eventually(() => page.getByText(oneTime).count()).toBe(0)
     await expect
       .poll(() => page.locator('.ant-table-row').filter({ hasText: '陈小仓' }).textContent())
       .toContain('待设置密码')
@@ -79,16 +82,16 @@ describe.skipIf(browserMissing())('settings screens', () => {
     const works = await page.request.get(`${w.base}/me`, { headers: { authorization: `Bearer ${token}` } })
     expect(await works.json()).toMatchObject({ role: 'accountant', apiKeyId: expect.any(String) })
     await page.getByRole('button', { name: '我已保存' }).click()
-    await expect.poll(() => page.getByText(token).count()).toBe(0)
+    await eventually(() => page.getByText(token).count()).toBe(0)
     // The list shows the prefix only.
     const row = page.locator('.ant-table-row').filter({ hasText: '对账脚本' })
-    await expect.poll(() => row.textContent()).toContain(token.slice(0, 10))
+    await eventually(() => row.textContent()).toContain(token.slice(0, 10))
     expect(await row.textContent()).not.toContain(token.slice(10))
     await shoot(page, 'api-keys')
 
     await row.getByRole('button', { name: '吊销' }).click()
     await page.locator('.ant-popconfirm').getByRole('button', { name: '吊销' }).click()
-    await expect.poll(() => row.textContent()).toContain('已吊销')
+    await eventually(() => row.textContent()).toContain('已吊销')
     const refused = await page.request.get(`${w.base}/me`, { headers: { authorization: `Bearer ${token}` } })
     expect(refused.status()).toBe(401)
     await context.close()
@@ -100,7 +103,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
     await page.goto(`${w.base}/app/settings/merchant`)
     await page.getByLabel('商户名称').fill('杭州好物商贸（总店）')
     await page.getByRole('button', { name: '保存' }).click()
-    await expect.poll(() => page.getByTestId('merchant-name').textContent()).toBe('杭州好物商贸（总店）')
+    await eventually(() => page.getByTestId('merchant-name').textContent()).toBe('杭州好物商贸（总店）')
     await shoot(page, 'merchant')
     await context.close()
   })
@@ -111,7 +114,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
     await page.goto(`${w.base}/app/settings/audit`)
     const row = (action: string) => page.locator('.ant-table-row').filter({ hasText: action }).first()
     for (const action of ['新建用户', '新建 API 密钥', '吊销 API 密钥', '修改商户信息']) {
-      await expect.poll(() => row(action).textContent(), { message: action }).toContain('王芳')
+      await eventually(() => row(action).textContent(), action).toContain('王芳')
     }
     await expect(row('新建用户').textContent()).resolves.toContain('chen@haowu.test')
     await expect(row('修改商户信息').textContent()).resolves.toContain('杭州好物商贸（总店）')
