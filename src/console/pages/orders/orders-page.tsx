@@ -184,12 +184,24 @@ export function OrdersPage() {
                 </Typography.Text>
               ),
             },
-            { title: t('orders.shop'), dataIndex: 'shopId', render: (id: string) => shopName.get(id) ?? '' },
-            { title: t('orders.channel'), dataIndex: 'channel', render: (c: Channel) => t(`channels.${c}`) },
-            { title: t('orders.buyer'), dataIndex: 'buyerNick' },
-            { title: t('orders.province'), dataIndex: 'receiverProvince' },
+            {
+              title: t('orders.shop'),
+              dataIndex: 'shopId',
+              responsive: ['md'],
+              render: (id: string) => shopName.get(id) ?? '',
+            },
+            // On a handheld: the number, the amount and the status; the rest is in the drawer.
+            {
+              title: t('orders.channel'),
+              dataIndex: 'channel',
+              responsive: ['md'],
+              render: (c: Channel) => t(`channels.${c}`),
+            },
+            { title: t('orders.buyer'), dataIndex: 'buyerNick', responsive: ['md'] },
+            { title: t('orders.province'), dataIndex: 'receiverProvince', responsive: ['md'] },
             {
               title: t('orders.paidAt'),
+              responsive: ['md'],
               dataIndex: 'paidAt',
               render: (v: string | null) => <Time value={v} />,
             },
