@@ -8,6 +8,7 @@ import {
   eventually,
   fontsOf,
   openPage,
+  openSignedIn,
   shoot,
   signIn,
   startWorld,
@@ -74,8 +75,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('a warehouse user cannot open the shop or settings screens by URL, and the API refuses them too', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.warehouse, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/')
     for (const path of ['shops', 'settings/users', 'settings/api-keys', 'settings/audit']) {
       await page.goto(`${w.base}/app/${path}`)
       await page.getByText('无权访问').waitFor()
@@ -90,8 +90,9 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('orders: status tab counts equal the API, amounts exact and right-aligned, times in the merchant zone wherever the browser is', async () => {
-    const { page, context } = await openPage(w, { timezoneId: 'America/New_York' })
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/', {
+      timezoneId: 'America/New_York',
+    })
     await page.getByRole('tab', { name: /全部/ }).waitFor()
     await expect
       .poll(() => page.getByRole('tab', { name: /全部/ }).textContent())
@@ -130,8 +131,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('an order opens in a drawer with its lines and amounts', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/')
     await page.locator('.ant-table-row').first().click()
     const drawer = page.getByRole('dialog')
     await drawer.getByText('商品明细').waitFor()
@@ -148,9 +148,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('shops show their sync light from the API', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/shops`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/shops')
     const row = (name: string) => page.locator('.ant-table-row').filter({ hasText: name })
     await eventually(() => row('好物京东自营店').textContent()).toContain('同步失败')
     await expect(row('好物天猫旗舰店').textContent()).resolves.toContain('正常')
@@ -166,8 +164,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('text is set in a CJK font at 14 px', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/')
     await page.getByRole('heading', { name: '订单池' }).waitFor()
     const fonts = await fontsOf(page, 'h4')
     expect(fonts.join(',')).toMatch(/WenQuanYi|Noto Sans CJK|Source Han|PingFang|YaHei/)
@@ -180,8 +177,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('the language switch turns every label English and survives a reload; zh-CN comes back', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.accountant, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.accountant, PASSWORD, '/app/')
     await page.getByRole('heading', { name: '订单池' }).waitFor()
     await page.getByText('EN', { exact: true }).click()
     await page.getByRole('heading', { name: 'Order pool' }).waitFor()
@@ -204,8 +200,11 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('on a 360 px handheld the page never scrolls sideways and the menu opens from a button', async () => {
-    const { page, context } = await openPage(w, { width: 360, height: 740, mobile: true })
-    await signIn(w, page, w.data.logins.warehouse, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/', {
+      width: 360,
+      height: 740,
+      mobile: true,
+    })
     await page.getByRole('heading', { name: '订单池' }).waitFor()
     await page.locator('.ant-table-row').first().waitFor()
     await shoot(page, 'mobile-orders')

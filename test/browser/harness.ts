@@ -104,6 +104,24 @@ export async function openPage(
   return { context, page }
 }
 
+/**
+ * Signed in without the form (the browser context takes the session cookie from POST /auth/login),
+ * for tests about what comes after; `signIn` goes through the form.
+ */
+export async function openSignedIn(
+  w: World,
+  login: string,
+  password: string,
+  path = '/app/',
+  o: PageOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const opened = await openPage(w, o)
+  const res = await opened.context.request.post(`${w.base}/auth/login`, { data: { login, password } })
+  if (!res.ok()) throw new Error(`sign-in of ${login} failed: ${res.status()}`)
+  await opened.page.goto(`${w.base}${path}`)
+  return opened
+}
+
 export async function signIn(w: World, page: Page, login: string, password: string): Promise<void> {
   await page.goto(`${w.base}/app/login`)
   await page.getByLabel('邮箱或手机号').fill(login)

@@ -4,7 +4,16 @@
  * audit log shows every one of those writes with the admin's name.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { browserMissing, eventually, openPage, shoot, signIn, startWorld, type World } from './harness.js'
+import {
+  browserMissing,
+  eventually,
+  openPage,
+  openSignedIn,
+  shoot,
+  signIn,
+  startWorld,
+  type World,
+} from './harness.js'
 import { PASSWORD } from './seed.js'
 
 // Each test drives a real browser on a shared two-core machine: allow it minutes, not seconds.
@@ -21,9 +30,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
   })
 
   it('creates a user whose one-time password signs in once and must be replaced', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/settings/users`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/settings/users')
     await page.locator('.ant-table-row').filter({ hasText: '韩梅梅' }).waitFor()
     await shoot(page, 'users')
 
@@ -66,9 +73,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
   })
 
   it('creates an API key whose token is shown once and works, then revokes it', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/settings/api-keys`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/settings/api-keys')
     await page.locator('.ant-table-row').first().waitFor()
     await page.getByRole('button', { name: '新建密钥' }).click()
     const dialog = page.getByRole('dialog')
@@ -98,9 +103,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
   })
 
   it('changes the merchant name and shows it in the header', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/settings/merchant`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/settings/merchant')
     await page.getByLabel('商户名称').fill('杭州好物商贸（总店）')
     await page.getByRole('button', { name: '保存' }).click()
     await eventually(() => page.getByTestId('merchant-name').textContent()).toBe('杭州好物商贸（总店）')
@@ -109,9 +112,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
   })
 
   it('the audit log shows those writes with the person who made them', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/settings/audit`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/settings/audit')
     const row = (action: string) => page.locator('.ant-table-row').filter({ hasText: action }).first()
     for (const action of ['新建用户', '新建 API 密钥', '吊销 API 密钥', '修改商户信息']) {
       await eventually(() => row(action).textContent(), action).toContain('王芳')
@@ -125,8 +126,11 @@ describe.skipIf(browserMissing())('settings screens', () => {
   })
 
   it('shows the settings screens on a 360 px handheld without sideways scrolling', async () => {
-    const { page, context } = await openPage(w, { width: 360, height: 740, mobile: true })
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/', {
+      width: 360,
+      height: 740,
+      mobile: true,
+    })
     for (const [path, name] of [
       ['settings/users', 'mobile-users'],
       ['settings/api-keys', 'mobile-api-keys'],
