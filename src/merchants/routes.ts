@@ -69,7 +69,7 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
         action: 'api_key.create',
         entityType: 'api_key',
         entityId: key.id,
-        detail: { role: key.role },
+        detail: { role: key.role, name: key.name },
       })
       return reply.status(201).send({ key: toJson(key), token })
     },

@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: the whole product on one machine with MySQL/MariaDB and Redis and nothing else.
- * Creates a fresh demo database (entrepot_demo) and its own Redis prefix, seeds a merchant, keys for
+ * Creates a fresh demo database (entrepot_demo) and its own Redis prefix, seeds a merchant, keys and a console user for
  * each role, three warehouses and a few hundred SKUs with stock, bins and costs, starts sandbox
  * marketplaces (self-run stores over real HTTP), the API, the workers and the schedules; orders
  * start flowing, a warehouse robot waves and ships them, and the stores receive stock and tracking.
@@ -19,6 +19,9 @@ import { receive } from '../inventory/operations.js'
 import { newId } from '../lib/ids.js'
 import { money } from '../money/index.js'
 import { createApiKey, createMerchant } from '../merchants/repo.js'
+import { ensureConsoleBuilt } from '../cli/console-build.js'
+import { oneTimePassword } from '../users/password.js'
+import { createUser } from '../users/service.js'
 import { closeContext, createContext } from '../runtime.js'
 import { createShop } from '../shops/repo.js'
 import { upsertSkus } from '../skus/repo.js'
@@ -102,6 +105,22 @@ async function main() {
       ),
     ),
   )
+  // One console user per role; the demo's passwords are printed and need no change at sign-in.
+  const logins = {
+    admin: { login: 'admin@demo.entrepot.test', name: '王芳' },
+    warehouse: { login: '13800000001', name: '李雷' },
+    accountant: { login: 'accountant@demo.entrepot.test', name: '韩梅梅' },
+  }
+  const passwords: Record<string, string> = {}
+  for (const [role, u] of Object.entries(logins) as [keyof typeof logins, (typeof logins)['admin']][]) {
+    passwords[role] = oneTimePassword()
+    await createUser(ctx.db, merchant.id, {
+      ...(u.login.includes('@') ? { email: u.login } : { phone: u.login }),
+      name: u.name,
+      role,
+      password: passwords[role],
+    })
+  }
   const warehouses = [
     await createWarehouse(ctx.db, merchant.id, {
       code: 'HZ1',
@@ -165,6 +184,7 @@ async function main() {
     }
   }
 
+  await ensureConsoleBuilt(say)
   const app = await buildApp(ctx)
   const address = await app
     .listen({ host: config.api.host, port: config.api.port })
@@ -471,6 +491,10 @@ async function main() {
   )
   for (const c of cnStores) say(`sandbox      ${c.store.url}    (${c.name}, shop ${c.shopId})`)
   say(`database     ${demoUrl}    queue prefix ${config.redis.prefix}`)
+  say()
+  say(`console      ${address}/app/    sign in as`)
+  for (const [role, u] of Object.entries(logins))
+    say(`  ${role.padEnd(11)} ${u.login.padEnd(32)} password ${passwords[role]}`)
   say()
   say(`admin key       ${keys.admin}`)
   say(`warehouse key   ${keys.warehouse}`)

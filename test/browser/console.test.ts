@@ -2,9 +2,22 @@
  * The console in Chromium against the real API: signing in, the menu per role, guards by URL, the
  * language switch, money and times as people read them, CJK fonts, and the 360 px handheld.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserMissing, fontsOf, openPage, shoot, signIn, startWorld, type World } from './harness.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  browserMissing,
+  eventually,
+  fontsOf,
+  openPage,
+  openSignedIn,
+  shoot,
+  signIn,
+  startWorld,
+  type World,
+} from './harness.js'
 import { PASSWORD } from './seed.js'
+
+// Each test drives a real browser on a shared two-core machine: allow it minutes, not seconds.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 describe.skipIf(browserMissing())('the console shell', () => {
   let w: World
@@ -25,7 +38,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     await page.getByLabel('邮箱或手机号').fill(w.data.logins.admin)
     await page.getByLabel('密码').fill('not the password')
     await page.getByRole('button', { name: '登录' }).click()
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('用户名或密码错误')
+    await eventually(() => page.getByRole('alert').textContent()).toContain('用户名或密码错误')
     await shoot(page, 'login-error')
 
     await page.getByLabel('密码').fill(PASSWORD)
@@ -40,32 +53,29 @@ describe.skipIf(browserMissing())('the console shell', () => {
     await context.close()
   })
 
-  it('each role sees only its own menu', async () => {
-    const expected = {
-      admin: {
-        has: ['店铺授权', '订单池', '商户信息', '用户与角色', 'API 密钥', '审计日志'],
-        not: [] as string[],
-      },
-      warehouse: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '商户信息'] },
-      accountant: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志'] },
-    }
-    for (const role of ['admin', 'warehouse', 'accountant'] as const) {
-      const { page, context } = await openPage(w)
-      await signIn(w, page, w.data.logins[role], PASSWORD)
-      const nav = page.getByRole('navigation')
-      await nav.getByRole('menuitem', { name: '订单池' }).waitFor()
-      for (const name of expected[role].has)
-        await expect(nav.getByRole('menuitem', { name }).count()).resolves.toBe(1)
-      for (const name of expected[role].not)
-        await expect(nav.getByRole('menuitem', { name }).count()).resolves.toBe(0)
-      await shoot(page, `menu-${role}`)
-      await context.close()
-    }
+  const menus = {
+    admin: {
+      has: ['店铺授权', '订单池', '商户信息', '用户与角色', 'API 密钥', '审计日志'],
+      not: [] as string[],
+    },
+    warehouse: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '商户信息'] },
+    accountant: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志'] },
+  }
+  it.each(['admin', 'warehouse', 'accountant'] as const)('the %s sees only their own menu', async (role) => {
+    const { page, context } = await openPage(w)
+    await signIn(w, page, w.data.logins[role], PASSWORD)
+    const nav = page.getByRole('navigation')
+    await nav.getByRole('menuitem', { name: '订单池' }).waitFor()
+    for (const name of menus[role].has)
+      await expect(nav.getByRole('menuitem', { name }).count()).resolves.toBe(1)
+    for (const name of menus[role].not)
+      await expect(nav.getByRole('menuitem', { name }).count()).resolves.toBe(0)
+    await shoot(page, `menu-${role}`)
+    await context.close()
   })
 
   it('a warehouse user cannot open the shop or settings screens by URL, and the API refuses them too', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.warehouse, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/')
     for (const path of ['shops', 'settings/users', 'settings/api-keys', 'settings/audit']) {
       await page.goto(`${w.base}/app/${path}`)
       await page.getByText('无权访问').waitFor()
@@ -80,8 +90,9 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('orders: status tab counts equal the API, amounts exact and right-aligned, times in the merchant zone wherever the browser is', async () => {
-    const { page, context } = await openPage(w, { timezoneId: 'America/New_York' })
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/', {
+      timezoneId: 'America/New_York',
+    })
     await page.getByRole('tab', { name: /全部/ }).waitFor()
     await expect
       .poll(() => page.getByRole('tab', { name: /全部/ }).textContent())
@@ -89,7 +100,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     await expect(page.getByRole('tab', { name: /已发货/ }).textContent()).resolves.toBe(
       `已发货${w.data.byStatus.shipped}`,
     )
-    await expect.poll(() => page.getByText(`共 ${w.data.orderCount} 条`).count()).toBe(1)
+    await eventually(() => page.getByText(`共 ${w.data.orderCount} 条`).count()).toBe(1)
     const firstRow = page.locator('.ant-table-row').first()
     // The newest order was placed at 05:05 UTC: 13:05 in Shanghai, never New York's 00:05.
     await expect(firstRow.textContent()).resolves.toContain('2026-12-07 13:05')
@@ -98,7 +109,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     // The 19-digit Taobao number in full, its 14-digit amount to the cent.
     await page.getByRole('textbox', { name: '搜索' }).fill('3891204510000000000')
     await page.getByRole('button', { name: '查询' }).click()
-    await expect.poll(() => page.locator('.ant-table-row').count()).toBe(1)
+    await eventually(() => page.locator('.ant-table-row').count()).toBe(1)
     const cell = page.locator('.ant-table-row td').filter({ hasText: '¥99,999,999,999,999.99' })
     await expect(cell.count()).resolves.toBe(1)
     await expect(cell.evaluate((td) => getComputedStyle(td).textAlign)).resolves.toBe('right')
@@ -107,21 +118,20 @@ describe.skipIf(browserMissing())('the console shell', () => {
     // A USD order says so.
     await page.getByRole('button', { name: '重置' }).click()
     await page.getByRole('tab', { name: /已发货/ }).click()
-    await expect.poll(() => page.locator('.ant-table-row').filter({ hasText: 'US$' }).count()).toBe(1)
+    await eventually(() => page.locator('.ant-table-row').filter({ hasText: 'US$' }).count()).toBe(1)
 
     // Paging: the next page has other orders.
     await page.getByRole('tab', { name: /全部/ }).click()
-    await expect.poll(() => page.locator('.ant-table-row').count()).toBe(20)
+    await eventually(() => page.locator('.ant-table-row').count()).toBe(20)
     const before = await page.locator('.ant-table-row').first().textContent()
     await page.getByRole('button', { name: '下一页' }).click()
-    await expect.poll(() => page.locator('.ant-table-row').count()).toBe(w.data.orderCount - 20)
+    await eventually(() => page.locator('.ant-table-row').count()).toBe(w.data.orderCount - 20)
     expect(await page.locator('.ant-table-row').first().textContent()).not.toBe(before)
     await context.close()
   })
 
   it('an order opens in a drawer with its lines and amounts', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/')
     await page.locator('.ant-table-row').first().click()
     const drawer = page.getByRole('dialog')
     await drawer.getByText('商品明细').waitFor()
@@ -138,11 +148,9 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('shops show their sync light from the API', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/shops`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/shops')
     const row = (name: string) => page.locator('.ant-table-row').filter({ hasText: name })
-    await expect.poll(() => row('好物京东自营店').textContent()).toContain('同步失败')
+    await eventually(() => row('好物京东自营店').textContent()).toContain('同步失败')
     await expect(row('好物天猫旗舰店').textContent()).resolves.toContain('正常')
     await expect(row('好物自营商城').textContent()).resolves.toContain('尚未同步')
     await expect(row('Haowu Global (Shopify)').textContent()).resolves.toContain('已停用')
@@ -156,8 +164,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('text is set in a CJK font at 14 px', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/')
     await page.getByRole('heading', { name: '订单池' }).waitFor()
     const fonts = await fontsOf(page, 'h4')
     expect(fonts.join(',')).toMatch(/WenQuanYi|Noto Sans CJK|Source Han|PingFang|YaHei/)
@@ -170,15 +177,14 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('the language switch turns every label English and survives a reload; zh-CN comes back', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.accountant, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.accountant, PASSWORD, '/app/')
     await page.getByRole('heading', { name: '订单池' }).waitFor()
     await page.getByText('EN', { exact: true }).click()
     await page.getByRole('heading', { name: 'Order pool' }).waitFor()
     await expect(
       page.getByRole('navigation').getByRole('menuitem', { name: 'Order pool' }).count(),
     ).resolves.toBe(1)
-    await expect.poll(() => page.getByText(`${w.data.orderCount} in total`).count()).toBe(1)
+    await eventually(() => page.getByText(`${w.data.orderCount} in total`).count()).toBe(1)
     await expect(page.getByPlaceholder('Start date').count()).resolves.toBe(1)
     await shoot(page, 'orders-en')
     await page.reload()
@@ -194,8 +200,11 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('on a 360 px handheld the page never scrolls sideways and the menu opens from a button', async () => {
-    const { page, context } = await openPage(w, { width: 360, height: 740, mobile: true })
-    await signIn(w, page, w.data.logins.warehouse, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/', {
+      width: 360,
+      height: 740,
+      mobile: true,
+    })
     await page.getByRole('heading', { name: '订单池' }).waitFor()
     await page.locator('.ant-table-row').first().waitFor()
     await shoot(page, 'mobile-orders')

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { expect } from 'vitest'
 import { testEnv, type TestEnv } from '../helpers/app.js'
 import { seed, type Seeded } from './seed.js'
 
@@ -103,6 +104,24 @@ export async function openPage(
   return { context, page }
 }
 
+/**
+ * Signed in without the form (the browser context takes the session cookie from POST /auth/login),
+ * for tests about what comes after; `signIn` goes through the form.
+ */
+export async function openSignedIn(
+  w: World,
+  login: string,
+  password: string,
+  path = '/app/',
+  o: PageOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const opened = await openPage(w, o)
+  const res = await opened.context.request.post(`${w.base}/auth/login`, { data: { login, password } })
+  if (!res.ok()) throw new Error(`sign-in of ${login} failed: ${res.status()}`)
+  await opened.page.goto(`${w.base}${path}`)
+  return opened
+}
+
 export async function signIn(w: World, page: Page, login: string, password: string): Promise<void> {
   await page.goto(`${w.base}/app/login`)
   await page.getByLabel('邮箱或手机号').fill(login)
@@ -111,8 +130,22 @@ export async function signIn(w: World, page: Page, login: string, password: stri
   await page.waitForURL((u) => !u.pathname.endsWith('/login'))
 }
 
+/** A screenshot once every running animation (drawers sliding, modals fading) has finished. */
 export async function shoot(page: Page, name: string): Promise<void> {
+  await settle(page)
   await page.screenshot({ path: `${SCREENS}${name}.png`, fullPage: false })
+}
+
+export async function settle(page: Page): Promise<void> {
+  // Endless ones (spinners, a pulsing badge) never finish: only the finite ones are awaited.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  )
 }
 
 /** The fonts Chromium really used for an element's text (CDP), to catch tofu boxes. */
@@ -126,3 +159,10 @@ export async function fontsOf(page: Page, selector: string): Promise<string[]> {
   await cdp.detach()
   return fonts.map((f) => f.familyName)
 }
+
+/**
+ * Wait until the page shows what is expected. The budget is generous on purpose: the suite shares
+ * two cores with other work, and a slow answer is not what these tests are about.
+ */
+export const eventually = <T>(read: () => Promise<T> | T, message?: string) =>
+  expect.poll(read, { timeout: 30_000, interval: 100, ...(message ? { message } : {}) })

@@ -3,9 +3,21 @@
  * replaced), creates and revokes an API key (the token shown once), edits the merchant, and the
  * audit log shows every one of those writes with the admin's name.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserMissing, openPage, shoot, signIn, startWorld, type World } from './harness.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import {
+  browserMissing,
+  eventually,
+  openPage,
+  openSignedIn,
+  shoot,
+  signIn,
+  startWorld,
+  type World,
+} from './harness.js'
 import { PASSWORD } from './seed.js'
+
+// Each test drives a real browser on a shared two-core machine: allow it minutes, not seconds.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 describe.skipIf(browserMissing())('settings screens', () => {
   let w: World
@@ -18,9 +30,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
   })
 
   it('creates a user whose one-time password signs in once and must be replaced', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/settings/users`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/settings/users')
     await page.locator('.ant-table-row').filter({ hasText: '韩梅梅' }).waitFor()
     await shoot(page, 'users')
 
@@ -39,7 +49,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
     expect(oneTime).toMatch(/^\w{4}-\w{4}-\w{4}-\w{4}$/)
     await shoot(page, 'users-one-time-password')
     await page.getByRole('button', { name: '我已保存' }).click()
-    await expect.poll(() => page.getByText(oneTime).count()).toBe(0)
+    await eventually(() => page.getByText(oneTime).count()).toBe(0)
     await expect
       .poll(() => page.locator('.ant-table-row').filter({ hasText: '陈小仓' }).textContent())
       .toContain('待设置密码')
@@ -63,9 +73,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
   })
 
   it('creates an API key whose token is shown once and works, then revokes it', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/settings/api-keys`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/settings/api-keys')
     await page.locator('.ant-table-row').first().waitFor()
     await page.getByRole('button', { name: '新建密钥' }).click()
     const dialog = page.getByRole('dialog')
@@ -79,39 +87,35 @@ describe.skipIf(browserMissing())('settings screens', () => {
     const works = await page.request.get(`${w.base}/me`, { headers: { authorization: `Bearer ${token}` } })
     expect(await works.json()).toMatchObject({ role: 'accountant', apiKeyId: expect.any(String) })
     await page.getByRole('button', { name: '我已保存' }).click()
-    await expect.poll(() => page.getByText(token).count()).toBe(0)
+    await eventually(() => page.getByText(token).count()).toBe(0)
     // The list shows the prefix only.
     const row = page.locator('.ant-table-row').filter({ hasText: '对账脚本' })
-    await expect.poll(() => row.textContent()).toContain(token.slice(0, 10))
+    await eventually(() => row.textContent()).toContain(token.slice(0, 10))
     expect(await row.textContent()).not.toContain(token.slice(10))
     await shoot(page, 'api-keys')
 
     await row.getByRole('button', { name: '吊销' }).click()
     await page.locator('.ant-popconfirm').getByRole('button', { name: '吊销' }).click()
-    await expect.poll(() => row.textContent()).toContain('已吊销')
+    await eventually(() => row.textContent()).toContain('已吊销')
     const refused = await page.request.get(`${w.base}/me`, { headers: { authorization: `Bearer ${token}` } })
     expect(refused.status()).toBe(401)
     await context.close()
   })
 
   it('changes the merchant name and shows it in the header', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/settings/merchant`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/settings/merchant')
     await page.getByLabel('商户名称').fill('杭州好物商贸（总店）')
     await page.getByRole('button', { name: '保存' }).click()
-    await expect.poll(() => page.getByTestId('merchant-name').textContent()).toBe('杭州好物商贸（总店）')
+    await eventually(() => page.getByTestId('merchant-name').textContent()).toBe('杭州好物商贸（总店）')
     await shoot(page, 'merchant')
     await context.close()
   })
 
   it('the audit log shows those writes with the person who made them', async () => {
-    const { page, context } = await openPage(w)
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
-    await page.goto(`${w.base}/app/settings/audit`)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/settings/audit')
     const row = (action: string) => page.locator('.ant-table-row').filter({ hasText: action }).first()
     for (const action of ['新建用户', '新建 API 密钥', '吊销 API 密钥', '修改商户信息']) {
-      await expect.poll(() => row(action).textContent(), { message: action }).toContain('王芳')
+      await eventually(() => row(action).textContent(), action).toContain('王芳')
     }
     await expect(row('新建用户').textContent()).resolves.toContain('chen@haowu.test')
     await expect(row('修改商户信息').textContent()).resolves.toContain('杭州好物商贸（总店）')
@@ -122,8 +126,11 @@ describe.skipIf(browserMissing())('settings screens', () => {
   })
 
   it('shows the settings screens on a 360 px handheld without sideways scrolling', async () => {
-    const { page, context } = await openPage(w, { width: 360, height: 740, mobile: true })
-    await signIn(w, page, w.data.logins.admin, PASSWORD)
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/', {
+      width: 360,
+      height: 740,
+      mobile: true,
+    })
     for (const [path, name] of [
       ['settings/users', 'mobile-users'],
       ['settings/api-keys', 'mobile-api-keys'],

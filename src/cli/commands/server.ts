@@ -29,7 +29,7 @@ export async function run(opts: RunOptions): Promise<void> {
   const scheduler = opts.workers ? startScheduler(ctx) : null
   if (app) {
     const address = await app.listen({ host: config.api.host, port: config.api.port })
-    log.info(`API listening on ${address} — console at ${config.api.publicUrl}/app/, docs at ${address}/docs`)
+    log.info(`API listening on ${address} — console at ${address}/app/, docs at ${address}/docs`)
   }
   if (workers) log.info(`workers running for ${workers.workers.length} queues`)
   closeWithGrace({ delay: 15_000 }, async ({ signal, err }) => {

@@ -2,7 +2,7 @@
  * The console's language: the signed-in user's choice (kept on the server, so it follows them), else
  * the merchant's default from GET /me; on the sign-in page, the last choice on this browser.
  */
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react'
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react'
 import { format, lookup, MESSAGES, type Locale, type MessageKey } from './messages'
 
 export type { Locale, MessageKey }
@@ -30,9 +30,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   const [locale, setState] = useState<Locale>(storedLocale)
   const setLocale = useCallback((next: Locale) => {
     localStorage.setItem(STORAGE_KEY, next)
-    document.documentElement.lang = next
     setState(next)
   }, [])
+  // The page's language also picks the fallback fonts (CJK glyphs for zh-CN).
+  useEffect(() => {
+    document.documentElement.lang = locale
+  }, [locale])
   const value = useMemo<I18n>(() => {
     const maybe = (key: string, vars?: Readonly<Record<string, string | number>>) => {
       const m = lookup(MESSAGES[locale], key) ?? lookup(MESSAGES['zh-CN'], key)

@@ -59,7 +59,12 @@ export function OrderDrawer({
       {o && (
         <>
           <Section title={t('orders.detail.base')}>
-            <Descriptions size="small" bordered column={{ xs: 1, sm: 2 }}>
+            <Descriptions
+              size="small"
+              bordered
+              column={{ xs: 1, sm: 2 }}
+              styles={{ label: { whiteSpace: 'nowrap' } }}
+            >
               <Descriptions.Item label={t('orders.externalId')}>
                 <Typography.Text copyable className="num">
                   {o.externalId}
@@ -161,7 +166,7 @@ export function OrderDrawer({
           </Section>
           {(o.buyerNote || o.sellerNote) && (
             <Section title={t('orders.detail.notes')}>
-              <Descriptions size="small" column={1}>
+              <Descriptions size="small" bordered column={1} styles={{ label: { whiteSpace: 'nowrap' } }}>
                 {o.buyerNote && (
                   <Descriptions.Item label={t('orders.detail.buyerNote')}>{o.buyerNote}</Descriptions.Item>
                 )}

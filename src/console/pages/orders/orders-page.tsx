@@ -18,6 +18,7 @@ import { CursorPager, ListPage, QueryForm } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
 import { zonedMidnight } from '../../format/time'
+import { useDesk } from '../../components/layout'
 import { useI18n } from '../../i18n'
 import { OrderDrawer } from './order-drawer'
 
@@ -30,6 +31,7 @@ interface Filters {
 }
 
 export function OrdersPage() {
+  const desk = useDesk()
   const { t } = useI18n()
   const me = useMe()
   const zone = me.merchant.timezone
@@ -175,19 +177,31 @@ export function OrdersPage() {
             {
               title: t('orders.externalId'),
               dataIndex: 'externalId',
-              fixed: 'left',
+              fixed: desk ? 'left' : false,
               render: (v: string) => (
                 <Typography.Text copyable={{ text: v }} className="num">
                   {v}
                 </Typography.Text>
               ),
             },
-            { title: t('orders.shop'), dataIndex: 'shopId', render: (id: string) => shopName.get(id) ?? '' },
-            { title: t('orders.channel'), dataIndex: 'channel', render: (c: Channel) => t(`channels.${c}`) },
-            { title: t('orders.buyer'), dataIndex: 'buyerNick' },
-            { title: t('orders.province'), dataIndex: 'receiverProvince' },
+            {
+              title: t('orders.shop'),
+              dataIndex: 'shopId',
+              responsive: ['md'],
+              render: (id: string) => shopName.get(id) ?? '',
+            },
+            // On a handheld: the number, the amount and the status; the rest is in the drawer.
+            {
+              title: t('orders.channel'),
+              dataIndex: 'channel',
+              responsive: ['md'],
+              render: (c: Channel) => t(`channels.${c}`),
+            },
+            { title: t('orders.buyer'), dataIndex: 'buyerNick', responsive: ['md'] },
+            { title: t('orders.province'), dataIndex: 'receiverProvince', responsive: ['md'] },
             {
               title: t('orders.paidAt'),
+              responsive: ['md'],
               dataIndex: 'paidAt',
               render: (v: string | null) => <Time value={v} />,
             },

@@ -8,6 +8,7 @@ import { errorMessage } from '../../components/errors'
 import { Time } from '../../components/format'
 import { ListPage } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
+import { useDesk } from '../../components/layout'
 import { useI18n } from '../../i18n'
 import { OneTimeSecret } from './one-time-secret'
 
@@ -17,6 +18,7 @@ interface NewKey {
 }
 
 export function ApiKeysPage() {
+  const desk = useDesk()
   const i18n = useI18n()
   const { t } = i18n
   const { message } = App.useApp()
@@ -127,7 +129,7 @@ export function ApiKeysPage() {
             {
               title: t('common.actions'),
               key: 'actions',
-              fixed: 'right',
+              fixed: desk ? 'right' : false,
               render: (_: unknown, key) =>
                 key.revokedAt ? null : (
                   <Popconfirm

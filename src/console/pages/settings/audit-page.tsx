@@ -121,6 +121,7 @@ export function AuditPage() {
           },
           {
             title: t('audit.entity'),
+            responsive: ['md'],
             key: 'entity',
             render: (_: unknown, a) => (
               <Tooltip title={a.entityId}>

@@ -10,6 +10,7 @@ import { errorMessage, fieldErrors } from '../../components/errors'
 import { Time } from '../../components/format'
 import { ListPage } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
+import { useDesk } from '../../components/layout'
 import { useI18n } from '../../i18n'
 import { OneTimeSecret } from './one-time-secret'
 
@@ -35,6 +36,7 @@ async function allUsers(): Promise<User[]> {
 }
 
 export function UsersPage() {
+  const desk = useDesk()
   const i18n = useI18n()
   const { t } = i18n
   const me = useMe()
@@ -123,7 +125,7 @@ export function UsersPage() {
             {
               title: t('settings.users.name'),
               dataIndex: 'name',
-              fixed: 'left',
+              fixed: desk ? 'left' : false,
               render: (n: string) => <Typography.Text strong>{n}</Typography.Text>,
             },
             {
@@ -179,7 +181,7 @@ export function UsersPage() {
             {
               title: t('common.actions'),
               key: 'actions',
-              fixed: 'right',
+              fixed: desk ? 'right' : false,
               render: (_: unknown, u) => (
                 <Space size={0} wrap>
                   <Button type="link" size="small" onClick={() => setEditing(u)}>

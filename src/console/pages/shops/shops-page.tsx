@@ -31,22 +31,23 @@ export function ShopsPage() {
     setLoading(true)
     endpoints
       .shops()
-      .then(async (page) => {
+      .then((page) => {
         if (!live) return
         setShops(page.items)
         setError(null)
-        const answers = await Promise.all(
-          page.items.map((s) =>
-            endpoints.shopSync(s.id).then(
-              (h) => [s.id, h] as const,
-              () => null,
-            ),
-          ),
-        )
-        if (live) setSync(Object.fromEntries(answers.filter((a) => a !== null)))
+        setLoading(false)
+        // Each light comes on as its shop's answer arrives; the list does not wait for all of them.
+        for (const s of page.items)
+          endpoints.shopSync(s.id).then(
+            (h) => live && setSync((all) => ({ ...all, [s.id]: h })),
+            () => undefined,
+          )
       })
-      .catch((err: unknown) => live && setError(err))
-      .finally(() => live && setLoading(false))
+      .catch((err: unknown) => {
+        if (!live) return
+        setError(err)
+        setLoading(false)
+      })
     return () => {
       live = false
     }
