@@ -23,6 +23,8 @@ export interface Config {
     readonly virtualStockMax: number
   }
   readonly workers: { readonly concurrency: number }
+  /** Whether connectors may call loopback, private-network and link-local addresses. */
+  readonly outbound: { readonly allowPrivate: boolean }
 }
 
 export interface VariableDoc {
@@ -97,6 +99,12 @@ export const VARIABLES: readonly VariableDoc[] = [
       'most virtual stock (units pushed beyond what is available, for pre-sales) a shop rule may add per SKU; 0 allows none',
   },
   { name: 'WORKER_CONCURRENCY', default: '8', meaning: 'jobs one worker process runs at once per queue' },
+  {
+    name: 'OUTBOUND_ALLOW_PRIVATE',
+    default: '(false in production, true otherwise)',
+    meaning:
+      'true lets shops call loopback, private-network, link-local (cloud metadata) and other non-public addresses; checked when settings are saved and on every connection, redirects included',
+  },
 ]
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -186,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       virtualStockMax: int('STOCK_VIRTUAL_MAX', 0, 0, 1_000_000),
     },
     workers: { concurrency: int('WORKER_CONCURRENCY', 8, 1, 256) },
+    outbound: { allowPrivate: bool('OUTBOUND_ALLOW_PRIVATE', nodeEnv !== 'production') },
   }
   if (config.redis.prefix.includes(':'))
     problems.push('QUEUE_PREFIX must not contain ":" (BullMQ adds its own separators)')
