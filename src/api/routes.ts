@@ -7,6 +7,7 @@ import { financeRoutes } from '../ledger/finance-routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
 import { orderRoutes } from '../orders/routes.js'
+import { channelRoutes } from '../shops/channel-routes.js'
 import { oauthRoutes } from '../shops/oauth.js'
 import { syncRoutes } from '../sync/routes.js'
 import { shopRoutes } from '../shops/routes.js'
@@ -21,6 +22,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   systemRoutes,
   merchantRoutes,
   shopRoutes,
+  channelRoutes,
   oauthRoutes,
   syncRoutes,
   warehouseRoutes,
