@@ -35,6 +35,8 @@ export interface Config {
     readonly virtualStockMax: number
   }
   readonly workers: { readonly concurrency: number }
+  /** Whether connectors may call loopback, private-network and link-local addresses. */
+  readonly outbound: { readonly allowPrivate: boolean }
 }
 
 export interface VariableDoc {
@@ -134,6 +136,12 @@ export const VARIABLES: readonly VariableDoc[] = [
     meaning:
       'moves the application clock (`1y`, `-30d`, `90m`): for tests (`npm run test:future`) and demos; refused in production',
   },
+  {
+    name: 'OUTBOUND_ALLOW_PRIVATE',
+    default: '(false in production, true otherwise)',
+    meaning:
+      'true lets shops call loopback, private-network, link-local (cloud metadata) and other non-public addresses; checked when settings are saved and on every connection, redirects included',
+  },
 ]
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -226,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       virtualStockMax: int('STOCK_VIRTUAL_MAX', 0, 0, 1_000_000),
     },
     workers: { concurrency: int('WORKER_CONCURRENCY', 8, 1, 256) },
+    outbound: { allowPrivate: bool('OUTBOUND_ALLOW_PRIVATE', nodeEnv !== 'production') },
   }
   clockOffset(env.ENTREPOT_CLOCK_OFFSET, nodeEnv, problems)
   if (config.redis.prefix.includes(':'))

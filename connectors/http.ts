@@ -9,6 +9,7 @@ import pRetry, { AbortError } from 'p-retry'
 import type { Channel } from './types.js'
 import { ConnectorError, kindForHttpStatus } from './errors.js'
 import { parseJsonExact } from './json.js'
+import { OUTBOUND_REFUSED, outboundAgents } from './outbound.js'
 
 export interface HttpResult {
   status: number
@@ -122,6 +123,10 @@ export function createPlatformClient(
         timeout: opts.timeoutMs ?? 20_000,
         ...config,
         headers: { 'user-agent': 'entrepot/0.1', ...opts.headers, ...config.headers },
+        // Every connection, redirects included, goes through the outbound address check.
+        httpAgent: outboundAgents.http,
+        httpsAgent: outboundAgents.https,
+        proxy: false,
         responseType: 'arraybuffer',
         transformResponse: [(d: unknown) => d],
         validateStatus: () => true,
@@ -129,7 +134,10 @@ export function createPlatformClient(
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'ERR_NETWORK'
       const message = redact(`${opts.channel} request failed: ${code} ${(err as Error).message}`, secrets)
-      throw new ConnectorError('transient', message, { channel: opts.channel })
+      // A refused address stays refused: fix the shop's settings, retrying changes nothing.
+      throw new ConnectorError(code === OUTBOUND_REFUSED ? 'permanent' : 'transient', message, {
+        channel: opts.channel,
+      })
     }
     const bytes = Buffer.isBuffer(res.data) ? res.data : Buffer.from(res.data ?? new ArrayBuffer(0))
     const text = bytes.toString('utf8')

@@ -2,6 +2,7 @@
  * Composition root shared by the API, the workers and the CLI: config → db, redis, queues, logger.
  */
 import type { Config } from '../config/index.js'
+import { setOutboundPolicy } from '../connectors/outbound.js'
 import { producerConnection } from '../jobs/connection.js'
 import { closeQueues, createQueues } from '../jobs/queues.js'
 import type { AppContext } from './context.js'
@@ -16,6 +17,7 @@ export interface RuntimeOptions {
 
 export function createContext(config: Readonly<Config>, opts: RuntimeOptions = {}): AppContext {
   const log = opts.log ?? createLogger(config.log.level, config.log.pretty)
+  setOutboundPolicy({ allowPrivate: config.outbound.allowPrivate })
   const redis = producerConnection(config.redis.url, { lazyConnect: false })
   redis.on('error', (err) => log.warn({ subsystem: 'jobs', err: err.message }, 'redis connection error'))
   return {

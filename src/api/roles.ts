@@ -55,6 +55,7 @@ export const ROUTES = {
   'POST /api-keys': ['merchant', ADMIN],
   'DELETE /api-keys/:id': ['merchant', ADMIN],
 
+  'GET /channels': ['shops', ALL],
   'GET /shops': ['shops', ALL],
   'GET /shops/:id': ['shops', ALL],
   'GET /shops/:id/sync': ['shops', ALL],

@@ -11,6 +11,7 @@ import { merchantProfileRoutes } from '../merchants/profile-routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
 import { orderCountRoutes } from '../orders/count-routes.js'
 import { orderRoutes } from '../orders/routes.js'
+import { channelRoutes } from '../shops/channel-routes.js'
 import { oauthRoutes } from '../shops/oauth.js'
 import { syncRoutes } from '../sync/routes.js'
 import { shopRoutes } from '../shops/routes.js'
@@ -31,6 +32,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   userRoutes,
   auditRoutes,
   shopRoutes,
+  channelRoutes,
   oauthRoutes,
   syncRoutes,
   warehouseRoutes,

@@ -50,6 +50,8 @@ const config = loadConfig({
   STOCK_PUSH_DEBOUNCE_MS: '1000',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   WORKER_CONCURRENCY: '4',
+  // The sandbox marketplaces listen on 127.0.0.1.
+  OUTBOUND_ALLOW_PRIVATE: 'true',
 })
 const say = (s = '') => process.stdout.write(`${s}\n`)
 

@@ -20,7 +20,7 @@ import {
 import { checkLink } from './link.js'
 import { shopScope } from '../users/scope.js'
 import { pullCatalogueOnLink } from '../catalogue/enqueue.js'
-import { checkSettings, mergeSettings } from './settings.js'
+import { checkAddresses, checkSettings, mergeSettings } from './settings.js'
 
 export const ChannelSchema = Type.Enum(CHANNELS)
 const Settings = Type.Record(Type.String(), Type.Unknown(), {
@@ -167,11 +167,15 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     async (req) => {
       const { merchantId } = req.auth
       const { name, settings: patch } = req.body
+      // URLs are resolved before the row is locked; the rest is checked on the merge under the lock.
+      const before = patch && (await getShop(ctx.db, merchantId, req.params.id))
+      if (before) await checkAddresses(ctx, before.channel, mergeSettings(before.settings, patch))
       const found = await withTx(ctx.db, async (tx) => {
         const current = await lockShopSettings(tx, merchantId, req.params.id)
         if (!current) return false
         const settings = patch ? mergeSettings(current.settings, patch) : undefined
-        if (settings) await checkSettings({ ...ctx, db: tx }, merchantId, current.channel, settings)
+        if (settings)
+          await checkSettings({ ...ctx, db: tx }, merchantId, current.channel, settings, { addresses: false })
         return updateShop(tx, merchantId, req.params.id, { name, settings })
       })
       if (!found) throw notFound('shop', req.params.id)

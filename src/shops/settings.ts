@@ -5,6 +5,7 @@
  * errors) rather than failing silently.
  */
 import { settingsSchemaOf } from '../../connectors/index.js'
+import { checkOutboundUrl } from '../../connectors/outbound.js'
 import {
   describeProblem,
   readShopSettings,
@@ -78,19 +79,57 @@ export async function policyProblems(
 }
 
 /**
+ * URLs the hub will call (every http(s) URL field of the channel's schema) that name a refused
+ * address under OUTBOUND_ALLOW_PRIVATE — resolved now for a clear answer; connections are checked
+ * again when made.
+ */
+export async function addressProblems(
+  ctx: Pick<AppContext, 'config'>,
+  channel: Channel,
+  settings: Readonly<Record<string, unknown>>,
+): Promise<SettingsProblem[]> {
+  const problems: SettingsProblem[] = []
+  const props = settingsSchemaOf(channel).properties as Record<string, { format?: unknown }>
+  for (const [key, prop] of Object.entries(props)) {
+    const url = settings[key]
+    if (prop.format !== 'uri' || typeof url !== 'string') continue
+    const problem = await checkOutboundUrl(url, { allowPrivate: ctx.config.outbound.allowPrivate })
+    if (problem) problems.push({ path: `/${key}`, code: 'forbidden_address', message: problem })
+  }
+  return problems
+}
+
+/**
  * Every problem with settings about to be saved: the schema first (400), then what the deployment
- * and the merchant's data allow (422).
+ * and the merchant's data allow (422). `addresses: false` leaves out the DNS resolution of URLs
+ * (a caller holding a row lock checks them before taking it).
  */
 export async function checkSettings(
   ctx: Pick<AppContext, 'config'> & { db: Executor },
   merchantId: string,
   channel: Channel,
   settings: Record<string, unknown>,
+  opts: { addresses: boolean } = { addresses: true },
 ): Promise<void> {
   const shape = schemaProblems(channel, settings)
   if (shape.length > 0) throw settingsRejected(shape, 400)
-  const policy = await policyProblems(ctx, merchantId, parseSettings(channel, settings).hub)
+  const policy = [
+    ...(await policyProblems(ctx, merchantId, parseSettings(channel, settings).hub)),
+    ...(opts.addresses ? await addressProblems(ctx, channel, settings) : []),
+  ]
   if (policy.length > 0) throw settingsRejected(policy, 422)
+}
+
+/** The URL part of checkSettings alone: 400 for a malformed shape, 422 for a refused address. */
+export async function checkAddresses(
+  ctx: Pick<AppContext, 'config'>,
+  channel: Channel,
+  settings: Record<string, unknown>,
+): Promise<void> {
+  const shape = schemaProblems(channel, settings)
+  if (shape.length > 0) throw settingsRejected(shape, 400)
+  const refused = await addressProblems(ctx, channel, settings)
+  if (refused.length > 0) throw settingsRejected(refused, 422)
 }
 
 /**

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import { loadConfig, type Config } from '../../config/index.js'
+import { setOutboundPolicy } from '../../connectors/outbound.js'
 import { producerConnection } from '../../jobs/connection.js'
 import { closeQueues, createQueues } from '../../jobs/queues.js'
 import { buildApp } from '../../src/app.js'
@@ -39,6 +40,7 @@ export async function testEnv(
     LOG_LEVEL: 'info',
     ...opts.config,
   })
+  setOutboundPolicy({ allowPrivate: config.outbound.allowPrivate })
   const logs: string[] = []
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

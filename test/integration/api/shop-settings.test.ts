@@ -243,3 +243,26 @@ describe('a stored shop whose settings cannot work', () => {
     ])
   })
 })
+
+describe('GET /channels', () => {
+  it('gives each channel its settings schema to render the link form from', async () => {
+    const res = await env.app.inject({ method: 'GET', url: '/channels', headers: bearer(m.keys.warehouse) })
+    expect(res.statusCode).toBe(200)
+    type Schema = {
+      required?: string[]
+      properties: Record<string, { title?: string; properties?: Record<string, { title?: string }> }>
+    }
+    const items = res.json<{ items: { channel: string; oauth: boolean; settingsSchema: Schema }[] }>().items
+    expect(items.map((i) => i.channel).sort()).toEqual(
+      ['douyin', 'jd', 'pdd', 'selfstore', 'shopify', 'taobao', 'woocommerce'].sort(),
+    )
+    const selfstore = items.find((i) => i.channel === 'selfstore')!
+    expect(selfstore.oauth).toBe(false)
+    expect(selfstore.settingsSchema.required).toEqual(['baseUrl'])
+    expect(selfstore.settingsSchema.properties.stockSync?.properties?.ratio?.title).toBe('Ratio')
+    expect(items.find((i) => i.channel === 'shopify')!).toMatchObject({
+      oauth: true,
+      settingsSchema: { required: ['shopDomain'] },
+    })
+  })
+})

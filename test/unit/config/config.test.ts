@@ -32,6 +32,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(name)
   })
 
+  it('allows private outbound addresses outside production only, unless told otherwise', () => {
+    const key = 'a'.repeat(64)
+    expect(loadConfig({}).outbound.allowPrivate).toBe(true)
+    expect(loadConfig({ NODE_ENV: 'test' }).outbound.allowPrivate).toBe(true)
+    expect(loadConfig({ NODE_ENV: 'production', ENTREPOT_SECRET_KEY: key }).outbound.allowPrivate).toBe(false)
+    expect(
+      loadConfig({ NODE_ENV: 'production', ENTREPOT_SECRET_KEY: key, OUTBOUND_ALLOW_PRIVATE: 'true' })
+        .outbound.allowPrivate,
+    ).toBe(true)
+    expect(loadConfig({ OUTBOUND_ALLOW_PRIVATE: 'false' }).outbound.allowPrivate).toBe(false)
+    expect(() => loadConfig({ OUTBOUND_ALLOW_PRIVATE: 'maybe' })).toThrow('OUTBOUND_ALLOW_PRIVATE')
+  })
+
+  it('caps virtual stock at 0 unless set', () => {
+    expect(loadConfig({}).sync.virtualStockMax).toBe(0)
+    expect(loadConfig({ STOCK_VIRTUAL_MAX: '25' }).sync.virtualStockMax).toBe(25)
+    expect(() => loadConfig({ STOCK_VIRTUAL_MAX: '-1' })).toThrow('STOCK_VIRTUAL_MAX')
+  })
+
   it('reports every problem at once', () => {
     try {
       loadConfig({ API_PORT: 'x', DB_POOL_SIZE: '0' })

@@ -1,0 +1,40 @@
+/**
+ * What linking a shop of each channel takes: its settings schema (the hub's own settings plus the
+ * channel's, with titles, descriptions, bounds and defaults) — the console renders the "link a shop"
+ * form from it — and whether the channel links through OAuth.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { CONNECTORS } from '../../connectors/index.js'
+import { formSchema } from '../../connectors/settings.js'
+import { CHANNELS } from '../../connectors/types.js'
+import { errorResponses } from '../api/schemas.js'
+import type { AppContext } from '../context.js'
+
+const Channel = Type.Object({
+  channel: Type.Enum(CHANNELS),
+  oauth: Type.Boolean(),
+  /** JSON Schema of the shop settings; fields with a default are optional. */
+  settingsSchema: Type.Unknown(),
+})
+
+export async function channelRoutes(fastify: FastifyInstance, _ctx: AppContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const items = CHANNELS.map((channel) => ({
+    channel,
+    oauth: CONNECTORS[channel].oauth !== undefined,
+    settingsSchema: formSchema(CONNECTORS[channel].settingsSchema),
+  }))
+  app.get(
+    '/channels',
+    {
+      schema: {
+        tags: ['shops'],
+        summary: 'The channels a shop can be linked on, each with its settings schema',
+        response: { 200: Type.Object({ items: Type.Array(Channel) }), ...errorResponses },
+      },
+    },
+    async () => ({ items }),
+  )
+}
