@@ -17,6 +17,7 @@ import type {
   WebhookEvent,
 } from '../types.js'
 import { mapSelfstoreOrder } from './map.js'
+import { mapSelfstoreListing, pullSelfstoreCatalogue } from './catalogue.js'
 
 const PAGE_SIZE = 100
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
@@ -118,6 +119,8 @@ export const selfstore: Connector = {
   },
 
   mapOrder: mapSelfstoreOrder,
+  pullCatalogue: pullSelfstoreCatalogue,
+  mapListing: mapSelfstoreListing,
 
   async pushStock(shop, items) {
     const res = await client(shop).request({
