@@ -162,3 +162,27 @@ it('a pull that fails keeps what an earlier pull stored, records why, and a perm
     next: null,
   })
 })
+
+it('runs one pull of a shop at a time: a second one while the first holds the shop is skipped', async () => {
+  const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    channel: 'selfstore',
+    name: 'busy',
+    settings: { baseUrl: 'https://shop3.example/api' },
+    credentials: { apiKey: 'k4' },
+  })
+  const key = `${env.ctx.config.redis.prefix}:catalogue-lock:${shop.id}`
+  await env.ctx.redis.set(key, 'another-pull', 'PX', 60_000)
+  await expect(run({ merchantId: m.id, shopId: shop.id, reason: 'schedule' })).resolves.toMatchObject({
+    status: 'skipped',
+  })
+  expect(await env.ctx.redis.get(key)).toBe('another-pull') // not released by the one that skipped
+  await env.ctx.redis.del(key)
+  nock('https://shop3.example')
+    .get('/api/products')
+    .query(true)
+    .reply(200, { products: [], next_cursor: null })
+  await expect(run({ merchantId: m.id, shopId: shop.id, reason: 'schedule' })).resolves.toMatchObject({
+    status: 'done',
+  })
+  expect(await env.ctx.redis.exists(key)).toBe(0)
+})
