@@ -18,6 +18,7 @@ import type {
 } from '../types.js'
 import { mapSelfstoreOrder } from './map.js'
 import { SelfstoreSettings } from './settings.js'
+import { mapSelfstoreListing, pullSelfstoreCatalogue } from './catalogue.js'
 
 const PAGE_SIZE = 100
 const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
@@ -107,6 +108,8 @@ export const selfstore: Connector = {
   },
 
   mapOrder: mapSelfstoreOrder,
+  pullCatalogue: pullSelfstoreCatalogue,
+  mapListing: mapSelfstoreListing,
 
   async pushStock(shop, items) {
     const res = await client(shop).request({

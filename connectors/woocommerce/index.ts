@@ -21,6 +21,7 @@ import type {
 import { gmt, mapWooOrder } from './map.js'
 import { signedQuery } from './oauth.js'
 import { WooSettings } from './settings.js'
+import { mapWooListing, pullWooCatalogue } from './catalogue.js'
 
 const API = '/wp-json/wc/v3'
 const PER_PAGE = 100
@@ -222,6 +223,9 @@ export const woocommerce: Connector = {
     const expected = Buffer.from(signWooWebhook(secret, req.rawBody), 'base64')
     return secret !== '' && given.length === expected.length && timingSafeEqual(given, expected)
   },
+
+  pullCatalogue: pullWooCatalogue,
+  mapListing: mapWooListing,
 
   parseWebhook(req) {
     const deliveryId = req.headers['x-wc-webhook-delivery-id'] ?? null

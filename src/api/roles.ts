@@ -81,6 +81,8 @@ export const ROUTES = {
   'POST /shops/:id/catalogue/pull': ['catalogue', ADMIN],
   'PUT /listings/:id/mapping': ['catalogue', ADMIN],
   'DELETE /listings/:id/mapping': ['catalogue', ADMIN],
+  'GET /sku-mappings/export': ['catalogue', ALL],
+  'POST /sku-mappings/import': ['catalogue', ADMIN],
 
   'GET /warehouses': ['warehouses', ALL],
   'GET /warehouses/:id': ['warehouses', ALL],

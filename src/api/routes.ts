@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
 import { auditRoutes } from '../audit/routes.js'
 import { catalogueRoutes } from '../catalogue/routes.js'
+import { catalogueTransferRoutes } from '../catalogue/transfer-routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
@@ -45,4 +46,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   ledgerRoutes,
   financeRoutes,
   catalogueRoutes,
+  catalogueTransferRoutes,
 ]

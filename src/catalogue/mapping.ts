@@ -6,14 +6,16 @@
 import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
 import type { Executor } from '../db/connect.js'
+import { chunk } from '../lib/collections.js'
 import { newId } from '../lib/ids.js'
 import { scheduleShopPush } from '../inventory/schedule-push.js'
 
 export interface HandLink {
-  listingSkuId: string
+  /** The listing SKU linked; null for a link whose listing was never pulled. */
+  listingSkuId: string | null
   shopId: string
   platformSkuKey: string
-  platformItemId: string
+  platformItemId: string | null
   platformSkuId: string | null
   code: string | null
   skuId: string
@@ -26,7 +28,16 @@ export async function linkByHand(
   source: 'manual' | 'bulk',
   now: Date,
 ): Promise<void> {
-  if (links.length === 0) return
+  for (const part of chunk(links, 500)) await saveLinks(db, merchantId, part, source, now)
+}
+
+async function saveLinks(
+  db: Executor,
+  merchantId: string,
+  links: readonly HandLink[],
+  source: 'manual' | 'bulk',
+  now: Date,
+): Promise<void> {
   await db
     .insertInto('sku_mappings')
     .values(
@@ -52,6 +63,8 @@ export async function linkByHand(
       updated_at: now,
     })
     .execute()
+  const listed = links.map((l) => l.listingSkuId).filter((id): id is string => id !== null)
+  if (listed.length === 0) return
   await db
     .updateTable('channel_listing_skus')
     .set({
@@ -60,11 +73,7 @@ export async function linkByHand(
       matched_at: now,
     })
     .where('merchant_id', '=', merchantId)
-    .where(
-      'id',
-      'in',
-      links.map((l) => l.listingSkuId),
-    )
+    .where('id', 'in', listed)
     .execute()
 }
 

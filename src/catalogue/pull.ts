@@ -91,33 +91,42 @@ export async function pullCatalogue(
     await run('unsupported', `${shop.channel} has no catalogue call`)
     return { ...report, status: 'unsupported' }
   }
-  await run('running')
+  // One pull of a shop at a time: a second one would mark what the first has seen as gone.
+  const lock = shopLock(ctx, shopId, pullId)
+  if (!(await lock.take())) return report
+  let mapped: Awaited<ReturnType<typeof autoMapShop>>
   try {
-    await withFreshToken(ctx, merchantId, shopId, async (sc) => {
-      if (!isLinked(connector, sc.credentials)) throw new NotLinked(`shop ${shopId} is not linked yet`)
-      report.listings = report.skus = report.unreadable = 0
-      for await (const page of pull(sc)) {
-        const pulled: PulledListing[] = page.map((raw) => ({ raw, mapped: map(raw.payload) }))
-        const stored = await withTx(ctx.db, (tx) =>
-          storeListings(tx, merchantId, shopId, pullId, pulled, ctx.clock.now()),
-        )
-        report.listings += stored.listings
-        report.skus += stored.skus
-        report.unreadable += stored.unreadable
-      }
+    await run('running')
+    try {
+      await withFreshToken(ctx, merchantId, shopId, async (sc) => {
+        if (!isLinked(connector, sc.credentials)) throw new NotLinked(`shop ${shopId} is not linked yet`)
+        report.listings = report.skus = report.unreadable = 0
+        for await (const page of pull(sc)) {
+          const pulled: PulledListing[] = page.map((raw) => ({ raw, mapped: map(raw.payload) }))
+          const stored = await withTx(ctx.db, (tx) =>
+            storeListings(tx, merchantId, shopId, pullId, pulled, ctx.clock.now()),
+          )
+          report.listings += stored.listings
+          report.skus += stored.skus
+          report.unreadable += stored.unreadable
+          await lock.extend()
+        }
+      })
+    } catch (err) {
+      await run('failed', err instanceof Error ? err.message : String(err))
+      if (err instanceof NotLinked) return { ...report, status: 'failed' }
+      throw err
+    }
+    const now = ctx.clock.now()
+    mapped = await withTx(ctx.db, async (tx) => {
+      report.removed = await markUnseen(tx, merchantId, shopId, pullId, now)
+      return autoMapShop(tx, merchantId, shopId, now)
     })
-  } catch (err) {
-    await run('failed', err instanceof Error ? err.message : String(err))
-    if (err instanceof NotLinked) return { ...report, status: 'failed' }
-    throw err
+    report.linked = mapped.linked
+    await run('done')
+  } finally {
+    await lock.release()
   }
-  const now = ctx.clock.now()
-  const mapped = await withTx(ctx.db, async (tx) => {
-    report.removed = await markUnseen(tx, merchantId, shopId, pullId, now)
-    return autoMapShop(tx, merchantId, shopId, now)
-  })
-  report.linked = mapped.linked
-  await run('done')
   if (mapped.linked > 0) {
     report.pushJobId = jobId('catalogue-push', shopId, pullId)
     await enqueue(ctx.queues, 'stock-push', { merchantId, shopId, full: false }, report.pushJobId)
@@ -128,3 +137,16 @@ export async function pullCatalogue(
 }
 
 class NotLinked extends Error {}
+
+/** A page can take a while on a slow platform; the lock outlives any one page by far and is renewed per page. */
+const LOCK_MS = 30 * 60_000
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`
+
+function shopLock(ctx: Pick<AppContext, 'redis' | 'config'>, shopId: string, token: string) {
+  const key = `${ctx.config.redis.prefix}:catalogue-lock:${shopId}`
+  return {
+    take: async () => (await ctx.redis.set(key, token, 'PX', LOCK_MS, 'NX')) === 'OK',
+    extend: async () => void (await ctx.redis.pexpire(key, LOCK_MS)),
+    release: async () => void (await ctx.redis.eval(RELEASE, 1, key, token)),
+  }
+}

@@ -16,14 +16,15 @@ import { buildApp } from '../app.js'
 import { createDb, databaseName, withDatabase } from '../db/connect.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { receive } from '../inventory/operations.js'
-import { newId } from '../lib/ids.js'
 import { money } from '../money/index.js'
 import { createApiKey, createMerchant } from '../merchants/repo.js'
 import { ensureConsoleBuilt } from '../cli/console-build.js'
 import { oneTimePassword } from '../users/password.js'
 import { createUser } from '../users/service.js'
 import { closeContext, createContext } from '../runtime.js'
-import { createShop } from '../shops/repo.js'
+import { createShop, listShops } from '../shops/repo.js'
+import { enqueueCataloguePull } from '../catalogue/enqueue.js'
+import { findSku } from './catalogue.js'
 import { upsertSkus } from '../skus/repo.js'
 import { createWarehouse } from '../warehouses/repo.js'
 import { PRODUCT_NAMES, prng, type CatalogueItem } from './generator.js'
@@ -210,22 +211,6 @@ async function main() {
       },
       credentials: { apiKey: `demo-key-${n}`, webhookSecret: `demo-secret-${n}` },
     })
-    await ctx.db
-      .insertInto('sku_mappings')
-      .values(
-        items.map((c) => ({
-          id: newId(),
-          merchant_id: merchant.id,
-          shop_id: shop.id,
-          platform_sku_key: c.skuCode,
-          platform_item_id: null,
-          platform_sku_id: c.skuCode,
-          outer_code: c.skuCode,
-          sku_id: skuIds.get(c.skuCode)!,
-          source: 'bulk' as const,
-        })),
-      )
-      .execute()
     if (n === 0) sandbox.setWebhookUrl(`${address}/webhooks/selfstore/${shop.id}`)
     sandboxes.push({ name, sandbox, shopId: shop.id })
   }
@@ -243,22 +228,6 @@ async function main() {
     settings: { baseUrl: woo.url, defaultCarrier: 'DHL', allowSplit: true },
     credentials: { consumerKey: 'ck_demo', consumerSecret: 'cs_demo', webhookSecret: 'wc_demo' },
   })
-  await ctx.db
-    .insertInto('sku_mappings')
-    .values(
-      items.map((c) => ({
-        id: newId(),
-        merchant_id: merchant.id,
-        shop_id: wooShop.id,
-        platform_sku_key: woo.productIdOf(c.skuCode),
-        platform_item_id: woo.productIdOf(c.skuCode),
-        platform_sku_id: woo.productIdOf(c.skuCode),
-        outer_code: c.skuCode,
-        sku_id: skuIds.get(c.skuCode)!,
-        source: 'bulk' as const,
-      })),
-    )
-    .execute()
   woo.generate(3)
   // A Taobao shop through a sandbox TOP gateway (signed calls, 19-digit ids, masked receivers).
   const top = await startTopSandbox({
@@ -281,22 +250,6 @@ async function main() {
     },
     credentials: { appKey: '21000000', appSecret: 'demo-top-secret', session: 'demo-top-session' },
   })
-  await ctx.db
-    .insertInto('sku_mappings')
-    .values(
-      items.map((c) => ({
-        id: newId(),
-        merchant_id: merchant.id,
-        shop_id: topShop.id,
-        platform_sku_key: top.skuIdOf(c.skuCode),
-        platform_item_id: top.itemIdOf(c.skuCode),
-        platform_sku_id: top.skuIdOf(c.skuCode),
-        outer_code: c.skuCode,
-        sku_id: skuIds.get(c.skuCode)!,
-        source: 'bulk' as const,
-      })),
-    )
-    .execute()
   top.generate(4)
   // A Shopify store (USD, EUR presentment) with one location per demo warehouse; orders also arrive by signed webhook.
   const shopifyStore = await startShopifySandbox({
@@ -317,46 +270,9 @@ async function main() {
     },
     credentials: { accessToken: 'shpat_demo', webhookSecret: 'demo-shopify-secret' },
   })
-  await ctx.db
-    .insertInto('sku_mappings')
-    .values(
-      items.map((c) => ({
-        id: newId(),
-        merchant_id: merchant.id,
-        shop_id: shopifyShop.id,
-        platform_sku_key: shopifyStore.variantIdOf(c.skuCode),
-        platform_item_id: shopifyStore.productIdOf(c.skuCode),
-        platform_sku_id: shopifyStore.variantIdOf(c.skuCode),
-        outer_code: c.skuCode,
-        sku_id: skuIds.get(c.skuCode)!,
-        source: 'bulk' as const,
-      })),
-    )
-    .execute()
   shopifyStore.setWebhookUrl(`${address}/webhooks/shopify/${shopifyShop.id}`)
   shopifyStore.generate(3)
   // JD, Pinduoduo and Douyin shops: signed gateways, masked receivers, 19-digit ids; Douyin also pushes signed messages.
-  const cnMapping = (
-    shopId: string,
-    skuIdOf: (c: string) => string,
-    itemIdOf: ((c: string) => string) | null,
-  ) =>
-    ctx.db
-      .insertInto('sku_mappings')
-      .values(
-        items.map((c) => ({
-          id: newId(),
-          merchant_id: merchant.id,
-          shop_id: shopId,
-          platform_sku_key: skuIdOf(c.skuCode),
-          platform_item_id: itemIdOf ? itemIdOf(c.skuCode) : null,
-          platform_sku_id: skuIdOf(c.skuCode),
-          outer_code: c.skuCode,
-          sku_id: skuIds.get(c.skuCode)!,
-          source: 'bulk' as const,
-        })),
-      )
-      .execute()
   const jdStore = await startJdSandbox({
     seed: 600,
     catalogue: items,
@@ -370,7 +286,6 @@ async function main() {
     settings: { baseUrl: jdStore.url, allowSplit: true },
     credentials: { appKey: 'demo-jd-key', appSecret: 'demo-jd-secret', accessToken: 'demo-jd-token' },
   })
-  await cnMapping(jdShop.id, (c) => jdStore.skuIdOf(c), null)
   jdStore.generate(3)
   const pddStore = await startPddSandbox({
     seed: 700,
@@ -389,11 +304,6 @@ async function main() {
       accessToken: 'demo-pdd-token',
     },
   })
-  await cnMapping(
-    pddShop.id,
-    (c) => pddStore.skuIdOf(c),
-    (c) => pddStore.goodsIdOf(c),
-  )
   pddStore.generate(3)
   const douyinStore = await startDouyinSandbox({
     seed: 800,
@@ -412,11 +322,6 @@ async function main() {
       accessToken: 'demo-douyin-token',
     },
   })
-  await cnMapping(
-    douyinShop.id,
-    (c) => douyinStore.skuIdOf(c),
-    (c) => douyinStore.productIdOf(c),
-  )
   douyinStore.setWebhookUrl(`${address}/webhooks/douyin/${douyinShop.id}`)
   douyinStore.generate(3)
   const cnStores = [
@@ -424,6 +329,20 @@ async function main() {
     { name: 'Pinduoduo gateway, CNY', store: pddStore, shopId: pddShop.id },
     { name: 'Douyin shop open API, CNY, signed pushes', store: douyinStore, shopId: douyinShop.id },
   ]
+  // Each shop's catalogue is pulled as on a real link and mapped by seller code (the stock push
+  // follows). The Taobao seller left one code empty and typed another twice: the mapping screen
+  // (GET /shops/:id/listings) shows them first.
+  findSku(top.listings, 'P02-3M')!.sku.code = ''
+  findSku(top.listings, 'P03-1S')!.sku.code = 'P03-1M'
+  const demoShops = [
+    ...sandboxes.map((s) => s.shopId),
+    wooShop.id,
+    topShop.id,
+    shopifyShop.id,
+    ...cnStores.map((c) => c.shopId),
+  ]
+  for (const shop of await listShops(ctx.db, merchant.id))
+    if (demoShops.includes(shop.id)) await enqueueCataloguePull(ctx, shop, 'link')
   const workers = startWorkers(ctx)
   const scheduler = startScheduler(ctx)
   for (const s of sandboxes) s.sandbox.generate(5)
@@ -507,6 +426,10 @@ async function main() {
   say(`  curl -s -H "Authorization: Bearer ${keys.admin}" "${address}/exceptions?status=open"`)
   say(`  curl -s -H "Authorization: Bearer ${keys.warehouse}" "${address}/stock?limit=5"`)
   say(`  curl -s -H "Authorization: Bearer ${keys.admin}" ${address}/stock/pushes | head -c 600`)
+  say(
+    `  curl -s -H "Authorization: Bearer ${keys.admin}" "${address}/shops/${topShop.id}/listings?limit=3"   (conflicts and unmapped SKUs first)`,
+  )
+  say(`  curl -s -H "Authorization: Bearer ${keys.admin}" "${address}/sku-mappings/export" -o mappings.xlsx`)
   const day = (offsetDays: number) =>
     new Date(ctx.clock.now().getTime() + 8 * 3600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10) // Asia/Shanghai calendar day
   say(

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net'
 import { signWebhook } from '../../connectors/selfstore/index.js'
 import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
+import { buildListings, type SandboxListing } from './catalogue.js'
+import { selfstoreProducts } from './selfstore-catalogue.js'
 
 export type Fault = '429' | '5xx' | 'slow' | 'malformed'
 
@@ -33,6 +35,8 @@ export interface SelfstoreSandbox {
   sold: GeneratedOrder[]
   stock: Map<string, { quantity: number; at: Date }>
   shipments: { orderId: string; body: unknown }[]
+  /** The products the store lists (GET /products); edit them to show the merchant conflicts. */
+  listings: SandboxListing[]
   generate(n: number, at?: Date): StoreOrder[]
   cancel(id: string, at?: Date): void
   refund(id: string, lineId: string, amount: string, at?: Date): void
@@ -85,6 +89,12 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
   const stock = new Map<string, { quantity: number; at: Date }>()
   const shipments: { orderId: string; body: unknown }[] = []
   const faults: Fault[] = []
+  // A product per code prefix (CUP-1, CUP-2 → P-CUP); a variant's key is its merchant code.
+  const listings = buildListings(
+    opts.catalogue,
+    { itemIdOf: (c) => `P-${c.split('-')[0]!}`, skuIdOf: (c) => c },
+    new Date(),
+  )
   let webhookUrl = opts.webhookUrl ?? null
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -120,6 +130,14 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
         orders: page,
         next_cursor: offset + limit < all.length ? String(offset + limit) : null,
       })
+    }
+    if (req.method === 'GET' && path === '/products') {
+      const r = selfstoreProducts(url.searchParams, {
+        listings,
+        currency,
+        quantityOf: (sku) => stock.get(sku.code)?.quantity ?? sku.initialStock,
+      })
+      return json(res, r.status, r.body)
     }
     const one = /^\/orders\/([^/]+)$/.exec(path)
     if (req.method === 'GET' && one) {
@@ -183,6 +201,7 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
     sold,
     stock,
     shipments,
+    listings,
     generate(n, at = systemClock.now()) {
       return gen.batch(n).map((g) => {
         sold.push(g)

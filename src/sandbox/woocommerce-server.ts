@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net'
 import { oauthBaseString, oauthSignature, type OAuthAlgorithm } from '../../connectors/woocommerce/oauth.js'
 import { systemClock, type Clock } from '../lib/clock.js'
 import { createOrderGenerator, type CatalogueItem, type GeneratedOrder } from './generator.js'
+import { buildListings, type SandboxListing } from './catalogue.js'
+import { wooCatalogueGet } from './woocommerce-catalogue.js'
 
 export interface WooSandbox {
   url: string
@@ -22,6 +24,8 @@ export interface WooSandbox {
   stock: Map<string, number>
   notes: { orderId: string; note: string }[]
   productIdOf(skuCode: string): string
+  /** The products the site lists (catalogue pull); edit them to show the merchant conflicts. */
+  listings: SandboxListing[]
   generate(n: number, at?: Date): Record<string, unknown>[]
   close(): Promise<void>
 }
@@ -73,6 +77,12 @@ export async function startWooSandbox(opts: {
     intervalMs: 1,
   })
   const productIds = new Map(opts.catalogue.map((c, i) => [c.skuCode, String(1000 + i)]))
+  // Every SKU is a simple product here, as the generated orders sell them.
+  const listings = buildListings(
+    opts.catalogue,
+    { itemIdOf: (c) => productIds.get(c)!, skuIdOf: (c) => productIds.get(c)! },
+    new Date(),
+  )
   const orders = new Map<string, Record<string, unknown>>()
   const sold: GeneratedOrder[] = []
   const stock = new Map<string, number>()
@@ -256,6 +266,15 @@ export async function startWooSandbox(opts: {
         }),
       })
     }
+    const catalogue =
+      req.method === 'GET'
+        ? wooCatalogueGet(path, url.searchParams, {
+            listings,
+            quantityOf: (key, sku) => stock.get(key) ?? sku.initialStock,
+            variationIdOf: (sku) => String(900_000 + Number(sku.skuId)),
+          })
+        : null
+    if (catalogue) return json(res, catalogue.status, catalogue.body, catalogue.headers)
     return json(res, 404, {
       code: 'rest_no_route',
       message: 'No route was found matching the URL and request method.',
@@ -279,6 +298,7 @@ export async function startWooSandbox(opts: {
     stock,
     notes,
     productIdOf: (code) => productIds.get(code)!,
+    listings,
     generate(n, at = systemClock.now()) {
       return gen.batch(n).map((g) => {
         sold.push(g)

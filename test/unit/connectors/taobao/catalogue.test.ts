@@ -1,7 +1,11 @@
 /** The Taobao listing mapper over payloads written from catalogue-and-purchasing.md §A.1.4. */
+import nock from 'nock'
 import { describe, expect, it } from 'vitest'
 import { mapTaobaoListing, specOfPropertiesName } from '../../../../connectors/taobao/catalogue.js'
+import { taobao } from '../../../../connectors/taobao/index.js'
 import { parseJsonExact } from '../../../../connectors/json.js'
+import { fixedClock } from '../../../../src/lib/clock.js'
+import { createLogger } from '../../../../src/lib/logger.js'
 
 // §A.1.4, as items.seller.list.get answers it (non-simplified list wrappers, the item id a bare number).
 const DOC = parseJsonExact(`{"num_iid":680012345678,"outer_id":"TS-001","title":"纯棉T恤 男",
@@ -98,5 +102,35 @@ describe('specOfPropertiesName', () => {
     expect(specOfPropertiesName('1627207:28341:容量#cln#ml:500#scln#保温;20509:1:尺码:M')).toBe(
       '容量:ml:500;保温;尺码:M',
     )
+  })
+})
+
+describe('the stock push of a single-SKU item linked from the catalogue', () => {
+  it('sends taobao.item.quantity.update with the num_iid and no sku_id for an item:<num_iid> key', async () => {
+    const forms: Record<string, string>[] = []
+    nock('https://gw.top.test')
+      .post('/router/rest', (b: Record<string, string>) => (forms.push(b), true))
+      .reply(200, { item: { num_iid: 680012345679, num: 7, modified: '2026-11-20 20:00:00' } })
+    const out = await taobao.pushStock(
+      {
+        id: 'tb-item-level',
+        merchantId: 'm',
+        channel: 'taobao',
+        settings: { baseUrl: 'https://gw.top.test/router/rest' },
+        credentials: { appKey: '1', appSecret: 's', session: 'x' },
+        clock: fixedClock('2026-11-20T12:00:00Z'),
+        log: createLogger('silent'),
+        saveCredentials: async () => undefined,
+      },
+      [{ platformItemId: '680012345679', platformSkuId: 'item:680012345679', quantity: 7 }],
+    )
+    expect(out).toEqual([{ platformSkuId: 'item:680012345679', ok: true, quantity: 7 }])
+    expect(forms).toHaveLength(1)
+    expect(forms[0]).toMatchObject({
+      method: 'taobao.item.quantity.update',
+      num_iid: '680012345679',
+      quantity: '7',
+    })
+    expect(forms[0]!.sku_id).toBeUndefined()
   })
 })
