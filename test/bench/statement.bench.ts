@@ -15,6 +15,7 @@
  */
 import { sql } from 'kysely'
 import * as skuBackfill from '../../migrations/0058_journal_sku_daily_backfill.js'
+import * as skusOnly from '../../migrations/0065_journal_sku_totals_skus_only.js'
 import type { Db } from '../../src/db/connect.js'
 import { money, sum } from '../../src/money/index.js'
 import { createShop } from '../../src/shops/repo.js'
@@ -140,7 +141,10 @@ export async function run(): Promise<BenchResult[]> {
           SELECT merchant_id, DATE(event_at + INTERVAL 8 HOUR), COALESCE(channel, ''), COALESCE(shop_id, ''), SUBSTRING_INDEX(account, ':', 1), currency, SUM(debit), SUM(credit)
           FROM journal_lines WHERE merchant_id = ${m} GROUP BY 1, 2, 3, 4, 5, 6`.execute(db),
     )
-    const backfilled = await timed(() => skuBackfill.up(db as never))
+    const backfilled = await timed(async () => {
+      await skuBackfill.up(db as never)
+      await skusOnly.up(db as never)
+    })
     const lines = Number(
       (
         await db
