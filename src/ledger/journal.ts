@@ -200,14 +200,11 @@ async function writeTotals(db: Executor, items: readonly DailyItem[]): Promise<v
   }))
   for (const part of chunk(bySku, 500))
     await db.insertInto('journal_sku_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
-  const slot = String(Math.floor(Math.random() * DAILY_SLOTS))
-  for (const part of chunk(
-    sumRows(items, (head, day, p) => ({ ...dailyKey(head, day, p), slot })),
-    500,
-  ))
+  const slot = Math.floor(Math.random() * DAILY_SLOTS)
+  for (const part of chunk(sumRows(items, dailyKey), 500))
     await db
       .insertInto('journal_daily')
-      .values(part.map((r) => ({ ...r, slot: Number(r.slot) })))
+      .values(part.map((r) => ({ ...r, slot })))
       .onDuplicateKeyUpdate(addUp)
       .execute()
 }
