@@ -32,6 +32,7 @@ import * as m0050 from './0050_ledger.js'
 import * as m0051 from './0051_settlements.js'
 import * as m0052 from './0052_journal_daily.js'
 import * as m0053 from './0053_settlement_ids.js'
+import * as m0056 from './0056_journal_daily_slots.js'
 import * as m0057 from './0057_journal_sku_daily.js'
 import * as m0058 from './0058_journal_sku_daily_backfill.js'
 import * as m0059 from './0059_journal_entries_by_time.js'
@@ -39,6 +40,7 @@ import * as m0060 from './0060_event_outbox.js'
 import * as m0080 from './0080_channel_listings.js'
 import * as m0081 from './0081_channel_listing_skus.js'
 import * as m0082 from './0082_catalogue_pulls.js'
+import * as m0065 from './0065_journal_sku_totals_skus_only.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
 import * as m0043 from './0043_writeback_note.js'
@@ -74,6 +76,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0051_settlements': m0051,
   '0052_journal_daily': m0052,
   '0053_settlement_ids': m0053,
+  '0056_journal_daily_slots': m0056,
   '0057_journal_sku_daily': m0057,
   '0058_journal_sku_daily_backfill': m0058,
   '0059_journal_entries_by_time': m0059,
@@ -81,4 +84,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0080_channel_listings': m0080,
   '0081_channel_listing_skus': m0081,
   '0082_catalogue_pulls': m0082,
+  '0065_journal_sku_totals_skus_only': m0065,
 }

@@ -17,7 +17,7 @@ import type {
   ShopContext,
   StockMode,
 } from '../types.js'
-import { mapFailed, mapped, type MapResult } from '../../src/orders/types.js'
+import { mapFailed, mapped, type MapResult } from '../types.js'
 import { createDouyinClient, type DouyinClient } from './client.js'
 
 export const PAGE_SIZE = 100

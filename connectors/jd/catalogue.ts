@@ -11,7 +11,7 @@ import { codeOf, count, isObj, major, skuDraft, textOf, type Obj } from '../cata
 import { ConnectorError } from '../errors.js'
 import { idString } from '../json.js'
 import type { ListingDraft, ListingSkuDraft, ListingStatus, RawListing, ShopContext } from '../types.js'
-import { mapFailed, mapped, type MapResult } from '../../src/orders/types.js'
+import { mapFailed, mapped, type MapResult } from '../types.js'
 import { jdApi, type JdApi } from './client.js'
 import { jdTime } from './map.js'
 

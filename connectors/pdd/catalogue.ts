@@ -9,7 +9,7 @@ import { codeOf, count, isObj, minor, skuDraft, textOf, type Obj } from '../cata
 import { ConnectorError } from '../errors.js'
 import { idString } from '../json.js'
 import type { ListingDraft, ListingSkuDraft, ListingStatus, RawListing, ShopContext } from '../types.js'
-import { mapFailed, mapped, type MapResult } from '../../src/orders/types.js'
+import { mapFailed, mapped, type MapResult } from '../types.js'
 import { pddClient } from './client.js'
 
 export const PAGE_SIZE = 100

@@ -9,7 +9,7 @@
 import { codeOf, count, isObj, major, skuDraft, textOf, type Obj } from '../catalogue-kit.js'
 import { ConnectorError } from '../errors.js'
 import type { ListingDraft, ListingSkuDraft, ListingStatus, RawListing, ShopContext } from '../types.js'
-import { mapFailed, mapped, type MapResult } from '../../src/orders/types.js'
+import { mapFailed, mapped, type MapResult } from '../types.js'
 import { SHOP_QUERY, shopifyClient } from './graphql.js'
 import { gidTail } from './map.js'
 

@@ -10,7 +10,7 @@ import { codeOf, count, isObj, major, skuDraft, textOf } from '../catalogue-kit.
 import { ConnectorError } from '../errors.js'
 import { idString } from '../json.js'
 import type { ListingDraft, ListingSkuDraft, ListingStatus, RawListing, ShopContext } from '../types.js'
-import { mapFailed, mapped, type MapResult } from '../../src/orders/types.js'
+import { mapFailed, mapped, type MapResult } from '../types.js'
 import { listOf, topCaller, type TopCall } from './top.js'
 
 export const LIST_PAGE_SIZE = 200

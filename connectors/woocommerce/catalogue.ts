@@ -10,7 +10,7 @@ import { ConnectorError } from '../errors.js'
 import { createPlatformClient, type PlatformClient } from '../http.js'
 import { idString } from '../json.js'
 import type { ListingDraft, ListingSkuDraft, ListingStatus, RawListing, ShopContext } from '../types.js'
-import { mapFailed, mapped, type MapResult } from '../../src/orders/types.js'
+import { mapFailed, mapped, type MapResult } from '../types.js'
 import { gmt, skuKey } from './map.js'
 
 const API = '/wp-json/wc/v3'

@@ -11,6 +11,22 @@ export interface TxOptions {
   isolation?: 'read committed' | 'repeatable read'
 }
 
+/** Work that withTx runs at the end of a transaction, after `fn`, just before the commit. */
+const beforeCommit = new WeakMap<Tx, (() => Promise<void>)[]>()
+
+/**
+ * Run `work` just before this transaction commits, after everything else in it (still inside it:
+ * if it fails, nothing commits). For writes to rows that every transaction touches (running
+ * totals): taken last, their locks are held only until the commit. Returns false when `db` is not
+ * a transaction opened by withTx; the caller then writes at once.
+ */
+export function atCommit(db: Executor, work: () => Promise<void>): boolean {
+  const queue = db.isTransaction ? beforeCommit.get(db as Tx) : undefined
+  if (!queue) return false
+  queue.push(work)
+  return true
+}
+
 /**
  * Run `fn` in a transaction, retrying the whole of it on deadlock or lock-wait timeout.
  * Side effects that must not happen on rollback (enqueueing jobs) go after this resolves.
@@ -22,7 +38,15 @@ export async function withTx<T>(db: Executor, fn: (tx: Tx) => Promise<T>, opts: 
   for (let attempt = 1; ; attempt++) {
     try {
       const builder = (db as Db).transaction()
-      return await (opts.isolation ? builder.setIsolationLevel(opts.isolation) : builder).execute(fn)
+      return await (opts.isolation ? builder.setIsolationLevel(opts.isolation) : builder).execute(
+        async (tx) => {
+          const queue: (() => Promise<void>)[] = []
+          beforeCommit.set(tx, queue)
+          const result = await fn(tx)
+          for (let i = 0; i < queue.length; i++) await queue[i]!()
+          return result
+        },
+      )
     } catch (err) {
       if (!isRetryableTxError(err) || attempt >= attempts) throw err
       await new Promise((r) => setTimeout(r, 5 * 2 ** attempt + Math.random() * 25))

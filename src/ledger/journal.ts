@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
-import { withTx } from '../db/tx.js'
+import { atCommit, withTx } from '../db/tx.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { newId } from '../lib/ids.js'
 import { chunk } from '../lib/collections.js'
@@ -42,30 +42,38 @@ export const nextPeriod = (period: string): string => {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
 }
 
+type BookingRules = { timezone: string; closed: Set<string> }
+
+/** Rules a transaction read already: its shared lock on the merchant row holds them until it ends. */
+const rulesInTx = new WeakMap<Executor, { merchantId: string; from: Date; rules: BookingRules }>()
+
 /** A merchant's time zone and closed months, read with a shared lock on the merchant row so a period cannot close under a posting in flight. */
-async function bookingRules(
-  db: Executor,
-  merchantId: string,
-  from: Date,
-): Promise<{ timezone: string; closed: Set<string> }> {
-  const m = await db
-    .selectFrom('merchants')
-    .select('timezone')
-    .where('id', '=', merchantId)
+async function bookingRules(db: Executor, merchantId: string, from: Date): Promise<BookingRules> {
+  const known = rulesInTx.get(db)
+  if (known && known.merchantId === merchantId && known.from <= from) return known.rules
+  const rules = await readBookingRules(db, merchantId, from)
+  if (db.isTransaction) rulesInTx.set(db, { merchantId, from, rules })
+  return rules
+}
+
+async function readBookingRules(db: Executor, merchantId: string, from: Date): Promise<BookingRules> {
+  // One read: the closed months from the UTC month of the day before `from` on (no zone is a day
+  // off UTC), a superset of those from its local month; the shared lock is on the merchant row.
+  const rows = await db
+    .selectFrom('merchants as m')
+    .leftJoin('ledger_periods as p', (j) =>
+      j
+        .onRef('p.merchant_id', '=', 'm.id')
+        .on('p.period', '>=', periodOf(new Date(from.getTime() - 86_400_000), 'UTC')),
+    )
+    .select(['m.timezone', 'p.period'])
+    .where('m.id', '=', merchantId)
     .modifyEnd(sql`LOCK IN SHARE MODE`)
-    .executeTakeFirst()
-  const timezone = m?.timezone ?? 'UTC'
-  const closed = new Set(
-    (
-      await db
-        .selectFrom('ledger_periods')
-        .select('period')
-        .where('merchant_id', '=', merchantId)
-        .where('period', '>=', periodOf(from, timezone))
-        .execute()
-    ).map((r) => r.period),
-  )
-  return { timezone, closed }
+    .execute()
+  return {
+    timezone: rows[0]?.timezone ?? 'UTC',
+    closed: new Set(rows.flatMap((r) => (r.period ? [r.period] : []))),
+  }
 }
 
 /**
@@ -134,48 +142,77 @@ const dailyKey = (head: EntryHead, day: string, p: Posting): DailyKey => ({
 const addUp = { debit: sql<string>`debit + VALUES(debit)`, credit: sql<string>`credit + VALUES(credit)` }
 
 /**
- * Add entries' lines to the daily totals — per day, channel, shop and account group
- * (journal_daily), the same per SKU (journal_sku_daily) and per SKU and month
- * (journal_sku_monthly) — in the same transaction, summed per row first and upserted in key order.
+ * journal_daily rows are touched by every posting of a shop and day: each transaction adds to one
+ * of this many slots of a row (statements sum them), so concurrent postings seldom wait on each other.
  */
-async function addToDaily(
-  db: Executor,
-  items: readonly { head: EntryHead; day: string; postings: readonly Posting[] }[],
-): Promise<void> {
-  for (const part of chunk(sumRows(items, dailyKey), 500))
-    await db.insertInto('journal_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
-  const bySku = sumRows(items, (head, day, p) => {
+const DAILY_SLOTS = 8
+
+type DailyItem = { head: EntryHead; day: string; postings: readonly Posting[] }
+
+/** Totals a transaction's postings will add at its commit. */
+const pendingInTx = new WeakMap<Executor, DailyItem[]>()
+
+/**
+ * Add entries' lines to the running totals — per day, channel, shop and account group
+ * (journal_daily), and for lines with a SKU the same per SKU and day (journal_sku_daily) and per
+ * SKU and month (journal_sku_monthly) — in the same transaction. Inside withTx they are written last, all of the
+ * transaction's postings summed together, just before the commit: the rows every posting touches
+ * stay locked only from there to the commit (reads of the totals inside the same transaction do not
+ * see them yet). Outside a transaction they are written at once.
+ */
+async function addToDaily(db: Executor, items: readonly DailyItem[]): Promise<void> {
+  const pending = pendingInTx.get(db)
+  if (pending) {
+    pending.push(...items)
+    return
+  }
+  const queue = [...items]
+  if (atCommit(db, () => writeTotals(db, queue))) pendingInTx.set(db, queue)
+  else await writeTotals(db, queue)
+}
+
+/** The totals rows summed per row and upserted in key order, so two postings never lock rows in opposite orders. */
+async function writeTotals(db: Executor, items: readonly DailyItem[]): Promise<void> {
+  // Per SKU only the lines with one: the rest (receivables, shipping, fees) is in journal_daily, and
+  // a SKU-less row would be touched by every posting of the shop.
+  const withSku = items.map((i) => ({ ...i, postings: i.postings.filter((p) => p.skuId) }))
+  const skuKey = (head: EntryHead, day: string, p: Posting) => {
     const k = dailyKey(head, day, p)
-    // Key order: the table's primary key order.
     return {
-      merchant_id: k.merchant_id,
-      day: k.day,
       channel: k.channel,
       shop_id: k.shop_id,
-      sku_id: p.skuId ?? '',
+      sku_id: p.skuId!,
       account_group: k.account_group,
       currency: k.currency,
     }
-  })
-  for (const part of chunk(bySku, 500))
-    await db.insertInto('journal_sku_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
-  const bySkuMonth = sumRows(items, (head, day, p) => {
-    const k = dailyKey(head, day, p)
-    return {
-      merchant_id: k.merchant_id,
-      month: day.slice(0, 7),
-      channel: k.channel,
-      shop_id: k.shop_id,
-      sku_id: p.skuId ?? '',
-      account_group: k.account_group,
-      currency: k.currency,
-    }
-  })
+  }
+  const bySkuMonth = sumRows(withSku, (head, day, p) => ({
+    merchant_id: head.merchantId,
+    month: day.slice(0, 7),
+    ...skuKey(head, day, p),
+  }))
   for (const part of chunk(bySkuMonth, 500))
     await db.insertInto('journal_sku_monthly').values(part).onDuplicateKeyUpdate(addUp).execute()
+  const bySku = sumRows(withSku, (head, day, p) => ({
+    merchant_id: head.merchantId,
+    day,
+    ...skuKey(head, day, p),
+  }))
+  for (const part of chunk(bySku, 500))
+    await db.insertInto('journal_sku_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
+  const slot = Math.floor(Math.random() * DAILY_SLOTS)
+  for (const part of chunk(sumRows(items, dailyKey), 500))
+    await db
+      .insertInto('journal_daily')
+      .values(part.map((r) => ({ ...r, slot })))
+      .onDuplicateKeyUpdate(addUp)
+      .execute()
 }
 
 export type PostOutcome = 'posted' | 'replayed' | 'empty'
+
+/** Batches larger than this (imports) read their known keys before inserting. */
+const READ_KEYS_FIRST_FROM = 20
 
 const inputHash = (postings: readonly Posting[]) =>
   createHash('sha256')
@@ -221,15 +258,18 @@ export async function postEntries(
     merchantId,
     new Date(Math.min(...live.map((x) => x.head.eventAt.getTime()))),
   )
-  // Keys posted before: a locking read sees what a concurrent posting just committed.
+  // Keys posted before. A plain read: a locking one would hold shared locks on the gaps where new
+  // keys go, and every concurrent posting inserting there would wait or deadlock. A key committed
+  // meanwhile is caught by the unique key at the insert below, and resolved there. A few entries
+  // (an event's) skip the read: a replay is rare, and the unique key resolves it the same way.
   const known = new Map<string, string>()
-  for (const part of chunk([...new Set(live.map((x) => x.key))], 500)) {
+  const read = live.length > READ_KEYS_FIRST_FROM ? [...new Set(live.map((x) => x.key))] : []
+  for (const part of chunk(read, 500)) {
     const rows = await db
       .selectFrom('journal_entries')
       .select(['posting_key', 'input_hash'])
       .where('merchant_id', '=', merchantId)
       .where('posting_key', 'in', part)
-      .modifyEnd(sql`LOCK IN SHARE MODE`)
       .execute()
     for (const r of rows) known.set(r.posting_key, r.input_hash)
   }

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely'
 import type { Executor } from '../db/connect.js'
-import { money, toAmount, ZERO, type Decimal } from '../money/index.js'
+import { money, toAmount, toDb, ZERO, type Decimal } from '../money/index.js'
 
 export interface StatementQuery {
   from: string // YYYY-MM-DD, inclusive, merchant time zone
@@ -282,8 +282,9 @@ const nextMonth = (month: string) => {
 /**
  * Drill-down by SKU (lines without a SKU — receivables, shipping, fees — under key null), in SKU
  * order. In the merchant's time zone from the totals per SKU: per month for the period's whole
- * months (journal_sku_monthly), per day for the days either side (journal_sku_daily). `source:
- * 'lines'` sums the journal lines.
+ * months (journal_sku_monthly), per day for the days either side (journal_sku_daily); the lines
+ * without a SKU are the day totals (journal_daily) less the SKUs'. `source: 'lines'` sums the
+ * journal lines.
  */
 export async function statementBySku(
   db: Executor,
@@ -305,18 +306,32 @@ export async function statementBySku(
   const days = months
     ? sql`((day >= ${q.from} AND day < ${months.monthsFrom}) OR (day >= ${months.monthsTo} AND day < ${q.to}))`
     : sql`day >= ${q.from} AND day < ${q.to}`
-  const rows = await sql<SumRow>`
-    SELECT k, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit FROM (
-      SELECT sku_id AS k, currency, account_group, debit, credit FROM journal_sku_daily WHERE ${scope} AND ${days}
-      ${
-        months
-          ? sql`UNION ALL
-      SELECT sku_id, currency, account_group, debit, credit FROM journal_sku_monthly
-      WHERE ${scope} AND month >= ${months.monthsFrom.slice(0, 7)} AND month < ${months.monthsTo.slice(0, 7)}`
-          : sql``
-      }
-    ) t GROUP BY k, currency, account_group`.execute(db)
-  return keyedFigures(rows.rows).sort(byKeyThenCurrency)
+  const [skus, all] = await Promise.all([
+    sql<SumRow>`
+      SELECT k, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit FROM (
+        SELECT sku_id AS k, currency, account_group, debit, credit FROM journal_sku_daily WHERE ${scope} AND ${days}
+        ${
+          months
+            ? sql`UNION ALL
+        SELECT sku_id, currency, account_group, debit, credit FROM journal_sku_monthly
+        WHERE ${scope} AND month >= ${months.monthsFrom.slice(0, 7)} AND month < ${months.monthsTo.slice(0, 7)}`
+            : sql``
+        }
+      ) t GROUP BY k, currency, account_group`.execute(db),
+    sql<SumRow>`
+      SELECT NULL AS k, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit FROM journal_daily
+      WHERE ${scope} AND day >= ${q.from} AND day < ${q.to} GROUP BY currency, account_group`.execute(db),
+  ])
+  // What the SKUs do not account for is the lines without one.
+  const rest = new Map(all.rows.map((r) => [`${r.currency}\u0000${r.account_group}`, { ...r }]))
+  for (const r of skus.rows) {
+    const x = rest.get(`${r.currency}\u0000${r.account_group}`)
+    if (!x) throw new Error(`totals per SKU without day totals: ${r.currency} ${r.account_group}`)
+    x.debit = toDb(money(x.debit).minus(r.debit))
+    x.credit = toDb(money(x.credit).minus(r.credit))
+  }
+  const noSku = [...rest.values()].filter((r) => !money(r.debit).isZero() || !money(r.credit).isZero())
+  return keyedFigures([...skus.rows, ...noSku]).sort(byKeyThenCurrency)
 }
 
 export interface OrderStatementPage {

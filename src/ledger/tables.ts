@@ -102,10 +102,12 @@ export interface JournalDailyTable {
   currency: string
   debit: string
   credit: string
+  /** Concurrent postings add to different slots of a row (src/ledger/journal.ts); readers sum them. */
+  slot: Generated<number>
 }
 
-export interface JournalSkuDailyTable extends JournalDailyTable {
-  /** '' for lines without a SKU. */
+/** Lines with a SKU only (0065). */
+export interface JournalSkuDailyTable extends Omit<JournalDailyTable, 'slot'> {
   sku_id: string
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark file in this folder (*.bench.ts exporting run()), each
  * against its own database, and prints each figure as a ratio against the raw baseline it measured
- * in the same run. `npm run bench -- ingest` runs only the benchmarks whose file name matches.
+ * in the same run. `npm run bench -- ingest` runs only the benchmarks whose file name matches;
+ * options after it (`--seconds=10`) are the benchmark's own.
  */
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
@@ -9,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { BenchResult } from './harness.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const filter = process.argv[2]
+const filter = process.argv.slice(2).find((a) => !a.startsWith('--'))
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts'))
   .filter((f) => !filter || f.includes(filter))

@@ -15,6 +15,7 @@
  */
 import { sql } from 'kysely'
 import * as skuBackfill from '../../migrations/0058_journal_sku_daily_backfill.js'
+import * as skusOnly from '../../migrations/0065_journal_sku_totals_skus_only.js'
 import type { Db } from '../../src/db/connect.js'
 import { money, sum } from '../../src/money/index.js'
 import { createShop } from '../../src/shops/repo.js'
@@ -129,18 +130,36 @@ export async function run(): Promise<BenchResult[]> {
     ] as const)
       shops.push((await createShop(db, env.ctx.config.secretKey, m, { channel, name })).id)
 
+    const restore = [await withoutIndexes(db, 'journal_lines'), await withoutIndexes(db, 'journal_entries')]
     const seeded = await timed(async () => {
-      const restore = [await withoutIndexes(db, 'journal_lines'), await withoutIndexes(db, 'journal_entries')]
       await seedMonth(db, m, shops, '2026-11', 1, ORDERS)
       await seedMonth(db, m, shops, '2026-10', ORDERS + 1, Math.round(ORDERS / 5))
+    })
+    const indexed = await timed(async () => {
       for (const r of restore) await r()
     })
-    const rolled = await timed(() =>
-      sql`INSERT INTO journal_daily (merchant_id, day, channel, shop_id, account_group, currency, debit, credit)
-          SELECT merchant_id, DATE(event_at + INTERVAL 8 HOUR), COALESCE(channel, ''), COALESCE(shop_id, ''), SUBSTRING_INDEX(account, ':', 1), currency, SUM(debit), SUM(credit)
-          FROM journal_lines WHERE merchant_id = ${m} GROUP BY 1, 2, 3, 4, 5, 6`.execute(db),
-    )
-    const backfilled = await timed(() => skuBackfill.up(db as never))
+    // The totals are rebuilt from the lines on one connection whose temporary tables may grow in
+    // memory (the server's 16 MB default sends a GROUP BY of ~1M groups to disk: 14 min instead of
+    // about one); the measured queries below run with the server's defaults.
+    let rolledMs = 0
+    let backfilledMs = 0
+    await db.connection().execute(async (c) => {
+      await sql`SET SESSION max_heap_table_size = 1073741824, tmp_table_size = 1073741824`.execute(c)
+      rolledMs = (
+        await timed(() =>
+          sql`INSERT INTO journal_daily (merchant_id, day, channel, shop_id, account_group, currency, debit, credit)
+            SELECT merchant_id, DATE(event_at + INTERVAL 8 HOUR), COALESCE(channel, ''), COALESCE(shop_id, ''), SUBSTRING_INDEX(account, ':', 1), currency, SUM(debit), SUM(credit)
+            FROM journal_lines WHERE merchant_id = ${m} GROUP BY 1, 2, 3, 4, 5, 6`.execute(c),
+        )
+      ).ms
+      backfilledMs = (
+        await timed(async () => {
+          await skuBackfill.up(c as never)
+          await skusOnly.up(c as never)
+        })
+      ).ms
+      await sql`SET SESSION max_heap_table_size = DEFAULT, tmp_table_size = DEFAULT`.execute(c)
+    })
     const lines = Number(
       (
         await db
@@ -190,9 +209,9 @@ export async function run(): Promise<BenchResult[]> {
     const measure = async <T>(
       name: string,
       query: string,
-      baseline: () => Promise<unknown>,
-      verify: (r: T) => Promise<void> | void,
-    ): Promise<BenchResult> => {
+      baseline: () => Promise<Plain[]>,
+      verify: (r: T, plainRows: Plain[]) => void,
+    ): Promise<BenchResult & { baselineMs: number }> => {
       const runs: number[] = []
       let last: T | undefined
       await api<T>(query) // warm
@@ -202,7 +221,7 @@ export async function run(): Promise<BenchResult[]> {
         last = r.value
       }
       const base = await timed(baseline)
-      await verify(last!)
+      verify(last!, base.value)
       const ratio = median(runs) / base.ms
       return {
         name,
@@ -210,51 +229,40 @@ export async function run(): Promise<BenchResult[]> {
         ratio,
         target: '≤ 0.05',
         ok: ratio <= 0.05,
+        baselineMs: base.ms,
       }
     }
 
     const results: BenchResult[] = []
-    results.push(
-      await measure<{ rows: Row[] }>(
-        `one-month statement over ${fmt(ORDERS)} orders (${fmt(lines)} journal lines seeded in ${fmt(seeded.ms / 1000, 1)} s; daily totals in ${fmt(rolled.ms / 1000, 1)} s, per SKU by the backfill migration in ${fmt(backfilled.ms / 1000, 1)} s)`,
-        '',
-        () => plain(null).execute(db),
-        async (r) => check('totals', r.rows[0], expected((await plain(null).execute(db)).rows, null)),
-      ),
+    const totals = await measure<{ rows: Row[] }>(
+      `one-month statement over ${fmt(ORDERS)} orders (${fmt(lines)} journal lines seeded in ${fmt(seeded.ms / 1000, 1)} s, indexed in ${fmt(indexed.ms / 1000, 1)} s; daily totals in ${fmt(rolledMs / 1000, 1)} s, per SKU by the backfill migrations in ${fmt(backfilledMs / 1000, 1)} s)`,
+      '',
+      async () => (await plain(null).execute(db)).rows,
+      (r, rows) => check('totals', r.rows[0], expected(rows, null)),
     )
+    results.push(totals)
     results.push(
       await measure<{ rows: Row[] }>(
         'one channel (taobao)',
         'channel=taobao',
-        () => plain(null, sql`AND channel = 'taobao'`).execute(db),
-        async (r) =>
-          check(
-            'channel',
-            r.rows[0],
-            expected((await plain(null, sql`AND channel = 'taobao'`).execute(db)).rows, null),
-          ),
+        async () => (await plain(null, sql`AND channel = 'taobao'`).execute(db)).rows,
+        (r, rows) => check('channel', r.rows[0], expected(rows, null)),
       ),
     )
     results.push(
       await measure<{ rows: Row[] }>(
         'one shop',
         `shopId=${shops[1]}`,
-        () => plain(null, sql`AND shop_id = ${shops[1]}`).execute(db),
-        async (r) =>
-          check(
-            'shop',
-            r.rows[0],
-            expected((await plain(null, sql`AND shop_id = ${shops[1]}`).execute(db)).rows, null),
-          ),
+        async () => (await plain(null, sql`AND shop_id = ${shops[1]}`).execute(db)).rows,
+        (r, rows) => check('shop', r.rows[0], expected(rows, null)),
       ),
     )
-    let skuRows: Plain[] = []
     results.push(
       await measure<{ rows: Row[] }>(
         `drill-down by SKU (${fmt(SKUS)} SKUs and the lines without one)`,
         'by=sku',
-        async () => (skuRows = (await plain('sku_id').execute(db)).rows),
-        (r) => {
+        async () => (await plain('sku_id').execute(db)).rows,
+        (r, skuRows) => {
           if (r.rows.length !== new Set(skuRows.map((x) => x.k)).size)
             throw new Error(`by SKU: ${r.rows.length} rows ≠ plain ${new Set(skuRows.map((x) => x.k)).size}`)
           for (const row of r.rows) check(`SKU ${row.key}`, row, expected(skuRows, row.key))
@@ -278,16 +286,13 @@ export async function run(): Promise<BenchResult[]> {
       const want = (await plain('order_id', sql`AND order_id IN (${sql.join(ids)})`).execute(db)).rows
       for (const row of r.value.rows) check(`order ${row.key}`, row, expected(want, row.key))
     }
-    const allOrders = await timed(() =>
-      sql`SELECT COUNT(*) AS n FROM (SELECT order_id, account, SUM(debit), SUM(credit) FROM journal_lines
-          WHERE merchant_id = ${m} AND event_at >= ${from} AND event_at < ${to} GROUP BY order_id, account) t`.execute(
-        db,
-      ),
-    )
-    const ratio = median(pages) / allOrders.ms
+    // Against the plain GROUP BY of the month's totals timed above: grouping every order of the
+    // month over the lines instead takes far longer still (30 min here), so this ratio is the stricter.
+    const baselineMs = totals.baselineMs
+    const ratio = median(pages) / baselineMs
     results.push({
       name: `drill-down by order, a page of ${PAGE} orders as the API serves it (10 pages, each after the cursor of the one before)`,
-      figure: `first page ${fmt(pages[0]!, 1)} ms, median page ${fmt(median(pages), 1)} ms vs plain GROUP BY of all the month's orders over the lines ${fmt(allOrders.ms / 1000, 1)} s`,
+      figure: `first page ${fmt(pages[0]!, 1)} ms, median page ${fmt(median(pages), 1)} ms vs the plain GROUP BY of the month's totals over the lines ${fmt(baselineMs / 1000, 1)} s (by order it takes far longer)`,
       ratio,
       target: '≤ 0.05',
       ok: ratio <= 0.05,

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as skuBackfill from '../../../migrations/0058_journal_sku_daily_backfill.js'
+import * as skusOnly from '../../../migrations/0065_journal_sku_totals_skus_only.js'
 import { closePeriod, postEntries, type EntryHead } from '../../../src/ledger/journal.js'
 import {
   postingsForCogs,
@@ -249,6 +250,7 @@ describe('daily totals by SKU and pages by order', () => {
     await env.ctx.db.deleteFrom('journal_sku_monthly').where('merchant_id', '=', m.id).execute()
     await skuBackfill.up(env.ctx.db as never)
     await skuBackfill.up(env.ctx.db as never)
+    await skusOnly.up(env.ctx.db as never)
     expect(await statementBySku(env.ctx.db, m.id, q)).toEqual(before)
   })
 
@@ -290,6 +292,7 @@ describe('daily totals by SKU and pages by order', () => {
     await env.ctx.db.deleteFrom('journal_sku_daily').where('merchant_id', '=', ny.id).execute()
     await env.ctx.db.deleteFrom('journal_sku_monthly').where('merchant_id', '=', ny.id).execute()
     await skuBackfill.up(env.ctx.db as never)
+    await skusOnly.up(env.ctx.db as never)
     await check()
   })
 })
