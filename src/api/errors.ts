@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
 import type { Executor } from '../db/connect.js'
 import { notOwned, type OwnedTable } from '../db/owned.js'
 
@@ -64,6 +65,13 @@ export const ErrorDetailsSchema = Type.Object(
       Type.Union([Type.Integer(), Type.Null()], { description: "the platform's HTTP status" }),
     ),
     requestId: Type.Optional(Type.String({ description: 'quote it when reporting an internal error' })),
+    skuId: Type.Optional(Type.String({ description: 'the SKU concerned' })),
+    skuIds: Type.Optional(Type.Array(Type.String(), { description: 'the SKUs to choose from' })),
+    shipped: Type.Optional(Type.Integer({ description: 'a return: units of the line that shipped' })),
+    returned: Type.Optional(
+      Type.Integer({ description: 'a return: units of the line that came back before' }),
+    ),
+    returnable: Type.Optional(Type.Integer({ description: 'a return: units that may still come back' })),
   },
   { additionalProperties: false },
 )
@@ -99,9 +107,14 @@ export const invalid = (message: string, details?: ErrorDetails) =>
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
-      return reply
-        .status(err.status)
-        .send({ error: { code: err.code, message: err.message, details: err.details ?? null } })
+      // Details a route declared no field for would fail the response schema and turn a refusal into
+      // a 500: send the declared fields and log what was left out.
+      let details = err.details ?? null
+      if (details && !Value.Check(ErrorDetailsSchema, details)) {
+        req.log.warn({ details }, 'error details beyond ErrorDetailsSchema were left out')
+        details = Value.Clean(ErrorDetailsSchema, structuredClone(details)) as ErrorDetails
+      }
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message, details } })
     }
     if (err.validation) {
       const fields = err.validation.map((v) => ({

@@ -67,7 +67,18 @@ export async function catalogueTransferRoutes(fastify: FastifyInstance, ctx: App
           { format: Type.Optional(Type.Enum(['xlsx', 'csv'])), shopId: Type.Optional(Id) },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Unknown({ description: 'the file' }), ...errorResponses },
+        response: {
+          200: {
+            description: 'the file',
+            content: {
+              'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+                schema: Type.String({ format: 'binary' }),
+              },
+              'text/csv': { schema: Type.String() },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {

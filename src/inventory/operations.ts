@@ -231,7 +231,13 @@ export class ReturnRefused extends Error {
     readonly field: 'orderId' | 'orderLineId' | 'skuId' | 'quantity' | 'warehouseId',
     message: string,
     readonly status: 404 | 409 | 422,
-    readonly details: Record<string, unknown> = {},
+    readonly details: {
+      skuId?: string
+      skuIds?: string[]
+      shipped?: number
+      returned?: number
+      returnable?: number
+    } = {},
   ) {
     super(`body/${field}: ${message}`)
   }

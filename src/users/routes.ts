@@ -181,6 +181,9 @@ function changes(before: Record<string, unknown>, after: Record<string, unknown>
 }
 
 function toAppError(err: unknown): unknown {
+  // A scope naming another merchant's (or no) warehouse or shop answers 404, as every id does.
+  if (err instanceof UserInputError && (err.reason === 'unknown_warehouse' || err.reason === 'unknown_shop'))
+    return new AppError('not_found', err.message, 404, { field: err.field, reason: err.reason })
   if (err instanceof UserInputError)
     return new AppError('validation_failed', err.message, 400, {
       ...(err.field ? { field: err.field } : {}),

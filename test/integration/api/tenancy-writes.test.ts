@@ -7,6 +7,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { classicStatement } from '../../fixtures/taobao/alipay.js'
 import { newId } from '../../../src/lib/ids.js'
+import { storeListings } from '../../../src/catalogue/store.js'
 import { raiseException } from '../../../src/orders/exceptions.js'
 import { createShop } from '../../../src/shops/repo.js'
 import { bearer, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
@@ -114,6 +115,68 @@ beforeAll(async () => {
   ids.apiKey = (
     await db.selectFrom('api_keys').select('id').where('merchant_id', '=', a.id).executeTakeFirstOrThrow()
   ).id
+  await storeListings(
+    db,
+    a.id,
+    shop.id,
+    newId(),
+    [
+      {
+        raw: { platformItemId: '9001', platformUpdatedAt: null, payload: { num_iid: 9001 } },
+        mapped: {
+          ok: true,
+          value: {
+            platformItemId: '9001',
+            title: 'A 的商品',
+            itemCode: null,
+            status: 'on_sale',
+            platformStatus: 'onsale',
+            currency: 'CNY',
+            platformUpdatedAt: null,
+            skus: [
+              {
+                platformSkuKey: '90011',
+                platformSkuId: '90011',
+                inventoryItemId: null,
+                code: 'A-2',
+                barcode: null,
+                specText: null,
+                price: null,
+                quantity: 1,
+                heldQuantity: null,
+                status: 'on_sale',
+                platformStatus: null,
+                stockMode: 'normal',
+                platformUpdatedAt: null,
+              },
+            ],
+          },
+        },
+      },
+    ],
+    env.ctx.clock.now(),
+  )
+  ids.listing = (
+    await db
+      .selectFrom('channel_listings')
+      .select('id')
+      .where('merchant_id', '=', a.id)
+      .executeTakeFirstOrThrow()
+  ).id
+  ids.listingSku = (
+    await db
+      .selectFrom('channel_listing_skus')
+      .select('id')
+      .where('merchant_id', '=', a.id)
+      .executeTakeFirstOrThrow()
+  ).id
+  const user = await as(a, 'POST', '/users', {
+    email: 'packer@a.example',
+    name: 'A 打包员',
+    role: 'warehouse',
+  })
+  expect(user.statusCode, user.body).toBe(201)
+  ids.user = user.json<{ user: { id: string } }>().user.id
   // B has a SKU of the same code, so that only the id is foreign.
   await as(b, 'POST', '/skus/bulk', { items: [{ code: 'A-1', name: 'b1' }] })
   ids.bSku = (await as(b, 'GET', '/skus')).json<{ items: { id: string }[] }>().items[0]!.id
@@ -167,11 +230,40 @@ const attempts = (): Record<string, { url: string; payload?: unknown; type?: str
   },
   'POST /stock/returns': {
     url: '/stock/returns',
-    payload: { warehouseId: ids.bWarehouse, skuId: ids.sku, quantity: 1 },
+    payload: {
+      warehouseId: ids.bWarehouse,
+      skuId: ids.sku,
+      quantity: 1,
+      orderId: ids.order,
+      orderLineId: ids.line,
+    },
   },
-  'POST /stock/returns #order': {
+  'POST /stock/returns #warehouse': {
     url: '/stock/returns',
-    payload: { warehouseId: ids.bWarehouse, skuId: ids.bSku, quantity: 1, orderId: ids.order },
+    payload: {
+      warehouseId: ids.warehouse,
+      skuId: ids.bSku,
+      quantity: 1,
+      orderId: ids.order,
+      orderLineId: ids.line,
+    },
+  },
+  'GET /shops/:id/catalogue': { url: `/shops/${ids.shop}/catalogue` },
+  'POST /shops/:id/catalogue/pull': { url: `/shops/${ids.shop}/catalogue/pull`, payload: {} },
+  'GET /shops/:id/listings': { url: `/shops/${ids.shop}/listings` },
+  'GET /listings/:id': { url: `/listings/${ids.listing}` },
+  'PUT /listings/:id/mapping': { url: `/listings/${ids.listingSku}/mapping`, payload: { skuCode: 'A-1' } },
+  'DELETE /listings/:id/mapping': { url: `/listings/${ids.listingSku}/mapping` },
+  'GET /users/:id': { url: `/users/${ids.user}` },
+  'PATCH /users/:id': { url: `/users/${ids.user}`, payload: { name: 'hijacked' } },
+  'POST /users/:id/password-reset': { url: `/users/${ids.user}/password-reset` },
+  'POST /users': {
+    url: '/users',
+    payload: { email: 'spy@b.example', name: 'spy', role: 'warehouse', warehouseIds: [ids.warehouse] },
+  },
+  'POST /users #shop': {
+    url: '/users',
+    payload: { email: 'spy2@b.example', name: 'spy', role: 'admin', shopIds: [ids.shop] },
   },
   'PUT /stock/bins': {
     url: '/stock/bins',

@@ -249,7 +249,6 @@ describe('users and roles', () => {
       { name: 'x', role: 'admin' },
       { email: 'not-an-email', name: 'x', role: 'admin' },
       { email: 'a@b.c', name: 'x', role: 'boss' },
-      { email: 'a@b.c', name: 'x', role: 'admin', warehouseIds: ['01HZZZZZZZZZZZZZZZZZZZZZZZ'] },
       { email: 'a@b.c', name: '', role: 'admin' },
       { email: 'a@b.c', name: 'x', role: 'admin', extra: 1 },
     ]
@@ -257,6 +256,17 @@ describe('users and roles', () => {
       const res = await env.app.inject({ method: 'POST', url: '/users', headers: as(s), payload })
       expect(res.statusCode, JSON.stringify(payload)).toBe(400)
     }
+    // A warehouse that is not the merchant's is not found, as any id is.
+    const unknown = await env.app.inject({
+      method: 'POST',
+      url: '/users',
+      headers: as(s),
+      payload: { email: 'a@b.c', name: 'x', role: 'admin', warehouseIds: ['01HZZZZZZZZZZZZZZZZZZZZZZZ'] },
+    })
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json()).toMatchObject({
+      error: { details: { field: 'warehouseIds', reason: 'unknown_warehouse' } },
+    })
     const taken = await env.app.inject({
       method: 'POST',
       url: '/users',
@@ -334,9 +344,7 @@ describe('scopes', () => {
       (await env.app.inject({ method: 'GET', url: `/orders?shopId=${b.id}`, headers: as(s) })).statusCode,
     ).toBe(404)
     const orders = await env.app.inject({ method: 'GET', url: '/orders', headers: as(s) })
-    expect(orders.json<{ items: { external_id: string }[] }>().items.map((o) => o.external_id)).toEqual([
-      'A-1',
-    ])
+    expect(orders.json<{ items: { externalId: string }[] }>().items.map((o) => o.externalId)).toEqual(['A-1'])
     const counts = await env.app.inject({ method: 'GET', url: '/orders/counts', headers: as(s) })
     expect(counts.json()).toMatchObject({ total: 1, byStatus: { paid: 1, shipped: 0 } })
     const all = await env.app.inject({ method: 'GET', url: '/orders/counts', headers: bearer(m.keys.admin) })
