@@ -41,8 +41,16 @@ const keys = (ctx: Ctx, shopId: string) => [
   `${ctx.config.redis.prefix}:stock-push:next:${shopId}`,
 ]
 
-/** 0 when `owner` may push the shop now (it then holds the turn); otherwise ms to wait first. */
-export async function takePushTurn(ctx: Ctx, shopId: string, owner: string): Promise<number> {
+/**
+ * 0 when `owner` may push the shop now (it then holds the turn); otherwise ms to wait first.
+ * `spaced: false` (a person's full resync) waits only for a running push, not for the interval.
+ */
+export async function takePushTurn(
+  ctx: Ctx,
+  shopId: string,
+  owner: string,
+  opts: { spaced?: boolean } = {},
+): Promise<number> {
   const [lock, next] = keys(ctx, shopId)
   const wait = await ctx.redis.eval(
     TAKE,
@@ -51,7 +59,7 @@ export async function takePushTurn(ctx: Ctx, shopId: string, owner: string): Pro
     next!,
     owner,
     PUSH_LOCK_MS,
-    ctx.config.sync.stockPushDebounceMs,
+    opts.spaced === false ? 0 : ctx.config.sync.stockPushDebounceMs,
   )
   return Number(wait)
 }

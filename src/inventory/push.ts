@@ -12,9 +12,11 @@ import type { AppContext } from '../context.js'
 import { isConnectorError } from '../../connectors/errors.js'
 import { chunk, groupBy } from '../lib/collections.js'
 import { faultPoint } from '../lib/fault.js'
+import { newId } from '../lib/ids.js'
 import { getShop } from '../shops/repo.js'
 import { isLinked, withFreshToken } from '../sync/pull.js'
 import { listWarehouses } from '../warehouses/repo.js'
+import { endPushTurn, takePushTurn } from './push-gate.js'
 import { bundleAvailable, pushQuantity } from './push-quantity.js'
 import { shopRules } from './shop-rules.js'
 
@@ -201,3 +203,39 @@ function locationMap(settings: Readonly<Record<string, unknown>>): Map<string, s
 }
 
 class NotLinked extends Error {}
+
+/** A person's push could not take its turn: another push of the shop is running. */
+export class PushBusy extends Error {
+  override name = 'PushBusy'
+  constructor(readonly retryAfterMs: number) {
+    super('a stock push of this shop is running: try again when it has finished')
+  }
+}
+
+/**
+ * A full resync a person asked for, now: it waits (up to `waitMs`) for a push of the shop that is
+ * running, so that an older reading never lands after a newer one, but not for the interval that
+ * spaces the automatic pushes.
+ */
+export async function pushShopNow(
+  ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log' | 'redis'>,
+  merchantId: string,
+  shopId: string,
+  waitMs = 10_000,
+): Promise<PushReport> {
+  const owner = `manual.${newId()}`
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    const wait = await takePushTurn(ctx, shopId, owner, { spaced: false })
+    if (wait === 0) break
+    const left = deadline - Date.now()
+    if (left <= 0) throw new PushBusy(wait)
+    // Wall time on purpose: this waits on a lock in Redis, not on the business clock.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left, 200)))
+  }
+  try {
+    return await pushShopStock(ctx, merchantId, shopId, true)
+  } finally {
+    await endPushTurn(ctx, shopId, owner)
+  }
+}

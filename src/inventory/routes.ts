@@ -20,7 +20,7 @@ import { apiActor, audit } from '../audit/repo.js'
 import { allocateOrder } from './allocate.js'
 import { retryWaitingOrders } from './events.js'
 import { receive, restockReturn, ReturnRefused, stocktake, transfer, StockError } from './operations.js'
-import { pushShopStock } from './push.js'
+import { PushBusy, pushShopNow } from './push.js'
 import { listLowStock, listPushStates, listStock } from './repo.js'
 import { schedulePush } from './schedule-push.js'
 
@@ -403,14 +403,22 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     {
       schema: {
         tags,
-        summary: 'Push every mapped SKU of a shop now (full resync)',
+        summary:
+          'Push every mapped SKU of a shop now (full resync); it waits for a push of the shop that is running, and answers 409 push_running if that takes longer than 10 s',
         params: IdParams,
         response: { 200: PushReportSchema, ...errorResponses },
       },
     },
     async (req) => {
       await mustOwn(ctx.db, req.auth.merchantId, 'shops', 'shop', [req.params.id])
-      return pushShopStock(ctx, req.auth.merchantId, req.params.id, true)
+      return pushShopNow(ctx, req.auth.merchantId, req.params.id).catch((err: unknown) => {
+        if (err instanceof PushBusy)
+          throw new AppError('conflict', err.message, 409, {
+            reason: 'push_running',
+            retryAfterSeconds: Math.max(1, Math.ceil(err.retryAfterMs / 1000)),
+          })
+        throw err
+      })
     },
   )
 

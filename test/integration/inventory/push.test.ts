@@ -1,7 +1,8 @@
 import nock from 'nock'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { receive } from '../../../src/inventory/operations.js'
-import { pushShopStock } from '../../../src/inventory/push.js'
+import { endPushTurn, takePushTurn } from '../../../src/inventory/push-gate.js'
+import { PushBusy, pushShopNow, pushShopStock } from '../../../src/inventory/push.js'
 import { schedulePush } from '../../../src/inventory/schedule-push.js'
 import { upsertMappings } from '../../../src/orders/mappings.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
@@ -147,6 +148,39 @@ it('coalesces many stock changes into one pending push per shop', async () => {
   const jobs = await env.ctx.queues['stock-push'].getJobs(['delayed', 'waiting'])
   expect(jobs).toHaveLength(1)
   expect(jobs[0]!.data).toEqual({ merchantId: m.id, shopId: shop.id, full: false })
+})
+
+it('a full resync asked for by a person waits for the running push of the shop, never beside it', async () => {
+  const ok = (_uri: string, raw: nock.Body): [number, nock.Body] => [
+    200,
+    { results: (raw as { items: { sku: string }[] }).items.map((i) => ({ sku: i.sku, ok: true })) },
+  ]
+  // A worker's push holds the shop's turn; the interval (60 s here) does not hold a person back.
+  expect(await takePushTurn(env.ctx, shop.id, 'worker-job', { spaced: false })).toBe(0)
+  let pushed = false
+  nock(BASE)
+    .put('/api/stock')
+    .reply((uri, body) => {
+      pushed = true
+      return ok(uri, body)
+    })
+  const manual = pushShopNow(env.ctx, m.id, shop.id)
+  await new Promise((r) => setTimeout(r, 300))
+  expect(pushed).toBe(false)
+  await endPushTurn(env.ctx, shop.id, 'worker-job')
+  expect(await manual).toMatchObject({ sent: 3, failed: 0 })
+  expect(pushed).toBe(true)
+  // A push that keeps the turn past the wait: the person is told to try again, nothing is sent.
+  expect(await takePushTurn(env.ctx, shop.id, 'stuck-job', { spaced: false })).toBe(0)
+  await expect(pushShopNow(env.ctx, m.id, shop.id, 300)).rejects.toBeInstanceOf(PushBusy)
+  const res = await env.app.inject({
+    method: 'POST',
+    url: `/shops/${shop.id}/stock-push`,
+    headers: { authorization: `Bearer ${m.keys.warehouse}` },
+  })
+  expect(res.statusCode).toBe(409)
+  expect(res.json()).toMatchObject({ error: { details: { reason: 'push_running' } } })
+  await endPushTurn(env.ctx, shop.id, 'stuck-job')
 })
 
 it('lists SKUs at or under their low-stock threshold with days of cover', async () => {
