@@ -32,12 +32,13 @@ const DRAIN_MS = Number(process.env.BENCH_PUSH_DRAIN_S ?? 120) * 1000
 const START = 1_000_000 // units of each SKU: no order ever lacks stock
 
 /** A shop's quantity history per platform SKU, recorded as each push lands (the sandbox's own map). */
-function record<V>(stock: Map<string, V>, quantityOf: (v: V) => number) {
+function record<V>(stock: Map<string, V>, quantityOf: (v: V) => number, landed: { n: number }) {
   const history = new Map<string, { at: number; quantity: number }[]>()
   const set = stock.set.bind(stock)
   stock.set = (key: string, value: V) => {
     const h = history.get(key) ?? []
     h.push({ at: performance.now(), quantity: quantityOf(value) })
+    landed.n++
     history.set(key, h)
     return set(key, value)
   }
@@ -128,8 +129,9 @@ export async function run(): Promise<BenchResult> {
         ]),
       )
       .execute()
-    const atWoo = record(woo.stock, (v) => v)
-    const atTop = record(top.stock, (v) => v.quantity)
+    const landed = { woo: { n: 0 }, top: { n: 0 } }
+    const atWoo = record(woo.stock, (v) => v, landed.woo)
+    const atTop = record(top.stock, (v) => v.quantity, landed.top)
     store.setWebhookUrl(`${api}/webhooks/selfstore/${shop.id}`)
 
     // The baseline: one raw PUT /stock round trip to the store.
@@ -144,10 +146,49 @@ export async function run(): Promise<BenchResult> {
       puts.push(performance.now() - t0)
     }
 
-    // The load: RATE orders a second in ticks of 20 ms, for SECONDS.
     const sales: { at: number; lines: { code: string; quantity: number }[] }[] = []
     const started = performance.now()
     let made = 0
+    // BENCH_PUSH_TRACE=1: where the pipeline stands, every second (deliveries stored and processed,
+    // orders in the pool, jobs waiting per queue, pushes landed).
+    const trace = process.env.BENCH_PUSH_TRACE
+      ? setInterval(() => {
+          void (async () => {
+            const db = env.ctx.db
+            const n = async (
+              t: 'webhook_deliveries' | 'orders' | 'stock_allocations',
+              where?: [string, string],
+            ) =>
+              Number(
+                (
+                  await db
+                    .selectFrom(t)
+                    .select((eb) => eb.fn.countAll().as('n'))
+                    .$if(!!where, (q) => q.where(where![0] as never, '=', where![1] as never))
+                    .executeTakeFirstOrThrow()
+                ).n,
+              )
+            const waiting = await Promise.all(
+              (['webhook-process', 'inventory-order-event', 'ledger-order-event', 'stock-push'] as const).map(
+                async (q) => {
+                  const c = await env.ctx.queues[q].getJobCounts(
+                    'waiting',
+                    'active',
+                    'delayed',
+                    'prioritized',
+                  )
+                  return `${q.split('-')[0]} ${c.waiting! + c.prioritized!}/${c.active}/${c.delayed}`
+                },
+              ),
+            )
+            process.stdout.write(
+              `  t=${fmt((performance.now() - started) / 1000, 1)} made ${made} delivered ${await n('webhook_deliveries')} processed ${await n('webhook_deliveries', ['status', 'processed'])} orders ${await n('orders')} alloc ${await n('stock_allocations')} | ${waiting.join(' · ')} | levels landed woo ${landed.woo.n} top ${landed.top.n}\n`,
+            )
+          })()
+        }, 1000)
+      : null
+
+    // The load: RATE orders a second in ticks of 20 ms, for SECONDS.
     while (performance.now() - started < SECONDS * 1000) {
       const due = Math.floor(((performance.now() - started) / 1000) * RATE) - made
       if (due > 0) {
@@ -189,6 +230,7 @@ export async function run(): Promise<BenchResult> {
     const drainStart = performance.now()
     while (performance.now() - drainStart < DRAIN_MS && wants.some((w) => arrival(w) === null))
       await new Promise((r) => setTimeout(r, 250))
+    if (trace) clearInterval(trace)
     const now = performance.now()
     const delays = wants.map((w) => (arrival(w) ?? now) - w.at)
     const missing = wants.filter((w) => arrival(w) === null).length
