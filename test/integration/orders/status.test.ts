@@ -158,15 +158,13 @@ describe('setOrderStatus', () => {
 
   it('records the state it really left when several were allowed', async () => {
     const id = await order('allocated')
-    const left = await t.db
-      .transaction()
-      .execute((tx) =>
-        setOrderStatus(tx, merchantId, id, {
-          from: ['picking', 'allocated'],
-          to: 'paid',
-          source: 'fulfillment',
-        }),
-      )
+    const left = await t.db.transaction().execute((tx) =>
+      setOrderStatus(tx, merchantId, id, {
+        from: ['picking', 'allocated'],
+        to: 'paid',
+        source: 'fulfillment',
+      }),
+    )
     expect(left).toBe('allocated')
     expect(await history(id)).toEqual([
       { from_status: 'allocated', to_status: 'paid', source: 'fulfillment', note: null },
