@@ -119,9 +119,9 @@ export const VARIABLES: readonly VariableDoc[] = [
   },
   {
     name: 'STOCK_PUSH_DEBOUNCE_MS',
-    default: '2000',
+    default: '500',
     meaning:
-      'at most one stock push per shop per interval: the first change of a quiet shop is pushed at once, later ones coalesce into the next push',
+      'at most one stock push per shop per interval: the first change of a quiet shop is pushed at once, later ones coalesce into the next push (each push sends only the SKUs whose quantity changed)',
   },
   {
     name: 'STOCK_VIRTUAL_MAX',
@@ -230,7 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       pullIntervalCron: cron('SYNC_PULL_CRON', '*/2 * * * *'),
       stockResyncCron: cron('STOCK_RESYNC_CRON', '17 3 * * *'),
       messagesCron: cron('SYNC_MESSAGES_CRON', '*/15 * * * * *'),
-      stockPushDebounceMs: int('STOCK_PUSH_DEBOUNCE_MS', 2000, 0, 3_600_000),
+      stockPushDebounceMs: int('STOCK_PUSH_DEBOUNCE_MS', 500, 0, 3_600_000),
       virtualStockMax: int('STOCK_VIRTUAL_MAX', 0, 0, 1_000_000),
     },
     workers: { concurrency: int('WORKER_CONCURRENCY', 8, 1, 256) },

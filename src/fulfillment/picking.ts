@@ -10,7 +10,7 @@ import { withTx } from '../db/tx.js'
 import { releaseOrder } from '../inventory/allocate.js'
 import { changeOnHand, recordMovement } from '../inventory/stock-repo.js'
 import { raiseException } from '../orders/exceptions.js'
-import { recordStatusChange } from '../orders/repo.js'
+import { setOrderStatus } from '../orders/repo.js'
 import { removeFromOpenWave } from './waves.js'
 
 export class PickError extends Error {
@@ -95,23 +95,12 @@ export async function confirmPick(
         .limit(1)
         .executeTakeFirst()) !== undefined
     const to = partlyShipped ? 'on_hold' : 'paid'
-    const moved = await tx
-      .updateTable('orders')
-      .set({ status: to, updated_at: new Date() })
-      .where('merchant_id', '=', merchantId)
-      .where('id', '=', a.order_id)
-      .where('status', 'in', ['picking', 'allocated'])
-      .executeTakeFirst()
-    if (moved.numUpdatedRows === 1n)
-      await recordStatusChange(
-        tx,
-        merchantId,
-        a.order_id,
-        'picking',
-        to,
-        'fulfillment',
-        `short ${shortage} at pick`,
-      )
+    await setOrderStatus(tx, merchantId, a.order_id, {
+      from: ['picking', 'allocated'],
+      to,
+      source: 'fulfillment',
+      note: `short ${shortage} at pick`,
+    })
     await raiseException(tx, merchantId, {
       orderId: a.order_id,
       reason: 'pick_shortage',

@@ -12,7 +12,7 @@ import { faultPoint } from '../lib/fault.js'
 import { systemClock } from '../lib/clock.js'
 import { newId } from '../lib/ids.js'
 import { money, sum, toDb, ZERO } from '../money/index.js'
-import { recordStatusChange } from '../orders/repo.js'
+import { setOrderStatus } from '../orders/repo.js'
 import { consumeReserved, recordMovement } from '../inventory/stock-repo.js'
 import type { OrderEvent } from '../orders/events.js'
 import { unsentEvents, withEvents } from '../orders/outbox.js'
@@ -190,14 +190,21 @@ async function shipOne(
   const shipped = units.split ? await shippedGroups(tx, merchantId, orderId) : new Set([MAIN])
   const orderShipped = [...units.units.keys()].every((g) => shipped.has(g))
   if (orderShipped) {
+    const moved = await setOrderStatus(tx, merchantId, orderId, {
+      from: order.status,
+      to: 'shipped',
+      source: 'fulfillment',
+      note: tracking,
+      at: now,
+    })
+    if (!moved) throw new ShipError(`order ${orderId} changed while it was shipped`) // locked above: not expected
+  } else {
     await tx
       .updateTable('orders')
-      .set({ status: 'shipped', shipped_at: now, updated_at: now })
+      .set({ updated_at: now })
+      .where('merchant_id', '=', merchantId)
       .where('id', '=', orderId)
       .execute()
-    await recordStatusChange(tx, merchantId, orderId, order.status, 'shipped', 'fulfillment', tracking)
-  } else {
-    await tx.updateTable('orders').set({ updated_at: now }).where('id', '=', orderId).execute()
   }
   let done = tx
     .updateTable('wave_orders')

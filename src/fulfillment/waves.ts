@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { newId } from '../lib/ids.js'
-import { recordStatusChange } from '../orders/repo.js'
+import { setOrderStatus } from '../orders/repo.js'
 import { groupOut, MAIN } from './groups.js'
 import { buildPickList, type PickList } from './picklist.js'
 
@@ -129,14 +129,14 @@ export async function createWave(
       .execute()
     let slot = 0
     for (const c of candidates) {
-      const moved = await tx
-        .updateTable('orders')
-        .set({ status: 'picking', updated_at: new Date() })
-        .where('merchant_id', '=', merchantId)
-        .where('id', '=', c.id)
-        .where('status', '=', 'allocated')
-        .executeTakeFirst()
-      if (moved.numUpdatedRows !== 1n) {
+      // Recorded in the history at once; a wave that cannot be completed rolls back whole.
+      const moved = await setOrderStatus(tx, merchantId, c.id, {
+        from: 'allocated',
+        to: 'picking',
+        source: 'wave',
+        note: waveId,
+      })
+      if (!moved) {
         // Only a split order already in picking (another of its groups went first) may still join.
         const still =
           c.grp === MAIN && !(await isSplit(tx, merchantId, c.id))
@@ -166,8 +166,6 @@ export async function createWave(
       if (Number(joined.numInsertedOrUpdatedRows ?? 0n) === 0)
         throw new Error('order joined another wave meanwhile') // retried whole by the caller
       slot++
-      if (moved.numUpdatedRows === 1n)
-        await recordStatusChange(tx, merchantId, c.id, 'allocated', 'picking', 'wave', waveId)
     }
     return { waveId, orders: slot }
   })

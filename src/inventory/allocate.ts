@@ -9,7 +9,7 @@ import { faultPoint } from '../lib/fault.js'
 import { newId } from '../lib/ids.js'
 import { BLOCKING } from '../orders/normalize.js'
 import { raiseException, resolveExceptions } from '../orders/exceptions.js'
-import { recordStatusChange } from '../orders/repo.js'
+import { setOrderStatus } from '../orders/repo.js'
 import { listWarehouses } from '../warehouses/repo.js'
 import { planAllocation, stockKey, type Need, type PlannedReservation } from './plan.js'
 import { shopRules } from './shop-rules.js'
@@ -108,15 +108,14 @@ export async function allocateOrder(
       const done = await withTx(db, async (tx) => {
         if (eventKey && !(await claimEventKey(tx, merchantId, eventKey))) return false
         // Conditional on the exceptions read too: one raised meanwhile sends the order round again.
-        const moved = await tx
-          .updateTable('orders')
-          .set({ status: 'allocated', updated_at: new Date() })
-          .where('merchant_id', '=', merchantId)
-          .where('id', '=', orderId)
-          .where('status', '=', 'paid')
-          .where('open_exceptions', '=', order.open_exceptions)
-          .executeTakeFirst()
-        if (moved.numUpdatedRows !== 1n) throw new Contended() // the order changed meanwhile: undo everything
+        const moved = await setOrderStatus(tx, merchantId, orderId, {
+          from: 'paid',
+          to: 'allocated',
+          source: 'inventory',
+          note: [...new Set(plan.map((p) => p.warehouseId))].join(','),
+          openExceptions: order.open_exceptions,
+        })
+        if (!moved) throw new Contended() // the order changed meanwhile: undo everything
         await tx
           .insertInto('stock_allocations')
           .values(
@@ -132,15 +131,6 @@ export async function allocateOrder(
             })),
           )
           .execute()
-        await recordStatusChange(
-          tx,
-          merchantId,
-          orderId,
-          'paid',
-          'allocated',
-          'inventory',
-          [...new Set(plan.map((p) => p.warehouseId))].join(','),
-        )
         if (order.exceptions.includes('no_stock'))
           await resolveExceptions(
             tx,

@@ -9,7 +9,7 @@ import { withTx } from '../db/tx.js'
 import { faultPoint } from '../lib/fault.js'
 import type { OrderEvent } from '../orders/events.js'
 import { removeFromOpenWave } from '../fulfillment/waves.js'
-import { recordStatusChange } from '../orders/repo.js'
+import { setOrderStatus } from '../orders/repo.js'
 import { allocateOrder, releaseOrder, type AllocationOutcome } from './allocate.js'
 import { claimEventKey } from './stock-repo.js'
 
@@ -53,12 +53,12 @@ async function releaseForEvent(tx: Tx, e: OrderEvent): Promise<'released' | 'ign
   // A refund that arrives before shipment stops the order in the warehouse.
   if (e.kind !== 'cancelled' && order && ['paid', 'allocated', 'picking'].includes(order.status)) {
     faultPoint('inventory.release.unwaved')
-    await tx
-      .updateTable('orders')
-      .set({ status: 'on_hold', updated_at: new Date() })
-      .where('id', '=', e.orderId)
-      .execute()
-    await recordStatusChange(tx, e.merchantId, e.orderId, order.status, 'on_hold', 'inventory', e.kind)
+    await setOrderStatus(tx, e.merchantId, e.orderId, {
+      from: order.status,
+      to: 'on_hold',
+      source: 'inventory',
+      note: e.kind,
+    })
   }
   return released > 0 ? 'released' : 'ignored'
 }

@@ -11,19 +11,20 @@
  * Sales and refunds carry their SKUs, a bundle's split over its components (attribution.ts).
  */
 import { sql } from 'kysely'
-import type { Db, Executor } from '../db/connect.js'
+import type { Db, Executor, Tx } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { groupBy } from '../lib/collections.js'
 import { faultPoint } from '../lib/fault.js'
 import { money, sum, type Decimal } from '../money/index.js'
 import type { OrderEvent } from '../orders/events.js'
 import { refundBySku, lineBySku, saleBySku, type AttributionLine } from './attribution.js'
-import { postEntry } from './journal.js'
-import { postingsForCogs, postingsForRefund, postingsForSale, reverse } from './postings.js'
+import { postEntries, postEntry, type EntryHead } from './journal.js'
+import { postingsForCogs, postingsForRefund, postingsForSale, reverse, type Posting } from './postings.js'
 import { hubSettings } from '../../connectors/settings.js'
 
-async function loadOrder(db: Executor, merchantId: string, orderId: string) {
-  return db
+/** The events' orders (with their shop's settings), in one query. */
+async function loadOrders(db: Executor, merchantId: string, orderIds: readonly string[]) {
+  const rows = await db
     .selectFrom('orders as o')
     .innerJoin('shops as s', 's.id', 'o.shop_id')
     .select([
@@ -40,11 +41,12 @@ async function loadOrder(db: Executor, merchantId: string, orderId: string) {
       's.settings',
     ])
     .where('o.merchant_id', '=', merchantId)
-    .where('o.id', '=', orderId)
-    .executeTakeFirst()
+    .where('o.id', 'in', orderIds)
+    .execute()
+  return new Map(rows.map((r) => [r.id, r]))
 }
 
-type Order = NonNullable<Awaited<ReturnType<typeof loadOrder>>>
+type Order = NonNullable<ReturnType<Awaited<ReturnType<typeof loadOrders>>['get']>>
 const head = (o: Order, merchantId: string, kind: string, key: string, at: Date) => ({
   merchantId,
   postingKey: key,
@@ -89,45 +91,92 @@ type Line = AttributionLine & {
   refunded: Decimal
 }
 
-/** The order's lines with the SKUs each consumes, in line order. */
+/**
+ * What a transaction read per order, to read it once for a batch of events: lines and refund
+ * records (the ledger never changes them).
+ */
+const linesInTx = new WeakMap<Executor, Map<string, Line[]>>()
+const refundsInTx = new WeakMap<Executor, Map<string, RefundRecord[]>>()
+
+function remember<V>(cache: WeakMap<Executor, Map<string, V>>, db: Executor, values: Map<string, V>): void {
+  if (!db.isTransaction) return
+  const m = cache.get(db) ?? new Map<string, V>()
+  for (const [k, v] of values) m.set(k, v)
+  cache.set(db, m)
+}
+
+/** The orders' lines with the SKUs each consumes, in line order (one query). */
+async function readLines(db: Executor, merchantId: string, orderIds: readonly string[]) {
+  const rows = await db
+    .selectFrom('order_lines as l')
+    .leftJoin('order_line_skus as s', (j) =>
+      j.onRef('s.merchant_id', '=', 'l.merchant_id').onRef('s.order_line_id', '=', 'l.id'),
+    )
+    .select([
+      'l.id',
+      'l.order_id',
+      'l.external_line_id',
+      'l.sku_id',
+      'l.paid_amount',
+      'l.goods_amount',
+      'l.merchant_discount',
+      'l.platform_discount',
+      'l.refunded_amount',
+      's.sku_id as part_sku_id',
+      's.revenue_share',
+    ])
+    .where('l.merchant_id', '=', merchantId)
+    .where('l.order_id', 'in', orderIds)
+    .orderBy('l.order_id')
+    .orderBy('l.line_no')
+    .orderBy('s.id')
+    .execute()
+  const byOrder = new Map<string, Line[]>(orderIds.map((id) => [id, []]))
+  const parts = new Map<string, { skuId: string; revenueShare: Decimal }[]>()
+  for (const r of rows) {
+    let skus = parts.get(r.id)
+    if (!skus) {
+      skus = []
+      parts.set(r.id, skus)
+      byOrder.get(r.order_id)!.push({
+        id: r.id,
+        externalLineId: r.external_line_id,
+        skuId: r.sku_id,
+        paid: money(r.paid_amount),
+        goods: money(r.goods_amount),
+        merchantDiscount: money(r.merchant_discount),
+        platformDiscount: money(r.platform_discount),
+        refunded: money(r.refunded_amount),
+        skus,
+      })
+    }
+    if (r.part_sku_id !== null && r.revenue_share !== null)
+      skus.push({ skuId: r.part_sku_id, revenueShare: money(r.revenue_share) })
+  }
+  remember(linesInTx, db, byOrder)
+  return byOrder
+}
+
 async function orderLines(db: Executor, merchantId: string, orderId: string): Promise<Line[]> {
-  const [lines, skus] = await Promise.all([
-    db
-      .selectFrom('order_lines')
-      .select([
-        'id',
-        'external_line_id',
-        'sku_id',
-        'paid_amount',
-        'goods_amount',
-        'merchant_discount',
-        'platform_discount',
-        'refunded_amount',
-      ])
-      .where('merchant_id', '=', merchantId)
-      .where('order_id', '=', orderId)
-      .orderBy('line_no')
-      .execute(),
-    db
-      .selectFrom('order_line_skus')
-      .select(['order_line_id', 'sku_id', 'revenue_share'])
-      .where('merchant_id', '=', merchantId)
-      .where('order_id', '=', orderId)
-      .execute(),
-  ])
-  return lines.map((l) => ({
-    id: l.id,
-    externalLineId: l.external_line_id,
-    skuId: l.sku_id,
-    paid: money(l.paid_amount),
-    goods: money(l.goods_amount),
-    merchantDiscount: money(l.merchant_discount),
-    platformDiscount: money(l.platform_discount),
-    refunded: money(l.refunded_amount),
-    skus: skus
-      .filter((s) => s.order_line_id === l.id)
-      .map((s) => ({ skuId: s.sku_id, revenueShare: money(s.revenue_share) })),
-  }))
+  return linesInTx.get(db)?.get(orderId) ?? (await readLines(db, merchantId, [orderId])).get(orderId)!
+}
+
+type RefundRecord = { id: string; amount: string; platform_updated_at: Date; refund_lines: unknown }
+
+/** The orders' settled refund records (one query). */
+async function readRefunds(db: Executor, merchantId: string, orderIds: readonly string[]) {
+  const rows = await db
+    .selectFrom('order_refunds')
+    .select(['id', 'order_id', 'amount', 'platform_updated_at', 'refund_lines'])
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', 'in', orderIds)
+    .where('status', '=', 'refunded')
+    .orderBy('id')
+    .execute()
+  const byOrder = new Map<string, RefundRecord[]>(orderIds.map((id) => [id, []]))
+  for (const r of rows) byOrder.get(r.order_id!)?.push(r)
+  remember(refundsInTx, db, byOrder)
+  return byOrder
 }
 
 async function saleInput(db: Executor, merchantId: string, o: Order) {
@@ -151,15 +200,10 @@ async function postRefunds(
   o: Order,
   at: Date,
   saleAt: Date,
+  /** The sale was posted for the first time in this transaction: no refund can have been posted before. */
+  firstSale = false,
 ): Promise<void> {
-  const refunds = await db
-    .selectFrom('order_refunds')
-    .select(['id', 'amount', 'platform_updated_at', 'refund_lines'])
-    .where('merchant_id', '=', merchantId)
-    .where('order_id', '=', o.id)
-    .where('status', '=', 'refunded')
-    .orderBy('id')
-    .execute()
+  const refunds = refundsInTx.get(db)?.get(o.id) ?? (await readRefunds(db, merchantId, [o.id])).get(o.id)!
   const lines = await orderLines(db, merchantId, o.id)
   // A refund is posted once: one posted before it carried SKUs stands as it was (no conflict on replay).
   const done = new Set(
@@ -201,18 +245,29 @@ async function postRefunds(
     )
   }
   if (refunds.length > 0) return
-  // Channels whose order payload carries the refund (no separate refund records): post the refunded line amounts.
+  // Channels whose order payload carries the refund (no separate refund records): post the refunded
+  // line amounts. The payload carries each line's cumulative refund: post only what is new since
+  // the last posting (what the order's line refunds posted so far, per line, in one query).
+  const postedRows =
+    lines.length === 0 || (firstSale && lines.every((l) => l.refunded.isZero()))
+      ? []
+      : await db
+          .selectFrom('journal_lines as jl')
+          .innerJoin('journal_entries as je', 'je.id', 'jl.entry_id')
+          .select(['je.posting_key', sql<string>`SUM(jl.debit) - SUM(jl.credit)`.as('net')])
+          .where('je.merchant_id', '=', merchantId)
+          .where('je.order_id', '=', o.id)
+          .where('je.posting_key', 'like', 'refund.line.%')
+          .where('jl.account', '=', 'refunds')
+          .groupBy('je.posting_key')
+          .execute()
   for (const l of lines) {
-    // The payload carries the line's cumulative refund: post only what is new since the last posting.
     const amount = l.refunded
-    const posted = await db
-      .selectFrom('journal_lines as jl')
-      .innerJoin('journal_entries as je', 'je.id', 'jl.entry_id')
-      .select(sql<string>`COALESCE(SUM(jl.debit) - SUM(jl.credit), 0)`.as('net'))
-      .where('je.merchant_id', '=', merchantId)
-      .where('je.posting_key', 'like', `refund.line.${l.id}.%`)
-      .where('jl.account', '=', 'refunds')
-      .executeTakeFirstOrThrow()
+    const posted = {
+      net: sum(
+        postedRows.filter((r) => r.posting_key.startsWith(`refund.line.${l.id}.`)).map((r) => money(r.net)),
+      ).toFixed(),
+    }
     const delta = amount.minus(money(posted.net))
     if (!delta.isZero())
       await postEntry(
@@ -234,45 +289,165 @@ async function postRefunds(
   }
 }
 
-export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> {
-  return withTx(db, async (tx) => {
-    const o = await loadOrder(tx, e.merchantId, e.orderId)
-    if (!o) return 'unknown_order'
-    const recognition = hubSettings(o.settings).revenueRecognition === 'payment' ? 'paid' : 'shipped'
-    const at = (e.kind === 'shipped' ? o.shipped_at : o.paid_at) ?? eventTime(e, o)
-    const out: string[] = []
-    if (e.kind === recognition) {
-      out.push(
-        await postEntry(
+/**
+ * Post what an order event calls for. Events handled at the same time in this process (the ledger
+ * worker runs several at once) share a transaction: up to MAX_BATCH events of one merchant post
+ * together, in at most LANES transactions at a time, so their daily totals are added once and
+ * their commits are one. Each event's entries and their posting keys are still in the same
+ * transaction; a batch that fails is run again event by event, each in its own transaction, so
+ * every event gets its own outcome or its own error.
+ */
+export function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let b = batches.get(db)
+    if (!b) {
+      b = { waiting: [], lanes: 0 }
+      batches.set(db, b)
+    }
+    b.waiting.push({ e, resolve, reject })
+    if (b.lanes < LANES) {
+      b.lanes++
+      void drain(db, b)
+    }
+  })
+}
+
+const LANES = 2
+const MAX_BATCH = 32
+
+interface Waiting {
+  e: OrderEvent
+  resolve: (outcome: string) => void
+  reject: (err: unknown) => void
+}
+const batches = new WeakMap<Db, { waiting: Waiting[]; lanes: number }>()
+
+async function drain(db: Db, b: { waiting: Waiting[]; lanes: number }): Promise<void> {
+  try {
+    while (b.waiting.length > 0) {
+      // One merchant, and one event per order: a later event of the order sees the earlier one's entries.
+      const merchantId = b.waiting[0]!.e.merchantId
+      const orders = new Set<string>()
+      const take: Waiting[] = []
+      const rest: Waiting[] = []
+      for (const w of b.waiting) {
+        const fits = take.length < MAX_BATCH && w.e.merchantId === merchantId && !orders.has(w.e.orderId)
+        if (fits) orders.add(w.e.orderId)
+        ;(fits ? take : rest).push(w)
+      }
+      b.waiting = rest
+      await runBatch(db, take)
+    }
+  } finally {
+    b.lanes-- // no await between the empty check and here: a waiter added meanwhile started its own lane
+  }
+}
+
+async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
+  if (take.length > 1) {
+    let outcomes: string[] | null = null
+    try {
+      outcomes = await withTx(db, (tx) =>
+        postForEvents(
           tx,
-          head(o, e.merchantId, 'sale', `sale.${o.id}`, at),
-          postingsForSale(await saleInput(tx, e.merchantId, o)),
+          take.map((w) => w.e),
         ),
       )
-      faultPoint('ledger.sale.posted')
-      await postRefunds(tx, e.merchantId, o, at, (await saleTime(tx, e.merchantId, o.id)) ?? at)
+    } catch {
+      // One of them failed: each on its own below, with its own outcome or error.
     }
-    if (e.kind === 'shipped' && e.shipmentId) {
-      const moves = await tx
-        .selectFrom('stock_movements')
-        .select(['sku_id', 'quantity', 'unit_cost', 'currency'])
-        .where('merchant_id', '=', e.merchantId)
-        .where('ref_type', '=', 'order')
-        .where('ref_id', '=', o.id)
-        .where('kind', '=', 'shipment')
-        .execute()
+    if (outcomes) {
+      take.forEach((w, i) => w.resolve(outcomes[i]!))
+      return
+    }
+  }
+  await Promise.all(
+    take.map(async (w) => {
+      try {
+        w.resolve((await withTx(db, (tx) => postForEvents(tx, [w.e])))[0]!)
+      } catch (err) {
+        w.reject(err)
+      }
+    }),
+  )
+}
+
+/**
+ * The events of one merchant, one per order, in the caller's transaction: what they read is read
+ * for all of them at once, the sales and shipments' COGS they call for are posted in one go, then
+ * each does the rest (refunds, reversals) on its own. Returns each event's outcome.
+ */
+async function postForEvents(tx: Tx, events: readonly OrderEvent[]): Promise<string[]> {
+  const merchantId = events[0]!.merchantId
+  const orders = await loadOrders(
+    tx,
+    merchantId,
+    events.map((e) => e.orderId),
+  )
+  const plans = events.map((e) => {
+    const o = orders.get(e.orderId)
+    if (!o) return null
+    const recognition = hubSettings(o.settings).revenueRecognition === 'payment' ? 'paid' : 'shipped'
+    return {
+      e,
+      o,
+      recognised: e.kind === recognition,
+      shipment: e.kind === 'shipped' && e.shipmentId ? e.shipmentId : null,
+      at: (e.kind === 'shipped' ? o.shipped_at : o.paid_at) ?? eventTime(e, o),
+    }
+  })
+  const recognised = plans.flatMap((p) => (p?.recognised ? [p.o.id] : []))
+  if (recognised.length > 0) {
+    await readLines(tx, merchantId, recognised)
+    await readRefunds(tx, merchantId, recognised)
+  }
+  const shipped = plans.flatMap((p) => (p?.shipment ? [p.o.id] : []))
+  const [moves, cogsPosted] =
+    shipped.length === 0
+      ? [[], []]
+      : [
+          await tx
+            .selectFrom('stock_movements')
+            .select(['ref_id', 'sku_id', 'quantity', 'unit_cost', 'currency'])
+            .where('merchant_id', '=', merchantId)
+            .where('ref_type', '=', 'order')
+            .where('ref_id', 'in', shipped)
+            .where('kind', '=', 'shipment')
+            .execute(),
+          // What earlier shipments of the same orders (split parcels) already posted as COGS.
+          await tx
+            .selectFrom('journal_lines')
+            .select(['order_id', 'sku_id', 'currency', sql<string>`SUM(debit) - SUM(credit)`.as('net')])
+            .where('merchant_id', '=', merchantId)
+            .where('order_id', 'in', shipped)
+            .where('account', '=', 'cogs')
+            .groupBy(['order_id', 'sku_id', 'currency'])
+            .execute(),
+        ]
+  const movesOf = groupBy(moves, (m) => m.ref_id ?? '')
+  const postedOf = groupBy(cogsPosted, (p) => p.order_id ?? '')
+  const entries: { head: EntryHead; postings: Posting[] }[] = []
+  const slots = []
+  for (const p of plans) {
+    if (!p) {
+      slots.push(null)
+      continue
+    }
+    const { e, o, at } = p
+    const sale = p.recognised ? entries.length : null
+    if (p.recognised)
+      entries.push({
+        head: head(o, merchantId, 'sale', `sale.${o.id}`, at),
+        postings: postingsForSale(await saleInput(tx, merchantId, o)),
+      })
+    const cogs = p.shipment ? entries.length : null
+    if (p.shipment) {
       // COGS is what the order's shipment movements cost, less what earlier shipments of the same
       // order (split parcels) already posted: a shipment never counts another's goods twice.
-      const posted = await tx
-        .selectFrom('journal_lines')
-        .select(['sku_id', 'currency', sql<string>`SUM(debit) - SUM(credit)`.as('net')])
-        .where('merchant_id', '=', e.merchantId)
-        .where('order_id', '=', o.id)
-        .where('account', '=', 'cogs')
-        .groupBy(['sku_id', 'currency'])
-        .execute()
-      const already = new Map(posted.map((p) => [`${p.sku_id}|${p.currency}`, money(p.net)]))
-      const lines = moves
+      const already = new Map(
+        (postedOf.get(o.id) ?? []).map((x) => [`${x.sku_id}|${x.currency}`, money(x.net)]),
+      )
+      const lines = (movesOf.get(o.id) ?? [])
         .filter((m) => m.unit_cost !== null)
         .map((m) => ({
           skuId: m.sku_id,
@@ -286,30 +461,51 @@ export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> 
         quantity: 1,
         unitCost: sum(ls.map((l) => l.unitCost.mul(l.quantity))).minus(already.get(k) ?? money(0)),
       }))
-      out.push(
-        await postEntry(
-          tx,
-          head(o, e.merchantId, 'cogs', `cogs.${e.shipmentId}`, at),
-          postingsForCogs(due.filter((d) => !d.unitCost.isZero())),
-        ),
-      )
+      entries.push({
+        head: head(o, e.merchantId, 'cogs', `cogs.${p.shipment}`, at),
+        postings: postingsForCogs(due.filter((d) => !d.unitCost.isZero())),
+      })
+    }
+    slots.push({ ...p, sale, cogs })
+  }
+  // Every sale and shipment COGS of the batch in one go (entries, lines: a statement each).
+  const posted = entries.length > 0 ? await postEntries(tx, entries) : []
+  const outcomes: string[] = []
+  for (const p of slots) {
+    if (!p) {
+      outcomes.push('unknown_order')
+      continue
+    }
+    const { e, o, at } = p
+    const out: string[] = []
+    if (p.sale !== null) {
+      out.push(posted[p.sale]!)
+      faultPoint('ledger.sale.posted')
+      // A sale posted just now stands at `at` (its original time, wherever a closed month booked it).
+      const first = posted[p.sale] === 'posted'
+      const saleAt = first ? at : ((await saleTime(tx, merchantId, o.id)) ?? at)
+      await postRefunds(tx, merchantId, o, at, saleAt, first)
+    }
+    if (p.cogs !== null) {
+      out.push(posted[p.cogs]!)
       faultPoint('ledger.cogs.posted')
     }
     const saleAt =
       e.kind === 'refunded' || e.kind === 'changed' || e.kind === 'cancelled'
-        ? await saleTime(tx, e.merchantId, o.id)
+        ? await saleTime(tx, merchantId, o.id)
         : null
     if ((e.kind === 'refunded' || e.kind === 'changed') && saleAt)
-      await postRefunds(tx, e.merchantId, o, eventTime(e, o), saleAt)
+      await postRefunds(tx, merchantId, o, eventTime(e, o), saleAt)
     if (e.kind === 'cancelled' && saleAt) {
       out.push(
         await postEntry(
           tx,
-          head(o, e.merchantId, 'reversal', `reverse.sale.${o.id}`, notBefore(eventTime(e, o), saleAt)),
-          reverse(postingsForSale(await saleInput(tx, e.merchantId, o))),
+          head(o, merchantId, 'reversal', `reverse.sale.${o.id}`, notBefore(eventTime(e, o), saleAt)),
+          reverse(postingsForSale(await saleInput(tx, merchantId, o))),
         ),
       )
     }
-    return out.join(',') || 'nothing'
-  })
+    outcomes.push(out.join(',') || 'nothing')
+  }
+  return outcomes
 }

@@ -193,6 +193,7 @@ export async function ingestRawRefunds(
   refunds: readonly RawRefund[],
   source: 'pull' | 'webhook',
 ): Promise<{ stored: number; duplicates: number }> {
+  if (refunds.length === 0) return { stored: 0, duplicates: 0 } // most webhooks carry none
   const s = await pipelineShop(ctx, shop)
   const entries = await store(
     ctx,

@@ -18,7 +18,7 @@ import type { OrderEvent } from './events.js'
 import { raiseException } from './exceptions.js'
 import { syncFound } from './found.js'
 import { BLOCKING, normalize, type FoundException } from './normalize.js'
-import { lockOrder, recordStatusChange, writeOrder, type ShopRef, type StoredOrderHead } from './repo.js'
+import { lockOrder, writeOrder, type ShopRef, type StoredOrderHead } from './repo.js'
 import { attachPendingRefunds, rollUpRefunds } from './refunds.js'
 import { contentHash, orderValues, poolHash } from './rows.js'
 import { nextStatus } from './state.js'
@@ -165,18 +165,7 @@ export async function normalizeInboxOrder(
         existing.pool_hash === poolHash(orderValues(effective, n, transition.status, entry.id), n)
       const refundEvents: OrderEvent[] = []
       if (!unchanged) {
-        orderId = (await writeOrder(tx, shop, effective, n, transition.status, existing?.id, entry.id)).id
-        if (existing?.status !== transition.status) {
-          await recordStatusChange(
-            tx,
-            merchantId,
-            orderId,
-            existing?.status ?? null,
-            transition.status,
-            'platform',
-            draft.platformStatus,
-          )
-        }
+        orderId = (await writeOrder(tx, shop, effective, n, transition.status, existing, entry.id)).id
         if (!existing)
           refundEvents.push(
             ...(await attachPendingRefunds(tx, merchantId, shop.id, orderId, draft.externalId)),

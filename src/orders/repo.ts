@@ -8,6 +8,7 @@ import { newId } from '../lib/ids.js'
 import { money } from '../money/index.js'
 import type { Normalized } from './normalize.js'
 import { lineSkuValues, lineValues, orderValues, poolHash } from './rows.js'
+import { canChangeStatus, type StatusSource } from './state.js'
 import type { OrderStatus, Receiver, UnifiedOrderDraft } from './types.js'
 
 export interface ShopRef {
@@ -91,25 +92,41 @@ export async function lockOrder(
   }
 }
 
+/**
+ * Writes a platform version of an order: a new order with its first status, or the stored one
+ * (locked by the caller) with its status moved through setOrderStatus when the transition changes
+ * it; either way the status is recorded in the order's history.
+ */
 export async function writeOrder(
   db: Executor,
   shop: ShopRef,
   draft: UnifiedOrderDraft,
   n: Normalized,
   status: OrderStatus,
-  existingId: string | undefined,
+  existing: { id: string; status: OrderStatus } | undefined,
   rawInboxId: string,
 ): Promise<{ id: string; poolHash: string }> {
-  const id = existingId ?? newId()
+  const id = existing?.id ?? newId()
   const values = orderValues(draft, n, status, rawInboxId)
   const hash = poolHash(values, n)
-  if (existingId) {
+  if (existing) {
+    const { status: _status, ...rest } = values
     await db
       .updateTable('orders')
-      .set({ ...values, updated_at: new Date() })
+      .set({ ...rest, updated_at: new Date() })
       .where('merchant_id', '=', shop.merchantId)
       .where('id', '=', id)
       .execute()
+    if (
+      existing.status !== status &&
+      !(await setOrderStatus(db, shop.merchantId, id, {
+        from: existing.status,
+        to: status,
+        source: 'platform',
+        note: draft.platformStatus,
+      }))
+    )
+      throw new Error(`order ${id} left ${existing.status} while it was locked`)
   } else {
     await db
       .insertInto('orders')
@@ -126,6 +143,8 @@ export async function writeOrder(
   }
   await writeLines(db, shop.merchantId, id, n)
   await savePoolHash(db, shop.merchantId, id, hash)
+  if (!existing)
+    await recordStatusChange(db, shop.merchantId, id, null, status, 'platform', draft.platformStatus)
   return { id, poolHash: hash }
 }
 
@@ -285,4 +304,67 @@ export async function recordStatusChange(
       note,
     })
     .execute()
+}
+
+/** A status change the rules (state.ts) do not allow: a bug in the caller, refused before any write. */
+export class StatusChangeRefused extends Error {
+  override name = 'StatusChangeRefused'
+}
+
+export interface StatusChange {
+  /** The status the order must be in (or one of them); the change is conditional on it. */
+  from: OrderStatus | readonly OrderStatus[]
+  to: OrderStatus
+  source: StatusSource
+  /** Kept in the order's status history (a platform status, a wave, a tracking number). */
+  note?: string | null
+  /** The order's updated_at (and shipped_at for a shipment); now by default. */
+  at?: Date
+  /** Only if the order's open exception count is still this (allocation read it). */
+  openExceptions?: number
+}
+
+/**
+ * The one way an existing order's status changes. Refuses a change the rules do not allow (every
+ * `from` → `to` is checked, throws StatusChangeRefused); otherwise moves the merchant's order if it
+ * is still in `from`, records the change in its history, and returns the status it left — or null
+ * when the order was not in `from` (it moved meanwhile, or it is not this merchant's). With several
+ * `from` states the order row is locked and read first, so the history names the right one.
+ */
+export async function setOrderStatus(
+  db: Executor,
+  merchantId: string,
+  orderId: string,
+  change: StatusChange,
+): Promise<OrderStatus | null> {
+  const froms: readonly OrderStatus[] = typeof change.from === 'string' ? [change.from] : change.from
+  const refused = froms.filter((f) => !canChangeStatus(f, change.to, change.source))
+  if (refused.length > 0 || froms.length === 0)
+    throw new StatusChangeRefused(
+      `${change.source} may not move an order from ${refused.join('/') || 'nowhere'} to ${change.to}`,
+    )
+  let from = froms[0]!
+  if (froms.length > 1) {
+    const row = await db
+      .selectFrom('orders')
+      .select('status')
+      .where('merchant_id', '=', merchantId)
+      .where('id', '=', orderId)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!row || !froms.includes(row.status)) return null
+    from = row.status
+  }
+  const at = change.at ?? new Date()
+  let q = db
+    .updateTable('orders')
+    .set({ status: change.to, updated_at: at, ...(change.to === 'shipped' ? { shipped_at: at } : {}) })
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', orderId)
+    .where('status', '=', from)
+  if (change.openExceptions !== undefined) q = q.where('open_exceptions', '=', change.openExceptions)
+  const moved = await q.executeTakeFirst()
+  if (moved.numUpdatedRows !== 1n) return null
+  await recordStatusChange(db, merchantId, orderId, from, change.to, change.source, change.note ?? null)
+  return from
 }

@@ -4,7 +4,7 @@
  * on_hold). A platform update moves the order forward or leaves a hub state in place; an update
  * that would move it backwards is an invalid transition, surfaced as an exception.
  */
-import type { OrderStatus, PlatformOrderStatus, RefundState } from './types.js'
+import { ORDER_STATUSES, type OrderStatus, type PlatformOrderStatus, type RefundState } from './types.js'
 
 /**
  * `review` marks an accepted update that a person must still look at: the platform says shipped
@@ -59,3 +59,56 @@ export function nextStatus(
 }
 
 export const isHubWarehouseState = (s: OrderStatus): boolean => HUB_WAREHOUSE_STATES.includes(s)
+
+/**
+ * Who changes an order's status: the platform (a newer version of the order, through the rules of
+ * nextStatus above) or the hub's own steps (allocation, waves, picking, holds, shipment).
+ */
+export type StatusSource = 'platform' | 'inventory' | 'wave' | 'fulfillment'
+
+const PLATFORM_STATUSES: readonly PlatformOrderStatus[] = [
+  'pending_payment',
+  'paid',
+  'shipped',
+  'completed',
+  'cancelled',
+]
+const REFUND_CASES: readonly RefundState[] = ['none', 'refunded']
+
+/** Every change a platform update can make, derived from nextStatus. */
+const PLATFORM_MOVES = new Set(
+  ORDER_STATUSES.flatMap((from) =>
+    PLATFORM_STATUSES.flatMap((p) =>
+      REFUND_CASES.flatMap((r) => {
+        const t = nextStatus(from, p, r)
+        return t.ok && t.status !== from ? [`${from}>${t.status}`] : []
+      }),
+    ),
+  ),
+)
+
+/**
+ * The hub's own moves: allocation (paid → allocated), a wave (allocated → picking), a shortage at
+ * the shelf (back to paid, or on hold when part already shipped), a refund before shipment (on
+ * hold), a shipment (allocated or picking → shipped).
+ */
+const HUB_MOVES: Readonly<Record<Exclude<StatusSource, 'platform'>, readonly string[]>> = {
+  inventory: ['paid>allocated', 'paid>on_hold', 'allocated>on_hold', 'picking>on_hold'],
+  wave: ['allocated>picking'],
+  fulfillment: [
+    'allocated>paid',
+    'picking>paid',
+    'allocated>on_hold',
+    'picking>on_hold',
+    'allocated>shipped',
+    'picking>shipped',
+  ],
+}
+
+/** Whether `source` may move an order from `from` to `to`. */
+export function canChangeStatus(from: OrderStatus, to: OrderStatus, source: StatusSource): boolean {
+  if (from === to) return false
+  return source === 'platform'
+    ? PLATFORM_MOVES.has(`${from}>${to}`)
+    : HUB_MOVES[source].includes(`${from}>${to}`)
+}

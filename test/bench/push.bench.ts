@@ -2,8 +2,9 @@
  * Stock push latency under sustained load, with the default settings (STOCK_PUSH_DEBOUNCE_MS,
  * WORKER_CONCURRENCY): a sandbox self-run store sells at a steady rate (300 orders/s for 60 s by
  * default) and delivers every order to Entrepot by signed webhook over real HTTP; the API stores
- * it, the workers ingest it, allocate it and push stock to every shop of the SKU — a WooCommerce
- * site and a Taobao shop, sandboxes too. For every paid order: the time from the sale to the moment
+ * it, the workers (in their own process, as `entrepot work` beside `entrepot serve`) ingest it,
+ * allocate it and push stock to every shop of the SKU — a WooCommerce site and a Taobao shop,
+ * sandboxes too. For every paid order: the time from the sale to the moment
  * both other shops show a quantity that accounts for it (and for every sale before it), p50 and
  * p99. Stock only goes down during the run, so a shop "accounts for" the first k sales of a SKU
  * once it shows at most the starting quantity less their units. Orders still not shown at the other
@@ -12,6 +13,8 @@
  * Knobs: `npm run bench -- push --seconds=10 --rate=100`, or BENCH_PUSH_SECONDS / BENCH_PUSH_RATE.
  * The baseline is one raw PUT /stock round trip to the store, measured in the same run.
  */
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { startWorkers } from '../../jobs/worker.js'
 import { newId } from '../../src/lib/ids.js'
 import { receive } from '../../src/inventory/operations.js'
@@ -30,14 +33,46 @@ const SECONDS = Number(arg('seconds') ?? process.env.BENCH_PUSH_SECONDS ?? 60)
 const RATE = Number(arg('rate') ?? process.env.BENCH_PUSH_RATE ?? 300)
 const DRAIN_MS = Number(process.env.BENCH_PUSH_DRAIN_S ?? 120) * 1000
 const START = 1_000_000 // units of each SKU: no order ever lacks stock
+const WORKER_PROCESSES = Number(process.env.BENCH_PUSH_WORKER_PROCESSES ?? 1)
+
+async function workerProcesses(n: number, env: NodeJS.ProcessEnv): Promise<{ close(): Promise<void> }> {
+  const children = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ChildProcess>((resolve, reject) => {
+          const child = fork(fileURLToPath(new URL('./push-workers.ts', import.meta.url)), [], {
+            env,
+            execArgv: ['--import', 'tsx'],
+          })
+          child.once('message', () => resolve(child))
+          child.once('exit', (code) => reject(new Error(`worker process exited (${code})`)))
+        }),
+    ),
+  )
+  return {
+    async close() {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              c.once('exit', () => resolve())
+              c.kill('SIGTERM')
+            }),
+        ),
+      )
+    },
+  }
+}
 
 /** A shop's quantity history per platform SKU, recorded as each push lands (the sandbox's own map). */
-function record<V>(stock: Map<string, V>, quantityOf: (v: V) => number) {
+function record<V>(stock: Map<string, V>, quantityOf: (v: V) => number, landed: { n: number }) {
   const history = new Map<string, { at: number; quantity: number }[]>()
   const set = stock.set.bind(stock)
   stock.set = (key: string, value: V) => {
     const h = history.get(key) ?? []
     h.push({ at: performance.now(), quantity: quantityOf(value) })
+    landed.n++
     history.set(key, h)
     return set(key, value)
   }
@@ -67,7 +102,18 @@ export async function run(): Promise<BenchResult> {
     session: 'push-session',
     refundRate: 0,
   })
-  const workers = startWorkers(env.ctx)
+  // The workers run as in a deployment: in their own process(es) beside the API's, each with its
+  // own connection pool (BENCH_PUSH_WORKER_PROCESSES, 1; 0 runs them in this process).
+  const workers =
+    WORKER_PROCESSES === 0
+      ? startWorkers(env.ctx)
+      : await workerProcesses(WORKER_PROCESSES, {
+          ...process.env,
+          NODE_ENV: 'test',
+          DATABASE_URL: env.testDb.url,
+          QUEUE_PREFIX: env.prefix,
+          LOG_LEVEL: 'warn',
+        })
   try {
     const api = await env.app.listen({ port: 0, host: '127.0.0.1' })
     const m = await seedMerchant(env.ctx, 'push')
@@ -128,8 +174,9 @@ export async function run(): Promise<BenchResult> {
         ]),
       )
       .execute()
-    const atWoo = record(woo.stock, (v) => v)
-    const atTop = record(top.stock, (v) => v.quantity)
+    const landed = { woo: { n: 0 }, top: { n: 0 } }
+    const atWoo = record(woo.stock, (v) => v, landed.woo)
+    const atTop = record(top.stock, (v) => v.quantity, landed.top)
     store.setWebhookUrl(`${api}/webhooks/selfstore/${shop.id}`)
 
     // The baseline: one raw PUT /stock round trip to the store.
@@ -144,10 +191,49 @@ export async function run(): Promise<BenchResult> {
       puts.push(performance.now() - t0)
     }
 
-    // The load: RATE orders a second in ticks of 20 ms, for SECONDS.
     const sales: { at: number; lines: { code: string; quantity: number }[] }[] = []
     const started = performance.now()
     let made = 0
+    // BENCH_PUSH_TRACE=1: where the pipeline stands, every second (deliveries stored and processed,
+    // orders in the pool, jobs waiting per queue, pushes landed).
+    const trace = process.env.BENCH_PUSH_TRACE
+      ? setInterval(() => {
+          void (async () => {
+            const db = env.ctx.db
+            const n = async (
+              t: 'webhook_deliveries' | 'orders' | 'stock_allocations',
+              where?: [string, string],
+            ) =>
+              Number(
+                (
+                  await db
+                    .selectFrom(t)
+                    .select((eb) => eb.fn.countAll().as('n'))
+                    .$if(!!where, (q) => q.where(where![0] as never, '=', where![1] as never))
+                    .executeTakeFirstOrThrow()
+                ).n,
+              )
+            const waiting = await Promise.all(
+              (['webhook-process', 'inventory-order-event', 'ledger-order-event', 'stock-push'] as const).map(
+                async (q) => {
+                  const c = await env.ctx.queues[q].getJobCounts(
+                    'waiting',
+                    'active',
+                    'delayed',
+                    'prioritized',
+                  )
+                  return `${q.split('-')[0]} ${c.waiting! + c.prioritized!}/${c.active}/${c.delayed}`
+                },
+              ),
+            )
+            process.stdout.write(
+              `  t=${fmt((performance.now() - started) / 1000, 1)} made ${made} delivered ${await n('webhook_deliveries')} processed ${await n('webhook_deliveries', ['status', 'processed'])} orders ${await n('orders')} alloc ${await n('stock_allocations')} | ${waiting.join(' · ')} | levels landed woo ${landed.woo.n} top ${landed.top.n}\n`,
+            )
+          })()
+        }, 1000)
+      : null
+
+    // The load: RATE orders a second in ticks of 20 ms, for SECONDS.
     while (performance.now() - started < SECONDS * 1000) {
       const due = Math.floor(((performance.now() - started) / 1000) * RATE) - made
       if (due > 0) {
@@ -189,6 +275,7 @@ export async function run(): Promise<BenchResult> {
     const drainStart = performance.now()
     while (performance.now() - drainStart < DRAIN_MS && wants.some((w) => arrival(w) === null))
       await new Promise((r) => setTimeout(r, 250))
+    if (trace) clearInterval(trace)
     const now = performance.now()
     const delays = wants.map((w) => (arrival(w) ?? now) - w.at)
     const missing = wants.filter((w) => arrival(w) === null).length
@@ -222,7 +309,7 @@ export async function run(): Promise<BenchResult> {
     const p99 = quantile(delays, 0.99)
     const base = median(puts)
     return {
-      name: `sale at the self-run store (webhook) → quantity at the WooCommerce and Taobao shops of the SKU, ${fmt(RATE)} orders/s for ${fmt(SECONDS)} s, default settings (debounce ${fmt(env.ctx.config.sync.stockPushDebounceMs)} ms, ${env.ctx.config.workers.concurrency} workers a queue)`,
+      name: `sale at the self-run store (webhook) → quantity at the WooCommerce and Taobao shops of the SKU, ${fmt(RATE)} orders/s for ${fmt(SECONDS)} s, default settings (debounce ${fmt(env.ctx.config.sync.stockPushDebounceMs)} ms, ${env.ctx.config.workers.concurrency} workers a queue${WORKER_PROCESSES > 0 ? ` in ${WORKER_PROCESSES} worker process${WORKER_PROCESSES > 1 ? 'es' : ''} beside the API's` : ', in the API process'})`,
       figure: `p50 ${fmt(p50 / 1000, 2)} s, p99 ${fmt(p99 / 1000, 2)} s, max ${fmt(Math.max(...delays) / 1000, 1)} s over ${fmt(wants.length)} paid orders (${fmt(made)} sent at ${fmt((made / loadMs) * 1000)}/s)${missing ? `; ${fmt(missing)} still not shown ${fmt(DRAIN_MS / 1000)} s after the load (counted to then; ${await diagnosis()})` : ''} vs raw PUT /stock ${fmt(base, 1)} ms`,
       ratio: base / p99,
       target: 'p99 ≤ 1 s',

@@ -1,0 +1,101 @@
+/**
+ * Ledger events handled at the same time share a transaction (handleLedgerEvent batches them):
+ * each still gets its own outcome, a replay posts nothing twice, and one event that cannot be
+ * posted fails alone while the others post.
+ */
+import { sql } from 'kysely'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { handleLedgerEvent } from '../../../src/ledger/events.js'
+import { IdempotencyConflict } from '../../../src/ledger/journal.js'
+import { statement, statementBySku } from '../../../src/ledger/statements.js'
+import { newId } from '../../../src/lib/ids.js'
+import { createMerchant } from '../../../src/merchants/repo.js'
+import type { OrderEvent } from '../../../src/orders/events.js'
+import { createShop } from '../../../src/shops/repo.js'
+import { createWarehouse } from '../../../src/warehouses/repo.js'
+import { makeOrders, seed } from '../../bench/posting.bench.js'
+import { freshDb, type TestDb } from '../../helpers/db.js'
+
+let t: TestDb
+let merchantId: string
+let shopId: string
+let warehouseId: string
+const skus = Array.from({ length: 7 }, () => newId())
+
+beforeAll(async () => {
+  t = await freshDb()
+  merchantId = (await createMerchant(t.db, { name: 'm', timezone: 'Asia/Shanghai' })).id
+  shopId = (await createShop(t.db, Buffer.alloc(32), merchantId, { channel: 'selfstore', name: 'web' })).id
+  warehouseId = (await createWarehouse(t.db, merchantId, { code: 'W', name: 'W' })).id
+})
+afterAll(() => t.drop())
+
+const shipped = (o: { id: string; shipmentId: string }): OrderEvent => ({
+  merchantId,
+  orderId: o.id,
+  kind: 'shipped',
+  key: `${o.id}.shipped`,
+  shipmentId: o.shipmentId,
+})
+
+it('posts concurrent events together, each with its own outcome, balanced and in the totals', async () => {
+  const orders = makeOrders(40, skus, 1)
+  await seed(t.db, merchantId, shopId, warehouseId, orders)
+  // Every event twice at once: one of each pair posts, the other is a replay (its COGS a replay
+  // too, or nothing owed once the shipment's cost is posted), whichever batch each lands in.
+  const outcomes = await Promise.all([...orders, ...orders].map((o) => handleLedgerEvent(t.db, shipped(o))))
+  for (let i = 0; i < 40; i++)
+    expect(['posted,posted | replayed,empty', 'posted,posted | replayed,replayed'], orders[i]!.id).toContain(
+      [outcomes[i], outcomes[i + 40]].sort().join(' | '),
+    )
+  const entries = await t.db
+    .selectFrom('journal_entries')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('merchant_id', '=', merchantId)
+    .executeTakeFirstOrThrow()
+  expect(Number(entries.n)).toBe(80)
+  const unbalanced = await sql`SELECT entry_id FROM journal_lines WHERE merchant_id = ${merchantId}
+    GROUP BY entry_id, currency HAVING SUM(debit) <> SUM(credit)`.execute(t.db)
+  expect(unbalanced.rows).toEqual([])
+  const q = { from: '2026-11-01', to: '2026-12-01', timezone: 'Asia/Shanghai' }
+  expect(await statement(t.db, merchantId, q)).toEqual(await statement(t.db, merchantId, q, 'lines'))
+  expect(await statementBySku(t.db, merchantId, q)).toEqual(
+    await statementBySku(t.db, merchantId, q, 'lines'),
+  )
+})
+
+it('fails the one event that cannot be posted, and posts the others of its batch', async () => {
+  const orders = makeOrders(12, skus, 2)
+  await seed(t.db, merchantId, shopId, warehouseId, orders)
+  const bad = orders[5]!
+  // Its sale key was taken with other amounts: posting it is an idempotency conflict.
+  await t.db
+    .insertInto('journal_entries')
+    .values({
+      id: newId(),
+      merchant_id: merchantId,
+      posting_key: `sale.${bad.id}`,
+      kind: 'sale',
+      order_id: null,
+      shop_id: shopId,
+      channel: 'selfstore',
+      currency: 'CNY',
+      event_at: new Date('2026-11-02T00:00:00Z'),
+      input_hash: 'x'.repeat(64),
+    })
+    .execute()
+  const results = await Promise.allSettled(orders.map((o) => handleLedgerEvent(t.db, shipped(o))))
+  results.forEach((r, i) => {
+    if (i === 5) {
+      expect(r.status).toBe('rejected')
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(IdempotencyConflict)
+    } else expect(r, orders[i]!.id).toEqual({ status: 'fulfilled', value: 'posted,posted' })
+  })
+  const cogs = await t.db
+    .selectFrom('journal_entries')
+    .select('posting_key')
+    .where('merchant_id', '=', merchantId)
+    .where('posting_key', '=', `cogs.${bad.shipmentId}`)
+    .execute()
+  expect(cogs).toEqual([]) // its COGS rolled back with its sale
+})
