@@ -227,6 +227,7 @@ export const OrderDetailSchema = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   lines: Type.Array(LineSchema),
+  currentVersionId: Nullable(Type.String({ description: 'the raw version the order was last written from' })),
   versions: Type.Array(VersionSchema, { description: 'every raw version received, oldest first' }),
   exceptions: Type.Array(ExceptionSchema),
   refunds: Type.Array(RefundSchema),
@@ -281,6 +282,7 @@ export const orderDetailJson = (d: Detail): Static<typeof OrderDetailSchema> => 
         .filter((s) => s.order_line_id === l.id)
         .map((s) => ({ skuId: s.sku_id, code: s.code, quantity: s.quantity, revenueShare: s.revenue_share })),
     })),
+    currentVersionId: o.raw_inbox_id,
     versions: d.versions.map((v) => ({
       id: v.id,
       source: v.source,
