@@ -258,7 +258,8 @@ export function OrdersPage() {
           dataSource: list.items,
           pagination: false,
           onRow: (o) => ({ onClick: () => setOpen(o.id), style: { cursor: 'pointer' } }),
-          ...(canMerge
+          // 合单 is a desk task: the handheld keeps its width for the number, the amount and the status.
+          ...(canMerge && desk
             ? {
                 rowSelection: {
                   selectedRowKeys: selected,
