@@ -69,6 +69,7 @@ export const ROUTES = {
 
   'GET /skus': ['catalogue', ALL],
   'GET /skus/:id': ['catalogue', ALL],
+  'GET /skus/:id/bundle': ['catalogue', ALL],
   'GET /sku-mappings': ['catalogue', ALL],
   'POST /skus/bulk': ['catalogue', ADMIN],
   'PUT /skus/:id/bundle': ['catalogue', ADMIN],
@@ -97,6 +98,10 @@ export const ROUTES = {
   'PATCH /orders/:id/receiver': ['order pool', ADMIN],
   'POST /orders/:id/rerun': ['order pool', ADMIN],
   'POST /exceptions/:id/resolve': ['order pool', ADMIN],
+  'GET /exceptions/counts': ['order pool', ALL],
+  'PATCH /exceptions/:id': ['order pool', ADMIN],
+  'POST /exceptions/resolve': ['order pool', ADMIN],
+  'POST /orders/:id/pick-version': ['order pool', ADMIN],
   'POST /orders/merge': ['order pool', STAFF],
   'DELETE /orders/:id/merge': ['order pool', STAFF],
   'POST /orders/:id/split': ['order pool', STAFF],

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.js'
 import { CHANNELS } from '../db/schema.js'
 import { shopScope } from '../users/scope.js'
 import { countOrdersByStatus } from './queries.js'
+import { EXCEPTION_REASONS } from './tables.js'
 import { ORDER_STATUSES } from './types.js'
 
 export async function orderCountRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -24,6 +25,7 @@ export async function orderCountRoutes(fastify: FastifyInstance, ctx: AppContext
           to: Type.Optional(Type.String({ format: 'date-time' })),
           q: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
           hasExceptions: Type.Optional(Type.Boolean()),
+          exceptionReason: Type.Optional(Type.Enum(EXCEPTION_REASONS)),
         }),
         response: {
           200: Type.Object({

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
-import { notFound } from '../api/errors.js'
+import { conflict, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
 import { Id, IdParams, errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
@@ -14,6 +14,8 @@ import { manual, shipmentRoutes } from './shipment-routes.js'
 import { listOrders, orderDetail } from './queries.js'
 import { rerunOrder } from './rerun.js'
 import { shopScope } from '../users/scope.js'
+import { pickVersion } from './pick-version.js'
+import { EXCEPTION_REASONS } from './tables.js'
 import { ORDER_STATUSES } from './types.js'
 import {
   OrderDetailSchema,
@@ -46,7 +48,8 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
     {
       schema: {
         tags,
-        summary: 'The unified order pool, newest first; q matches external id, buyer and SKU code',
+        summary:
+          'The unified order pool, newest first; q is a prefix of the platform order number, the buyer, a seller or SKU code, or the last 4 digits of the phone',
         querystring: Type.Object({
           status: Type.Optional(Type.Enum(ORDER_STATUSES)),
           channel: Type.Optional(Type.Enum(CHANNELS)),
@@ -55,6 +58,7 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
           to: Type.Optional(Type.String({ format: 'date-time' })),
           q: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
           hasExceptions: Type.Optional(Type.Boolean()),
+          exceptionReason: Type.Optional(Type.Enum(EXCEPTION_REASONS)),
           ...PageQuery,
         }),
         response: { 200: Page(OrderSummarySchema), ...errorResponses },
@@ -150,6 +154,51 @@ export async function orderRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       const outcome = await rerunOrder(ctx, req.auth.merchantId, req.params.id)
       if (outcome === 'not_found') throw notFound('order', req.params.id)
       return { outcome }
+    },
+  )
+
+  app.post(
+    '/orders/:id/pick-version',
+    {
+      schema: {
+        tags,
+        summary:
+          'Pick the raw version that wins when two carry the same platform time (conflicting_update): the order is rewritten from it and the conflict resolved',
+        params: IdParams,
+        body: Type.Object({ versionId: Id }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            rerun: Type.String({ description: 'what re-running did' }),
+            resolved: Type.Integer(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      const shops = shopScope(req.auth)
+      if (shops) {
+        const d = await orderDetail(ctx.db, merchantId, req.params.id)
+        if (!d || !shops.includes(d.order.shop_id)) throw notFound('order', req.params.id)
+      }
+      const r = await pickVersion(ctx, merchantId, req.params.id, req.body.versionId, req.auth.apiKeyId)
+      if (!r.ok) {
+        if (r.why === 'order_not_found') throw notFound('order', req.params.id)
+        if (r.why === 'version_not_found') throw notFound('version', req.body.versionId)
+        throw conflict('the version is older than the one the order holds', {
+          field: 'body/versionId',
+          reason: 'version_older',
+        })
+      }
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'order.pick_version',
+        entityType: 'order',
+        entityId: req.params.id,
+        detail: { versionId: req.body.versionId },
+      })
+      return { rerun: r.rerun, resolved: r.resolved }
     },
   )
 

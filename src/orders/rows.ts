@@ -28,6 +28,7 @@ export function orderValues(
     buyer_email: draft.buyer.email,
     receiver: JSON.stringify(draft.receiver),
     receiver_province: draft.receiver.province,
+    receiver_phone_tail: phoneTail(draft.receiver.phone),
     receiver_key: n.receiverKey,
     buyer_note: draft.buyerNote,
     seller_note: draft.sellerNote,
@@ -39,6 +40,12 @@ export function orderValues(
     buyer_paid: toDb(draft.totals.buyerPaid),
     raw_inbox_id: rawInboxId,
   }
+}
+
+/** The last four digits of a phone, masked or not (138****0000 → 0000); null when they are not digits. */
+export function phoneTail(phone: string | null | undefined): string | null {
+  const tail = phone?.trim().slice(-4) ?? ''
+  return /^[0-9]{4}$/.test(tail) ? tail : null
 }
 
 export type OrderValues = ReturnType<typeof orderValues>

@@ -20,6 +20,8 @@ export interface OrderTable {
   buyer_email: string | null
   receiver: Json<Receiver>
   receiver_province: string | null
+  /** The last four digits of the receiver's phone (masked phones keep them), for search. */
+  receiver_phone_tail: string | null
   /** SHA-256 of the normalised buyer + receiver, for merge (合单) candidates. */
   receiver_key: string | null
   buyer_note: string | null
@@ -152,6 +154,8 @@ export interface OrderExceptionTable {
   reason: ExceptionReason
   detail: Json<Record<string, unknown>>
   status: 'open' | 'resolved'
+  /** The user who handles it (the console's inbox); null = nobody yet. */
+  assignee_id: string | null
   open_marker: number | null
   created_at: CreatedAt
   resolved_at: Date | null

@@ -7,7 +7,8 @@ import type { Selectable } from 'kysely'
 import { Type, type Static } from 'typebox'
 import { FreeForm, jsonColumn, Money, Nullable, Timestamp } from '../api/schemas.js'
 import { CHANNELS } from '../db/schema.js'
-import type { listExceptions, listOrders, orderDetail } from './queries.js'
+import type { listOrders, orderDetail } from './queries.js'
+import type { Parcel } from '../fulfillment/tables.js'
 import type { OrderExceptionTable } from './tables.js'
 import { EXCEPTION_REASONS } from './tables.js'
 import { ORDER_STATUSES, REFUND_STATES, type Receiver } from './types.js'
@@ -89,25 +90,31 @@ export const ExceptionSchema = Type.Object({
   id: Str,
   shopId: NStr,
   orderId: NStr,
+  orderExternalId: Nullable(
+    Type.String({ description: "the platform's order number, when there is an order" }),
+  ),
   rawInboxId: NStr,
   reason: Type.Enum(EXCEPTION_REASONS),
   detail: FreeForm,
   status: Type.Enum(['open', 'resolved']),
+  assigneeId: Nullable(Type.String({ description: 'the user who handles it' })),
   createdAt: Timestamp,
   resolvedAt: NTime,
   resolvedBy: NStr,
   resolution: NStr,
 })
 
-type ExceptionRow = Awaited<ReturnType<typeof listExceptions>>[number] | Selectable<OrderExceptionTable>
+type ExceptionRow = Selectable<OrderExceptionTable> & { order_external_id?: string | null }
 export const exceptionJson = (e: ExceptionRow): Static<typeof ExceptionSchema> => ({
   id: e.id,
   shopId: e.shop_id,
   orderId: e.order_id,
+  orderExternalId: e.order_external_id ?? null,
   rawInboxId: e.raw_inbox_id,
   reason: e.reason,
   detail: jsonColumn(e.detail),
   status: e.status,
+  assigneeId: e.assignee_id,
   createdAt: e.created_at.toISOString(),
   resolvedAt: iso(e.resolved_at),
   resolvedBy: e.resolved_by,
@@ -177,6 +184,33 @@ const TimelineSchema = Type.Object({
   at: Timestamp,
 })
 
+const AllocationSchema = Type.Object({
+  id: Str,
+  warehouseId: Str,
+  warehouseCode: Str,
+  warehouseName: Str,
+  skuId: Str,
+  skuCode: Str,
+  skuName: Str,
+  quantity: Type.Integer(),
+  status: Type.Enum(['open', 'released', 'shipped']),
+  createdAt: Timestamp,
+})
+
+const ShipmentSchema = Type.Object({
+  id: Str,
+  shipmentGroupId: Type.String({ description: "'' = the order's own lines" }),
+  warehouseId: Str,
+  warehouseName: Str,
+  shippedAt: Timestamp,
+  parcels: Type.Array(
+    Type.Object({ carrier: Str, carrierName: NStr, trackingNumber: Str, lineExternalIds: Type.Array(Str) }),
+  ),
+  writeback: Nullable(
+    Type.Enum(['pending', 'done', 'failed'], { description: 'shipment writeback (发货回传)' }),
+  ),
+})
+
 export const OrderDetailSchema = Type.Object({
   ...OrderSummarySchema.properties,
   shippedAt: NTime,
@@ -193,10 +227,13 @@ export const OrderDetailSchema = Type.Object({
   createdAt: Timestamp,
   updatedAt: Timestamp,
   lines: Type.Array(LineSchema),
+  currentVersionId: Nullable(Type.String({ description: 'the raw version the order was last written from' })),
   versions: Type.Array(VersionSchema, { description: 'every raw version received, oldest first' }),
   exceptions: Type.Array(ExceptionSchema),
   refunds: Type.Array(RefundSchema),
   timeline: Type.Array(TimelineSchema),
+  allocations: Type.Array(AllocationSchema, { description: 'stock reserved (and shipped) for the order' }),
+  shipments: Type.Array(ShipmentSchema),
 })
 
 type Detail = NonNullable<Awaited<ReturnType<typeof orderDetail>>>
@@ -245,6 +282,7 @@ export const orderDetailJson = (d: Detail): Static<typeof OrderDetailSchema> => 
         .filter((s) => s.order_line_id === l.id)
         .map((s) => ({ skuId: s.sku_id, code: s.code, quantity: s.quantity, revenueShare: s.revenue_share })),
     })),
+    currentVersionId: o.raw_inbox_id,
     versions: d.versions.map((v) => ({
       id: v.id,
       source: v.source,
@@ -255,7 +293,33 @@ export const orderDetailJson = (d: Detail): Static<typeof OrderDetailSchema> => 
       error: v.error,
       payload: v.payload,
     })),
-    exceptions: d.exceptions.map(exceptionJson),
+    exceptions: d.exceptions.map((e) => exceptionJson({ ...e, order_external_id: o.external_id })),
+    allocations: d.allocations.map((a) => ({
+      id: a.id,
+      warehouseId: a.warehouse_id,
+      warehouseCode: a.warehouse_code,
+      warehouseName: a.warehouse_name,
+      skuId: a.sku_id,
+      skuCode: a.sku_code,
+      skuName: a.sku_name,
+      quantity: a.quantity,
+      status: a.status,
+      createdAt: a.created_at.toISOString(),
+    })),
+    shipments: d.shipments.map((sh) => ({
+      id: sh.id,
+      shipmentGroupId: sh.shipment_group_id,
+      warehouseId: sh.warehouse_id,
+      warehouseName: sh.warehouse_name,
+      shippedAt: sh.shipped_at.toISOString(),
+      parcels: jsonColumn<Parcel[]>(sh.parcels).map((p) => ({
+        carrier: p.carrier,
+        carrierName: p.carrierName,
+        trackingNumber: p.trackingNumber,
+        lineExternalIds: p.lineExternalIds,
+      })),
+      writeback: (sh.writeback_status as 'pending' | 'done' | 'failed' | null) ?? null,
+    })),
     refunds: d.refunds.map((r) => ({
       id: r.id,
       externalRefundId: r.external_refund_id,

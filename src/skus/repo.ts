@@ -134,3 +134,34 @@ export async function listSkus(
   }
   return (await query.orderBy('code').limit(opts.limit).execute()).map(toSku)
 }
+
+/** Which of these SKUs are bundles (组合装: they have components). */
+export async function bundleIds(
+  db: Executor,
+  merchantId: string,
+  ids: readonly string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('sku_bundle_components')
+    .select('bundle_sku_id')
+    .distinct()
+    .where('merchant_id', '=', merchantId)
+    .where('bundle_sku_id', 'in', [...ids])
+    .execute()
+  return new Set(rows.map((r) => r.bundle_sku_id))
+}
+
+/** A bundle's components with their SKU codes and names, by code. */
+export async function bundleComponents(db: Executor, merchantId: string, bundleId: string) {
+  return db
+    .selectFrom('sku_bundle_components as c')
+    .innerJoin('skus as s', (j) =>
+      j.onRef('s.merchant_id', '=', 'c.merchant_id').onRef('s.id', '=', 'c.component_sku_id'),
+    )
+    .select(['c.component_sku_id', 's.code', 's.name', 'c.quantity', 'c.unit_value'])
+    .where('c.merchant_id', '=', merchantId)
+    .where('c.bundle_sku_id', '=', bundleId)
+    .orderBy('s.code')
+    .execute()
+}

@@ -4,9 +4,9 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { invalid, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
-import { errorResponses, IdParams, Int } from '../api/schemas.js'
+import { errorResponses, IdParams, Int, Money } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
-import { getSku, listSkus, upsertSkus, type Sku } from './repo.js'
+import { bundleComponents, bundleIds, getSku, listSkus, upsertSkus, type Sku } from './repo.js'
 
 const SkuFields = {
   code: Type.String({ minLength: 1, maxLength: 128 }),
@@ -27,11 +27,12 @@ const SkuSchema = Type.Object({
   unit: Type.String(),
   weightG: Type.Union([Type.Integer(), Type.Null()]),
   active: Type.Boolean(),
+  isBundle: Type.Boolean({ description: 'a bundle (组合装): see GET /skus/:id/bundle' }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 })
 
-const json = (s: Sku) => ({
+const json = (s: Sku, bundles: ReadonlySet<string>) => ({
   id: s.id,
   code: s.code,
   name: s.name,
@@ -40,6 +41,7 @@ const json = (s: Sku) => ({
   unit: s.unit,
   weightG: s.weightG,
   active: s.active,
+  isBundle: bundles.has(s.id),
   createdAt: s.createdAt.toISOString(),
   updatedAt: s.updatedAt.toISOString(),
 })
@@ -111,7 +113,12 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
         ...(q ? { q } : {}),
       })
       const { items, next } = pageOf(rows, limit, (s) => [s.code])
-      return { items: items.map(json), next }
+      const bundles = await bundleIds(
+        ctx.db,
+        req.auth.merchantId,
+        items.map((s) => s.id),
+      )
+      return { items: items.map((s) => json(s, bundles)), next }
     },
   )
 
@@ -123,7 +130,46 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
     async (req) => {
       const sku = await getSku(ctx.db, req.auth.merchantId, req.params.id)
       if (!sku) throw notFound('SKU', req.params.id)
-      return json(sku)
+      return json(sku, await bundleIds(ctx.db, req.auth.merchantId, [sku.id]))
+    },
+  )
+
+  app.get(
+    '/skus/:id/bundle',
+    {
+      schema: {
+        tags,
+        summary: "A bundle's components (组合装), by SKU code; empty for a plain SKU",
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            components: Type.Array(
+              Type.Object({
+                skuId: Type.String(),
+                skuCode: Type.String(),
+                skuName: Type.String(),
+                quantity: Type.Integer(),
+                unitValue: Money,
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const sku = await getSku(ctx.db, req.auth.merchantId, req.params.id)
+      if (!sku) throw notFound('SKU', req.params.id)
+      const rows = await bundleComponents(ctx.db, req.auth.merchantId, sku.id)
+      return {
+        components: rows.map((c) => ({
+          skuId: c.component_sku_id,
+          skuCode: c.code,
+          skuName: c.name,
+          quantity: c.quantity,
+          unitValue: c.unit_value,
+        })),
+      }
     },
   )
 }

@@ -3,6 +3,13 @@ import { camelRow, toPage } from './adapt'
 import { api } from './client'
 import type {
   ApiKey,
+  BundleComponent,
+  ExceptionCounts,
+  ExceptionReason,
+  OrderException,
+  ReceiverPatch,
+  Sku,
+  SkuInput,
   AuditItem,
   Me,
   Merchant,
@@ -25,6 +32,14 @@ export interface OrderQuery {
   to?: string
   q?: string
   hasExceptions?: boolean
+  exceptionReason?: ExceptionReason
+}
+
+export interface ExceptionQuery {
+  status?: 'open' | 'resolved'
+  reason?: ExceptionReason
+  orderId?: string
+  assigneeId?: string
 }
 
 const rows = <T>(list: unknown): T[] =>
@@ -91,6 +106,43 @@ export const endpoints = {
       exceptions: rows(raw.exceptions),
       refunds: rows(raw.refunds),
       timeline: rows(raw.timeline),
+      versions: rows(raw.versions),
+      allocations: rows(raw.allocations),
+      shipments: rows(raw.shipments),
     }
   },
+  mergeOrders: (orderIds: string[]) => api.post<{ mergeGroupId: string }>('/orders/merge', { orderIds }),
+  unmergeOrder: (id: string) => api.delete<void>(`/orders/${id}/merge`),
+  splitOrder: (id: string, lineIds: string[]) =>
+    api.post<{ shipmentGroupId: string }>(`/orders/${id}/split`, { lineIds }),
+  unsplitOrder: (id: string) => api.delete<void>(`/orders/${id}/split`),
+  updateReceiver: (id: string, patch: ReceiverPatch) =>
+    api.patch<{ rerun: string }>(`/orders/${id}/receiver`, patch),
+  rerunOrder: (id: string) => api.post<{ outcome: string }>(`/orders/${id}/rerun`),
+  allocateOrder: (id: string) => api.post<{ outcome: string }>(`/orders/${id}/allocate`),
+  pickVersion: (id: string, versionId: string) =>
+    api.post<{ rerun: string; resolved: number }>(`/orders/${id}/pick-version`, { versionId }),
+
+  exceptions: async (query: ExceptionQuery & { cursor?: string; limit?: number }) =>
+    toPage<OrderException>(await api.get('/exceptions', { ...query })),
+  exceptionCounts: (query: { assigneeId?: string } = {}) =>
+    api.get<ExceptionCounts>('/exceptions/counts', { ...query }),
+  assignException: (id: string, assigneeId: string | null) =>
+    api.patch<OrderException>(`/exceptions/${id}`, { assigneeId }),
+  resolveException: (id: string, note?: string) =>
+    api.post<{ resolved: boolean; rerun: string }>(`/exceptions/${id}/resolve`, note ? { note } : {}),
+  resolveExceptions: (ids: string[], note?: string) =>
+    api.post<{ resolved: number; reruns: Record<string, string> }>('/exceptions/resolve', {
+      ids,
+      ...(note ? { note } : {}),
+    }),
+  mapSkus: (items: { shopId: string; platformSkuId?: string; platformItemId?: string; skuCode: string }[]) =>
+    api.post<{ saved: number; rerun: number; unknownCodes: string[] }>('/sku-mappings/bulk', { items }),
+
+  skus: async (query: { q?: string; cursor?: string; limit?: number }) =>
+    toPage<Sku>(await api.get('/skus', { ...query })),
+  saveSkus: (items: SkuInput[]) => api.post<{ created: number; updated: number }>('/skus/bulk', { items }),
+  bundle: (id: string) => api.get<{ components: BundleComponent[] }>(`/skus/${id}/bundle`),
+  saveBundle: (id: string, components: { skuCode: string; quantity: number; unitValue: string }[]) =>
+    api.put<{ components: number }>(`/skus/${id}/bundle`, { components }),
 }

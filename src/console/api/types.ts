@@ -93,6 +93,7 @@ export interface OrderRow {
   paidAt: string | null
   placedAt: string | null
   openExceptions: number
+  mergeGroupId?: string | null
 }
 
 export interface OrderLine {
@@ -106,7 +107,125 @@ export interface OrderLine {
   unitPrice: string
   paidAmount: string
   refundState: RefundState
-  skus: { code: string; quantity: number }[]
+  skus: { skuId?: string; code: string; quantity: number; revenueShare?: string }[]
+  externalLineId?: string
+  platformItemId?: string | null
+  goodsAmount?: string
+  platformDiscount?: string
+  merchantDiscount?: string
+  shippingShare?: string
+  skuId?: string | null
+  isBundle?: boolean
+  shipmentGroupId?: string | null
+}
+
+export const EXCEPTION_REASONS = [
+  'sku_unmapped',
+  'no_stock',
+  'address_unusable',
+  'buyer_note',
+  'conflicting_update',
+  'mapping_failed',
+  'invalid_transition',
+  'pick_shortage',
+  'refund_unknown_order',
+] as const
+export type ExceptionReason = (typeof EXCEPTION_REASONS)[number]
+
+export interface OrderException {
+  id: string
+  shopId: string | null
+  orderId: string | null
+  orderExternalId: string | null
+  rawInboxId: string | null
+  reason: ExceptionReason
+  detail: Record<string, unknown>
+  status: 'open' | 'resolved'
+  assigneeId: string | null
+  createdAt: string
+  resolvedAt: string | null
+  resolvedBy: string | null
+  resolution: string | null
+}
+
+export interface ExceptionCounts {
+  open: number
+  byReason: { reason: ExceptionReason; open: number; oldestAt: string }[]
+}
+
+export interface OrderVersion {
+  id: string
+  source: string
+  platformUpdatedAt: string
+  receivedAt: string
+  contentHash: string
+  outcome: string | null
+  error: string | null
+  payload: string
+}
+
+export interface OrderAllocation {
+  id: string
+  warehouseId: string
+  warehouseCode: string
+  warehouseName: string
+  skuId: string
+  skuCode: string
+  skuName: string
+  quantity: number
+  status: 'open' | 'released' | 'shipped'
+  createdAt: string
+}
+
+export interface OrderShipment {
+  id: string
+  shipmentGroupId: string
+  warehouseId: string
+  warehouseName: string
+  shippedAt: string
+  parcels: {
+    carrier: string
+    carrierName: string | null
+    trackingNumber: string
+    lineExternalIds: string[]
+  }[]
+  writeback: 'pending' | 'done' | 'failed' | null
+}
+
+export type ReceiverPatch = Partial<
+  Record<'name' | 'phone' | 'province' | 'city' | 'district' | 'address' | 'postcode', string | null>
+>
+
+export interface Sku {
+  id: string
+  code: string
+  name: string
+  barcode: string | null
+  category: string | null
+  unit: string
+  weightG: number | null
+  active: boolean
+  isBundle: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export interface SkuInput {
+  code: string
+  name: string
+  barcode?: string | null
+  category?: string | null
+  unit?: string
+  weightG?: number | null
+  active?: boolean
+}
+
+export interface BundleComponent {
+  skuId: string
+  skuCode: string
+  skuName: string
+  quantity: number
+  unitValue: string
 }
 
 export interface OrderDetail extends OrderRow {
@@ -120,13 +239,11 @@ export interface OrderDetail extends OrderRow {
   sellerNote: string | null
   receiver: Record<string, string | null>
   lines: OrderLine[]
-  exceptions: {
-    id: string
-    reason: string
-    status: 'open' | 'resolved'
-    subject: string
-    createdAt: string
-  }[]
+  exceptions: OrderException[]
+  versions: OrderVersion[]
+  currentVersionId?: string | null
+  allocations: OrderAllocation[]
+  shipments: OrderShipment[]
   refunds: {
     id: string
     externalRefundId: string

@@ -4,6 +4,7 @@
  * enforces the same roles). A new screen: a page component and a line here.
  */
 import {
+  AppstoreOutlined,
   ApiOutlined,
   AuditOutlined,
   ProfileOutlined,
@@ -14,7 +15,9 @@ import {
 import type { ReactNode } from 'react'
 import type { Role } from '../api/types'
 import type { MessageKey } from '../i18n'
+import { ExceptionsPage } from '../pages/exceptions/exceptions-page'
 import { OrdersPage } from '../pages/orders/orders-page'
+import { SkusPage } from '../pages/skus/skus-page'
 import { AccountPage } from '../pages/account-page'
 import { ApiKeysPage } from '../pages/settings/api-keys-page'
 import { AuditPage } from '../pages/settings/audit-page'
@@ -24,12 +27,14 @@ import { ShopsPage } from '../pages/shops/shops-page'
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
 export const ADMIN: readonly Role[] = ['admin']
+export const STAFF: readonly Role[] = ['admin', 'warehouse']
 
-export type MenuGroup = 'shops' | 'orders' | 'system'
+export type MenuGroup = 'shops' | 'products' | 'orders' | 'system'
 
 /** The side menu's groups, in order (console.md §6.2). */
 export const MENU_GROUPS: readonly { key: MenuGroup; label: MessageKey; icon: ReactNode }[] = [
   { key: 'shops', label: 'shell.menu.shops', icon: <ShopOutlined /> },
+  { key: 'products', label: 'skus.group', icon: <AppstoreOutlined /> },
   { key: 'orders', label: 'shell.menu.orders', icon: <ProfileOutlined /> },
   { key: 'system', label: 'shell.menu.system', icon: <SettingOutlined /> },
 ]
@@ -54,6 +59,14 @@ export const ROUTES: readonly PageRoute[] = [
     group: 'orders',
     element: <OrdersPage />,
   },
+  {
+    path: 'exceptions',
+    label: 'exceptions.menu',
+    roles: STAFF,
+    group: 'orders',
+    element: <ExceptionsPage />,
+  },
+  { path: 'skus', label: 'skus.menu', roles: STAFF, group: 'products', element: <SkusPage /> },
   {
     path: 'settings/merchant',
     label: 'shell.menu.merchant',

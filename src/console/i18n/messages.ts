@@ -5,15 +5,17 @@ import { channels } from './channels'
 import { common } from './common'
 import type { Messages, Paths } from './define'
 import { errors } from './errors'
+import { exceptions } from './exceptions'
 import { orders } from './orders'
 import { settings } from './settings'
 import { shell } from './shell'
 import { shops } from './shops'
+import { skus } from './skus'
 
 export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
 
-const areas = { common, shell, auth, errors, channels, orders, shops, settings, audit }
+const areas = { common, shell, auth, errors, channels, orders, shops, settings, audit, exceptions, skus }
 
 type Zh = { [K in keyof typeof areas]: (typeof areas)[K]['zh-CN'] }
 export type MessageKey = Paths<Zh>

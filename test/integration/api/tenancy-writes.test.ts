@@ -202,6 +202,7 @@ const attempts = (): Record<string, { url: string; payload?: unknown; type?: str
   'DELETE /warehouses/:id': { url: `/warehouses/${ids.warehouse}` },
   'GET /skus/:id': { url: `/skus/${ids.sku}` },
   'PUT /skus/:id/bundle': { url: `/skus/${ids.sku}/bundle`, payload: { components: [] } },
+  'GET /skus/:id/bundle': { url: `/skus/${ids.sku}/bundle` },
   'POST /sku-mappings/bulk': {
     url: '/sku-mappings/bulk',
     payload: { items: [{ shopId: ids.shop, platformSkuId: 'P9', skuCode: 'A-1' }] },
@@ -216,6 +217,12 @@ const attempts = (): Record<string, { url: string; payload?: unknown; type?: str
   'POST /orders/:id/split': { url: `/orders/${ids.order2}/split`, payload: { lineIds: [ids.line] } },
   'DELETE /orders/:id/split': { url: `/orders/${ids.order2}/split` },
   'POST /exceptions/:id/resolve': { url: `/exceptions/${ids.exception}/resolve`, payload: {} },
+  'PATCH /exceptions/:id': { url: `/exceptions/${ids.exception}`, payload: { assigneeId: null } },
+  'POST /exceptions/resolve': { url: '/exceptions/resolve', payload: { ids: [ids.exception] } },
+  'POST /orders/:id/pick-version': {
+    url: `/orders/${ids.order}/pick-version`,
+    payload: { versionId: ids.order },
+  },
   'POST /stock/receipts': {
     url: '/stock/receipts',
     payload: { warehouseId: ids.warehouse, skuId: ids.sku, quantity: 1, unitCost: '1', currency: 'CNY' },

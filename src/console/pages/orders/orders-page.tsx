@@ -1,12 +1,18 @@
-/** 订单池 (read-only for now): query form, status tabs with counts, the pool, and an order's drawer. */
-import { DatePicker, Form, Input, Select, Switch, Tag, Tooltip, Typography } from 'antd'
+/**
+ * 订单池: query form (prefix search, channel, shop, time, exception reason), status tabs with
+ * counts, the pool (new orders appear by themselves: the first page is polled), 合单 of the
+ * selected rows, and an order's drawer with its actions.
+ */
+import { App, Button, DatePicker, Form, Input, Select, Switch, Tag, Tooltip, Typography } from 'antd'
 import type { Dayjs } from 'dayjs'
-import { useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { OrderQuery } from '../../api/endpoints'
 import { endpoints } from '../../api/endpoints'
 import {
   CHANNELS,
+  EXCEPTION_REASONS,
   ORDER_STATUSES,
+  type ExceptionReason,
   type Channel,
   type OrderCounts,
   type OrderRow,
@@ -15,6 +21,7 @@ import {
 import { useMe } from '../../app/session'
 import { Money, OrderStatusTag, RefundTag, Time } from '../../components/format'
 import { CursorPager, ListPage, QueryForm } from '../../components/list-page'
+import { errorMessage } from '../../components/errors'
 import { EmptyState } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
 import { zonedMidnight } from '../../format/time'
@@ -28,11 +35,17 @@ interface Filters {
   shopId?: string
   placed?: [Dayjs, Dayjs] | null
   hasExceptions?: boolean
+  exceptionReason?: ExceptionReason
 }
+
+/** How often the first page asks for new orders. */
+const POLL_MS = 4000
 
 export function OrdersPage() {
   const desk = useDesk()
-  const { t } = useI18n()
+  const i18n = useI18n()
+  const { t } = i18n
+  const { message, modal } = App.useApp()
   const me = useMe()
   const zone = me.merchant.timezone
   const [form] = Form.useForm<Filters>()
@@ -41,6 +54,9 @@ export function OrdersPage() {
   const [shops, setShops] = useState<Shop[]>([])
   const [counts, setCounts] = useState<OrderCounts | null>(null)
   const [open, setOpen] = useState<string | null>(null)
+  const [selected, setSelected] = useState<string[]>([])
+  const [countTick, setCountTick] = useState(0)
+  const canMerge = me.role === 'admin' || me.role === 'warehouse'
 
   useEffect(() => {
     endpoints.shops().then(
@@ -57,6 +73,7 @@ export function OrdersPage() {
       ...(filters.channel ? { channel: filters.channel } : {}),
       ...(filters.shopId ? { shopId: filters.shopId } : {}),
       ...(filters.hasExceptions ? { hasExceptions: true } : {}),
+      ...(filters.exceptionReason ? { exceptionReason: filters.exceptionReason } : {}),
       // The days a person picks are the merchant's days.
       ...(from ? { from: zonedMidnight(from.format('YYYY-MM-DD'), zone).toISOString() } : {}),
       ...(to ? { to: zonedMidnight(to.add(1, 'day').format('YYYY-MM-DD'), zone).toISOString() } : {}),
@@ -72,7 +89,7 @@ export function OrdersPage() {
     return () => {
       live = false
     }
-  }, [query])
+  }, [query, countTick])
 
   const list = useCursorList(
     (cursor, limit) =>
@@ -84,6 +101,48 @@ export function OrdersPage() {
       }),
     [query, tab],
   )
+  const { reload } = list
+  const refresh = useCallback(() => {
+    reload()
+    setCountTick((n) => n + 1)
+  }, [reload])
+
+  // New orders appear without reloading the page: while the first page is shown, ask for its
+  // newest row every few seconds and refresh when it changed.
+  const top = list.page === 1 && !list.loading ? (list.items[0]?.id ?? '') : null
+  const topRef = useRef(top)
+  topRef.current = top
+  useEffect(() => {
+    if (top === null) return
+    const timer = setInterval(() => {
+      if (document.hidden) return
+      endpoints.orders({ ...query, ...(tab !== 'all' ? { status: tab } : {}), limit: 1 }).then(
+        (p) => {
+          const newest = p.items[0]?.id ?? ''
+          if (topRef.current !== null && newest !== topRef.current) refresh()
+        },
+        () => undefined,
+      )
+    }, POLL_MS)
+    return () => clearInterval(timer)
+  }, [top, query, tab, refresh])
+
+  const merge = () =>
+    modal.confirm({
+      title: t('orders.mergeConfirm', { n: selected.length }),
+      okText: t('orders.merge'),
+      cancelText: t('common.cancel'),
+      onOk: async () => {
+        try {
+          await endpoints.mergeOrders(selected)
+          void message.success(t('orders.merged'))
+          setSelected([])
+          refresh()
+        } catch (err) {
+          modal.error({ title: errorMessage(i18n, err), okText: t('common.close') })
+        }
+      },
+    })
 
   const active = [
     filters.q && `${t('orders.searchLabel')}：${filters.q}`,
@@ -92,6 +151,8 @@ export function OrdersPage() {
     filters.placed &&
       `${t('orders.placedAt')}：${filters.placed[0].format('YYYY-MM-DD')} ~ ${filters.placed[1].format('YYYY-MM-DD')}`,
     filters.hasExceptions && t('orders.onlyExceptions'),
+    filters.exceptionReason &&
+      `${t('orders.exceptionReason')}：${t(`orders.reason.${filters.exceptionReason}`)}`,
   ].filter((x): x is string => !!x)
   const clear = () => {
     form.resetFields()
@@ -109,6 +170,22 @@ export function OrdersPage() {
     <>
       <ListPage<OrderRow>
         title={t('orders.title')}
+        extra={
+          canMerge &&
+          selected.length > 0 && (
+            <>
+              <span className="ep-muted">{t('orders.selected', { n: selected.length })}</span>
+              <Button
+                type="primary"
+                disabled={selected.length < 2}
+                onClick={() => void merge()}
+                data-testid="merge-orders"
+              >
+                {t('orders.merge')}
+              </Button>
+            </>
+          )
+        }
         error={list.error}
         onRetry={list.reload}
         query={
@@ -118,7 +195,8 @@ export function OrdersPage() {
                 allowClear
                 aria-label={t('orders.searchLabel')}
                 placeholder={t('orders.searchPlaceholder')}
-                style={{ width: 220 }}
+                title={t('orders.searchHint')}
+                style={{ width: 240 }}
               />
             </Form.Item>
             <Form.Item name="channel" label={t('orders.channel')}>
@@ -141,6 +219,14 @@ export function OrdersPage() {
             </Form.Item>
             <Form.Item name="placed" label={t('orders.placedAt')}>
               <DatePicker.RangePicker style={{ width: 240 }} />
+            </Form.Item>
+            <Form.Item name="exceptionReason" label={t('orders.exceptionReason')}>
+              <Select
+                allowClear
+                placeholder={t('common.all')}
+                style={{ width: 170 }}
+                options={EXCEPTION_REASONS.map((r) => ({ value: r, label: t(`orders.reason.${r}`) }))}
+              />
             </Form.Item>
           </QueryForm>
         }
@@ -172,6 +258,18 @@ export function OrdersPage() {
           dataSource: list.items,
           pagination: false,
           onRow: (o) => ({ onClick: () => setOpen(o.id), style: { cursor: 'pointer' } }),
+          // 合单 is a desk task: the handheld keeps its width for the number, the amount and the status.
+          ...(canMerge && desk
+            ? {
+                rowSelection: {
+                  selectedRowKeys: selected,
+                  onChange: (keys) => setSelected(keys as string[]),
+                  getCheckboxProps: (o: OrderRow) => ({
+                    disabled: o.status !== 'paid' && o.status !== 'allocated',
+                  }),
+                },
+              }
+            : {}),
           locale: { emptyText: <EmptyState text={t('orders.emptyAll')} filters={active} onClear={clear} /> },
           columns: [
             {
@@ -218,6 +316,7 @@ export function OrdersPage() {
                 <>
                   <OrderStatusTag status={o.status} />
                   <RefundTag state={o.refundState} />
+                  {o.mergeGroupId && <Tag color="purple">{t('orders.mergeTag')}</Tag>}
                   {o.openExceptions > 0 && (
                     <Tooltip title={t('orders.exceptionCount', { n: o.openExceptions })}>
                       <Tag color="red">{t('orders.exceptions')}</Tag>
@@ -230,7 +329,7 @@ export function OrdersPage() {
         }}
         pager={<CursorPager list={list} total={total} />}
       />
-      <OrderDrawer id={open} shopName={shopName} onClose={() => setOpen(null)} />
+      <OrderDrawer id={open} shopName={shopName} onClose={() => setOpen(null)} onChanged={refresh} />
     </>
   )
 }

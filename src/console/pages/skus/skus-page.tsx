@@ -1,0 +1,141 @@
+/** SKU 与组合装: the merchant's SKUs with search, create, edit, and bundle composition. */
+import { PlusOutlined } from '@ant-design/icons'
+import { Button, Form, Input, Space, Tag, Typography } from 'antd'
+import { useState } from 'react'
+import { endpoints } from '../../api/endpoints'
+import type { Sku } from '../../api/types'
+import { useMe } from '../../app/session'
+import { CursorPager, ListPage, QueryForm } from '../../components/list-page'
+import { EmptyState } from '../../components/states'
+import { useCursorList } from '../../components/use-cursor-list'
+import { useDesk } from '../../components/layout'
+import { useI18n } from '../../i18n'
+import { BundleModal } from './bundle-modal'
+import { SkuModal } from './sku-modal'
+
+export function SkusPage() {
+  const desk = useDesk()
+  const { t } = useI18n()
+  const admin = useMe().role === 'admin'
+  const [form] = Form.useForm<{ q?: string }>()
+  const [q, setQ] = useState('')
+  const [editing, setEditing] = useState<Sku | 'new' | null>(null)
+  const [bundle, setBundle] = useState<Sku | null>(null)
+  const list = useCursorList(
+    (cursor, limit) => endpoints.skus({ ...(q ? { q } : {}), ...(cursor ? { cursor } : {}), limit }),
+    [q],
+  )
+
+  return (
+    <>
+      <ListPage<Sku>
+        title={t('skus.title')}
+        extra={
+          admin && (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+              {t('skus.create')}
+            </Button>
+          )
+        }
+        error={list.error}
+        onRetry={list.reload}
+        query={
+          <QueryForm<{ q?: string }>
+            form={form}
+            onSearch={(v) => setQ(v.q?.trim() ?? '')}
+            onReset={() => setQ('')}
+          >
+            <Form.Item name="q">
+              <Input
+                allowClear
+                aria-label={t('common.search')}
+                placeholder={t('skus.searchPlaceholder')}
+                style={{ width: 240 }}
+              />
+            </Form.Item>
+          </QueryForm>
+        }
+        table={{
+          rowKey: 'id',
+          loading: list.loading,
+          dataSource: list.items,
+          pagination: false,
+          locale: {
+            emptyText: (
+              <EmptyState
+                text={t('skus.emptyAll')}
+                filters={q ? [`${t('common.search')}：${q}`] : []}
+                onClear={() => {
+                  form.resetFields()
+                  setQ('')
+                }}
+              />
+            ),
+          },
+          columns: [
+            {
+              title: t('skus.code'),
+              dataIndex: 'code',
+              fixed: desk ? 'left' : false,
+              render: (v: string) => (
+                <Typography.Text copyable={{ text: v }} className="mono">
+                  {v}
+                </Typography.Text>
+              ),
+            },
+            { title: t('skus.name'), dataIndex: 'name' },
+            {
+              title: t('skus.kind'),
+              dataIndex: 'isBundle',
+              render: (b: boolean) => (b ? <Tag color="purple">{t('skus.bundle')}</Tag> : t('skus.single')),
+            },
+            {
+              title: t('skus.barcode'),
+              dataIndex: 'barcode',
+              responsive: ['md'],
+              render: (v: string | null) => <span className="num">{v}</span>,
+            },
+            { title: t('skus.category'), dataIndex: 'category', responsive: ['md'] },
+            { title: t('skus.unit'), dataIndex: 'unit', responsive: ['lg'] },
+            {
+              title: t('skus.weight'),
+              dataIndex: 'weightG',
+              align: 'right',
+              responsive: ['lg'],
+              render: (v: number | null) => <span className="num">{v ?? ''}</span>,
+            },
+            {
+              title: t('skus.active'),
+              dataIndex: 'active',
+              render: (a: boolean) => (
+                <Tag color={a ? 'green' : 'default'}>{a ? t('skus.enabled') : t('skus.disabled')}</Tag>
+              ),
+            },
+            ...(admin
+              ? [
+                  {
+                    title: t('common.actions'),
+                    key: 'actions',
+                    fixed: desk ? ('right' as const) : false,
+                    render: (_: unknown, s: Sku) => (
+                      <Space size={0}>
+                        <Button type="link" size="small" onClick={() => setEditing(s)}>
+                          {t('common.edit')}
+                        </Button>
+                        <Button type="link" size="small" onClick={() => setBundle(s)}>
+                          {t('skus.editBundle')}
+                        </Button>
+                      </Space>
+                    ),
+                  },
+                ]
+              : []),
+          ],
+        }}
+        pager={<CursorPager list={list} />}
+      />
+      <SkuModal sku={editing} onClose={() => setEditing(null)} onSaved={list.reload} />
+      <BundleModal sku={bundle} onClose={() => setBundle(null)} onSaved={list.reload} />
+    </>
+  )
+}
