@@ -6,6 +6,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import { CREDENTIAL_FIELDS } from '../../connectors/credentials.js'
 import { CONNECTORS } from '../../connectors/index.js'
 import { formSchema } from '../../connectors/settings.js'
 import { CHANNELS } from '../../connectors/types.js'
@@ -17,6 +18,10 @@ const Channel = Type.Object({
   oauth: Type.Boolean(),
   /** JSON Schema of the shop settings; fields with a default are optional. */
   settingsSchema: Type.Unknown(),
+  /** What linking asks for; an OAuth channel: only its app's key and secret (the token comes back). */
+  credentials: Type.Array(
+    Type.Object({ name: Type.String(), required: Type.Boolean(), secret: Type.Boolean() }),
+  ),
 })
 
 export async function channelRoutes(fastify: FastifyInstance, _ctx: AppContext): Promise<void> {
@@ -25,6 +30,7 @@ export async function channelRoutes(fastify: FastifyInstance, _ctx: AppContext):
     channel,
     oauth: CONNECTORS[channel].oauth !== undefined,
     settingsSchema: formSchema(CONNECTORS[channel].settingsSchema),
+    credentials: CREDENTIAL_FIELDS[channel].map((f) => ({ ...f })),
   }))
   app.get(
     '/channels',
