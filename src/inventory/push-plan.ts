@@ -12,6 +12,7 @@ export interface PushMapping {
   platformItemId: string | null
   skuId: string
   code: string
+  name: string
 }
 
 export interface PushInputs {

@@ -31,7 +31,7 @@ export async function loadPushInputs(
   }
   if (filter.limit !== undefined) q = q.orderBy('m.platform_sku_key').limit(filter.limit)
   const rows = await q.execute()
-  const mappings: (PushMapping & { name: string })[] = rows.map((r) => ({
+  const mappings: PushMapping[] = rows.map((r) => ({
     platformSkuKey: r.platform_sku_key,
     platformSkuId: r.platform_sku_id,
     platformItemId: r.platform_item_id,
