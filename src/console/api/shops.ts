@@ -27,6 +27,7 @@ export interface ChannelInfo {
   channel: Channel
   oauth: boolean
   settingsSchema: SchemaNode
+  channelSettings: string[]
   credentials: { name: string; required: boolean; secret: boolean }[]
 }
 

@@ -48,7 +48,12 @@ const admin = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) 
 describe('GET /channels', () => {
   it('names the credentials each channel asks for; an OAuth channel only its app key and secret', async () => {
     const items = (await admin('GET', '/channels')).json<{
-      items: { channel: string; oauth: boolean; credentials: { name: string; required: boolean }[] }[]
+      items: {
+        channel: string
+        oauth: boolean
+        channelSettings: string[]
+        credentials: { name: string; required: boolean }[]
+      }[]
     }>().items
     const of = (c: string) => items.find((i) => i.channel === c)!
     expect(of('taobao')).toMatchObject({
@@ -58,6 +63,9 @@ describe('GET /channels', () => {
         { name: 'appSecret', required: true, secret: true },
       ],
     })
+    expect(of('woocommerce')).toMatchObject({ oauth: false, channelSettings: ['baseUrl'] })
+    expect(of('taobao').channelSettings).toContain('oauthUrl')
+    expect(of('taobao').channelSettings).not.toContain('stockSync')
     expect(of('woocommerce').credentials.map((f) => [f.name, f.required])).toEqual([
       ['consumerKey', true],
       ['consumerSecret', true],
