@@ -7,29 +7,17 @@
  */
 import { codeOf, count, isObj, major, skuDraft, textOf, type Obj } from '../catalogue-kit.js'
 import { ConnectorError } from '../errors.js'
-import { createPlatformClient, type PlatformClient } from '../http.js'
+import type { PlatformClient } from '../http.js'
 import { idString } from '../json.js'
 import type { ListingDraft, ListingSkuDraft, ListingStatus, RawListing, ShopContext } from '../types.js'
 import { mapFailed, mapped, type MapResult } from '../types.js'
+import { wooClient } from './client.js'
 import { gmt, skuKey } from './map.js'
 
 const API = '/wp-json/wc/v3'
 export const PER_PAGE = 100
-const text = (v: unknown): string => (typeof v === 'string' ? v : '')
 
-function client(shop: ShopContext): PlatformClient {
-  const key = text(shop.credentials.consumerKey)
-  const secret = text(shop.credentials.consumerSecret)
-  return createPlatformClient({
-    channel: 'woocommerce',
-    limiterKey: shop.id,
-    baseUrl: text(shop.settings.baseUrl).replace(/\/$/, ''),
-    ratePerSecond: 5, // as the connector's other calls: hosts and WAFs throttle
-    timeoutMs: typeof shop.settings.timeoutMs === 'number' ? shop.settings.timeoutMs : 20_000,
-    headers: { authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}` },
-    secrets: [key, secret],
-  })
-}
+const client = (shop: ShopContext): PlatformClient => wooClient(shop)
 
 /** Every page of a list endpoint, following X-WP-TotalPages. */
 async function* pages(
