@@ -11,11 +11,13 @@ import type { PlatformClient } from '../http.js'
 import { idString } from '../json.js'
 import type { ListingDraft, ListingSkuDraft, ListingStatus, RawListing, ShopContext } from '../types.js'
 import { mapFailed, mapped, type MapResult } from '../types.js'
-import { client } from './client.js'
+import { wooClient } from './client.js'
 import { gmt, skuKey } from './map.js'
 
 const API = '/wp-json/wc/v3'
 export const PER_PAGE = 100
+
+const client = (shop: ShopContext): PlatformClient => wooClient(shop)
 
 /** Every page of a list endpoint, following X-WP-TotalPages. */
 async function* pages(

@@ -1,8 +1,8 @@
 /**
- * The one HTTP client of a WooCommerce site, for orders, stock and the catalogue alike. The scheme
- * of baseUrl chooses the authentication, as WooCommerce does: HTTP Basic over https; over plain
- * http WooCommerce ignores Basic and demands OAuth 1.0a one-legged (HMAC-SHA256, parameters in the
- * query string, a fresh nonce per attempt).
+ * The WooCommerce REST client every call of the connector uses (orders, stock, catalogue): the
+ * scheme of baseUrl chooses the authentication, as WooCommerce does — HTTP Basic over https; over
+ * plain http WooCommerce ignores Basic and demands OAuth 1.0a one-legged (HMAC-SHA256, parameters
+ * in the query string, a fresh nonce per attempt).
  */
 import { randomBytes } from 'node:crypto'
 import type { AxiosRequestConfig } from 'axios'
@@ -39,7 +39,7 @@ function oauthSigner(shop: ShopContext, siteUrl: string, consumerKey: string, co
   }
 }
 
-export function client(shop: ShopContext<Partial<WooSettings>>): PlatformClient {
+export function wooClient(shop: ShopContext<Partial<WooSettings>>): PlatformClient {
   const key = text(shop.credentials.consumerKey)
   const secret = text(shop.credentials.consumerSecret)
   const siteUrl = text(shop.settings.baseUrl).replace(/\/+$/, '')

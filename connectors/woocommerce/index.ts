@@ -17,7 +17,7 @@ import type {
   TimeWindow,
 } from '../types.js'
 import { gmt, mapWooOrder } from './map.js'
-import { client } from './client.js'
+import { wooClient as client } from './client.js'
 import { WooSettings } from './settings.js'
 import { mapWooListing, pullWooCatalogue } from './catalogue.js'
 

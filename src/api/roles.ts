@@ -118,6 +118,8 @@ export const ROUTES = {
   'PUT /stock/thresholds': ['inventory', STAFF],
   'POST /orders/:id/allocate': ['inventory', STAFF],
   'POST /shops/:id/stock-push': ['inventory', STAFF],
+  'POST /shops/:id/stock-rules/preview': ['inventory', ADMIN],
+  'GET /shops/:id/stock-pushes': ['inventory', ALL],
 
   'POST /waves': ['fulfillment', STAFF],
   'GET /waves/:id/picklist': ['fulfillment', STAFF],

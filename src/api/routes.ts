@@ -6,6 +6,7 @@ import { catalogueRoutes } from '../catalogue/routes.js'
 import { catalogueTransferRoutes } from '../catalogue/transfer-routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
+import { stockRuleRoutes } from '../inventory/stock-rule-routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantProfileRoutes } from '../merchants/profile-routes.js'
@@ -41,6 +42,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   orderRoutes,
   orderCountRoutes,
   inventoryRoutes,
+  stockRuleRoutes,
   webhookRoutes,
   fulfillmentRoutes,
   ledgerRoutes,

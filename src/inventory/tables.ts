@@ -81,6 +81,19 @@ export interface StockPushStateTable {
   error: string | null
 }
 
+export interface StockPushLogTable {
+  id: string
+  merchant_id: string
+  shop_id: string
+  platform_sku_key: string
+  location_id: string
+  quantity: number
+  ok: number
+  kind: string | null
+  error: string | null
+  pushed_at: Date
+}
+
 export interface StockThresholdTable {
   merchant_id: string
   sku_id: string
@@ -96,4 +109,5 @@ export interface InventoryTables {
   sku_costs: SkuCostTable
   inventory_event_keys: InventoryEventKeyTable
   stock_push_state: StockPushStateTable
+  stock_push_log: StockPushLogTable
 }

@@ -17,6 +17,7 @@ import { money, sum, toAmount, truncate, ZERO } from '../money/index.js'
 import { systemClock } from '../lib/clock.js'
 import { createOrderGenerator, prng, type CatalogueItem, type GeneratedOrder } from './generator.js'
 import { buildListings, type SandboxListing } from './catalogue.js'
+import { topOAuth } from './top-oauth.js'
 import { TOP_CATALOGUE_METHODS, TopCatalogueError, topCatalogueCall } from './taobao-catalogue.js'
 
 /** limited: app call quota (code 7, accesscontrol.limited-by-app-access-count); isp: a platform-side error. */
@@ -28,6 +29,8 @@ export interface TopSandboxOptions {
   appKey: string
   appSecret: string
   session: string
+  /** The seller nick the OAuth page names and the token carries. */
+  sellerNick?: string
   /** Share of paid trades whose buyer gets a sub-order refunded before shipping (仅退款). */
   refundRate?: number
   cancelRate?: number
@@ -50,6 +53,10 @@ export interface TopShipment {
 export interface TopSandbox {
   /** The gateway URL a shop's settings.baseUrl points at. */
   url: string
+  /** The OAuth host (authorize page and token exchange) a shop's settings.oauthUrl points at. */
+  oauthUrl: string
+  /** Tokens the OAuth host has handed out. */
+  readonly oauthGranted: number
   /** tid → the trade as taobao.trade.fullinfo.get returns it (ids as strings here). */
   trades: Map<string, Obj>
   refunds: Map<string, Obj>
@@ -641,8 +648,17 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
         .on('error', reject)
     })
 
+  const oauth = topOAuth({
+    appKey: opts.appKey,
+    appSecret: opts.appSecret,
+    session: opts.session,
+    sellerNick: opts.sellerNick ?? '沙箱测试店铺',
+    sellerId: '2200755781234',
+  })
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sandbox')
+    if (oauth.handles(url)) return oauth.serve(req, res, url, await readBody(req))
     if (url.pathname !== '/router/rest')
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found')
     // System parameters may ride in the query (Alibaba's SDK puts them there), the rest in the body:
@@ -709,8 +725,13 @@ export async function startTopSandbox(opts: TopSandboxOptions): Promise<TopSandb
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
 
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/router/rest`,
+    url: `${origin}/router/rest`,
+    oauthUrl: origin,
+    get oauthGranted() {
+      return oauth.granted
+    },
     trades,
     refunds,
     sold,

@@ -6,8 +6,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import { CREDENTIAL_FIELDS } from '../../connectors/credentials.js'
 import { CONNECTORS } from '../../connectors/index.js'
-import { formSchema } from '../../connectors/settings.js'
+import { formSchema, HUB_KEYS } from '../../connectors/settings.js'
 import { CHANNELS } from '../../connectors/types.js'
 import { errorResponses } from '../api/schemas.js'
 import type { AppContext } from '../context.js'
@@ -17,6 +18,12 @@ const Channel = Type.Object({
   oauth: Type.Boolean(),
   /** JSON Schema of the shop settings; fields with a default are optional. */
   settingsSchema: Type.Unknown(),
+  /** The settings that are the channel's own (its gateway, domain…); the rest are the hub's, shared by every channel. */
+  channelSettings: Type.Array(Type.String()),
+  /** What linking asks for; an OAuth channel: only its app's key and secret (the token comes back). */
+  credentials: Type.Array(
+    Type.Object({ name: Type.String(), required: Type.Boolean(), secret: Type.Boolean() }),
+  ),
 })
 
 export async function channelRoutes(fastify: FastifyInstance, _ctx: AppContext): Promise<void> {
@@ -25,6 +32,10 @@ export async function channelRoutes(fastify: FastifyInstance, _ctx: AppContext):
     channel,
     oauth: CONNECTORS[channel].oauth !== undefined,
     settingsSchema: formSchema(CONNECTORS[channel].settingsSchema),
+    channelSettings: Object.keys(CONNECTORS[channel].settingsSchema.properties).filter(
+      (k) => !HUB_KEYS.includes(k),
+    ),
+    credentials: CREDENTIAL_FIELDS[channel].map((f) => ({ ...f })),
   }))
   app.get(
     '/channels',

@@ -125,61 +125,78 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         response: { 200: Type.Object({ linked: Type.Boolean(), shopId: Type.String() }), ...errorResponses },
       },
     },
-    async (req) => {
-      // The signature covers the query as sent: the raw string goes to the connector with the parsed one.
-      const rawQuery = req.raw.url?.split('?').slice(1).join('?') ?? ''
-      const query = Object.fromEntries(
-        Object.entries(req.query as Record<string, string | string[]>).map(([k, v]) => [
-          k,
-          Array.isArray(v) ? v[0] : v,
-        ]),
-      )
-      const raw = query.state ? await ctx.redis.getdel(stateKey(ctx, query.state)) : null
-      if (!raw)
-        throw new AppError(
-          'validation_failed',
-          'unknown, used or expired OAuth state: start linking again',
-          400,
-        )
-      const bound = JSON.parse(raw) as { merchantId: string; shopId: string; channel: Channel }
-      if (bound.channel !== req.params.channel)
-        throw new AppError('validation_failed', 'the OAuth state belongs to another channel', 400)
-      const connector = getConnector(bound.channel)
-      const sc = await usableShop(ctx, bound.merchantId, bound.shopId)
-      let credentials: Record<string, unknown>
+    async (req, reply) => {
+      // A person's browser, sent back by the platform, gets the console's page saying the shop is
+      // linked or why not; an integration calling with JSON gets JSON.
+      const browser = /text\/html/.test(req.headers.accept ?? '')
+      let shopId: string | null = null
       try {
-        credentials = await connector.oauth!.exchangeCode(
-          sc,
-          query,
-          callbackUrl(ctx, bound.channel),
-          rawQuery,
-        )
+        const linked = await complete(req.params.channel, req.query, req.raw.url, (id) => (shopId = id))
+        if (!browser) return linked
+        return reply.redirect(`/app/shops/linked?${new URLSearchParams({ shop: linked.shopId }).toString()}`)
       } catch (err) {
-        if (isConnectorError(err) && err.kind !== 'transient' && err.kind !== 'rate_limited')
-          throw new AppError('credentials_rejected', err.message, 422)
-        if (isConnectorError(err))
-          throw new AppError(
-            'upstream_unavailable',
-            `${bound.channel} could not be reached to exchange the code: ${err.message}`,
-            503,
-          )
-        throw err
+        if (!browser || !(err instanceof AppError)) throw err
+        const reason = (err.details as { reason?: unknown } | undefined)?.reason
+        const q = new URLSearchParams({ error: err.code, message: err.message.slice(0, 500) })
+        if (typeof reason === 'string') q.set('reason', reason)
+        if (shopId) q.set('shop', shopId)
+        return reply.redirect(`/app/shops/linked?${q.toString()}`)
       }
-      await sc.saveCredentials(credentials)
-      await pullCatalogueOnLink(
-        ctx,
-        { merchantId: bound.merchantId, id: bound.shopId, channel: bound.channel },
-        credentials,
-      )
-      await audit(ctx.db, bound.merchantId, {
-        actorType: 'system',
-        actorId: `oauth:${bound.channel}`,
-        action: 'shop.oauth',
-        entityType: 'shop',
-        entityId: bound.shopId,
-        detail: { scope: typeof credentials.scope === 'string' ? credentials.scope : null },
-      })
-      return { linked: true, shopId: bound.shopId }
     },
   )
+
+  async function complete(
+    channel: Channel,
+    rawParams: Record<string, string | string[] | undefined>,
+    url: string | undefined,
+    found: (shopId: string) => void,
+  ): Promise<{ linked: true; shopId: string }> {
+    const rawQuery = url?.split('?').slice(1).join('?') ?? ''
+    const query = Object.fromEntries(
+      Object.entries(rawParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]),
+    )
+    const raw = query.state ? await ctx.redis.getdel(stateKey(ctx, query.state)) : null
+    if (!raw)
+      throw new AppError(
+        'validation_failed',
+        'unknown, used or expired OAuth state: start linking again',
+        400,
+        { reason: 'oauth_state' },
+      )
+    const bound = JSON.parse(raw) as { merchantId: string; shopId: string; channel: Channel }
+    found(bound.shopId)
+    if (bound.channel !== channel)
+      throw new AppError('validation_failed', 'the OAuth state belongs to another channel', 400)
+    const connector = getConnector(bound.channel)
+    const sc = await usableShop(ctx, bound.merchantId, bound.shopId)
+    let credentials: Record<string, unknown>
+    try {
+      credentials = await connector.oauth!.exchangeCode(sc, query, callbackUrl(ctx, bound.channel), rawQuery)
+    } catch (err) {
+      if (isConnectorError(err) && err.kind !== 'transient' && err.kind !== 'rate_limited')
+        throw new AppError('credentials_rejected', err.message, 422)
+      if (isConnectorError(err))
+        throw new AppError(
+          'upstream_unavailable',
+          `${bound.channel} could not be reached to exchange the code: ${err.message}`,
+          503,
+        )
+      throw err
+    }
+    await sc.saveCredentials(credentials)
+    await pullCatalogueOnLink(
+      ctx,
+      { merchantId: bound.merchantId, id: bound.shopId, channel: bound.channel },
+      credentials,
+    )
+    await audit(ctx.db, bound.merchantId, {
+      actorType: 'system',
+      actorId: `oauth:${bound.channel}`,
+      action: 'shop.oauth',
+      entityType: 'shop',
+      entityId: bound.shopId,
+      detail: { scope: typeof credentials.scope === 'string' ? credentials.scope : null },
+    })
+    return { linked: true, shopId: bound.shopId }
+  }
 }

@@ -20,6 +20,7 @@ import {
 import { checkLink } from './link.js'
 import { shopScope } from '../users/scope.js'
 import { pullCatalogueOnLink } from '../catalogue/enqueue.js'
+import { scheduleShopPush } from '../inventory/schedule-push.js'
 import { checkAddresses, checkSettings, mergeSettings } from './settings.js'
 
 export const ChannelSchema = Type.Enum(CHANNELS)
@@ -186,6 +187,8 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         entityId: req.params.id,
         detail: { fields: Object.keys(req.body) },
       })
+      // New stock rules show on the shop at once, not at the next stock change.
+      if (patch && 'stockSync' in patch) await scheduleShopPush(ctx, merchantId, req.params.id)
       return shopJson((await getShop(ctx.db, merchantId, req.params.id))!)
     },
   )

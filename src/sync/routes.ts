@@ -12,7 +12,9 @@ import { errorResponses, IdParams } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import type { AppContext } from '../context.js'
 import { newId } from '../lib/ids.js'
-import { getShop } from '../shops/repo.js'
+import { getConnector } from '../../connectors/index.js'
+import { getShop, loadShopCredentials } from '../shops/repo.js'
+import { isLinked } from './pull.js'
 import { policyProblems } from '../shops/settings.js'
 
 const STREAMS = ['orders', 'refunds', 'settlements', 'messages'] as const
@@ -55,6 +57,18 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
                 at: Type.String(),
               }),
             ),
+            /**
+             * Whether the shop can call its platform: an OAuth shop saved with its app's key waits
+             * for the platform's callback until its token arrives; the token's expiry when known.
+             */
+            link: Type.Object({
+              oauth: Type.Boolean(),
+              hasCredentials: Type.Boolean(),
+              linked: Type.Boolean(),
+              waitingForCallback: Type.Boolean(),
+              tokenExpiresAt: Type.Union([Type.String(), Type.Null()]),
+              refreshExpiresAt: Type.Union([Type.String(), Type.Null()]),
+            }),
             failedWebhooks: Type.Array(
               Type.Object({
                 id: Type.String(),
@@ -72,7 +86,7 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       const { merchantId } = req.auth
       const shop = await getShop(ctx.db, merchantId, req.params.id)
       if (!shop) throw notFound('shop', req.params.id)
-      const [cursors, errors, hooks] = await Promise.all([
+      const [cursors, errors, hooks, credentials] = await Promise.all([
         ctx.db
           .selectFrom('sync_cursors')
           .selectAll()
@@ -97,7 +111,12 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           .orderBy('received_at', 'desc')
           .limit(50)
           .execute(),
+        loadShopCredentials(ctx.db, ctx.config.secretKey, merchantId, req.params.id),
       ])
+      const connector = getConnector(shop.channel)
+      const linked = shop.hasCredentials && isLinked(connector, credentials)
+      const when = (v: unknown) =>
+        typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? new Date(v).toISOString() : null
       return {
         settingsUsable: shop.parsed.channel !== null,
         settingsProblems: [
@@ -118,6 +137,14 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           httpStatus: e.http_status,
           at: e.created_at.toISOString(),
         })),
+        link: {
+          oauth: connector.oauth !== undefined,
+          hasCredentials: shop.hasCredentials,
+          linked,
+          waitingForCallback: connector.oauth !== undefined && shop.hasCredentials && !linked,
+          tokenExpiresAt: linked ? when(credentials.expiresAt) : null,
+          refreshExpiresAt: linked ? when(credentials.refreshExpiresAt) : null,
+        },
         failedWebhooks: hooks.map((h) => ({
           id: h.id,
           topic: h.topic,

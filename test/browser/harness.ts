@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { expect } from 'vitest'
@@ -44,10 +45,15 @@ export interface World {
   close(): Promise<void>
 }
 
-export async function startWorld(): Promise<World> {
-  const env = await testEnv()
+/**
+ * `fixedPort`: the API's public URL is its real address (chosen before it listens), for tests whose
+ * browser is sent back by a platform (OAuth callbacks name PUBLIC_URL).
+ */
+export async function startWorld(o: { fixedPort?: boolean } = {}): Promise<World> {
+  const port = o.fixedPort ? await freePort() : 0
+  const env = await testEnv(port ? { config: { PUBLIC_URL: `http://127.0.0.1:${port}` } } : {})
   const data = await seed(env.ctx)
-  const address = await env.app.listen({ host: '127.0.0.1', port: 0 })
+  const address = await env.app.listen({ host: '127.0.0.1', port })
   const browser = await chromium.launch({
     executablePath: chromiumPath()!,
     headless: true,
@@ -73,6 +79,17 @@ export async function startWorld(): Promise<World> {
       await env.close()
     },
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
 }
 
 export interface PageOptions {

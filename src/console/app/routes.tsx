@@ -24,6 +24,10 @@ import { AuditPage } from '../pages/settings/audit-page'
 import { MerchantPage } from '../pages/settings/merchant-page'
 import { UsersPage } from '../pages/settings/users-page'
 import { ShopsPage } from '../pages/shops/shops-page'
+import { CataloguePage } from '../pages/shops/catalogue-page'
+import { LinkedPage } from '../pages/shops/linked-page'
+import { LinkShopPage } from '../pages/shops/link-shop-page'
+import { StockRulesPage } from '../pages/shops/stock-rules-page'
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
 export const ADMIN: readonly Role[] = ['admin']
@@ -52,6 +56,22 @@ export interface PageRoute {
 
 export const ROUTES: readonly PageRoute[] = [
   { path: 'shops', label: 'shell.menu.shopList', roles: ADMIN, group: 'shops', element: <ShopsPage /> },
+  { path: 'shops/new', label: 'shops.add', roles: ADMIN, element: <LinkShopPage /> },
+  { path: 'shops/linked', label: 'shops.linked.okTitle', roles: ADMIN, element: <LinkedPage /> },
+  {
+    path: 'catalogue',
+    label: 'shops.menu.catalogue',
+    roles: ADMIN,
+    group: 'shops',
+    element: <CataloguePage />,
+  },
+  {
+    path: 'stock-rules',
+    label: 'shops.menu.stockRules',
+    roles: ADMIN,
+    group: 'shops',
+    element: <StockRulesPage />,
+  },
   {
     path: 'orders',
     label: 'shell.menu.orderPool',

@@ -282,6 +282,11 @@ const attempts = (): Record<string, { url: string; payload?: unknown; type?: str
   },
   'POST /orders/:id/allocate': { url: `/orders/${ids.order2}/allocate` },
   'POST /shops/:id/stock-push': { url: `/shops/${ids.shop}/stock-push` },
+  'POST /shops/:id/stock-rules/preview': {
+    url: `/shops/${ids.shop}/stock-rules/preview`,
+    payload: { stockSync: { ratio: '0.5' } },
+  },
+  'GET /shops/:id/stock-pushes': { url: `/shops/${ids.shop}/stock-pushes` },
   'POST /waves': { url: '/waves', payload: { warehouseId: ids.warehouse } },
   'POST /waves #shop': { url: '/waves', payload: { warehouseId: ids.bWarehouse, shopId: ids.shop } },
   'GET /waves/:id/picklist': { url: `/waves/${ids.wave}/picklist` },

@@ -1,14 +1,23 @@
-/** 店铺授权 (read-only for now): every linked shop with its channel, status and sync light. */
-import { Badge, Form, Select, Table, Tag, Typography } from 'antd'
+/**
+ * 店铺授权: every linked shop with its light (sync, authorization, token expiry), the platform's
+ * latest error, failed webhooks; pull now, enable/disable, re-authorize, and the way to its
+ * product mapping and stock rules. 添加店铺 opens the link form.
+ */
+import { PlusOutlined } from '@ant-design/icons'
+import { App, Badge, Button, Descriptions, Dropdown, Form, Select, Space, Table, Tag, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
+import { useNavigate } from 'react-router'
 import { endpoints } from '../../api/endpoints'
-import { CHANNELS, type Channel, type Shop, type SyncHealth } from '../../api/types'
+import { shopApi } from '../../api/shops'
+import { CHANNELS, type Channel, type Shop } from '../../api/types'
 import { DetailDrawer, Section } from '../../components/detail-drawer'
+import { errorMessage } from '../../components/errors'
 import { Time } from '../../components/format'
+import { useDesk } from '../../components/layout'
 import { ListPage, QueryForm } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
 import { useI18n } from '../../i18n'
-import { HEALTH_BADGE, healthOf, lastOk } from './health'
+import { HEALTH_BADGE, healthOf, lastOk, latestError, type ShopHealth } from './health'
 
 interface Filters {
   channel?: Channel
@@ -16,11 +25,15 @@ interface Filters {
 }
 
 export function ShopsPage() {
-  const { t } = useI18n()
+  const i18n = useI18n()
+  const { t } = i18n
+  const { message, modal } = App.useApp()
+  const navigate = useNavigate()
+  const desk = useDesk()
   const [form] = Form.useForm<Filters>()
   const [filters, setFilters] = useState<Filters>({})
   const [shops, setShops] = useState<Shop[]>([])
-  const [sync, setSync] = useState<Record<string, SyncHealth>>({})
+  const [sync, setSync] = useState<Record<string, ShopHealth>>({})
   const [loading, setLoading] = useState(true)
   const [error, setError] = useState<unknown>(null)
   const [tick, setTick] = useState(0)
@@ -39,7 +52,7 @@ export function ShopsPage() {
         // Each light comes on as its shop's answer arrives; the list does not wait for all of them.
         for (const s of page.items)
           endpoints.shopSync(s.id).then(
-            (h) => live && setSync((all) => ({ ...all, [s.id]: h })),
+            (h) => live && setSync((all) => ({ ...all, [s.id]: h as ShopHealth })),
             () => undefined,
           )
       })
@@ -71,10 +84,37 @@ export function ShopsPage() {
     setFilters({})
   }
 
+  const act = (p: Promise<string>) =>
+    p.then(
+      (text) => {
+        void message.success(text)
+        setTick((n) => n + 1)
+      },
+      (err: unknown) => void message.error(errorMessage(i18n, err)),
+    )
+  const pullNow = (shop: Shop) =>
+    act(shopApi.pullNow(shop.id).then(() => t('shops.pullQueued', { name: shop.name })))
+  const setEnabled = (shop: Shop, on: boolean) =>
+    act(
+      shopApi
+        .setEnabled(shop.id, on)
+        .then(() => t(on ? 'shops.enabled' : 'shops.disabledDone', { name: shop.name })),
+    )
+  const reauthorize = (shop: Shop) =>
+    shopApi.authorize(shop.id).then(
+      (r) => window.location.assign(r.authorizeUrl),
+      (err: unknown) => void message.error(errorMessage(i18n, err)),
+    )
+
   return (
     <>
       <ListPage<Shop>
         title={t('shops.title')}
+        extra={
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => void navigate('/shops/new')}>
+            {t('shops.add')}
+          </Button>
+        }
         error={error}
         onRetry={() => setTick((n) => n + 1)}
         query={
@@ -108,7 +148,14 @@ export function ShopsPage() {
           rowKey: 'id',
           loading,
           dataSource: rows,
-          onRow: (shop) => ({ onClick: () => setOpen(shop), style: { cursor: 'pointer' } }),
+          onRow: (shop) => ({
+            onClick: (e) => {
+              // Buttons in the row act; the rest of the row opens the detail.
+              if ((e.target as HTMLElement).closest('button,a,.ant-dropdown')) return
+              setOpen(shop)
+            },
+            style: { cursor: 'pointer' },
+          }),
           pagination: {
             defaultPageSize: 20,
             showSizeChanger: true,
@@ -120,7 +167,12 @@ export function ShopsPage() {
             {
               title: t('shops.name'),
               dataIndex: 'name',
-              render: (name: string) => <Typography.Text strong>{name}</Typography.Text>,
+              fixed: desk ? 'left' : undefined,
+              render: (name: string) => (
+                <Typography.Text strong style={{ maxWidth: 220 }} ellipsis={{ tooltip: name }}>
+                  {name}
+                </Typography.Text>
+              ),
             },
             {
               title: t('shops.channel'),
@@ -128,19 +180,19 @@ export function ShopsPage() {
               render: (c: Channel) => <Tag>{t(`channels.${c}`)}</Tag>,
             },
             {
-              title: t('shops.status'),
-              dataIndex: 'status',
-              render: (s: Shop['status']) => (
-                <Tag color={s === 'active' ? 'green' : 'default'}>{t(`shops.${s}`)}</Tag>
-              ),
-            },
-            {
               title: t('shops.health'),
               key: 'health',
               render: (_: unknown, shop) => {
                 const h = healthOf(shop, sync[shop.id])
-                return <Badge status={HEALTH_BADGE[h]} text={t(`shops.healthState.${h}`)} />
+                return (
+                  <Badge status={HEALTH_BADGE[h]} text={t(`shops.healthState.${h}`)} data-testid="health" />
+                )
               },
+            },
+            {
+              title: t('shops.auth'),
+              key: 'auth',
+              render: (_: unknown, shop) => <AuthState link={sync[shop.id]?.link} />,
             },
             {
               title: t('shops.lastSync'),
@@ -148,9 +200,89 @@ export function ShopsPage() {
               render: (_: unknown, shop) => <Time value={lastOk(sync[shop.id])} />,
             },
             {
-              title: t('shops.createdAt'),
-              dataIndex: 'createdAt',
-              render: (v: string) => <Time value={v} />,
+              title: t('shops.latestError'),
+              key: 'error',
+              render: (_: unknown, shop) => {
+                const e = latestError(sync[shop.id])
+                return e ? (
+                  <Typography.Text type="danger" style={{ maxWidth: 240 }} ellipsis={{ tooltip: e }}>
+                    「{e}」
+                  </Typography.Text>
+                ) : null
+              },
+            },
+            {
+              title: t('shops.failedWebhooks'),
+              key: 'webhooks',
+              align: 'right',
+              render: (_: unknown, shop) => {
+                const n = sync[shop.id]?.failedWebhooks.length
+                return n ? (
+                  <Typography.Text type="danger" className="num">
+                    {n}
+                  </Typography.Text>
+                ) : null
+              },
+            },
+            {
+              title: t('common.actions'),
+              key: 'actions',
+              fixed: desk ? 'right' : undefined,
+              render: (_: unknown, shop) => (
+                <Space size={0} wrap={false}>
+                  <Button
+                    type="link"
+                    size="small"
+                    disabled={shop.status !== 'active'}
+                    onClick={() => void pullNow(shop)}
+                  >
+                    {t('shops.pullNow')}
+                  </Button>
+                  <Button
+                    type="link"
+                    size="small"
+                    onClick={() => void navigate(`/catalogue?shop=${shop.id}`)}
+                  >
+                    {t('shops.catalogue')}
+                  </Button>
+                  <Button
+                    type="link"
+                    size="small"
+                    onClick={() => void navigate(`/stock-rules?shop=${shop.id}`)}
+                  >
+                    {t('shops.stockRules')}
+                  </Button>
+                  <Dropdown
+                    trigger={['click']}
+                    menu={{
+                      items: [
+                        ...(sync[shop.id]?.link?.oauth
+                          ? [{ key: 'auth', label: t('shops.reauthorize') }]
+                          : []),
+                        shop.status === 'active'
+                          ? { key: 'disable', danger: true, label: t('shops.disable') }
+                          : { key: 'enable', label: t('shops.enable') },
+                      ],
+                      onClick: ({ key }) => {
+                        if (key === 'auth') void reauthorize(shop)
+                        if (key === 'enable') void setEnabled(shop, true)
+                        if (key === 'disable')
+                          void modal.confirm({
+                            title: t('shops.disableConfirm', { name: shop.name }),
+                            okText: t('shops.disable'),
+                            okButtonProps: { danger: true },
+                            cancelText: t('common.cancel'),
+                            onOk: () => setEnabled(shop, false),
+                          })
+                      },
+                    }}
+                  >
+                    <Button type="link" size="small">
+                      {t('shops.more')}
+                    </Button>
+                  </Dropdown>
+                </Space>
+              ),
             },
           ],
         }}
@@ -166,7 +298,7 @@ function ShopDrawer({
   onClose,
 }: {
   shop: Shop | null
-  sync: SyncHealth | undefined
+  sync: ShopHealth | undefined
   onClose: () => void
 }) {
   const { t, maybe } = useI18n()
@@ -174,6 +306,35 @@ function ShopDrawer({
     <DetailDrawer open={!!shop} onClose={onClose} title={shop?.name} loading={!!shop && !sync}>
       {shop && sync && (
         <>
+          <Section title={t('shops.detail.link')}>
+            <Descriptions size="small" column={1} bordered>
+              <Descriptions.Item label={t('shops.health')}>
+                <Badge
+                  status={HEALTH_BADGE[healthOf(shop, sync)]}
+                  text={t(`shops.healthState.${healthOf(shop, sync)}`)}
+                />
+              </Descriptions.Item>
+              <Descriptions.Item label={t('shops.auth')}>
+                <AuthState link={sync.link} />
+              </Descriptions.Item>
+              {sync.link?.refreshExpiresAt && (
+                <Descriptions.Item label={t('shops.detail.refreshExpiresAt')}>
+                  <Time value={sync.link.refreshExpiresAt} />
+                </Descriptions.Item>
+              )}
+              {!!sync.settingsProblems?.length && (
+                <Descriptions.Item label={t('shops.detail.settingsProblems')}>
+                  {sync.settingsProblems.map((p) => (
+                    <div key={`${p.path}${p.code}`}>
+                      <Typography.Text type="danger">
+                        {p.path.slice(1).split('/').join('.')}：「{p.message}」
+                      </Typography.Text>
+                    </div>
+                  ))}
+                </Descriptions.Item>
+              )}
+            </Descriptions>
+          </Section>
           <Section title={t('shops.detail.streams')}>
             <Table
               size="small"
@@ -262,5 +423,24 @@ function ShopDrawer({
         </>
       )}
     </DetailDrawer>
+  )
+}
+
+/** 已授权（有效至 …）, 等待平台回调, 密钥接入, 未填写凭证. */
+function AuthState({ link }: { link: ShopHealth['link'] }) {
+  const { t } = useI18n()
+  if (!link) return null
+  if (!link.hasCredentials) return <Tag>{t('shops.authState.none')}</Tag>
+  if (link.waitingForCallback) return <Tag color="orange">{t('shops.authState.waiting')}</Tag>
+  if (!link.oauth) return <Tag color="green">{t('shops.authState.keys')}</Tag>
+  return (
+    <Space size={4} wrap>
+      <Tag color="green">{t('shops.authState.linked')}</Tag>
+      {link.tokenExpiresAt && (
+        <span className="ep-muted">
+          {t('shops.detail.tokenExpiresAt')} <Time value={link.tokenExpiresAt} />
+        </span>
+      )}
+    </Space>
   )
 }
