@@ -9,11 +9,12 @@ import { orders } from './orders'
 import { settings } from './settings'
 import { shell } from './shell'
 import { shops } from './shops'
+import { stock } from './stock'
 
 export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
 
-const areas = { common, shell, auth, errors, channels, orders, shops, settings, audit }
+const areas = { common, shell, auth, errors, channels, orders, shops, settings, audit, stock }
 
 type Zh = { [K in keyof typeof areas]: (typeof areas)[K]['zh-CN'] }
 export type MessageKey = Paths<Zh>
