@@ -25,6 +25,7 @@ import { endpoints } from '../../api/endpoints'
 import type { CountSheet, CountStatus, CountSummary, ScanHit, Sku } from '../../api/types'
 import { Time } from '../../components/format'
 import { CursorPager, ListPage } from '../../components/list-page'
+import { useDesk } from '../../components/layout'
 import { ScanInput } from '../../components/scan-input'
 import { EmptyState, ErrorAlert } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
@@ -216,6 +217,7 @@ export function CountSheetPage() {
   const [sheet, setSheet] = useState<CountSheet | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [last, setLast] = useState<{ code: string; n: number } | null>(null)
+  const desk = useDesk()
   const reload = useCallback(() => {
     endpoints.count(id!).then(setSheet, setError)
   }, [id])
@@ -297,8 +299,7 @@ export function CountSheetPage() {
             {last && (
               <div
                 data-testid="last-count"
-                style={{ fontSize: 28, fontWeight: 600, marginBottom: 12 }}
-                className="num"
+                style={{ fontSize: 24, fontWeight: 600, marginBottom: 12, overflowWrap: 'anywhere' }}
               >
                 {t('stock.count.lastScan', { code: last.code, n: last.n })}
               </div>
@@ -321,15 +322,28 @@ export function CountSheetPage() {
           dataSource={sheet.lines}
           data-testid="count-lines"
           columns={[
-            {
-              title: t('stock.field.bin'),
-              dataIndex: 'bin',
-              render: (v: string | null) => <span className="mono">{v}</span>,
-            },
+            ...(desk
+              ? [
+                  {
+                    title: t('stock.field.bin'),
+                    dataIndex: 'bin',
+                    render: (v: string | null) => <span className="mono">{v}</span>,
+                  },
+                ]
+              : []),
             {
               title: t('stock.field.sku'),
               key: 'sku',
-              render: (_: unknown, l) => <SkuCell code={l.skuCode} name={l.skuName} />,
+              render: (_: unknown, l: CountSheet['lines'][number]) => (
+                <>
+                  {!desk && l.bin && (
+                    <div className="mono" style={{ fontWeight: 600 }}>
+                      {l.bin}
+                    </div>
+                  )}
+                  <SkuCell code={l.skuCode} name={l.skuName} />
+                </>
+              ),
             },
             ...(counting
               ? []

@@ -22,6 +22,7 @@ import type { Receipt, ReceiptStatus, ReceiptSummary, ScanHit } from '../../api/
 import { useMe } from '../../app/session'
 import { Money, Time } from '../../components/format'
 import { CursorPager, ListPage } from '../../components/list-page'
+import { useDesk } from '../../components/layout'
 import { ScanInput } from '../../components/scan-input'
 import { EmptyState, ErrorAlert } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
@@ -114,6 +115,7 @@ export function ReceiptEditor() {
   const { id } = useParams()
   const isNew = !id || id === 'new'
   const { t } = useI18n()
+  const desk = useDesk()
   const me = useMe()
   const navigate = useNavigate()
   const { message } = AntApp.useApp()
@@ -301,7 +303,7 @@ export function ReceiptEditor() {
                 {
                   title: t('stock.field.sku'),
                   key: 'sku',
-                  fixed: 'left',
+                  fixed: desk ? 'left' : undefined,
                   render: (_: unknown, l) => <SkuCell code={l.skuCode} name={l.skuName} />,
                 },
                 {

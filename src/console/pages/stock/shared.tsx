@@ -65,13 +65,9 @@ export function Delta({ n }: { n: number }) {
 /** SKU code over its name, as people read a SKU. */
 export function SkuCell({ code, name }: { code: string; name: string }) {
   return (
-    <div style={{ minWidth: 120 }}>
+    <div style={{ minWidth: 110, maxWidth: 260 }}>
       <div className="mono">{code}</div>
-      <div
-        className="ep-muted"
-        style={{ maxWidth: 260, overflow: 'hidden', textOverflow: 'ellipsis' }}
-        title={name}
-      >
+      <div className="ep-muted" style={{ overflowWrap: 'anywhere' }} title={name}>
         {name}
       </div>
     </div>

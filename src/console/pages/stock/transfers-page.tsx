@@ -304,13 +304,13 @@ export function TransferPage() {
           <Descriptions.Item label={t('stock.transfer.from')}>{doc.fromWarehouseName}</Descriptions.Item>
           <Descriptions.Item label={t('stock.transfer.to')}>{doc.toWarehouseName}</Descriptions.Item>
           {doc.shippedAt && (
-            <Descriptions.Item label={t('stock.transfer.status.in_transit')}>
-              <Time value={doc.shippedAt} /> {doc.shippedBy}
+            <Descriptions.Item label={t('stock.transfer.shippedAt')}>
+              <Time value={doc.shippedAt} /> · {doc.shippedBy}
             </Descriptions.Item>
           )}
           {doc.receivedAt && (
             <Descriptions.Item label={t('stock.transfer.received')}>
-              <Time value={doc.receivedAt} /> {doc.receivedBy}
+              <Time value={doc.receivedAt} /> · {doc.receivedBy}
             </Descriptions.Item>
           )}
           {doc.note && <Descriptions.Item label={t('stock.field.note')}>{doc.note}</Descriptions.Item>}
