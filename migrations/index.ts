@@ -47,6 +47,10 @@ import * as m0042 from './0042_shipment_groups.js'
 import * as m0043 from './0043_writeback_note.js'
 import * as m0095 from './0095_order_search.js'
 import * as m0096 from './0096_exception_assignee.js'
+import * as m0100 from './0100_sku_barcodes.js'
+import * as m0101 from './0101_stock_receipts.js'
+import * as m0102 from './0102_stock_counts.js'
+import * as m0103 from './0103_stock_transfers.js'
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_merchants': m0001,
@@ -91,4 +95,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0065_journal_sku_totals_skus_only': m0065,
   '0095_order_search': m0095,
   '0096_exception_assignee': m0096,
+  '0100_sku_barcodes': m0100,
+  '0101_stock_receipts': m0101,
+  '0102_stock_counts': m0102,
+  '0103_stock_transfers': m0103,
 }

@@ -5,6 +5,7 @@ import { auditRoutes } from '../audit/routes.js'
 import { catalogueRoutes } from '../catalogue/routes.js'
 import { catalogueTransferRoutes } from '../catalogue/transfer-routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
+import { stockDocumentRoutes } from '../inventory/doc-routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
 import { stockRuleRoutes } from '../inventory/stock-rule-routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
@@ -43,6 +44,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   orderCountRoutes,
   inventoryRoutes,
   stockRuleRoutes,
+  stockDocumentRoutes,
   webhookRoutes,
   fulfillmentRoutes,
   ledgerRoutes,

@@ -54,7 +54,7 @@ async function alreadyDone(db: Executor, merchantId: string, key: string | undef
 }
 
 export async function receive(
-  db: Db,
+  db: Executor,
   merchantId: string,
   input: {
     warehouseId: string

@@ -11,6 +11,12 @@ export async function listStock(
   f: {
     skuId?: string
     warehouseId?: string
+    /** The warehouses a scoped caller may see (null = all). */
+    warehouseIds?: readonly string[] | null
+    /** SKU code or barcode (prefix), or part of the name. */
+    q?: string
+    /** Only SKUs at or under their low-stock threshold (available over every warehouse). */
+    lowOnly?: boolean
     after?: readonly [skuCode: string, warehouseCode: string]
     limit: number
   },
@@ -28,6 +34,9 @@ export async function listStock(
     .leftJoin('sku_costs as c', (j) =>
       j.onRef('c.merchant_id', '=', 's.merchant_id').onRef('c.sku_id', '=', 's.sku_id'),
     )
+    .leftJoin('stock_thresholds as t', (j) =>
+      j.onRef('t.merchant_id', '=', 's.merchant_id').onRef('t.sku_id', '=', 's.sku_id'),
+    )
     .select([
       's.warehouse_id',
       'w.code as warehouse_code',
@@ -40,10 +49,35 @@ export async function listStock(
       'b.bin',
       'c.avg_cost',
       'c.currency',
+      't.threshold',
+      'w.name as warehouse_name',
+      's.updated_at',
     ])
     .where('s.merchant_id', '=', merchantId)
   if (f.skuId) q = q.where('s.sku_id', '=', f.skuId)
   if (f.warehouseId) q = q.where('s.warehouse_id', '=', f.warehouseId)
+  if (f.warehouseIds) q = q.where('s.warehouse_id', 'in', [...f.warehouseIds, ''])
+  if (f.q) {
+    const like = f.q.replace(/[\\%_]/g, (c) => `\\${c}`)
+    q = q.where((eb) =>
+      eb.or([
+        eb('k.code', 'like', `${like}%`),
+        eb('k.name', 'like', `%${like}%`),
+        eb.exists(
+          eb
+            .selectFrom('sku_barcodes as bc')
+            .select('bc.code')
+            .whereRef('bc.merchant_id', '=', 's.merchant_id')
+            .whereRef('bc.sku_id', '=', 's.sku_id')
+            .where('bc.code', 'like', `${like}%`),
+        ),
+      ]),
+    )
+  }
+  if (f.lowOnly)
+    q = q.where(
+      sql<boolean>`t.threshold IS NOT NULL AND (SELECT COALESCE(SUM(s2.on_hand - s2.reserved), 0) FROM stock s2 WHERE s2.merchant_id = s.merchant_id AND s2.sku_id = s.sku_id) <= t.threshold`,
+    )
   const after = f.after
   if (after)
     q = q.where((eb) =>
@@ -109,4 +143,37 @@ export async function listLowStock(
     HAVING available <= t.threshold
     ORDER BY k.code LIMIT ${f.limit}`.execute(db)
   return rows.rows
+}
+
+/** Per SKU: available over every warehouse, and units shipped in the last 30 days (DB clock). */
+export async function skuPace(
+  db: Executor,
+  merchantId: string,
+  skuIds: readonly string[],
+): Promise<Map<string, { available: number; shipped30d: number }>> {
+  const out = new Map<string, { available: number; shipped30d: number }>()
+  if (skuIds.length === 0) return out
+  const ids = [...new Set(skuIds)]
+  const [avail, shipped] = await Promise.all([
+    db
+      .selectFrom('stock')
+      .select(['sku_id', sql<string>`SUM(on_hand - reserved)`.as('n')])
+      .where('merchant_id', '=', merchantId)
+      .where('sku_id', 'in', ids)
+      .groupBy('sku_id')
+      .execute(),
+    db
+      .selectFrom('stock_movements')
+      .select(['sku_id', sql<string>`-SUM(quantity)`.as('n')])
+      .where('merchant_id', '=', merchantId)
+      .where('sku_id', 'in', ids)
+      .where('kind', '=', 'shipment')
+      .where(sql<boolean>`created_at >= NOW(3) - INTERVAL 30 DAY`)
+      .groupBy('sku_id')
+      .execute(),
+  ])
+  const s = new Map(shipped.map((r) => [r.sku_id, Number(r.n)]))
+  for (const id of ids) out.set(id, { available: 0, shipped30d: s.get(id) ?? 0 })
+  for (const r of avail) out.get(r.sku_id)!.available = Number(r.n)
+  return out
 }

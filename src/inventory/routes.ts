@@ -21,7 +21,9 @@ import { allocateOrder } from './allocate.js'
 import { retryWaitingOrders } from './events.js'
 import { receive, restockReturn, ReturnRefused, stocktake, transfer, StockError } from './operations.js'
 import { PushBusy, pushShopNow } from './push.js'
-import { listLowStock, listPushStates, listStock } from './repo.js'
+import { inTransit } from './documents.js'
+import { listLowStock, listPushStates, listStock, skuPace } from './repo.js'
+import { warehouseScope } from '../users/scope.js'
 import { schedulePush } from './schedule-push.js'
 
 const NStr = Nullable(Type.String())
@@ -37,6 +39,19 @@ const StockSchema = Type.Object({
   bin: NStr,
   avgCost: Nullable(Money),
   currency: NStr,
+  warehouseName: Type.String(),
+  inTransit: Type.Integer({
+    description: 'shipped to this warehouse by transfers and not yet received: counted in no available',
+  }),
+  threshold: Nullable(Type.Integer({ description: 'the SKU’s low-stock threshold' })),
+  low: Type.Boolean({ description: 'available over every warehouse is at or under the threshold' }),
+  daysOfCover: Nullable(
+    Type.Integer({
+      description:
+        'available over every warehouse at the last 30 days’ shipping pace; null when nothing shipped',
+    }),
+  ),
+  updatedAt: Timestamp,
 })
 const PushStateSchema = Type.Object({
   shopId: Type.String(),
@@ -115,23 +130,47 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
         querystring: Type.Object({
           skuId: Type.Optional(Id),
           warehouseId: Type.Optional(Id),
+          q: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 128,
+              description: 'SKU code or barcode (prefix), or part of the name',
+            }),
+          ),
+          low: Type.Optional(
+            Type.Boolean({ description: 'only SKUs at or under their low-stock threshold' }),
+          ),
           ...PageQuery,
         }),
         response: { 200: Page(StockSchema), ...errorResponses },
       },
     },
     async (req) => {
-      const { limit = DEFAULT_LIMIT, cursor, skuId, warehouseId } = req.query
+      const { limit = DEFAULT_LIMIT, cursor, skuId, warehouseId, q, low } = req.query
       const after = readCursor(cursor, ['string', 'string'])
       const rows = await listStock(ctx.db, req.auth.merchantId, {
         limit: limit + 1,
         ...(skuId ? { skuId } : {}),
         ...(warehouseId ? { warehouseId } : {}),
+        ...(q ? { q } : {}),
+        ...(low ? { lowOnly: true } : {}),
+        warehouseIds: warehouseScope(req.auth),
         ...(after ? { after } : {}),
       })
       const { items, next } = pageOf(rows, limit, (r) => [r.sku_code, r.warehouse_code])
+      const skuIds = items.map((r) => r.sku_id)
+      const [pace, transit] = await Promise.all([
+        skuPace(ctx.db, req.auth.merchantId, skuIds),
+        inTransit(ctx.db, req.auth.merchantId, skuIds),
+      ])
       return {
         items: items.map((r) => ({
+          warehouseName: r.warehouse_name,
+          inTransit: transit.get(`${r.warehouse_id}.${r.sku_id}`) ?? 0,
+          threshold: r.threshold,
+          low: r.threshold !== null && (pace.get(r.sku_id)?.available ?? 0) <= r.threshold,
+          daysOfCover: daysOfCover(pace.get(r.sku_id)),
+          updatedAt: r.updated_at.toISOString(),
           warehouseId: r.warehouse_id,
           warehouseCode: r.warehouse_code,
           skuId: r.sku_id,
@@ -487,17 +526,22 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       return {
         next: page.next,
         items: page.items.map((r) => {
-          const perDay = Number(r.shipped_30d) / 30
           return {
             skuId: r.sku_id,
             code: r.code,
             available: Number(r.available),
             threshold: r.threshold,
             shippedLast30Days: Number(r.shipped_30d),
-            daysOfCover: perDay > 0 ? Math.floor(Number(r.available) / perDay) : null,
+            daysOfCover: daysOfCover({ available: Number(r.available), shipped30d: Number(r.shipped_30d) }),
           }
         }),
       }
     },
   )
+}
+
+/** Days the available stock lasts at the last 30 days' shipping pace; null when nothing shipped. */
+function daysOfCover(p: { available: number; shipped30d: number } | undefined): number | null {
+  if (!p || p.shipped30d <= 0) return null
+  return Math.max(0, Math.floor((p.available * 30) / p.shipped30d))
 }

@@ -100,7 +100,116 @@ export interface StockThresholdTable {
   threshold: number
 }
 
+export const BARCODE_KINDS = ['ean13', 'code128', 'platform'] as const
+export type BarcodeKind = (typeof BARCODE_KINDS)[number]
+
+export interface SkuBarcodeTable {
+  merchant_id: string
+  code: string
+  sku_id: string
+  kind: BarcodeKind
+  created_at: CreatedAt
+}
+
+export interface StockReceiptTable {
+  id: string
+  merchant_id: string
+  number: string
+  warehouse_id: string
+  status: 'draft' | 'posted'
+  currency: string
+  supplier_ref: string | null
+  note: string | null
+  created_by: string | null
+  posted_by: string | null
+  posted_at: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+export interface StockReceiptLineTable {
+  id: string
+  merchant_id: string
+  receipt_id: string
+  line_no: number
+  sku_id: string
+  quantity: number
+  unit_cost: string
+  bin: string | null
+}
+
+export const COUNT_STATUSES = ['counting', 'submitted', 'approved', 'cancelled'] as const
+export type CountStatus = (typeof COUNT_STATUSES)[number]
+
+export interface StockCountTable {
+  id: string
+  merchant_id: string
+  number: string
+  warehouse_id: string
+  status: CountStatus
+  bin_from: string | null
+  bin_to: string | null
+  note: string | null
+  created_by: string | null
+  submitted_by: string | null
+  submitted_at: Date | null
+  decided_by: string | null
+  decided_at: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+export interface StockCountLineTable {
+  id: string
+  merchant_id: string
+  count_id: string
+  sku_id: string
+  bin: string | null
+  expected: number
+  counted: number | null
+  counted_by: string | null
+  counted_at: Date | null
+}
+
+export const TRANSFER_STATUSES = ['draft', 'in_transit', 'received', 'cancelled'] as const
+export type TransferStatus = (typeof TRANSFER_STATUSES)[number]
+
+export interface StockTransferTable {
+  id: string
+  merchant_id: string
+  number: string
+  from_warehouse_id: string
+  to_warehouse_id: string
+  status: TransferStatus
+  note: string | null
+  discrepancy_note: string | null
+  created_by: string | null
+  shipped_by: string | null
+  shipped_at: Date | null
+  received_by: string | null
+  received_at: Date | null
+  created_at: Date
+  updated_at: Date
+}
+
+export interface StockTransferLineTable {
+  id: string
+  merchant_id: string
+  transfer_id: string
+  line_no: number
+  sku_id: string
+  quantity: number
+  received: number
+}
+
 export interface InventoryTables {
+  sku_barcodes: SkuBarcodeTable
+  stock_receipts: StockReceiptTable
+  stock_receipt_lines: StockReceiptLineTable
+  stock_counts: StockCountTable
+  stock_count_lines: StockCountLineTable
+  stock_transfers: StockTransferTable
+  stock_transfer_lines: StockTransferLineTable
   stock_thresholds: StockThresholdTable
   stock: StockTable
   stock_movements: StockMovementTable

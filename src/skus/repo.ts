@@ -129,6 +129,14 @@ export async function listSkus(
         eb('code', 'like', `${like}%`),
         eb('barcode', 'like', `${like}%`),
         eb('name', 'like', `%${like}%`),
+        eb.exists(
+          eb
+            .selectFrom('sku_barcodes as b')
+            .select('b.code')
+            .whereRef('b.merchant_id', '=', 'skus.merchant_id')
+            .whereRef('b.sku_id', '=', 'skus.id')
+            .where('b.code', 'like', `${like}%`),
+        ),
       ]),
     )
   }

@@ -4,8 +4,18 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.js'
 import { invalid, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
+import { AppError } from '../api/errors.js'
 import { errorResponses, IdParams, Int, Money } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
+import { BARCODE_KINDS } from '../inventory/tables.js'
+import {
+  barcodeProblem,
+  barcodesOf,
+  BarcodeTaken,
+  resolveScan,
+  setBarcodes,
+  type Barcode,
+} from './barcodes.js'
 import { bundleComponents, bundleIds, getSku, listSkus, upsertSkus, type Sku } from './repo.js'
 
 const SkuFields = {
@@ -18,6 +28,13 @@ const SkuFields = {
   active: Type.Optional(Type.Boolean()),
 }
 
+const BarcodeSchema = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: 128 }),
+  kind: Type.Enum(BARCODE_KINDS, {
+    description: 'ean13 (13 digits, check digit validated), code128, or platform (a platform item code)',
+  }),
+})
+
 const SkuSchema = Type.Object({
   id: Type.String(),
   code: Type.String(),
@@ -28,11 +45,12 @@ const SkuSchema = Type.Object({
   weightG: Type.Union([Type.Integer(), Type.Null()]),
   active: Type.Boolean(),
   isBundle: Type.Boolean({ description: 'a bundle (组合装): see GET /skus/:id/bundle' }),
+  barcodes: Type.Array(BarcodeSchema, { description: 'every barcode a scan of this SKU may read' }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 })
 
-const json = (s: Sku, bundles: ReadonlySet<string>) => ({
+const json = (s: Sku, bundles: ReadonlySet<string>, barcodes: Barcode[] = []) => ({
   id: s.id,
   code: s.code,
   name: s.name,
@@ -42,6 +60,7 @@ const json = (s: Sku, bundles: ReadonlySet<string>) => ({
   weightG: s.weightG,
   active: s.active,
   isBundle: bundles.has(s.id),
+  barcodes,
   createdAt: s.createdAt.toISOString(),
   updatedAt: s.updatedAt.toISOString(),
 })
@@ -118,7 +137,12 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
         req.auth.merchantId,
         items.map((s) => s.id),
       )
-      return { items: items.map((s) => json(s, bundles)), next }
+      const codes = await barcodesOf(
+        ctx.db,
+        req.auth.merchantId,
+        items.map((s) => s.id),
+      )
+      return { items: items.map((s) => json(s, bundles, codes.get(s.id))), next }
     },
   )
 
@@ -130,7 +154,8 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
     async (req) => {
       const sku = await getSku(ctx.db, req.auth.merchantId, req.params.id)
       if (!sku) throw notFound('SKU', req.params.id)
-      return json(sku, await bundleIds(ctx.db, req.auth.merchantId, [sku.id]))
+      const codes = await barcodesOf(ctx.db, req.auth.merchantId, [sku.id])
+      return json(sku, await bundleIds(ctx.db, req.auth.merchantId, [sku.id]), codes.get(sku.id))
     },
   )
 
@@ -170,6 +195,100 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
           unitValue: c.unit_value,
         })),
       }
+    },
+  )
+
+  app.get(
+    '/skus/resolve',
+    {
+      schema: {
+        tags,
+        summary: 'What a scan names: the SKU whose code it is, else the SKU holding it as a barcode',
+        description:
+          'Every scan field of the console calls this. A 12-digit UPC-A is also tried as its EAN-13. An unknown scan is a 404 with details.reason `scan_unknown`.',
+        querystring: Type.Object(
+          { code: Type.String({ minLength: 1, maxLength: 128 }) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            sku: SkuSchema,
+            matchedBy: Type.Enum(['sku_code', ...BARCODE_KINDS]),
+            barcode: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const hit = await resolveScan(ctx.db, req.auth.merchantId, req.query.code)
+      if (!hit)
+        throw new AppError('not_found', `no SKU code or barcode is "${req.query.code}"`, 404, {
+          field: 'querystring/code',
+          reason: 'scan_unknown',
+        })
+      const codes = await barcodesOf(ctx.db, req.auth.merchantId, [hit.sku.id])
+      return {
+        sku: json(hit.sku, await bundleIds(ctx.db, req.auth.merchantId, [hit.sku.id]), codes.get(hit.sku.id)),
+        matchedBy: hit.matchedBy,
+        barcode: hit.barcode,
+      }
+    },
+  )
+
+  app.put(
+    '/skus/:id/barcodes',
+    {
+      schema: {
+        tags,
+        summary: 'Replace the barcodes of a SKU (EAN-13 check digit validated; unique within the merchant)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            items: Type.Array(Type.Object({ ...BarcodeSchema.properties }, { additionalProperties: false }), {
+              maxItems: 50,
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: SkuSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const { merchantId } = req.auth
+      const sku = await getSku(ctx.db, merchantId, req.params.id)
+      if (!sku) throw notFound('SKU', req.params.id)
+      const seen = new Set<string>()
+      req.body.items.forEach((b, i) => {
+        const problem = barcodeProblem(b.kind, b.code)
+        if (problem)
+          throw invalid(`body/items/${i}/code ${b.code}: ${problem}`, {
+            field: `body/items/${i}/code`,
+            reason: b.kind === 'ean13' ? 'ean13_invalid' : 'barcode_invalid',
+          })
+        if (seen.has(b.code))
+          throw invalid(`body/items/${i}/code repeats "${b.code}"`, { field: `body/items/${i}/code` })
+        seen.add(b.code)
+      })
+      try {
+        await setBarcodes(ctx.db, merchantId, sku.id, req.body.items)
+      } catch (err) {
+        if (err instanceof BarcodeTaken)
+          throw new AppError('conflict', `body/items/${err.index}/code: ${err.message}`, 409, {
+            field: `body/items/${err.index}/code`,
+            reason: 'barcode_taken',
+          })
+        throw err
+      }
+      await audit(ctx.db, merchantId, {
+        ...apiActor(req.auth),
+        action: 'sku.barcodes',
+        entityType: 'sku',
+        entityId: sku.id,
+        detail: { barcodes: req.body.items.map((b) => b.code) },
+      })
+      const codes = await barcodesOf(ctx.db, merchantId, [sku.id])
+      return json(sku, await bundleIds(ctx.db, merchantId, [sku.id]), codes.get(sku.id))
     },
   )
 }

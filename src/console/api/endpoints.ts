@@ -1,7 +1,18 @@
 /** Typed calls per API route; the adapters of adapt.ts are applied here and nowhere else. */
 import { camelRow, toPage } from './adapt'
-import { api } from './client'
+import { api, queryString } from './client'
 import type {
+  CountSheet,
+  CountSummary,
+  Movement,
+  MovementKind,
+  Receipt,
+  ReceiptBody,
+  ReceiptSummary,
+  ScanHit,
+  StockRow,
+  Transfer,
+  TransferSummary,
   ApiKey,
   BundleComponent,
   ExceptionCounts,
@@ -44,6 +55,18 @@ export interface ExceptionQuery {
 
 const rows = <T>(list: unknown): T[] =>
   ((list as Record<string, unknown>[] | undefined) ?? []).map((r) => camelRow<T>(r))
+
+export interface MovementQuery {
+  skuId?: string
+  warehouseId?: string
+  kind?: MovementKind
+  ref?: string
+  from?: string
+  to?: string
+}
+
+type Paged = { cursor?: string; limit?: number }
+type DocQuery = Paged & { status?: string; warehouseId?: string }
 
 export const endpoints = {
   me: () => api.get<Me>('/me'),
@@ -145,4 +168,42 @@ export const endpoints = {
   bundle: (id: string) => api.get<{ components: BundleComponent[] }>(`/skus/${id}/bundle`),
   saveBundle: (id: string, components: { skuCode: string; quantity: number; unitValue: string }[]) =>
     api.put<{ components: number }>(`/skus/${id}/bundle`, { components }),
+
+  resolveScan: (code: string) => api.get<ScanHit>('/skus/resolve', { code }),
+  stock: async (query: Paged & { q?: string; warehouseId?: string; low?: boolean }) =>
+    toPage<StockRow>(await api.get('/stock', { ...query })),
+  movements: async (query: MovementQuery & Paged) =>
+    toPage<Movement>(await api.get('/stock/movements', { ...query })),
+  /** The export is a plain GET the browser downloads with the session cookie. */
+  movementsExportUrl: (query: MovementQuery) =>
+    `/stock/movements${queryString({ ...query, format: 'xlsx' })}`,
+
+  receipts: async (query: DocQuery) => toPage<ReceiptSummary>(await api.get('/receipts', { ...query })),
+  receipt: (id: string) => api.get<Receipt>(`/receipts/${id}`),
+  createReceipt: (body: ReceiptBody) => api.post<Receipt>('/receipts', body),
+  updateReceipt: (id: string, body: ReceiptBody) => api.put<Receipt>(`/receipts/${id}`, body),
+  postReceipt: (id: string) => api.post<{ alreadyPosted: boolean; receipt: Receipt }>(`/receipts/${id}/post`),
+
+  counts: async (query: DocQuery) => toPage<CountSummary>(await api.get('/stock-counts', { ...query })),
+  count: (id: string) => api.get<CountSheet>(`/stock-counts/${id}`),
+  createCount: (body: { warehouseId: string; binFrom?: string; binTo?: string; skuIds?: string[] }) =>
+    api.post<CountSheet>('/stock-counts', body),
+  recordCounts: (id: string, items: { skuId: string; quantity: number; mode: 'set' | 'add' }[]) =>
+    api.post<CountSheet>(`/stock-counts/${id}/counts`, { items }),
+  countStep: (id: string, step: 'submit' | 'approve' | 'reject') =>
+    api.post<CountSheet>(`/stock-counts/${id}/${step}`),
+
+  transfers: async (query: DocQuery) => toPage<TransferSummary>(await api.get('/transfers', { ...query })),
+  transfer: (id: string) => api.get<Transfer>(`/transfers/${id}`),
+  createTransfer: (body: {
+    fromWarehouseId: string
+    toWarehouseId: string
+    note?: string | null
+    lines: { skuId: string; quantity: number }[]
+  }) => api.post<Transfer>('/transfers', body),
+  shipTransfer: (id: string) => api.post<Transfer>(`/transfers/${id}/ship`),
+  receiveTransfer: (
+    id: string,
+    body: { lines: { lineNo: number; quantity: number }[]; final?: boolean; discrepancyNote?: string },
+  ) => api.post<Transfer>(`/transfers/${id}/receive`, body),
 }

@@ -289,3 +289,176 @@ export interface AuditItem {
   entityId: string
   detail: Record<string, unknown>
 }
+
+// ───────────── stock ─────────────
+
+export interface Sku {
+  id: string
+  code: string
+  name: string
+  barcodes: { code: string; kind: 'ean13' | 'code128' | 'platform' }[]
+}
+
+export interface ScanHit {
+  sku: Sku
+  matchedBy: 'sku_code' | 'ean13' | 'code128' | 'platform'
+  barcode: string | null
+}
+
+export interface StockRow {
+  warehouseId: string
+  warehouseCode: string
+  warehouseName: string
+  skuId: string
+  skuCode: string
+  skuName: string
+  onHand: number
+  reserved: number
+  available: number
+  inTransit: number
+  bin: string | null
+  avgCost: string | null
+  currency: string | null
+  threshold: number | null
+  low: boolean
+  daysOfCover: number | null
+  updatedAt: string
+}
+
+export const MOVEMENT_KINDS = [
+  'receipt',
+  'adjustment',
+  'shipment',
+  'return',
+  'transfer_out',
+  'transfer_in',
+] as const
+export type MovementKind = (typeof MOVEMENT_KINDS)[number]
+
+export interface Movement {
+  id: string
+  at: string
+  warehouseId: string
+  warehouseCode: string
+  warehouseName: string
+  skuId: string
+  skuCode: string
+  skuName: string
+  kind: MovementKind
+  quantity: number
+  unitCost: string | null
+  currency: string | null
+  reason: string | null
+  refType: string | null
+  refId: string | null
+  actorId: string | null
+  actorName: string | null
+}
+
+export type ReceiptStatus = 'draft' | 'posted'
+export interface ReceiptSummary {
+  id: string
+  number: string
+  status: ReceiptStatus
+  warehouseId: string
+  warehouseName: string
+  currency: string
+  supplierRef: string | null
+  lineCount: number
+  units: number
+  total: string
+  createdAt: string
+  postedAt: string | null
+}
+export interface ReceiptLine {
+  lineNo: number
+  skuId: string
+  skuCode: string
+  skuName: string
+  quantity: number
+  unitCost: string
+  amount: string
+  bin: string | null
+  onHandBefore: number | null
+  avgCostBefore: string | null
+  avgCostAfter: string | null
+}
+export interface Receipt extends Omit<ReceiptSummary, 'lineCount' | 'units'> {
+  note: string | null
+  createdBy: string | null
+  postedBy: string | null
+  lines: ReceiptLine[]
+}
+export interface ReceiptBody {
+  warehouseId: string
+  currency: string
+  supplierRef?: string | null
+  note?: string | null
+  lines: { skuId: string; quantity: number; unitCost: string; bin?: string | null }[]
+}
+
+export type CountStatus = 'counting' | 'submitted' | 'approved' | 'cancelled'
+export interface CountSummary {
+  id: string
+  number: string
+  status: CountStatus
+  warehouseId: string
+  warehouseName: string
+  binFrom: string | null
+  binTo: string | null
+  lineCount: number
+  countedCount: number
+  createdAt: string
+  submittedAt: string | null
+  decidedAt: string | null
+}
+export interface CountSheet extends Omit<CountSummary, 'lineCount' | 'countedCount'> {
+  note: string | null
+  createdBy: string | null
+  submittedBy: string | null
+  decidedBy: string | null
+  blind: boolean
+  lines: {
+    skuId: string
+    skuCode: string
+    skuName: string
+    bin: string | null
+    expected: number | null
+    counted: number | null
+    variance: number | null
+    countedBy: string | null
+  }[]
+}
+
+export type TransferStatus = 'draft' | 'in_transit' | 'received' | 'cancelled'
+export interface TransferSummary {
+  id: string
+  number: string
+  status: TransferStatus
+  fromWarehouseId: string
+  fromWarehouseName: string
+  toWarehouseId: string
+  toWarehouseName: string
+  units: number
+  receivedUnits: number
+  createdAt: string
+  shippedAt: string | null
+  receivedAt: string | null
+}
+export interface Transfer extends Omit<TransferSummary, 'units' | 'receivedUnits'> {
+  note: string | null
+  discrepancyNote: string | null
+  createdBy: string | null
+  shippedBy: string | null
+  receivedBy: string | null
+  lines: {
+    lineNo: number
+    skuId: string
+    skuCode: string
+    skuName: string
+    quantity: number
+    received: number
+    inTransit: number
+    discrepancy: number
+  }[]
+}

@@ -5,6 +5,7 @@
  */
 import {
   AppstoreOutlined,
+  DatabaseOutlined,
   ApiOutlined,
   AuditOutlined,
   ProfileOutlined,
@@ -28,18 +29,24 @@ import { CataloguePage } from '../pages/shops/catalogue-page'
 import { LinkedPage } from '../pages/shops/linked-page'
 import { LinkShopPage } from '../pages/shops/link-shop-page'
 import { StockRulesPage } from '../pages/shops/stock-rules-page'
+import { CountSheetPage, CountsPage } from '../pages/stock/counts-page'
+import { StockLevelsPage } from '../pages/stock/levels-page'
+import { MovementsPage } from '../pages/stock/movements-page'
+import { ReceiptEditor, ReceiptsPage } from '../pages/stock/receipts-page'
+import { TransferPage, TransfersPage } from '../pages/stock/transfers-page'
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
 export const ADMIN: readonly Role[] = ['admin']
 export const STAFF: readonly Role[] = ['admin', 'warehouse']
 
-export type MenuGroup = 'shops' | 'products' | 'orders' | 'system'
+export type MenuGroup = 'shops' | 'products' | 'orders' | 'stock' | 'system'
 
 /** The side menu's groups, in order (console.md §6.2). */
 export const MENU_GROUPS: readonly { key: MenuGroup; label: MessageKey; icon: ReactNode }[] = [
   { key: 'shops', label: 'shell.menu.shops', icon: <ShopOutlined /> },
   { key: 'products', label: 'skus.group', icon: <AppstoreOutlined /> },
   { key: 'orders', label: 'shell.menu.orders', icon: <ProfileOutlined /> },
+  { key: 'stock', label: 'stock.menu.group', icon: <DatabaseOutlined /> },
   { key: 'system', label: 'shell.menu.system', icon: <SettingOutlined /> },
 ]
 
@@ -87,6 +94,38 @@ export const ROUTES: readonly PageRoute[] = [
     element: <ExceptionsPage />,
   },
   { path: 'skus', label: 'skus.menu', roles: STAFF, group: 'products', element: <SkusPage /> },
+  {
+    path: 'stock',
+    label: 'stock.menu.levels',
+    roles: ALL_ROLES,
+    group: 'stock',
+    element: <StockLevelsPage />,
+  },
+  {
+    path: 'stock/movements',
+    label: 'stock.menu.movements',
+    roles: ALL_ROLES,
+    group: 'stock',
+    element: <MovementsPage />,
+  },
+  {
+    path: 'stock/receipts',
+    label: 'stock.menu.receipts',
+    roles: STAFF,
+    group: 'stock',
+    element: <ReceiptsPage />,
+  },
+  { path: 'stock/receipts/:id', label: 'stock.menu.receipts', roles: STAFF, element: <ReceiptEditor /> },
+  { path: 'stock/counts', label: 'stock.menu.counts', roles: STAFF, group: 'stock', element: <CountsPage /> },
+  { path: 'stock/counts/:id', label: 'stock.menu.counts', roles: STAFF, element: <CountSheetPage /> },
+  {
+    path: 'stock/transfers',
+    label: 'stock.menu.transfers',
+    roles: STAFF,
+    group: 'stock',
+    element: <TransfersPage />,
+  },
+  { path: 'stock/transfers/:id', label: 'stock.menu.transfers', roles: STAFF, element: <TransferPage /> },
   {
     path: 'settings/merchant',
     label: 'shell.menu.merchant',

@@ -42,7 +42,9 @@ export function Shell() {
   }))
   const selected = groups
     .flatMap((g) => g.routes)
-    .find((r) => pathname === `/${r.path}` || pathname.startsWith(`/${r.path}/`))
+    .filter((r) => pathname === `/${r.path}` || pathname.startsWith(`/${r.path}/`))
+    // The longest match: /stock/receipts/1 is under 入库单, not 库存查询.
+    .sort((a, b) => b.path.length - a.path.length)[0]
   const menu = (
     <Menu
       mode="inline"

@@ -11,11 +11,25 @@ import { settings } from './settings'
 import { shell } from './shell'
 import { shops } from './shops'
 import { skus } from './skus'
+import { stock } from './stock'
 
 export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
 
-const areas = { common, shell, auth, errors, channels, orders, shops, settings, audit, exceptions, skus }
+const areas = {
+  common,
+  shell,
+  auth,
+  errors,
+  channels,
+  orders,
+  shops,
+  settings,
+  audit,
+  exceptions,
+  skus,
+  stock,
+}
 
 type Zh = { [K in keyof typeof areas]: (typeof areas)[K]['zh-CN'] }
 export type MessageKey = Paths<Zh>

@@ -189,6 +189,7 @@ const AT_LEAST: Record<string, number> = {
   'GET /stock': SKUS * WAREHOUSES,
   'GET /stock/pushes': 11,
   'GET /stock/low': SKUS,
+  'GET /stock/movements': SKUS * WAREHOUSES,
   'GET /writebacks': 9,
   'GET /settlements/imports': 7,
   'GET /settlements/lines': 5,

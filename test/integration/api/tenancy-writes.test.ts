@@ -177,6 +177,23 @@ beforeAll(async () => {
   })
   expect(user.statusCode, user.body).toBe(201)
   ids.user = user.json<{ user: { id: string } }>().user.id
+  ids.receipt = (
+    await as(a, 'POST', '/receipts', {
+      warehouseId: ids.warehouse,
+      currency: 'CNY',
+      lines: [{ skuId: ids.sku, quantity: 1, unitCost: '1' }],
+    })
+  ).json<{ id: string }>().id
+  ids.count = (await as(a, 'POST', '/stock-counts', { warehouseId: ids.warehouse, skuIds: [ids.sku] })).json<{
+    id: string
+  }>().id
+  ids.transfer = (
+    await as(a, 'POST', '/transfers', {
+      fromWarehouseId: ids.warehouse,
+      toWarehouseId: ids.warehouse2,
+      lines: [{ skuId: ids.sku, quantity: 1 }],
+    })
+  ).json<{ id: string }>().id
   // B has a SKU of the same code, so that only the id is foreign.
   await as(b, 'POST', '/skus/bulk', { items: [{ code: 'A-1', name: 'b1' }] })
   ids.bSku = (await as(b, 'GET', '/skus')).json<{ items: { id: string }[] }>().items[0]!.id
@@ -203,6 +220,51 @@ const attempts = (): Record<string, { url: string; payload?: unknown; type?: str
   'GET /skus/:id': { url: `/skus/${ids.sku}` },
   'PUT /skus/:id/bundle': { url: `/skus/${ids.sku}/bundle`, payload: { components: [] } },
   'GET /skus/:id/bundle': { url: `/skus/${ids.sku}/bundle` },
+  'PUT /skus/:id/barcodes': {
+    url: `/skus/${ids.sku}/barcodes`,
+    payload: { items: [{ code: 'X1', kind: 'code128' }] },
+  },
+  'POST /receipts': {
+    url: '/receipts',
+    payload: {
+      warehouseId: ids.warehouse,
+      currency: 'CNY',
+      lines: [{ skuId: ids.sku, quantity: 1, unitCost: '1' }],
+    },
+  },
+  'GET /receipts/:id': { url: `/receipts/${ids.receipt}` },
+  'PUT /receipts/:id': {
+    url: `/receipts/${ids.receipt}`,
+    payload: {
+      warehouseId: ids.bWarehouse,
+      currency: 'CNY',
+      lines: [{ skuId: ids.bSku, quantity: 1, unitCost: '1' }],
+    },
+  },
+  'POST /receipts/:id/post': { url: `/receipts/${ids.receipt}/post` },
+  'POST /stock-counts': { url: '/stock-counts', payload: { warehouseId: ids.warehouse, skuIds: [ids.sku] } },
+  'GET /stock-counts/:id': { url: `/stock-counts/${ids.count}` },
+  'POST /stock-counts/:id/counts': {
+    url: `/stock-counts/${ids.count}/counts`,
+    payload: { items: [{ skuId: ids.bSku, quantity: 1, mode: 'add' }] },
+  },
+  'POST /stock-counts/:id/submit': { url: `/stock-counts/${ids.count}/submit` },
+  'POST /stock-counts/:id/approve': { url: `/stock-counts/${ids.count}/approve` },
+  'POST /stock-counts/:id/reject': { url: `/stock-counts/${ids.count}/reject` },
+  'POST /transfers': {
+    url: '/transfers',
+    payload: {
+      fromWarehouseId: ids.warehouse,
+      toWarehouseId: ids.bWarehouse,
+      lines: [{ skuId: ids.bSku, quantity: 1 }],
+    },
+  },
+  'GET /transfers/:id': { url: `/transfers/${ids.transfer}` },
+  'POST /transfers/:id/ship': { url: `/transfers/${ids.transfer}/ship` },
+  'POST /transfers/:id/receive': {
+    url: `/transfers/${ids.transfer}/receive`,
+    payload: { lines: [{ lineNo: 1, quantity: 1 }] },
+  },
   'POST /sku-mappings/bulk': {
     url: '/sku-mappings/bulk',
     payload: { items: [{ shopId: ids.shop, platformSkuId: 'P9', skuCode: 'A-1' }] },
