@@ -5,6 +5,7 @@ import { channels } from './channels'
 import { common } from './common'
 import type { Messages, Paths } from './define'
 import { errors } from './errors'
+import { floor } from './floor'
 import { orders } from './orders'
 import { settings } from './settings'
 import { shell } from './shell'
@@ -13,7 +14,7 @@ import { shops } from './shops'
 export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
 
-const areas = { common, shell, auth, errors, channels, orders, shops, settings, audit }
+const areas = { common, shell, auth, errors, channels, orders, shops, settings, audit, floor }
 
 type Zh = { [K in keyof typeof areas]: (typeof areas)[K]['zh-CN'] }
 export type MessageKey = Paths<Zh>
