@@ -40,7 +40,7 @@ const WritebackSchema = Type.Object({
   shopName: Type.String(),
   carrier: NStr,
   trackingNumber: NStr,
-  shippedAt: Timestamp,
+  shippedAt: Nullable(Timestamp),
 })
 const PickListSchema = Type.Object({
   waveId: Type.String(),

@@ -19,7 +19,7 @@ export interface WritebackRow {
   shopName: string
   carrier: string | null
   trackingNumber: string | null
-  shippedAt: string
+  shippedAt: string | null
 }
 
 export async function listWritebacks(
@@ -38,7 +38,7 @@ export async function listWritebacks(
     .selectFrom('shipment_writebacks as w')
     .innerJoin('orders as o', 'o.id', 'w.order_id')
     .innerJoin('shops as s', 's.id', 'w.shop_id')
-    .innerJoin('shipments as sh', 'sh.id', 'w.shipment_id')
+    .leftJoin('shipments as sh', 'sh.id', 'w.shipment_id')
     .select([
       'w.id',
       'w.shipment_id',
@@ -67,9 +67,8 @@ export async function listWritebacks(
     .limit(q.limit + 1)
     .execute()
   return rows.map((r) => {
-    const parcel = ((typeof r.parcels === 'string' ? JSON.parse(r.parcels) : r.parcels) as Parcel[])[
-      r.parcel_no
-    ]
+    const parcels = (typeof r.parcels === 'string' ? JSON.parse(r.parcels) : (r.parcels ?? [])) as Parcel[]
+    const parcel = parcels[r.parcel_no]
     return {
       id: r.id,
       shipmentId: r.shipment_id,
@@ -87,7 +86,7 @@ export async function listWritebacks(
       shopName: r.shop_name,
       carrier: parcel?.carrier ?? null,
       trackingNumber: parcel?.trackingNumber ?? null,
-      shippedAt: r.shipped_at.toISOString(),
+      shippedAt: r.shipped_at ? r.shipped_at.toISOString() : null,
     }
   })
 }

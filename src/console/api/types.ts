@@ -327,5 +327,5 @@ export interface Writeback {
   shopName: string
   carrier: string | null
   trackingNumber: string | null
-  shippedAt: string
+  shippedAt: string | null
 }
