@@ -307,7 +307,22 @@ export interface Verification {
   shipments: { id: string; shippedAt: string; parcels: Parcel[] }[]
 }
 
-export const CARRIERS = ['SF', 'ZTO', 'YTO', 'YUNDA', 'STO', 'JT', 'EMS', 'JD', 'DBL', 'UPS', 'FEDEX', 'DHL', 'USPS', 'OTHER'] as const
+export const CARRIERS = [
+  'SF',
+  'ZTO',
+  'YTO',
+  'YUNDA',
+  'STO',
+  'JT',
+  'EMS',
+  'JD',
+  'DBL',
+  'UPS',
+  'FEDEX',
+  'DHL',
+  'USPS',
+  'OTHER',
+] as const
 export type Carrier = (typeof CARRIERS)[number]
 
 export interface Writeback {

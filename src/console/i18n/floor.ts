@@ -180,7 +180,13 @@ export const floor = defineArea(
     },
   },
   {
-    stage: { to_pick: 'To pick', picking: 'Picking', picked: 'Picked', shipped: 'Shipped', cancelled: 'Cancelled' },
+    stage: {
+      to_pick: 'To pick',
+      picking: 'Picking',
+      picked: 'Picked',
+      shipped: 'Shipped',
+      cancelled: 'Cancelled',
+    },
     waves: {
       title: 'Waves',
       create: 'New wave',
@@ -195,7 +201,8 @@ export const floor = defineArea(
       stage: 'Status',
       pick: 'Pick',
       print: 'Print pick list',
-      empty: 'No waves yet. Make a wave of allocated orders to print its pick list and pick it on a handheld.',
+      empty:
+        'No waves yet. Make a wave of allocated orders to print its pick list and pick it on a handheld.',
       statusTab: { all: 'All', open: 'Open', closed: 'Done' },
     },
     create: {
@@ -276,7 +283,8 @@ export const floor = defineArea(
       done: 'Shipped; telling the platform.',
       withoutWave: 'Ship without wave',
       withoutWaveTitle: 'Ship without a wave',
-      withoutWaveHint: 'This order was not picked through a wave. Give the reason; it is kept in the audit log.',
+      withoutWaveHint:
+        'This order was not picked through a wave. Give the reason; it is kept in the audit log.',
       reason: 'Reason',
       reasonRequired: 'Give a reason.',
       correct: 'Correct tracking no.',
@@ -313,9 +321,11 @@ export const floor = defineArea(
         already_packed: 'This order is packed already.',
         order_blocked: 'This order is stopped: it cannot be packed.',
         nothing_to_pack: 'This order has nothing to pack.',
-        not_in_wave: 'This order was not picked through a wave. To ship it, use “Ship without wave” with a reason.',
+        not_in_wave:
+          'This order was not picked through a wave. To ship it, use “Ship without wave” with a reason.',
         not_verified: 'This order is being verified and not every item is scanned: it cannot ship.',
-        tracking_differs: 'This parcel shipped with another number. To change it, use “Correct tracking no.”.',
+        tracking_differs:
+          'This parcel shipped with another number. To change it, use “Correct tracking no.”.',
         already_shipped: 'This order has shipped already.',
       },
       inWave: 'this wave',

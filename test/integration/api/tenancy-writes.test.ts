@@ -106,7 +106,9 @@ beforeAll(async () => {
       shipment_group_id: '',
       warehouse_id: ids.warehouse,
       idempotency_key: 'tenancy',
-      parcels: JSON.stringify([{ carrier: 'SF', carrierName: null, trackingNumber: 'SF0000009', lineExternalIds: [] }]),
+      parcels: JSON.stringify([
+        { carrier: 'SF', carrierName: null, trackingNumber: 'SF0000009', lineExternalIds: [] },
+      ]),
       cogs_amount: '0',
       cogs_currency: 'CNY',
       shipped_by: null,

@@ -20,7 +20,12 @@ let other: Warehouse
 const sku: Record<string, string> = {}
 
 const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, key = m.keys.warehouse) =>
-  env.app.inject({ method, url, headers: bearer(key), ...(payload === undefined ? {} : { payload }) })
+  env.app.inject({
+    method,
+    url,
+    headers: bearer(key),
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  })
 
 async function order(lines: { code: string; quantity: number }[], externalId: string) {
   const { orderId } = await seedOrder(

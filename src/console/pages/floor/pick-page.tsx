@@ -152,7 +152,11 @@ export function PickPage() {
                 <Tag
                   key={s.slot}
                   color={s.onHold ? 'red' : s.picked >= s.quantity ? 'green' : 'blue'}
-                  style={{ fontSize: 15, padding: '2px 8px', textDecoration: s.onHold ? 'line-through' : undefined }}
+                  style={{
+                    fontSize: 15,
+                    padding: '2px 8px',
+                    textDecoration: s.onHold ? 'line-through' : undefined,
+                  }}
                 >
                   {t('floor.pick.slotProgress', { slot: s.slot, picked: s.picked, quantity: s.quantity })}
                 </Tag>
@@ -175,7 +179,9 @@ export function PickPage() {
               )}
             </div>
           ) : (
-            <ScanBanner kind="info">{needBin ? t('floor.pick.scanBin') : t('floor.pick.scanItem')}</ScanBanner>
+            <ScanBanner kind="info">
+              {needBin ? t('floor.pick.scanBin') : t('floor.pick.scanItem')}
+            </ScanBanner>
           )}
           <Flex gap={8} style={{ marginTop: 8 }}>
             <Button size="large" danger block onClick={short} data-testid="pick-short">

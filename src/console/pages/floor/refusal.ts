@@ -9,7 +9,10 @@ export function refusalText(
   vars: { code?: string; where?: string } = {},
 ): string {
   if (err instanceof ApiError && err.reason) {
-    const text = i18n.maybe(`floor.scan.refused.${err.reason}`, { code: vars.code ?? '', where: vars.where ?? '' })
+    const text = i18n.maybe(`floor.scan.refused.${err.reason}`, {
+      code: vars.code ?? '',
+      where: vars.where ?? '',
+    })
     if (text) return text
   }
   return errorMessage(i18n, err)

@@ -1,6 +1,18 @@
 /** 波次: the waves with their progress; a new wave from filters with a live preview of what it takes. */
 import { PlusOutlined, PrinterOutlined, ScanOutlined } from '@ant-design/icons'
-import { App, Button, Checkbox, Form, InputNumber, Modal, Progress, Select, Space, Tag, Typography } from 'antd'
+import {
+  App,
+  Button,
+  Checkbox,
+  Form,
+  InputNumber,
+  Modal,
+  Progress,
+  Select,
+  Space,
+  Tag,
+  Typography,
+} from 'antd'
 import { useEffect, useState } from 'react'
 import { Link } from 'react-router'
 import { endpoints } from '../../api/endpoints'
@@ -48,7 +60,10 @@ export function WavesPage() {
         tabs={{
           active: status,
           onChange: (k) => setStatus(k as typeof status),
-          items: (['open', 'closed', 'all'] as const).map((k) => ({ key: k, label: t(`floor.waves.statusTab.${k}`) })),
+          items: (['open', 'closed', 'all'] as const).map((k) => ({
+            key: k,
+            label: t(`floor.waves.statusTab.${k}`),
+          })),
         }}
         error={list.error}
         onRetry={list.reload}
