@@ -5,6 +5,10 @@
  */
 import {
   ApiOutlined,
+  CarOutlined,
+  CodeSandboxOutlined,
+  InboxOutlined,
+  NodeIndexOutlined,
   AuditOutlined,
   ProfileOutlined,
   SettingOutlined,
@@ -15,6 +19,10 @@ import type { ReactNode } from 'react'
 import type { Role } from '../api/types'
 import type { MessageKey } from '../i18n'
 import { OrdersPage } from '../pages/orders/orders-page'
+import { PackPage } from '../pages/floor/pack-page'
+import { PickPage } from '../pages/floor/pick-page'
+import { WavesPage } from '../pages/floor/waves-page'
+import { WritebacksPage } from '../pages/floor/writebacks-page'
 import { AccountPage } from '../pages/account-page'
 import { ApiKeysPage } from '../pages/settings/api-keys-page'
 import { AuditPage } from '../pages/settings/audit-page'
@@ -24,13 +32,16 @@ import { ShopsPage } from '../pages/shops/shops-page'
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
 export const ADMIN: readonly Role[] = ['admin']
+/** Who works the warehouse floor (the API's STAFF). */
+export const STAFF: readonly Role[] = ['admin', 'warehouse']
 
-export type MenuGroup = 'shops' | 'orders' | 'system'
+export type MenuGroup = 'shops' | 'orders' | 'floor' | 'system'
 
 /** The side menu's groups, in order (console.md §6.2). */
 export const MENU_GROUPS: readonly { key: MenuGroup; label: MessageKey; icon: ReactNode }[] = [
   { key: 'shops', label: 'shell.menu.shops', icon: <ShopOutlined /> },
   { key: 'orders', label: 'shell.menu.orders', icon: <ProfileOutlined /> },
+  { key: 'floor', label: 'shell.menu.floor', icon: <InboxOutlined /> },
   { key: 'system', label: 'shell.menu.system', icon: <SettingOutlined /> },
 ]
 
@@ -53,6 +64,31 @@ export const ROUTES: readonly PageRoute[] = [
     roles: ALL_ROLES,
     group: 'orders',
     element: <OrdersPage />,
+  },
+  {
+    path: 'floor/waves',
+    label: 'shell.menu.waves',
+    roles: STAFF,
+    group: 'floor',
+    element: <WavesPage />,
+    icon: <NodeIndexOutlined />,
+  },
+  { path: 'floor/pick/:id', label: 'shell.menu.waves', roles: STAFF, element: <PickPage /> },
+  {
+    path: 'floor/pack',
+    label: 'shell.menu.pack',
+    roles: STAFF,
+    group: 'floor',
+    element: <PackPage />,
+    icon: <CodeSandboxOutlined />,
+  },
+  {
+    path: 'floor/writebacks',
+    label: 'shell.menu.writebacks',
+    roles: STAFF,
+    group: 'floor',
+    element: <WritebacksPage />,
+    icon: <CarOutlined />,
   },
   {
     path: 'settings/merchant',
@@ -90,10 +126,10 @@ export const ROUTES: readonly PageRoute[] = [
 ]
 
 /**
- * Where a role lands after signing in. @TODO when their screens exist: warehouse → 仓库作业,
- * accountant → 财务 (console.md §6.2).
+ * Where a role lands after signing in: warehouse → 仓库作业. @TODO accountant → 财务 when it exists
+ * (console.md §6.2).
  */
-const HOME: Record<Role, string> = { admin: 'orders', warehouse: 'orders', accountant: 'orders' }
+const HOME: Record<Role, string> = { admin: 'orders', warehouse: 'floor/waves', accountant: 'orders' }
 
 export function homeFor(role: Role): string {
   const home = ROUTES.find((r) => r.path === HOME[role] && r.roles.includes(role))
