@@ -62,7 +62,10 @@ describe.skipIf(browserMissing())('the console shell', () => {
       has: ['订单池', '波次', '验货打包', '发货回传'],
       not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '商户信息'],
     },
-    accountant: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '波次', '验货打包'] },
+    accountant: {
+      has: ['订单池'],
+      not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '波次', '验货打包'],
+    },
   }
   it.each(['admin', 'warehouse', 'accountant'] as const)('the %s sees only their own menu', async (role) => {
     const { page, context } = await openPage(w)

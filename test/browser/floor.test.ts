@@ -244,7 +244,7 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
     await page.getByTestId('ship-form').waitFor()
     await page.getByTestId('get-waybill').waitFor()
     await shoot(page, 'floor-pack-packed')
-    await page.getByLabel('快递单号').focus()
+    await page.getByPlaceholder('扫描或输入快递单号').focus()
     await page.keyboard.type('SF1234567001', { delay: 5 })
     await page.keyboard.press('Enter')
     await eventually(() => page.getByTestId('pack-progress').textContent()).toContain('SF SF1234567001')

@@ -4,15 +4,17 @@ import { code128Widths, encodable } from './code128'
 export function Barcode({
   value,
   height = 40,
-  module = 1.5,
+  module = 2,
+  maxWidth,
   showText = true,
   label,
 }: {
   value: string
   /** Bar height in px (CSS px: about 0.26 mm each on paper). */
   height?: number
-  /** Width of the narrowest bar in px. */
+  /** Width of the narrowest bar in whole px (a fraction blurs the bars); narrowed to fit maxWidth. */
   module?: number
+  maxWidth?: number
   showText?: boolean
   label?: string
 }) {
@@ -20,6 +22,7 @@ export function Barcode({
   const widths = code128Widths(value)
   const quiet = 10
   const total = widths.reduce((a, b) => a + b, 0) + quiet * 2
+  const px = Math.max(1, Math.min(Math.round(module), maxWidth ? Math.floor(maxWidth / total) : Infinity))
   const bars: { x: number; w: number }[] = []
   let x = quiet
   widths.forEach((w, i) => {
@@ -32,7 +35,7 @@ export function Barcode({
         role="img"
         aria-label={label ?? value}
         data-barcode={value}
-        width={total * module}
+        width={total * px}
         height={height}
         viewBox={`0 0 ${total} ${height}`}
         preserveAspectRatio="none"

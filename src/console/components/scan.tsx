@@ -7,7 +7,7 @@
  * Feedback: a high short beep for a good scan, a low long buzz for a refused one, a vibration.
  */
 import { Alert, Input, type InputRef } from 'antd'
-import { useEffect, useRef, type ReactNode } from 'react'
+import { useEffect, useRef, useState, type ReactNode } from 'react'
 
 const MAX_GAP_MS = 60
 const MIN_LENGTH = 3
@@ -89,6 +89,7 @@ export function ScanInput({
   disabled?: boolean
 }) {
   const ref = useRef<InputRef>(null)
+  const [value, setValue] = useState('')
   useEffect(() => {
     if (autoFocus && !disabled) ref.current?.focus({ preventScroll: true })
   }, [autoFocus, disabled])
@@ -104,12 +105,14 @@ export function ScanInput({
       disabled={disabled}
       data-testid="scan-input"
       className="ep-scan-input"
+      value={value}
+      onChange={(e) => setValue(e.target.value)}
       onKeyDown={(e) => {
         if (e.key !== 'Enter' && e.key !== 'Tab') return
         e.preventDefault()
-        const value = e.currentTarget.value.trim()
-        e.currentTarget.value = ''
-        if (value) onScan(value)
+        const code = value.trim()
+        setValue('')
+        if (code) onScan(code)
       }}
     />
   )

@@ -3,7 +3,7 @@
  * the screen says which slot the unit goes to. A wrong item is refused with a buzz and a red
  * banner; 缺货 sends the slots still missing the item through the shortage flow.
  */
-import { App, Button, Flex, Modal, Result, Spin, Tag, Typography } from 'antd'
+import { App, Button, Flex, Result, Spin, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { endpoints } from '../../api/endpoints'
@@ -19,7 +19,7 @@ export function PickPage() {
   const { id = '' } = useParams()
   const i18n = useI18n()
   const { t } = i18n
-  const { message } = App.useApp()
+  const { message, modal } = App.useApp()
   const [list, setList] = useState<PickList | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [index, setIndex] = useState(0)
@@ -83,7 +83,7 @@ export function PickPage() {
 
   const short = () => {
     if (!step) return
-    Modal.confirm({
+    modal.confirm({
       title: t('floor.pick.short'),
       content: t('floor.pick.shortConfirm', { sku: step.skuCode, bin: step.bin ?? '—' }),
       okText: t('common.confirm'),

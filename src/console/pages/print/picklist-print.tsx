@@ -86,7 +86,7 @@ export function PickListPrint() {
               <td>
                 <div className="big mono">{item.skuCode}</div>
                 <div>{item.skuName}</div>
-                <Barcode value={item.barcode ?? item.skuCode} height={28} module={1.2} />
+                <Barcode value={item.barcode ?? item.skuCode} height={30} maxWidth={300} />
               </td>
               <td className="qty">{item.totalQuantity}</td>
               <td>
@@ -116,7 +116,7 @@ export function PickListPrint() {
             <tr key={l.slot} className={l.onHold ? 'held' : ''}>
               <td>
                 <div className="big">#{l.slot}</div>
-                <Barcode value={l.slotCode} height={24} module={1} />
+                <Barcode value={l.slotCode} height={26} maxWidth={260} />
               </td>
               <td className="mono">
                 {l.externalId}

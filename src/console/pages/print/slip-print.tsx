@@ -47,7 +47,7 @@ export function SlipPrint() {
         </div>
         {v.wave && <div className="big mono">#{v.wave.slot}</div>}
       </div>
-      <Barcode value={v.order.externalId} height={36} module={1.2} label={t('floor.print.orderNo')} />
+      <Barcode value={v.order.externalId} height={40} maxWidth={330} label={t('floor.print.orderNo')} />
       <div className="meta">
         {t('floor.print.shop')}：{v.order.shopName}
       </div>
