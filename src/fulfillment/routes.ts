@@ -202,8 +202,14 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
             .type('text/csv; charset=utf-8')
             .header('content-disposition', `attachment; filename="picklist-${list.waveId}.csv"`)
             .send(pickListCsv(list))
-        case 'html':
-          return reply.type('text/html; charset=utf-8').send(pickListHtml(list))
+        case 'html': {
+          const merchant = await ctx.db
+            .selectFrom('merchants')
+            .select('timezone')
+            .where('id', '=', req.auth.merchantId)
+            .executeTakeFirstOrThrow()
+          return reply.type('text/html; charset=utf-8').send(pickListHtml(list, merchant.timezone))
+        }
         case 'json':
           return list
       }

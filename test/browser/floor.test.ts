@@ -288,6 +288,11 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
     const a4 = (await page.pdf({ preferCSSPageSize: true })).toString('latin1')
     expect(a4).toMatch(/MediaBox \[0 0 59[45]\.\d+ 84[12]\.\d+\]/)
 
+    // The server's printable HTML opens with the session cookie alone (no Bearer header).
+    const html = await page.goto(`${w.base}/waves/${waveId}/picklist?format=html`)
+    expect(html!.status()).toBe(200)
+    expect(await page.content()).toContain('(Asia/Shanghai)')
+
     await page.goto(`${w.base}/app/print/orders/${orders[0]!.id}/slip`)
     await page.getByTestId('slip-print').waitFor()
     await page.emulateMedia({ media: 'print' })

@@ -151,6 +151,12 @@ describe('picking by scan, a short shelf', () => {
       [2, 'S-2', '自营商城'],
     ])
     expect(list.legend[1]!.slotCode).toBe(`${list.code}-02`)
+    // The printable HTML says the merchant's zone (Asia/Shanghai by default) and has the legend.
+    const html = (await api('GET', `/waves/${waveId}/picklist?format=html`)).body
+    expect(html).toContain('(Asia/Shanghai)')
+    expect(html).not.toContain(' UTC<')
+    expect(html).toContain('分拣格对照')
+    expect(html).toContain('S-2')
     const scan = (code: string, bin?: string) =>
       api('POST', `/waves/${waveId}/scans`, { code, ...(bin ? { bin } : {}) })
     const wrong = await scan('TEA', 'A-01-02')
