@@ -307,4 +307,47 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
     expect(label).toMatch(/MediaBox \[0 0 28[23]\.\d+ 42[45]\.\d+\]/)
     await context.close()
   })
+
+  it('reads well in English at 1280 px and in Chinese at 360 px (screenshots to look at)', async () => {
+    const desk = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/floor/waves', {
+      width: 1280,
+      height: 800,
+    })
+    await desk.page.getByText('EN', { exact: true }).click()
+    await desk.page.getByRole('heading', { name: 'Waves' }).waitFor()
+    await desk.page.getByRole('tab', { name: 'All' }).click()
+    await desk.page.locator('.ant-table-row', { hasText: 'W000001' }).waitFor()
+    await shoot(desk.page, 'floor-waves-en-1280')
+    await desk.page.goto(`${w.base}/app/floor/pack?order=${orders[0]!.id}`)
+    await eventually(() => desk.page.getByTestId('pack-order').textContent()).toBe(orders[0]!.externalId)
+    await shoot(desk.page, 'floor-pack-en-1280')
+    await desk.page.goto(`${w.base}/app/floor/writebacks`)
+    await desk.page.getByRole('heading', { name: 'Shipment writebacks' }).waitFor()
+    await shoot(desk.page, 'floor-writebacks-en-1280')
+    // Back to Chinese for the rest of the suite (the choice is kept on the user).
+    await desk.page.getByText('中文', { exact: true }).click()
+    await desk.page.getByRole('heading', { name: '发货回传' }).waitFor()
+    await desk.context.close()
+
+    const hand = await openSignedIn(
+      w,
+      w.data.logins.warehouse,
+      PASSWORD,
+      `/app/floor/pack?order=${orders[0]!.id}`,
+      {
+        width: 360,
+        height: 740,
+        mobile: true,
+      },
+    )
+    await eventually(() => hand.page.getByTestId('pack-order').textContent()).toBe(orders[0]!.externalId)
+    expect(await hand.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)
+    await shoot(hand.page, 'floor-pack-360')
+    await hand.page.goto(`${w.base}/app/floor/waves`)
+    await hand.page.getByRole('tab', { name: '全部' }).click()
+    await hand.page.locator('.ant-table-row', { hasText: 'W000001' }).waitFor()
+    expect(await hand.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)
+    await shoot(hand.page, 'floor-waves-360')
+    await hand.context.close()
+  })
 })
