@@ -20,7 +20,7 @@ import { enqueueWritebacks } from './writeback.js'
 import { listWritebacks } from './writeback-list.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { withTx } from '../db/tx.js'
-import { shopScope } from '../users/scope.js'
+import { shopScope, warehouseScope } from '../users/scope.js'
 
 const NStr = Nullable(Type.String())
 const WritebackSchema = Type.Object({
@@ -195,7 +195,9 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     },
     async (req, reply) => {
       const list = await pickList(ctx.db, req.auth.merchantId, req.params.id)
-      if (!list) throw notFound('wave', req.params.id)
+      // A user kept to some warehouses prints only their waves (console.md §4.7: prints follow scope).
+      const scope = warehouseScope(req.auth)
+      if (!list || (scope && !scope.includes(list.warehouseId))) throw notFound('wave', req.params.id)
       switch (req.query.format ?? 'json') {
         case 'csv':
           return reply

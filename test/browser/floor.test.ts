@@ -5,6 +5,7 @@
  * shipped with a scanned tracking number and its writeback seen arriving at the sandbox store, and
  * the pick list and the packing slip in print preview (zh-CN).
  */
+import { execFileSync } from 'node:child_process'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runWriteback } from '../../src/fulfillment/writeback.js'
@@ -30,6 +31,24 @@ vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 declare global {
   interface Window {
     __epSounds?: string[]
+  }
+}
+
+/** The Code 128 symbols zbarimg reads in a picture, or null without zbarimg. */
+function zbar(png: string): string[] | null {
+  try {
+    return execFileSync('zbarimg', ['-q', '--raw', png], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .split('\n')
+      .filter(Boolean)
+  } catch (err) {
+    const out =
+      (err as { stdout?: string; code?: string }).code === 'ENOENT'
+        ? null
+        : (err as { stdout?: string }).stdout
+    return out === null || out === undefined ? null : out.split('\n').filter(Boolean)
   }
 }
 
@@ -285,6 +304,10 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
     expect(await page.locator('svg[data-barcode="W000001"]').count()).toBe(1)
     expect(await page.locator('svg[data-barcode="6901234567892"]').count()).toBe(1)
     await page.screenshot({ path: `${SCREENS}print-picklist.png`, fullPage: true })
+    // Where zbar is installed, the printed barcodes are read back as a scanner would.
+    const decoded = zbar(`${SCREENS}print-picklist.png`)
+    if (decoded)
+      expect(decoded).toEqual(expect.arrayContaining(['W000001', 'W000001-01', '6901234567892', 'TEA-B']))
     const a4 = (await page.pdf({ preferCSSPageSize: true })).toString('latin1')
     expect(a4).toMatch(/MediaBox \[0 0 59[45]\.\d+ 84[12]\.\d+\]/)
 

@@ -210,6 +210,11 @@ describe('picking by scan, a short shelf', () => {
     }>()
     expect(list.legend.find((l) => l.slot === 2)!.onHold).toBe(true)
     expect((await auditOf('wave.short')).map((x) => x.entity_id)).toEqual([waveId])
+    // The short order is out of the wave and waits for stock: the pack station blocks it.
+    const blocked = (await api('GET', `/orders/${b}/verification`)).json<{ blocked: string }>()
+    expect(blocked.blocked).toBe('not_allocated')
+    const refused = await api('POST', `/orders/${b}/verification/scans`, { code: 'CUP' })
+    expect(refused.json()).toMatchObject({ error: { details: { reason: 'order_blocked' } } })
     expect(a).not.toBe('')
   })
 })
