@@ -28,6 +28,7 @@ import { ApiError } from '../../api/client'
 import { endpoints } from '../../api/endpoints'
 import { CARRIERS, type Carrier, type Verification } from '../../api/types'
 import { Time } from '../../components/format'
+import { useDesk } from '../../components/layout'
 import { feedback, ScanBanner, ScanInput, useWedge } from '../../components/scan'
 import { ErrorAlert } from '../../components/states'
 import { useI18n } from '../../i18n'
@@ -152,6 +153,7 @@ function OrderPanel({
   const i18n = useI18n()
   const { t } = i18n
   const { t: tt } = i18n
+  const desk = useDesk()
   const left = v.lines.reduce((n, l) => n + Math.max(0, l.expected - l.scanned), 0)
   const slip = `/app/print/orders/${v.orderId}/slip${v.shipmentGroupId ? `?group=${v.shipmentGroupId}` : ''}`
 
@@ -227,9 +229,14 @@ function OrderPanel({
           {
             title: t('floor.pack.sku'),
             dataIndex: 'skuCode',
-            render: (c: string) => <b className="mono">{c}</b>,
+            render: (c: string, l) => (
+              <>
+                <b className="mono">{c}</b>
+                {!desk && <div style={{ fontSize: 14 }}>{l.skuName}</div>}
+              </>
+            ),
           },
-          { title: t('floor.pack.name'), dataIndex: 'skuName' },
+          { title: t('floor.pack.name'), dataIndex: 'skuName', responsive: ['sm'] },
           { title: t('floor.pack.bin'), dataIndex: 'bin', responsive: ['md'] },
           { title: t('floor.pack.expected'), dataIndex: 'expected', align: 'right', className: 'num' },
           {

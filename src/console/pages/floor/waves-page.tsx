@@ -106,11 +106,18 @@ export function WavesPage() {
                 </span>
               ),
             },
-            { title: t('floor.waves.units'), dataIndex: 'units', align: 'right', className: 'num' },
+            {
+              title: t('floor.waves.units'),
+              dataIndex: 'units',
+              align: 'right',
+              className: 'num',
+              responsive: ['sm'],
+            },
             {
               title: t('floor.waves.progress'),
               key: 'progress',
               width: 160,
+              responsive: ['sm'],
               render: (_: unknown, w) => (
                 <Progress
                   size="small"
@@ -144,11 +151,13 @@ export function WavesPage() {
                       </Button>
                     </Link>
                   )}
-                  <a href={`/app/print/waves/${w.id}`} target="_blank" rel="noreferrer">
-                    <Button size="small" icon={<PrinterOutlined />}>
-                      {t('floor.waves.print')}
-                    </Button>
-                  </a>
+                  {desk && (
+                    <a href={`/app/print/waves/${w.id}`} target="_blank" rel="noreferrer">
+                      <Button size="small" icon={<PrinterOutlined />}>
+                        {t('floor.waves.print')}
+                      </Button>
+                    </a>
+                  )}
                 </Space>
               ),
             },
