@@ -41,6 +41,9 @@ import * as m0080 from './0080_channel_listings.js'
 import * as m0081 from './0081_channel_listing_skus.js'
 import * as m0082 from './0082_catalogue_pulls.js'
 import * as m0090 from './0090_stock_push_log.js'
+import * as m0110 from './0110_wave_numbers.js'
+import * as m0111 from './0111_pack_checks.js'
+import * as m0112 from './0112_parcel_tracking.js'
 import * as m0065 from './0065_journal_sku_totals_skus_only.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
@@ -99,4 +102,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0101_stock_receipts': m0101,
   '0102_stock_counts': m0102,
   '0103_stock_transfers': m0103,
+  '0110_wave_numbers': m0110,
+  '0111_pack_checks': m0111,
+  '0112_parcel_tracking': m0112,
 }

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js'
 import { auditRoutes } from '../audit/routes.js'
 import { catalogueRoutes } from '../catalogue/routes.js'
 import { catalogueTransferRoutes } from '../catalogue/transfer-routes.js'
+import { floorRoutes } from '../fulfillment/floor-routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { stockDocumentRoutes } from '../inventory/doc-routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
@@ -47,6 +48,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   stockDocumentRoutes,
   webhookRoutes,
   fulfillmentRoutes,
+  floorRoutes,
   ledgerRoutes,
   financeRoutes,
   catalogueRoutes,

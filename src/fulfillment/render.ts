@@ -78,7 +78,36 @@ const STYLE = `
   @media print { .no-print { display: none; } }
 `
 
-export function pickListHtml(list: PickList): string {
+/** A time as the merchant's warehouse reads it: 2026-12-07 14:05 in their zone. */
+export function zonedTime(iso: string, timeZone: string): string {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((x) => [x.type, x.value]),
+  )
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
+}
+
+export interface LegendEntry {
+  slot: number
+  externalId: string
+  buyerNick: string | null
+  shopName: string
+  onHold: boolean
+}
+
+export function pickListHtml(
+  list: PickList & { code?: string; legend?: readonly LegendEntry[] },
+  timeZone = 'UTC',
+): string {
   const rows = list.items
     .map((item) => {
       const slots = item.slots
@@ -104,7 +133,7 @@ export function pickListHtml(list: PickList): string {
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>Pick list ${esc(list.waveId)}</title><style>${STYLE}</style></head>
 <body>
-<header><h1>拣货单 Pick list — ${esc(list.warehouseCode)}</h1><div>Wave ${esc(list.waveId)} · ${esc(list.createdAt.slice(0, 16).replace('T', ' '))} UTC</div></header>
+<header><h1>拣货单 Pick list — ${esc(list.warehouseCode)}</h1><div>Wave ${esc(list.code ?? list.waveId)} · ${esc(zonedTime(list.createdAt, timeZone))} (${esc(timeZone)})</div></header>
 <p>${list.orderCount} orders · ${list.unitCount} units · ${list.items.length} lines</p>
 ${holdNote}
 <button class="no-print" onclick="window.print()">Print</button>
@@ -114,6 +143,25 @@ ${holdNote}
 ${rows}
   </tbody>
 </table>
+${legendHtml(list.legend ?? [])}
 <footer>Page <span class="page-no"></span></footer>
 </body></html>`
+}
+
+/** The sorting wall's legend: which order and buyer each slot holds. */
+function legendHtml(legend: readonly LegendEntry[]): string {
+  if (legend.length === 0) return ''
+  const rows = legend
+    .map(
+      (l) =>
+        `<tr class="${l.onHold ? 'held' : ''}"><td class="bin">#${l.slot}</td><td>${esc(l.externalId)}</td><td>${esc(l.buyerNick ?? '—')}</td><td>${esc(l.shopName)}</td></tr>`,
+    )
+    .join('\n')
+  return `<h2>分拣格对照 Slot legend</h2>
+<table>
+  <thead><tr><th>Slot 格口</th><th>Order 订单号</th><th>Buyer 买家</th><th>Shop 店铺</th></tr></thead>
+  <tbody>
+${rows}
+  </tbody>
+</table>`
 }

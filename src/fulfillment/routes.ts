@@ -17,6 +17,10 @@ import { pickListCsv, pickListHtml } from './render.js'
 import { shipOrder, ShipError } from './ship.js'
 import { createWave, pickList } from './waves.js'
 import { enqueueWritebacks } from './writeback.js'
+import { listWritebacks } from './writeback-list.js'
+import { apiActor, audit } from '../audit/repo.js'
+import { withTx } from '../db/tx.js'
+import { shopScope, warehouseScope } from '../users/scope.js'
 
 const NStr = Nullable(Type.String())
 const WritebackSchema = Type.Object({
@@ -31,9 +35,36 @@ const WritebackSchema = Type.Object({
   note: Nullable(Type.String({ description: 'why it was recorded without being sent, when it was' })),
   updatedAt: Timestamp,
   doneAt: Nullable(Timestamp),
+  orderExternalId: Type.String({ description: "the platform's order number" }),
+  channel: Type.String(),
+  shopName: Type.String(),
+  carrier: NStr,
+  trackingNumber: NStr,
+  shippedAt: Nullable(Timestamp),
 })
 const PickListSchema = Type.Object({
   waveId: Type.String(),
+  number: Nullable(Type.Integer()),
+  code: Type.String({ description: '波次号 as printed and scanned' }),
+  status: Type.String(),
+  warehouseId: Type.String(),
+  warehouseName: Type.String(),
+  legend: Type.Array(
+    Type.Object({
+      slot: Type.Integer(),
+      slotCode: Type.String({
+        description: 'the slot as printed and scanned at the pack station, W000012-03',
+      }),
+      orderId: Type.String(),
+      shipmentGroupId: NStr,
+      externalId: Type.String(),
+      channel: Type.String(),
+      shopName: Type.String(),
+      buyerNick: NStr,
+      onHold: Type.Boolean(),
+    }),
+    { description: 'the sorting wall: which order (and buyer) each slot holds' },
+  ),
   warehouseCode: Type.String(),
   createdAt: Timestamp,
   orderCount: Type.Integer(),
@@ -83,7 +114,9 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const tags = ['fulfillment']
   const conflict = (err: unknown): never => {
-    if (err instanceof ShipError || err instanceof PickError) throw new AppError('conflict', err.message, 409)
+    if (err instanceof ShipError)
+      throw new AppError('conflict', err.message, 409, err.reason ? { reason: err.reason } : undefined)
+    if (err instanceof PickError) throw new AppError('conflict', err.message, 409)
     throw err
   }
 
@@ -106,7 +139,12 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({ waveId: Type.String(), orders: Type.Integer() }),
+          201: Type.Object({
+            waveId: Type.String(),
+            number: Type.Integer(),
+            code: Type.String({ description: '波次号 as printed and scanned, W000012' }),
+            orders: Type.Integer(),
+          }),
           ...errorResponses,
           422: ErrorBody,
         },
@@ -127,7 +165,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         ctx.db,
         merchantId,
         { ...rest, ...(paidBefore ? { paidBefore: new Date(paidBefore) } : {}) },
-        req.auth.apiKeyId,
+        apiActor(req.auth),
       )
       if (!wave) throw new AppError('validation_failed', 'no allocated order matches these filters', 422)
       return reply.status(201).send(wave)
@@ -157,15 +195,23 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     },
     async (req, reply) => {
       const list = await pickList(ctx.db, req.auth.merchantId, req.params.id)
-      if (!list) throw notFound('wave', req.params.id)
+      // A user kept to some warehouses prints only their waves (console.md §4.7: prints follow scope).
+      const scope = warehouseScope(req.auth)
+      if (!list || (scope && !scope.includes(list.warehouseId))) throw notFound('wave', req.params.id)
       switch (req.query.format ?? 'json') {
         case 'csv':
           return reply
             .type('text/csv; charset=utf-8')
             .header('content-disposition', `attachment; filename="picklist-${list.waveId}.csv"`)
             .send(pickListCsv(list))
-        case 'html':
-          return reply.type('text/html; charset=utf-8').send(pickListHtml(list))
+        case 'html': {
+          const merchant = await ctx.db
+            .selectFrom('merchants')
+            .select('timezone')
+            .where('id', '=', req.auth.merchantId)
+            .executeTakeFirstOrThrow()
+          return reply.type('text/html; charset=utf-8').send(pickListHtml(list, merchant.timezone))
+        }
         case 'json':
           return list
       }
@@ -220,6 +266,18 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         }),
         body: Type.Object(
           {
+            withoutWave: Type.Optional(
+              Type.Object(
+                {
+                  reason: Type.String({
+                    minLength: 2,
+                    maxLength: 200,
+                    description: 'why this order ships without being picked through a wave (audited)',
+                  }),
+                },
+                { additionalProperties: false },
+              ),
+            ),
             /** A split order (拆单) ships group by group: a group id, or null for the order's own lines. */
             shipmentGroupId: Type.Optional(Type.Union([Id, Type.Null()])),
             parcels: Type.Array(
@@ -261,6 +319,11 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         req.auth.apiKeyId,
         req.body.shipmentGroupId,
         ctx.clock.now(),
+        {
+          actor: apiActor(req.auth),
+          requireWave: true,
+          ...(req.body.withoutWave ? { withoutWaveReason: req.body.withoutWave.reason } : {}),
+        },
       ).catch(conflict)
       // A request that dies after the commit is repeated with its Idempotency-Key: the repeat queues
       // the pending writebacks and the unsent events again (and the scheduler's sweeps take them).
@@ -289,37 +352,18 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     async (req) => {
       const { limit = DEFAULT_LIMIT, cursor } = req.query
       const before = readCursor(cursor, ['string'])?.[0]
-      let q = ctx.db
-        .selectFrom('shipment_writebacks')
-        .selectAll()
-        .where('merchant_id', '=', req.auth.merchantId)
-      if (req.query.status) q = q.where('status', '=', req.query.status)
-      if (req.query.orderId) q = q.where('order_id', '=', req.query.orderId)
-      if (before !== undefined) q = q.where('id', '<', before)
       const { items, next } = pageOf(
-        await q
-          .orderBy('id', 'desc')
-          .limit(limit + 1)
-          .execute(),
+        await listWritebacks(ctx.db, req.auth.merchantId, {
+          status: req.query.status,
+          orderId: req.query.orderId,
+          shopIds: shopScope(req.auth),
+          before,
+          limit,
+        }),
         limit,
         (w) => [w.id],
       )
-      return {
-        items: items.map((w) => ({
-          id: w.id,
-          shipmentId: w.shipment_id,
-          orderId: w.order_id,
-          shopId: w.shop_id,
-          parcelNo: w.parcel_no,
-          status: w.status,
-          attempts: w.attempts,
-          lastError: w.last_error,
-          note: w.note,
-          updatedAt: w.updated_at.toISOString(),
-          doneAt: w.done_at ? w.done_at.toISOString() : null,
-        })),
-        next,
-      }
+      return { items, next }
     },
   )
 
@@ -342,11 +386,20 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         .executeTakeFirst()
       if (!wb) throw notFound('writeback', req.params.id)
       if (wb.status === 'done') return reply.status(202).send({ queued: false })
-      await ctx.db
-        .updateTable('shipment_writebacks')
-        .set({ status: 'pending', updated_at: new Date() })
-        .where('id', '=', wb.id)
-        .execute()
+      await withTx(ctx.db, async (tx) => {
+        await tx
+          .updateTable('shipment_writebacks')
+          .set({ status: 'pending', updated_at: ctx.clock.now() })
+          .where('id', '=', wb.id)
+          .execute()
+        await audit(tx, merchantId, {
+          ...apiActor(req.auth),
+          action: 'writeback.retry',
+          entityType: 'writeback',
+          entityId: wb.id,
+          detail: { previousStatus: wb.status, attempts: wb.attempts },
+        })
+      })
       await enqueue(
         ctx.queues,
         'shipment-writeback',

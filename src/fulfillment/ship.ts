@@ -18,10 +18,32 @@ import type { OrderEvent } from '../orders/events.js'
 import { unsentEvents, withEvents } from '../orders/outbox.js'
 import { groupOut, MAIN, orderUnits, shippedGroups, type OrderUnits } from './groups.js'
 import type { Parcel } from './tables.js'
+import { audit } from '../audit/repo.js'
+import { checkIncomplete } from './pack.js'
+
+export type ShipRefusal = 'not_in_wave' | 'not_verified' | 'tracking_differs' | 'already_shipped'
 
 export class ShipError extends Error {
   override name = 'ShipError'
+  constructor(
+    message: string,
+    readonly reason?: ShipRefusal,
+  ) {
+    super(message)
+  }
 }
+
+export interface ShipOptions {
+  /** Who ships, for the audit log (in the shipment's transaction). */
+  actor?: { actorType: 'api_key' | 'user'; actorId: string }
+  /** Ship a unit that was not picked through a wave: the reason a person gave. */
+  withoutWaveReason?: string
+  /** Refuse a unit that is in no wave unless withoutWaveReason is given (the API does; engine callers may not). */
+  requireWave?: boolean
+}
+
+const trackingOf = (parcels: readonly Parcel[]) =>
+  parcels.map((p) => `${p.carrier}:${p.trackingNumber}`).join(',')
 
 export interface ShipResult {
   shipments: {
@@ -72,11 +94,22 @@ async function shipOne(
 ): Promise<Shipped> {
   const existing = await tx
     .selectFrom('shipments')
-    .select(['id', 'cogs_amount', 'cogs_currency'])
+    .select(['id', 'cogs_amount', 'cogs_currency', 'parcels'])
     .where('merchant_id', '=', merchantId)
     .where('idempotency_key', '=', key)
     .executeTakeFirst()
   if (existing) {
+    // The same request again is a repeat; the same parcel with another tracking number is not: a
+    // number is corrected through its own action (correctTracking), never by shipping twice.
+    const before = (
+      typeof existing.parcels === 'string' ? JSON.parse(existing.parcels) : existing.parcels
+    ) as Parcel[]
+    const again = parcels.map((p) => `${p.carrier}:${p.trackingNumber}`).join(',')
+    if (trackingOf(before) !== again)
+      throw new ShipError(
+        `order ${orderId} was shipped as ${trackingOf(before)}; correct the tracking number instead of shipping again`,
+        'tracking_differs',
+      )
     // A repeat (perhaps after the first request died between its commit and the enqueue) queues
     // the writebacks still pending again; their job ids make that a no-op when they are queued.
     const pending = await tx
@@ -104,9 +137,14 @@ async function shipOne(
     .forUpdate()
     .executeTakeFirst()
   if (!order) throw new ShipError(`order ${orderId} not found`)
-  if (!['allocated', 'picking'].includes(order.status))
-    throw new ShipError(`order ${orderId} is ${order.status}; only allocated or picking orders ship`)
   const units = await orderUnits(tx, merchantId, orderId)
+  if (!['allocated', 'picking'].includes(order.status))
+    throw new ShipError(
+      `order ${orderId} is ${order.status}; only allocated or picking orders ship`,
+      ['shipped', 'completed'].includes(order.status) ? 'already_shipped' : undefined,
+    )
+  if (await checkIncomplete(tx, merchantId, orderId, units.split ? group : MAIN))
+    throw new ShipError(`order ${orderId} is being verified and not every item is scanned`, 'not_verified')
   const unit = units.units.get(group)
   if (!unit) throw new ShipError(`order ${orderId} has no shipment group ${group}`)
   let q = tx
@@ -214,6 +252,20 @@ async function shipOne(
     .where('open_marker', '=', 1)
   if (units.split) done = done.where('shipment_group_id', '=', group)
   await done.execute()
+  await closeFinishedWaves(tx, merchantId, orderId, now)
+  await tx
+    .insertInto('parcel_tracking')
+    .ignore()
+    .values(
+      out.map((p, i) => ({
+        merchant_id: merchantId,
+        tracking_number: p.trackingNumber,
+        order_id: orderId,
+        shipment_id: shipmentId,
+        parcel_no: i,
+      })),
+    )
+    .execute()
   const writebackIds = out.map(() => newId())
   await tx
     .insertInto('shipment_writebacks')
@@ -248,6 +300,7 @@ export async function shipOrder(
   group?: string | null,
   /** The warehouse's ship time: the order's shipped_at, and the date its sale and COGS are posted at. */
   shippedAt: Date = systemClock.now(),
+  opts: ShipOptions = {},
 ): Promise<ShipResult> {
   if (parcels.length === 0)
     throw new ShipError('at least one parcel with a carrier and tracking number is needed')
@@ -273,6 +326,11 @@ export async function shipOrder(
               .execute()
           ).map((o) => o.id)
         : [orderId]
+    if (opts.requireWave && !opts.withoutWaveReason && !(await inWave(tx, merchantId, orderId, target)))
+      throw new ShipError(
+        `order ${orderId} was not picked through a wave: ship it without a wave, with a reason`,
+        'not_in_wave',
+      )
     const result: ShipResult = { shipments: [], writebackIds: [], events: [], repeated: false }
     for (const id of members) {
       const r = await shipOne(
@@ -307,8 +365,63 @@ export async function shipOrder(
         })
     }
     if (result.repeated) result.events.push(...(await unsentEvents(tx, merchantId, members)))
+    if (opts.actor && !result.repeated)
+      await audit(tx, merchantId, {
+        ...opts.actor,
+        action: opts.withoutWaveReason ? 'order.ship_without_wave' : 'order.ship',
+        entityType: 'order',
+        entityId: orderId,
+        detail: {
+          shipmentGroupId: groupOut(target),
+          orders: members,
+          parcels: parcels.map((p) => ({ carrier: p.carrier, trackingNumber: p.trackingNumber })),
+          ...(opts.withoutWaveReason ? { reason: opts.withoutWaveReason } : {}),
+        },
+      })
     return result
   })
+}
+
+/** Whether the unit was picked through a wave (it is in one, or was when it shipped). */
+async function inWave(tx: Tx, merchantId: string, orderId: string, group: string): Promise<boolean> {
+  const r = await tx
+    .selectFrom('wave_orders')
+    .select('wave_id')
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', '=', orderId)
+    .where('shipment_group_id', '=', group)
+    .where('status', 'in', ['in_wave', 'shipped'])
+    .limit(1)
+    .executeTakeFirst()
+  return r !== undefined
+}
+
+/** A wave whose every order has shipped or left it is closed. */
+async function closeFinishedWaves(tx: Tx, merchantId: string, orderId: string, at: Date): Promise<void> {
+  const waves = await tx
+    .selectFrom('wave_orders')
+    .select('wave_id')
+    .where('merchant_id', '=', merchantId)
+    .where('order_id', '=', orderId)
+    .execute()
+  for (const { wave_id } of waves) {
+    const open = await tx
+      .selectFrom('wave_orders')
+      .select('order_id')
+      .where('merchant_id', '=', merchantId)
+      .where('wave_id', '=', wave_id)
+      .where('status', '=', 'in_wave')
+      .limit(1)
+      .executeTakeFirst()
+    if (!open)
+      await tx
+        .updateTable('waves')
+        .set({ status: 'closed', closed_at: at })
+        .where('merchant_id', '=', merchantId)
+        .where('id', '=', wave_id)
+        .where('status', '=', 'open')
+        .execute()
+  }
 }
 
 async function targetGroup(

@@ -10,6 +10,8 @@ export interface WaveTable {
   created_by: string | null
   created_at: CreatedAt
   closed_at: Date | null
+  /** 波次号, per merchant (W000012 on screen and on the barcode); null on waves made before it existed. */
+  number: number | null
 }
 
 export interface WaveOrderTable {
@@ -81,6 +83,36 @@ export interface ShipmentWritebackTable {
   done_at: Date | null
 }
 
+export interface PackCheckTable {
+  merchant_id: string
+  order_id: string
+  /** '' = the order's own lines (the whole order when it is not split). */
+  shipment_group_id: string
+  status: 'verifying' | 'packed'
+  packed_by: string | null
+  packed_at: Date | null
+  updated_at: UpdatedAt
+}
+
+export interface PackCheckLineTable {
+  merchant_id: string
+  order_id: string
+  shipment_group_id: string
+  sku_id: string
+  expected: number
+  scanned: number
+  updated_at: UpdatedAt
+}
+
+export interface ParcelTrackingTable {
+  merchant_id: string
+  tracking_number: string
+  order_id: string
+  shipment_id: string
+  parcel_no: number
+  created_at: CreatedAt
+}
+
 export interface FulfillmentTables {
   waves: WaveTable
   wave_orders: WaveOrderTable
@@ -88,4 +120,7 @@ export interface FulfillmentTables {
   order_carriers: OrderCarrierTable
   shipments: ShipmentTable
   shipment_writebacks: ShipmentWritebackTable
+  pack_checks: PackCheckTable
+  pack_check_lines: PackCheckLineTable
+  parcel_tracking: ParcelTrackingTable
 }

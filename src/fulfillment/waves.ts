@@ -9,7 +9,9 @@ import { withTx } from '../db/tx.js'
 import { newId } from '../lib/ids.js'
 import { setOrderStatus } from '../orders/repo.js'
 import { groupOut, MAIN } from './groups.js'
+import { audit } from '../audit/repo.js'
 import { buildPickList, type PickList } from './picklist.js'
+import { slotCode, waveCode } from './scan.js'
 
 export interface WaveFilter {
   warehouseId: string
@@ -25,12 +27,14 @@ export interface WaveFilter {
 /** The shipment group of the current line row: '' for the order's own lines. */
 const GROUP = sql<string>`COALESCE(g.shipment_group_id, '')`
 
-export async function createWave(
-  db: Db,
-  merchantId: string,
-  f: WaveFilter,
-  actor: string | null,
-): Promise<{ waveId: string; orders: number } | null> {
+interface Candidate {
+  id: string
+  paid_at: Date | null
+  grp: string
+}
+
+/** The shipment units a wave with these filters would take, oldest paid first. */
+async function waveCandidates(db: Executor, merchantId: string, f: WaveFilter): Promise<Candidate[]> {
   // Candidates are shipment units: an unsplit order is one (as before splits existed); a split
   // order gives one per group, each joining a wave on its own (its stock may sit in another
   // warehouse, or another group may already be in a wave or shipped).
@@ -106,16 +110,67 @@ export async function createWave(
       1,
     )
   }
-  const candidates = await q
+  return q
     .orderBy('o.paid_at')
     .orderBy('o.id')
     .orderBy('grp')
     .limit(Math.min(f.maxOrders ?? 200, 1000))
     .execute()
+}
+
+/** How many orders and units a wave with these filters would take now (nothing is written). */
+export async function previewWave(
+  db: Executor,
+  merchantId: string,
+  f: WaveFilter,
+): Promise<{ orders: number; units: number }> {
+  const candidates = await waveCandidates(db, merchantId, f)
+  return { orders: candidates.length, units: await unitsOf(db, merchantId, f.warehouseId, candidates) }
+}
+
+async function unitsOf(
+  db: Executor,
+  merchantId: string,
+  warehouseId: string,
+  units: readonly Candidate[],
+): Promise<number> {
+  if (units.length === 0) return 0
+  const wanted = new Set(units.map((u) => `${u.id}\u0000${u.grp}`))
+  const rows = await db
+    .selectFrom('stock_allocations as a')
+    .innerJoin('order_line_skus as ls', 'ls.id', 'a.order_line_sku_id')
+    .leftJoin('order_line_groups as g', (j) =>
+      j.onRef('g.merchant_id', '=', 'ls.merchant_id').onRef('g.order_line_id', '=', 'ls.order_line_id'),
+    )
+    .select(['a.order_id', 'a.quantity', GROUP.as('grp')])
+    .where('a.merchant_id', '=', merchantId)
+    .where('a.warehouse_id', '=', warehouseId)
+    .where('a.status', '=', 'open')
+    .where('a.order_id', 'in', [...new Set(units.map((u) => u.id))])
+    .execute()
+  return rows
+    .filter((r) => wanted.has(`${r.order_id}\u0000${r.grp}`))
+    .reduce((n, r) => n + Number(r.quantity), 0)
+}
+
+export async function createWave(
+  db: Db,
+  merchantId: string,
+  f: WaveFilter,
+  actor: { actorType: 'api_key' | 'user'; actorId: string } | null,
+): Promise<{ waveId: string; number: number; code: string; orders: number } | null> {
+  const candidates = await waveCandidates(db, merchantId, f)
   if (candidates.length === 0) return null
   return withTx(db, async (tx) => {
     const waveId = newId()
     const { warehouseId: _w, ...filters } = f
+    // The merchant's next wave number; the unique key turns a race into a retried deadlock-free dup.
+    const last = await tx
+      .selectFrom('waves')
+      .select((eb) => eb.fn.max('number').as('n'))
+      .where('merchant_id', '=', merchantId)
+      .executeTakeFirst()
+    const number = Number(last?.n ?? 0) + 1
     await tx
       .insertInto('waves')
       .values({
@@ -124,7 +179,8 @@ export async function createWave(
         warehouse_id: f.warehouseId,
         status: 'open',
         filters: JSON.stringify(filters),
-        created_by: actor,
+        created_by: actor?.actorId ?? null,
+        number,
       })
       .execute()
     let slot = 0
@@ -167,7 +223,15 @@ export async function createWave(
         throw new Error('order joined another wave meanwhile') // retried whole by the caller
       slot++
     }
-    return { waveId, orders: slot }
+    if (actor)
+      await audit(tx, merchantId, {
+        ...actor,
+        action: 'wave.create',
+        entityType: 'wave',
+        entityId: waveId,
+        detail: { number, orders: slot, filters },
+      })
+    return { waveId, number, code: waveCode(number, waveId), orders: slot }
   })
 }
 
@@ -194,11 +258,37 @@ export async function removeFromOpenWave(db: Executor, merchantId: string, order
     .execute()
 }
 
-export async function pickList(db: Executor, merchantId: string, waveId: string): Promise<PickList | null> {
+/** One slot of the sorting wall: which order (and buyer) it holds, for the printed legend. */
+export interface LegendRow {
+  slot: number
+  slotCode: string
+  orderId: string
+  shipmentGroupId: string | null
+  externalId: string
+  channel: string
+  shopName: string
+  buyerNick: string | null
+  onHold: boolean
+}
+
+export interface WavePickList extends PickList {
+  number: number | null
+  code: string
+  status: string
+  warehouseId: string
+  warehouseName: string
+  legend: LegendRow[]
+}
+
+export async function pickList(
+  db: Executor,
+  merchantId: string,
+  waveId: string,
+): Promise<WavePickList | null> {
   const wave = await db
     .selectFrom('waves as w')
     .innerJoin('warehouses as h', 'h.id', 'w.warehouse_id')
-    .select(['w.id', 'w.warehouse_id', 'w.created_at', 'h.code'])
+    .select(['w.id', 'w.warehouse_id', 'w.created_at', 'w.number', 'w.status', 'h.code', 'h.name'])
     .where('w.merchant_id', '=', merchantId)
     .where('w.id', '=', waveId)
     .executeTakeFirst()
@@ -235,7 +325,28 @@ export async function pickList(db: Executor, merchantId: string, waveId: string)
     WHERE wo.merchant_id = ${merchantId} AND wo.wave_id = ${waveId}
       AND COALESCE(g.shipment_group_id, '') = wo.shipment_group_id
       AND (a.id IS NOT NULL OR wo.status = 'removed')`.execute(db)
-  return buildPickList(
+  const legend = await db
+    .selectFrom('wave_orders as wo')
+    .innerJoin('orders as o', (j) =>
+      j.onRef('o.id', '=', 'wo.order_id').onRef('o.merchant_id', '=', 'wo.merchant_id'),
+    )
+    .innerJoin('shops as s', 's.id', 'o.shop_id')
+    .select([
+      'wo.slot',
+      'wo.order_id',
+      'wo.shipment_group_id',
+      'wo.status as wave_status',
+      'o.status',
+      'o.external_id',
+      'o.channel',
+      'o.buyer_nick',
+      's.name as shop_name',
+    ])
+    .where('wo.merchant_id', '=', merchantId)
+    .where('wo.wave_id', '=', waveId)
+    .orderBy('wo.slot')
+    .execute()
+  const list = buildPickList(
     { waveId, warehouseCode: wave.code, createdAt: wave.created_at },
     rows.rows.map((r) => ({
       orderId: r.order_id,
@@ -258,4 +369,23 @@ export async function pickList(db: Executor, merchantId: string, waveId: string)
       picked: Number(r.picked ?? 0),
     })),
   )
+  return {
+    ...list,
+    number: wave.number,
+    code: waveCode(wave.number, wave.id),
+    status: wave.status,
+    warehouseId: wave.warehouse_id,
+    warehouseName: wave.name,
+    legend: legend.map((l) => ({
+      slot: l.slot,
+      slotCode: slotCode(wave.number, wave.id, l.slot),
+      orderId: l.order_id,
+      shipmentGroupId: groupOut(l.shipment_group_id),
+      externalId: l.external_id,
+      channel: l.channel,
+      shopName: l.shop_name,
+      buyerNick: l.buyer_nick,
+      onHold: l.wave_status === 'removed' || ['on_hold', 'cancelled'].includes(l.status),
+    })),
+  }
 }

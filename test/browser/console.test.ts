@@ -58,8 +58,14 @@ describe.skipIf(browserMissing())('the console shell', () => {
       has: ['店铺授权', '订单池', '商户信息', '用户与角色', 'API 密钥', '审计日志'],
       not: [] as string[],
     },
-    warehouse: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '商户信息'] },
-    accountant: { has: ['订单池'], not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志'] },
+    warehouse: {
+      has: ['订单池', '波次', '验货打包', '发货回传'],
+      not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '商户信息'],
+    },
+    accountant: {
+      has: ['订单池'],
+      not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '波次', '验货打包'],
+    },
   }
   it.each(['admin', 'warehouse', 'accountant'] as const)('the %s sees only their own menu', async (role) => {
     const { page, context } = await openPage(w)
@@ -200,7 +206,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('on a 360 px handheld the page never scrolls sideways and the menu opens from a button', async () => {
-    const { page, context } = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/', {
+    const { page, context } = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/orders', {
       width: 360,
       height: 740,
       mobile: true,

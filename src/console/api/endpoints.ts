@@ -33,6 +33,13 @@ import type {
   SyncHealth,
   User,
   Warehouse,
+  Carrier,
+  PickList,
+  PickScan,
+  Verification,
+  Wave,
+  WaveFilter,
+  Writeback,
 } from './types'
 
 export interface OrderQuery {
@@ -206,4 +213,46 @@ export const endpoints = {
     id: string,
     body: { lines: { lineNo: number; quantity: number }[]; final?: boolean; discrepancyNote?: string },
   ) => api.post<Transfer>(`/transfers/${id}/receive`, body),
+
+  waves: async (query: { cursor?: string; limit?: number; status?: string; warehouseId?: string }) =>
+    toPage<Wave>(await api.get('/waves', query)),
+  previewWave: (body: WaveFilter) => api.post<{ orders: number; units: number }>('/waves/preview', body),
+  createWave: (body: WaveFilter) =>
+    api.post<{ waveId: string; number: number; code: string; orders: number }>('/waves', body),
+  pickList: (id: string) => api.get<PickList>(`/waves/${id}/picklist`),
+  pickScan: (id: string, code: string, bin?: string) =>
+    api.post<PickScan>(`/waves/${id}/scans`, { code, ...(bin ? { bin } : {}) }),
+  pickShort: (id: string, skuId: string, bin?: string | null) =>
+    api.post<{ orders: { orderId: string; slot: number; shortage: number; reallocation: string | null }[] }>(
+      `/waves/${id}/shorts`,
+      { skuId, ...(bin ? { bin } : {}) },
+    ),
+  packLookup: (code: string) =>
+    api.get<{ orderId: string; shipmentGroupId: string | null }>('/packing/lookup', { code }),
+  verification: (id: string, shipmentGroupId?: string | null) =>
+    api.get<Verification>(`/orders/${id}/verification`, { shipmentGroupId }),
+  packScan: (id: string, code: string, shipmentGroupId?: string | null) =>
+    api.post<{ skuId: string; skuCode: string; scanned: number; expected: number }>(
+      `/orders/${id}/verification/scans`,
+      { code, ...(shipmentGroupId ? { shipmentGroupId } : {}) },
+    ),
+  packReset: (id: string, shipmentGroupId?: string | null) =>
+    api.post<void>(`/orders/${id}/verification/reset`, shipmentGroupId ? { shipmentGroupId } : {}),
+  pack: (id: string, shipmentGroupId?: string | null) =>
+    api.post<Verification>(`/orders/${id}/pack`, shipmentGroupId ? { shipmentGroupId } : {}),
+  ship: (
+    id: string,
+    body: {
+      shipmentGroupId?: string | null
+      withoutWave?: { reason: string }
+      parcels: { carrier: Carrier; trackingNumber: string }[]
+    },
+  ) => api.post<{ repeated: boolean }>(`/orders/${id}/ship`, body),
+  correctTracking: (
+    shipmentId: string,
+    body: { parcelNo?: number; carrier?: Carrier; trackingNumber: string; reason: string },
+  ) => api.post<{ changed: boolean; writebacksQueued: number }>(`/shipments/${shipmentId}/tracking`, body),
+  writebacks: async (query: { cursor?: string; limit?: number; status?: string }) =>
+    toPage<Writeback>(await api.get('/writebacks', query)),
+  retryWriteback: (id: string) => api.post<{ queued: boolean }>(`/writebacks/${id}/retry`),
 }

@@ -462,3 +462,175 @@ export interface Transfer extends Omit<TransferSummary, 'units' | 'receivedUnits
     discrepancy: number
   }[]
 }
+
+export const WAVE_STAGES = ['to_pick', 'picking', 'picked', 'shipped', 'cancelled'] as const
+export type WaveStage = (typeof WAVE_STAGES)[number]
+
+export interface Wave {
+  id: string
+  number: number | null
+  code: string
+  warehouseId: string
+  warehouseCode: string
+  warehouseName: string
+  status: 'open' | 'closed' | 'cancelled'
+  stage: WaveStage
+  createdAt: string
+  createdBy: string | null
+  closedAt: string | null
+  orders: number
+  heldOrders: number
+  shippedOrders: number
+  units: number
+  pickedUnits: number
+  filters: Record<string, unknown>
+}
+
+export interface WaveFilter {
+  warehouseId: string
+  channel?: Channel
+  shopId?: string
+  singleItemOnly?: boolean
+  paidBefore?: string
+  maxOrders?: number
+}
+
+export interface PickSlot {
+  slot: number
+  orderId: string
+  shipmentGroupId: string | null
+  allocationIds: string[]
+  orderLabel: string
+  channel: string
+  quantity: number
+  picked: number
+  onHold: boolean
+}
+
+export interface PickItem {
+  seq: number
+  bin: string | null
+  skuId: string
+  skuCode: string
+  skuName: string
+  barcode: string | null
+  totalQuantity: number
+  picked: number
+  slots: PickSlot[]
+}
+
+export interface LegendRow {
+  slot: number
+  slotCode: string
+  orderId: string
+  shipmentGroupId: string | null
+  externalId: string
+  channel: Channel
+  shopName: string
+  buyerNick: string | null
+  onHold: boolean
+}
+
+export interface PickList {
+  waveId: string
+  number: number | null
+  code: string
+  status: string
+  warehouseId: string
+  warehouseCode: string
+  warehouseName: string
+  createdAt: string
+  orderCount: number
+  unitCount: number
+  heldOrders: number
+  items: PickItem[]
+  legend: LegendRow[]
+}
+
+export interface PickScan {
+  skuId: string
+  skuCode: string
+  skuName: string
+  bin: string | null
+  slot: number
+  orderId: string
+  slotPicked: number
+  slotQuantity: number
+  itemPicked: number
+  itemQuantity: number
+}
+
+export interface Parcel {
+  carrier: string
+  carrierName: string | null
+  trackingNumber: string
+  lineExternalIds: string[]
+}
+
+export interface Verification {
+  orderId: string
+  shipmentGroupId: string | null
+  status: 'verifying' | 'packed' | 'shipped'
+  blocked: 'on_hold' | 'cancelled' | 'refunded' | 'not_allocated' | null
+  complete: boolean
+  order: {
+    externalId: string
+    channel: Channel
+    shopName: string
+    status: OrderStatus
+    buyerNick: string | null
+    buyerNote: string | null
+    sellerNote: string | null
+    paidAt: string | null
+  }
+  wave: { id: string; code: string; slot: number; slotCode: string; status: string } | null
+  lines: {
+    skuId: string
+    skuCode: string
+    skuName: string
+    barcode: string | null
+    bin: string | null
+    expected: number
+    scanned: number
+  }[]
+  packedAt: string | null
+  shipments: { id: string; shippedAt: string; parcels: Parcel[] }[]
+}
+
+export const CARRIERS = [
+  'SF',
+  'ZTO',
+  'YTO',
+  'YUNDA',
+  'STO',
+  'JT',
+  'EMS',
+  'JD',
+  'DBL',
+  'UPS',
+  'FEDEX',
+  'DHL',
+  'USPS',
+  'OTHER',
+] as const
+export type Carrier = (typeof CARRIERS)[number]
+
+export interface Writeback {
+  id: string
+  shipmentId: string
+  orderId: string
+  shopId: string
+  parcelNo: number
+  status: 'pending' | 'done' | 'failed'
+  attempts: number
+  lastError: string | null
+  note: string | null
+  updatedAt: string
+  doneAt: string | null
+  orderExternalId: string
+  channel: Channel
+  shopName: string
+  carrier: string | null
+  trackingNumber: string | null
+  shippedAt: string | null
+}

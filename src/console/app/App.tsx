@@ -6,7 +6,9 @@ import { I18nProvider } from '../i18n'
 import { LoginPage } from '../pages/login-page'
 import { FirstPasswordPage } from '../pages/account-page'
 import type { Role } from '../api/types'
-import { homeFor, ROUTES } from './routes'
+import { PickListPrint } from '../pages/print/picklist-print'
+import { SlipPrint } from '../pages/print/slip-print'
+import { homeFor, ROUTES, STAFF } from './routes'
 import { SessionProvider, useSession } from './session'
 import { Shell } from './shell'
 import { Themed } from './theme'
@@ -24,6 +26,27 @@ export function App() {
                 element={
                   <RequireSession allowPending>
                     <FirstPasswordPage />
+                  </RequireSession>
+                }
+              />
+              {/* Prints: a page of their own, no console chrome, the session cookie like every page. */}
+              <Route
+                path="/print/waves/:id"
+                element={
+                  <RequireSession>
+                    <RequireRole roles={STAFF}>
+                      <PickListPrint />
+                    </RequireRole>
+                  </RequireSession>
+                }
+              />
+              <Route
+                path="/print/orders/:id/slip"
+                element={
+                  <RequireSession>
+                    <RequireRole roles={STAFF}>
+                      <SlipPrint />
+                    </RequireRole>
                   </RequireSession>
                 }
               />

@@ -6,6 +6,10 @@
 import {
   AppstoreOutlined,
   DatabaseOutlined,
+  CarOutlined,
+  CodeSandboxOutlined,
+  InboxOutlined,
+  NodeIndexOutlined,
   ApiOutlined,
   AuditOutlined,
   ProfileOutlined,
@@ -20,6 +24,10 @@ import { ExceptionsPage } from '../pages/exceptions/exceptions-page'
 import { OrdersPage } from '../pages/orders/orders-page'
 import { SkusPage } from '../pages/skus/skus-page'
 import { AccountPage } from '../pages/account-page'
+import { PackPage } from '../pages/floor/pack-page'
+import { PickPage } from '../pages/floor/pick-page'
+import { WavesPage } from '../pages/floor/waves-page'
+import { WritebacksPage } from '../pages/floor/writebacks-page'
 import { ApiKeysPage } from '../pages/settings/api-keys-page'
 import { AuditPage } from '../pages/settings/audit-page'
 import { MerchantPage } from '../pages/settings/merchant-page'
@@ -37,9 +45,10 @@ import { TransferPage, TransfersPage } from '../pages/stock/transfers-page'
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
 export const ADMIN: readonly Role[] = ['admin']
+/** Who works the warehouse floor (the API's STAFF). */
 export const STAFF: readonly Role[] = ['admin', 'warehouse']
 
-export type MenuGroup = 'shops' | 'products' | 'orders' | 'stock' | 'system'
+export type MenuGroup = 'shops' | 'products' | 'orders' | 'stock' | 'floor' | 'system'
 
 /** The side menu's groups, in order (console.md §6.2). */
 export const MENU_GROUPS: readonly { key: MenuGroup; label: MessageKey; icon: ReactNode }[] = [
@@ -47,6 +56,7 @@ export const MENU_GROUPS: readonly { key: MenuGroup; label: MessageKey; icon: Re
   { key: 'products', label: 'skus.group', icon: <AppstoreOutlined /> },
   { key: 'orders', label: 'shell.menu.orders', icon: <ProfileOutlined /> },
   { key: 'stock', label: 'stock.menu.group', icon: <DatabaseOutlined /> },
+  { key: 'floor', label: 'shell.menu.floor', icon: <InboxOutlined /> },
   { key: 'system', label: 'shell.menu.system', icon: <SettingOutlined /> },
 ]
 
@@ -127,6 +137,31 @@ export const ROUTES: readonly PageRoute[] = [
   },
   { path: 'stock/transfers/:id', label: 'stock.menu.transfers', roles: STAFF, element: <TransferPage /> },
   {
+    path: 'floor/waves',
+    label: 'shell.menu.waves',
+    roles: STAFF,
+    group: 'floor',
+    element: <WavesPage />,
+    icon: <NodeIndexOutlined />,
+  },
+  { path: 'floor/pick/:id', label: 'shell.menu.waves', roles: STAFF, element: <PickPage /> },
+  {
+    path: 'floor/pack',
+    label: 'shell.menu.pack',
+    roles: STAFF,
+    group: 'floor',
+    element: <PackPage />,
+    icon: <CodeSandboxOutlined />,
+  },
+  {
+    path: 'floor/writebacks',
+    label: 'shell.menu.writebacks',
+    roles: STAFF,
+    group: 'floor',
+    element: <WritebacksPage />,
+    icon: <CarOutlined />,
+  },
+  {
     path: 'settings/merchant',
     label: 'shell.menu.merchant',
     roles: ADMIN,
@@ -162,10 +197,10 @@ export const ROUTES: readonly PageRoute[] = [
 ]
 
 /**
- * Where a role lands after signing in. @TODO when their screens exist: warehouse → 仓库作业,
- * accountant → 财务 (console.md §6.2).
+ * Where a role lands after signing in: warehouse → 仓库作业. @TODO accountant → 财务 when it exists
+ * (console.md §6.2).
  */
-const HOME: Record<Role, string> = { admin: 'orders', warehouse: 'orders', accountant: 'orders' }
+const HOME: Record<Role, string> = { admin: 'orders', warehouse: 'floor/waves', accountant: 'orders' }
 
 export function homeFor(role: Role): string {
   const home = ROUTES.find((r) => r.path === HOME[role] && r.roles.includes(role))

@@ -6,6 +6,7 @@ import { common } from './common'
 import type { Messages, Paths } from './define'
 import { errors } from './errors'
 import { exceptions } from './exceptions'
+import { floor } from './floor'
 import { orders } from './orders'
 import { settings } from './settings'
 import { shell } from './shell'
@@ -29,6 +30,7 @@ const areas = {
   exceptions,
   skus,
   stock,
+  floor,
 }
 
 type Zh = { [K in keyof typeof areas]: (typeof areas)[K]['zh-CN'] }

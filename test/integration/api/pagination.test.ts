@@ -52,6 +52,19 @@ beforeAll(async () => {
         id: string
       }>().id,
     )
+  for (let i = 0; i < 6; i++)
+    await db
+      .insertInto('waves')
+      .values({
+        id: newId(),
+        merchant_id: m.id,
+        warehouse_id: warehouses[i % 2]!,
+        status: 'open',
+        filters: '{}',
+        created_by: null,
+        number: i + 1,
+      })
+      .execute()
   const codes = Array.from({ length: SKUS }, (_, i) => `SKU-${String(i).padStart(3, '0')}`)
   await api('POST', '/skus/bulk', { items: codes.map((code) => ({ code, name: code })) })
   const skus = (await api('GET', '/skus?limit=500')).json<{ items: { id: string; code: string }[] }>().items
@@ -191,6 +204,7 @@ const AT_LEAST: Record<string, number> = {
   'GET /stock/low': SKUS,
   'GET /stock/movements': SKUS * WAREHOUSES,
   'GET /writebacks': 9,
+  'GET /waves': 6,
   'GET /settlements/imports': 7,
   'GET /settlements/lines': 5,
   'GET /ledger/accounts': 8,

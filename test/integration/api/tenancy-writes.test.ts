@@ -97,12 +97,31 @@ beforeAll(async () => {
     await db.selectFrom('sku_mappings').select('id').where('merchant_id', '=', a.id).executeTakeFirstOrThrow()
   ).id
   ids.writeback = newId()
+  ids.shipment = newId()
+  await db
+    .insertInto('shipments')
+    .values({
+      id: ids.shipment,
+      merchant_id: a.id,
+      order_id: o1.orderId,
+      shipment_group_id: '',
+      warehouse_id: ids.warehouse,
+      idempotency_key: 'tenancy',
+      parcels: JSON.stringify([
+        { carrier: 'SF', carrierName: null, trackingNumber: 'SF0000009', lineExternalIds: [] },
+      ]),
+      cogs_amount: '0',
+      cogs_currency: 'CNY',
+      shipped_by: null,
+      shipped_at: new Date(),
+    })
+    .execute()
   await db
     .insertInto('shipment_writebacks')
     .values({
       id: ids.writeback,
       merchant_id: a.id,
-      shipment_id: newId(),
+      shipment_id: ids.shipment,
       order_id: o1.orderId,
       shop_id: shop.id,
       parcel_no: 1,
@@ -351,6 +370,24 @@ const attempts = (): Record<string, { url: string; payload?: unknown; type?: str
   'GET /shops/:id/stock-pushes': { url: `/shops/${ids.shop}/stock-pushes` },
   'POST /waves': { url: '/waves', payload: { warehouseId: ids.warehouse } },
   'POST /waves #shop': { url: '/waves', payload: { warehouseId: ids.bWarehouse, shopId: ids.shop } },
+  'POST /waves/preview': { url: '/waves/preview', payload: { warehouseId: ids.warehouse } },
+  'POST /waves/preview #shop': {
+    url: '/waves/preview',
+    payload: { warehouseId: ids.bWarehouse, shopId: ids.shop },
+  },
+  'POST /waves/:id/scans': { url: `/waves/${ids.wave}/scans`, payload: { code: 'A-1' } },
+  'POST /waves/:id/shorts': { url: `/waves/${ids.wave}/shorts`, payload: { skuId: ids.sku } },
+  'GET /orders/:id/verification': { url: `/orders/${ids.order}/verification` },
+  'POST /orders/:id/verification/scans': {
+    url: `/orders/${ids.order}/verification/scans`,
+    payload: { code: 'A-1' },
+  },
+  'POST /orders/:id/verification/reset': { url: `/orders/${ids.order}/verification/reset`, payload: {} },
+  'POST /orders/:id/pack': { url: `/orders/${ids.order}/pack`, payload: {} },
+  'POST /shipments/:id/tracking': {
+    url: `/shipments/${ids.shipment}/tracking`,
+    payload: { trackingNumber: 'SF0000010', reason: 'typo' },
+  },
   'GET /waves/:id/picklist': { url: `/waves/${ids.wave}/picklist` },
   'POST /waves/:id/picks': {
     url: `/waves/${ids.wave}/picks`,

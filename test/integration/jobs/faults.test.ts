@@ -330,7 +330,10 @@ it('ship: a request repeated after it died ships once and still queues its write
         method: 'POST',
         url: `/orders/${orderId}/ship`,
         headers: { ...bearer(m.keys.warehouse), 'idempotency-key': `k-${orderId}` },
-        payload: { parcels: [{ carrier: 'SF', trackingNumber: `SF${orderId}` }] },
+        payload: {
+          withoutWave: { reason: 'fault injection' },
+          parcels: [{ carrier: 'SF', trackingNumber: `SF${orderId}` }],
+        },
       })
       if (res.statusCode === 500) throw new InjectedFault('(answered 500)')
       expect(res.statusCode, res.body).toBe(200)

@@ -1,0 +1,289 @@
+/** 波次: the waves with their progress; a new wave from filters with a live preview of what it takes. */
+import { PlusOutlined, PrinterOutlined, ScanOutlined } from '@ant-design/icons'
+import {
+  App,
+  Button,
+  Checkbox,
+  Form,
+  InputNumber,
+  Modal,
+  Progress,
+  Select,
+  Space,
+  Tag,
+  Typography,
+} from 'antd'
+import { useEffect, useState } from 'react'
+import { Link } from 'react-router'
+import { endpoints } from '../../api/endpoints'
+import type { Shop, Warehouse, Wave, WaveFilter, WaveStage } from '../../api/types'
+import { errorMessage } from '../../components/errors'
+import { Time } from '../../components/format'
+import { useDesk } from '../../components/layout'
+import { CursorPager, ListPage } from '../../components/list-page'
+import { EmptyState } from '../../components/states'
+import { useCursorList } from '../../components/use-cursor-list'
+import { useI18n } from '../../i18n'
+
+export const STAGE_COLOR: Record<WaveStage, string> = {
+  to_pick: 'orange',
+  picking: 'blue',
+  picked: 'cyan',
+  shipped: 'green',
+  cancelled: 'default',
+}
+
+export function WaveStageTag({ stage }: { stage: WaveStage }) {
+  const { t } = useI18n()
+  return <Tag color={STAGE_COLOR[stage]}>{t(`floor.stage.${stage}`)}</Tag>
+}
+
+export function WavesPage() {
+  const { t } = useI18n()
+  const desk = useDesk()
+  const [status, setStatus] = useState<'open' | 'closed' | 'all'>('open')
+  const [creating, setCreating] = useState(false)
+  const list = useCursorList<Wave>(
+    (cursor, limit) =>
+      endpoints.waves({ ...(cursor ? { cursor } : {}), limit, ...(status === 'all' ? {} : { status }) }),
+    [status],
+  )
+  return (
+    <>
+      <ListPage<Wave>
+        title={t('floor.waves.title')}
+        extra={
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+            {t('floor.waves.create')}
+          </Button>
+        }
+        tabs={{
+          active: status,
+          onChange: (k) => setStatus(k as typeof status),
+          items: (['open', 'closed', 'all'] as const).map((k) => ({
+            key: k,
+            label: t(`floor.waves.statusTab.${k}`),
+          })),
+        }}
+        error={list.error}
+        onRetry={list.reload}
+        table={{
+          rowKey: 'id',
+          loading: list.loading,
+          dataSource: list.items,
+          pagination: false,
+          locale: { emptyText: <EmptyState text={t('floor.waves.empty')} /> },
+          columns: [
+            {
+              title: t('floor.waves.code'),
+              dataIndex: 'code',
+              fixed: desk ? 'left' : undefined,
+              render: (code: string) => <span className="mono">{code}</span>,
+            },
+            {
+              title: t('floor.waves.warehouse'),
+              dataIndex: 'warehouseName',
+              responsive: ['md'],
+            },
+            {
+              title: t('floor.waves.createdAt'),
+              dataIndex: 'createdAt',
+              responsive: ['md'],
+              render: (v: string) => <Time value={v} />,
+            },
+            {
+              title: t('floor.waves.orders'),
+              dataIndex: 'orders',
+              align: 'right',
+              render: (n: number, w) => (
+                <span className="num">
+                  {n}
+                  {w.heldOrders > 0 && (
+                    <Typography.Text type="danger" style={{ marginLeft: 4 }}>
+                      (-{w.heldOrders})
+                    </Typography.Text>
+                  )}
+                </span>
+              ),
+            },
+            {
+              title: t('floor.waves.units'),
+              dataIndex: 'units',
+              align: 'right',
+              className: 'num',
+              responsive: ['sm'],
+            },
+            {
+              title: t('floor.waves.progress'),
+              key: 'progress',
+              width: 160,
+              responsive: ['sm'],
+              render: (_: unknown, w) => (
+                <Progress
+                  size="small"
+                  percent={w.units === 0 ? 0 : Math.round((w.pickedUnits / w.units) * 100)}
+                  format={() => `${w.pickedUnits}/${w.units}`}
+                />
+              ),
+            },
+            {
+              title: t('floor.waves.shipped'),
+              key: 'shipped',
+              align: 'right',
+              responsive: ['md'],
+              render: (_: unknown, w) => <span className="num">{`${w.shippedOrders}/${w.orders}`}</span>,
+            },
+            {
+              title: t('floor.waves.stage'),
+              dataIndex: 'stage',
+              render: (s: WaveStage) => <WaveStageTag stage={s} />,
+            },
+            {
+              title: t('common.actions'),
+              key: 'actions',
+              fixed: desk ? 'right' : undefined,
+              render: (_: unknown, w) => (
+                <Space size={4} wrap>
+                  {w.status === 'open' && (
+                    <Link to={`/floor/pick/${w.id}`}>
+                      <Button size="small" icon={<ScanOutlined />}>
+                        {t('floor.waves.pick')}
+                      </Button>
+                    </Link>
+                  )}
+                  {desk && (
+                    <a href={`/app/print/waves/${w.id}`} target="_blank" rel="noreferrer">
+                      <Button size="small" icon={<PrinterOutlined />}>
+                        {t('floor.waves.print')}
+                      </Button>
+                    </a>
+                  )}
+                </Space>
+              ),
+            },
+          ],
+        }}
+        pager={<CursorPager list={list} />}
+      />
+      {creating && (
+        <CreateWave
+          onClose={(made) => {
+            setCreating(false)
+            if (made) list.reload()
+          }}
+        />
+      )}
+    </>
+  )
+}
+
+interface Values {
+  warehouseId?: string
+  shopId?: string
+  singleItemOnly?: boolean
+  maxOrders?: number | null
+}
+
+function CreateWave({ onClose }: { onClose: (made: boolean) => void }) {
+  const i18n = useI18n()
+  const { t } = i18n
+  const { message } = App.useApp()
+  const [form] = Form.useForm<Values>()
+  const [warehouses, setWarehouses] = useState<Warehouse[]>([])
+  const [shops, setShops] = useState<Shop[]>([])
+  const [preview, setPreview] = useState<{ orders: number; units: number } | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const [saving, setSaving] = useState(false)
+  const values = Form.useWatch([], form)
+
+  useEffect(() => {
+    void Promise.all([endpoints.warehouses(), endpoints.shops()]).then(([w, s]) => {
+      setWarehouses(w.items)
+      setShops(s.items)
+      if (w.items[0]) form.setFieldValue('warehouseId', w.items[0].id)
+    })
+  }, [form])
+
+  const filter = (v: Values | undefined): WaveFilter | null =>
+    v?.warehouseId
+      ? {
+          warehouseId: v.warehouseId,
+          ...(v.shopId ? { shopId: v.shopId } : {}),
+          ...(v.singleItemOnly ? { singleItemOnly: true } : {}),
+          ...(v.maxOrders ? { maxOrders: v.maxOrders } : {}),
+        }
+      : null
+
+  useEffect(() => {
+    const f = filter(values)
+    if (!f) return
+    let live = true
+    const timer = setTimeout(() => {
+      endpoints
+        .previewWave(f)
+        .then((p) => live && (setPreview(p), setError(null)))
+        .catch((err: unknown) => live && setError(err))
+    }, 200)
+    return () => {
+      live = false
+      clearTimeout(timer)
+    }
+  }, [JSON.stringify(values)])
+
+  const submit = async () => {
+    const f = filter(form.getFieldsValue())
+    if (!f) return
+    setSaving(true)
+    try {
+      const made = await endpoints.createWave(f)
+      void message.success(t('floor.create.created', { code: made.code, orders: made.orders }))
+      onClose(true)
+    } catch (err) {
+      setError(err)
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  return (
+    <Modal
+      open
+      title={t('floor.create.title')}
+      onCancel={() => onClose(false)}
+      onOk={() => void submit()}
+      okText={t('floor.create.submit')}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ disabled: !preview || preview.orders === 0, loading: saving }}
+    >
+      <Form<Values> form={form} layout="vertical" initialValues={{ singleItemOnly: false }}>
+        <Form.Item name="warehouseId" label={t('floor.create.warehouse')} rules={[{ required: true }]}>
+          <Select options={warehouses.map((w) => ({ value: w.id, label: `${w.name}（${w.code}）` }))} />
+        </Form.Item>
+        <Form.Item name="shopId" label={t('floor.create.shop')}>
+          <Select
+            allowClear
+            placeholder={t('floor.create.anyShop')}
+            options={shops.map((s) => ({ value: s.id, label: s.name }))}
+          />
+        </Form.Item>
+        <Form.Item name="maxOrders" label={t('floor.create.maxOrders')}>
+          <InputNumber min={1} max={1000} precision={0} style={{ width: 160 }} />
+        </Form.Item>
+        <Form.Item name="singleItemOnly" valuePropName="checked">
+          <Checkbox>{t('floor.create.singleItem')}</Checkbox>
+        </Form.Item>
+      </Form>
+      <div data-testid="wave-preview" style={{ minHeight: 24 }}>
+        {error ? (
+          <Typography.Text type="danger">{errorMessage(i18n, error)}</Typography.Text>
+        ) : preview ? (
+          <Typography.Text strong>
+            {preview.orders === 0
+              ? t('floor.create.previewNone')
+              : t('floor.create.preview', { orders: preview.orders, units: preview.units })}
+          </Typography.Text>
+        ) : null}
+      </div>
+    </Modal>
+  )
+}
