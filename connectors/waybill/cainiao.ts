@@ -179,7 +179,7 @@ export function mapGet(body: Obj, input: IssueInput): IssueOutcome[] {
         message: 'cainiao answered without a waybill for this parcel',
       }
     const printData = str(m.print_data)
-    let templateUrl: string | null = null
+    let templateUrl: string | null
     try {
       const parsed = JSON.parse(printData) as Obj
       templateUrl = str(parsed.templateURL) || null

@@ -7,7 +7,7 @@
  */
 import { ConnectorError } from '../errors.js'
 import { createPlatformClient, type PlatformClient } from '../http.js'
-import { money } from '../../src/money/index.js'
+import { money, round } from '../../src/money/index.js'
 import {
   arr,
   carrierOfCode,
@@ -64,8 +64,7 @@ const addr = (p: Party) => ({
 })
 
 /** Grams → ounces with 1 decimal, as a decimal string (no float arithmetic on the weight). */
-export const ounces = (grams: number): string =>
-  money(grams).div('28.349523125').toDecimalPlaces(1).toString()
+export const ounces = (grams: number): string => round(money(grams).div('28.349523125'), 1).toString()
 
 export const easypost: WaybillProviderClient = {
   provider: 'easypost',

@@ -105,7 +105,7 @@ export function mapGet(body: Obj, input: IssueInput): IssueOutcome[] {
         message: 'pdd answered without a waybill for this parcel',
       }
     const data = str(m.print_data)
-    let templateUrl: string | null = null
+    let templateUrl: string | null
     try {
       templateUrl = str((JSON.parse(data) as Obj).templateUrl) || null
     } catch {
