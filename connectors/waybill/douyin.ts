@@ -135,8 +135,8 @@ async function apply(
   acct: WaybillAccountContext,
   cpCode: string,
   trackNos: string[],
-): Promise<Map<string, PrintPayload>> {
-  const out = new Map<string, PrintPayload>()
+): Promise<Map<string, PrintPayload | string>> {
+  const out = new Map<string, PrintPayload | string>()
   if (trackNos.length === 0) return out
   const d = data(
     await client(acct).call('logistics.waybillApply', {
@@ -150,6 +150,8 @@ async function apply(
       data: str(w.print_data),
       signature: str(w.sign) || null,
     })
+  for (const e of arr(d.err_infos).filter(isObj))
+    out.set(str(e.track_no), `${str(e.err_code)} ${str(e.err_msg)}`.trim())
   return out
 }
 
@@ -183,13 +185,16 @@ export const douyin: WaybillProviderClient = {
       input,
     )
     const issued = outcomes.flatMap((o) => (o.ok ? [o.waybillCode] : []))
-    let prints = new Map<string, PrintPayload>()
+    let prints = new Map<string, PrintPayload | string>()
     try {
       prints = await apply(acct, input.cpCode, issued)
     } catch {
       // The numbers are ours already; print data is fetched again on the first print (reprint path).
     }
-    return outcomes.map((o) => (o.ok ? { ...o, print: prints.get(o.waybillCode) ?? o.print } : o))
+    return outcomes.map((o) => {
+      const p = o.ok ? prints.get(o.waybillCode) : undefined
+      return o.ok && p && typeof p !== 'string' ? { ...o, print: p } : o
+    })
   },
   async cancel(acct, w) {
     const d = data(
@@ -204,6 +209,9 @@ export const douyin: WaybillProviderClient = {
       throw new ConnectorError('permanent', `douyin did not cancel ${w.waybillCode}`, { channel: 'douyin' })
   },
   async reprint(acct, w) {
-    return (await apply(acct, w.cpCode, [w.waybillCode])).get(w.waybillCode) ?? null
+    const got = (await apply(acct, w.cpCode, [w.waybillCode])).get(w.waybillCode)
+    if (typeof got === 'string')
+      throw new ConnectorError('permanent', `douyin waybillApply: ${got}`, { channel: 'douyin' })
+    return got ?? null
   },
 }

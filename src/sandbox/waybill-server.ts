@@ -220,7 +220,7 @@ export async function startWaybillSandbox(opts: WaybillSandboxOptions = {}): Pro
               ],
             },
           }))
-        return wrap(form.method, {
+        return wrap(form.method ?? '', {
           waybill_apply_subscription_cols: { waybill_apply_subscription_info: subs },
         })
       }
@@ -265,7 +265,7 @@ export async function startWaybillSandbox(opts: WaybillSandboxOptions = {}): Pro
             waybill_code: n.code,
           }
         })
-        return wrap(form.method, { modules: { waybill_cloud_print_response: modules } })
+        return wrap(form.method ?? '', { modules: { waybill_cloud_print_response: modules } })
       }
       case 'cainiao.waybill.ii.cancel': {
         const n = byCode.get(form.waybill_code ?? '')
@@ -274,7 +274,7 @@ export async function startWaybillSandbox(opts: WaybillSandboxOptions = {}): Pro
         if (n.status === 'cancelled')
           return topError('15', 'Remote service error', 'isv.waybill-already-cancelled', '面单已取消')
         n.status = 'cancelled'
-        return wrap(form.method, { cancel_result: true })
+        return wrap(form.method ?? '', { cancel_result: true })
       }
       case 'cainiao.waybill.ii.query.by.waybillcode': {
         const list = (parse(`{"l":${form.param_list ?? '[]'}}`).l as Obj[]) ?? []
@@ -298,7 +298,9 @@ export async function startWaybillSandbox(opts: WaybillSandboxOptions = {}): Pro
             },
           }
         })
-        return wrap(form.method, { modules: { waybill_cloud_print_with_result_desc_response: modules } })
+        return wrap(form.method ?? '', {
+          modules: { waybill_cloud_print_with_result_desc_response: modules },
+        })
       }
       default:
         return topError('22', 'Invalid Method')
