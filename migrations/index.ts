@@ -44,6 +44,7 @@ import * as m0065 from './0065_journal_sku_totals_skus_only.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
 import * as m0043 from './0043_writeback_note.js'
+import * as m0120 from './0120_waybills.js'
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_merchants': m0001,
@@ -85,4 +86,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0081_channel_listing_skus': m0081,
   '0082_catalogue_pulls': m0082,
   '0065_journal_sku_totals_skus_only': m0065,
+  '0120_waybills': m0120,
 }
