@@ -703,15 +703,13 @@ function taskOf(w: WaybillRow, acct: AccountRow, actx: WaybillAccountContext, op
         cmd: 'print',
         requestID,
         version: '1.0',
-        ERPId: String(acct.settings.erpId ?? ''),
-        ISVName: String(acct.settings.isvName ?? 'Entrepot'),
+        ERPId: setting(acct, 'erpId', ''),
+        ISVName: setting(acct, 'isvName', 'Entrepot'),
         task: {
           taskID,
           preview: false,
           printer: opts.printer ?? '',
-          documents: [
-            { documentID: code, contents: [{ ...parsed, userid: String(acct.settings.userId ?? '') }] },
-          ],
+          documents: [{ documentID: code, contents: [{ ...parsed, userid: setting(acct, 'userId', '') }] }],
         },
       }
       break
@@ -733,7 +731,7 @@ function taskOf(w: WaybillRow, acct: AccountRow, actx: WaybillAccountContext, op
                   params: printParams(actx),
                   encryptedData: typeof parsed.printData === 'string' ? parsed.printData : raw,
                   signature: typeof parsed.sign === 'string' ? parsed.sign : '',
-                  templateURL: String(acct.settings.templateUrl ?? ''),
+                  templateURL: setting(acct, 'templateUrl', ''),
                 },
               ],
             },
@@ -748,7 +746,7 @@ function taskOf(w: WaybillRow, acct: AccountRow, actx: WaybillAccountContext, op
         version: '2',
         parameters: {
           printName: opts.printer ?? '',
-          contents: [{ tempUrl: String(acct.settings.templateUrl ?? ''), printData: raw }],
+          contents: [{ tempUrl: setting(acct, 'templateUrl', ''), printData: raw }],
         },
       }
       break
@@ -761,6 +759,11 @@ function taskOf(w: WaybillRow, acct: AccountRow, actx: WaybillAccountContext, op
     componentUrl: PRINT_COMPONENTS[component],
     message,
   }
+}
+
+function setting(acct: AccountRow, key: string, fallback: string): string {
+  const v = acct.settings[key]
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : fallback
 }
 
 function parseObj(text: string): Record<string, unknown> {
