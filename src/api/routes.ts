@@ -22,6 +22,7 @@ import { authRoutes } from '../users/auth-routes.js'
 import { userRoutes } from '../users/routes.js'
 import { warehouseRoutes } from '../warehouses/routes.js'
 import { webhookRoutes } from '../webhooks/routes.js'
+import { waybillRoutes } from '../waybills/routes.js'
 
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>
 
@@ -47,4 +48,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   financeRoutes,
   catalogueRoutes,
   catalogueTransferRoutes,
+  waybillRoutes,
 ]
