@@ -42,6 +42,7 @@ import {
   type WaybillRow,
 } from './repo.js'
 import type { Sender } from './tables.js'
+import type { Parcel } from '../fulfillment/tables.js'
 
 type Ctx = Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>
 export type Actor = Pick<AuditEntry, 'actorType' | 'actorId'>
@@ -786,4 +787,65 @@ export async function waveParcels(db: Executor, merchantId: string, waveId: stri
     .orderBy('slot')
     .execute()
   return rows.map((r) => ({ orderId: r.order_id, shipmentGroupId: r.shipment_group_id || null, parcelNo: 0 }))
+}
+
+/**
+ * The parcel a ship request names by its waybill: the waybill's carrier and number, and its
+ * account's carrier code for the writeback to the same platform. The waybill must be live and
+ * belong to the order (or to an order merged with it).
+ */
+export async function parcelOfWaybill(
+  db: Executor,
+  merchantId: string,
+  orderId: string,
+  waybillId: string,
+  lineExternalIds: readonly string[],
+): Promise<Parcel> {
+  const w = await db
+    .selectFrom('waybills as w')
+    .innerJoin('orders as o', 'o.id', 'w.order_id')
+    .select([
+      'w.id',
+      'w.order_id',
+      'w.status',
+      'w.carrier',
+      'w.cp_code',
+      'w.real_cp_code',
+      'w.provider',
+      'w.waybill_code',
+      'w.parent_waybill_code',
+      'o.merge_group_id',
+    ])
+    .where('w.merchant_id', '=', merchantId)
+    .where('w.id', '=', waybillId)
+    .executeTakeFirst()
+  if (!w) throw new WaybillError('not_found', `waybill ${waybillId} not found`, 404)
+  let mine = w.order_id === orderId
+  if (!mine && w.merge_group_id) {
+    const o = await db
+      .selectFrom('orders')
+      .select('merge_group_id')
+      .where('merchant_id', '=', merchantId)
+      .where('id', '=', orderId)
+      .executeTakeFirst()
+    mine = o?.merge_group_id === w.merge_group_id
+  }
+  if (!mine)
+    throw new WaybillError('wrong_order', `waybill ${w.waybill_code ?? waybillId} belongs to another order`)
+  if (!w.waybill_code || !['issued', 'printed', 'shipped'].includes(w.status))
+    throw new WaybillError(
+      'not_issued',
+      `waybill ${w.waybill_code ?? waybillId} is ${w.status}; only an issued waybill ships`,
+    )
+  const code = w.real_cp_code ?? w.cp_code
+  return {
+    carrier: w.carrier,
+    carrierName: w.carrier === 'OTHER' ? code : null,
+    // Freight parent/child numbers ship with the parent (waybills.md §1.3).
+    trackingNumber: w.parent_waybill_code ?? w.waybill_code,
+    lineExternalIds: [...lineExternalIds],
+    waybillId: w.id,
+    platformCarrierCode: code,
+    platformCarrierChannel: SHOP_CHANNEL[w.provider],
+  }
 }
