@@ -53,6 +53,8 @@ export interface WaybillSandbox {
   /** Remaining balance of a branch; set it to run the balance out. */
   setBalance(provider: WaybillProvider, cpCode: string, branchCode: string, n: number): void
   balance(provider: WaybillProvider, cpCode: string, branchCode: string): number
+  /** Shipment writebacks received on the same gateways (taobao.logistics.offline.send, Douyin order.logisticsAdd). */
+  writebacks: { channel: 'taobao' | 'douyin'; orderId: string; trackingNumber: string; companyCode: string }[]
   /** Requests whose signature did not verify. */
   badSignatures: number
   /** Delay every issue call (to widen races in tests). */
@@ -155,6 +157,7 @@ export async function startWaybillSandbox(opts: WaybillSandboxOptions = {}): Pro
   const sandbox: WaybillSandbox = {
     url: '',
     issued,
+    writebacks: [],
     badSignatures: 0,
     slowMs: 0,
     setBalance: (p, cp, b, n) => void balances.set(key(p, cp, b), n),
@@ -267,6 +270,14 @@ export async function startWaybillSandbox(opts: WaybillSandboxOptions = {}): Pro
         })
         return wrap(form.method ?? '', { modules: { waybill_cloud_print_response: modules } })
       }
+      case 'taobao.logistics.offline.send':
+        sandbox.writebacks.push({
+          channel: 'taobao',
+          orderId: form.tid ?? '',
+          trackingNumber: form.out_sid ?? '',
+          companyCode: form.company_code ?? '',
+        })
+        return { logistics_offline_send_response: { shipping: { is_success: true } } }
       case 'cainiao.waybill.ii.cancel': {
         const n = byCode.get(form.waybill_code ?? '')
         if (!n || n.provider !== 'cainiao')
@@ -548,6 +559,14 @@ export async function startWaybillSandbox(opts: WaybillSandboxOptions = {}): Pro
         }
         return dy({ waybill_infos: ok, err_infos: errs })
       }
+      case 'order.logisticsAdd':
+        sandbox.writebacks.push({
+          channel: 'douyin',
+          orderId: s(p.order_id),
+          trackingNumber: s(p.logistics_code),
+          companyCode: s(p.company_code),
+        })
+        return dy({})
       case 'logistics.cancelOrder': {
         const n = byCode.get(s(p.track_no))
         if (!n || n.provider !== 'douyin')
