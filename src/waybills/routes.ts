@@ -576,7 +576,7 @@ export async function waybillRoutes(fastify: FastifyInstance, ctx: AppContext): 
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Type.Object({ items: Type.Array(OutcomeSchema) }), ...errorResponses },
+        response: { 200: Type.Object({ parcels: Type.Array(OutcomeSchema) }), ...errorResponses },
       },
     },
     async (req) => {
@@ -608,13 +608,13 @@ export async function waybillRoutes(fastify: FastifyInstance, ctx: AppContext): 
           parcelNo: p.parcelNo ?? 0,
         }))
       }
-      const items = await issueWaybills(ctx, merchantId, refs, {
+      const parcels = await issueWaybills(ctx, merchantId, refs, {
         actor: apiActor(req.auth),
         ...(b.accountId
           ? { accountId: b.accountId, cpCode: b.cpCode!, branchCode: b.branchCode ?? null }
           : {}),
       })
-      return { items }
+      return { parcels }
     },
   )
 
@@ -700,7 +700,7 @@ export async function waybillRoutes(fastify: FastifyInstance, ctx: AppContext): 
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Type.Object({ items: Type.Array(PrintTaskSchema) }), ...errorResponses },
+        response: { 200: Type.Object({ tasks: Type.Array(PrintTaskSchema) }), ...errorResponses },
       },
     },
     async (req) => {
@@ -725,13 +725,13 @@ export async function waybillRoutes(fastify: FastifyInstance, ctx: AppContext): 
         const missing = ids.filter((_, i) => !found[i])
         if (missing.length) throw notFound('waybill', missing[0]!)
       }
-      const items = await printTasks(ctx, merchantId, ids, {
+      const tasks = await printTasks(ctx, merchantId, ids, {
         reprint: b.reprint ?? false,
         printer: b.printer ?? null,
         size: b.size ?? '76x130',
         actor: apiActor(req.auth),
       }).catch(waybillError)
-      return { items }
+      return { tasks }
     },
   )
 

@@ -94,7 +94,7 @@ type Outcome = {
 const getWaybills = async (payload: object) => {
   const r = await api('POST', '/shipments/waybills', m.keys.warehouse, payload)
   expect(r.statusCode, r.body).toBe(200)
-  return r.json<{ items: Outcome[] }>().items
+  return r.json<{ parcels: Outcome[] }>().parcels
 }
 
 beforeAll(async () => {
@@ -306,7 +306,7 @@ describe('getting waybills', () => {
     const r = await api('POST', '/waybills/print-tasks', m.keys.warehouse, { waveId, printer: 'KM-118' })
     expect(r.statusCode, r.body).toBe(200)
     const tasks = r.json<{
-      items: {
+      tasks: {
         waybillCode: string
         component: string
         componentUrl: string
@@ -318,7 +318,7 @@ describe('getting waybills', () => {
           }
         }
       }[]
-    }>().items
+    }>().tasks
     const listed = (await api('GET', `/waybills?waveId=${waveId}`, m.keys.warehouse)).json<{
       items: { orderId: string; waybillCode: string }[]
     }>().items
@@ -439,7 +439,7 @@ describe('getting waybills', () => {
         waybillIds: [r!.waybillId],
         size: '100x180',
       })
-    ).json<{ items: { kind: string; labelUrl: string }[] }>().items
+    ).json<{ tasks: { kind: string; labelUrl: string }[] }>().tasks
     expect(tasks[0]).toMatchObject({
       kind: 'label',
       labelUrl: `/waybills/${r!.waybillId}/label?size=100x180`,
