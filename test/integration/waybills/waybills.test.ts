@@ -13,6 +13,7 @@ import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse, type Warehouse } from '../../../src/warehouses/repo.js'
 import { startWaybillSandbox, type WaybillSandbox } from '../../../src/sandbox/waybill-server.js'
 import { PAGE_POINTS } from '../../../src/waybills/label.js'
+import { startPrintComponent, wsConnect } from '../../../src/sandbox/print-component.js'
 import { bearer, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
 import { seedOrder } from '../../helpers/orders.js'
 import { decodeLabelBarcode, mediaBox } from './pdf-reader.js'
@@ -341,6 +342,17 @@ describe('getting waybills', () => {
     expect(stored).toMatchObject({ status: 'printed', print_count: 1 })
     expect(env.logs.join('')).not.toContain(content.encryptedData.slice(4, 30))
     expect(env.logs.join('')).not.toContain('OAID-SECRET-1')
+    // The packing station sends each task to the print component on localhost, as given.
+    const component = await startPrintComponent('cainiao')
+    const ws = await wsConnect(component.url)
+    for (const task of tasks) {
+      ws.send(task.message)
+      expect(await ws.next()).toMatchObject({ cmd: 'print', status: 'success', errorCode: 0 })
+      expect(await ws.next()).toMatchObject({ cmd: 'notifyPrintResult', taskStatus: 'printed' })
+    }
+    ws.close()
+    await component.close()
+    expect(component.tasks.map((t) => t.documentIds[0])).toEqual(tasks.map((t) => t.waybillCode))
     // A reprint refreshes the print data and takes no number.
     const before = sb.issued.length
     const re = await api('POST', '/waybills/print-tasks', m.keys.warehouse, {
