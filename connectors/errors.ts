@@ -8,8 +8,11 @@ import type { Channel } from './types.js'
 export const FAILURE_KINDS = ['rate_limited', 'transient', 'auth_expired', 'permanent'] as const
 export type FailureKind = (typeof FAILURE_KINDS)[number]
 
+/** Callers that are not sales channels: e-waybill services and carriers (connectors/waybill). */
+export type WaybillSource = 'cainiao' | 'sf' | 'easypost'
+
 export interface ConnectorErrorDetail {
-  channel: Channel
+  channel: Channel | WaybillSource
   platformCode?: string
   httpStatus?: number
   retryAfterMs?: number

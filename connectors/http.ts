@@ -7,7 +7,7 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios'
 import pRetry, { AbortError } from 'p-retry'
 import type { Channel } from './types.js'
-import { ConnectorError, kindForHttpStatus } from './errors.js'
+import { ConnectorError, kindForHttpStatus, type WaybillSource } from './errors.js'
 import { parseJsonExact } from './json.js'
 import { OUTBOUND_REFUSED, outboundAgents } from './outbound.js'
 
@@ -23,7 +23,7 @@ export interface HttpResult {
 }
 
 export interface ClientOptions {
-  channel: Channel
+  channel: Channel | WaybillSource
   /** Key of the rate limiter bucket, normally the shop id. */
   limiterKey: string
   baseUrl: string

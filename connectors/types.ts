@@ -233,6 +233,11 @@ export interface ShipmentWriteback {
   /** Free-text carrier name when carrier is OTHER. */
   carrierName?: string | null
   trackingNumber: string
+  /**
+   * The platform's own carrier code, when the number came from this platform's e-waybill service
+   * (Cainiao cp_code for Taobao/Tmall, Douyin logistics_code): sent as is, the same account's carrier.
+   */
+  companyCode?: string | null
   shippedAt: Date
 }
 

@@ -54,6 +54,7 @@ import * as m0100 from './0100_sku_barcodes.js'
 import * as m0101 from './0101_stock_receipts.js'
 import * as m0102 from './0102_stock_counts.js'
 import * as m0103 from './0103_stock_transfers.js'
+import * as m0120 from './0120_waybills.js'
 
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_merchants': m0001,
@@ -105,4 +106,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0110_wave_numbers': m0110,
   '0111_pack_checks': m0111,
   '0112_parcel_tracking': m0112,
+  '0120_waybills': m0120,
 }

@@ -355,7 +355,7 @@ export const douyin: Connector = {
         'douyin order.logisticsAdd ships the whole order; a per-line parcel needs order.logisticsAddMultiPack, which this connector does not send yet',
       )
     }
-    const companyCode = companyCodeFor(s.carrier, shop.settings)
+    const companyCode = s.companyCode || companyCodeFor(s.carrier, shop.settings)
     await createDouyinClient(shop).call('order.logisticsAdd', {
       order_id: s.orderExternalId,
       company_code: companyCode,

@@ -542,7 +542,7 @@ export const taobao: Connector = {
 
   /** taobao.logistics.offline.send (自己联系物流); a parcel with some sub-orders is a split send (is_split=1, sub_tid). */
   async pushShipment(shop, s) {
-    const companyCode = companyCodeFor(s, shop.settings)
+    const companyCode = s.companyCode || companyCodeFor(s, shop.settings)
     // A single-order trade's only oid equals its tid: naming it is the whole trade, not a split.
     const subTids = s.lineExternalIds.filter((oid) => oid !== s.orderExternalId)
     const p = await topCaller(shop)('taobao.logistics.offline.send', {

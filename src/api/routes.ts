@@ -25,6 +25,7 @@ import { authRoutes } from '../users/auth-routes.js'
 import { userRoutes } from '../users/routes.js'
 import { warehouseRoutes } from '../warehouses/routes.js'
 import { webhookRoutes } from '../webhooks/routes.js'
+import { waybillRoutes } from '../waybills/routes.js'
 
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>
 
@@ -53,4 +54,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   financeRoutes,
   catalogueRoutes,
   catalogueTransferRoutes,
+  waybillRoutes,
 ]

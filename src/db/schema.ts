@@ -12,6 +12,7 @@ import type { InventoryTables } from '../inventory/tables.js'
 import type { LedgerTables } from '../ledger/tables.js'
 import type { OrderPoolTables, OrderTables, SkuMappingTables } from '../orders/tables.js'
 import type { SyncTables } from '../sync/tables.js'
+import type { WaybillTables } from '../waybills/tables.js'
 
 /** A JSON column: reads as T (parsed by mysql2), written as a JSON string. */
 export type Json<T> = ColumnType<T, string, string>
@@ -146,4 +147,5 @@ export interface DB
     FulfillmentTables,
     SyncTables,
     LedgerTables,
-    CatalogueTables {}
+    CatalogueTables,
+    WaybillTables {}

@@ -21,6 +21,8 @@ import { listWritebacks } from './writeback-list.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { withTx } from '../db/tx.js'
 import { shopScope, warehouseScope } from '../users/scope.js'
+import type { Parcel } from './tables.js'
+import { parcelOfWaybill, WaybillError } from '../waybills/service.js'
 
 const NStr = Nullable(Type.String())
 const WritebackSchema = Type.Object({
@@ -281,17 +283,29 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
             /** A split order (拆单) ships group by group: a group id, or null for the order's own lines. */
             shipmentGroupId: Type.Optional(Type.Union([Id, Type.Null()])),
             parcels: Type.Array(
-              Type.Object(
-                {
-                  carrier: Type.Enum(CARRIERS),
-                  carrierName: Type.Optional(Type.String({ maxLength: 64 })),
-                  trackingNumber: Type.String({ minLength: 4, maxLength: 64 }),
-                  lineExternalIds: Type.Optional(
-                    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500 }),
-                  ),
-                },
-                { additionalProperties: false },
-              ),
+              Type.Union([
+                Type.Object(
+                  {
+                    carrier: Type.Enum(CARRIERS),
+                    carrierName: Type.Optional(Type.String({ maxLength: 64 })),
+                    trackingNumber: Type.String({ minLength: 4, maxLength: 64 }),
+                    lineExternalIds: Type.Optional(
+                      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500 }),
+                    ),
+                  },
+                  { additionalProperties: false },
+                ),
+                Type.Object(
+                  {
+                    /** A parcel with an e-waybill (POST /shipments/waybills): its carrier and number come from the waybill. */
+                    waybillId: Id,
+                    lineExternalIds: Type.Optional(
+                      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500 }),
+                    ),
+                  },
+                  { additionalProperties: false },
+                ),
+              ]),
               { minItems: 1, maxItems: 20 },
             ),
           },
@@ -303,12 +317,35 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
     async (req) => {
       const { merchantId } = req.auth
       await mustOwn(ctx.db, merchantId, 'orders', 'order', [req.params.id])
-      const parcels = req.body.parcels.map((p) => ({
-        carrier: p.carrier,
-        carrierName: p.carrierName ?? null,
-        trackingNumber: p.trackingNumber,
-        lineExternalIds: p.lineExternalIds ?? [],
-      }))
+      const parcels: Parcel[] = []
+      for (const p of req.body.parcels)
+        parcels.push(
+          'waybillId' in p
+            ? await parcelOfWaybill(
+                ctx.db,
+                merchantId,
+                req.params.id,
+                p.waybillId,
+                p.lineExternalIds ?? [],
+              ).catch((err: unknown) => {
+                if (err instanceof WaybillError)
+                  throw new AppError(
+                    err.status === 404 ? 'not_found' : 'conflict',
+                    err.message,
+                    err.status === 404 ? 404 : 409,
+                    {
+                      reason: err.reason,
+                    },
+                  )
+                throw err
+              })
+            : {
+                carrier: p.carrier,
+                carrierName: p.carrierName ?? null,
+                trackingNumber: p.trackingNumber,
+                lineExternalIds: p.lineExternalIds ?? [],
+              },
+        )
       const key = req.headers['idempotency-key'] ?? `ship.${req.params.id}`
       const r = await shipOrder(
         ctx.db,

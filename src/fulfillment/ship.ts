@@ -223,6 +223,15 @@ async function shipOne(
       shipped_at: now,
     })
     .execute()
+  const waybillIds = out.flatMap((p) => (p.waybillId ? [p.waybillId] : []))
+  if (waybillIds.length > 0)
+    await tx
+      .updateTable('waybills')
+      .set({ status: 'shipped', shipment_id: shipmentId, updated_at: now })
+      .where('merchant_id', '=', merchantId)
+      .where('id', 'in', waybillIds)
+      .where('status', 'in', ['issued', 'printed'])
+      .execute()
   faultPoint('ship.shipment.recorded')
   // The order is shipped once every unit has its shipment (this one included).
   const shipped = units.split ? await shippedGroups(tx, merchantId, orderId) : new Set([MAIN])

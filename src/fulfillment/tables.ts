@@ -50,6 +50,12 @@ export interface Parcel {
   trackingNumber: string
   /** External line ids of the platform order in this parcel; empty = whole order. */
   lineExternalIds: string[]
+  /** The e-waybill this parcel ships with (src/waybills), when it has one. */
+  waybillId?: string | null
+  /** The carrier code of that waybill's account, for writebacks to the channel of the same e-waybill service. */
+  platformCarrierCode?: string | null
+  /** The channel whose code platformCarrierCode is (taobao for Cainiao, douyin for Douyin, …). */
+  platformCarrierChannel?: string | null
 }
 
 export interface ShipmentTable {

@@ -80,6 +80,9 @@ export async function runWriteback(
         carrier: parcel.carrier,
         carrierName: parcel.carrierName,
         trackingNumber: parcel.trackingNumber,
+        // A waybill from this channel's own e-waybill service ships with that account's carrier code.
+        companyCode:
+          parcel.platformCarrierChannel === wb.channel ? (parcel.platformCarrierCode ?? null) : null,
         shippedAt: wb.shipped_at,
       }),
     )

@@ -142,6 +142,46 @@ beforeAll(async () => {
         parsed_total: '0',
       })
       .execute()
+  for (let i = 0; i < 6; i++) {
+    const accountId = newId()
+    await db
+      .insertInto('waybill_accounts')
+      .values({
+        id: accountId,
+        merchant_id: m.id,
+        provider: 'sf',
+        name: `SF ${i}`,
+        shop_id: null,
+        base_url: null,
+        credentials_enc: null,
+        settings: '{}',
+        sender: '{}',
+        active: 1,
+      })
+      .execute()
+    await db
+      .insertInto('waybill_defaults')
+      .values({ merchant_id: m.id, scope: 'order', scope_id: newId(), account_id: accountId, cp_code: 'SF' })
+      .execute()
+    await db
+      .insertInto('waybills')
+      .values({
+        id: newId(),
+        merchant_id: m.id,
+        order_id: newId(),
+        account_id: accountId,
+        provider: 'sf',
+        status: 'failed',
+        cp_code: 'SF',
+        carrier: 'SF',
+        package_id: '1',
+        parcel_no: 0,
+        shipment_group_id: '',
+        attempts: 1,
+        print_count: 0,
+      })
+      .execute()
+  }
   for (let month = 1; month <= 7; month++)
     await db
       .insertInto('ledger_periods')
@@ -205,6 +245,9 @@ const AT_LEAST: Record<string, number> = {
   'GET /stock/movements': SKUS * WAREHOUSES,
   'GET /writebacks': 9,
   'GET /waves': 6,
+  'GET /waybill-accounts': 6,
+  'GET /waybill-defaults': 6,
+  'GET /waybills': 6,
   'GET /settlements/imports': 7,
   'GET /settlements/lines': 5,
   'GET /ledger/accounts': 8,

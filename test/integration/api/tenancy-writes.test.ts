@@ -131,6 +131,35 @@ beforeAll(async () => {
       note: null,
     })
     .execute()
+  const acct = await as(a, 'POST', '/waybill-accounts', {
+    provider: 'cainiao',
+    name: 'A 菜鸟',
+    shopId: shop.id,
+  })
+  expect(acct.statusCode, acct.body).toBe(201)
+  ids.waybillAccount = acct.json<{ id: string }>().id
+  ids.waybill = newId()
+  await db
+    .insertInto('waybills')
+    .values({
+      id: ids.waybill,
+      merchant_id: a.id,
+      order_id: o1.orderId,
+      account_id: ids.waybillAccount,
+      provider: 'cainiao',
+      status: 'issued',
+      cp_code: 'YTO',
+      carrier: 'YTO',
+      waybill_code: 'YT0000000001',
+      package_id: '1',
+      parcel_no: 0,
+      shipment_group_id: '',
+      print_kind: 'component',
+      print_data: '{}',
+      attempts: 1,
+      print_count: 0,
+    })
+    .execute()
   ids.apiKey = (
     await db.selectFrom('api_keys').select('id').where('merchant_id', '=', a.id).executeTakeFirstOrThrow()
   ).id
@@ -398,6 +427,38 @@ const attempts = (): Record<string, { url: string; payload?: unknown; type?: str
     payload: { parcels: [{ carrier: 'SF', trackingNumber: 'SF0000001' }] },
   },
   'POST /writebacks/:id/retry': { url: `/writebacks/${ids.writeback}/retry` },
+  'POST /waybill-accounts': {
+    url: '/waybill-accounts',
+    payload: { provider: 'cainiao', name: 'x', shopId: ids.shop },
+  },
+  'GET /waybill-accounts/:id': { url: `/waybill-accounts/${ids.waybillAccount}` },
+  'PATCH /waybill-accounts/:id': {
+    url: `/waybill-accounts/${ids.waybillAccount}`,
+    payload: { name: 'hijacked' },
+  },
+  'PUT /waybill-accounts/:id/credentials': {
+    url: `/waybill-accounts/${ids.waybillAccount}/credentials`,
+    payload: { apiKey: 'x' },
+  },
+  'POST /waybill-accounts/:id/refresh': { url: `/waybill-accounts/${ids.waybillAccount}/refresh` },
+  'PUT /waybill-defaults': {
+    url: '/waybill-defaults',
+    payload: { shopId: ids.shop, accountId: ids.waybillAccount, cpCode: 'YTO' },
+  },
+  'PUT /waybill-defaults #warehouse': {
+    url: '/waybill-defaults',
+    payload: { warehouseId: ids.bWarehouse, accountId: ids.waybillAccount, cpCode: 'YTO' },
+  },
+  'PUT /orders/:id/waybill-choice': {
+    url: `/orders/${ids.order}/waybill-choice`,
+    payload: { accountId: null },
+  },
+  'POST /shipments/waybills': { url: '/shipments/waybills', payload: { parcels: [{ orderId: ids.order }] } },
+  'POST /shipments/waybills #wave': { url: '/shipments/waybills', payload: { waveId: ids.wave } },
+  'GET /waybills/:id': { url: `/waybills/${ids.waybill}` },
+  'POST /waybills/:id/cancel': { url: `/waybills/${ids.waybill}/cancel` },
+  'POST /waybills/print-tasks': { url: '/waybills/print-tasks', payload: { waybillIds: [ids.waybill] } },
+  'GET /waybills/:id/label': { url: `/waybills/${ids.waybill}/label` },
   'POST /settlements/import': {
     url: `/settlements/import?shopId=${ids.shop}`,
     payload: classicStatement(),
