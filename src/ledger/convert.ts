@@ -43,7 +43,8 @@ export interface ValueItem {
 const signed = (p: { side: 'debit' | 'credit' }, d: Decimal) => (p.side === 'debit' ? d : d.neg())
 
 /** Accounts whose book value a line relieves is kept per order. */
-const perOrder = (account: string) => account.startsWith('receivable:')
+const perOrder = (account: string) =>
+  account.startsWith('receivable:') || account === 'accrued_commission' || account === 'accrued_payment_fees'
 
 export async function valueEntries(
   db: Executor,

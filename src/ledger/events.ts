@@ -19,6 +19,7 @@ import { money, sum, type Decimal } from '../money/index.js'
 import type { OrderEvent } from '../orders/events.js'
 import { refundBySku, lineBySku, saleBySku, type AttributionLine } from './attribution.js'
 import { postEntry } from './journal.js'
+import { accrueFees, refundFees, reverseFees } from './accruals.js'
 import { postingsForCogs, postingsForRefund, postingsForSale, reverse } from './postings.js'
 import { hubSettings } from '../../connectors/settings.js'
 
@@ -26,7 +27,9 @@ async function loadOrder(db: Executor, merchantId: string, orderId: string) {
   return db
     .selectFrom('orders as o')
     .innerJoin('shops as s', 's.id', 'o.shop_id')
+    .innerJoin('merchants as m', 'm.id', 'o.merchant_id')
     .select([
+      'm.timezone',
       'o.id',
       'o.shop_id',
       'o.channel',
@@ -242,15 +245,21 @@ export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> 
     const at = (e.kind === 'shipped' ? o.shipped_at : o.paid_at) ?? eventTime(e, o)
     const out: string[] = []
     if (e.kind === recognition) {
+      // A prepaid order's revenue takes the rate of its payment date (IFRIC 22), whenever it is recognised.
+      const rateAt = o.paid_at && o.paid_at.getTime() < at.getTime() ? o.paid_at : null
       out.push(
         await postEntry(
           tx,
-          head(o, e.merchantId, 'sale', `sale.${o.id}`, at),
+          { ...head(o, e.merchantId, 'sale', `sale.${o.id}`, at), rateAt },
           postingsForSale(await saleInput(tx, e.merchantId, o)),
         ),
       )
       faultPoint('ledger.sale.posted')
+      // The fees the shop's plan expects, owed to the platform until its bill trues them up.
+      if ((await saleTime(tx, e.merchantId, o.id)) !== null)
+        await accrueFees(tx, e.merchantId, o.id, at, o.timezone, rateAt)
       await postRefunds(tx, e.merchantId, o, at, (await saleTime(tx, e.merchantId, o.id)) ?? at)
+      await refundFees(tx, e.merchantId, o.id, o.timezone)
     }
     if (e.kind === 'shipped' && e.shipmentId) {
       const moves = await tx
@@ -299,8 +308,10 @@ export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> 
       e.kind === 'refunded' || e.kind === 'changed' || e.kind === 'cancelled'
         ? await saleTime(tx, e.merchantId, o.id)
         : null
-    if ((e.kind === 'refunded' || e.kind === 'changed') && saleAt)
+    if ((e.kind === 'refunded' || e.kind === 'changed') && saleAt) {
       await postRefunds(tx, e.merchantId, o, eventTime(e, o), saleAt)
+      await refundFees(tx, e.merchantId, o.id, o.timezone)
+    }
     if (e.kind === 'cancelled' && saleAt) {
       out.push(
         await postEntry(
@@ -309,6 +320,7 @@ export async function handleLedgerEvent(db: Db, e: OrderEvent): Promise<string> 
           reverse(postingsForSale(await saleInput(tx, e.merchantId, o))),
         ),
       )
+      await reverseFees(tx, e.merchantId, o.id, notBefore(eventTime(e, o), saleAt))
     }
     return out.join(',') || 'nothing'
   })

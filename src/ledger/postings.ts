@@ -190,7 +190,7 @@ export function postingsForSettlement(l: {
     // Money leaves the platform balance at its book value and arrives in the bank as the bank
     // says; the journal books the difference to realised FX.
     return [
-      ...post('bank', 'debit', l.converted.amount.neg(), l.converted.currency),
+      ...post('bank', 'debit', l.converted.amount, l.converted.currency),
       ...book(post(`platform_balance:${l.shopId}`, 'credit', l.amount.neg(), l.currency)),
     ]
   const fee = l.type === 'commission' || l.type === 'payment_fee' ? FEE_ACCOUNTS[l.type] : null
@@ -200,7 +200,7 @@ export function postingsForSettlement(l: {
     const billed = l.amount.neg()
     return [
       ...post(`platform_balance:${l.shopId}`, 'credit', billed, l.currency),
-      ...post(fee.accrued, 'debit', l.accrued, l.currency),
+      ...book(post(fee.accrued, 'debit', l.accrued, l.currency)),
       ...post(fee.variance, 'debit', billed.minus(l.accrued), l.currency),
     ]
   }

@@ -44,7 +44,8 @@ export async function fxSettings(db: Executor, merchantId: string): Promise<FxSe
     .where('merchant_id', '=', merchantId)
     .executeTakeFirst()
   if (!row) return DEFAULT_FX
-  const sources: unknown = typeof row.rate_sources === 'string' ? JSON.parse(row.rate_sources) : row.rate_sources
+  const sources: unknown =
+    typeof row.rate_sources === 'string' ? JSON.parse(row.rate_sources) : row.rate_sources
   return {
     sources: Array.isArray(sources) && sources.length > 0 ? (sources as string[]) : DEFAULT_SOURCES,
     maxStalenessDays: row.max_staleness_days,

@@ -91,6 +91,9 @@ export interface SettlementLineTable {
   payout_id: string | null
   description: string | null
   raw: string
+  /** A payout received in another currency: the amount that arrived (0133). */
+  converted_amount: string | null
+  converted_currency: string | null
   created_at: CreatedAt
 }
 

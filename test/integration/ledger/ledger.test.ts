@@ -225,6 +225,15 @@ describe('three channels, hand-computed', () => {
         paidOut: '0.00',
         difference: '172.71', // nothing settled yet
         suspense: '0.00',
+        // No commission plan: nothing accrued, nothing billed; no other currency.
+        commissionsExpected: '0.00',
+        commissionsSettled: '0.00',
+        commissionsDifference: '0.00',
+        paymentFeesExpected: '0.00',
+        paymentFeesSettled: '0.00',
+        paymentFeesDifference: '0.00',
+        fxRealised: '0.00',
+        fxUnrealised: '0.00',
       },
     ])
     const tmall1 = (await get('/statements?from=2026-11-11&to=2026-11-12&channel=taobao')).json<{
