@@ -288,6 +288,11 @@ export interface SettlementLineDraft {
   description: string | null
   /** Payout / statement batch this line belongs to, where the platform has one. */
   payoutId: string | null
+  /**
+   * A payout the bank received in another currency (Shopify Payments converting, a PayPal
+   * withdrawal, 结汇): the amount that arrived, positive, as the platform or bank states it.
+   */
+  converted?: { amount: Decimal; currency: string } | null
   raw: Record<string, string>
 }
 

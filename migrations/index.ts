@@ -44,6 +44,10 @@ import * as m0090 from './0090_stock_push_log.js'
 import * as m0110 from './0110_wave_numbers.js'
 import * as m0111 from './0111_pack_checks.js'
 import * as m0112 from './0112_parcel_tracking.js'
+import * as m0130 from './0130_fx_rates.js'
+import * as m0131 from './0131_journal_base_amounts.js'
+import * as m0132 from './0132_ledger_held_entries.js'
+import * as m0133 from './0133_settlement_conversion.js'
 import * as m0065 from './0065_journal_sku_totals_skus_only.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
@@ -107,4 +111,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0111_pack_checks': m0111,
   '0112_parcel_tracking': m0112,
   '0120_waybills': m0120,
+  '0130_fx_rates': m0130,
+  '0131_journal_base_amounts': m0131,
+  '0132_ledger_held_entries': m0132,
+  '0133_settlement_conversion': m0133,
 }

@@ -7,6 +7,11 @@
  *   bySku          { [skuCode]: rate }       overrides category and rate
  *   fixedPerOrder  a fixed fee per order, e.g. "0.50"
  *   paymentRate    payment-processing rate on what the buyer paid, e.g. "0.006"
+ *   refundRule     what the platform gives back of the commission when an order is refunded:
+ *                  "proportional" (fee × refunded / paid, e.g. PDD since 2024-09), "full" (all of
+ *                  it on any refund) or "none" (the default)
+ *   paymentRefundRule  the same for the payment fee (Shopify keeps it: "none")
+ * The expected fees are posted as accruals when the sale is recognised (accruals.ts).
  * The sale value of a line is goods − merchant-funded discount: platforms charge commission on the
  * price the merchant sold at, platform-funded discounts included (they are paid back to the merchant).
  */
@@ -18,6 +23,21 @@ export interface CommissionRules {
   bySku?: Record<string, string>
   fixedPerOrder?: string
   paymentRate?: string
+  refundRule?: RefundRule
+  paymentRefundRule?: RefundRule
+}
+
+export const REFUND_RULES = ['none', 'proportional', 'full'] as const
+export type RefundRule = (typeof REFUND_RULES)[number]
+
+/**
+ * The fee left after refunds under a refund rule: proportional keeps fee × (1 − refunded / paid),
+ * rounded half up to the cent; full gives it all back on any refund; none keeps it.
+ */
+export function feeAfterRefunds(fee: Decimal, rule: RefundRule, refunded: Decimal, paid: Decimal): Decimal {
+  if (refunded.lte(0) || rule === 'none') return fee
+  if (rule === 'full' || paid.lte(0) || refunded.gte(paid)) return money(0)
+  return round(fee.mul(paid.minus(refunded)).div(paid))
 }
 
 export interface PlanLine {
@@ -47,6 +67,9 @@ export function validateRules(rules: CommissionRules): string[] {
   if (rules.paymentRate !== undefined) rate('paymentRate', rules.paymentRate)
   for (const [k, v] of Object.entries(rules.byCategory ?? {})) rate(`byCategory.${k}`, v)
   for (const [k, v] of Object.entries(rules.bySku ?? {})) rate(`bySku.${k}`, v)
+  for (const key of ['refundRule', 'paymentRefundRule'] as const)
+    if (rules[key] !== undefined && !REFUND_RULES.includes(rules[key]))
+      problems.push(`${key} must be one of ${REFUND_RULES.join(', ')}`)
   if (rules.fixedPerOrder !== undefined) {
     const d = tryMoney(rules.fixedPerOrder)
     if (!d || d.lt(0)) problems.push('fixedPerOrder must be a non-negative decimal amount')

@@ -19,6 +19,7 @@ import { money, sum, type Decimal } from '../money/index.js'
 import type { OrderEvent } from '../orders/events.js'
 import { refundBySku, lineBySku, saleBySku, type AttributionLine } from './attribution.js'
 import { postEntries, postEntry, type EntryHead } from './journal.js'
+import { accrueFees, refundFees, reverseFees } from './accruals.js'
 import { postingsForCogs, postingsForRefund, postingsForSale, reverse, type Posting } from './postings.js'
 import { hubSettings } from '../../connectors/settings.js'
 
@@ -27,7 +28,9 @@ async function loadOrders(db: Executor, merchantId: string, orderIds: readonly s
   const rows = await db
     .selectFrom('orders as o')
     .innerJoin('shops as s', 's.id', 'o.shop_id')
+    .innerJoin('merchants as m', 'm.id', 'o.merchant_id')
     .select([
+      'm.timezone',
       'o.id',
       'o.shop_id',
       'o.channel',
@@ -388,12 +391,15 @@ async function postForEvents(tx: Tx, events: readonly OrderEvent[]): Promise<str
     const o = orders.get(e.orderId)
     if (!o) return null
     const recognition = hubSettings(o.settings).revenueRecognition === 'payment' ? 'paid' : 'shipped'
+    const at = (e.kind === 'shipped' ? o.shipped_at : o.paid_at) ?? eventTime(e, o)
     return {
       e,
       o,
       recognised: e.kind === recognition,
       shipment: e.kind === 'shipped' && e.shipmentId ? e.shipmentId : null,
-      at: (e.kind === 'shipped' ? o.shipped_at : o.paid_at) ?? eventTime(e, o),
+      at,
+      // A prepaid order's revenue takes the rate of its payment date (IFRIC 22), whenever it is recognised.
+      rateAt: o.paid_at && o.paid_at.getTime() < at.getTime() ? o.paid_at : null,
     }
   })
   const recognised = plans.flatMap((p) => (p?.recognised ? [p.o.id] : []))
@@ -437,7 +443,7 @@ async function postForEvents(tx: Tx, events: readonly OrderEvent[]): Promise<str
     const sale = p.recognised ? entries.length : null
     if (p.recognised)
       entries.push({
-        head: head(o, merchantId, 'sale', `sale.${o.id}`, at),
+        head: { ...head(o, merchantId, 'sale', `sale.${o.id}`, at), rateAt: p.rateAt },
         postings: postingsForSale(await saleInput(tx, merchantId, o)),
       })
     const cogs = p.shipment ? entries.length : null
@@ -483,8 +489,12 @@ async function postForEvents(tx: Tx, events: readonly OrderEvent[]): Promise<str
       faultPoint('ledger.sale.posted')
       // A sale posted just now stands at `at` (its original time, wherever a closed month booked it).
       const first = posted[p.sale] === 'posted'
-      const saleAt = first ? at : ((await saleTime(tx, merchantId, o.id)) ?? at)
+      const recorded = await saleTime(tx, merchantId, o.id)
+      // The fees the shop's plan expects, owed to the platform until its bill trues them up.
+      if (recorded !== null) await accrueFees(tx, merchantId, o.id, at, o.timezone, p.rateAt)
+      const saleAt = first ? at : (recorded ?? at)
       await postRefunds(tx, merchantId, o, at, saleAt, first)
+      await refundFees(tx, merchantId, o.id, o.timezone)
     }
     if (p.cogs !== null) {
       out.push(posted[p.cogs]!)
@@ -494,8 +504,10 @@ async function postForEvents(tx: Tx, events: readonly OrderEvent[]): Promise<str
       e.kind === 'refunded' || e.kind === 'changed' || e.kind === 'cancelled'
         ? await saleTime(tx, merchantId, o.id)
         : null
-    if ((e.kind === 'refunded' || e.kind === 'changed') && saleAt)
+    if ((e.kind === 'refunded' || e.kind === 'changed') && saleAt) {
       await postRefunds(tx, merchantId, o, eventTime(e, o), saleAt)
+      await refundFees(tx, merchantId, o.id, o.timezone)
+    }
     if (e.kind === 'cancelled' && saleAt) {
       out.push(
         await postEntry(
@@ -504,6 +516,7 @@ async function postForEvents(tx: Tx, events: readonly OrderEvent[]): Promise<str
           reverse(postingsForSale(await saleInput(tx, merchantId, o))),
         ),
       )
+      await reverseFees(tx, merchantId, o.id, notBefore(eventTime(e, o), saleAt))
     }
     outcomes.push(out.join(',') || 'nothing')
   }

@@ -11,6 +11,8 @@ import { newId } from '../lib/ids.js'
 import { chunk } from '../lib/collections.js'
 import { toDb, ZERO, type Decimal } from '../money/index.js'
 import { assertBalanced, type Posting } from './postings.js'
+import { valueEntries, type ValuedPosting } from './convert.js'
+import { holdEntries, releasedKeys, type HeldEntry } from './held.js'
 import { localDate, zonedMidnight } from './statements.js'
 
 export class IdempotencyConflict extends Error {
@@ -25,6 +27,11 @@ export interface EntryHead {
   shopId: string | null
   channel: string | null
   eventAt: Date
+  /**
+   * The business date whose rate converts the entry when it is not the event's own (revenue of a
+   * prepaid order recognised at shipment takes the payment date's rate: IFRIC 22).
+   */
+  rateAt?: Date | null
 }
 
 /** YYYY-MM of an instant in a time zone. */
@@ -42,7 +49,7 @@ export const nextPeriod = (period: string): string => {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
 }
 
-type BookingRules = { timezone: string; closed: Set<string> }
+type BookingRules = { timezone: string; baseCurrency: string; closed: Set<string> }
 
 /** Rules a transaction read already: its shared lock on the merchant row holds them until it ends. */
 const rulesInTx = new WeakMap<Executor, { merchantId: string; from: Date; rules: BookingRules }>()
@@ -66,12 +73,13 @@ async function readBookingRules(db: Executor, merchantId: string, from: Date): P
         .onRef('p.merchant_id', '=', 'm.id')
         .on('p.period', '>=', periodOf(new Date(from.getTime() - 86_400_000), 'UTC')),
     )
-    .select(['m.timezone', 'p.period'])
+    .select(['m.timezone', 'm.base_currency', 'p.period'])
     .where('m.id', '=', merchantId)
     .modifyEnd(sql`LOCK IN SHARE MODE`)
     .execute()
   return {
     timezone: rows[0]?.timezone ?? 'UTC',
+    baseCurrency: rows[0]?.base_currency ?? 'CNY',
     closed: new Set(rows.flatMap((r) => (r.period ? [r.period] : []))),
   }
 }
@@ -107,11 +115,11 @@ type DailyKey = {
   account_group: string
   currency: string
 }
-type Sum = { debit: Decimal; credit: Decimal }
+type Sum = { debit: Decimal; credit: Decimal; base_debit: Decimal; base_credit: Decimal }
 
 /** Sum postings per key, then the rows in key order (so two postings never lock rows in opposite orders). */
 function sumRows<K extends Record<string, string>>(
-  items: readonly { head: EntryHead; day: string; postings: readonly Posting[] }[],
+  items: readonly { head: EntryHead; day: string; postings: readonly ValuedPosting[] }[],
   key: (head: EntryHead, day: string, p: Posting) => K,
 ) {
   const sums = new Map<string, K & Sum>()
@@ -119,15 +127,26 @@ function sumRows<K extends Record<string, string>>(
     for (const p of postings) {
       const k = key(head, day, p)
       const id = Object.values(k).join('\u0000')
-      const s = sums.get(id) ?? { ...k, debit: ZERO, credit: ZERO }
-      if (p.side === 'debit') s.debit = s.debit.plus(p.amount)
-      else s.credit = s.credit.plus(p.amount)
+      const s = sums.get(id) ?? { ...k, debit: ZERO, credit: ZERO, base_debit: ZERO, base_credit: ZERO }
+      if (p.side === 'debit') {
+        s.debit = s.debit.plus(p.amount)
+        s.base_debit = s.base_debit.plus(p.base)
+      } else {
+        s.credit = s.credit.plus(p.amount)
+        s.base_credit = s.base_credit.plus(p.base)
+      }
       sums.set(id, s)
     }
   }
   return [...sums.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, r]) => ({ ...r, debit: toDb(r.debit), credit: toDb(r.credit) }))
+    .map(([, r]) => ({
+      ...r,
+      debit: toDb(r.debit),
+      credit: toDb(r.credit),
+      base_debit: toDb(r.base_debit),
+      base_credit: toDb(r.base_credit),
+    }))
 }
 
 const dailyKey = (head: EntryHead, day: string, p: Posting): DailyKey => ({
@@ -139,7 +158,12 @@ const dailyKey = (head: EntryHead, day: string, p: Posting): DailyKey => ({
   currency: p.currency,
 })
 
-const addUp = { debit: sql<string>`debit + VALUES(debit)`, credit: sql<string>`credit + VALUES(credit)` }
+const addUp = {
+  debit: sql<string>`debit + VALUES(debit)`,
+  credit: sql<string>`credit + VALUES(credit)`,
+  base_debit: sql<string>`base_debit + VALUES(base_debit)`,
+  base_credit: sql<string>`base_credit + VALUES(base_credit)`,
+}
 
 /**
  * journal_daily rows are touched by every posting of a shop and day: each transaction adds to one
@@ -147,7 +171,7 @@ const addUp = { debit: sql<string>`debit + VALUES(debit)`, credit: sql<string>`c
  */
 const DAILY_SLOTS = 8
 
-type DailyItem = { head: EntryHead; day: string; postings: readonly Posting[] }
+type DailyItem = { head: EntryHead; day: string; postings: readonly ValuedPosting[] }
 
 /** Totals a transaction's postings will add at its commit. */
 const pendingInTx = new WeakMap<Executor, DailyItem[]>()
@@ -209,7 +233,8 @@ async function writeTotals(db: Executor, items: readonly DailyItem[]): Promise<v
       .execute()
 }
 
-export type PostOutcome = 'posted' | 'replayed' | 'empty'
+/** `held`: a rate it needs is missing; the entry waits in ledger_held_entries (held.ts). */
+export type PostOutcome = 'posted' | 'replayed' | 'empty' | 'held'
 
 /** Batches larger than this (imports) read their known keys before inserting. */
 const READ_KEYS_FIRST_FROM = 20
@@ -218,7 +243,12 @@ const inputHash = (postings: readonly Posting[]) =>
   createHash('sha256')
     .update(
       JSON.stringify(
-        postings.map((p) => [p.account, p.side, p.amount.toFixed(), p.currency, p.skuId ?? null]),
+        postings.map((p) => {
+          const row: unknown[] = [p.account, p.side, p.amount.toFixed(), p.currency, p.skuId ?? null]
+          // A stated base amount is part of the input; valuing at book is not (it follows the books).
+          if (p.value !== undefined && p.value !== 'book') row.push(p.value.base.toFixed())
+          return row
+        }),
       ),
     )
     .digest('hex')
@@ -287,8 +317,38 @@ export async function postEntries(
     fresh.push({ ...x, entryId: newId(), booked: bookedAt(x.head.eventAt, rules) })
   }
   if (fresh.length === 0) return outcomes
+  const valuations = await valueEntries(
+    db,
+    merchantId,
+    rules.baseCurrency,
+    rules.timezone,
+    fresh.map((x) => ({ head: x.head, postings: x.postings, at: x.booked.at })),
+  )
+  const held: HeldEntry[] = []
+  const valued: ((typeof fresh)[number] & { lines: ValuedPosting[] })[] = []
+  fresh.forEach((x, n) => {
+    const v = valuations[n]!
+    if (v.ok) valued.push({ ...x, lines: v.lines })
+    else {
+      outcomes[x.i] = 'held'
+      held.push({
+        head: x.head,
+        postings: x.postings,
+        currency: v.currency,
+        rateDate: v.rateDate,
+        reason: v.reason,
+      })
+    }
+  })
+  if (held.length > 0) await holdEntries(db, held)
+  if (valued.length > 0 && valuations.some((v) => !v.ok || v.lines.some((l) => l.origin !== 'identity')))
+    await releasedKeys(
+      db,
+      merchantId,
+      valued.map((x) => x.key),
+    )
   // In chunks, each complete (entries, lines, daily totals) before the next begins.
-  for (const part of chunk(fresh, 500)) {
+  for (const part of chunk(valued, 500)) {
     try {
       await db
         .insertInto('journal_entries')
@@ -317,13 +377,19 @@ export async function postEntries(
       continue
     }
     const lines = part.flatMap((x) =>
-      x.postings.map((p) => ({
+      x.lines.map((p) => ({
         id: newId(),
         merchant_id: merchantId,
         entry_id: x.entryId,
         account: p.account,
         debit: p.side === 'debit' ? toDb(p.amount) : '0',
         credit: p.side === 'credit' ? toDb(p.amount) : '0',
+        base_debit: p.side === 'debit' ? toDb(p.base) : '0',
+        base_credit: p.side === 'credit' ? toDb(p.base) : '0',
+        fx_rate: p.fxRate ? p.fxRate.toFixed(12) : null,
+        rate_date: p.rateDate,
+        rate_source: p.rateSource,
+        rate_origin: p.origin,
         currency: p.currency,
         event_at: x.booked.at,
         channel: x.head.channel,
@@ -335,7 +401,7 @@ export async function postEntries(
     for (const l of chunk(lines, 1000)) await db.insertInto('journal_lines').values(l).execute()
     await addToDaily(
       db,
-      part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.postings })),
+      part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.lines })),
     )
   }
   return outcomes

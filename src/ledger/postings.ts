@@ -34,6 +34,16 @@ export const ACCOUNTS = {
   cogs: { name: 'Cost of goods sold', type: 'expense' },
   inventory: { name: 'Inventory', type: 'asset' },
   bank: { name: 'Bank (payouts received)', type: 'asset' },
+  accrued_commission: { name: 'Accrued platform commission (expected, not yet billed)', type: 'liability' },
+  accrued_payment_fees: { name: 'Accrued payment fees (expected, not yet billed)', type: 'liability' },
+  commission_variance: { name: 'Commission billed above (below) the accrual', type: 'expense' },
+  payment_fee_variance: { name: 'Payment fees billed above (below) the accrual', type: 'expense' },
+  fx_realised: { name: 'Realised exchange differences (loss positive)', type: 'expense' },
+  fx_unrealised: {
+    name: 'Unrealised exchange differences, period-end revaluation (loss positive)',
+    type: 'expense',
+  },
+  fx_rounding: { name: 'Conversion rounding', type: 'expense' },
   suspense: { name: 'Suspense: settlement types not understood', type: 'suspense' },
   receivable: { name: 'Channel receivable (per shop)', type: 'asset' },
   platform_balance: { name: 'Platform balance awaiting payout (per shop)', type: 'asset' },
@@ -50,6 +60,14 @@ export interface Posting {
   amount: Decimal
   currency: string
   skuId?: string | null
+  /**
+   * How the journal values the line in the base currency (journal.ts): at the rate of the entry's
+   * business date (default), at the book value of what it relieves (`book`: the account's balance
+   * in this currency — of the entry's order when it has one — so a receivable or platform balance
+   * settled at another rate leaves its difference to realised FX), or at an amount a document
+   * states (`base`: the bank's side of a conversion, a revaluation line with no transaction amount).
+   */
+  value?: 'book' | { base: Decimal }
 }
 
 export interface SaleInput {
@@ -162,12 +180,66 @@ export function postingsForSettlement(l: {
   type: SettlementType
   amount: Decimal
   currency: string
+  /** A payout the bank received in another currency (Shopify Payments, PayPal withdrawal, 结汇). */
+  converted?: { amount: Decimal; currency: string } | null
+  /** The order's open fee accrual (commission or payment fee lines of an order with estimates). */
+  accrued?: Decimal | null
 }): Posting[] {
   const target = SETTLEMENT_ACCOUNT[l.type]
+  if (l.type === 'payout' && l.converted && l.converted.currency !== l.currency)
+    // Money leaves the platform balance at its book value and arrives in the bank as the bank
+    // says; the journal books the difference to realised FX.
+    return [
+      ...post('bank', 'debit', l.converted.amount, l.converted.currency),
+      ...book(post(`platform_balance:${l.shopId}`, 'credit', l.amount.neg(), l.currency)),
+    ]
+  const fee = l.type === 'commission' || l.type === 'payment_fee' ? FEE_ACCOUNTS[l.type] : null
+  if (fee && l.accrued !== undefined && l.accrued !== null) {
+    // The bill line trues up the accrual: the accrued amount leaves the liability, what the
+    // platform billed beyond (or below) it is the variance.
+    const billed = l.amount.neg()
+    return [
+      ...post(`platform_balance:${l.shopId}`, 'credit', billed, l.currency),
+      ...book(post(fee.accrued, 'debit', l.accrued, l.currency)),
+      ...post(fee.variance, 'debit', billed.minus(l.accrued), l.currency),
+    ]
+  }
   const counter: AccountCode = target === 'receivable' ? `receivable:${l.shopId}` : target
+  const counterPostings = post(counter, 'credit', l.amount, l.currency)
   return [
     ...post(`platform_balance:${l.shopId}`, 'debit', l.amount, l.currency),
-    ...post(counter, 'credit', l.amount, l.currency),
+    // Order money settled relieves what the sale left receivable, at its book value.
+    ...(target === 'receivable' ? book(counterPostings) : counterPostings),
+  ]
+}
+
+const book = (ps: Posting[]): Posting[] => ps.map((p) => ({ ...p, value: 'book' as const }))
+
+/** Where each accrued fee lives and where its true-up goes. */
+export const FEE_ACCOUNTS = {
+  commission: { expense: 'commission', accrued: 'accrued_commission', variance: 'commission_variance' },
+  payment_fee: {
+    expense: 'payment_fees',
+    accrued: 'accrued_payment_fees',
+    variance: 'payment_fee_variance',
+  },
+} as const satisfies Record<string, { expense: AccountCode; accrued: AccountCode; variance: AccountCode }>
+
+/**
+ * The expected fees of a recognised sale (a commission plan's estimate): expense now, a liability
+ * to the platform until its bill line trues it up. Negative amounts (a refund's share of the fee
+ * the platform gives back) reverse it.
+ */
+export function postingsForFeeEstimate(e: {
+  currency: string
+  commission: Decimal
+  paymentFee: Decimal
+}): Posting[] {
+  return [
+    ...post('commission', 'debit', e.commission, e.currency),
+    ...post('accrued_commission', 'credit', e.commission, e.currency),
+    ...post('payment_fees', 'debit', e.paymentFee, e.currency),
+    ...post('accrued_payment_fees', 'credit', e.paymentFee, e.currency),
   ]
 }
 
@@ -179,8 +251,15 @@ export class UnbalancedError extends Error {
   override name = 'UnbalancedError'
 }
 
+/**
+ * Debits equal credits in the transaction currency, for an entry in one currency. An entry across
+ * currencies (a payout converted by the bank) balances in the base currency only, which the journal
+ * checks once it has converted the lines.
+ */
 export function assertBalanced(postings: readonly Posting[]): void {
-  for (const [currency, ps] of groupBy(postings, (p) => p.currency)) {
+  const byCurrency = groupBy(postings, (p) => p.currency)
+  if (byCurrency.size > 1) return
+  for (const [currency, ps] of byCurrency) {
     const debit = sum(ps.filter((p) => p.side === 'debit').map((p) => p.amount))
     const credit = sum(ps.filter((p) => p.side === 'credit').map((p) => p.amount))
     if (!debit.eq(credit))

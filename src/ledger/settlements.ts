@@ -11,7 +11,8 @@ import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { chunk } from '../lib/collections.js'
 import { newId } from '../lib/ids.js'
-import { sum, toAmount, toDb } from '../money/index.js'
+import { sum, toAmount, toDb, ZERO } from '../money/index.js'
+import { openAccruals } from './accruals.js'
 import { AppError } from '../api/errors.js'
 import { postEntries } from './journal.js'
 import { postingsForSettlement, type SettlementType } from './postings.js'
@@ -125,31 +126,48 @@ export async function storeSettlementLines(
             currency: l.currency,
             occurred_at: l.occurredAt,
             payout_id: l.payoutId?.slice(0, 128) ?? null,
+            converted_amount: l.converted ? toDb(l.converted.amount) : null,
+            converted_currency: l.converted?.currency ?? null,
             description: l.description?.slice(0, 500) ?? null,
             raw: JSON.stringify(l.raw),
           })),
         )
         .execute()
     }
+    // Bill lines of orders with fee accruals true them up, line after line (a charge, then its refund).
+    const open = await openAccruals(tx, shop.merchantId, [...orderIds.values()])
+    const accruedFor = (l: SettlementLineDraft, orderId: string | null) => {
+      if ((l.type !== 'commission' && l.type !== 'payment_fee') || !orderId) return null
+      const o = open.get(orderId)
+      if (!o) return null
+      const accrued = o[l.type]
+      o[l.type] = ZERO // the first bill line relieves all of it; later ones are variance
+      return accrued
+    }
     await postEntries(
       tx,
-      lines.map((l) => ({
-        head: {
-          merchantId: shop.merchantId,
-          postingKey: postingKey(shop.id, l.externalLineId),
-          kind: 'settlement',
-          orderId: l.orderExternalId ? (orderIds.get(l.orderExternalId) ?? null) : null,
-          shopId: shop.id,
-          channel: shop.channel,
-          eventAt: l.occurredAt,
-        },
-        postings: postingsForSettlement({
-          shopId: shop.id,
-          type: l.type as SettlementType,
-          amount: l.amount,
-          currency: l.currency,
-        }),
-      })),
+      lines.map((l) => {
+        const orderId = l.orderExternalId ? (orderIds.get(l.orderExternalId) ?? null) : null
+        return {
+          head: {
+            merchantId: shop.merchantId,
+            postingKey: postingKey(shop.id, l.externalLineId),
+            kind: 'settlement',
+            orderId,
+            shopId: shop.id,
+            channel: shop.channel,
+            eventAt: l.occurredAt,
+          },
+          postings: postingsForSettlement({
+            shopId: shop.id,
+            type: l.type as SettlementType,
+            amount: l.amount,
+            currency: l.currency,
+            converted: l.converted ?? null,
+            accrued: accruedFor(l, orderId),
+          }),
+        }
+      }),
     )
     await tx
       .insertInto('settlement_imports')

@@ -13,6 +13,12 @@ export interface StatementQuery {
   timezone: string
   channel?: string | undefined
   shopId?: string | undefined
+  /**
+   * transaction (default): one row per transaction currency, in that currency. base: one row in the
+   * merchant's base currency, every line at its converted amount, with the figures of each other
+   * currency it was converted from beside it (`original`).
+   */
+  basis?: 'transaction' | 'base' | undefined
 }
 
 export interface StatementFigures {
@@ -23,8 +29,18 @@ export interface StatementFigures {
   shippingIncome: string
   refunds: string
   netSales: string
+  /** Commission expense: the accrued estimates plus what the bills trued up (or all billed, without a plan). */
   commissions: string
+  /** What the plans expected (estimates net of refunds given back; billed amounts of orders without a plan). */
+  commissionsExpected: string
+  /** What the platforms billed against the accruals, and the bills of orders without a plan. */
+  commissionsSettled: string
+  /** Billed above (below) the accrual. */
+  commissionsDifference: string
   paymentFees: string
+  paymentFeesExpected: string
+  paymentFeesSettled: string
+  paymentFeesDifference: string
   otherFees: string
   cogs: string
   grossMargin: string
@@ -40,7 +56,14 @@ export interface StatementFigures {
   difference: string
   /** Settlement amounts of types nobody mapped, parked in suspense. */
   suspense: string
+  /** Realised exchange differences (gain positive): settlements and payouts at another rate than the books. */
+  fxRealised: string
+  /** Period-end revaluation of open foreign balances (gain positive), reversed on the first of the next period. */
+  fxUnrealised: string
 }
+
+/** A base-currency row carries the figures of each other currency it converts beside it. */
+export type BaseFigures = StatementFigures & { original?: StatementFigures[] }
 
 /** Formatters are costly to build: one per zone and shape, kept. */
 const formatters = new Map<string, Intl.DateTimeFormat>()
@@ -108,19 +131,34 @@ export function figures(currency: string, sums: Sums): StatementFigures {
   const shipping = net('shipping_income', 'credit')
   const refunds = net('refunds', 'debit')
   const cogs = net('cogs', 'debit')
-  const commissions = net('commission', 'debit')
-  const paymentFees = net('payment_fees', 'debit')
+  const commissionsExpected = net('commission', 'debit')
+  const commissionsDifference = net('commission_variance', 'debit')
+  const commissionsSettled = commissionsExpected
+    .minus(net('accrued_commission', 'credit'))
+    .plus(commissionsDifference)
+  const commissions = commissionsExpected.plus(commissionsDifference)
+  const paymentFeesExpected = net('payment_fees', 'debit')
+  const paymentFeesDifference = net('payment_fee_variance', 'debit')
+  const paymentFeesSettled = paymentFeesExpected
+    .minus(net('accrued_payment_fees', 'credit'))
+    .plus(paymentFeesDifference)
+  const paymentFees = paymentFeesExpected.plus(paymentFeesDifference)
+  const fxRealised = net('fx_realised', 'credit')
+  const fxUnrealised = net('fx_unrealised', 'credit')
   const otherFees = net('other_fees', 'debit').plus(net('settlement_adjustments', 'debit'))
   const suspense = net('suspense', 'debit')
   const paidOut = net('bank', 'debit')
   // Every settlement line moves the platform balance by its amount; what is not fees, payouts or
   // suspense is order money confirmed (see postingsForSettlement).
+  // In base, what the platform balance lost or gained by rates is part of what was settled.
   const settled = net('platform_balance', 'debit')
-    .plus(commissions)
-    .plus(paymentFees)
+    .plus(commissionsSettled)
+    .plus(paymentFeesSettled)
     .plus(otherFees)
     .plus(suspense)
     .plus(paidOut)
+    .minus(fxRealised)
+    .minus(fxUnrealised)
   const unsettled = net('receivable', 'debit')
   const netSales = gross.minus(md).minus(refunds).plus(shipping)
   const margin = netSales.minus(cogs)
@@ -134,7 +172,13 @@ export function figures(currency: string, sums: Sums): StatementFigures {
     refunds: f(refunds),
     netSales: f(netSales),
     commissions: f(commissions),
+    commissionsExpected: f(commissionsExpected),
+    commissionsSettled: f(commissionsSettled),
+    commissionsDifference: f(commissionsDifference),
     paymentFees: f(paymentFees),
+    paymentFeesExpected: f(paymentFeesExpected),
+    paymentFeesSettled: f(paymentFeesSettled),
+    paymentFeesDifference: f(paymentFeesDifference),
     otherFees: f(otherFees),
     cogs: f(cogs),
     grossMargin: f(margin),
@@ -145,6 +189,8 @@ export function figures(currency: string, sums: Sums): StatementFigures {
     paidOut: f(paidOut),
     difference: f(unsettled),
     suspense: f(suspense),
+    fxRealised: f(fxRealised),
+    fxUnrealised: f(fxUnrealised),
   }
 }
 
@@ -161,48 +207,96 @@ function filtered(db: Executor, merchantId: string, q: StatementQuery) {
 
 const accountGroup = sql<string>`SUBSTRING_INDEX(account, ':', 1)`
 
+/** Sums of transaction and base amounts, as every statement query selects them. */
+const sums = [
+  sql<string>`SUM(debit)`.as('debit'),
+  sql<string>`SUM(credit)`.as('credit'),
+  sql<string>`SUM(base_debit)`.as('base_debit'),
+  sql<string>`SUM(base_credit)`.as('base_credit'),
+] as const
+
 async function grouped(
   db: Executor,
   merchantId: string,
   q: StatementQuery,
-  key: 'sku_id' | 'order_id' | null,
+  key: 'sku_id' | 'order_id' | 'channel' | 'shop_id' | null,
+  base: string,
 ) {
-  const base = filtered(db, merchantId, q)
-    .select([
-      'currency',
-      accountGroup.as('account_group'),
-      sql<string>`SUM(debit)`.as('debit'),
-      sql<string>`SUM(credit)`.as('credit'),
-    ])
+  const query = filtered(db, merchantId, q)
+    .select(['currency', accountGroup.as('account_group'), ...sums])
     .groupBy(['currency', sql`account_group`])
   const rows = key
-    ? await base
+    ? await query
         .select(sql<string | null>`${sql.ref(key)}`.as('k'))
         .groupBy(sql.ref(key))
         .execute()
-    : await base.select(sql<null>`NULL`.as('k')).execute()
-  return keyedFigures(rows)
+    : await query.select(sql<null>`NULL`.as('k')).execute()
+  return keyedFigures(rows, q, base)
 }
 
-/** Whether a period is in the merchant's own time zone, whose days the daily totals are kept in. */
-async function inMerchantDays(db: Executor, merchantId: string, q: StatementQuery): Promise<boolean> {
+/** The merchant's base currency, and whether a period is in its own time zone, whose days the daily totals are kept in. */
+async function merchantDays(
+  db: Executor,
+  merchantId: string,
+  q: StatementQuery,
+): Promise<{ inDays: boolean; base: string }> {
   const merchant = await db
     .selectFrom('merchants')
-    .select('timezone')
+    .select(['timezone', 'base_currency'])
     .where('id', '=', merchantId)
     .executeTakeFirst()
-  return merchant?.timezone === q.timezone
+  return { inDays: merchant?.timezone === q.timezone, base: merchant?.base_currency ?? 'CNY' }
 }
 
-type SumRow = { k: string | null; currency: string; account_group: string; debit: string; credit: string }
+type SumRow = {
+  k: string | null
+  currency: string
+  account_group: string
+  debit: string
+  credit: string
+  base_debit: string
+  base_credit: string
+}
 
-/** Rows of (key, currency, account group, sums) → one statement row per key and currency, in first-seen order. */
-function keyedFigures(rows: readonly SumRow[]): ({ key: string | null } & StatementFigures)[] {
+const addTo = (sums: Sums, group: string, debit: string, credit: string) => {
+  const s = sums.get(group) ?? { debit: ZERO, credit: ZERO }
+  sums.set(group, { debit: s.debit.plus(money(debit)), credit: s.credit.plus(money(credit)) })
+}
+
+/**
+ * Rows of (key, currency, account group, sums) → one statement row per key and currency (in
+ * first-seen order); in base, one row per key in the base currency with each other currency's
+ * figures beside it.
+ */
+function keyedFigures(
+  rows: readonly SumRow[],
+  q: Pick<StatementQuery, 'basis'>,
+  base: string,
+): ({ key: string | null } & BaseFigures)[] {
+  if (q.basis === 'base') {
+    const out = new Map<string, { base: Sums; original: Map<string, Sums> }>()
+    for (const r of rows) {
+      const k = r.k ?? ''
+      const x = out.get(k) ?? { base: new Map() as Sums, original: new Map<string, Sums>() }
+      addTo(x.base, r.account_group, r.base_debit, r.base_credit)
+      if (r.currency !== base) {
+        const o: Sums = x.original.get(r.currency) ?? (new Map() as Sums)
+        addTo(o, r.account_group, r.debit, r.credit)
+        x.original.set(r.currency, o)
+      }
+      out.set(k, x)
+    }
+    return [...out].map(([k, x]) => ({
+      key: k === '' ? null : k,
+      ...figures(base, x.base),
+      original: [...x.original].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, o]) => figures(c, o)),
+    }))
+  }
   const out = new Map<string, Sums>()
   for (const r of rows) {
     const id = `${r.k ?? ''}\u0000${r.currency}`
     const sums: Sums = out.get(id) ?? new Map<string, { debit: Decimal; credit: Decimal }>()
-    sums.set(r.account_group, { debit: money(r.debit), credit: money(r.credit) })
+    addTo(sums, r.account_group, r.debit, r.credit)
     out.set(id, sums)
   }
   return [...out].map(([id, sums]) => {
@@ -235,33 +329,49 @@ export async function statement(
   merchantId: string,
   q: StatementQuery,
   source: 'daily' | 'lines' = 'daily',
-): Promise<StatementFigures[]> {
+): Promise<BaseFigures[]> {
+  return (await statementByKey(db, merchantId, q, null, source)).map(({ key: _k, ...f }) => f)
+}
+
+/**
+ * Statement per channel or per shop (key: the channel or the shop id), all in one read of the daily
+ * totals: the columns of an accountant's sheet. `null` gives the totals.
+ */
+export async function statementByKey(
+  db: Executor,
+  merchantId: string,
+  q: StatementQuery,
+  by: 'channel' | 'shop' | null,
+  source: 'daily' | 'lines' = 'daily',
+): Promise<({ key: string | null } & BaseFigures)[]> {
+  const m = await merchantDays(db, merchantId, q)
+  const column = by === 'channel' ? 'channel' : by === 'shop' ? 'shop_id' : null
   // The daily totals are days of the merchant's own time zone; a period in another zone sums the lines.
-  if (source === 'lines' || !(await inMerchantDays(db, merchantId, q)))
-    return (await grouped(db, merchantId, q, null)).map(({ key: _k, ...f }) => f)
+  if (source === 'lines' || !m.inDays)
+    return (await grouped(db, merchantId, q, column, m.base)).sort(byKeyThenCurrency)
   let query = db
     .selectFrom('journal_daily')
-    .select([
-      'currency',
-      'account_group',
-      sql<string>`SUM(debit)`.as('debit'),
-      sql<string>`SUM(credit)`.as('credit'),
-    ])
+    .select(['currency', 'account_group', ...sums])
     .where('merchant_id', '=', merchantId)
     .where('day', '>=', q.from)
     .where('day', '<', q.to)
   if (q.channel) query = query.where('channel', '=', q.channel)
   if (q.shopId) query = query.where('shop_id', '=', q.shopId)
-  const rows = await query.groupBy(['currency', 'account_group']).execute()
-  const byCurrency = new Map<string, Sums>()
-  for (const r of rows) {
-    const sums: Sums = byCurrency.get(r.currency) ?? new Map<string, { debit: Decimal; credit: Decimal }>()
-    sums.set(r.account_group, { debit: money(r.debit), credit: money(r.credit) })
-    byCurrency.set(r.currency, sums)
-  }
-  return [...byCurrency]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([currency, sums]) => figures(currency, sums))
+  const rows = column
+    ? await query
+        .select(sql<string>`${sql.ref(column)}`.as('k'))
+        .groupBy([column, 'currency', 'account_group'])
+        .execute()
+    : await query
+        .select(sql<null>`NULL`.as('k'))
+        .groupBy(['currency', 'account_group'])
+        .execute()
+  // Lines without a channel or shop (none are posted so today) are kept under ''.
+  return keyedFigures(
+    rows.map((r) => ({ ...r, k: r.k === '' ? null : r.k })),
+    q,
+    m.base,
+  ).sort(byKeyThenCurrency)
 }
 
 /**
@@ -291,9 +401,10 @@ export async function statementBySku(
   merchantId: string,
   q: StatementQuery,
   source: 'daily' | 'lines' = 'daily',
-): Promise<({ key: string | null } & StatementFigures)[]> {
-  if (source === 'lines' || !(await inMerchantDays(db, merchantId, q)))
-    return (await grouped(db, merchantId, q, 'sku_id')).sort(byKeyThenCurrency)
+): Promise<({ key: string | null } & BaseFigures)[]> {
+  const m = await merchantDays(db, merchantId, q)
+  if (source === 'lines' || !m.inDays)
+    return (await grouped(db, merchantId, q, 'sku_id', m.base)).sort(byKeyThenCurrency)
   const months = monthsWithin(q.from, q.to)
   const scope = sql.join(
     [
@@ -308,18 +419,21 @@ export async function statementBySku(
     : sql`day >= ${q.from} AND day < ${q.to}`
   const [skus, all] = await Promise.all([
     sql<SumRow>`
-      SELECT k, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit FROM (
-        SELECT sku_id AS k, currency, account_group, debit, credit FROM journal_sku_daily WHERE ${scope} AND ${days}
+      SELECT k, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit,
+             SUM(base_debit) AS base_debit, SUM(base_credit) AS base_credit FROM (
+        SELECT sku_id AS k, currency, account_group, debit, credit, base_debit, base_credit
+        FROM journal_sku_daily WHERE ${scope} AND ${days}
         ${
           months
             ? sql`UNION ALL
-        SELECT sku_id, currency, account_group, debit, credit FROM journal_sku_monthly
+        SELECT sku_id, currency, account_group, debit, credit, base_debit, base_credit FROM journal_sku_monthly
         WHERE ${scope} AND month >= ${months.monthsFrom.slice(0, 7)} AND month < ${months.monthsTo.slice(0, 7)}`
             : sql``
         }
       ) t GROUP BY k, currency, account_group`.execute(db),
     sql<SumRow>`
-      SELECT NULL AS k, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit FROM journal_daily
+      SELECT NULL AS k, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit,
+             SUM(base_debit) AS base_debit, SUM(base_credit) AS base_credit FROM journal_daily
       WHERE ${scope} AND day >= ${q.from} AND day < ${q.to} GROUP BY currency, account_group`.execute(db),
   ])
   // What the SKUs do not account for is the lines without one.
@@ -329,14 +443,18 @@ export async function statementBySku(
     if (!x) throw new Error(`totals per SKU without day totals: ${r.currency} ${r.account_group}`)
     x.debit = toDb(money(x.debit).minus(r.debit))
     x.credit = toDb(money(x.credit).minus(r.credit))
+    x.base_debit = toDb(money(x.base_debit).minus(r.base_debit))
+    x.base_credit = toDb(money(x.base_credit).minus(r.base_credit))
   }
-  const noSku = [...rest.values()].filter((r) => !money(r.debit).isZero() || !money(r.credit).isZero())
-  return keyedFigures([...skus.rows, ...noSku]).sort(byKeyThenCurrency)
+  const noSku = [...rest.values()].filter(
+    (r) => ![r.debit, r.credit, r.base_debit, r.base_credit].every((v) => money(v).isZero()),
+  )
+  return keyedFigures([...skus.rows, ...noSku], q, m.base).sort(byKeyThenCurrency)
 }
 
 export interface OrderStatementPage {
   /** One row per order (and currency), with the instant of its first entry in the period. */
-  rows: ({ key: string; firstEntryAt: string } & StatementFigures)[]
+  rows: ({ key: string; firstEntryAt: string } & BaseFigures)[]
   /** Pass back as `cursor` for the next page; null on the last page. */
   nextCursor: string | null
 }
@@ -399,21 +517,16 @@ export async function statementByOrderPage(
     LIMIT ${limit}`.execute(db)
   if (firsts.rows.length === 0) return { rows: [], nextCursor: null }
   let lines = filtered(db, merchantId, q)
-    .select([
-      'order_id as k',
-      'currency',
-      accountGroup.as('account_group'),
-      sql<string>`SUM(debit)`.as('debit'),
-      sql<string>`SUM(credit)`.as('credit'),
-    ])
+    .select(['order_id as k', 'currency', accountGroup.as('account_group'), ...sums])
     .where(
       'order_id',
       'in',
       firsts.rows.map((r) => r.order_id),
     )
   lines = lines.groupBy(['order_id', 'currency', sql`account_group`])
-  const byOrder = new Map<string, ({ key: string | null } & StatementFigures)[]>()
-  for (const f of keyedFigures(await lines.execute()))
+  const base = q.basis === 'base' ? (await merchantDays(db, merchantId, q)).base : ''
+  const byOrder = new Map<string, ({ key: string | null } & BaseFigures)[]>()
+  for (const f of keyedFigures(await lines.execute(), q, base))
     byOrder.set(f.key!, [...(byOrder.get(f.key!) ?? []), f])
   const rows = firsts.rows.flatMap((r) =>
     (byOrder.get(r.order_id) ?? [])
@@ -433,12 +546,12 @@ export async function statementByOrder(
   merchantId: string,
   q: StatementQuery,
   source: 'pages' | 'lines' = 'pages',
-): Promise<({ key: string | null } & StatementFigures)[]> {
+): Promise<({ key: string | null } & BaseFigures)[]> {
   if (source === 'lines')
-    return (await grouped(db, merchantId, q, 'order_id'))
+    return (await grouped(db, merchantId, q, 'order_id', (await merchantDays(db, merchantId, q)).base))
       .filter((r) => r.key !== null)
       .sort(byKeyThenCurrency)
-  const out: ({ key: string | null } & StatementFigures)[] = []
+  const out: ({ key: string | null } & BaseFigures)[] = []
   let cursor: string | null = null
   do {
     const page: OrderStatementPage = await statementByOrderPage(db, merchantId, q, { cursor, limit: 1000 })

@@ -29,6 +29,15 @@ export interface JournalLineTable {
   shop_id: string | null
   order_id: string | null
   sku_id: string | null
+  /** The amount in the merchant's base currency (0131). */
+  base_debit: Generated<string>
+  base_credit: Generated<string>
+  /** Base per 1 unit of `currency`; null where no rate was applied (an FX line, or not yet rated). */
+  fx_rate: string | null
+  rate_date: string | null
+  rate_source: string | null
+  /** identity | table | book | document | fx (an exchange-difference line) */
+  rate_origin: string | null
 }
 
 export interface LedgerAccountTable {
@@ -82,6 +91,9 @@ export interface SettlementLineTable {
   payout_id: string | null
   description: string | null
   raw: string
+  /** A payout received in another currency: the amount that arrived (0133). */
+  converted_amount: string | null
+  converted_currency: string | null
   created_at: CreatedAt
 }
 
@@ -102,6 +114,8 @@ export interface JournalDailyTable {
   currency: string
   debit: string
   credit: string
+  base_debit: Generated<string>
+  base_credit: Generated<string>
   /** Concurrent postings add to different slots of a row (src/ledger/journal.ts); readers sum them. */
   slot: Generated<number>
 }
@@ -116,7 +130,52 @@ export interface JournalSkuMonthlyTable extends Omit<JournalSkuDailyTable, 'day'
   month: string
 }
 
+export interface FxRateTable {
+  merchant_id: string
+  source: string
+  rate_date: string
+  /** The currency priced (1 unit of it). */
+  base_ccy: string
+  /** The currency it is priced in. */
+  quote_ccy: string
+  unit: number
+  /** The value exactly as published (per `unit` units, in the source's direction). */
+  quoted: string
+  /** Normalised: quote_ccy per 1 base_ccy. */
+  rate: string
+  batch_id: string
+  created_at: CreatedAt
+}
+
+export interface LedgerSettingsTable {
+  merchant_id: string
+  /** JSON string[]: rate sources in priority order. */
+  rate_sources: string
+  max_staleness_days: number
+  revaluation: 'month_end' | 'none'
+  updated_at: Generated<Date>
+}
+
+export interface LedgerHeldEntryTable {
+  merchant_id: string
+  posting_key: string
+  kind: string
+  order_id: string | null
+  shop_id: string | null
+  channel: string | null
+  event_at: Date
+  currency: string
+  rate_date: string
+  reason: string
+  /** JSON: the entry's head and postings as given. */
+  entry: string
+  created_at: CreatedAt
+}
+
 export interface LedgerTables {
+  fx_rates: FxRateTable
+  ledger_settings: LedgerSettingsTable
+  ledger_held_entries: LedgerHeldEntryTable
   journal_entries: JournalEntryTable
   journal_lines: JournalLineTable
   ledger_accounts: LedgerAccountTable

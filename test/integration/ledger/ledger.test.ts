@@ -2,6 +2,8 @@ import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { handleLedgerEvent } from '../../../src/ledger/events.js'
 import { newId } from '../../../src/lib/ids.js'
+import { upsertRates } from '../../../src/ledger/rates.js'
+import { money } from '../../../src/money/index.js'
 import type { OrderEvent } from '../../../src/orders/events.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
@@ -85,6 +87,18 @@ beforeAll(async () => {
   ] as const)
     shops[name] = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel, name })
   whId = (await createWarehouse(env.ctx.db, m.id, { code: 'W', name: 'W' })).id
+  // The USD shop's sale is converted to the base currency (CNY) at the day's rate: without one it would wait.
+  await upsertRates(env.ctx.db, m.id, newId(), [
+    {
+      source: 'MANUAL',
+      rateDate: '2026-11-10',
+      baseCcy: 'USD',
+      quoteCcy: 'CNY',
+      unit: 1,
+      quoted: '7.1000',
+      rate: money('7.1'),
+    },
+  ])
   await upsertSkus(
     env.ctx.db,
     m.id,
@@ -211,6 +225,15 @@ describe('three channels, hand-computed', () => {
         paidOut: '0.00',
         difference: '172.71', // nothing settled yet
         suspense: '0.00',
+        // No commission plan: nothing accrued, nothing billed; no other currency.
+        commissionsExpected: '0.00',
+        commissionsSettled: '0.00',
+        commissionsDifference: '0.00',
+        paymentFeesExpected: '0.00',
+        paymentFeesSettled: '0.00',
+        paymentFeesDifference: '0.00',
+        fxRealised: '0.00',
+        fxUnrealised: '0.00',
       },
     ])
     const tmall1 = (await get('/statements?from=2026-11-11&to=2026-11-12&channel=taobao')).json<{
