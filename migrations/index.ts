@@ -40,6 +40,7 @@ import * as m0060 from './0060_event_outbox.js'
 import * as m0080 from './0080_channel_listings.js'
 import * as m0081 from './0081_channel_listing_skus.js'
 import * as m0082 from './0082_catalogue_pulls.js'
+import * as m0140 from './0140_alerts.js'
 import * as m0065 from './0065_journal_sku_totals_skus_only.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
@@ -85,4 +86,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0081_channel_listing_skus': m0081,
   '0082_catalogue_pulls': m0082,
   '0065_journal_sku_totals_skus_only': m0065,
+  '0140_alerts': m0140,
 }

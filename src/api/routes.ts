@@ -1,12 +1,15 @@
 /** Every route module of the API; each is a fastify plugin taking the AppContext. */
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
+import { alertRoutes } from '../alerts/routes.js'
 import { auditRoutes } from '../audit/routes.js'
 import { catalogueRoutes } from '../catalogue/routes.js'
 import { catalogueTransferRoutes } from '../catalogue/transfer-routes.js'
+import { dashboardRoutes } from '../dashboard/routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
+import { ledgerDrillRoutes } from '../ledger/drill-routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantProfileRoutes } from '../merchants/profile-routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
@@ -47,4 +50,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   financeRoutes,
   catalogueRoutes,
   catalogueTransferRoutes,
+  ledgerDrillRoutes,
+  dashboardRoutes,
+  alertRoutes,
 ]
