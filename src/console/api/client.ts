@@ -61,11 +61,13 @@ export function queryString(query?: Query): string {
 async function request<T>(
   method: string,
   path: string,
-  opts: { query?: Query; body?: unknown } = {},
+  opts: { query?: Query; body?: unknown; file?: Blob } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' }
   // A JSON content type on an empty body is a 400 in fastify: only with a body.
   if (opts.body !== undefined) headers['content-type'] = 'application/json'
+  // A file goes as its own bytes (statement files in GBK stay as downloaded).
+  if (opts.file) headers['content-type'] = 'application/octet-stream'
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken
   let res: Response
   try {
@@ -74,6 +76,7 @@ async function request<T>(
       headers,
       credentials: 'same-origin',
       ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      ...(opts.file ? { body: opts.file } : {}),
     })
   } catch {
     throw new ApiError(0, 'network', 'network error', null, null)
@@ -103,4 +106,5 @@ export const api = {
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
   delete: <T>(path: string) => request<T>('DELETE', path),
+  upload: <T>(path: string, query: Query, file: Blob) => request<T>('POST', path, { query, file }),
 }

@@ -27,6 +27,17 @@ export function App() {
                   </RequireSession>
                 }
               />
+              {ROUTES.filter((r) => r.bare).map((r) => (
+                <Route
+                  key={r.path}
+                  path={r.path}
+                  element={
+                    <RequireSession>
+                      <RequireRole roles={r.roles}>{r.element}</RequireRole>
+                    </RequireSession>
+                  }
+                />
+              ))}
               <Route
                 element={
                   <RequireSession>
@@ -35,7 +46,7 @@ export function App() {
                 }
               >
                 <Route index element={<Home />} />
-                {ROUTES.map((r) => (
+                {ROUTES.filter((r) => !r.bare).map((r) => (
                   <Route
                     key={r.path}
                     path={r.path}

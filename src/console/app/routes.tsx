@@ -4,8 +4,11 @@
  * enforces the same roles). A new screen: a page component and a line here.
  */
 import {
+  AccountBookOutlined,
+  AlertOutlined,
   ApiOutlined,
   AuditOutlined,
+  DashboardOutlined,
   ProfileOutlined,
   SettingOutlined,
   ShopOutlined,
@@ -15,6 +18,14 @@ import type { ReactNode } from 'react'
 import type { Role } from '../api/types'
 import type { MessageKey } from '../i18n'
 import { OrdersPage } from '../pages/orders/orders-page'
+import { AlertSettingsPage } from '../pages/alerts/alert-settings-page'
+import { AlertsPage } from '../pages/alerts/alerts-page'
+import { HomePage } from '../pages/dashboard/home-page'
+import { WallPage } from '../pages/dashboard/wall-page'
+import { CommissionPlansPage } from '../pages/finance/commission-page'
+import { ReconciliationPage } from '../pages/finance/reconciliation-page'
+import { SettlementsPage } from '../pages/finance/settlements-page'
+import { StatementsPage } from '../pages/finance/statements-page'
 import { AccountPage } from '../pages/account-page'
 import { ApiKeysPage } from '../pages/settings/api-keys-page'
 import { AuditPage } from '../pages/settings/audit-page'
@@ -24,13 +35,16 @@ import { ShopsPage } from '../pages/shops/shops-page'
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
 export const ADMIN: readonly Role[] = ['admin']
+export const FINANCE: readonly Role[] = ['admin', 'accountant']
 
-export type MenuGroup = 'shops' | 'orders' | 'system'
+export type MenuGroup = 'home' | 'shops' | 'orders' | 'finance' | 'system'
 
 /** The side menu's groups, in order (console.md §6.2). */
 export const MENU_GROUPS: readonly { key: MenuGroup; label: MessageKey; icon: ReactNode }[] = [
+  { key: 'home', label: 'shell.menu.home', icon: <DashboardOutlined /> },
   { key: 'shops', label: 'shell.menu.shops', icon: <ShopOutlined /> },
   { key: 'orders', label: 'shell.menu.orders', icon: <ProfileOutlined /> },
+  { key: 'finance', label: 'shell.menu.finance', icon: <AccountBookOutlined /> },
   { key: 'system', label: 'shell.menu.system', icon: <SettingOutlined /> },
 ]
 
@@ -43,9 +57,21 @@ export interface PageRoute {
   /** The menu group it is listed in; none = reachable, not listed (e.g. the account page). */
   group?: MenuGroup
   icon?: ReactNode
+  /** Shown on its own, without the side menu and header (the wall dashboard). */
+  bare?: boolean
 }
 
 export const ROUTES: readonly PageRoute[] = [
+  { path: 'home', label: 'shell.menu.dashboard', roles: ALL_ROLES, group: 'home', element: <HomePage /> },
+  {
+    path: 'wall',
+    label: 'shell.menu.wall',
+    roles: ALL_ROLES,
+    group: 'home',
+    element: <WallPage />,
+    bare: true,
+  },
+  { path: 'alerts', label: 'shell.menu.alerts', roles: ALL_ROLES, group: 'home', element: <AlertsPage /> },
   { path: 'shops', label: 'shell.menu.shopList', roles: ADMIN, group: 'shops', element: <ShopsPage /> },
   {
     path: 'orders',
@@ -53,6 +79,34 @@ export const ROUTES: readonly PageRoute[] = [
     roles: ALL_ROLES,
     group: 'orders',
     element: <OrdersPage />,
+  },
+  {
+    path: 'finance/statements',
+    label: 'shell.menu.statements',
+    roles: FINANCE,
+    group: 'finance',
+    element: <StatementsPage />,
+  },
+  {
+    path: 'finance/reconciliation',
+    label: 'shell.menu.reconciliation',
+    roles: FINANCE,
+    group: 'finance',
+    element: <ReconciliationPage />,
+  },
+  {
+    path: 'finance/settlements',
+    label: 'shell.menu.settlementImport',
+    roles: FINANCE,
+    group: 'finance',
+    element: <SettlementsPage />,
+  },
+  {
+    path: 'finance/commission-plans',
+    label: 'shell.menu.commissionPlans',
+    roles: FINANCE,
+    group: 'finance',
+    element: <CommissionPlansPage />,
   },
   {
     path: 'settings/merchant',
@@ -86,14 +140,23 @@ export const ROUTES: readonly PageRoute[] = [
     element: <AuditPage />,
     icon: <AuditOutlined />,
   },
+  {
+    path: 'settings/alerts',
+    label: 'shell.menu.alertSettings',
+    roles: ADMIN,
+    group: 'system',
+    element: <AlertSettingsPage />,
+    icon: <AlertOutlined />,
+  },
   { path: 'account', label: 'shell.account', roles: ALL_ROLES, element: <AccountPage /> },
 ]
 
 /**
- * Where a role lands after signing in. @TODO when their screens exist: warehouse → 仓库作业,
- * accountant → 财务 (console.md §6.2).
+ * Where a role lands after signing in: the role's own 工作台 (the dashboard shows each role its
+ * part: the floor's queue for the warehouse, GMV and margin for the accountant). @TODO warehouse →
+ * 仓库作业 when those screens exist (console.md §6.2).
  */
-const HOME: Record<Role, string> = { admin: 'orders', warehouse: 'orders', accountant: 'orders' }
+const HOME: Record<Role, string> = { admin: 'home', warehouse: 'home', accountant: 'home' }
 
 export function homeFor(role: Role): string {
   const home = ROUTES.find((r) => r.path === HOME[role] && r.roles.includes(role))

@@ -4,7 +4,9 @@ import { auth } from './auth'
 import { channels } from './channels'
 import { common } from './common'
 import type { Messages, Paths } from './define'
+import { alerts, dashboard } from './dashboard'
 import { errors } from './errors'
+import { finance } from './finance'
 import { orders } from './orders'
 import { settings } from './settings'
 import { shell } from './shell'
@@ -13,7 +15,20 @@ import { shops } from './shops'
 export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
 
-const areas = { common, shell, auth, errors, channels, orders, shops, settings, audit }
+const areas = {
+  common,
+  shell,
+  auth,
+  errors,
+  channels,
+  orders,
+  shops,
+  settings,
+  audit,
+  finance,
+  dashboard,
+  alerts,
+}
 
 type Zh = { [K in keyof typeof areas]: (typeof areas)[K]['zh-CN'] }
 export type MessageKey = Paths<Zh>
