@@ -146,9 +146,7 @@ export function hourlyOption(s: DashboardSummary, t: Translate, l: Look): ChartO
       axisLabel: axisText(l),
     },
     yAxis: { type: 'value', minInterval: 1, axisLabel: axisText(l), splitLine: splitLine(l) },
-    series: [
-      { name: t('dashboard.orders'), type: 'line', smooth: true, areaStyle: { opacity: 0.2 }, data: counts },
-    ],
+    series: [{ name: t('dashboard.orders'), type: 'bar', barMaxWidth: 24, data: counts }],
   }
 }
 

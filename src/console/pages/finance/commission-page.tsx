@@ -18,7 +18,8 @@ const pct = (r: string | undefined) => (r ? `${(Number(r) * 100).toFixed(2).repl
 
 interface PlanForm {
   name: string
-  effective: [Dayjs, Dayjs | null]
+  effectiveFrom: Dayjs
+  effectiveTo?: Dayjs | null
   rate?: string
   paymentRate?: string
   fixedPerOrder?: string
@@ -58,8 +59,8 @@ export function CommissionPlansPage() {
     try {
       await endpoints.createCommissionPlan(shopId!, {
         name: v.name,
-        effectiveFrom: v.effective[0].format('YYYY-MM-DD'),
-        effectiveTo: v.effective[1] ? v.effective[1].format('YYYY-MM-DD') : null,
+        effectiveFrom: v.effectiveFrom.format('YYYY-MM-DD'),
+        effectiveTo: v.effectiveTo ? v.effectiveTo.format('YYYY-MM-DD') : null,
         rules: {
           ...(v.rate ? { rate: v.rate } : {}),
           ...(v.paymentRate ? { paymentRate: v.paymentRate } : {}),
@@ -163,12 +164,11 @@ export function CommissionPlansPage() {
           <Form.Item name="name" label={t('finance.plans.name')} rules={[{ required: true, max: 200 }]}>
             <Input />
           </Form.Item>
-          <Form.Item
-            name="effective"
-            label={`${t('finance.plans.from')} ~ ${t('finance.plans.to')}`}
-            rules={[{ required: true }]}
-          >
-            <DatePicker.RangePicker allowEmpty={[false, true]} style={{ width: '100%' }} />
+          <Form.Item name="effectiveFrom" label={t('finance.plans.from')} rules={[{ required: true }]}>
+            <DatePicker style={{ width: '100%' }} />
+          </Form.Item>
+          <Form.Item name="effectiveTo" label={t('finance.plans.to')} extra={t('finance.plans.open')}>
+            <DatePicker style={{ width: '100%' }} />
           </Form.Item>
           <Form.Item name="rate" label={t('finance.plans.rate')} rules={[rateRule]}>
             <Input placeholder={t('finance.plans.ratePlaceholder')} inputMode="decimal" />

@@ -57,16 +57,6 @@ export function JournalLinesTable({
             render: (_: unknown, l) => accountLabel(l.account),
           },
           {
-            title: t('finance.statements.order'),
-            key: 'order',
-            render: (_: unknown, l) => <span className="mono">{l.orderExternalId}</span>,
-          },
-          {
-            title: t('finance.statements.sku'),
-            key: 'sku',
-            render: (_: unknown, l) => (l.skuCode ? `${l.skuCode} ${l.skuName ?? ''}` : ''),
-          },
-          {
             title: t('finance.journal.debit'),
             key: 'debit',
             align: 'right',
@@ -79,6 +69,16 @@ export function JournalLinesTable({
             align: 'right',
             render: (_: unknown, l) =>
               /^0(\.0+)?$/.test(l.credit) ? '' : <Money amount={l.credit} currency={l.currency} />,
+          },
+          {
+            title: t('finance.statements.order'),
+            key: 'order',
+            render: (_: unknown, l) => <span className="mono">{l.orderExternalId}</span>,
+          },
+          {
+            title: t('finance.statements.sku'),
+            key: 'sku',
+            render: (_: unknown, l) => (l.skuCode ? `${l.skuCode} ${l.skuName ?? ''}` : ''),
           },
         ]}
       />

@@ -34,6 +34,8 @@ export function PeriodPicker({ value, onChange }: { value: Period; onChange: (p:
     <DatePicker.RangePicker
       aria-label={t('finance.statements.period')}
       allowClear={false}
+      // Fits a 360 px handheld beside its label; wide enough for two dates at the desk.
+      style={{ width: 250, maxWidth: '100%' }}
       value={[start, end]}
       placeholder={[t('common.dateFrom'), t('common.dateTo')]}
       presets={[
