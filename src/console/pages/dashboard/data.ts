@@ -101,16 +101,12 @@ export function channelOption(s: DashboardSummary, t: Translate, l: Look, base: 
     yAxis: [
       {
         type: 'value',
-        name: t('dashboard.orders'),
-        nameTextStyle: axisText(l),
         axisLabel: axisText(l),
         splitLine: splitLine(l),
         minInterval: 1,
       },
       {
         type: 'value',
-        name: `${t('dashboard.gmv')} (${base})`,
-        nameTextStyle: axisText(l),
         axisLabel: axisText(l),
         splitLine: { show: false },
       },

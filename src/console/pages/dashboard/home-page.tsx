@@ -47,7 +47,7 @@ export function HomePage() {
   const zone = me.merchant.timezone
 
   const tile = (title: string, value: React.ReactNode, extra?: React.ReactNode, danger?: boolean) => (
-    <Card size="small" styles={{ body: { padding: 16 } }}>
+    <Card size="small" styles={{ body: { padding: 16 } }} style={{ height: '100%' }}>
       <Statistic
         title={title}
         valueRender={() => (
@@ -119,7 +119,8 @@ export function HomePage() {
       <ErrorAlert error={error} />
       <Row gutter={[12, 12]}>
         {tiles.map((x, i) => (
-          <Col key={i} xs={12} md={8} xl={4}>
+          // The GMV tile (an amount of up to 20 characters) takes the whole width of a handheld.
+          <Col key={i} xs={i === 1 ? 24 : 12} md={8} xl={4}>
             {x}
           </Col>
         ))}
