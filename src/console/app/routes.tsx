@@ -14,14 +14,13 @@ import {
   ShopOutlined,
   TeamOutlined,
 } from '@ant-design/icons'
-import type { ReactNode } from 'react'
+import { Spin } from 'antd'
+import { lazy, Suspense, type ReactNode } from 'react'
 import type { Role } from '../api/types'
 import type { MessageKey } from '../i18n'
 import { OrdersPage } from '../pages/orders/orders-page'
 import { AlertSettingsPage } from '../pages/alerts/alert-settings-page'
 import { AlertsPage } from '../pages/alerts/alerts-page'
-import { HomePage } from '../pages/dashboard/home-page'
-import { WallPage } from '../pages/dashboard/wall-page'
 import { CommissionPlansPage } from '../pages/finance/commission-page'
 import { ReconciliationPage } from '../pages/finance/reconciliation-page'
 import { SettlementsPage } from '../pages/finance/settlements-page'
@@ -32,6 +31,13 @@ import { AuditPage } from '../pages/settings/audit-page'
 import { MerchantPage } from '../pages/settings/merchant-page'
 import { UsersPage } from '../pages/settings/users-page'
 import { ShopsPage } from '../pages/shops/shops-page'
+
+// The dashboards carry ECharts: loaded when first opened, not with every screen.
+const HomePage = lazy(() => import('../pages/dashboard/home-page').then((m) => ({ default: m.HomePage })))
+const WallPage = lazy(() => import('../pages/dashboard/wall-page').then((m) => ({ default: m.WallPage })))
+const charts = (page: ReactNode) => (
+  <Suspense fallback={<Spin style={{ display: 'block', margin: '48px auto' }} />}>{page}</Suspense>
+)
 
 export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
 export const ADMIN: readonly Role[] = ['admin']
@@ -62,13 +68,19 @@ export interface PageRoute {
 }
 
 export const ROUTES: readonly PageRoute[] = [
-  { path: 'home', label: 'shell.menu.dashboard', roles: ALL_ROLES, group: 'home', element: <HomePage /> },
+  {
+    path: 'home',
+    label: 'shell.menu.dashboard',
+    roles: ALL_ROLES,
+    group: 'home',
+    element: charts(<HomePage />),
+  },
   {
     path: 'wall',
     label: 'shell.menu.wall',
     roles: ALL_ROLES,
     group: 'home',
-    element: <WallPage />,
+    element: charts(<WallPage />),
     bare: true,
   },
   { path: 'alerts', label: 'shell.menu.alerts', roles: ALL_ROLES, group: 'home', element: <AlertsPage /> },
