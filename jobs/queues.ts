@@ -23,6 +23,12 @@ export interface JobPayloads {
   'shipment-writeback': { merchantId: string; writebackId: string }
   /** Pull a shop's catalogue (listings and SKUs) and auto-map it by seller code. */
   'catalogue-pull': { merchantId: string; shopId: string; reason: 'link' | 'manual' | 'schedule' }
+  /** Fan-out tick from the scheduler: enqueue an alert scan for every merchant. */
+  'alert-tick': { slot: string }
+  /** Check one merchant's alert rules: open new alerts, clear the ones whose condition went away. */
+  'alert-scan': { merchantId: string; slot: string }
+  /** Send one alert to the merchant's webhook (WeCom / DingTalk robot or JSON). */
+  'alert-deliver': { merchantId: string; alertId: string }
 }
 
 export type SyncStream = 'orders' | 'refunds' | 'settlements' | 'messages'
@@ -37,6 +43,9 @@ export const QUEUE_NAMES = [
   'webhook-process',
   'shipment-writeback',
   'catalogue-pull',
+  'alert-tick',
+  'alert-scan',
+  'alert-deliver',
 ] as const satisfies readonly QueueName[]
 // A missing or extra name above is a compile error here.
 type Missing = Exclude<QueueName, (typeof QUEUE_NAMES)[number]>
@@ -77,6 +86,11 @@ export const QUEUE_OPTIONS = {
   'shipment-writeback': { attempts: 6, backoff: { type: 'exponential', delay: 5000 }, ...KEEP },
   // A catalogue page that failed is pulled again; the daily schedule and the button retry after that.
   'catalogue-pull': { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, ...KEEP },
+  // A missed scan is taken by the next one (every 5 minutes).
+  'alert-tick': { attempts: 2, backoff: { type: 'exponential', delay: 1000 }, ...KEEP },
+  'alert-scan': { attempts: 2, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },
+  // A robot briefly unavailable is retried for about ten minutes; then the alert shows 发送失败.
+  'alert-deliver': { attempts: 6, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP },
 } as const satisfies { [Q in QueueName]: JobsOptions }
 
 /**

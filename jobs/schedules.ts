@@ -38,6 +38,16 @@ export async function enqueueSyncTick(
   return id
 }
 
+/** Alerts are checked every five minutes: a stalled shop or a low SKU shows within that. */
+export const ALERT_SCAN_CRON = '*/5 * * * *'
+
+export async function enqueueAlertTick(ctx: AppContext, at: Date = ctx.clock.now()): Promise<string> {
+  const slot = slotOf(at)
+  const id = jobId('alert-tick', slot)
+  await enqueue(ctx.queues, 'alert-tick', { slot }, id)
+  return id
+}
+
 export interface Scheduler {
   stop(): Promise<void>
 }
@@ -57,6 +67,9 @@ export function startScheduler(ctx: AppContext): Scheduler {
       enqueueSyncTick(ctx, ctx.clock.now(), 'stock-resync').catch((err: unknown) =>
         log.error({ err }, 'could not enqueue stock resync'),
       ),
+    ),
+    cron.schedule(ALERT_SCAN_CRON, () =>
+      enqueueAlertTick(ctx).catch((err: unknown) => log.error({ err }, 'could not enqueue alert tick')),
     ),
   ]
   return {

@@ -48,6 +48,7 @@ import * as m0130 from './0130_fx_rates.js'
 import * as m0131 from './0131_journal_base_amounts.js'
 import * as m0132 from './0132_ledger_held_entries.js'
 import * as m0133 from './0133_settlement_conversion.js'
+import * as m0140 from './0140_alerts.js'
 import * as m0065 from './0065_journal_sku_totals_skus_only.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
@@ -115,4 +116,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0131_journal_base_amounts': m0131,
   '0132_ledger_held_entries': m0132,
   '0133_settlement_conversion': m0133,
+  '0140_alerts': m0140,
 }

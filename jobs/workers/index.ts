@@ -2,6 +2,7 @@
 import type { Job } from 'bullmq'
 import type { AppContext } from '../../src/context.js'
 import type { JobPayloads, QueueName } from '../queues.js'
+import { alertDeliver, alertScan, alertTick } from './alerts.js'
 import { cataloguePull } from './catalogue-pull.js'
 import { inventoryOrderEvent } from './inventory-order-event.js'
 import { ledgerOrderEvent } from './ledger-order-event.js'
@@ -22,4 +23,7 @@ export const PROCESSORS = {
   'webhook-process': webhookProcess,
   'shipment-writeback': shipmentWriteback,
   'catalogue-pull': cataloguePull,
+  'alert-tick': alertTick,
+  'alert-scan': alertScan,
+  'alert-deliver': alertDeliver,
 } satisfies { [Q in QueueName]: (ctx: AppContext) => Processor<Q> }

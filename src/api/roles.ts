@@ -28,6 +28,7 @@ export const AREAS = [
   'fulfillment',
   'waybills',
   'ledger',
+  'dashboard',
   'platforms',
 ] as const
 export type Area = (typeof AREAS)[number]
@@ -186,6 +187,16 @@ export const ROUTES = {
   'POST /shops/:id/commission-plans': ['ledger', FINANCE],
   'GET /ledger/periods': ['ledger', FINANCE],
   'POST /ledger/periods/:period/close': ['ledger', FINANCE],
+  'GET /ledger/journal-lines': ['ledger', FINANCE],
+  'GET /ledger/labels': ['ledger', FINANCE],
+
+  'GET /dashboard/summary': ['dashboard', ALL],
+  'GET /dashboard/margin': ['dashboard', FINANCE],
+  'GET /alerts': ['dashboard', ALL],
+  'GET /alerts/open-count': ['dashboard', ALL],
+  'POST /alerts/scan': ['dashboard', ADMIN],
+  'GET /alert-rules': ['dashboard', ADMIN],
+  'PUT /alert-rules': ['dashboard', ADMIN],
 
   'GET /oauth/:channel/callback': ['platforms', 'platform'],
   'POST /webhooks/:channel/:shopId': ['platforms', 'platform'],

@@ -1,15 +1,18 @@
 /** Every route module of the API; each is a fastify plugin taking the AppContext. */
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
+import { alertRoutes } from '../alerts/routes.js'
 import { auditRoutes } from '../audit/routes.js'
 import { catalogueRoutes } from '../catalogue/routes.js'
 import { catalogueTransferRoutes } from '../catalogue/transfer-routes.js'
 import { floorRoutes } from '../fulfillment/floor-routes.js'
+import { dashboardRoutes } from '../dashboard/routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { stockDocumentRoutes } from '../inventory/doc-routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
 import { stockRuleRoutes } from '../inventory/stock-rule-routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
+import { ledgerDrillRoutes } from '../ledger/drill-routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantProfileRoutes } from '../merchants/profile-routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
@@ -55,4 +58,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   catalogueRoutes,
   catalogueTransferRoutes,
   waybillRoutes,
+  ledgerDrillRoutes,
+  dashboardRoutes,
+  alertRoutes,
 ]

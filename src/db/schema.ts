@@ -6,6 +6,7 @@
  */
 import type { ColumnType } from 'kysely'
 import type { Channel } from '../../connectors/types.js'
+import type { AlertTables } from '../alerts/tables.js'
 import type { CatalogueTables } from '../catalogue/tables.js'
 import type { FulfillmentTables } from '../fulfillment/tables.js'
 import type { InventoryTables } from '../inventory/tables.js'
@@ -148,4 +149,5 @@ export interface DB
     SyncTables,
     LedgerTables,
     CatalogueTables,
-    WaybillTables {}
+    WaybillTables,
+    AlertTables {}

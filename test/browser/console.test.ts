@@ -55,16 +55,27 @@ describe.skipIf(browserMissing())('the console shell', () => {
 
   const menus = {
     admin: {
-      has: ['店铺授权', '订单池', '商户信息', '用户与角色', 'API 密钥', '审计日志'],
+      has: [
+        '工作台',
+        '店铺授权',
+        '订单池',
+        '对账单',
+        '结算导入',
+        '商户信息',
+        '用户与角色',
+        'API 密钥',
+        '审计日志',
+        '告警设置',
+      ],
       not: [] as string[],
     },
     warehouse: {
-      has: ['订单池', '波次', '验货打包', '发货回传'],
-      not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '商户信息'],
+      has: ['工作台', '数据大屏', '订单池', '波次', '验货打包', '发货回传'],
+      not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '商户信息', '对账单', '结算导入', '告警设置'],
     },
     accountant: {
-      has: ['订单池'],
-      not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '波次', '验货打包'],
+      has: ['工作台', '订单池', '对账单', '结算导入', '佣金方案'],
+      not: ['店铺授权', '用户与角色', 'API 密钥', '审计日志', '告警设置', '波次', '验货打包'],
     },
   }
   it.each(['admin', 'warehouse', 'accountant'] as const)('the %s sees only their own menu', async (role) => {
@@ -82,7 +93,13 @@ describe.skipIf(browserMissing())('the console shell', () => {
 
   it('a warehouse user cannot open the shop or settings screens by URL, and the API refuses them too', async () => {
     const { page, context } = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/')
-    for (const path of ['shops', 'settings/users', 'settings/api-keys', 'settings/audit']) {
+    for (const path of [
+      'shops',
+      'settings/users',
+      'settings/api-keys',
+      'settings/audit',
+      'finance/statements',
+    ]) {
       await page.goto(`${w.base}/app/${path}`)
       await page.getByText('无权访问').waitFor()
       await expect(page.getByRole('table').count()).resolves.toBe(0)
@@ -96,7 +113,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('orders: status tab counts equal the API, amounts exact and right-aligned, times in the merchant zone wherever the browser is', async () => {
-    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/', {
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/orders', {
       timezoneId: 'America/New_York',
     })
     await page.getByRole('tab', { name: /全部/ }).waitFor()
@@ -137,7 +154,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('an order opens in a drawer with its lines and amounts', async () => {
-    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/')
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/orders')
     await page.locator('.ant-table-row').first().click()
     const drawer = page.getByRole('dialog')
     await drawer.getByText('商品明细').waitFor()
@@ -170,7 +187,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('text is set in a CJK font at 14 px', async () => {
-    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/')
+    const { page, context } = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/orders')
     await page.getByRole('heading', { name: '订单池' }).waitFor()
     const fonts = await fontsOf(page, 'h4')
     expect(fonts.join(',')).toMatch(/WenQuanYi|Noto Sans CJK|Source Han|PingFang|YaHei/)
@@ -183,7 +200,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
   })
 
   it('the language switch turns every label English and survives a reload; zh-CN comes back', async () => {
-    const { page, context } = await openSignedIn(w, w.data.logins.accountant, PASSWORD, '/app/')
+    const { page, context } = await openSignedIn(w, w.data.logins.accountant, PASSWORD, '/app/orders')
     await page.getByRole('heading', { name: '订单池' }).waitFor()
     await page.getByText('EN', { exact: true }).click()
     await page.getByRole('heading', { name: 'Order pool' }).waitFor()
@@ -198,7 +215,7 @@ describe.skipIf(browserMissing())('the console shell', () => {
     // The choice lives on the server: another browser gets it too.
     const other = await openPage(w)
     await signIn(w, other.page, w.data.logins.accountant, PASSWORD)
-    await other.page.getByRole('heading', { name: 'Order pool' }).waitFor()
+    await other.page.getByRole('heading', { name: 'Dashboard' }).waitFor()
     await other.context.close()
     await page.getByText('中文', { exact: true }).click()
     await page.getByRole('heading', { name: '订单池' }).waitFor()

@@ -105,6 +105,10 @@ export const api = {
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
   delete: <T>(path: string) => request<T>('DELETE', path),
-  /** A file as the request body (an XLSX import). */
-  upload: <T>(path: string, body: Blob, type: string) => request<T>('POST', path, { file: { body, type } }),
+  /**
+   * A file as the request body, as its own bytes (an XLSX import; a statement file in GBK stays as
+   * downloaded: application/octet-stream).
+   */
+  upload: <T>(path: string, body: Blob, type: string, query?: Query) =>
+    request<T>('POST', path, { file: { body, type }, ...(query ? { query } : {}) }),
 }

@@ -13,6 +13,23 @@ import type {
   StockRow,
   Transfer,
   TransferSummary,
+  Alert,
+  AlertKind,
+  AlertSettings,
+  Channel,
+  CommissionPlan,
+  CommissionRules,
+  DashboardSummary,
+  FindingKind,
+  ImportReport,
+  JournalLine,
+  Labels,
+  MarginSeries,
+  Reconciliation,
+  SettlementImport,
+  SettlementLine,
+  Statement,
+  WebhookFormat,
   ApiKey,
   BundleComponent,
   ExceptionCounts,
@@ -255,4 +272,74 @@ export const endpoints = {
   writebacks: async (query: { cursor?: string; limit?: number; status?: string }) =>
     toPage<Writeback>(await api.get('/writebacks', query)),
   retryWriteback: (id: string) => api.post<{ queued: boolean }>(`/writebacks/${id}/retry`),
+
+  statement: (q: {
+    from: string
+    to: string
+    channel?: Channel | undefined
+    shopId?: string | undefined
+    by?: 'total' | 'sku' | 'order'
+    cursor?: string | undefined
+    limit?: number
+  }) => api.get<Statement>('/statements', q),
+  journalLines: async (q: {
+    from: string
+    to: string
+    channel?: Channel | undefined
+    shopId?: string | undefined
+    orderId?: string | undefined
+    skuId?: string | undefined
+    account?: string | undefined
+    cursor?: string | undefined
+    limit?: number
+  }) => toPage<JournalLine>(await api.get('/ledger/journal-lines', q)),
+  labels: (q: { skuIds?: string[]; orderIds?: string[] }) =>
+    api.get<Labels>('/ledger/labels', {
+      skuIds: q.skuIds?.length ? q.skuIds.join(',') : undefined,
+      orderIds: q.orderIds?.length ? q.orderIds.join(',') : undefined,
+    }),
+  settlementImports: async (q: {
+    shopId?: string | undefined
+    cursor?: string | undefined
+    limit?: number
+  }) => toPage<SettlementImport>(await api.get('/settlements/imports', q)),
+  settlementLines: async (q: {
+    shopId?: string | undefined
+    orderExternalId?: string | undefined
+    importId?: string | undefined
+    cursor?: string | undefined
+    limit?: number
+  }) => toPage<SettlementLine>(await api.get('/settlements/lines', q)),
+  importSettlement: (shopId: string, file: File) =>
+    api.upload<ImportReport>('/settlements/import', file, 'application/octet-stream', {
+      shopId,
+      filename: file.name,
+    }),
+  reconciliation: (q: {
+    from: string
+    to: string
+    shopId?: string | undefined
+    channel?: Channel | undefined
+    kind?: FindingKind | undefined
+    cursor?: string | undefined
+    limit?: number
+  }) => api.get<Reconciliation>('/reconciliation', q),
+  commissionPlans: async (shopId: string) =>
+    toPage<CommissionPlan>(await api.get(`/shops/${shopId}/commission-plans`, { limit: 500 })),
+  createCommissionPlan: (
+    shopId: string,
+    body: { name: string; effectiveFrom: string; effectiveTo: string | null; rules: CommissionRules },
+  ) => api.post<{ id: string }>(`/shops/${shopId}/commission-plans`, body),
+
+  dashboard: () => api.get<DashboardSummary>('/dashboard/summary'),
+  margin: (from: string, to: string) => api.get<MarginSeries>('/dashboard/margin', { from, to }),
+  alerts: async (q: { status?: 'open' | 'cleared'; kind?: AlertKind; cursor?: string; limit?: number }) =>
+    toPage<Alert>(await api.get('/alerts', q)),
+  alertCount: () => api.get<{ total: number; byKind: Record<string, number> }>('/alerts/open-count'),
+  scanAlerts: () => api.post<{ opened: number; cleared: number; open: number }>('/alerts/scan'),
+  alertSettings: () => api.get<AlertSettings>('/alert-rules'),
+  saveAlertSettings: (body: {
+    rules: { kind: AlertKind; enabled: boolean; threshold: number | null }[]
+    webhook: { url?: string; format: WebhookFormat; secret?: string | null } | null
+  }) => api.put<AlertSettings>('/alert-rules', body),
 }

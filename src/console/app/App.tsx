@@ -29,6 +29,17 @@ export function App() {
                   </RequireSession>
                 }
               />
+              {ROUTES.filter((r) => r.bare).map((r) => (
+                <Route
+                  key={r.path}
+                  path={r.path}
+                  element={
+                    <RequireSession>
+                      <RequireRole roles={r.roles}>{r.element}</RequireRole>
+                    </RequireSession>
+                  }
+                />
+              ))}
               {/* Prints: a page of their own, no console chrome, the session cookie like every page. */}
               <Route
                 path="/print/waves/:id"
@@ -58,7 +69,7 @@ export function App() {
                 }
               >
                 <Route index element={<Home />} />
-                {ROUTES.map((r) => (
+                {ROUTES.filter((r) => !r.bare).map((r) => (
                   <Route
                     key={r.path}
                     path={r.path}

@@ -4,6 +4,9 @@
  * enforces the same roles). A new screen: a page component and a line here.
  */
 import {
+  AccountBookOutlined,
+  AlertOutlined,
+  DashboardOutlined,
   AppstoreOutlined,
   DatabaseOutlined,
   CarOutlined,
@@ -17,13 +20,20 @@ import {
   ShopOutlined,
   TeamOutlined,
 } from '@ant-design/icons'
-import type { ReactNode } from 'react'
+import { Spin } from 'antd'
+import { lazy, Suspense, type ReactNode } from 'react'
 import type { Role } from '../api/types'
 import type { MessageKey } from '../i18n'
 import { ExceptionsPage } from '../pages/exceptions/exceptions-page'
 import { OrdersPage } from '../pages/orders/orders-page'
 import { SkusPage } from '../pages/skus/skus-page'
 import { AccountPage } from '../pages/account-page'
+import { AlertSettingsPage } from '../pages/alerts/alert-settings-page'
+import { AlertsPage } from '../pages/alerts/alerts-page'
+import { CommissionPlansPage } from '../pages/finance/commission-page'
+import { ReconciliationPage } from '../pages/finance/reconciliation-page'
+import { SettlementsPage } from '../pages/finance/settlements-page'
+import { StatementsPage } from '../pages/finance/statements-page'
 import { PackPage } from '../pages/floor/pack-page'
 import { PickPage } from '../pages/floor/pick-page'
 import { WavesPage } from '../pages/floor/waves-page'
@@ -43,20 +53,31 @@ import { MovementsPage } from '../pages/stock/movements-page'
 import { ReceiptEditor, ReceiptsPage } from '../pages/stock/receipts-page'
 import { TransferPage, TransfersPage } from '../pages/stock/transfers-page'
 
+// The dashboards carry ECharts: loaded when first opened, not with every screen.
+const HomePage = lazy(() => import('../pages/dashboard/home-page').then((m) => ({ default: m.HomePage })))
+const WallPage = lazy(() => import('../pages/dashboard/wall-page').then((m) => ({ default: m.WallPage })))
+const charts = (page: ReactNode) => (
+  <Suspense fallback={<Spin style={{ display: 'block', margin: '48px auto' }} />}>{page}</Suspense>
+)
+
 export const ALL_ROLES: readonly Role[] = ['admin', 'warehouse', 'accountant']
 export const ADMIN: readonly Role[] = ['admin']
 /** Who works the warehouse floor (the API's STAFF). */
 export const STAFF: readonly Role[] = ['admin', 'warehouse']
 
-export type MenuGroup = 'shops' | 'products' | 'orders' | 'stock' | 'floor' | 'system'
+export const FINANCE: readonly Role[] = ['admin', 'accountant']
+
+export type MenuGroup = 'home' | 'shops' | 'products' | 'orders' | 'stock' | 'floor' | 'finance' | 'system'
 
 /** The side menu's groups, in order (console.md §6.2). */
 export const MENU_GROUPS: readonly { key: MenuGroup; label: MessageKey; icon: ReactNode }[] = [
+  { key: 'home', label: 'shell.menu.home', icon: <DashboardOutlined /> },
   { key: 'shops', label: 'shell.menu.shops', icon: <ShopOutlined /> },
   { key: 'products', label: 'skus.group', icon: <AppstoreOutlined /> },
   { key: 'orders', label: 'shell.menu.orders', icon: <ProfileOutlined /> },
   { key: 'stock', label: 'stock.menu.group', icon: <DatabaseOutlined /> },
   { key: 'floor', label: 'shell.menu.floor', icon: <InboxOutlined /> },
+  { key: 'finance', label: 'shell.menu.finance', icon: <AccountBookOutlined /> },
   { key: 'system', label: 'shell.menu.system', icon: <SettingOutlined /> },
 ]
 
@@ -69,9 +90,27 @@ export interface PageRoute {
   /** The menu group it is listed in; none = reachable, not listed (e.g. the account page). */
   group?: MenuGroup
   icon?: ReactNode
+  /** Shown on its own, without the side menu and header (the wall dashboard). */
+  bare?: boolean
 }
 
 export const ROUTES: readonly PageRoute[] = [
+  {
+    path: 'home',
+    label: 'shell.menu.dashboard',
+    roles: ALL_ROLES,
+    group: 'home',
+    element: charts(<HomePage />),
+  },
+  {
+    path: 'wall',
+    label: 'shell.menu.wall',
+    roles: ALL_ROLES,
+    group: 'home',
+    element: charts(<WallPage />),
+    bare: true,
+  },
+  { path: 'alerts', label: 'shell.menu.alerts', roles: ALL_ROLES, group: 'home', element: <AlertsPage /> },
   { path: 'shops', label: 'shell.menu.shopList', roles: ADMIN, group: 'shops', element: <ShopsPage /> },
   { path: 'shops/new', label: 'shops.add', roles: ADMIN, element: <LinkShopPage /> },
   { path: 'shops/linked', label: 'shops.linked.okTitle', roles: ADMIN, element: <LinkedPage /> },
@@ -137,6 +176,34 @@ export const ROUTES: readonly PageRoute[] = [
   },
   { path: 'stock/transfers/:id', label: 'stock.menu.transfers', roles: STAFF, element: <TransferPage /> },
   {
+    path: 'finance/statements',
+    label: 'shell.menu.statements',
+    roles: FINANCE,
+    group: 'finance',
+    element: <StatementsPage />,
+  },
+  {
+    path: 'finance/reconciliation',
+    label: 'shell.menu.reconciliation',
+    roles: FINANCE,
+    group: 'finance',
+    element: <ReconciliationPage />,
+  },
+  {
+    path: 'finance/settlements',
+    label: 'shell.menu.settlementImport',
+    roles: FINANCE,
+    group: 'finance',
+    element: <SettlementsPage />,
+  },
+  {
+    path: 'finance/commission-plans',
+    label: 'shell.menu.commissionPlans',
+    roles: FINANCE,
+    group: 'finance',
+    element: <CommissionPlansPage />,
+  },
+  {
     path: 'floor/waves',
     label: 'shell.menu.waves',
     roles: STAFF,
@@ -193,14 +260,23 @@ export const ROUTES: readonly PageRoute[] = [
     element: <AuditPage />,
     icon: <AuditOutlined />,
   },
+  {
+    path: 'settings/alerts',
+    label: 'shell.menu.alertSettings',
+    roles: ADMIN,
+    group: 'system',
+    element: <AlertSettingsPage />,
+    icon: <AlertOutlined />,
+  },
   { path: 'account', label: 'shell.account', roles: ALL_ROLES, element: <AccountPage /> },
 ]
 
 /**
- * Where a role lands after signing in: warehouse → 仓库作业. @TODO accountant → 财务 when it exists
- * (console.md §6.2).
+ * Where a role lands after signing in (console.md §6.2): the warehouse on its floor (仓库作业), the
+ * admin and the accountant on their 工作台 (the dashboard shows each role its part: GMV and margin
+ * for the accountant).
  */
-const HOME: Record<Role, string> = { admin: 'orders', warehouse: 'floor/waves', accountant: 'orders' }
+const HOME: Record<Role, string> = { admin: 'home', warehouse: 'floor/waves', accountant: 'home' }
 
 export function homeFor(role: Role): string {
   const home = ROUTES.find((r) => r.path === HOME[role] && r.roles.includes(role))

@@ -20,6 +20,7 @@ import {
 import { useState } from 'react'
 import { Outlet, useLocation, useNavigate } from 'react-router'
 import { useI18n, type Locale } from '../i18n'
+import { AlertBell } from '../pages/alerts/alert-bell'
 import { menuFor } from './routes'
 import { useMe, useSession } from './session'
 
@@ -118,6 +119,7 @@ export function Shell() {
               </Typography.Text>
             </Flex>
             <Flex align="center" gap={desk ? 16 : 4} style={{ flexShrink: 0 }}>
+              <AlertBell compact={!desk} />
               <Segmented<Locale>
                 size={desk ? 'middle' : 'small'}
                 value={locale}

@@ -4,9 +4,11 @@ import { auth } from './auth'
 import { channels } from './channels'
 import { common } from './common'
 import type { Messages, Paths } from './define'
+import { alerts, dashboard } from './dashboard'
 import { errors } from './errors'
 import { exceptions } from './exceptions'
 import { floor } from './floor'
+import { finance } from './finance'
 import { orders } from './orders'
 import { settings } from './settings'
 import { shell } from './shell'
@@ -31,6 +33,9 @@ const areas = {
   skus,
   stock,
   floor,
+  finance,
+  dashboard,
+  alerts,
 }
 
 type Zh = { [K in keyof typeof areas]: (typeof areas)[K]['zh-CN'] }
