@@ -350,12 +350,9 @@ async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
   if (take.length > 1) {
     let outcomes: string[] | null = null
     try {
-      outcomes = await withTx(db, (tx) =>
-        postForEvents(
-          tx,
-          take.map((w) => w.e),
-        ),
-      )
+      const events = take.map((w) => w.e)
+      const pre = await prefetch(db, events)
+      outcomes = await withTx(db, (tx) => postForEvents(tx, events, pre))
     } catch {
       // One of them failed: each on its own below, with its own outcome or error.
     }
@@ -367,7 +364,8 @@ async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
   await Promise.all(
     take.map(async (w) => {
       try {
-        w.resolve((await withTx(db, (tx) => postForEvents(tx, [w.e])))[0]!)
+        const pre = await prefetch(db, [w.e])
+        w.resolve((await withTx(db, (tx) => postForEvents(tx, [w.e], pre)))[0]!)
       } catch (err) {
         w.reject(err)
       }
@@ -380,13 +378,57 @@ async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
  * for all of them at once, the sales and shipments' COGS they call for are posted in one go, then
  * each does the rest (refunds, reversals) on its own. Returns each event's outcome.
  */
-async function postForEvents(tx: Tx, events: readonly OrderEvent[]): Promise<string[]> {
+/**
+ * What a batch of events reads, read before its transaction, side by side on the pool's
+ * connections: none of it is a locking read, and none of it is written by the ledger (posted COGS
+ * aside: an event reads it as a plain read inside its transaction would, no earlier than its batch).
+ */
+async function prefetch(db: Executor, events: readonly OrderEvent[]) {
   const merchantId = events[0]!.merchantId
-  const orders = await loadOrders(
-    tx,
-    merchantId,
-    events.map((e) => e.orderId),
-  )
+  const sellable = events.filter((e) => e.kind === 'paid' || e.kind === 'shipped').map((e) => e.orderId)
+  const shipped = events.filter((e) => e.kind === 'shipped' && e.shipmentId).map((e) => e.orderId)
+  const [orders, lines, refunds, moves, cogsPosted] = await Promise.all([
+    loadOrders(
+      db,
+      merchantId,
+      events.map((e) => e.orderId),
+    ),
+    sellable.length > 0 ? readLines(db, merchantId, sellable) : new Map<string, Line[]>(),
+    sellable.length > 0 ? readRefunds(db, merchantId, sellable) : new Map<string, RefundRecord[]>(),
+    shipped.length === 0
+      ? []
+      : db
+          .selectFrom('stock_movements')
+          .select(['ref_id', 'sku_id', 'quantity', 'unit_cost', 'currency'])
+          .where('merchant_id', '=', merchantId)
+          .where('ref_type', '=', 'order')
+          .where('ref_id', 'in', shipped)
+          .where('kind', '=', 'shipment')
+          .execute(),
+    // What earlier shipments of the same orders (split parcels) already posted as COGS.
+    shipped.length === 0
+      ? []
+      : db
+          .selectFrom('journal_lines')
+          .select(['order_id', 'sku_id', 'currency', sql<string>`SUM(debit) - SUM(credit)`.as('net')])
+          .where('merchant_id', '=', merchantId)
+          .where('order_id', 'in', shipped)
+          .where('account', '=', 'cogs')
+          .groupBy(['order_id', 'sku_id', 'currency'])
+          .execute(),
+  ])
+  return { orders, lines, refunds, moves, cogsPosted }
+}
+
+async function postForEvents(
+  tx: Tx,
+  events: readonly OrderEvent[],
+  pre: Awaited<ReturnType<typeof prefetch>>,
+): Promise<string[]> {
+  const merchantId = events[0]!.merchantId
+  const { orders, moves, cogsPosted } = pre
+  remember(linesInTx, tx, pre.lines)
+  remember(refundsInTx, tx, pre.refunds)
   const plans = events.map((e) => {
     const o = orders.get(e.orderId)
     if (!o) return null
@@ -402,34 +444,6 @@ async function postForEvents(tx: Tx, events: readonly OrderEvent[]): Promise<str
       rateAt: o.paid_at && o.paid_at.getTime() < at.getTime() ? o.paid_at : null,
     }
   })
-  const recognised = plans.flatMap((p) => (p?.recognised ? [p.o.id] : []))
-  if (recognised.length > 0) {
-    await readLines(tx, merchantId, recognised)
-    await readRefunds(tx, merchantId, recognised)
-  }
-  const shipped = plans.flatMap((p) => (p?.shipment ? [p.o.id] : []))
-  const [moves, cogsPosted] =
-    shipped.length === 0
-      ? [[], []]
-      : [
-          await tx
-            .selectFrom('stock_movements')
-            .select(['ref_id', 'sku_id', 'quantity', 'unit_cost', 'currency'])
-            .where('merchant_id', '=', merchantId)
-            .where('ref_type', '=', 'order')
-            .where('ref_id', 'in', shipped)
-            .where('kind', '=', 'shipment')
-            .execute(),
-          // What earlier shipments of the same orders (split parcels) already posted as COGS.
-          await tx
-            .selectFrom('journal_lines')
-            .select(['order_id', 'sku_id', 'currency', sql<string>`SUM(debit) - SUM(credit)`.as('net')])
-            .where('merchant_id', '=', merchantId)
-            .where('order_id', 'in', shipped)
-            .where('account', '=', 'cogs')
-            .groupBy(['order_id', 'sku_id', 'currency'])
-            .execute(),
-        ]
   const movesOf = groupBy(moves, (m) => m.ref_id ?? '')
   const postedOf = groupBy(cogsPosted, (p) => p.order_id ?? '')
   const entries: { head: EntryHead; postings: Posting[] }[] = []

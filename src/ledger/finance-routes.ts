@@ -21,7 +21,6 @@ import {
 } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
-import { withTx } from '../db/tx.js'
 import { newId } from '../lib/ids.js'
 import { money, toAmount } from '../money/index.js'
 import { getMerchant } from '../merchants/repo.js'
@@ -32,6 +31,15 @@ import { ACCOUNTS } from './postings.js'
 import { FINDING_KINDS, reconcile } from './reconcile.js'
 import { sendTable } from './export.js'
 import { importSettlementFile } from './settlements.js'
+import {
+  addCommissionPlan,
+  listClosedPeriods,
+  listCommissionPlans,
+  listLedgerAccounts,
+  listSettlementImports,
+  listSettlementLines,
+  saveLedgerAccount,
+} from './repo.js'
 import { zonedMidnight } from './statements.js'
 
 const FINDING_COLUMNS = [
@@ -207,18 +215,12 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     async (req) => {
       const { limit = DEFAULT_LIMIT, cursor, shopId } = req.query
       const before = readCursor(cursor, ['string'])?.[0]
-      let q = ctx.db
-        .selectFrom('settlement_imports')
-        .selectAll()
-        .where('merchant_id', '=', req.auth.merchantId)
-      if (shopId) q = q.where('shop_id', '=', shopId)
-      if (before !== undefined) q = q.where('id', '<', before)
-      // Ids are ULIDs made when the import is stored: newest first is id order.
       const page = pageOf(
-        await q
-          .orderBy('id', 'desc')
-          .limit(limit + 1)
-          .execute(),
+        await listSettlementImports(ctx.db, req.auth.merchantId, {
+          ...(shopId ? { shopId } : {}),
+          ...(before !== undefined ? { before } : {}),
+          limit: limit + 1,
+        }),
         limit,
         (r) => [r.id],
       )
@@ -259,42 +261,22 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     async (req) => {
       const { limit = DEFAULT_LIMIT, cursor } = req.query
       const after = readCursor(cursor, ['string', 'string'])
-      let q = ctx.db
-        .selectFrom('settlement_lines')
-        .select([
-          'id',
-          'shop_id',
-          'channel',
-          'import_id',
-          'external_line_id',
-          'order_external_id',
-          'type',
-          'platform_type',
-          'amount',
-          'currency',
-          'occurred_at',
-          'payout_id',
-          'description',
-        ])
-        .where('merchant_id', '=', req.auth.merchantId)
-      if (req.query.shopId) q = q.where('shop_id', '=', req.query.shopId)
-      if (req.query.orderExternalId) q = q.where('order_external_id', '=', req.query.orderExternalId)
-      if (req.query.type) q = q.where('type', '=', req.query.type)
-      if (req.query.importId) q = q.where('import_id', '=', req.query.importId)
+      let at: Date | null = null
       if (after) {
-        const at = new Date(after[0])
+        at = new Date(after[0])
         if (Number.isNaN(at.getTime()))
           throw invalid('querystring/cursor is not a cursor of this list', { field: 'querystring/cursor' })
-        q = q.where((eb) =>
-          eb.or([eb('occurred_at', '>', at), eb.and([eb('occurred_at', '=', at), eb('id', '>', after[1])])]),
-        )
       }
+      const { shopId, orderExternalId, type, importId } = req.query
       const page = pageOf(
-        await q
-          .orderBy('occurred_at')
-          .orderBy('id')
-          .limit(limit + 1)
-          .execute(),
+        await listSettlementLines(ctx.db, req.auth.merchantId, {
+          ...(shopId ? { shopId } : {}),
+          ...(orderExternalId ? { orderExternalId } : {}),
+          ...(type ? { type } : {}),
+          ...(importId ? { importId } : {}),
+          after: after && at ? { at, id: after[1] } : null,
+          limit: limit + 1,
+        }),
         limit,
         (r) => [r.occurred_at.toISOString(), r.id],
       )
@@ -441,15 +423,7 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       if (after !== undefined && from === 0)
         throw invalid('querystring/cursor is not a cursor of this list', { field: 'querystring/cursor' })
       const page = pageOf(codes.slice(from, from + limit + 1), limit, (code) => [code])
-      const own = new Map(
-        (
-          await ctx.db
-            .selectFrom('ledger_accounts')
-            .selectAll()
-            .where('merchant_id', '=', req.auth.merchantId)
-            .execute()
-        ).map((r) => [r.code, r]),
-      )
+      const own = new Map((await listLedgerAccounts(ctx.db, req.auth.merchantId)).map((r) => [r.code, r]))
       return {
         next: page.next,
         items: page.items.map((code) => ({
@@ -482,20 +456,10 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     },
     async (req, reply) => {
       if (!(req.params.code in ACCOUNTS)) throw notFound('account', req.params.code)
-      await ctx.db
-        .insertInto('ledger_accounts')
-        .values({
-          merchant_id: req.auth.merchantId,
-          code: req.params.code,
-          name: req.body.name,
-          external_code: req.body.externalCode ?? null,
-        })
-        .onDuplicateKeyUpdate({
-          name: req.body.name,
-          external_code: req.body.externalCode ?? null,
-          updated_at: new Date(),
-        })
-        .execute()
+      await saveLedgerAccount(ctx.db, req.auth.merchantId, req.params.code, {
+        name: req.body.name,
+        externalCode: req.body.externalCode ?? null,
+      })
       await audit(ctx.db, req.auth.merchantId, {
         ...apiActor(req.auth),
         action: 'ledger.account',
@@ -522,24 +486,11 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
       const { limit = DEFAULT_LIMIT, cursor } = req.query
       const after = readCursor(cursor, ['string', 'string'])
       await mustOwn(ctx.db, req.auth.merchantId, 'shops', 'shop', [req.params.id])
-      let q = ctx.db
-        .selectFrom('commission_plans')
-        .select(['id', 'name', 'effective_from', 'effective_to', 'rules'])
-        .where('merchant_id', '=', req.auth.merchantId)
-        .where('shop_id', '=', req.params.id)
-      if (after)
-        q = q.where((eb) =>
-          eb.or([
-            eb('effective_from', '>', after[0]),
-            eb.and([eb('effective_from', '=', after[0]), eb('id', '>', after[1])]),
-          ]),
-        )
       const page = pageOf(
-        await q
-          .orderBy('effective_from')
-          .orderBy('id')
-          .limit(limit + 1)
-          .execute(),
+        await listCommissionPlans(ctx.db, req.auth.merchantId, req.params.id, {
+          after: after ? [after[0], after[1]] : null,
+          limit: limit + 1,
+        }),
         limit,
         (r) => [r.effective_from, r.id],
       )
@@ -589,37 +540,17 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
           field: 'body/effectiveTo',
         })
       const id = newId()
-      await withTx(ctx.db, async (tx) => {
-        // Overlapping plans would make "the plan in force" ambiguous.
-        const plans = await tx
-          .selectFrom('commission_plans')
-          .select(['id', 'effective_from', 'effective_to'])
-          .where('merchant_id', '=', merchantId)
-          .where('shop_id', '=', req.params.id)
-          .forUpdate()
-          .execute()
-        const clash = plans.find(
-          (p) =>
-            p.effective_from <= (to ?? '9999-12-31') &&
-            req.body.effectiveFrom <= (p.effective_to ?? '9999-12-31'),
-        )
-        if (clash)
-          throw conflict(
-            `the plan overlaps plan ${clash.id} (${clash.effective_from} – ${clash.effective_to ?? 'open'}); end that one first`,
-          )
-        await tx
-          .insertInto('commission_plans')
-          .values({
-            id,
-            merchant_id: merchantId,
-            shop_id: req.params.id,
-            name: req.body.name,
-            effective_from: req.body.effectiveFrom,
-            effective_to: to,
-            rules: JSON.stringify(req.body.rules),
-          })
-          .execute()
+      const clash = await addCommissionPlan(ctx.db, merchantId, req.params.id, {
+        id,
+        name: req.body.name,
+        effectiveFrom: req.body.effectiveFrom,
+        effectiveTo: to,
+        rules: req.body.rules,
       })
+      if (clash)
+        throw conflict(
+          `the plan overlaps plan ${clash.id} (${clash.effective_from} – ${clash.effective_to ?? 'open'}); end that one first`,
+        )
       await audit(ctx.db, merchantId, {
         ...apiActor(req.auth),
         action: 'commission_plan.create',
@@ -647,13 +578,11 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     async (req) => {
       const { limit = DEFAULT_LIMIT, cursor } = req.query
       const after = readCursor(cursor, ['string'])?.[0]
-      let q = ctx.db.selectFrom('ledger_periods').selectAll().where('merchant_id', '=', req.auth.merchantId)
-      if (after !== undefined) q = q.where('period', '>', after)
       const page = pageOf(
-        await q
-          .orderBy('period')
-          .limit(limit + 1)
-          .execute(),
+        await listClosedPeriods(ctx.db, req.auth.merchantId, {
+          ...(after !== undefined ? { after } : {}),
+          limit: limit + 1,
+        }),
         limit,
         (r) => [r.period],
       )

@@ -16,6 +16,7 @@ import { getConnector } from '../../connectors/index.js'
 import { getShop, loadShopCredentials } from '../shops/repo.js'
 import { isLinked } from './pull.js'
 import { policyProblems } from '../shops/settings.js'
+import { latestFailedWebhooks, latestSyncErrors, listSyncCursors } from './repo.js'
 
 const STREAMS = ['orders', 'refunds', 'settlements', 'messages'] as const
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
@@ -87,30 +88,9 @@ export async function syncRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       const shop = await getShop(ctx.db, merchantId, req.params.id)
       if (!shop) throw notFound('shop', req.params.id)
       const [cursors, errors, hooks, credentials] = await Promise.all([
-        ctx.db
-          .selectFrom('sync_cursors')
-          .selectAll()
-          .where('merchant_id', '=', merchantId)
-          .where('shop_id', '=', req.params.id)
-          .orderBy('stream')
-          .execute(),
-        ctx.db
-          .selectFrom('sync_errors')
-          .select(['stream', 'kind', 'message', 'http_status', 'created_at'])
-          .where('merchant_id', '=', merchantId)
-          .where('shop_id', '=', req.params.id)
-          .orderBy('created_at', 'desc')
-          .limit(50)
-          .execute(),
-        ctx.db
-          .selectFrom('webhook_deliveries')
-          .select(['id', 'topic', 'error', 'received_at'])
-          .where('merchant_id', '=', merchantId)
-          .where('shop_id', '=', req.params.id)
-          .where('status', '=', 'failed')
-          .orderBy('received_at', 'desc')
-          .limit(50)
-          .execute(),
+        listSyncCursors(ctx.db, merchantId, req.params.id),
+        latestSyncErrors(ctx.db, merchantId, req.params.id),
+        latestFailedWebhooks(ctx.db, merchantId, req.params.id),
         loadShopCredentials(ctx.db, ctx.config.secretKey, merchantId, req.params.id),
       ])
       const connector = getConnector(shop.channel)
