@@ -109,6 +109,9 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
     const modal = page.getByRole('dialog', { name: /对应 SKU/ })
     await modal.getByRole('combobox').click()
     await modal.getByRole('combobox').fill('TEA-GREEN')
+    await eventually(() => page.locator('.ant-select-dropdown:visible .ant-select-item-option').count()).toBe(
+      1,
+    )
     await page.locator('.ant-select-item-option').filter({ hasText: 'TEA-GREEN-250' }).click()
     await shoot(page, 'exceptions-map-sku')
     await modal.getByRole('button', { name: '保存' }).click()
