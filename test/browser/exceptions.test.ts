@@ -175,12 +175,18 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
   })
 
   it('reads at 360 px and in English, every reason translated', async () => {
+    const [o] = store.generate(1, new Date(Date.now() - 1000))
+    o!.status = 'paid'
+    o!.paid_at = o!.created_at
+    ;(o!.shipping_address as Record<string, unknown>).address = ''
+    await pullStream(w.env.ctx, w.data.merchantId, shopId, 'orders')
     const small = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/exceptions', {
       width: 360,
       height: 740,
       mobile: true,
     })
     await small.page.getByRole('heading', { name: '异常订单' }).waitFor()
+    await eventually(() => small.page.locator('.ant-table-row').count()).toBe(1)
     await shoot(small.page, 'exceptions-360')
     const overflow = await small.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     expect(overflow).toBeLessThanOrEqual(0)
@@ -192,6 +198,9 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
     })
     await en.page.getByText('EN', { exact: true }).click()
     await en.page.getByRole('heading', { name: 'Exception orders' }).waitFor()
+    await eventually(() =>
+      en.page.locator('.ant-table-row').filter({ hasText: o!.id }).textContent(),
+    ).toContain('Unusable address')
     await shoot(en.page, 'exceptions-en')
     const text = (await en.page.locator('.ant-table').textContent()) ?? ''
     // Reasons and states in words, never the API's codes.
