@@ -304,6 +304,7 @@ export function ExceptionsPage() {
             {
               title: t('exceptions.detail'),
               key: 'detail',
+              responsive: ['md'],
               render: (_: unknown, e) => (
                 <Typography.Text
                   style={{ maxWidth: desk ? 320 : 200, display: 'inline-block' }}
@@ -322,6 +323,7 @@ export function ExceptionsPage() {
             {
               title: resolved ? t('exceptions.resolvedAt') : t('exceptions.age'),
               dataIndex: 'createdAt',
+              responsive: ['sm'],
               render: (v: string, e) =>
                 resolved ? (
                   <span className="num">{formatTime(e.resolvedAt, zone)}</span>

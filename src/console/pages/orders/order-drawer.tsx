@@ -383,45 +383,46 @@ export function OrderDrawer({
             </Section>
           )}
           <Section title={t('orders.allocation.title')}>
-            {o.allocations.length === 0 ? (
-              <Typography.Text type="secondary">{t('orders.allocation.none')}</Typography.Text>
-            ) : (
-              <Table<OrderAllocation>
-                size="small"
-                rowKey="id"
-                pagination={false}
-                scroll={{ x: 'max-content' }}
-                dataSource={o.allocations}
-                data-testid="allocations"
-                columns={[
-                  { title: t('orders.allocation.warehouse'), dataIndex: 'warehouseName' },
-                  {
-                    title: t('orders.allocation.sku'),
-                    dataIndex: 'skuCode',
-                    render: (v: string, a) => (
-                      <>
-                        <span className="mono">{v}</span> <span className="ep-muted">{a.skuName}</span>
-                      </>
-                    ),
-                  },
-                  {
-                    title: t('orders.allocation.quantity'),
-                    dataIndex: 'quantity',
-                    align: 'right',
-                    render: (n: number) => <span className="num">{n}</span>,
-                  },
-                  {
-                    title: t('orders.allocation.status'),
-                    dataIndex: 'status',
-                    render: (s: OrderAllocation['status']) => (
-                      <Tag color={s === 'open' ? 'blue' : s === 'shipped' ? 'green' : 'default'}>
-                        {t(`orders.allocation.state.${s}`)}
-                      </Tag>
-                    ),
-                  },
-                ]}
-              />
-            )}
+            <div data-testid="allocations">
+              {o.allocations.length === 0 ? (
+                <Typography.Text type="secondary">{t('orders.allocation.none')}</Typography.Text>
+              ) : (
+                <Table<OrderAllocation>
+                  size="small"
+                  rowKey="id"
+                  pagination={false}
+                  scroll={{ x: 'max-content' }}
+                  dataSource={o.allocations}
+                  columns={[
+                    { title: t('orders.allocation.warehouse'), dataIndex: 'warehouseName' },
+                    {
+                      title: t('orders.allocation.sku'),
+                      dataIndex: 'skuCode',
+                      render: (v: string, a) => (
+                        <>
+                          <span className="mono">{v}</span> <span className="ep-muted">{a.skuName}</span>
+                        </>
+                      ),
+                    },
+                    {
+                      title: t('orders.allocation.quantity'),
+                      dataIndex: 'quantity',
+                      align: 'right',
+                      render: (n: number) => <span className="num">{n}</span>,
+                    },
+                    {
+                      title: t('orders.allocation.status'),
+                      dataIndex: 'status',
+                      render: (s: OrderAllocation['status']) => (
+                        <Tag color={s === 'open' ? 'blue' : s === 'shipped' ? 'green' : 'default'}>
+                          {t(`orders.allocation.state.${s}`)}
+                        </Tag>
+                      ),
+                    },
+                  ]}
+                />
+              )}
+            </div>
           </Section>
           <Section title={t('orders.shipment.title')}>
             {o.shipments.length === 0 ? (

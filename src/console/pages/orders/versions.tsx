@@ -9,6 +9,8 @@ import { endpoints } from '../../api/endpoints'
 import type { OrderVersion } from '../../api/types'
 import { errorMessage } from '../../components/errors'
 import { Time } from '../../components/format'
+import { useMe } from '../../app/session'
+import { formatTime } from '../../format/time'
 import { useI18n } from '../../i18n'
 import { outcomeText } from './outcome'
 
@@ -114,6 +116,7 @@ export function CompareVersions({
   const i18n = useI18n()
   const { t } = i18n
   const { message, modal } = App.useApp()
+  const zone = useMe().merchant.timezone
   const newest = versions.slice(-2).map((v) => v.id)
   const [left, setLeft] = useState<string | undefined>(initial?.[0] ?? newest[0])
   const [right, setRight] = useState<string | undefined>(initial?.[1] ?? newest[1])
@@ -123,7 +126,7 @@ export function CompareVersions({
   const b = pretty(byId.get(right ?? '')?.payload ?? '')
   const options = versions.map((v, i) => ({
     value: v.id,
-    label: `#${i + 1} ${v.platformUpdatedAt.slice(0, 19).replace('T', ' ')}Z · ${v.source}`,
+    label: `#${i + 1} ${formatTime(v.platformUpdatedAt, zone, { seconds: true })} · ${i18n.maybe(`orders.versions.src.${v.source}`) ?? v.source}`,
   }))
 
   const pick = async (versionId: string) => {
