@@ -5,6 +5,7 @@ import { useNavigate } from 'react-router'
 import { endpoints } from '../../api/endpoints'
 import type { StockRow } from '../../api/types'
 import { Money } from '../../components/format'
+import { useDesk } from '../../components/layout'
 import { CursorPager, ListPage, QueryForm } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
@@ -21,6 +22,7 @@ export function StockLevelsPage() {
   const { t } = useI18n()
   const navigate = useNavigate()
   const warehouses = useWarehouses()
+  const desk = useDesk()
   const [form] = Form.useForm<Filters>()
   const [filters, setFilters] = useState<Filters>({})
   const query = useMemo(
@@ -84,12 +86,22 @@ export function StockLevelsPage() {
           {
             title: t('stock.field.sku'),
             key: 'sku',
-            fixed: 'left',
-            render: (_: unknown, r) => <SkuCell code={r.skuCode} name={r.skuName} />,
+            render: (_: unknown, r) => (
+              <>
+                <SkuCell code={r.skuCode} name={r.skuName} />
+                {!desk && (
+                  <div className="ep-muted">
+                    {r.warehouseName}
+                    {r.bin && <span className="mono"> · {r.bin}</span>}
+                  </div>
+                )}
+              </>
+            ),
           },
-          { title: t('stock.field.warehouse'), dataIndex: 'warehouseName' },
+          { title: t('stock.field.warehouse'), dataIndex: 'warehouseName', responsive: ['sm'] },
           {
             title: t('stock.field.bin'),
+            responsive: ['md'],
             dataIndex: 'bin',
             render: (v: string | null) => <span className="mono">{v}</span>,
           },
@@ -101,6 +113,7 @@ export function StockLevelsPage() {
           },
           {
             title: t('stock.field.reserved'),
+            responsive: ['md'],
             dataIndex: 'reserved',
             ...right,
             render: (v: number) => <span className="num">{v}</span>,
@@ -124,6 +137,7 @@ export function StockLevelsPage() {
           },
           {
             title: t('stock.field.threshold'),
+            responsive: ['md'],
             key: 'low',
             ...right,
             render: (_: unknown, r) =>
@@ -136,6 +150,7 @@ export function StockLevelsPage() {
           },
           {
             title: t('stock.field.daysOfCover'),
+            responsive: ['md'],
             dataIndex: 'daysOfCover',
             ...right,
             render: (v: number | null) =>
@@ -143,6 +158,7 @@ export function StockLevelsPage() {
           },
           {
             title: t('stock.field.avgCost'),
+            responsive: ['md'],
             key: 'cost',
             ...right,
             render: (_: unknown, r) =>
