@@ -186,23 +186,21 @@ export function MovementsPage() {
                 ),
               },
               {
-                title: t('stock.field.kind'),
+                title: t('stock.field.quantity'),
                 key: 'kind',
+                align: 'right' as const,
                 render: (_: unknown, m: Movement) => (
                   <>
+                    <div style={{ fontSize: 18, fontWeight: 600 }}>
+                      <Delta n={m.quantity} />
+                    </div>
                     <KindTag kind={m.kind} />
-                    <div className="mono ep-muted" style={{ fontSize: 12 }}>
+                    <div className="mono ep-muted" style={{ fontSize: 12, overflowWrap: 'anywhere' }}>
                       {m.refId}
                     </div>
                     <div className="ep-muted">{m.actorName}</div>
                   </>
                 ),
-              },
-              {
-                title: t('stock.field.quantity'),
-                dataIndex: 'quantity',
-                align: 'right' as const,
-                render: (n: number) => <Delta n={n} />,
               },
             ],
       }}
