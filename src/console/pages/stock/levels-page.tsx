@@ -77,6 +77,8 @@ export function StockLevelsPage() {
         </QueryForm>
       }
       table={{
+        // On the handheld the cells wrap to the screen instead of scrolling sideways.
+        ...(desk ? {} : { scroll: {} }),
         rowKey: (r) => `${r.warehouseId}.${r.skuId}`,
         loading: list.loading,
         dataSource: list.items,

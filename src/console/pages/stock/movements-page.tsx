@@ -130,6 +130,8 @@ export function MovementsPage() {
         </QueryForm>
       }
       table={{
+        // On the handheld the cells wrap to the screen instead of scrolling sideways.
+        ...(desk ? {} : { scroll: {} }),
         rowKey: 'id',
         loading: list.loading,
         dataSource: list.items,
@@ -180,8 +182,9 @@ export function MovementsPage() {
                   <>
                     <SkuCell code={m.skuCode} name={m.skuName} />
                     <div className="ep-muted">
-                      <Time value={m.at} /> · {m.warehouseName}
+                      <Time value={m.at} />
                     </div>
+                    <div className="ep-muted">{m.warehouseName}</div>
                   </>
                 ),
               },
