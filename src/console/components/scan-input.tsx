@@ -68,7 +68,10 @@ export function ScanInput({
 
   const submit = async (raw: string) => {
     // Wedge prefixes and suffixes: whitespace and control characters around the code.
-    const code = raw.replace(/[\u0000-\u001f]/g, '').trim()
+    const code = [...raw]
+      .filter((c) => c.charCodeAt(0) >= 0x20)
+      .join('')
+      .trim()
     setValue('')
     if (!code) return
     const now = performance.now()

@@ -350,15 +350,11 @@ describe('the movements ledger', () => {
     let cursor: string | null = null
     const seen: string[] = []
     do {
-      const page = (await call(
-        'admin',
-        'GET',
-        `/stock/movements?limit=5${cursor ? `&cursor=${cursor}` : ''}`,
-      )) as unknown as {
-        body: { items: { id: string }[]; next: string | null }
-      }
-      seen.push(...page.body.items.map((x) => x.id))
-      cursor = page.body.next
+      const page = (
+        await call('admin', 'GET', `/stock/movements?limit=5${cursor ? `&cursor=${cursor}` : ''}`)
+      ).body as { items: { id: string }[]; next: string | null }
+      seen.push(...page.items.map((x) => x.id))
+      cursor = page.next
     } while (cursor)
     expect(seen).toEqual(all.body.items.map((x: { id: string }) => x.id))
     const tee = await call(

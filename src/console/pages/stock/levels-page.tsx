@@ -5,6 +5,7 @@ import { useNavigate } from 'react-router'
 import { endpoints } from '../../api/endpoints'
 import type { StockRow } from '../../api/types'
 import { Money } from '../../components/format'
+import { useDesk } from '../../components/layout'
 import { CursorPager, ListPage, QueryForm } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
@@ -21,6 +22,7 @@ export function StockLevelsPage() {
   const { t } = useI18n()
   const navigate = useNavigate()
   const warehouses = useWarehouses()
+  const desk = useDesk()
   const [form] = Form.useForm<Filters>()
   const [filters, setFilters] = useState<Filters>({})
   const query = useMemo(
@@ -75,6 +77,8 @@ export function StockLevelsPage() {
         </QueryForm>
       }
       table={{
+        // On the handheld the cells wrap to the screen instead of scrolling sideways.
+        ...(desk ? {} : { scroll: {} }),
         rowKey: (r) => `${r.warehouseId}.${r.skuId}`,
         loading: list.loading,
         dataSource: list.items,
@@ -84,12 +88,22 @@ export function StockLevelsPage() {
           {
             title: t('stock.field.sku'),
             key: 'sku',
-            fixed: 'left',
-            render: (_: unknown, r) => <SkuCell code={r.skuCode} name={r.skuName} />,
+            render: (_: unknown, r) => (
+              <>
+                <SkuCell code={r.skuCode} name={r.skuName} />
+                {!desk && (
+                  <div className="ep-muted">
+                    {r.warehouseName}
+                    {r.bin && <span className="mono"> · {r.bin}</span>}
+                  </div>
+                )}
+              </>
+            ),
           },
-          { title: t('stock.field.warehouse'), dataIndex: 'warehouseName' },
+          { title: t('stock.field.warehouse'), dataIndex: 'warehouseName', responsive: ['sm'] },
           {
             title: t('stock.field.bin'),
+            responsive: ['md'],
             dataIndex: 'bin',
             render: (v: string | null) => <span className="mono">{v}</span>,
           },
@@ -101,6 +115,7 @@ export function StockLevelsPage() {
           },
           {
             title: t('stock.field.reserved'),
+            responsive: ['md'],
             dataIndex: 'reserved',
             ...right,
             render: (v: number) => <span className="num">{v}</span>,
@@ -124,6 +139,7 @@ export function StockLevelsPage() {
           },
           {
             title: t('stock.field.threshold'),
+            responsive: ['md'],
             key: 'low',
             ...right,
             render: (_: unknown, r) =>
@@ -136,6 +152,7 @@ export function StockLevelsPage() {
           },
           {
             title: t('stock.field.daysOfCover'),
+            responsive: ['md'],
             dataIndex: 'daysOfCover',
             ...right,
             render: (v: number | null) =>
@@ -143,6 +160,7 @@ export function StockLevelsPage() {
           },
           {
             title: t('stock.field.avgCost'),
+            responsive: ['md'],
             key: 'cost',
             ...right,
             render: (_: unknown, r) =>

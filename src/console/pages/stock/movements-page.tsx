@@ -7,6 +7,7 @@ import { endpoints, type MovementQuery } from '../../api/endpoints'
 import { MOVEMENT_KINDS, type Movement, type MovementKind, type Sku } from '../../api/types'
 import { useMe } from '../../app/session'
 import { Money, Time } from '../../components/format'
+import { useDesk } from '../../components/layout'
 import { CursorPager, ListPage, QueryForm } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
@@ -26,6 +27,7 @@ export function MovementsPage() {
   const { t } = useI18n()
   const zone = useMe().merchant.timezone
   const warehouses = useWarehouses()
+  const desk = useDesk()
   const [form] = Form.useForm<Filters>()
   const [filters, setFilters] = useState<Filters>({})
   const [sku, setSku] = useState<Sku | null>(null)
@@ -128,6 +130,8 @@ export function MovementsPage() {
         </QueryForm>
       }
       table={{
+        // On the handheld the cells wrap to the screen instead of scrolling sideways.
+        ...(desk ? {} : { scroll: {} }),
         rowKey: 'id',
         loading: list.loading,
         dataSource: list.items,
@@ -135,39 +139,73 @@ export function MovementsPage() {
         locale: {
           emptyText: <EmptyState text={t('stock.movements.empty')} filters={active} onClear={clear} />,
         },
-        columns: [
-          { title: t('stock.field.at'), dataIndex: 'at', render: (v: string) => <Time value={v} /> },
-          {
-            title: t('stock.field.sku'),
-            key: 'sku',
-            render: (_: unknown, m) => <SkuCell code={m.skuCode} name={m.skuName} />,
-          },
-          { title: t('stock.field.warehouse'), dataIndex: 'warehouseName' },
-          {
-            title: t('stock.field.kind'),
-            dataIndex: 'kind',
-            render: (k: MovementKind) => <KindTag kind={k} />,
-          },
-          {
-            title: t('stock.field.quantity'),
-            dataIndex: 'quantity',
-            align: 'right',
-            render: (n: number) => <Delta n={n} />,
-          },
-          {
-            title: t('stock.field.unitCost'),
-            key: 'cost',
-            align: 'right',
-            render: (_: unknown, m) =>
-              m.unitCost && m.currency ? <Money amount={m.unitCost} currency={m.currency} /> : null,
-          },
-          {
-            title: t('stock.field.reference'),
-            dataIndex: 'refId',
-            render: (v: string | null) => <span className="mono">{v}</span>,
-          },
-          { title: t('stock.field.by'), dataIndex: 'actorName' },
-        ],
+        columns: desk
+          ? [
+              { title: t('stock.field.at'), dataIndex: 'at', render: (v: string) => <Time value={v} /> },
+              {
+                title: t('stock.field.sku'),
+                key: 'sku',
+                render: (_: unknown, m: Movement) => <SkuCell code={m.skuCode} name={m.skuName} />,
+              },
+              { title: t('stock.field.warehouse'), dataIndex: 'warehouseName' },
+              {
+                title: t('stock.field.kind'),
+                dataIndex: 'kind',
+                render: (k: MovementKind) => <KindTag kind={k} />,
+              },
+              {
+                title: t('stock.field.quantity'),
+                dataIndex: 'quantity',
+                align: 'right' as const,
+                render: (n: number) => <Delta n={n} />,
+              },
+              {
+                title: t('stock.field.unitCost'),
+                key: 'cost',
+                align: 'right' as const,
+                render: (_: unknown, m: Movement) =>
+                  m.unitCost && m.currency ? <Money amount={m.unitCost} currency={m.currency} /> : null,
+              },
+              {
+                title: t('stock.field.reference'),
+                dataIndex: 'refId',
+                render: (v: string | null) => <span className="mono">{v}</span>,
+              },
+              { title: t('stock.field.by'), dataIndex: 'actorName' },
+            ]
+          : [
+              // The handheld: what moved and how much first; where, when and who below it.
+              {
+                title: t('stock.field.sku'),
+                key: 'sku',
+                render: (_: unknown, m: Movement) => (
+                  <>
+                    <SkuCell code={m.skuCode} name={m.skuName} />
+                    <div className="ep-muted">
+                      <Time value={m.at} />
+                    </div>
+                    <div className="ep-muted">{m.warehouseName}</div>
+                  </>
+                ),
+              },
+              {
+                title: t('stock.field.quantity'),
+                key: 'kind',
+                align: 'right' as const,
+                render: (_: unknown, m: Movement) => (
+                  <>
+                    <div style={{ fontSize: 18, fontWeight: 600 }}>
+                      <Delta n={m.quantity} />
+                    </div>
+                    <KindTag kind={m.kind} />
+                    <div className="mono ep-muted" style={{ fontSize: 12, overflowWrap: 'anywhere' }}>
+                      {m.refId}
+                    </div>
+                    <div className="ep-muted">{m.actorName}</div>
+                  </>
+                ),
+              },
+            ],
       }}
       pager={<CursorPager list={list} />}
     />
