@@ -20,6 +20,7 @@ const CAMEL = /^[a-z][a-zA-Z0-9]*$/
 const FREE_FORM = [
   /\/(settings)$/, // shop settings: one schema per channel, owned by the shops module
   /\/detail$/, // an exception's machine-readable detail, per reason
+  /\/tasks\/0\/message$/, // a print task in the platform print component's own protocol (waybills.md §1.8, §2.5, §3.4, §4.5)
 ]
 
 function problems(s: Schema, path: string): string[] {
