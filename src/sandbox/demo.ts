@@ -35,6 +35,13 @@ import { startDouyinSandbox } from './douyin-server.js'
 import { startJdSandbox } from './jd-server.js'
 import { startPddSandbox } from './pdd-server.js'
 import { startWooSandbox } from './woocommerce-server.js'
+import { startWaybillSandbox } from './waybill-server.js'
+import {
+  startPrintComponent,
+  wsConnect,
+  type ComponentKind,
+  type FakePrintComponent,
+} from './print-component.js'
 
 const forSeconds = (() => {
   const i = process.argv.indexOf('--for')
@@ -354,6 +361,13 @@ async function main() {
       headers: { authorization: `Bearer ${key}` },
       ...(payload ? { payload: payload as object } : {}),
     })
+  const apiPut = (url: string, payload: unknown) =>
+    app.inject({
+      method: 'PUT',
+      url,
+      headers: { authorization: `Bearer ${keys.admin}` },
+      payload: payload as object,
+    })
   // Orders keep coming; now and then a buyer cancels.
   const flow = setInterval(() => {
     for (const s of sandboxes) {
@@ -380,24 +394,137 @@ async function main() {
       jobId('demo-payout', shopifyShop.id, Date.now()),
     ).catch(() => undefined)
   }, 30000)
-  // A warehouse robot: waves what is allocated and ships it.
-  let tracking = 100000
+  // E-waybills: every provider's sandbox on one server, an account per provider (the marketplace
+  // ones through their shop's authorisation), defaults per shop and per warehouse, and a fake print
+  // component per platform for the robot's packing station.
+  const waybills = await startWaybillSandbox({
+    top: { appKey: '21000000', appSecret: 'demo-top-secret', session: 'demo-top-session' },
+    pdd: { clientId: 'demo-pdd-client', clientSecret: 'demo-pdd-secret', accessToken: 'demo-pdd-token' },
+    douyin: { appKey: 'demo-douyin-key', appSecret: 'demo-douyin-secret', accessToken: 'demo-douyin-token' },
+    jd: { appKey: 'demo-jd-key', appSecret: 'demo-jd-secret', accessToken: 'demo-jd-token' },
+    sf: { partnerId: 'DEMO-SF', checkWord: 'demo-sf-check-word' },
+    easypost: { apiKey: 'EZTK-demo' },
+    balance: 100000,
+  })
+  const waybillSender = {
+    name: '杭州好物仓',
+    mobile: '13800000000',
+    address: {
+      province: '浙江省',
+      city: '杭州市',
+      district: '余杭区',
+      detail: '文一西路969号',
+      postcode: '311121',
+    },
+  }
+  const waybillAccounts: [string, Record<string, unknown>, string, string | null][] = [
+    [
+      'cainiao',
+      { shopId: topShop.id, baseUrl: `${waybills.url}/top`, settings: { userId: 2200000001 } },
+      'YTO',
+      topShop.id,
+    ],
+    [
+      'pdd',
+      {
+        shopId: pddShop.id,
+        baseUrl: `${waybills.url}/pdd`,
+        settings: { userId: 9000001, erpId: '1001', isvName: 'Entrepot' },
+      },
+      'YTO',
+      pddShop.id,
+    ],
+    [
+      'douyin',
+      { shopId: douyinShop.id, baseUrl: `${waybills.url}/douyin`, settings: { userId: -1 } },
+      'zhongtong',
+      douyinShop.id,
+    ],
+    [
+      'jd',
+      {
+        shopId: jdShop.id,
+        baseUrl: `${waybills.url}/jd`,
+        settings: { vendorCode: 'DEMO', vendorName: '杭州好物' },
+      },
+      'ZTO',
+      jdShop.id,
+    ],
+    [
+      'sf',
+      {
+        baseUrl: `${waybills.url}/sf`,
+        settings: { monthlyCard: '5710000001' },
+        credentials: { partnerId: 'DEMO-SF', checkWord: 'demo-sf-check-word' },
+      },
+      'SF',
+      null,
+    ],
+    [
+      'easypost',
+      {
+        baseUrl: `${waybills.url}/easypost`,
+        settings: { carrierAccounts: [{ id: 'ca_usps_sandbox', carrier: 'USPS' }] },
+        credentials: { apiKey: 'EZTK-demo' },
+      },
+      'USPS',
+      null,
+    ],
+  ]
+  for (const [provider, extra, cpCode, shopId] of waybillAccounts) {
+    const made = await api('POST', '/waybill-accounts', keys.admin!, {
+      provider,
+      name: `${provider} demo`,
+      sender: waybillSender,
+      ...extra,
+    })
+    const accountId = made.json<{ id: string }>().id
+    await api('POST', `/waybill-accounts/${accountId}/refresh`, keys.admin!)
+    if (shopId) await apiPut('/waybill-defaults', { shopId, accountId, cpCode })
+    if (provider === 'sf')
+      for (const wh of warehouses)
+        await apiPut('/waybill-defaults', { warehouseId: wh.id, accountId, cpCode })
+    if (provider === 'easypost')
+      for (const id of [shopifyShop.id, wooShop.id])
+        await apiPut('/waybill-defaults', { shopId: id, accountId, cpCode })
+  }
+  const components = new Map<ComponentKind, FakePrintComponent>()
+  for (const k of ['cainiao', 'pdd', 'douyin', 'jd'] as const) components.set(k, await startPrintComponent(k))
+  // A warehouse robot: waves what is allocated, takes the marketplaces' own waybills for the wave,
+  // sends the print tasks to the print components (or fetches the hub's PDF label) and ships each
+  // parcel with its waybill. A parcel whose waybill failed stays unshipped, its error on the waybill.
   const robot = setInterval(() => {
     void (async () => {
       for (const wh of warehouses) {
         const wave = await api('POST', '/waves', keys.warehouse!, { warehouseId: wh.id, maxOrders: 20 })
         if (wave.statusCode !== 201) continue
         const { waveId } = wave.json<{ waveId: string }>()
-        const orders = await ctx.db
-          .selectFrom('wave_orders')
-          .select('order_id')
-          .where('wave_id', '=', waveId)
-          .where('status', '=', 'in_wave')
-          .execute()
-        for (const o of orders)
-          await api('POST', `/orders/${o.order_id}/ship`, keys.warehouse!, {
-            parcels: [{ carrier: 'SF', trackingNumber: `SF${tracking++}` }],
-          })
+        const got = await api('POST', '/shipments/waybills', keys.warehouse!, { waveId })
+        if (got.statusCode !== 200) continue
+        const parcels = got.json<{
+          parcels: { orderId: string; waybillId: string | null; result: string }[]
+        }>().parcels
+        const printed = await api('POST', '/waybills/print-tasks', keys.warehouse!, {
+          waveId,
+          printer: 'KM-118',
+        })
+        if (printed.statusCode === 200)
+          for (const t of printed.json<{
+            tasks: { kind: string; component?: ComponentKind; message?: unknown; labelUrl?: string }[]
+          }>().tasks) {
+            if (t.kind === 'label' && t.labelUrl) await api('GET', t.labelUrl, keys.warehouse!)
+            const c = t.component && components.get(t.component)
+            if (!c) continue
+            const ws = await wsConnect(c.url)
+            ws.send(t.message)
+            await ws.next()
+            ws.close()
+          }
+        for (const p of parcels)
+          if (p.waybillId && (p.result === 'issued' || p.result === 'existing'))
+            await api('POST', `/orders/${p.orderId}/ship`, keys.warehouse!, {
+              parcels: [{ waybillId: p.waybillId }],
+            })
       }
     })().catch(() => undefined)
   }, 15000)
@@ -407,6 +534,10 @@ async function main() {
   for (const s of sandboxes) say(`sandbox      ${s.sandbox.url}    (${s.name}, shop ${s.shopId})`)
   say(`sandbox      ${woo.url}    (WooCommerce REST v3, USD, shop ${wooShop.id})`)
   say(`sandbox      ${top.url}    (Taobao TOP gateway, CNY, shop ${topShop.id})`)
+  say(
+    `sandbox      ${waybills.url}    (e-waybills: Cainiao /top, PDD /pdd, Douyin /douyin, JD /jd, SF /sf, EasyPost /easypost)`,
+  )
+  for (const [k, c] of components) say(`print        ${c.url}    (fake ${k} print component)`)
   say(
     `sandbox      ${shopifyStore.url}    (Shopify Admin GraphQL ${shopifyStore.shopDomain}, USD, shop ${shopifyShop.id})`,
   )
@@ -444,7 +575,7 @@ async function main() {
   say(`  open ${address}/docs  (authorize with the admin key)`)
   say()
   say(
-    'Orders arrive every few seconds (webhooks from the web store and Shopify, signed pushes from Douyin, TMC messages from Taobao, scheduled pulls from all eight shops); a warehouse robot ships every 15 s. Ctrl-C stops.',
+    'Orders arrive every few seconds (webhooks from the web store and Shopify, signed pushes from Douyin, TMC messages from Taobao, scheduled pulls from all eight shops); a warehouse robot takes the e-waybills of each wave, prints them and ships every 15 s. Ctrl-C stops.',
   )
 
   const report = setInterval(() => {
@@ -492,6 +623,8 @@ async function main() {
     await top.close()
     await shopifyStore.close()
     for (const c of cnStores) await c.store.close()
+    await waybills.close()
+    for (const c of components.values()) await c.close()
     await closeContext(ctx)
     process.exit(0)
   }

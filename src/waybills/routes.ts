@@ -38,7 +38,7 @@ import {
   waveParcels,
   WaybillError,
 } from './service.js'
-import { WAYBILL_STATUSES } from './tables.js'
+import { WAYBILL_STATUSES, type Sender } from './tables.js'
 
 const S = (max: number, min = 0) => Type.String({ minLength: min, maxLength: max })
 const AddressSchema = Type.Object(
@@ -82,7 +82,7 @@ const BranchSchema = Type.Object({
   ),
   allocated: Nullable(Type.Integer()),
   cancelled: Nullable(Type.Integer()),
-  addresses: Type.Array(Type.Unknown()),
+  addresses: Type.Array(AddressSchema),
 })
 const AccountSchema = Type.Object({
   id: Type.String(),
@@ -91,7 +91,7 @@ const AccountSchema = Type.Object({
   shopId: Nullable(Type.String()),
   baseUrl: Nullable(Type.String()),
   settings: Type.Record(Type.String(), Type.Unknown()),
-  sender: Nullable(Type.Unknown()),
+  sender: Nullable(SenderSchema),
   hasCredentials: Type.Boolean(),
   subscriptions: Type.Array(
     Type.Object({
@@ -113,7 +113,7 @@ const accountJson = (a: AccountRow) => ({
   shopId: a.shop_id,
   baseUrl: a.base_url,
   settings: a.settings,
-  sender: Object.keys(a.sender).length ? a.sender : null,
+  sender: Object.keys(a.sender).length ? (a.sender as Sender) : null,
   hasCredentials: a.credentials_enc !== null,
   subscriptions: a.subscriptions ?? [],
   checkedAt: iso(a.checked_at),

@@ -21,6 +21,7 @@ const FREE_FORM = [
   /\/(settings)$/, // shop settings: one schema per channel, owned by the shops module
   /\/detail$/, // an exception's machine-readable detail, per reason
   /\/settingsSchema$/, // a channel's settings form: a JSON Schema document, not the API's fields
+  /\/tasks\/0\/message$/, // a print task in the platform print component's own protocol (waybills.md §1.8, §2.5, §3.4, §4.5)
 ]
 
 /** Objects whose keys are values of an enum the API answers elsewhere (order statuses), not field names. */

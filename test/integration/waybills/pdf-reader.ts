@@ -50,8 +50,8 @@ export function decodeLabelBarcode(pdf: Buffer): string {
   let set = data[0] === 105 ? 'C' : data[0] === 104 ? 'B' : 'A'
   let out = ''
   for (const v of data.slice(1)) {
-    if (v === 99) set = 'C'
-    else if (v === 100 && set === 'C') set = 'B'
+    if (set === 'B' && v === 99) set = 'C'
+    else if (set === 'C' && v === 100) set = 'B'
     else if (set === 'C') out += String(v).padStart(2, '0')
     else out += String.fromCharCode(v + 32)
   }
