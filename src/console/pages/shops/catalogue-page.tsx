@@ -332,7 +332,12 @@ export function CataloguePage() {
             },
           ],
         }}
-        pager={<CursorPager list={list} />}
+        pager={
+          <CursorPager
+            list={list}
+            total={counts && !q ? (tab === 'all' ? counts.total - counts.deleted : counts[tab]) : undefined}
+          />
+        }
       />
       <MapModal
         listing={mapping}
