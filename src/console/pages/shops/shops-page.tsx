@@ -168,10 +168,21 @@ export function ShopsPage() {
               title: t('shops.name'),
               dataIndex: 'name',
               fixed: desk ? 'left' : undefined,
-              render: (name: string) => (
-                <Typography.Text strong style={{ maxWidth: 220 }} ellipsis={{ tooltip: name }}>
-                  {name}
-                </Typography.Text>
+              render: (name: string, shop) => (
+                <>
+                  <Typography.Text strong style={{ maxWidth: 220 }} ellipsis={{ tooltip: name }}>
+                    {name}
+                  </Typography.Text>
+                  {/* On a handheld the light rides under the name: the row's key fact stays in view. */}
+                  {!desk && (
+                    <div>
+                      <Badge
+                        status={HEALTH_BADGE[healthOf(shop, sync[shop.id])]}
+                        text={t(`shops.healthState.${healthOf(shop, sync[shop.id])}`)}
+                      />
+                    </div>
+                  )}
+                </>
               ),
             },
             {
