@@ -76,8 +76,10 @@ export function ShopsPage() {
     [shops, filters],
   )
   const active = [
-    filters.channel && `${t('shops.channel')}：${t(`channels.${filters.channel}`)}`,
-    filters.status && `${t('shops.status')}：${t(`shops.${filters.status}`)}`,
+    filters.channel &&
+      t('shops.fmt.labelled', { label: t('shops.channel'), value: t(`channels.${filters.channel}`) }),
+    filters.status &&
+      t('shops.fmt.labelled', { label: t('shops.status'), value: t(`shops.${filters.status}`) }),
   ].filter((x): x is string => !!x)
   const clear = () => {
     form.resetFields()
@@ -338,7 +340,10 @@ function ShopDrawer({
                   {sync.settingsProblems.map((p) => (
                     <div key={`${p.path}${p.code}`}>
                       <Typography.Text type="danger">
-                        {p.path.slice(1).split('/').join('.')}：「{p.message}」
+                        {t('shops.fmt.labelled', {
+                          label: p.path.slice(1).split('/').join('.'),
+                          value: t('shops.fmt.quoted', { text: p.message }),
+                        })}
                       </Typography.Text>
                     </div>
                   ))}

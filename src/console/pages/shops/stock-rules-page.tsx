@@ -247,7 +247,7 @@ export function StockRulesPage() {
             emptyText: (
               <EmptyState
                 text={t('shops.rules.empty')}
-                filters={q ? [`${t('shops.cat.searchLabel')}：${q}`] : []}
+                filters={q ? [t('shops.fmt.labelled', { label: t('shops.cat.searchLabel'), value: q })] : []}
                 onClear={() => {
                   form.resetFields()
                   setQ('')
