@@ -151,7 +151,7 @@ describe.skipIf(browserMissing())('shop screens', () => {
     await page.getByText('已匹配到 GIFT-BOX').waitFor()
     await eventually(() => rows.filter({ hasText: 'NEW-9' }).textContent()).toContain('GIFT-BOX')
     // Searching finds it by its seller code.
-    await page.getByLabel('搜索').fill('NEW')
+    await page.getByLabel('搜索', { exact: true }).fill('NEW')
     await page.getByRole('button', { name: '查询' }).click()
     await eventually(() => rows.count()).toBe(1)
     await context.close()
