@@ -175,7 +175,8 @@ describe.skipIf(browserMissing())('the console shell', () => {
     const row = (name: string) => page.locator('.ant-table-row').filter({ hasText: name })
     await eventually(() => row('好物京东自营店').textContent()).toContain('同步失败')
     await expect(row('好物天猫旗舰店').textContent()).resolves.toContain('正常')
-    await expect(row('好物自营商城').textContent()).resolves.toContain('尚未同步')
+    // Seeded without its store's API URL: its settings cannot work, and the light says so.
+    await expect(row('好物自营商城').textContent()).resolves.toContain('设置有误')
     await expect(row('Haowu Global (Shopify)').textContent()).resolves.toContain('已停用')
     await expect(page.getByText('共 4 条').count()).resolves.toBe(1)
     await shoot(page, 'shops')

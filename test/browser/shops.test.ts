@@ -151,7 +151,7 @@ describe.skipIf(browserMissing())('shop screens', () => {
     await page.getByText('已匹配到 GIFT-BOX').waitFor()
     await eventually(() => rows.filter({ hasText: 'NEW-9' }).textContent()).toContain('GIFT-BOX')
     // Searching finds it by its seller code.
-    await page.getByLabel('搜索').fill('NEW')
+    await page.getByLabel('搜索', { exact: true }).fill('NEW')
     await page.getByRole('button', { name: '查询' }).click()
     await eventually(() => rows.count()).toBe(1)
     await context.close()
@@ -250,8 +250,8 @@ describe.skipIf(browserMissing())('shop screens', () => {
     await page.reload()
     await eventually(() => cup.textContent()).toContain('成功')
     await cup.getByRole('button', { name: '推送记录' }).click()
-    const drawer = page.locator('.ant-drawer-content')
-    await drawer.getByText('CUP-1 的推送记录').waitFor()
+    const drawer = page.locator('.ant-drawer').filter({ hasText: 'CUP-1 的推送记录' })
+    await drawer.waitFor()
     await eventually(() => drawer.locator('.ant-table-row').count()).toBe(2)
     expect(await drawer.locator('.ant-table-row').first().textContent()).toContain('20')
     await shoot(page, 'stock-rules-push-log')
@@ -298,7 +298,7 @@ describe.skipIf(browserMissing())('shop screens', () => {
     const en = await openSignedIn(w, w.data.logins.admin, PASSWORD, `/app/catalogue?shop=${wooShop}`, {
       width: 1280,
     })
-    await en.page.getByRole('radio', { name: 'EN' }).click()
+    await en.page.getByText('EN', { exact: true }).click()
     await en.page.getByText('Product mapping').first().waitFor()
     await en.page.locator('.ant-table-row').first().waitFor()
     await shoot(en.page, 'catalogue-en')
@@ -306,7 +306,7 @@ describe.skipIf(browserMissing())('shop screens', () => {
     await en.page.getByText('Linked shops').first().waitFor()
     await shoot(en.page, 'shops-en')
     // Back to Chinese for whoever signs in next.
-    await en.page.getByRole('radio', { name: '中文' }).click()
+    await en.page.getByText('中文', { exact: true }).click()
     await en.context.close()
   })
 })

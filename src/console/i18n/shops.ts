@@ -4,6 +4,7 @@ import { defineArea } from './define'
 export const shops = defineArea(
   {
     menu: { catalogue: '商品匹配', stockRules: '库存同步规则' },
+    fmt: { paren: '{a}（{b}）', labelled: '{label}：{value}', quoted: '「{text}」' },
     title: '店铺授权',
     name: '店铺',
     channel: '渠道',
@@ -260,6 +261,7 @@ export const shops = defineArea(
   },
   {
     menu: { catalogue: 'Product mapping', stockRules: 'Stock sync rules' },
+    fmt: { paren: '{a} ({b})', labelled: '{label}: {value}', quoted: '"{text}"' },
     title: 'Linked shops',
     name: 'Shop',
     channel: 'Channel',

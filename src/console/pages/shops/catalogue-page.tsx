@@ -151,7 +151,7 @@ export function CataloguePage() {
         intro={
           summary && (
             <span data-testid="pull-summary">
-              {t('shops.cat.lastPull')}：
+              {t('shops.fmt.labelled', { label: t('shops.cat.lastPull'), value: '' })}
               {last ? (
                 <>
                   <Tag
@@ -161,8 +161,8 @@ export function CataloguePage() {
                   >
                     {t(`shops.cat.pullStatus.${last.status}`)}
                   </Tag>
-                  <Time value={last.finishedAt ?? last.startedAt} />（
-                  {t(`shops.cat.pullReason.${last.reason}`)}）
+                  <Time value={last.finishedAt ?? last.startedAt} />
+                  {t('shops.fmt.paren', { a: '', b: t(`shops.cat.pullReason.${last.reason}`) })}
                   {last.status === 'done' &&
                     ` ${t('shops.cat.pullSummary', { listings: last.listings, skus: last.skus, linked: last.linked })}`}
                   {last.error && <Typography.Text type="danger">「{last.error}」</Typography.Text>}
@@ -209,7 +209,7 @@ export function CataloguePage() {
             emptyText: (
               <EmptyState
                 text={t('shops.cat.empty')}
-                filters={q ? [`${t('shops.cat.searchLabel')}：${q}`] : []}
+                filters={q ? [t('shops.fmt.labelled', { label: t('shops.cat.searchLabel'), value: q })] : []}
                 onClear={() => {
                   form.resetFields()
                   setQ('')
@@ -222,10 +222,10 @@ export function CataloguePage() {
               title: t('shops.cat.platformSku'),
               key: 'title',
               fixed: desk ? 'left' : undefined,
-              width: desk ? 300 : 200,
+              width: desk ? 240 : 180,
               render: (_: unknown, r) => (
                 <div style={{ minWidth: 0 }}>
-                  <Typography.Text ellipsis={{ tooltip: r.title }} style={{ maxWidth: desk ? 280 : 180 }}>
+                  <Typography.Text ellipsis={{ tooltip: r.title }} style={{ maxWidth: desk ? 220 : 160 }}>
                     {r.title}
                   </Typography.Text>
                   {r.specText && (
@@ -264,7 +264,9 @@ export function CataloguePage() {
               key: 'state',
               render: (_: unknown, r) => {
                 const tag = <Tag color={STATE_COLOR[r.state]}>{t(`shops.cat.tab.${r.state}`)}</Tag>
-                const issue = r.issue ? maybe(`shops.cat.issue.${r.issue}`) : undefined
+                // A hand-made link settles an unknown or missing code: only open questions are shown.
+                const issue =
+                  r.issue && r.state !== 'mapped' ? maybe(`shops.cat.issue.${r.issue}`) : undefined
                 if (!issue) return tag
                 return (
                   <Space direction="vertical" size={0}>
@@ -274,8 +276,10 @@ export function CataloguePage() {
                         content={r.duplicates.map((d) => (
                           <div key={d.id}>
                             {d.title}
-                            {d.specText ? ` ${d.specText}` : ''}（
-                            <span className="mono">{d.platformSkuKey}</span>）
+                            {t('shops.fmt.paren', {
+                              a: d.specText ? ` ${d.specText}` : '',
+                              b: d.platformSkuKey,
+                            })}
                           </div>
                         ))}
                       >
@@ -286,7 +290,7 @@ export function CataloguePage() {
                     )}
                     <Typography.Text
                       type={r.state === 'conflict' ? 'danger' : 'secondary'}
-                      style={{ fontSize: 13 }}
+                      style={{ fontSize: 13, display: 'inline-block', maxWidth: 200, whiteSpace: 'normal' }}
                     >
                       {issue}
                     </Typography.Text>
@@ -332,7 +336,12 @@ export function CataloguePage() {
             },
           ],
         }}
-        pager={<CursorPager list={list} />}
+        pager={
+          <CursorPager
+            list={list}
+            total={counts && !q ? (tab === 'all' ? counts.total - counts.deleted : counts[tab]) : undefined}
+          />
+        }
       />
       <MapModal
         listing={mapping}

@@ -97,7 +97,17 @@ export function LinkShopPage() {
     return (problems ?? []).flatMap((p) => {
       const key = p.path?.split('/')[1]
       if (!key || !fields.some((f) => f.name === key)) return []
-      return [{ name: ['settings', key], errors: [`${label(key)}：「${p.message ?? ''}」`] }]
+      return [
+        {
+          name: ['settings', key],
+          errors: [
+            t('shops.fmt.labelled', {
+              label: label(key),
+              value: t('shops.fmt.quoted', { text: p.message ?? '' }),
+            }),
+          ],
+        },
+      ]
     })
   }
 
@@ -215,7 +225,7 @@ export function LinkShopPage() {
                               allowClear
                               options={warehouses.map((w) => ({
                                 value: w.id,
-                                label: `${w.name}（${w.code}）`,
+                                label: t('shops.fmt.paren', { a: w.name, b: w.code }),
                               }))}
                             />
                           </Form.Item>

@@ -50,7 +50,10 @@ export function ShopPicker({
       onChange={onChange}
       showSearch
       optionFilterProp="label"
-      options={shops.map((s) => ({ value: s.id, label: `${s.name}（${t(`channels.${s.channel}`)}）` }))}
+      options={shops.map((s) => ({
+        value: s.id,
+        label: t('shops.fmt.paren', { a: s.name, b: t(`channels.${s.channel}`) }),
+      }))}
     />
   )
 }

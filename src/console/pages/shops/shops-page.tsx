@@ -76,8 +76,10 @@ export function ShopsPage() {
     [shops, filters],
   )
   const active = [
-    filters.channel && `${t('shops.channel')}：${t(`channels.${filters.channel}`)}`,
-    filters.status && `${t('shops.status')}：${t(`shops.${filters.status}`)}`,
+    filters.channel &&
+      t('shops.fmt.labelled', { label: t('shops.channel'), value: t(`channels.${filters.channel}`) }),
+    filters.status &&
+      t('shops.fmt.labelled', { label: t('shops.status'), value: t(`shops.${filters.status}`) }),
   ].filter((x): x is string => !!x)
   const clear = () => {
     form.resetFields()
@@ -168,10 +170,21 @@ export function ShopsPage() {
               title: t('shops.name'),
               dataIndex: 'name',
               fixed: desk ? 'left' : undefined,
-              render: (name: string) => (
-                <Typography.Text strong style={{ maxWidth: 220 }} ellipsis={{ tooltip: name }}>
-                  {name}
-                </Typography.Text>
+              render: (name: string, shop) => (
+                <>
+                  <Typography.Text strong style={{ maxWidth: 220 }} ellipsis={{ tooltip: name }}>
+                    {name}
+                  </Typography.Text>
+                  {/* On a handheld the light rides under the name: the row's key fact stays in view. */}
+                  {!desk && (
+                    <div>
+                      <Badge
+                        status={HEALTH_BADGE[healthOf(shop, sync[shop.id])]}
+                        text={t(`shops.healthState.${healthOf(shop, sync[shop.id])}`)}
+                      />
+                    </div>
+                  )}
+                </>
               ),
             },
             {
@@ -327,7 +340,10 @@ function ShopDrawer({
                   {sync.settingsProblems.map((p) => (
                     <div key={`${p.path}${p.code}`}>
                       <Typography.Text type="danger">
-                        {p.path.slice(1).split('/').join('.')}：「{p.message}」
+                        {t('shops.fmt.labelled', {
+                          label: p.path.slice(1).split('/').join('.'),
+                          value: t('shops.fmt.quoted', { text: p.message }),
+                        })}
                       </Typography.Text>
                     </div>
                   ))}

@@ -22,6 +22,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useNavigate } from 'react-router'
 import { api } from '../../api/client'
 import { shopApi, type PreviewItem, type StockSync, type StockSyncRule } from '../../api/shops'
+import { readSync, syncPatch } from './stock-sync'
 import { errorMessage } from '../../components/errors'
 import { Time } from '../../components/format'
 import { useDesk } from '../../components/layout'
@@ -32,35 +33,6 @@ import { useI18n } from '../../i18n'
 import { OverrideModal } from './override-modal'
 import { PushLogDrawer } from './push-log-drawer'
 import { ShopPicker, useShopParam } from './shop-picker'
-
-const DEFAULTS: StockSync = { enabled: true, ratio: '1', safetyStock: 0, virtualStock: 0, overrides: {} }
-
-const readSync = (settings: Record<string, unknown> | undefined): StockSync => {
-  const s = (settings?.stockSync ?? {}) as Partial<StockSync>
-  return { ...DEFAULTS, ...s, ratio: String(s.ratio ?? DEFAULTS.ratio), overrides: s.overrides ?? {} }
-}
-
-/** The settings.stockSync patch that turns `saved` into `draft` (null removes, as PATCH merges). */
-export function syncPatch(saved: StockSync, draft: StockSync): Record<string, unknown> {
-  const overrides: Record<string, unknown> = {}
-  for (const code of new Set([...Object.keys(saved.overrides), ...Object.keys(draft.overrides)])) {
-    const before = saved.overrides[code]
-    const after = draft.overrides[code]
-    if (!after) overrides[code] = null
-    else
-      overrides[code] = {
-        ...Object.fromEntries(Object.keys(before ?? {}).map((k) => [k, null])),
-        ...after,
-      }
-  }
-  return {
-    enabled: draft.enabled,
-    ratio: String(draft.ratio),
-    safetyStock: draft.safetyStock,
-    virtualStock: draft.virtualStock,
-    ...(Object.keys(overrides).length ? { overrides } : {}),
-  }
-}
 
 export function StockRulesPage() {
   const i18n = useI18n()
@@ -155,7 +127,7 @@ export function StockRulesPage() {
 
   const rules = draft && (
     <Card size="small" title={t('shops.rules.shopRule')} style={{ marginBottom: 12 }}>
-      <Form layout={desk ? 'inline' : 'vertical'} style={{ rowGap: 8 }}>
+      <Form layout="inline" style={{ rowGap: 8 }}>
         <Form.Item label={t('shops.rules.enabled')}>
           <Switch
             aria-label={t('shops.rules.enabled')}
@@ -275,7 +247,7 @@ export function StockRulesPage() {
             emptyText: (
               <EmptyState
                 text={t('shops.rules.empty')}
-                filters={q ? [`${t('shops.cat.searchLabel')}：${q}`] : []}
+                filters={q ? [t('shops.fmt.labelled', { label: t('shops.cat.searchLabel'), value: q })] : []}
                 onClear={() => {
                   form.resetFields()
                   setQ('')
