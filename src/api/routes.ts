@@ -7,6 +7,7 @@ import { catalogueTransferRoutes } from '../catalogue/transfer-routes.js'
 import { fulfillmentRoutes } from '../fulfillment/routes.js'
 import { inventoryRoutes } from '../inventory/routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
+import { booksRoutes } from '../ledger/books-routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantProfileRoutes } from '../merchants/profile-routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
@@ -45,6 +46,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   fulfillmentRoutes,
   ledgerRoutes,
   financeRoutes,
+  booksRoutes,
   catalogueRoutes,
   catalogueTransferRoutes,
 ]
