@@ -32,17 +32,6 @@ const tags = ['ledger']
 const Period = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', maxLength: 7, description: 'YYYY-MM' })
 const DateStr = Type.String({ format: 'date' })
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-const FileResponse = {
-  200: {
-    description: 'JSON, or the file',
-    content: {
-      'application/json': { schema: Type.Unknown() },
-      'text/csv': { schema: Type.String() },
-      [XLSX]: { schema: Type.String({ format: 'binary' }) },
-    },
-  },
-  ...errorResponses,
-}
 const ReportSchema = Type.Object({
   batchId: Type.String(),
   rates: Type.Integer(),
@@ -59,6 +48,20 @@ const ChecklistSchema = Type.Array(
     detail: Type.Array(Type.String()),
   }),
 )
+const AccountSchema = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  externalCode: Type.String(),
+  type: Type.String(),
+})
+const TbAmounts = {
+  openingDebit: Money,
+  openingCredit: Money,
+  periodDebit: Money,
+  periodCredit: Money,
+  closingDebit: Money,
+  closingCredit: Money,
+}
 const JournalRowSchema = Type.Object({
   lineId: Type.String(),
   entryId: Type.String(),
@@ -255,7 +258,7 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       maxStalenessDays: Type.Integer({ minimum: 0, maximum: 31 }),
       revaluation: Type.Enum(['month_end', 'none']),
       providers: Type.Object(
-        { ECB: Type.String({ maxLength: 500 }), CFETS: Type.String({ maxLength: 500 }) },
+        { ecb: Type.String({ maxLength: 500 }), cfets: Type.String({ maxLength: 500 }) },
         { additionalProperties: false },
       ),
     },
@@ -269,7 +272,7 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         summary:
           'Currency policy: rate sources in priority order, staleness limit, revaluation, provider base URLs',
         response: {
-          200: Type.Intersect([SettingsSchema, Type.Object({ baseCurrency: Type.String() })]),
+          200: Type.Object({ ...SettingsSchema.properties, baseCurrency: Type.String() }),
           ...errorResponses,
         },
       },
@@ -283,7 +286,7 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         rateSources: s.sources,
         maxStalenessDays: s.maxStalenessDays,
         revaluation: s.revaluation,
-        providers: await providerUrls(ctx, req.auth.merchantId),
+        providers: await providerUrls(ctx, req.auth.merchantId).then((p) => ({ ecb: p.ECB, cfets: p.CFETS })),
       }
     },
   )
@@ -309,13 +312,13 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
             rate_sources: JSON.stringify(req.body.rateSources.map((s) => s.toUpperCase())),
             max_staleness_days: req.body.maxStalenessDays,
             revaluation: req.body.revaluation,
-            rate_providers: JSON.stringify(req.body.providers),
+            rate_providers: JSON.stringify({ ECB: req.body.providers.ecb, CFETS: req.body.providers.cfets }),
           })
           .onDuplicateKeyUpdate({
             rate_sources: JSON.stringify(req.body.rateSources.map((s) => s.toUpperCase())),
             max_staleness_days: req.body.maxStalenessDays,
             revaluation: req.body.revaluation,
-            rate_providers: JSON.stringify(req.body.providers),
+            rate_providers: JSON.stringify({ ECB: req.body.providers.ecb, CFETS: req.body.providers.cfets }),
             updated_at: ctx.clock.now(),
           })
           .execute()
@@ -561,7 +564,24 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
           format: Type.Optional(Type.Enum(['json', 'csv', 'xlsx'])),
           lang: Type.Optional(Type.Enum(LANGS)),
         }),
-        response: FileResponse,
+        response: {
+          200: {
+            description: 'JSON, or the file',
+            content: {
+              'application/json': {
+                schema: Type.Object({
+                  period: Type.String(),
+                  baseCurrency: Type.String(),
+                  rows: Type.Array(Type.Object({ account: AccountSchema, ...TbAmounts })),
+                  totals: Type.Object(TbAmounts),
+                }),
+              },
+              'text/csv': { schema: Type.String() },
+              [XLSX]: { schema: Type.String({ format: 'binary' }) },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {
@@ -609,7 +629,16 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
             Type.Enum(['csv', 'xlsx'], { description: 'default: xlsx for kingdee/yonyou, csv for generic' }),
           ),
         }),
-        response: FileResponse,
+        response: {
+          200: {
+            description: 'the voucher file',
+            content: {
+              'text/csv': { schema: Type.String() },
+              [XLSX]: { schema: Type.String({ format: 'binary' }) },
+            },
+          },
+          ...errorResponses,
+        },
       },
     },
     async (req, reply) => {

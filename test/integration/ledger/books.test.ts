@@ -312,7 +312,7 @@ describe('rates', () => {
           rateSources: ['CFETS', 'ECB'],
           maxStalenessDays: 5,
           revaluation: 'month_end',
-          providers: { ECB: sandbox.url, CFETS: sandbox.url },
+          providers: { ecb: sandbox.url, cfets: sandbox.url },
         })
       ).statusCode,
     ).toBe(204)
