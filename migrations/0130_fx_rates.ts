@@ -26,6 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       rate_sources JSON NOT NULL,
       max_staleness_days INT NOT NULL DEFAULT 5,
       revaluation VARCHAR(16) NOT NULL DEFAULT 'month_end',
+      rate_providers JSON NULL,
       updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`.execute(db)
 }

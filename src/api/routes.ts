@@ -13,6 +13,7 @@ import { inventoryRoutes } from '../inventory/routes.js'
 import { stockRuleRoutes } from '../inventory/stock-rule-routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
 import { ledgerDrillRoutes } from '../ledger/drill-routes.js'
+import { booksRoutes } from '../ledger/books-routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantProfileRoutes } from '../merchants/profile-routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
@@ -55,6 +56,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   floorRoutes,
   ledgerRoutes,
   financeRoutes,
+  booksRoutes,
   catalogueRoutes,
   catalogueTransferRoutes,
   waybillRoutes,

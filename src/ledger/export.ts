@@ -16,6 +16,8 @@ export interface Table {
   header: readonly string[]
   rows: readonly (readonly (string | null)[])[]
   amountColumns: ReadonlySet<string>
+  /** XLSX without the title line: import sheets (vouchers) start with their header. */
+  headerOnly?: boolean
 }
 
 export async function sendTable(
@@ -35,7 +37,7 @@ export async function sendTable(
   }
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet(t.sheet)
-  ws.addRow([t.title])
+  if (!t.headerOnly) ws.addRow([t.title])
   ws.addRow([...t.header])
   // XLSX numbers are IEEE doubles by the file format; amounts of up to 15 significant digits keep their exact 2-dp value.
   for (const r of t.rows)

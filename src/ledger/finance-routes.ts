@@ -25,8 +25,9 @@ import { newId } from '../lib/ids.js'
 import { money, toAmount } from '../money/index.js'
 import { getMerchant } from '../merchants/repo.js'
 import { getShop } from '../shops/repo.js'
-import { validateRules, type CommissionRules } from './commission.js'
-import { closePeriod, PeriodError } from './journal.js'
+import { REFUND_RULES, validateRules, type CommissionRules } from './commission.js'
+import { ChecklistError, closeMonth } from './close.js'
+import { PeriodError } from './journal.js'
 import { ACCOUNTS } from './postings.js'
 import { FINDING_KINDS, reconcile } from './reconcile.js'
 import { sendTable } from './export.js'
@@ -40,7 +41,6 @@ import {
   listSettlementLines,
   saveLedgerAccount,
 } from './repo.js'
-import { zonedMidnight } from './statements.js'
 
 const FINDING_COLUMNS = [
   'kind',
@@ -75,6 +75,10 @@ const Rules = Type.Object(
     bySku: Type.Optional(RateTable),
     fixedPerOrder: Type.Optional(NonNegativeAmount),
     paymentRate: Type.Optional(Rate),
+    refundRule: Type.Optional(
+      Type.Enum(REFUND_RULES, { description: 'what the platform gives back of the commission on a refund' }),
+    ),
+    paymentRefundRule: Type.Optional(Type.Enum(REFUND_RULES)),
   },
   { additionalProperties: false },
 )
@@ -602,35 +606,41 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     {
       schema: {
         tags,
-        summary: 'Close a month: later postings dated in it are booked in the next open month as adjustments',
+        summary:
+          'Close a month after its checklist: revalues open foreign balances (reversed on the 1st of the next month); later postings dated in it are booked in the next open month as adjustments',
         params: Type.Object({ period: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', maxLength: 7 }) }),
+        querystring: Type.Object({
+          acknowledge: Type.Optional(
+            Type.Enum(['true', 'false'], {
+              description: 'true: close although open exceptions or unsettled orders remain',
+            }),
+          ),
+        }),
         response: { 200: Type.Object({ period: Type.String(), closedAt: Type.String() }), ...errorResponses },
       },
     },
     async (req) => {
       const { merchantId } = req.auth
-      const merchant = await getMerchant(ctx.db, merchantId)
-      if (!merchant) throw notFound('merchant', merchantId)
       let closedAt: Date
       try {
-        closedAt = await closePeriod(
-          ctx.db,
-          merchantId,
-          req.params.period,
-          req.auth.apiKeyId,
-          ctx.clock.now(),
-        )
+        closedAt = (
+          await closeMonth(ctx.db, merchantId, req.params.period, {
+            actor: apiActor(req.auth),
+            now: ctx.clock.now(),
+            acknowledge: req.query.acknowledge === 'true',
+          })
+        ).closedAt
       } catch (err) {
         if (err instanceof PeriodError) throw new AppError('validation_failed', err.message, 400)
+        if (err instanceof ChecklistError)
+          throw conflict(err.message, {
+            reason: 'period_checklist',
+            problems: err.items
+              .filter((i) => i.count > 0)
+              .map((i) => `${i.code}:${i.count}${i.blocking ? ':blocking' : ''}`),
+          })
         throw err
       }
-      await audit(ctx.db, merchantId, {
-        ...apiActor(req.auth),
-        action: 'ledger.close',
-        entityType: 'period',
-        entityId: req.params.period,
-        detail: { from: zonedMidnight(`${req.params.period}-01`, merchant.timezone).toISOString() },
-      })
       return { period: req.params.period, closedAt: closedAt.toISOString() }
     },
   )

@@ -347,7 +347,25 @@ async function expectedCommissions(
     effectiveTo: p.effective_to,
     rules: (typeof p.rules === 'string' ? JSON.parse(p.rules) : p.rules) as CommissionRules,
   }))
-  if (plans.length === 0 || orders.length === 0) return out
+  if (orders.length === 0) return out
+  // Orders with accruals: what the journal expects (the estimate net of the commission the plan's
+  // refund rule gives back), so a partly refunded order is not a commission difference.
+  const accrued = await inChunks(
+    orders.map((o) => o.id),
+    (ids) =>
+      db
+        .selectFrom('journal_lines as l')
+        .innerJoin('journal_entries as e', 'e.id', 'l.entry_id')
+        .select(['l.order_id', sql<string>`SUM(l.debit) - SUM(l.credit)`.as('net')])
+        .where('l.merchant_id', '=', merchantId)
+        .where('l.order_id', 'in', ids)
+        .where('l.account', '=', 'commission')
+        .where('e.kind', 'in', ['fee_estimate', 'fee_estimate_refund'])
+        .groupBy('l.order_id')
+        .execute(),
+  )
+  for (const a of accrued) out.set(a.order_id!, money(a.net))
+  if (plans.length === 0) return out
   const lines = await inChunks(
     orders.map((o) => o.id),
     (ids) =>
@@ -361,6 +379,7 @@ async function expectedCommissions(
   )
   const byOrder = groupBy(lines, (l) => l.order_id)
   for (const o of orders) {
+    if (out.has(o.id)) continue
     const at = o.paid_at ?? o.placed_at
     const plan = at ? planOn(plans, localDate(at, timezone)) : null
     if (!plan) continue

@@ -153,6 +153,8 @@ export interface LedgerSettingsTable {
   rate_sources: string
   max_staleness_days: number
   revaluation: 'month_end' | 'none'
+  /** JSON { ECB?: baseUrl, CFETS?: baseUrl }: where the providers are pulled from (a sandbox, a mirror). */
+  rate_providers: string | null
   updated_at: Generated<Date>
 }
 

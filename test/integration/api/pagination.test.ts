@@ -229,6 +229,7 @@ const REQUIRED: Record<string, string> = {
   'GET /statements': 'from=2024-01-01&to=2030-01-01',
   'GET /reconciliation': 'from=2024-01-01&to=2030-01-01',
   'GET /ledger/journal-lines': 'from=2024-01-01&to=2030-01-01',
+  'GET /ledger/journal': 'period=2024-01',
 }
 /** The fewest rows each seeded list must hold, so that walking it really turns pages. */
 const AT_LEAST: Record<string, number> = {

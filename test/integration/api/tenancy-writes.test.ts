@@ -469,6 +469,7 @@ const attempts = (): Record<string, { url: string; payload?: unknown; type?: str
     url: `/shops/${ids.shop}/commission-plans`,
     payload: { name: 'x', effectiveFrom: '2025-01-01', rules: { rate: '0.05' } },
   },
+  'POST /shops/:id/commission-plans/defaults': { url: `/shops/${ids.shop}/commission-plans/defaults` },
 })
 
 /** Routes that take ids but answer to no merchant key: the platform signs its webhooks. */
