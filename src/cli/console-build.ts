@@ -26,8 +26,11 @@ function files(dir: string): string[] {
     })
 }
 
+/** Changes when the way the console is built changes, so an older build is made again. */
+const BUILD_RECIPE = 'production-3'
+
 export function sourceHash(): string {
-  const h = createHash('sha256')
+  const h = createHash('sha256').update(BUILD_RECIPE).update('\0')
   for (const f of [...files(SOURCES), join(ROOT, 'package-lock.json')]) {
     h.update(relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0')
   }
@@ -64,11 +67,22 @@ export async function ensureConsoleBuilt(
   const hash = sourceHash()
   const tmp = `${CONSOLE_OUT}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`
   log('building the web console…')
-  await vite.build({
-    configFile: join(SOURCES, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: tmp, emptyOutDir: true },
-  })
+  // Always the production build, whatever NODE_ENV the caller runs under: Vite and the React
+  // plugin take an inherited NODE_ENV (vitest sets "test"), and React and antd then ship their
+  // development code (antd's ids become the constant "test-id", so no dialog has its name).
+  const inherited = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    await vite.build({
+      configFile: join(SOURCES, 'vite.config.ts'),
+      logLevel: 'warn',
+      mode: 'production',
+      build: { outDir: tmp, emptyOutDir: true },
+    })
+  } finally {
+    if (inherited === undefined) delete process.env.NODE_ENV
+    else process.env.NODE_ENV = inherited
+  }
   writeFileSync(join(tmp, STAMP), hash)
   const old = `${CONSOLE_OUT}.old-${process.pid}-${randomBytes(3).toString('hex')}`
   try {

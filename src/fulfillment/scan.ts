@@ -1,9 +1,9 @@
 /**
- * What a scanned code names on the warehouse floor: a SKU by its code or its barcode.
- * @TODO when the stock module's scan resolver (several barcodes per SKU) lands, call it from here:
- * every floor screen resolves through this one function.
+ * What a scanned code names on the warehouse floor: a SKU by its code or one of its barcodes,
+ * through the one scan resolver every scan field uses (src/skus/barcodes.ts).
  */
 import type { Executor } from '../db/connect.js'
+import { resolveScan as resolveSkuScan } from '../skus/barcodes.js'
 
 export interface ScannedSku {
   id: string
@@ -11,18 +11,10 @@ export interface ScannedSku {
   name: string
 }
 
-/** The SKUs a scan may mean (usually one; a shared barcode can name several). */
+/** The SKU a scan names, as a list (empty when none: the floor's screens say which code). */
 export async function resolveScan(db: Executor, merchantId: string, code: string): Promise<ScannedSku[]> {
-  const value = code.trim()
-  if (value === '') return []
-  return db
-    .selectFrom('skus')
-    .select(['id', 'code', 'name'])
-    .where('merchant_id', '=', merchantId)
-    .where((eb) => eb.or([eb('code', '=', value), eb('barcode', '=', value)]))
-    .orderBy('code')
-    .limit(20)
-    .execute()
+  const hit = await resolveSkuScan(db, merchantId, code)
+  return hit ? [{ id: hit.sku.id, code: hit.sku.code, name: hit.sku.name }] : []
 }
 
 /** 波次号 as people read and scan it: W000012. */

@@ -149,7 +149,17 @@ export async function resolveScan(
     .where('b.code', 'in', candidates)
     .orderBy(sql`b.code = ${code}`, 'desc')
     .executeTakeFirst()
-  if (!hit) return null
-  const { barcode_kind, barcode_code, ...sku } = hit
-  return { sku: toSku(sku), matchedBy: barcode_kind, barcode: barcode_code }
+  if (hit) {
+    const { barcode_kind, barcode_code, ...sku } = hit
+    return { sku: toSku(sku), matchedBy: barcode_kind, barcode: barcode_code }
+  }
+  // The SKU's own barcode field (POST /skus/bulk `barcode`), read as a Code 128 label.
+  const legacy = await db
+    .selectFrom('skus')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('barcode', 'in', candidates)
+    .orderBy('code')
+    .executeTakeFirst()
+  return legacy ? { sku: toSku(legacy), matchedBy: 'code128', barcode: legacy.barcode } : null
 }
