@@ -45,9 +45,7 @@ const WebhookOut = Type.Object({
   hasSecret: Type.Boolean(),
 })
 const SettingsOut = Type.Object({
-  rules: Type.Array(
-    Type.Intersect([RuleSchema, Type.Object({ defaultThreshold: Nullable(Type.Integer()) })]),
-  ),
+  rules: Type.Array(Type.Object({ ...RuleSchema.properties, defaultThreshold: Nullable(Type.Integer()) })),
   webhook: Nullable(WebhookOut),
 })
 

@@ -29,6 +29,19 @@ const NStr = Nullable(Type.String())
 const Code = Type.String({ minLength: 1, maxLength: 128, description: 'what the scanner read' })
 const GroupQuery = Type.Optional(Id)
 
+const WaveFilterBody = Type.Object(
+  {
+    warehouseId: Id,
+    channel: Type.Optional(Type.Enum(CHANNELS)),
+    shopId: Type.Optional(Id),
+    carrier: Type.Optional(Type.Enum(CARRIERS)),
+    singleItemOnly: Type.Optional(Type.Boolean()),
+    paidBefore: Type.Optional(Type.String({ format: 'date-time' })),
+    maxOrders: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+)
+
 const WaveSchema = Type.Object({
   id: Type.String(),
   number: Nullable(Type.Integer()),
@@ -46,21 +59,10 @@ const WaveSchema = Type.Object({
   shippedOrders: Type.Integer(),
   units: Type.Integer(),
   pickedUnits: Type.Integer(),
-  filters: Type.Record(Type.String(), Type.Unknown()),
+  filters: Type.Partial(Type.Omit(WaveFilterBody, ['warehouseId']), {
+    description: 'the filter the wave was made from',
+  }),
 })
-
-const WaveFilterBody = Type.Object(
-  {
-    warehouseId: Id,
-    channel: Type.Optional(Type.Enum(CHANNELS)),
-    shopId: Type.Optional(Id),
-    carrier: Type.Optional(Type.Enum(CARRIERS)),
-    singleItemOnly: Type.Optional(Type.Boolean()),
-    paidBefore: Type.Optional(Type.String({ format: 'date-time' })),
-    maxOrders: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  },
-  { additionalProperties: false },
-)
 
 const ParcelSchema = Type.Object({
   carrier: Type.String(),

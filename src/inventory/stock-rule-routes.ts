@@ -88,9 +88,10 @@ export async function stockRuleRoutes(fastify: FastifyInstance, ctx: AppContext)
         body: Type.Object(
           {
             stockSync: Type.Optional(
-              Type.Record(Type.String(), Type.Unknown(), {
+              Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), {
+                maxProperties: 16,
                 description:
-                  'the settings.stockSync to try: ratio, safetyStock, virtualStock, enabled, overrides',
+                  'the settings.stockSync to try: ratio, safetyStock, virtualStock, enabled, overrides; validated as the shop settings are',
               }),
             ),
           },

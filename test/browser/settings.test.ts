@@ -63,7 +63,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
     await other.page.getByLabel('新密码', { exact: true }).fill('my own secret 42')
     await other.page.getByLabel('再次输入新密码').fill('my own secret 42')
     await other.page.getByRole('button', { name: '保存新密码' }).click()
-    await other.page.waitForURL(/\/app\/home$/)
+    await other.page.waitForURL(/\/app\/floor\/waves$/) // a warehouse user starts on the floor
     // A warehouse user (the default role) sees no settings.
     await expect(
       other.page.getByRole('navigation').getByRole('menuitem', { name: '用户与角色' }).count(),

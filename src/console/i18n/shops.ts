@@ -211,7 +211,7 @@ export const shops = defineArea(
     rules: {
       title: '库存同步规则',
       shopRule: '店铺规则',
-      formula: '推送数量 = max(0, 向下取整((可用库存 − 安全库存) × 同步比例)) + 虚拟库存',
+      formula: '推送数量 = max(0, 向下取整（（可用库存 − 安全库存）× 同步比例）) + 虚拟库存',
       enabled: '向这个店铺推送库存',
       ratio: '同步比例',
       ratioHint: '大于 0、最大 1，如 0.8 表示推送可用库存的 80%',

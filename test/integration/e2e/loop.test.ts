@@ -20,6 +20,8 @@ import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse } from '../../../src/warehouses/repo.js'
 import { bearer, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
 import { systemClock } from '../../../src/lib/clock.js'
+import { newId } from '../../../src/lib/ids.js'
+import { upsertRates } from '../../../src/ledger/rates.js'
 
 let env: TestEnv
 let m: TestMerchant
@@ -51,6 +53,24 @@ async function drained(queues: QueueName[]): Promise<void> {
 beforeAll(async () => {
   env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: '100', WORKER_CONCURRENCY: '4' } })
   m = await seedMerchant(env.ctx)
+  // The USD shops' sales are converted to the base currency (CNY) at their day's rate: without one
+  // they would wait. The sandboxes sell now, so the rates are of the days around now (UTC+8).
+  const day = (offset: number) =>
+    new Date(systemClock.now().getTime() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10)
+  await upsertRates(
+    env.ctx.db,
+    m.id,
+    newId(),
+    [-2, -1, 0, 1].map((d) => ({
+      source: 'MANUAL',
+      rateDate: day(d),
+      baseCcy: 'USD',
+      quoteCcy: 'CNY',
+      unit: 1,
+      quoted: '7.1000',
+      rate: money('7.1'),
+    })),
+  )
   const wh = await createWarehouse(env.ctx.db, m.id, { code: 'HZ', name: '杭州仓', regions: ['浙江省'] })
   await upsertSkus(
     env.ctx.db,
