@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { expect } from 'vitest'
 import { testEnv, type TestEnv } from '../helpers/app.js'
+import { offsetClock } from '../../src/lib/clock.js'
 import { seed, type Seeded } from './seed.js'
 
 export const SCREENS = fileURLToPath(new URL('./screens/', import.meta.url))
@@ -49,9 +50,14 @@ export interface World {
  * `fixedPort`: the API's public URL is its real address (chosen before it listens), for tests whose
  * browser is sent back by a platform (OAuth callbacks name PUBLIC_URL).
  */
-export async function startWorld(o: { fixedPort?: boolean } = {}): Promise<World> {
+export async function startWorld(o: { fixedPort?: boolean; clockFrom?: Date } = {}): Promise<World> {
   const port = o.fixedPort ? await freePort() : 0
-  const env = await testEnv(port ? { config: { PUBLIC_URL: `http://127.0.0.1:${port}` } } : {})
+  // `clockFrom`: the application's clock starts there and runs on, for screens that show "today".
+  const clock = o.clockFrom ? offsetClock(o.clockFrom.getTime() - Date.now()) : undefined
+  const env = await testEnv({
+    ...(port ? { config: { PUBLIC_URL: `http://127.0.0.1:${port}` } } : {}),
+    ...(clock ? { clock } : {}),
+  })
   const data = await seed(env.ctx)
   const address = await env.app.listen({ host: '127.0.0.1', port })
   const browser = await chromium.launch({
