@@ -26,7 +26,7 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
   let shopId = ''
 
   async function newOrder(): Promise<StoreOrder> {
-    const [o] = store.generate(1, new Date(Date.now() - 1000))
+    const [o] = store.generate(1, new Date(w.env.ctx.clock.now().getTime() - 1000))
     o!.status = 'paid'
     o!.paid_at = o!.created_at
     expect((await pullStream(w.env.ctx, w.data.merchantId, shopId, 'orders')).stored).toBe(1)
@@ -138,7 +138,7 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
     // Two orders whose receiver has no address: 地址无法使用.
     const made: StoreOrder[] = []
     for (let i = 0; i < 2; i++) {
-      const [o] = store.generate(1, new Date(Date.now() - 1000))
+      const [o] = store.generate(1, new Date(w.env.ctx.clock.now().getTime() - 1000))
       o!.status = 'paid'
       o!.paid_at = o!.created_at
       ;(o!.shipping_address as Record<string, unknown>).address = ''
@@ -175,7 +175,7 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
   })
 
   it('reads at 360 px and in English, every reason translated', async () => {
-    const [o] = store.generate(1, new Date(Date.now() - 1000))
+    const [o] = store.generate(1, new Date(w.env.ctx.clock.now().getTime() - 1000))
     o!.status = 'paid'
     o!.paid_at = o!.created_at
     ;(o!.shipping_address as Record<string, unknown>).address = ''

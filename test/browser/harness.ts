@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { expect } from 'vitest'
 import { testEnv, type TestEnv } from '../helpers/app.js'
-import { offsetClock } from '../../src/lib/clock.js'
+import { offsetClock, parseClockOffset } from '../../src/lib/clock.js'
 import { seed, type Seeded } from './seed.js'
 
 export const SCREENS = fileURLToPath(new URL('./screens/', import.meta.url))
@@ -123,6 +123,23 @@ export async function openPage(
     w.offsite.push(url.href)
     return route.abort()
   })
+  // The suite run with the application clock moved (ENTREPOT_CLOCK_OFFSET, `npm run test:future`):
+  // the browser's clock moves with it, so the console's "last 30 days" and "today" are the API's.
+  const offset = parseClockOffset(process.env.ENTREPOT_CLOCK_OFFSET)
+  if (offset !== 0)
+    await context.addInitScript((ms: number) => {
+      const Real = Date
+      class Shifted extends Real {
+        constructor(...args: ConstructorParameters<DateConstructor> | []) {
+          if (args.length === 0) super(Real.now() + ms)
+          else super(...(args as ConstructorParameters<DateConstructor>))
+        }
+        static override now(): number {
+          return Real.now() + ms
+        }
+      }
+      globalThis.Date = Shifted as DateConstructor
+    }, offset)
   const page = await context.newPage()
   return { context, page }
 }

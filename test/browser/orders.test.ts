@@ -24,7 +24,7 @@ describe.skipIf(browserMissing())('the order pool', () => {
   /** A paid order in the sandbox store, pulled into the hub the way the scheduler would. */
   async function newOrder(): Promise<StoreOrder> {
     // A second ago: the pull's window ends at its own now, exclusive.
-    const [o] = store.generate(1, new Date(Date.now() - 1000))
+    const [o] = store.generate(1, new Date(w.env.ctx.clock.now().getTime() - 1000))
     o!.status = 'paid'
     o!.paid_at = o!.created_at
     const r = await pullStream(w.env.ctx, w.data.merchantId, shopId, 'orders')
