@@ -259,7 +259,7 @@ describe("multipart/form-data, as Alibaba's SDK sends it", () => {
       method: 'taobao.trade.fullinfo.get',
       app_key: cred.appKey,
       session: cred.session,
-      timestamp: toShanghai(new Date()),
+      timestamp: toShanghai(systemClock.now()),
       format: 'json',
       v: '2.0',
       sign_method: 'hmac-sha256',
