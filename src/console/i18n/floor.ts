@@ -3,6 +3,22 @@ import { defineArea } from './define'
 /** The warehouse floor: waves, picking, verify and pack, shipping, writebacks, prints. */
 export const floor = defineArea(
   {
+    carrier: {
+      SF: '顺丰速运',
+      ZTO: '中通快递',
+      YTO: '圆通速递',
+      YUNDA: '韵达快递',
+      STO: '申通快递',
+      JT: '极兔速递',
+      EMS: 'EMS',
+      JD: '京东物流',
+      DBL: '德邦快递',
+      UPS: 'UPS',
+      FEDEX: 'FedEx',
+      DHL: 'DHL',
+      USPS: 'USPS',
+      OTHER: '其他快递',
+    },
     stage: { to_pick: '待拣货', picking: '拣货中', picked: '已拣完', shipped: '已发完', cancelled: '已取消' },
     waves: {
       title: '波次',
@@ -180,6 +196,22 @@ export const floor = defineArea(
     },
   },
   {
+    carrier: {
+      SF: 'SF Express',
+      ZTO: 'ZTO Express',
+      YTO: 'YTO Express',
+      YUNDA: 'Yunda Express',
+      STO: 'STO Express',
+      JT: 'J&T Express',
+      EMS: 'EMS',
+      JD: 'JD Logistics',
+      DBL: 'Deppon Express',
+      UPS: 'UPS',
+      FEDEX: 'FedEx',
+      DHL: 'DHL',
+      USPS: 'USPS',
+      OTHER: 'Other carrier',
+    },
     stage: {
       to_pick: 'To pick',
       picking: 'Picking',

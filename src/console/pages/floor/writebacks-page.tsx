@@ -2,7 +2,7 @@
 import { App, Button, Tag, Typography } from 'antd'
 import { useState } from 'react'
 import { endpoints } from '../../api/endpoints'
-import type { Writeback } from '../../api/types'
+import { CARRIERS, type Carrier, type Writeback } from '../../api/types'
 import { Time } from '../../components/format'
 import { useDesk } from '../../components/layout'
 import { CursorPager, ListPage } from '../../components/list-page'
@@ -77,7 +77,9 @@ export function WritebacksPage() {
             key: 'tracking',
             render: (_: unknown, w) => (
               <span className="mono">
-                {w.trackingNumber ? `${w.carrier ?? ''} ${w.trackingNumber}` : '—'}
+                {w.trackingNumber
+                  ? `${w.carrier && (CARRIERS as readonly string[]).includes(w.carrier) ? t(`floor.carrier.${w.carrier as Carrier}`) : (w.carrier ?? '')} ${w.trackingNumber}`
+                  : '—'}
               </span>
             ),
           },
