@@ -125,13 +125,18 @@ function carrierOverrides(settings: Readonly<Record<string, unknown>>): Record<s
   )
 }
 
-/** The shop's own code wins (keyed by carrier, or by carrierName for OTHER), then the table. */
+/**
+ * The shop's own code wins — keyed by the JD e-waybill providerCode of a waybill from the shop's own
+ * 无界 account (companyCode), by carrier, or by carrierName for OTHER — then the table by carrier.
+ */
 export function logiCoprId(
   settings: Readonly<Record<string, unknown>>,
-  s: Pick<ShipmentWriteback, 'carrier' | 'carrierName'>,
+  s: Pick<ShipmentWriteback, 'carrier' | 'carrierName' | 'companyCode'>,
 ): string {
   const overrides = carrierOverrides(settings)
+  const provider = s.companyCode?.trim() ?? ''
   const id =
+    (provider !== '' ? overrides[provider] : undefined) ??
     (s.carrier === 'OTHER' && s.carrierName ? overrides[s.carrierName] : undefined) ??
     overrides[s.carrier] ??
     CARRIER_CODES[s.carrier]

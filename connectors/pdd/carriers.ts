@@ -29,6 +29,25 @@ export const PDD_LOGISTICS_IDS: Record<CarrierCode, string | null> = {
   OTHER: null, // PDD's 180 "其他" would lose the carrier's name: map it per name in settings instead
 }
 
+/**
+ * PDD e-waybill `wp_code` → `logistics_id`. pdd.logistics.companies.get answers `{id, logistics_company,
+ * code}` and its `code` is the wp_code pdd.waybill.search and pdd.waybill.get use (waybills.md §2,
+ * cn-marketplaces.md §3.5), so a waybill from the shop's own PDD account is written back by its
+ * wp_code, not by the hub's coarser CarrierCode: 邮政快递包裹 (POSTB) and 邮政EMS are two PDD
+ * companies (132 and 118) that the hub's carrier list folds into one. Ids as in PDD_LOGISTICS_IDS.
+ */
+export const PDD_WP_CODE_IDS: Readonly<Record<string, string>> = {
+  SF: '44',
+  ZTO: '115',
+  YTO: '85',
+  YUNDA: '121',
+  STO: '1',
+  JTSD: '384', // the captured pdd.waybill.get names 极兔 `jtsd` (waybills.md §2.3)
+  EMS: '118',
+  POSTB: '132',
+  JD: '120',
+}
+
 export function carrierCodesOf(settings: Readonly<Record<string, unknown>>): Record<string, string> {
   const v = settings.carrierCodes
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return {}
@@ -41,12 +60,22 @@ export function carrierCodesOf(settings: Readonly<Record<string, unknown>>): Rec
   return out
 }
 
-/** The logistics_id for a shipment: shop override first, then the table; none → permanent error. */
+/**
+ * The logistics_id for a shipment. A waybill from the shop's own PDD e-waybill account carries its
+ * wp_code (companyCode): the shop's override for that code, then the wp_code table. Otherwise (or
+ * for a wp_code neither knows) the shop's override for the carrier, then the carrier table; none →
+ * permanent error naming the setting to add.
+ */
 export function logisticsIdFor(
-  s: Pick<ShipmentWriteback, 'carrier' | 'carrierName'>,
+  s: Pick<ShipmentWriteback, 'carrier' | 'carrierName' | 'companyCode'>,
   settings: Readonly<Record<string, unknown>>,
 ): string {
   const overrides = carrierCodesOf(settings)
+  const wp = s.companyCode?.trim() ?? ''
+  if (wp !== '') {
+    const own = overrides[wp] ?? PDD_WP_CODE_IDS[wp.toUpperCase()]
+    if (own) return own
+  }
   const byName = s.carrier === 'OTHER' && s.carrierName ? overrides[s.carrierName] : undefined
   const id = byName ?? overrides[s.carrier] ?? PDD_LOGISTICS_IDS[s.carrier]
   if (id) return id

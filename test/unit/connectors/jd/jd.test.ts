@@ -760,6 +760,27 @@ describe('stock, shipment and refunds (§2.5)', () => {
     )
   })
 
+  it("writes a waybill from the shop's own JD 无界 account back by its providerCode when the shop maps it", () => {
+    // 无界 providerCodes follow the carriers' own codes: a known one ships with the carrier's logiCoprId.
+    expect(logiCoprId({}, { carrier: 'ZTO', companyCode: 'ZTO' })).toBe('1499')
+    // The shop's id for that providerCode wins over its id for the carrier and over the table.
+    expect(
+      logiCoprId({ carrierCodes: { ZTOKY: '5001', ZTO: '9999' } }, { carrier: 'ZTO', companyCode: 'ZTOKY' }),
+    ).toBe('5001')
+    // A providerCode the hub folds into OTHER needs the shop's id, and the error says which key to set.
+    expect(
+      logiCoprId(
+        { carrierCodes: { HTKY: '3460' } },
+        { carrier: 'OTHER', carrierName: 'HTKY', companyCode: 'HTKY' },
+      ),
+    ).toBe('3460')
+    expect(() => logiCoprId({}, { carrier: 'OTHER', carrierName: 'HTKY', companyCode: 'HTKY' })).toThrow(
+      'carrierCodes.HTKY',
+    )
+    // J&T has no JD id the hub trusts: it fails before calling JD, naming the setting.
+    expect(() => logiCoprId({}, { carrier: 'JT', companyCode: 'JTSD' })).toThrow('carrierCodes.JT')
+  })
+
   it('surfaces a refused shipment (success=false) as permanent', async () => {
     gateway(
       () =>

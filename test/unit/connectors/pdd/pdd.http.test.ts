@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import nock from 'nock'
 import { describe, expect, it } from 'vitest'
 import { buildForm, signPdd } from '../../../../connectors/pdd/client.js'
-import { PDD_LOGISTICS_IDS } from '../../../../connectors/pdd/carriers.js'
+import { logisticsIdFor, PDD_LOGISTICS_IDS } from '../../../../connectors/pdd/carriers.js'
 import { billDates, pdd } from '../../../../connectors/pdd/index.js'
 import { pddMultiLine, pddRefundReturn } from '../../../fixtures/pdd/orders.js'
 import {
@@ -475,6 +475,38 @@ describe('shipment writeback (§3.5)', () => {
     await pdd.pushShipment(shop, { ...shipment, carrier: 'JT' })
     await pdd.pushShipment(shop, { ...shipment, carrier: 'OTHER', carrierName: '安能快递' })
     expect(seen.map((f) => f.logistics_id)).toEqual(['999', '208'])
+  })
+
+  it("writes a waybill from the shop's own PDD e-waybill account back by its wp_code (邮政快递包裹 is not EMS)", async () => {
+    const seen: Record<string, string>[] = []
+    for (let i = 0; i < 4; i++)
+      gateway(
+        'pdd.logistics.online.send',
+        json({ logistics_online_send_response: { is_success: true } }),
+        seen,
+      )
+    // POSTB folds into the hub's EMS carrier, but PDD lists 邮政快递包裹 (132) apart from 邮政EMS (118).
+    await pdd.pushShipment(pddShop(), { ...shipment, carrier: 'EMS', companyCode: 'POSTB' })
+    await pdd.pushShipment(pddShop(), { ...shipment, carrier: 'EMS' })
+    // The captured pdd.waybill.get spells 极兔 `jtsd`; a shop's override keyed by its wp_code wins.
+    await pdd.pushShipment(pddShop(), { ...shipment, carrier: 'JT', companyCode: 'jtsd' })
+    await pdd.pushShipment(pddShop({ settings: { carrierCodes: { jtsd: '777', JT: '999' } } }), {
+      ...shipment,
+      carrier: 'JT',
+      companyCode: 'jtsd',
+    })
+    expect(seen.map((f) => f.logistics_id)).toEqual(['132', '118', '384', '777'])
+    // A wp_code neither table knows falls back to the carrier (and the name for OTHER).
+    expect(logisticsIdFor({ carrier: 'ZTO', companyCode: 'CP446881' }, {})).toBe('115')
+    expect(
+      logisticsIdFor(
+        { carrier: 'OTHER', carrierName: 'HTKY', companyCode: 'HTKY' },
+        { carrierCodes: { HTKY: 3 } },
+      ),
+    ).toBe('3')
+    expect(() => logisticsIdFor({ carrier: 'OTHER', carrierName: 'HTKY', companyCode: 'HTKY' }, {})).toThrow(
+      'carrierCodes["HTKY"]',
+    )
   })
 
   it('refuses a carrier without an id before calling PDD, and a refused send', async () => {
