@@ -57,6 +57,14 @@ import type {
   Wave,
   WaveFilter,
   Writeback,
+  PrintTask,
+  Waybill,
+  WaybillAccount,
+  WaybillDefault,
+  WaybillOutcome,
+  WaybillProvider,
+  WaybillSender,
+  WaybillStatus,
 } from './types'
 
 export interface OrderQuery {
@@ -262,13 +270,61 @@ export const endpoints = {
     body: {
       shipmentGroupId?: string | null
       withoutWave?: { reason: string }
-      parcels: { carrier: Carrier; trackingNumber: string }[]
+      parcels: ({ carrier: Carrier; trackingNumber: string } | { waybillId: string })[]
     },
   ) => api.post<{ repeated: boolean }>(`/orders/${id}/ship`, body),
   correctTracking: (
     shipmentId: string,
     body: { parcelNo?: number; carrier?: Carrier; trackingNumber: string; reason: string },
   ) => api.post<{ changed: boolean; writebacksQueued: number }>(`/shipments/${shipmentId}/tracking`, body),
+  waybills: async (query: {
+    orderId?: string
+    waveId?: string
+    status?: WaybillStatus
+    cursor?: string
+    limit?: number
+  }) => toPage<Waybill>(await api.get('/waybills', query)),
+  getWaybills: (
+    body:
+      | { waveId: string }
+      | { parcels: { orderId: string; shipmentGroupId?: string | null; parcelNo?: number }[] },
+  ) => api.post<{ parcels: WaybillOutcome[] }>('/shipments/waybills', body),
+  cancelWaybill: (id: string) => api.post<Waybill>(`/waybills/${id}/cancel`),
+  printTasks: (body: { waveId: string } | { waybillIds: string[]; reprint?: boolean }) =>
+    api.post<{ tasks: PrintTask[] }>('/waybills/print-tasks', body),
+  waybillAccounts: async (query: { cursor?: string; limit?: number } = {}) =>
+    toPage<WaybillAccount>(await api.get('/waybill-accounts', query)),
+  createWaybillAccount: (body: {
+    provider: WaybillProvider
+    name: string
+    shopId?: string
+    baseUrl?: string
+    settings?: Record<string, unknown>
+    sender?: WaybillSender
+    credentials?: Record<string, string>
+  }) => api.post<WaybillAccount>('/waybill-accounts', body),
+  updateWaybillAccount: (
+    id: string,
+    body: {
+      name?: string
+      baseUrl?: string | null
+      settings?: Record<string, unknown>
+      sender?: WaybillSender
+      active?: boolean
+    },
+  ) => api.patch<WaybillAccount>(`/waybill-accounts/${id}`, body),
+  setWaybillCredentials: (id: string, body: Record<string, string>) =>
+    api.put<WaybillAccount>(`/waybill-accounts/${id}/credentials`, body),
+  refreshWaybillAccount: (id: string) => api.post<WaybillAccount>(`/waybill-accounts/${id}/refresh`),
+  waybillDefaults: async (query: { cursor?: string; limit?: number } = {}) =>
+    toPage<WaybillDefault>(await api.get('/waybill-defaults', query)),
+  setWaybillDefault: (
+    body: ({ shopId: string } | { warehouseId: string }) & {
+      accountId: string | null
+      cpCode?: string
+      branchCode?: string | null
+    },
+  ) => api.put<void>('/waybill-defaults', body),
   writebacks: async (query: { cursor?: string; limit?: number; status?: string }) =>
     toPage<Writeback>(await api.get('/writebacks', query)),
   retryWriteback: (id: string) => api.post<{ queued: boolean }>(`/writebacks/${id}/retry`),

@@ -859,3 +859,114 @@ export interface AlertSettings {
   rules: { kind: AlertKind; enabled: boolean; threshold: number | null; defaultThreshold: number | null }[]
   webhook: { url: string; format: WebhookFormat; hasSecret: boolean } | null
 }
+
+/** E-waybills (电子面单): the providers, a parcel's waybill, a wave's outcome per parcel, print tasks. */
+export const WAYBILL_PROVIDERS = ['cainiao', 'pdd', 'douyin', 'jd', 'sf', 'easypost'] as const
+export type WaybillProvider = (typeof WAYBILL_PROVIDERS)[number]
+export type WaybillStatus = 'requested' | 'issued' | 'printed' | 'shipped' | 'cancelled' | 'failed'
+export type PrintComponentKind = 'cainiao' | 'pdd' | 'douyin' | 'jd'
+
+export interface Waybill {
+  id: string
+  orderId: string
+  shipmentGroupId: string | null
+  parcelNo: number
+  accountId: string
+  provider: WaybillProvider
+  status: WaybillStatus
+  cpCode: string
+  realCpCode: string | null
+  carrier: Carrier
+  branchCode: string | null
+  waybillCode: string | null
+  parentWaybillCode: string | null
+  printKind: 'component' | 'label' | null
+  printCount: number
+  printedAt: string | null
+  errorCode: string | null
+  errorMessage: string | null
+  shipmentId: string | null
+  issuedAt: string | null
+  cancelledAt: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export interface WaybillOutcome {
+  orderId: string
+  shipmentGroupId: string | null
+  parcelNo: number
+  result: 'issued' | 'existing' | 'failed' | 'in_progress'
+  waybillId: string | null
+  waybillCode: string | null
+  carrier: Carrier | null
+  cpCode: string | null
+  errorCode: string | null
+  message: string | null
+}
+
+export interface PrintTask {
+  waybillId: string
+  waybillCode: string
+  kind: 'component' | 'label'
+  component?: PrintComponentKind
+  componentUrl?: string
+  message?: Record<string, unknown>
+  labelUrl?: string
+}
+
+export interface WaybillAddress {
+  country?: string | null
+  province: string
+  city: string
+  district: string
+  town?: string | null
+  detail: string
+  postcode?: string | null
+}
+
+export interface WaybillSender {
+  name: string
+  mobile: string
+  phone?: string | null
+  company?: string | null
+  address: WaybillAddress
+  addressId?: string | null
+}
+
+export interface WaybillAccount {
+  id: string
+  provider: WaybillProvider
+  name: string
+  shopId: string | null
+  baseUrl: string | null
+  settings: Record<string, unknown>
+  sender: WaybillSender | null
+  hasCredentials: boolean
+  subscriptions: {
+    cpCode: string
+    cpType: number | null
+    branches: {
+      branchCode: string
+      branchName: string
+      quantity: number | null
+      allocated: number | null
+      cancelled: number | null
+      addresses: WaybillAddress[]
+    }[]
+  }[]
+  checkedAt: string | null
+  checkError: string | null
+  active: boolean
+  createdAt: string
+  updatedAt: string
+}
+
+export interface WaybillDefault {
+  scope: 'shop' | 'warehouse' | 'order'
+  scopeId: string
+  accountId: string
+  cpCode: string
+  branchCode: string | null
+  updatedAt: string
+}

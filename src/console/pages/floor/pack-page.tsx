@@ -19,20 +19,20 @@ import {
   Space,
   Table,
   Tag,
-  Tooltip,
   Typography,
 } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { useSearchParams } from 'react-router'
 import { ApiError } from '../../api/client'
 import { endpoints } from '../../api/endpoints'
-import { CARRIERS, type Carrier, type Verification } from '../../api/types'
+import { CARRIERS, type Carrier, type Verification, type Waybill } from '../../api/types'
 import { Time } from '../../components/format'
 import { useDesk } from '../../components/layout'
 import { feedback, ScanBanner, ScanInput, useWedge } from '../../components/scan'
 import { ErrorAlert } from '../../components/states'
 import { useI18n } from '../../i18n'
 import { refusalText } from './refusal'
+import { liveWaybillOf, printProblem, printRun, waybillRefusal } from './waybill-print'
 
 type Banner = { kind: 'ok' | 'error' | 'info'; text: string } | null
 
@@ -45,17 +45,93 @@ export function PackPage() {
   const [v, setV] = useState<Verification | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [banner, setBanner] = useState<Banner>(null)
+  const [waybill, setWaybill] = useState<Waybill | null>(null)
+
+  const loadWaybill = useCallback(async () => {
+    if (!orderId) return setWaybill(null)
+    const found = await endpoints.waybills({ orderId, limit: 50 }).catch(() => null)
+    const live = found ? liveWaybillOf(found.items, orderId, group) : null
+    setWaybill(live)
+    return live
+  }, [orderId, group])
 
   const load = useCallback(async () => {
     if (!orderId) return setV(null)
     try {
-      setV(await endpoints.verification(orderId, group))
+      const [got] = await Promise.all([endpoints.verification(orderId, group), loadWaybill()])
+      setV(got)
       setError(null)
+      return got
     } catch (err) {
       setError(err)
     }
-  }, [orderId, group])
+  }, [orderId, group, loadWaybill])
   useEffect(() => void load(), [load])
+
+  /**
+   * The parcel's label: take a waybill first when it has none (or its last try failed), then print
+   * it through this PC's print component (or open the hub's PDF). A label printed already (the
+   * wave's print run) is not printed twice unless asked (`again`).
+   */
+  const printLabel = useCallback(
+    async (again = false) => {
+      if (!orderId) return
+      let w = await loadWaybill()
+      if (w?.waybillCode && w.printCount > 0 && !again) return
+      if (!w?.waybillCode || w.status === 'failed') {
+        setBanner({ kind: 'info', text: t('floor.pack.labelTaking') })
+        try {
+          const [out] = (
+            await endpoints.getWaybills({
+              parcels: [{ orderId, shipmentGroupId: group, parcelNo: 0 }],
+            })
+          ).parcels
+          if (!out?.waybillId || out.result === 'failed' || out.result === 'in_progress') {
+            feedback('error')
+            const why =
+              out?.errorCode === 'no_waybill_account'
+                ? t('floor.ship.noWaybillAccount')
+                : t('floor.waybill.quoted', { message: out?.message ?? '' })
+            setBanner({ kind: 'error', text: t('floor.pack.labelFailed', { why }) })
+            await loadWaybill()
+            return
+          }
+        } catch (err) {
+          feedback('error')
+          setBanner({ kind: 'error', text: t('floor.pack.labelFailed', { why: waybillRefusal(i18n, err) }) })
+          return
+        }
+        w = await loadWaybill()
+      }
+      if (!w?.waybillCode) return
+      try {
+        const { tasks } = await endpoints.printTasks({
+          waybillIds: [w.id],
+          ...(w.printCount > 0 ? { reprint: true } : {}),
+        })
+        const [r] = await printRun(tasks)
+        const problem = r ? printProblem(i18n, r) : null
+        if (problem) {
+          feedback('error')
+          setBanner({ kind: 'error', text: t('floor.pack.labelFailed', { why: problem }) })
+        } else {
+          feedback('ok')
+          setBanner({
+            kind: 'ok',
+            text: t('floor.pack.labelPrinted', {
+              carrier: t(`floor.carrier.${w.carrier}`),
+              code: w.waybillCode,
+            }),
+          })
+        }
+      } catch (err) {
+        feedback('error')
+        setBanner({ kind: 'error', text: t('floor.pack.labelFailed', { why: waybillRefusal(i18n, err) }) })
+      }
+      await loadWaybill()
+    },
+    [orderId, group, loadWaybill, i18n, t],
+  )
 
   const open = (id: string, g: string | null) => setParams(g ? { order: id, group: g } : { order: id })
 
@@ -83,7 +159,9 @@ export function PackPage() {
       const r = await endpoints.packScan(orderId, code, group)
       feedback('ok')
       setBanner({ kind: 'ok', text: `${r.skuCode}  ${r.scanned}/${r.expected}` })
-      await load()
+      const now = await load()
+      // The last item: the parcel's label prints now.
+      if (now?.complete && !now.blocked) await printLabel()
     } catch (err) {
       // A code that is no item may be the next order's number: open that order instead.
       if (err instanceof ApiError && err.reason === 'unknown_code') {
@@ -135,7 +213,15 @@ export function PackPage() {
           !orderId && <ScanBanner kind="info">{t('floor.pack.scanOrder')}</ScanBanner>
         )}
         <ErrorAlert error={error} onRetry={() => void load()} />
-        {v && <OrderPanel v={v} reload={load} setBanner={setBanner} />}
+        {v && (
+          <OrderPanel
+            v={v}
+            waybill={waybill}
+            printLabel={printLabel}
+            reload={async () => void (await load())}
+            setBanner={setBanner}
+          />
+        )}
       </Card>
     </div>
   )
@@ -143,10 +229,14 @@ export function PackPage() {
 
 function OrderPanel({
   v,
+  waybill,
+  printLabel,
   reload,
   setBanner,
 }: {
   v: Verification
+  waybill: Waybill | null
+  printLabel: (again?: boolean) => Promise<void>
   reload: () => Promise<void>
   setBanner: (b: Banner) => void
 }) {
@@ -263,7 +353,7 @@ function OrderPanel({
             <Tag color="green">
               {tt('floor.pack.shipped', {
                 tracking: v.shipments
-                  .flatMap((s) => s.parcels.map((p) => `${p.carrier} ${p.trackingNumber}`))
+                  .flatMap((s) => s.parcels.map((p) => `${carrierLabel(i18n, p)} ${p.trackingNumber}`))
                   .join('，'),
               })}
             </Tag>
@@ -288,23 +378,44 @@ function OrderPanel({
               </Button>
             </>
           )}
+          {waybill?.waybillCode && waybill.status !== 'shipped' && (
+            <Button
+              icon={<PrinterOutlined />}
+              data-testid="print-label"
+              onClick={() => void printLabel(true)}
+            >
+              {waybill.printCount > 0 ? t('floor.waybill.reprint') : t('floor.ship.printLabel')}
+            </Button>
+          )}
           <a href={slip} target="_blank" rel="noreferrer">
             <Button icon={<PrinterOutlined />}>{t('floor.pack.printSlip')}</Button>
           </a>
         </Space>
       </Flex>
-      {v.status === 'packed' && <ShipForm v={v} done={reload} setBanner={setBanner} />}
+      {v.status === 'packed' && (
+        <ShipForm v={v} waybill={waybill} printLabel={printLabel} done={reload} setBanner={setBanner} />
+      )}
       {v.status === 'shipped' && <CorrectTracking v={v} done={reload} />}
     </>
   )
 }
 
+/** A carrier as people read it (顺丰速运 / SF Express), the free-text name for OTHER. */
+function carrierLabel(i18n: ReturnType<typeof useI18n>, p: { carrier: string; carrierName?: string | null }) {
+  if (p.carrier === 'OTHER' && p.carrierName) return p.carrierName
+  return i18n.maybe(`floor.carrier.${p.carrier}`) ?? p.carrier
+}
+
 function ShipForm({
   v,
+  waybill,
+  printLabel,
   done,
   setBanner,
 }: {
   v: Verification
+  waybill: Waybill | null
+  printLabel: (again?: boolean) => Promise<void>
   done: () => Promise<void>
   setBanner: (b: Banner) => void
 }) {
@@ -317,15 +428,20 @@ function ShipForm({
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
 
-  const ship = async (withoutWave?: string) => {
+  const live = waybill?.waybillCode && waybill.status !== 'failed' ? waybill : null
+  const [taking, setTaking] = useState(false)
+
+  const ship = async (withoutWave?: string, byWaybill?: boolean) => {
     const trackingNumber = tracking.trim()
-    if (!trackingNumber) return
+    // The label's barcode scanned into the field is the waybill itself: ship by it.
+    const useWaybill = live && (byWaybill || trackingNumber === live.waybillCode)
+    if (!trackingNumber && !useWaybill) return
     setBusy(true)
     try {
       await endpoints.ship(v.orderId, {
         ...(v.shipmentGroupId ? { shipmentGroupId: v.shipmentGroupId } : {}),
         ...(withoutWave ? { withoutWave: { reason: withoutWave } } : {}),
-        parcels: [{ carrier, trackingNumber }],
+        parcels: [useWaybill ? { waybillId: live.id } : { carrier, trackingNumber }],
       })
       feedback('ok')
       void message.success(t('floor.ship.done'))
@@ -342,14 +458,30 @@ function ShipForm({
 
   return (
     <Card size="small" title={t('floor.ship.title')} style={{ marginTop: 16 }} data-testid="ship-form">
+      {live && (
+        <Flex wrap gap={8} align="center" style={{ marginBottom: 12 }} data-testid="ship-waybill">
+          <Typography.Text style={{ fontSize: 16 }}>
+            {t('floor.ship.waybill')}：{t(`floor.carrier.${live.carrier}`)}{' '}
+            <b className="mono">{live.waybillCode}</b>
+          </Typography.Text>
+          <Button
+            type="primary"
+            size="large"
+            loading={busy}
+            onClick={() => void (v.wave ? ship(undefined, true) : setAsking(true))}
+          >
+            {t('floor.ship.byWaybill')}
+          </Button>
+        </Flex>
+      )}
       <Flex wrap gap={8} align="center">
         <Select<Carrier>
           aria-label={t('floor.ship.carrier')}
           value={carrier}
           onChange={setCarrier}
-          style={{ width: 120 }}
+          style={{ width: 160 }}
           size="large"
-          options={CARRIERS.map((c) => ({ value: c, label: c }))}
+          options={CARRIERS.map((c) => ({ value: c, label: t(`floor.carrier.${c}`) }))}
         />
         <Input
           size="large"
@@ -361,12 +493,19 @@ function ShipForm({
           style={{ width: 260, maxWidth: '100%' }}
           className="mono"
         />
-        {/* The e-waybill providers (电子面单) plug in here: a number taken from a provider fills the field. */}
-        <Tooltip title={t('floor.ship.waybillSoon')}>
-          <Button size="large" disabled data-testid="get-waybill">
+        {!live && (
+          <Button
+            size="large"
+            data-testid="get-waybill"
+            loading={taking}
+            onClick={() => {
+              setTaking(true)
+              void printLabel(true).finally(() => setTaking(false))
+            }}
+          >
             {t('floor.ship.getWaybill')}
           </Button>
-        </Tooltip>
+        )}
         {v.wave ? (
           <Button
             type="primary"
@@ -389,7 +528,7 @@ function ShipForm({
         okText={t('floor.ship.submit')}
         cancelText={t('common.cancel')}
         okButtonProps={{ disabled: reason.trim().length < 2, loading: busy, danger: true }}
-        onOk={() => void ship(reason.trim())}
+        onOk={() => void ship(reason.trim(), !!live && !tracking.trim())}
         onCancel={() => setAsking(false)}
       >
         <Typography.Paragraph>{t('floor.ship.withoutWaveHint')}</Typography.Paragraph>
@@ -418,10 +557,16 @@ function CorrectTracking({ v, done }: { v: Verification; done: () => Promise<voi
   const [reason, setReason] = useState('')
   const [error, setError] = useState<unknown>(null)
   const shipment = v.shipments.at(-1)
+  const was = shipment?.parcels[0]?.carrier
+  const [carrier, setCarrier] = useState<Carrier>(CARRIERS.includes(was as Carrier) ? (was as Carrier) : 'SF')
   if (!shipment) return null
   const submit = async () => {
     try {
-      await endpoints.correctTracking(shipment.id, { trackingNumber: tracking.trim(), reason: reason.trim() })
+      await endpoints.correctTracking(shipment.id, {
+        trackingNumber: tracking.trim(),
+        reason: reason.trim(),
+        ...(carrier !== was ? { carrier } : {}),
+      })
       void message.success(t('floor.ship.corrected'))
       setOpen(false)
       await done()
@@ -447,6 +592,14 @@ function CorrectTracking({ v, done }: { v: Verification; done: () => Promise<voi
         <Typography.Paragraph>{t('floor.ship.correctHint')}</Typography.Paragraph>
         {error ? <Alert type="error" message={refusalText(i18n, error)} style={{ marginBottom: 8 }} /> : null}
         <Form layout="vertical">
+          <Form.Item label={t('floor.ship.carrier')}>
+            <Select<Carrier>
+              aria-label={t('floor.ship.carrier')}
+              value={carrier}
+              onChange={setCarrier}
+              options={CARRIERS.map((c) => ({ value: c, label: t(`floor.carrier.${c}`) }))}
+            />
+          </Form.Item>
           <Form.Item label={t('floor.ship.tracking')} required>
             <Input className="mono" value={tracking} onChange={(e) => setTracking(e.target.value)} />
           </Form.Item>

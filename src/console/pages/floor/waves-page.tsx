@@ -1,5 +1,5 @@
 /** 波次: the waves with their progress; a new wave from filters with a live preview of what it takes. */
-import { PlusOutlined, PrinterOutlined, ScanOutlined } from '@ant-design/icons'
+import { FileTextOutlined, PlusOutlined, PrinterOutlined, ScanOutlined } from '@ant-design/icons'
 import {
   App,
   Button,
@@ -24,6 +24,7 @@ import { CursorPager, ListPage } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
 import { useI18n } from '../../i18n'
+import { WaveWaybills } from './wave-waybills'
 
 export const STAGE_COLOR: Record<WaveStage, string> = {
   to_pick: 'orange',
@@ -43,6 +44,7 @@ export function WavesPage() {
   const desk = useDesk()
   const [status, setStatus] = useState<'open' | 'closed' | 'all'>('open')
   const [creating, setCreating] = useState(false)
+  const [waybillsOf, setWaybillsOf] = useState<Wave | null>(null)
   const list = useCursorList<Wave>(
     (cursor, limit) =>
       endpoints.waves({ ...(cursor ? { cursor } : {}), limit, ...(status === 'all' ? {} : { status }) }),
@@ -151,6 +153,16 @@ export function WavesPage() {
                       </Button>
                     </Link>
                   )}
+                  {w.status === 'open' && (
+                    <Button
+                      size="small"
+                      icon={<FileTextOutlined />}
+                      data-testid="wave-waybills-open"
+                      onClick={() => setWaybillsOf(w)}
+                    >
+                      {t('floor.waybill.button')}
+                    </Button>
+                  )}
                   {desk && (
                     <a href={`/app/print/waves/${w.id}`} target="_blank" rel="noreferrer">
                       <Button size="small" icon={<PrinterOutlined />}>
@@ -165,6 +177,16 @@ export function WavesPage() {
         }}
         pager={<CursorPager list={list} />}
       />
+      {waybillsOf && (
+        <WaveWaybills
+          waveId={waybillsOf.id}
+          code={waybillsOf.code}
+          onClose={() => {
+            setWaybillsOf(null)
+            list.reload()
+          }}
+        />
+      )}
       {creating && (
         <CreateWave
           onClose={(made) => {
