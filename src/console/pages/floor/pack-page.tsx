@@ -4,7 +4,7 @@
  * complete; ship with a tracking number typed or scanned. What is scanned lives on the server: the
  * page keeps the order in its URL, so a reload carries on where it was.
  */
-import { PrinterOutlined, ReloadOutlined } from '@ant-design/icons'
+import { PrinterOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons'
 import {
   Alert,
   App,
@@ -32,6 +32,7 @@ import { feedback, ScanBanner, ScanInput, useWedge } from '../../components/scan
 import { ErrorAlert } from '../../components/states'
 import { useI18n } from '../../i18n'
 import { refusalText } from './refusal'
+import { ComponentSettings } from './wave-waybills'
 import { liveWaybillOf, printProblem, printRun, waybillRefusal } from './waybill-print'
 
 type Banner = { kind: 'ok' | 'error' | 'info'; text: string } | null
@@ -46,6 +47,7 @@ export function PackPage() {
   const [error, setError] = useState<unknown>(null)
   const [banner, setBanner] = useState<Banner>(null)
   const [waybill, setWaybill] = useState<Waybill | null>(null)
+  const [components, setComponents] = useState(false)
 
   const loadWaybill = useCallback(async () => {
     if (!orderId) return setWaybill(null)
@@ -188,17 +190,25 @@ export function PackPage() {
           <Typography.Title level={4} style={{ margin: 0 }}>
             {t('floor.pack.title')}
           </Typography.Title>
-          {orderId && (
+          <Space wrap>
             <Button
-              onClick={() => {
-                setParams({})
-                setBanner(null)
-              }}
-            >
-              {t('floor.pack.nextOrder')}
-            </Button>
-          )}
+              icon={<SettingOutlined />}
+              aria-label={t('floor.waybill.components')}
+              onClick={() => setComponents(true)}
+            />
+            {orderId && (
+              <Button
+                onClick={() => {
+                  setParams({})
+                  setBanner(null)
+                }}
+              >
+                {t('floor.pack.nextOrder')}
+              </Button>
+            )}
+          </Space>
         </Flex>
+        {components && <ComponentSettings onClose={() => setComponents(false)} />}
         <div style={{ maxWidth: 560, marginTop: 12 }}>
           <ScanInput
             key={verifying ? `items-${orderId}` : 'order'}

@@ -289,7 +289,7 @@ export function WaveWaybills({
                       okText={t('common.confirm')}
                       cancelText={t('common.cancel')}
                       okButtonProps={{ danger: true }}
-                      onConfirm={() => cancel(w)}
+                      onConfirm={() => void cancel(w)}
                     >
                       <Button size="small" danger>
                         {t('floor.waybill.cancel')}
