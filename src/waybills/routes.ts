@@ -8,6 +8,7 @@ import type { Auth } from '../api/auth.js'
 import { Type, type Static } from 'typebox'
 import { checkOutboundUrl } from '../../connectors/outbound.js'
 import { SHOP_CHANNEL, WAYBILL_PROVIDERS, type WaybillProvider } from '../../connectors/waybill/types.js'
+import { waybillClient } from '../../connectors/waybill/index.js'
 import type { AppContext } from '../context.js'
 import { AppError, invalid, mustOwn, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
@@ -96,6 +97,7 @@ const AccountSchema = Type.Object({
   subscriptions: Type.Array(
     Type.Object({
       cpCode: Type.String(),
+      carrier: Type.String({ description: "the hub's carrier code for cpCode (OTHER when it has none)" }),
       cpType: Nullable(Type.Integer()),
       branches: Type.Array(BranchSchema),
     }),
@@ -115,7 +117,10 @@ const accountJson = (a: AccountRow) => ({
   settings: a.settings,
   sender: Object.keys(a.sender).length ? (a.sender as Sender) : null,
   hasCredentials: a.credentials_enc !== null,
-  subscriptions: a.subscriptions ?? [],
+  subscriptions: (a.subscriptions ?? []).map((s) => ({
+    ...s,
+    carrier: waybillClient(a.provider).carrierOf(s.cpCode),
+  })),
   checkedAt: iso(a.checked_at),
   checkError: a.check_error,
   active: a.active === 1,

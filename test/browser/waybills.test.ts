@@ -184,7 +184,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     expect(codes[1]).toMatch(/^YT/)
     expect(codes[2]).toBeNull()
     const third = table.locator('.ant-table-row', { hasText: EXTERNAL[2]! })
-    expect(await third.textContent()).toContain('取号失败')
+    await eventually(() => third.textContent()).toContain('取号失败')
     expect(await third.getByTestId('waybill-error').textContent()).toContain('网点电子面单余额不足')
     expect(await table.locator('.ant-table-row', { hasText: EXTERNAL[0]! }).textContent()).toContain(
       `圆通速递${codes[0]}`,
@@ -239,14 +239,16 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     // Nothing prints before the last item.
     expect(comp.tasks.length).toBe(before)
     await scan(page, 'TEA-W')
-    await eventually(() => comp.tasks.length).toBe(before + 1)
+    await page.locator('[data-testid="scan-ok"], [data-testid="scan-error"]', { hasText: '面单' }).waitFor()
+    await shoot(page, 'waybills-pack-printed')
+    expect(await page.getByTestId('scan-ok').textContent()).toMatch(/^已扫齐，面单已打印：中通快递 /)
+    expect(comp.tasks.length).toBe(before + 1)
     const wb = (await liveWaybill(orders[2]!))!
     expect(wb).toMatchObject({ cp_code: 'ZTO', status: 'printed' })
     expect(comp.tasks.at(-1)!.documentIds).toEqual([wb.waybill_code])
-    await eventually(() => page.getByTestId('scan-ok').textContent()).toBe(
+    expect(await page.getByTestId('scan-ok').textContent()).toBe(
       `已扫齐，面单已打印：中通快递 ${wb.waybill_code}`,
     )
-    await shoot(page, 'waybills-pack-printed')
 
     await page.getByRole('button', { name: '打包' }).click()
     await page.getByTestId('ship-waybill').waitFor()
@@ -278,6 +280,8 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
       height: 740,
       mobile: true,
     })
+    await hand.page.locator('.ant-table-row', { hasText: 'W000001' }).waitFor()
+    await shoot(hand.page, 'waybills-waves-360')
     await hand.page
       .locator('.ant-table-row', { hasText: 'W000001' })
       .getByTestId('wave-waybills-open')

@@ -945,6 +945,8 @@ export interface WaybillAccount {
   hasCredentials: boolean
   subscriptions: {
     cpCode: string
+    /** The hub's carrier for cpCode (OTHER when none). */
+    carrier: Carrier
     cpType: number | null
     branches: {
       branchCode: string

@@ -10,6 +10,7 @@ import {
   AppstoreOutlined,
   DatabaseOutlined,
   CarOutlined,
+  FileTextOutlined,
   CodeSandboxOutlined,
   InboxOutlined,
   NodeIndexOutlined,
@@ -38,6 +39,7 @@ import { PackPage } from '../pages/floor/pack-page'
 import { PickPage } from '../pages/floor/pick-page'
 import { WavesPage } from '../pages/floor/waves-page'
 import { WritebacksPage } from '../pages/floor/writebacks-page'
+import { WaybillAccountsPage } from '../pages/floor/waybill-accounts-page'
 import { ApiKeysPage } from '../pages/settings/api-keys-page'
 import { AuditPage } from '../pages/settings/audit-page'
 import { MerchantPage } from '../pages/settings/merchant-page'
@@ -227,6 +229,14 @@ export const ROUTES: readonly PageRoute[] = [
     group: 'floor',
     element: <WritebacksPage />,
     icon: <CarOutlined />,
+  },
+  {
+    path: 'floor/waybill-accounts',
+    label: 'shell.menu.waybillAccounts',
+    roles: STAFF,
+    group: 'floor',
+    element: <WaybillAccountsPage />,
+    icon: <FileTextOutlined />,
   },
   {
     path: 'settings/merchant',

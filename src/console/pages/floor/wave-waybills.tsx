@@ -86,11 +86,11 @@ export function WaveWaybills({
     try {
       const { parcels } = await endpoints.getWaybills({ waveId })
       const failed = parcels.filter((p) => p.result === 'failed' || p.result === 'in_progress').length
+      await load()
       setNotice({
         type: failed ? 'warning' : 'success',
         text: t('floor.waybill.got', { ok: parcels.length - failed, failed }),
       })
-      await load()
     } catch (err) {
       setNotice({ type: 'error', text: waybillRefusal(i18n, err) })
     } finally {
@@ -103,6 +103,7 @@ export function WaveWaybills({
     try {
       const { tasks } = await endpoints.printTasks(body)
       const results = await printRun(tasks)
+      await load()
       setPrinted((was) => ({ ...was, ...Object.fromEntries(results.map((r) => [r.waybillId, r])) }))
       const failed = results.filter((r) => r.outcome === 'failed').length
       const labels = results.filter((r) => r.outcome === 'opened').length
@@ -113,7 +114,6 @@ export function WaveWaybills({
             ? { type: 'info', text: t('floor.waybill.labels', { n: labels }) }
             : { type: 'success', text: t('floor.waybill.printed', { n: results.length }) },
       )
-      await load()
     } catch (err) {
       setNotice({ type: 'error', text: waybillRefusal(i18n, err) })
     } finally {
