@@ -14,14 +14,16 @@ export const CONSOLE_PREFIX = '/app'
 export const CONSOLE_DIST = fileURLToPath(new URL('../../dist/console/', import.meta.url))
 
 // antd writes its styles as <style> tags (CSS-in-JS): inline styles stay allowed, nothing else
-// leaves the origin, so a console that tried to load a CDN font or script would fail visibly.
+// leaves the origin, so a console that tried to load a CDN font or script would fail visibly. The
+// one way out is to this PC's own loopback: the packing station talks to the platforms' print
+// components there over WebSocket (waybills.md §0; ports vary by component and setting).
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",
-  "connect-src 'self'",
+  "connect-src 'self' ws://localhost:* ws://127.0.0.1:* wss://localhost:* wss://127.0.0.1:*",
   "frame-ancestors 'none'",
   "base-uri 'self'",
   "form-action 'self'",

@@ -266,7 +266,7 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
     await page.getByPlaceholder('扫描或输入快递单号').focus()
     await page.keyboard.type('SF1234567001', { delay: 5 })
     await page.keyboard.press('Enter')
-    await eventually(() => page.getByTestId('pack-progress').textContent()).toContain('SF SF1234567001')
+    await eventually(() => page.getByTestId('pack-progress').textContent()).toContain('顺丰速运 SF1234567001')
     await shoot(page, 'floor-pack-shipped')
     // The worker's turn: the queued writeback reaches the store.
     const pending = await w.env.ctx.db

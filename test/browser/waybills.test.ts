@@ -58,7 +58,6 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
   let sb: WaybillSandbox
   let comp: FakePrintComponent
   const orders: string[] = []
-  let waveId = ''
 
   const api = async (method: 'POST' | 'PUT', url: string, payload: object) => {
     const r = await w.env.app.inject({
@@ -157,7 +156,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     await api('PUT', '/waybill-defaults', { shopId: taobao.id, accountId: acct.id, cpCode: 'YTO' })
     await api('PUT', `/orders/${orders[2]}/waybill-choice`, { accountId: acct.id, cpCode: 'ZTO' })
     sb.setBalance('cainiao', 'ZTO', '571002', 0)
-    waveId = String((await api('POST', '/waves', { warehouseId: hz, shopId: taobao.id })).waveId)
+    await api('POST', '/waves', { warehouseId: hz, shopId: taobao.id })
   })
   afterAll(async () => {
     expect(w.offsite).toEqual([])
@@ -305,7 +304,10 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     await desk.page.getByText('E-waybills of wave W000001').waitFor()
     await eventually(() => desk.page.getByTestId('wave-waybills').locator('.ant-table-row').count()).toBe(3)
     await shoot(desk.page, 'waybills-wave-en-1440')
+    await desk.page.keyboard.press('Escape')
+    await desk.page.locator('.ant-drawer-content').waitFor({ state: 'hidden' })
     await desk.page.getByText('中文', { exact: true }).click()
+    await desk.page.getByRole('heading', { name: '波次' }).waitFor()
     await desk.context.close()
   })
 })

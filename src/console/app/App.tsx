@@ -7,7 +7,7 @@ import { LoginPage } from '../pages/login-page'
 import { FirstPasswordPage } from '../pages/account-page'
 import type { Role } from '../api/types'
 import { PickListPrint } from '../pages/print/picklist-print'
-import { SlipPrint } from '../pages/print/slip-print'
+import { SlipPrint, WaveSlipsPrint } from '../pages/print/slip-print'
 import { homeFor, ROUTES, STAFF } from './routes'
 import { SessionProvider, useSession } from './session'
 import { Shell } from './shell'
@@ -47,6 +47,16 @@ export function App() {
                   <RequireSession>
                     <RequireRole roles={STAFF}>
                       <PickListPrint />
+                    </RequireRole>
+                  </RequireSession>
+                }
+              />
+              <Route
+                path="/print/waves/:id/slips"
+                element={
+                  <RequireSession>
+                    <RequireRole roles={STAFF}>
+                      <WaveSlipsPrint />
                     </RequireRole>
                   </RequireSession>
                 }

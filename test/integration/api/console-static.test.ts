@@ -29,6 +29,10 @@ describe('serving a built console', () => {
       expect(res.body).toContain('id="root"')
       expect(res.headers['cache-control']).toBe('no-cache')
       expect(res.headers['content-security-policy']).toContain("script-src 'self'")
+      // Only the page's own origin, and this PC's loopback for the print components' WebSockets.
+      expect(res.headers['content-security-policy']).toContain(
+        "connect-src 'self' ws://localhost:* ws://127.0.0.1:* wss://localhost:* wss://127.0.0.1:*;",
+      )
     }
   })
 

@@ -3,7 +3,7 @@
  * parcel's result, the provider's error in its own words), print them all in pick order through
  * this PC's print components (or as hub-rendered PDF labels), reprint one, cancel one.
  */
-import { CloudDownloadOutlined, PrinterOutlined, SettingOutlined } from '@ant-design/icons'
+import { CloudDownloadOutlined, PrinterOutlined, ProfileOutlined, SettingOutlined } from '@ant-design/icons'
 import {
   Alert,
   App,
@@ -159,6 +159,9 @@ export function WaveWaybills({
         >
           {t('floor.waybill.printAll')}
         </Button>
+        <a href={`/app/print/waves/${waveId}/slips`} target="_blank" rel="noreferrer">
+          <Button icon={<ProfileOutlined />}>{t('floor.waybill.slips')}</Button>
+        </a>
         <Button icon={<SettingOutlined />} onClick={() => setSettings(true)}>
           {t('floor.waybill.components')}
         </Button>
@@ -189,7 +192,6 @@ export function WaveWaybills({
           {
             title: t('floor.waybill.slot'),
             dataIndex: 'slotCode',
-            fixed: desk ? 'left' : undefined,
             render: (s: string) => <span className="mono">{s}</span>,
           },
           {
@@ -238,7 +240,8 @@ export function WaveWaybills({
           {
             title: t('floor.waybill.said'),
             key: 'said',
-            width: desk ? 300 : 200,
+            width: desk ? 280 : 200,
+            onCell: () => ({ style: { wordBreak: 'break-word' } }),
             render: (_: unknown, r) => {
               const w = r.waybill
               const p = w ? printed[w.id] : undefined
@@ -263,7 +266,6 @@ export function WaveWaybills({
           {
             title: t('common.actions'),
             key: 'actions',
-            fixed: desk ? 'right' : undefined,
             render: (_: unknown, r) => {
               const w = r.waybill
               if (!w?.waybillCode || w.status === 'failed') return null

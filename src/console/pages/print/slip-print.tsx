@@ -21,7 +21,6 @@ export function SlipPrint() {
   const { id = '' } = useParams()
   const [params] = useSearchParams()
   const { t } = useI18n()
-  const me = useMe()
   const [v, setV] = useState<Verification | null>(null)
   const [error, setError] = useState<unknown>(null)
   useEffect(() => {
@@ -29,8 +28,6 @@ export function SlipPrint() {
   }, [id, params])
   if (error) return <ErrorAlert error={error} />
   if (!v) return <Spin style={{ margin: 48 }} />
-  const units = v.lines.reduce((n, l) => n + l.expected, 0)
-  const tracking = v.shipments.flatMap((s) => s.parcels.map((p) => `${p.carrier} ${p.trackingNumber}`))
   return (
     <div className="ep-print ep-print-slip" data-testid="slip-print">
       <style>{PAGE}</style>
@@ -40,6 +37,59 @@ export function SlipPrint() {
         </Button>
         <Button onClick={() => window.close()}>{t('floor.print.close')}</Button>
       </div>
+      <Slip v={v} />
+    </div>
+  )
+}
+
+/**
+ * A wave's packing slips in pick order (slot by slot), one 100 × 150 mm page each, the orders taken
+ * out of the wave left out: what the packer lays beside the wave's labels.
+ */
+export function WaveSlipsPrint() {
+  const { id = '' } = useParams()
+  const { t } = useI18n()
+  const [slips, setSlips] = useState<Verification[] | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  useEffect(() => {
+    void (async () => {
+      const list = await endpoints.pickList(id)
+      const rows = list.legend.filter((l) => !l.onHold).sort((a, b) => a.slot - b.slot)
+      setSlips(await Promise.all(rows.map((l) => endpoints.verification(l.orderId, l.shipmentGroupId))))
+    })().catch(setError)
+  }, [id])
+  if (error) return <ErrorAlert error={error} />
+  if (!slips) return <Spin style={{ margin: 48 }} />
+  return (
+    <div data-testid="wave-slips-print">
+      <style>{PAGE}</style>
+      <div className="ep-print-toolbar no-print">
+        <Button type="primary" onClick={() => window.print()}>
+          {t('floor.print.print')}
+        </Button>
+        <Button onClick={() => window.close()}>{t('floor.print.close')}</Button>
+      </div>
+      {slips.map((v) => (
+        <div key={`${v.orderId}|${v.shipmentGroupId ?? ''}`} className="ep-print ep-print-slip ep-page-break">
+          <Slip v={v} />
+        </div>
+      ))}
+    </div>
+  )
+}
+
+function Slip({ v }: { v: Verification }) {
+  const i18n = useI18n()
+  const { t } = i18n
+  const me = useMe()
+  const units = v.lines.reduce((n, l) => n + l.expected, 0)
+  const carrier = (c: string, name: string | null) =>
+    c === 'OTHER' && name ? name : (i18n.maybe(`floor.carrier.${c}`) ?? c)
+  const tracking = v.shipments.flatMap((s) =>
+    s.parcels.map((p) => `${carrier(p.carrier, p.carrierName)} ${p.trackingNumber}`),
+  )
+  return (
+    <>
       <div className="head">
         <div>
           <h1 style={{ fontSize: '13pt' }}>{me.merchant.name}</h1>
@@ -97,6 +147,6 @@ export function SlipPrint() {
         </div>
       )}
       <div className="box">{t('floor.print.packer')}：</div>
-    </div>
+    </>
   )
 }
