@@ -5,7 +5,8 @@
  * spent), prints them in pick order through the component, cancels one with a confirm; verify and
  * pack prints the next parcel's label on its last scan (taking its waybill first), ships by it, and
  * the writeback reaches the Taobao sandbox with the waybill's carrier code and number. Screens at
- * 1440 and 360 px, zh-CN and en.
+ * 1440 and 360 px, zh-CN and en. The admin's account screen: carriers, branches and balance,
+ * an SF account added with write-only credentials, a warehouse's default carrier.
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -23,6 +24,7 @@ import { PASSWORD } from './seed.js'
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 const TOP = { appKey: 'tb-app', appSecret: 'tb-secret', session: 'tb-session' }
+const SF = { partnerId: 'SFPARTNER', checkWord: 'sf-check-word-0001' }
 const MASKED = {
   name: '张*',
   phone: '*******1234',
@@ -81,7 +83,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     w = await startWorld()
     const { db } = w.env.ctx
     const m = w.data.merchantId
-    sb = await startWaybillSandbox({ top: TOP })
+    sb = await startWaybillSandbox({ top: TOP, sf: SF })
     comp = await startPrintComponent('cainiao')
     const taobao = await createShop(db, w.env.ctx.config.secretKey, m, {
       channel: 'taobao',
@@ -216,7 +218,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
       .click()
     await page.getByText(`取消面单 ${codes[1]}？`).waitFor()
     await shoot(page, 'waybills-wave-cancel-confirm')
-    await page.locator('.ant-popconfirm').getByRole('button', { name: '确定' }).click()
+    await page.locator('.ant-popconfirm').getByRole('button', { name: '取消面单' }).click()
     await page.getByText(`面单 ${codes[1]} 已取消。`).waitFor()
     expect(sb.issued.find((n) => n.code === codes[1])?.status).toBe('cancelled')
     await eventually(() =>
@@ -309,5 +311,92 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     await desk.page.getByText('中文', { exact: true }).click()
     await desk.page.getByRole('heading', { name: '波次' }).waitFor()
     await desk.context.close()
+  })
+
+  it('the admin lists the accounts with branches and balance, adds an SF account whose credentials are never shown again, and sets a default carrier', async () => {
+    const { page, context } = await openSignedIn(
+      w,
+      w.data.logins.admin,
+      PASSWORD,
+      '/app/floor/waybill-accounts',
+    )
+    await page.getByRole('heading', { name: '电子面单账号' }).waitFor()
+    const cainiao = page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' })
+    await cainiao.waitFor()
+    const text = await cainiao.textContent()
+    expect(text).toContain('天猫旗舰店')
+    expect(text).toContain('圆通速递（YTO） · 杭州余杭区文一西路网点')
+    expect(text).toContain('中通快递（ZTO） · 杭州余杭区仓前网点')
+    await cainiao.getByRole('button', { name: '刷新余额' }).click()
+    await page.getByText('已刷新 菜鸟 杭州仓 的网点和余额。').waitFor()
+    await shoot(page, 'waybills-accounts')
+
+    await page.getByRole('button', { name: '添加账号' }).click()
+    const modal = page.locator('.ant-modal', { hasText: '添加电子面单账号' })
+    await modal.getByLabel('服务商').click()
+    await page.locator('.ant-select-item-option', { hasText: '顺丰丰桥' }).click()
+    await modal.getByLabel('名称').fill('顺丰月结')
+    await modal.getByLabel('接口地址').fill(`${sb.url}/sf`)
+    await modal.getByLabel('月结卡号').fill('5710000001')
+    await modal.getByLabel('顾客编码（partnerID）').fill(SF.partnerId)
+    await modal.getByLabel('校验码（checkWord）').fill(SF.checkWord)
+    await modal.getByLabel('发件人').fill('杭州一仓')
+    await modal.getByLabel('手机').fill('13800000000')
+    await modal.getByLabel('省').fill('浙江省')
+    await modal.getByLabel('市', { exact: true }).fill('杭州市')
+    await modal.getByLabel('区', { exact: true }).fill('余杭区')
+    await modal.getByLabel('详细地址').fill('文一西路969号')
+    await shoot(page, 'waybills-account-create')
+    const created = page.waitForResponse(
+      (r) => r.url().endsWith('/waybill-accounts') && r.request().method() === 'POST',
+    )
+    await modal.getByRole('button', { name: '保存' }).click()
+    const body = await (await created).text()
+    expect(body).not.toContain(SF.checkWord)
+    await page.getByText('已添加 顺丰月结。').waitFor()
+    const sf = page.locator('.ant-table-row', { hasText: '顺丰月结' })
+    await sf.getByRole('button', { name: '刷新余额' }).click()
+    await eventually(() => sf.textContent()).toContain('顺丰速运（SF）')
+    // Write-only: the edit form shows that credentials are set, never what they are.
+    await sf.getByRole('button', { name: '编辑' }).click()
+    const edit = page.locator('.ant-modal', { hasText: '编辑 顺丰月结' })
+    expect(await edit.getByLabel('校验码（checkWord）').inputValue()).toBe('')
+    expect(await edit.getByLabel('校验码（checkWord）').getAttribute('placeholder')).toBe('已设置，不显示')
+    expect(await page.content()).not.toContain(SF.checkWord)
+    await edit.getByRole('button', { name: '取消' }).click()
+
+    // The warehouse HZ ships SF by default.
+    const defaults = page.getByTestId('waybill-defaults')
+    const hzRow = defaults.locator('.ant-table-row', { hasText: 'HZ' })
+    await hzRow.locator('.ant-select').first().click()
+    await page.locator('.ant-select-item-option', { hasText: '顺丰月结' }).click()
+    await page.getByText('已保存默认快递。').waitFor()
+    await eventually(() => hzRow.textContent()).toContain('顺丰速运（SF）')
+    const saved = await w.env.ctx.db
+      .selectFrom('waybill_defaults')
+      .select(['scope', 'cp_code'])
+      .where('merchant_id', '=', w.data.merchantId)
+      .where('scope', '=', 'warehouse')
+      .execute()
+    expect(saved).toEqual([{ scope: 'warehouse', cp_code: 'SF' }])
+    await page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' }).scrollIntoViewIfNeeded()
+    await shoot(page, 'waybills-accounts-after')
+    await page.getByText('EN', { exact: true }).click()
+    await page.getByRole('heading', { name: 'E-waybill accounts' }).waitFor()
+    await shoot(page, 'waybills-accounts-en-1440')
+    await page.getByText('中文', { exact: true }).click()
+    await context.close()
+
+    const hand = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/floor/waybill-accounts', {
+      width: 360,
+      height: 740,
+      mobile: true,
+    })
+    await hand.page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' }).waitFor()
+    // The warehouse reads and refreshes; it adds nothing.
+    expect(await hand.page.getByRole('button', { name: '添加账号' }).count()).toBe(0)
+    expect(await hand.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)
+    await shoot(hand.page, 'waybills-accounts-360')
+    await hand.context.close()
   })
 })

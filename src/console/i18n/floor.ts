@@ -116,6 +116,7 @@ export const floor = defineArea(
       byWaybill: '按面单发货',
       printLabel: '打印面单',
       noWaybillAccount: '这个订单的店铺和仓库都没有设置默认快递，请手工填写快递单号。',
+      manual: '改为手工填写单号',
       submit: '发货',
       done: '已发货，正在回传平台。',
       withoutWave: '不经波次发货',
@@ -146,6 +147,7 @@ export const floor = defineArea(
       print: '打印',
       reprint: '重打',
       cancel: '取消面单',
+      keep: '保留面单',
       cancelConfirm: '取消面单 {code}？取消后这个单号作废，不能再打印；包裹可以重新取号。',
       cancelled: '面单 {code} 已取消。',
       none: '未取号',
@@ -442,6 +444,7 @@ export const floor = defineArea(
       printLabel: 'Print label',
       noWaybillAccount:
         'Neither this order’s shop nor its warehouse has a default carrier: type the tracking number.',
+      manual: 'Type a tracking number instead',
       submit: 'Ship',
       done: 'Shipped; telling the platform.',
       withoutWave: 'Ship without wave',
@@ -473,6 +476,7 @@ export const floor = defineArea(
       print: 'Print',
       reprint: 'Reprint',
       cancel: 'Cancel waybill',
+      keep: 'Keep it',
       cancelConfirm:
         'Cancel waybill {code}? The number is voided and can never print again; the parcel can take a new one.',
       cancelled: 'Waybill {code} cancelled.',

@@ -440,6 +440,7 @@ function ShipForm({
 
   const live = waybill?.waybillCode && waybill.status !== 'failed' ? waybill : null
   const [taking, setTaking] = useState(false)
+  const [manual, setManual] = useState(false)
 
   const ship = async (withoutWave?: string, byWaybill?: boolean) => {
     const trackingNumber = tracking.trim()
@@ -482,9 +483,14 @@ function ShipForm({
           >
             {t('floor.ship.byWaybill')}
           </Button>
+          {!manual && (
+            <Button type="link" onClick={() => setManual(true)}>
+              {t('floor.ship.manual')}
+            </Button>
+          )}
         </Flex>
       )}
-      <Flex wrap gap={8} align="center">
+      <Flex wrap gap={8} align="center" hidden={!!live && !manual}>
         <Select<Carrier>
           aria-label={t('floor.ship.carrier')}
           value={carrier}

@@ -134,7 +134,7 @@ class Connection {
 type Answer = { ok: true } | { ok: false; message: string }
 
 /** The component's verdict on one task, per its protocol. */
-function verdict(kind: PrintComponentKind, message: Msg): (m: Msg) => Answer | undefined {
+export function verdict(kind: PrintComponentKind, message: Msg): (m: Msg) => Answer | undefined {
   if (kind === 'jd') {
     const key = str(message.key)
     return (m) =>

@@ -138,7 +138,7 @@ export function WaveWaybills({
       open
       onClose={onClose}
       title={t('floor.waybill.title', { code })}
-      width={desk ? 1120 : '100%'}
+      width={desk ? 1240 : '100%'}
       styles={{ body: { paddingTop: 12 } }}
     >
       <Flex wrap gap={8} style={{ marginBottom: 12 }}>
@@ -240,7 +240,7 @@ export function WaveWaybills({
           {
             title: t('floor.waybill.said'),
             key: 'said',
-            width: desk ? 280 : 200,
+            width: desk ? 240 : 200,
             onCell: () => ({ style: { wordBreak: 'break-word' } }),
             render: (_: unknown, r) => {
               const w = r.waybill
@@ -288,8 +288,8 @@ export function WaveWaybills({
                           {t('floor.waybill.cancelConfirm', { code: w.waybillCode })}
                         </div>
                       }
-                      okText={t('common.confirm')}
-                      cancelText={t('common.cancel')}
+                      okText={t('floor.waybill.cancel')}
+                      cancelText={t('floor.waybill.keep')}
                       okButtonProps={{ danger: true }}
                       onConfirm={() => void cancel(w)}
                     >
