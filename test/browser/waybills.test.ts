@@ -321,7 +321,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
       '/app/floor/waybill-accounts',
     )
     await page.getByRole('heading', { name: '电子面单账号' }).waitFor()
-    const cainiao = page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' })
+    const cainiao = page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' }).first()
     await cainiao.waitFor()
     const text = await cainiao.textContent()
     expect(text).toContain('天猫旗舰店')
@@ -354,7 +354,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     const body = await (await created).text()
     expect(body).not.toContain(SF.checkWord)
     await page.getByText('已添加 顺丰月结。').waitFor()
-    const sf = page.locator('.ant-table-row', { hasText: '顺丰月结' })
+    const sf = page.locator('.ant-table-row', { hasText: '顺丰月结' }).first()
     await sf.getByRole('button', { name: '刷新余额' }).click()
     await eventually(() => sf.textContent()).toContain('顺丰速运（SF）')
     // Write-only: the edit form shows that credentials are set, never what they are.
@@ -379,7 +379,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
       .where('scope', '=', 'warehouse')
       .execute()
     expect(saved).toEqual([{ scope: 'warehouse', cp_code: 'SF' }])
-    await page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' }).scrollIntoViewIfNeeded()
+    await cainiao.scrollIntoViewIfNeeded()
     await shoot(page, 'waybills-accounts-after')
     await page.getByText('EN', { exact: true }).click()
     await page.getByRole('heading', { name: 'E-waybill accounts' }).waitFor()
@@ -392,7 +392,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
       height: 740,
       mobile: true,
     })
-    await hand.page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' }).waitFor()
+    await hand.page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' }).first().waitFor()
     // The warehouse reads and refreshes; it adds nothing.
     expect(await hand.page.getByRole('button', { name: '添加账号' }).count()).toBe(0)
     expect(await hand.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)

@@ -120,10 +120,10 @@ export function WaybillAccountsPage() {
             {
               title: t('floor.accounts.name'),
               dataIndex: 'name',
-              fixed: desk ? 'left' : undefined,
               render: (name: string, a) => (
                 <>
                   <Typography.Text strong>{name}</Typography.Text>
+                  {!a.active && <Tag style={{ marginLeft: 8 }}>{t('floor.accounts.inactive')}</Tag>}
                   <div className="ep-muted">{t(`floor.accounts.provider_name.${a.provider}`)}</div>
                 </>
               ),
@@ -144,8 +144,18 @@ export function WaybillAccountsPage() {
                   <div data-testid="account-branches">
                     {a.subscriptions.flatMap((s) =>
                       s.branches.map((b) => (
-                        <div key={`${s.cpCode}|${b.branchCode}`} style={{ whiteSpace: 'nowrap' }}>
+                        <div
+                          key={`${s.cpCode}|${b.branchCode}`}
+                          style={{ whiteSpace: desk ? 'nowrap' : 'normal' }}
+                        >
                           {carrierName(s.cpCode)} · {b.branchName || b.branchCode}
+                          {/* The handheld has no room for the balance column: it follows its branch. */}
+                          {!desk && b.quantity !== null && (
+                            <Typography.Text className="num" type={b.quantity < 100 ? 'danger' : undefined}>
+                              {' '}
+                              · {t('floor.accounts.balance')} {b.quantity.toLocaleString(i18n.locale)}
+                            </Typography.Text>
+                          )}
                         </div>
                       )),
                     )}
@@ -156,6 +166,7 @@ export function WaybillAccountsPage() {
               title: t('floor.accounts.balance'),
               key: 'balance',
               align: 'right',
+              responsive: ['sm'],
               render: (_: unknown, a) =>
                 a.subscriptions.length === 0
                   ? '—'
@@ -212,19 +223,8 @@ export function WaybillAccountsPage() {
               ),
             },
             {
-              title: t('floor.accounts.state'),
-              dataIndex: 'active',
-              render: (on: boolean) =>
-                on ? (
-                  <Tag color="green">{t('floor.accounts.active')}</Tag>
-                ) : (
-                  <Tag>{t('floor.accounts.inactive')}</Tag>
-                ),
-            },
-            {
               title: t('common.actions'),
               key: 'actions',
-              fixed: desk ? 'right' : undefined,
               render: (_: unknown, a) => (
                 <Space size={4} wrap>
                   <Button
