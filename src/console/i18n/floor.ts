@@ -227,6 +227,7 @@ export const floor = defineArea(
       senderHint: '菜鸟、拼多多、抖店要求发件地址和网点登记的地址一致。',
       created: '已添加 {name}。',
       saved: '已保存。',
+      carrierWithCode: '{name}（{code}）',
       provider_name: {
         cainiao: '菜鸟（淘宝/天猫）',
         pdd: '拼多多',
@@ -443,7 +444,7 @@ export const floor = defineArea(
       byWaybill: 'Ship with this waybill',
       printLabel: 'Print label',
       noWaybillAccount:
-        'Neither this order’s shop nor its warehouse has a default carrier: type the tracking number.',
+        "Neither this order's shop nor its warehouse has a default carrier: type the tracking number.",
       manual: 'Type a tracking number instead',
       submit: 'Ship',
       done: 'Shipped; telling the platform.',
@@ -549,7 +550,7 @@ export const floor = defineArea(
       monthlyCard: 'Monthly account card',
       userId: 'User ID (user_id)',
       baseUrl: 'API address',
-      baseUrlHint: 'Leave empty for the provider’s production address.',
+      baseUrlHint: "Leave empty for the provider's production address.",
       senderName: 'Sender',
       mobile: 'Mobile',
       province: 'Province',
@@ -559,6 +560,7 @@ export const floor = defineArea(
       senderHint: 'Cainiao, Pinduoduo and Douyin want the sender address the branch registered.',
       created: '{name} added.',
       saved: 'Saved.',
+      carrierWithCode: '{name} ({code})',
       provider_name: {
         cainiao: 'Cainiao (Taobao/Tmall)',
         pdd: 'Pinduoduo',
@@ -569,7 +571,7 @@ export const floor = defineArea(
       },
       defaults: {
         title: 'Default carriers',
-        hint: 'Which e-waybill account and carrier each shop and each warehouse takes waybills from; an order can override it. A shop’s choice wins over its warehouse’s.',
+        hint: "Which e-waybill account and carrier each shop and each warehouse takes waybills from; an order can override it. A shop's choice wins over its warehouse's.",
         scope: 'For',
         shop: 'Shop',
         warehouse: 'Warehouse',

@@ -79,7 +79,9 @@ export function WaybillAccountsPage() {
   /** 圆通速递（YTO）: the carrier's name, then the provider's own code for it. */
   const carrierName = (cp: string) => {
     const c = list.items.flatMap((a) => a.subscriptions).find((s) => s.cpCode === cp)?.carrier ?? 'OTHER'
-    return c === 'OTHER' ? cp : `${t(`floor.carrier.${c}`)}（${cp}）`
+    return c === 'OTHER'
+      ? cp
+      : t('floor.accounts.carrierWithCode', { name: t(`floor.carrier.${c}`), code: cp })
   }
 
   const refresh = async (a: WaybillAccount) => {
