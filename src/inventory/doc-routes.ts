@@ -603,7 +603,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
       const r = await step(merchantId, req.params.id, () =>
         postReceipt(ctx.db, merchantId, req.params.id, by(req.auth)),
       )
-      return { alreadyPosted: r.alreadyPosted, receipt: await ownReceipt(req.auth, req.params.id) }
+      return { alreadyPosted: r.already, receipt: await ownReceipt(req.auth, req.params.id) }
     },
   )
 

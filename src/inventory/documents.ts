@@ -70,6 +70,32 @@ async function header<K extends DocKind>(
   return row as unknown as Heads[K]
 }
 
+const needStatus = (what: string, number: string, status: string, want: string) =>
+  new DocError(409, 'conflict', `status_${status}`, `${what} ${number} is ${status}, not ${want}`)
+
+/**
+ * A step of a document in one transaction: the header locked (the steps of one document queue
+ * up), a step already taken answered `already` with nothing changed, a step from any state but
+ * `from` refused.
+ */
+async function docStep<K extends DocKind>(
+  db: Executor,
+  kind: K,
+  merchantId: string,
+  id: string,
+  from: Heads[K]['status'],
+  done: readonly Heads[K]['status'][],
+  fn: (tx: Tx, head: Heads[K]) => Promise<void>,
+): Promise<{ already: boolean }> {
+  return withTx(db, async (tx) => {
+    const head = await header(tx, kind, merchantId, id, true)
+    if (done.includes(head.status)) return { already: true }
+    if (head.status !== from) throw needStatus(LABEL[kind], head.number, head.status, from)
+    await fn(tx, head)
+    return { already: false }
+  })
+}
+
 /**
  * The record of a step, in the step's transaction: its audit row and, when it changed the stock of
  * some SKUs, the outbox row of that change (the caller sends it after the commit).
@@ -377,11 +403,9 @@ export async function postReceipt(
   merchantId: string,
   id: string,
   by: DocActor,
-): Promise<{ alreadyPosted: boolean }> {
+): Promise<{ already: boolean }> {
   const { actorId: actor, at: now } = by
-  return withTx(db, async (tx) => {
-    const head = await header(tx, 'receipt', merchantId, id, true)
-    if (head.status === 'posted') return { alreadyPosted: true }
+  return docStep(db, 'receipt', merchantId, id, 'draft', ['posted'], async (tx, head) => {
     const lines = await tx
       .selectFrom('stock_receipt_lines')
       .selectAll()
@@ -433,7 +457,6 @@ export async function postReceipt(
       .execute()
     const skuIds = lines.map((l) => l.sku_id)
     await recordStep(tx, merchantId, by, 'receipt', id, 'receipt.post', undefined, skuIds)
-    return { alreadyPosted: false }
   })
 }
 
@@ -535,9 +558,6 @@ export async function createCount(
   return { id, number, lines: lineCount }
 }
 
-const needStatus = (what: string, number: string, status: string, want: string) =>
-  new DocError(409, 'conflict', `status_${status}`, `${what} ${number} is ${status}, not ${want}`)
-
 /**
  * Record counted quantities (a scan adds one, a typed figure sets it). A SKU not on the sheet that
  * turns up in the warehouse is added to it, with its on-hand of now as expected.
@@ -550,9 +570,7 @@ export async function recordCounts(
   by: DocActor,
 ): Promise<void> {
   const { actorId: actor, at: now } = by
-  await withTx(db, async (tx) => {
-    const head = await header(tx, 'count', merchantId, id, true)
-    if (head.status !== 'counting') throw needStatus('count sheet', head.number, head.status, 'counting')
+  await docStep(db, 'count', merchantId, id, 'counting', [], async (tx, head) => {
     const existing = new Set(
       (
         await tx
@@ -610,10 +628,7 @@ export async function submitCount(
   by: DocActor,
 ): Promise<{ already: boolean }> {
   const { actorId: actor, at: now } = by
-  return withTx(db, async (tx) => {
-    const head = await header(tx, 'count', merchantId, id, true)
-    if (head.status === 'submitted') return { already: true }
-    if (head.status !== 'counting') throw needStatus('count sheet', head.number, head.status, 'counting')
+  return docStep(db, 'count', merchantId, id, 'counting', ['submitted'], async (tx) => {
     await tx
       .updateTable('stock_count_lines')
       .set({ counted: 0, counted_by: actor, counted_at: now })
@@ -628,7 +643,6 @@ export async function submitCount(
       .where('status', '=', 'counting')
       .execute()
     await recordStep(tx, merchantId, by, 'count', id, 'count.submit')
-    return { already: false }
   })
 }
 
@@ -644,10 +658,7 @@ export async function approveCount(
   by: DocActor,
 ): Promise<{ already: boolean }> {
   const { actorId: actor, at: now } = by
-  return withTx(db, async (tx) => {
-    const head = await header(tx, 'count', merchantId, id, true)
-    if (head.status === 'approved') return { already: true }
-    if (head.status !== 'submitted') throw needStatus('count sheet', head.number, head.status, 'submitted')
+  return docStep(db, 'count', merchantId, id, 'submitted', ['approved'], async (tx, head) => {
     const lines = await tx
       .selectFrom('stock_count_lines')
       .selectAll()
@@ -694,16 +705,13 @@ export async function approveCount(
       .where('status', '=', 'submitted')
       .execute()
     await recordStep(tx, merchantId, by, 'count', id, 'count.approve', undefined, changed)
-    return { already: false }
   })
 }
 
 /** Send a handed-in sheet back for a recount (by a second person, as for approval). */
 export async function rejectCount(db: Executor, merchantId: string, id: string, by: DocActor): Promise<void> {
   const { actorId: actor, at: now } = by
-  await withTx(db, async (tx) => {
-    const head = await header(tx, 'count', merchantId, id, true)
-    if (head.status !== 'submitted') throw needStatus('count sheet', head.number, head.status, 'submitted')
+  await docStep(db, 'count', merchantId, id, 'submitted', [], async (tx) => {
     await tx
       .updateTable('stock_counts')
       .set({
@@ -822,10 +830,7 @@ export async function shipTransfer(
   by: DocActor,
 ): Promise<{ already: boolean }> {
   const { actorId: actor, at: now } = by
-  return withTx(db, async (tx) => {
-    const head = await header(tx, 'transfer', merchantId, id, true)
-    if (head.status === 'in_transit' || head.status === 'received') return { already: true }
-    if (head.status !== 'draft') throw needStatus('transfer', head.number, head.status, 'draft')
+  return docStep(db, 'transfer', merchantId, id, 'draft', ['in_transit', 'received'], async (tx, head) => {
     const lines = await transferLines(tx, merchantId, id)
     for (const l of lines) {
       const key = { merchantId, warehouseId: head.from_warehouse_id, skuId: l.sku_id }
@@ -864,7 +869,6 @@ export async function shipTransfer(
       undefined,
       lines.map((l) => l.sku_id),
     )
-    return { already: false }
   })
 }
 
@@ -883,11 +887,9 @@ export async function receiveTransfer(
     discrepancyNote?: string | undefined
   },
   by: DocActor,
-): Promise<{ status: TransferStatus }> {
+): Promise<void> {
   const { actorId: actor, at: now } = by
-  return withTx(db, async (tx) => {
-    const head = await header(tx, 'transfer', merchantId, id, true)
-    if (head.status !== 'in_transit') throw needStatus('transfer', head.number, head.status, 'in_transit')
+  await docStep(db, 'transfer', merchantId, id, 'in_transit', [], async (tx, head) => {
     const lines = await transferLines(tx, merchantId, id)
     const byNo = new Map(lines.map((l) => [l.line_no, l]))
     const skuIds: string[] = []
@@ -952,7 +954,6 @@ export async function receiveTransfer(
       { status, ...(input.discrepancyNote ? { reason: input.discrepancyNote } : {}) },
       skuIds,
     )
-    return { status }
   })
 }
 

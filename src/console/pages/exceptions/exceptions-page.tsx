@@ -148,9 +148,16 @@ export function ExceptionsPage() {
     }
   }
 
+  // Stacked on a handheld, the links line up with the buttons above them and take no extra width.
+  const linkStyle = desk ? undefined : { paddingInline: 0 }
   const fixFor = (e: OrderException) => {
     const view = e.orderId && (
-      <Button size="small" type="link" onClick={() => setDrawer({ id: e.orderId!, fix: null })}>
+      <Button
+        size="small"
+        type="link"
+        style={linkStyle}
+        onClick={() => setDrawer({ id: e.orderId!, fix: null })}
+      >
         {t('exceptions.action.viewOrder')}
       </Button>
     )
@@ -207,7 +214,7 @@ export function ExceptionsPage() {
       <Flex vertical={!desk} wrap={desk} gap={4} align={desk ? 'center' : 'flex-start'}>
         {main}
         {main !== view && view}
-        <Button size="small" type="link" onClick={() => void resolveOne(e)}>
+        <Button size="small" type="link" style={linkStyle} onClick={() => void resolveOne(e)}>
           {t('exceptions.resolve')}
         </Button>
       </Flex>
