@@ -104,12 +104,15 @@ async function recordStep(
   tx: Tx,
   merchantId: string,
   by: DocActor,
-  kind: DocKind,
-  id: string,
-  action: string,
-  detail?: Record<string, unknown>,
-  skuIds: readonly string[] = [],
+  step: {
+    kind: DocKind
+    id: string
+    action: string
+    detail?: Record<string, unknown>
+    skuIds?: readonly string[]
+  },
 ): Promise<void> {
+  const { kind, id, action, detail, skuIds = [] } = step
   if (skuIds.length > 0) faultPoint('stock-doc.moved')
   const entry: AuditEntry = {
     actorType: by.actorType,
@@ -291,9 +294,14 @@ export async function createReceipt(
       })
       .execute()
     await writeReceiptLines(tx, merchantId, id, input.lines)
-    await recordStep(tx, merchantId, by, 'receipt', id, 'receipt.create', {
-      number,
-      lines: input.lines.length,
+    await recordStep(tx, merchantId, by, {
+      kind: 'receipt',
+      id,
+      action: 'receipt.create',
+      detail: {
+        number,
+        lines: input.lines.length,
+      },
     })
   })
   return { id, number }
@@ -456,7 +464,7 @@ export async function postReceipt(
       .where('status', '=', 'draft')
       .execute()
     const skuIds = lines.map((l) => l.sku_id)
-    await recordStep(tx, merchantId, by, 'receipt', id, 'receipt.post', undefined, skuIds)
+    await recordStep(tx, merchantId, by, { kind: 'receipt', id, action: 'receipt.post', skuIds })
   })
 }
 
@@ -553,7 +561,12 @@ export async function createCount(
       )
       .execute()
     lineCount = picked.size
-    await recordStep(tx, merchantId, by, 'count', id, 'count.create', { number, lines: lineCount })
+    await recordStep(tx, merchantId, by, {
+      kind: 'count',
+      id,
+      action: 'count.create',
+      detail: { number, lines: lineCount },
+    })
   })
   return { id, number, lines: lineCount }
 }
@@ -642,7 +655,7 @@ export async function submitCount(
       .where('id', '=', id)
       .where('status', '=', 'counting')
       .execute()
-    await recordStep(tx, merchantId, by, 'count', id, 'count.submit')
+    await recordStep(tx, merchantId, by, { kind: 'count', id, action: 'count.submit' })
   })
 }
 
@@ -704,7 +717,7 @@ export async function approveCount(
       .where('id', '=', id)
       .where('status', '=', 'submitted')
       .execute()
-    await recordStep(tx, merchantId, by, 'count', id, 'count.approve', undefined, changed)
+    await recordStep(tx, merchantId, by, { kind: 'count', id, action: 'count.approve', skuIds: changed })
   })
 }
 
@@ -724,7 +737,7 @@ export async function rejectCount(db: Executor, merchantId: string, id: string, 
       })
       .where('id', '=', id)
       .execute()
-    await recordStep(tx, merchantId, by, 'count', id, 'count.reject')
+    await recordStep(tx, merchantId, by, { kind: 'count', id, action: 'count.reject' })
   })
 }
 
@@ -808,7 +821,12 @@ export async function createTransfer(
         })),
       )
       .execute()
-    await recordStep(tx, merchantId, by, 'transfer', id, 'transfer.create', { number })
+    await recordStep(tx, merchantId, by, {
+      kind: 'transfer',
+      id,
+      action: 'transfer.create',
+      detail: { number },
+    })
   })
   return { id, number }
 }
@@ -859,16 +877,12 @@ export async function shipTransfer(
       .where('id', '=', id)
       .where('status', '=', 'draft')
       .execute()
-    await recordStep(
-      tx,
-      merchantId,
-      by,
-      'transfer',
+    await recordStep(tx, merchantId, by, {
+      kind: 'transfer',
       id,
-      'transfer.ship',
-      undefined,
-      lines.map((l) => l.sku_id),
-    )
+      action: 'transfer.ship',
+      skuIds: lines.map((l) => l.sku_id),
+    })
   })
 }
 
@@ -944,16 +958,13 @@ export async function receiveTransfer(
       })
       .where('id', '=', id)
       .execute()
-    await recordStep(
-      tx,
-      merchantId,
-      by,
-      'transfer',
+    await recordStep(tx, merchantId, by, {
+      kind: 'transfer',
       id,
-      'transfer.receive',
-      { status, ...(input.discrepancyNote ? { reason: input.discrepancyNote } : {}) },
+      action: 'transfer.receive',
+      detail: { status, ...(input.discrepancyNote ? { reason: input.discrepancyNote } : {}) },
       skuIds,
-    )
+    })
   })
 }
 

@@ -9,9 +9,9 @@
 import { sql } from 'kysely'
 import type { AppContext } from '../context.js'
 import type { Executor } from '../db/connect.js'
-import { chunk } from '../lib/collections.js'
 import { faultPoint } from '../lib/fault.js'
 import { newId } from '../lib/ids.js'
+import { markOutboxSent } from '../orders/events.js'
 import { retryWaitingOrders } from './events.js'
 import { schedulePush } from './schedule-push.js'
 
@@ -63,17 +63,11 @@ export async function sendStockChanges(
     await retryWaitingOrders(ctx.db, merchantId, [...new Set(list.flatMap((c) => c.skuIds))])
     await schedulePush(ctx, merchantId)
     faultPoint('stock-change.asked')
-    for (const part of chunk(
+    await markOutboxSent(
+      ctx.db,
+      merchantId,
       list.map((c) => c.key),
-      500,
-    ))
-      await ctx.db
-        .updateTable('event_outbox')
-        .set({ sent_at: sql<Date>`NOW(3)` })
-        .where('merchant_id', '=', merchantId)
-        .where('event_key', 'in', part)
-        .where('sent_at', 'is', null)
-        .execute()
+    )
   }
 }
 
