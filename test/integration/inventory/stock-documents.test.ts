@@ -178,7 +178,7 @@ describe('receipts', () => {
     expect(mv.body.items).toHaveLength(3)
     // The movements and the audit row carry the application's time of the post, not the database's.
     const postedAt = first.body.receipt.postedAt as string
-    expect(mv.body.items.map((i: any) => i.at)).toEqual([postedAt, postedAt, postedAt])
+    expect(mv.body.items.map((i: { at: string }) => i.at)).toEqual([postedAt, postedAt, postedAt])
     const audits = await env.ctx.db
       .selectFrom('audit_log')
       .select(['action', 'created_at'])
