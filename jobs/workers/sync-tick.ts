@@ -3,6 +3,7 @@ import type { AppContext } from '../../src/context.js'
 import { CONNECTORS } from '../../connectors/index.js'
 import { sweepWritebacks } from '../../src/fulfillment/writeback.js'
 import { enqueueCataloguePull } from '../../src/catalogue/enqueue.js'
+import { sweepStockChanges } from '../../src/inventory/stock-outbox.js'
 import { sweepOutbox } from '../../src/orders/outbox.js'
 import { listActiveShops } from '../../src/shops/repo.js'
 import { enqueue, jobId, type JobPayloads, type SyncStream } from '../queues.js'
@@ -48,6 +49,9 @@ export const syncTick = (ctx: AppContext) => async (job: Job<JobPayloads['sync-t
   // Events the pool committed but never enqueued (a crash between commit and enqueue) go out now.
   const swept = await sweepOutbox(ctx)
   if (swept > 0) ctx.log.warn({ swept }, 'order events left in the outbox were enqueued by the sweep')
+  const stockChanges = await sweepStockChanges(ctx)
+  if (stockChanges > 0)
+    ctx.log.warn({ stockChanges }, 'stock document changes left in the outbox were sent by the sweep')
   const writebacks = await sweepWritebacks(ctx, [...new Set(shops.map((s) => s.merchantId))])
   if (writebacks > 0) ctx.log.warn({ writebacks }, 'pending writebacks were queued again by the sweep')
   for (const shop of shops) {

@@ -8,6 +8,8 @@ export interface AuditEntry {
   entityType: string
   entityId: string
   detail?: Record<string, unknown>
+  /** When, from the application's clock (ctx.clock); absent: the database's time. */
+  at?: Date | undefined
 }
 
 /** Append one audit row. Callers never put secrets in `detail`. */
@@ -23,6 +25,7 @@ export async function audit(db: Executor, merchantId: string, entry: AuditEntry)
       entity_type: entry.entityType,
       entity_id: entry.entityId,
       detail: JSON.stringify(entry.detail ?? {}),
+      ...(entry.at ? { created_at: entry.at } : {}),
     })
     .execute()
 }

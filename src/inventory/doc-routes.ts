@@ -1,7 +1,8 @@
 /**
  * Routes of the stock documents (receipts, count sheets, transfers) and of the movements ledger.
  * The SQL and the rules live in documents.ts and movements.ts; a route validates, checks tenancy and
- * scope, calls the module, writes the audit row and shapes the answer.
+ * scope, calls the module (whose step commits its effect, audit row and outbox row together),
+ * sends the step's stock change after the commit, and shapes the answer.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
@@ -21,7 +22,7 @@ import {
   Nullable,
   Timestamp,
 } from '../api/schemas.js'
-import { apiActor, audit } from '../audit/repo.js'
+import { apiActor } from '../audit/repo.js'
 import type { AppContext } from '../context.js'
 import { sendTable } from '../ledger/export.js'
 import { getMerchant } from '../merchants/repo.js'
@@ -33,6 +34,8 @@ import {
   createReceipt,
   createTransfer,
   DocError,
+  type DocActor,
+  type DocListFilter,
   getCount,
   getReceipt,
   getTransfer,
@@ -47,9 +50,9 @@ import {
   submitCount,
   updateReceipt,
 } from './documents.js'
-import { retryWaitingOrders } from './events.js'
+import { faultPoint } from '../lib/fault.js'
 import { actorNames, listMovements } from './movements.js'
-import { schedulePush } from './schedule-push.js'
+import { flushDocumentChanges } from './stock-outbox.js'
 import { COUNT_STATUSES, MOVEMENT_KINDS, TRANSFER_STATUSES } from './tables.js'
 
 const NStr = Nullable(Type.String())
@@ -232,8 +235,7 @@ const ListQuery = <S extends TSchema>(status: S) =>
 export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const tags = ['inventory']
-  const now = () => ctx.clock.now()
-  const actor = (auth: Auth) => auth.actorId
+  const by = (auth: Auth): DocActor => ({ ...apiActor(auth), at: ctx.clock.now() })
 
   /** A scoped caller sees a document only when one of its warehouses is in scope. */
   const inScope = (auth: Auth, ...warehouseIds: string[]) => {
@@ -252,10 +254,33 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
       throw err
     }
   }
-  const afterChange = async (merchantId: string, skuIds: string[]) => {
-    if (skuIds.length === 0) return
-    await retryWaitingOrders(ctx.db, merchantId, skuIds)
-    await schedulePush(ctx, merchantId)
+  /**
+   * A step of a document: first what its earlier steps left unsent (a process that died between a
+   * commit and the send), then the step in its one transaction, then its own stock change.
+   */
+  const step = async <T>(merchantId: string, id: string, fn: () => Promise<T>): Promise<T> => {
+    await flushDocumentChanges(ctx, merchantId, id)
+    const r = await guard(fn)
+    faultPoint('stock-doc.committed')
+    await flushDocumentChanges(ctx, merchantId, id)
+    return r
+  }
+  /** One page of a document list, newest first, in the caller's warehouse scope. */
+  const listPage = async <R extends { created_at: Date; id: string }>(
+    auth: Auth,
+    query: { limit?: number; cursor?: string; status?: string; warehouseId?: string },
+    list: (db: typeof ctx.db, merchantId: string, f: DocListFilter) => Promise<R[]>,
+  ) => {
+    const { limit = DEFAULT_LIMIT, cursor, status, warehouseId } = query
+    const after = readCursor(cursor, ['string', 'string'])
+    const rows = await list(ctx.db, auth.merchantId, {
+      limit: limit + 1,
+      ...(status ? { status } : {}),
+      ...(warehouseId ? { warehouseId } : {}),
+      warehouseIds: warehouseScope(auth),
+      ...(after ? { after } : {}),
+    })
+    return pageOf(rows, limit, cursorOf)
   }
   const names = (merchantId: string, ids: (string | null)[]) =>
     actorNames(
@@ -487,16 +512,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
       },
     },
     async (req) => {
-      const { limit = DEFAULT_LIMIT, cursor, status, warehouseId } = req.query
-      const after = readCursor(cursor, ['string', 'string'])
-      const rows = await listReceipts(ctx.db, req.auth.merchantId, {
-        limit: limit + 1,
-        ...(status ? { status } : {}),
-        ...(warehouseId ? { warehouseId } : {}),
-        warehouseIds: warehouseScope(req.auth),
-        ...(after ? { after } : {}),
-      })
-      const { items, next } = pageOf(rows, limit, cursorOf)
+      const { items, next } = await listPage(req.auth, req.query, listReceipts)
       return {
         next,
         items: items.map((r) => ({
@@ -530,14 +546,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
     async (req, reply) => {
       const { merchantId } = req.auth
       await checkReceiptBody(merchantId, req.body)
-      const { id, number } = await createReceipt(ctx.db, merchantId, req.body, actor(req.auth), now())
-      await audit(ctx.db, merchantId, {
-        ...apiActor(req.auth),
-        action: 'receipt.create',
-        entityType: 'receipt',
-        entityId: id,
-        detail: { number, lines: req.body.lines.length },
-      })
+      const { id } = await createReceipt(ctx.db, merchantId, req.body, by(req.auth))
       return reply.status(201).send(await ownReceipt(req.auth, id))
     },
   )
@@ -570,7 +579,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
       const { merchantId } = req.auth
       await ownReceipt(req.auth, req.params.id)
       await checkReceiptBody(merchantId, req.body)
-      await guard(() => updateReceipt(ctx.db, merchantId, req.params.id, req.body, now()))
+      await guard(() => updateReceipt(ctx.db, merchantId, req.params.id, req.body, ctx.clock.now()))
       return ownReceipt(req.auth, req.params.id)
     },
   )
@@ -591,17 +600,10 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
     async (req) => {
       const { merchantId } = req.auth
       await ownReceipt(req.auth, req.params.id)
-      const r = await guard(() => postReceipt(ctx.db, merchantId, req.params.id, actor(req.auth), now()))
-      if (!r.alreadyPosted) {
-        await audit(ctx.db, merchantId, {
-          ...apiActor(req.auth),
-          action: 'receipt.post',
-          entityType: 'receipt',
-          entityId: req.params.id,
-        })
-        await afterChange(merchantId, r.skuIds)
-      }
-      return { alreadyPosted: r.alreadyPosted, receipt: await ownReceipt(req.auth, req.params.id) }
+      const r = await step(merchantId, req.params.id, () =>
+        postReceipt(ctx.db, merchantId, req.params.id, by(req.auth)),
+      )
+      return { alreadyPosted: r.already, receipt: await ownReceipt(req.auth, req.params.id) }
     },
   )
 
@@ -658,16 +660,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
       },
     },
     async (req) => {
-      const { limit = DEFAULT_LIMIT, cursor, status, warehouseId } = req.query
-      const after = readCursor(cursor, ['string', 'string'])
-      const rows = await listCounts(ctx.db, req.auth.merchantId, {
-        limit: limit + 1,
-        ...(status ? { status } : {}),
-        ...(warehouseId ? { warehouseId } : {}),
-        warehouseIds: warehouseScope(req.auth),
-        ...(after ? { after } : {}),
-      })
-      const { items, next } = pageOf(rows, limit, cursorOf)
+      const { items, next } = await listPage(req.auth, req.query, listCounts)
       return {
         next,
         items: items.map((c) => ({
@@ -720,16 +713,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
             field: 'body/skuIds',
           },
         )
-      const { id, number, lines } = await guard(() =>
-        createCount(ctx.db, merchantId, req.body, actor(req.auth), now()),
-      )
-      await audit(ctx.db, merchantId, {
-        ...apiActor(req.auth),
-        action: 'count.create',
-        entityType: 'count',
-        entityId: id,
-        detail: { number, lines },
-      })
+      const { id } = await guard(() => createCount(ctx.db, merchantId, req.body, by(req.auth)))
       return reply.status(201).send(await countJson(req.auth, id))
     },
   )
@@ -780,9 +764,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
         'SKU',
         req.body.items.map((i) => i.skuId),
       )
-      await guard(() =>
-        recordCounts(ctx.db, merchantId, req.params.id, req.body.items, actor(req.auth), now()),
-      )
+      await guard(() => recordCounts(ctx.db, merchantId, req.params.id, req.body.items, by(req.auth)))
       return countJson(req.auth, req.params.id)
     },
   )
@@ -790,12 +772,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
   const countStep = (
     path: string,
     summary: string,
-    action: string,
-    run: (
-      merchantId: string,
-      id: string,
-      who: string,
-    ) => Promise<{ already?: boolean; skuIds?: string[] } | void>,
+    run: (merchantId: string, id: string, who: DocActor) => Promise<unknown>,
   ) =>
     app.post(
       path,
@@ -803,36 +780,22 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
       async (req) => {
         const { merchantId } = req.auth
         await countJson(req.auth, req.params.id)
-        const r = await guard(() => run(merchantId, req.params.id, actor(req.auth)))
-        if (!r?.already) {
-          await audit(ctx.db, merchantId, {
-            ...apiActor(req.auth),
-            action,
-            entityType: 'count',
-            entityId: req.params.id,
-          })
-          if (r?.skuIds) await afterChange(merchantId, r.skuIds)
-        }
+        await step(merchantId, req.params.id, () => run(merchantId, req.params.id, by(req.auth)))
         return countJson(req.auth, req.params.id)
       },
     )
   countStep(
     '/stock-counts/:id/submit',
     'Hand the sheet in for approval; an uncounted line counts as 0',
-    'count.submit',
-    (m, id, who) => submitCount(ctx.db, m, id, who, now()),
+    (m, id, who) => submitCount(ctx.db, m, id, who),
   )
   countStep(
     '/stock-counts/:id/approve',
     'Approve the variance (a second person: not who counted); it is posted as adjustments, once',
-    'count.approve',
-    (m, id, who) => approveCount(ctx.db, m, id, who, now()),
+    (m, id, who) => approveCount(ctx.db, m, id, who),
   )
-  countStep(
-    '/stock-counts/:id/reject',
-    'Send a handed-in sheet back for a recount',
-    'count.reject',
-    (m, id, who) => rejectCount(ctx.db, m, id, who, now()),
+  countStep('/stock-counts/:id/reject', 'Send a handed-in sheet back for a recount', (m, id, who) =>
+    rejectCount(ctx.db, m, id, who),
   )
 
   // ───────────── transfers ─────────────
@@ -882,16 +845,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
       },
     },
     async (req) => {
-      const { limit = DEFAULT_LIMIT, cursor, status, warehouseId } = req.query
-      const after = readCursor(cursor, ['string', 'string'])
-      const rows = await listTransfers(ctx.db, req.auth.merchantId, {
-        limit: limit + 1,
-        ...(status ? { status } : {}),
-        ...(warehouseId ? { warehouseId } : {}),
-        warehouseIds: warehouseScope(req.auth),
-        ...(after ? { after } : {}),
-      })
-      const { items, next } = pageOf(rows, limit, cursorOf)
+      const { items, next } = await listPage(req.auth, req.query, listTransfers)
       return {
         next,
         items: items.map((t) => ({
@@ -946,16 +900,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
         'SKU',
         req.body.lines.map((l) => l.skuId),
       )
-      const { id, number } = await guard(() =>
-        createTransfer(ctx.db, merchantId, req.body, actor(req.auth), now()),
-      )
-      await audit(ctx.db, merchantId, {
-        ...apiActor(req.auth),
-        action: 'transfer.create',
-        entityType: 'transfer',
-        entityId: id,
-        detail: { number },
-      })
+      const { id } = await guard(() => createTransfer(ctx.db, merchantId, req.body, by(req.auth)))
       return reply.status(201).send(await transferJson(req.auth, id))
     },
   )
@@ -986,16 +931,9 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
     async (req) => {
       const { merchantId } = req.auth
       await transferJson(req.auth, req.params.id)
-      const r = await guard(() => shipTransfer(ctx.db, merchantId, req.params.id, actor(req.auth), now()))
-      if (!r.already) {
-        await audit(ctx.db, merchantId, {
-          ...apiActor(req.auth),
-          action: 'transfer.ship',
-          entityType: 'transfer',
-          entityId: req.params.id,
-        })
-        await afterChange(merchantId, r.skuIds)
-      }
+      await step(merchantId, req.params.id, () =>
+        shipTransfer(ctx.db, merchantId, req.params.id, by(req.auth)),
+      )
       return transferJson(req.auth, req.params.id)
     },
   )
@@ -1033,7 +971,7 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
     async (req) => {
       const { merchantId } = req.auth
       await transferJson(req.auth, req.params.id)
-      const r = await guard(() =>
+      await step(merchantId, req.params.id, () =>
         receiveTransfer(
           ctx.db,
           merchantId,
@@ -1043,21 +981,9 @@ export async function stockDocumentRoutes(fastify: FastifyInstance, ctx: AppCont
             final: req.body.final ?? false,
             discrepancyNote: req.body.discrepancyNote,
           },
-          actor(req.auth),
-          now(),
+          by(req.auth),
         ),
       )
-      await audit(ctx.db, merchantId, {
-        ...apiActor(req.auth),
-        action: 'transfer.receive',
-        entityType: 'transfer',
-        entityId: req.params.id,
-        detail: {
-          status: r.status,
-          ...(req.body.discrepancyNote ? { reason: req.body.discrepancyNote } : {}),
-        },
-      })
-      await afterChange(merchantId, r.skuIds)
       return transferJson(req.auth, req.params.id)
     },
   )

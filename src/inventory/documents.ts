@@ -1,19 +1,24 @@
 /**
  * Stock documents: receipts (入库单), count sheets (盘点单) and transfers (调拨单). Each step is one
- * transaction that moves the document's status with a conditional UPDATE and writes the stock
- * movements it causes, so a repeated call (a double click, a retried request) changes nothing
- * twice. Every movement carries the document's number as its reference.
+ * transaction that moves the document's status with a conditional UPDATE, writes the stock
+ * movements it causes (timed by the application's clock), its audit row and, when stock changed,
+ * the outbox row that asks for the follow-ups (stock-outbox.ts): all commit together or not at
+ * all, and a repeated call (a double click, a retried request) changes nothing twice. Every
+ * movement carries the document's number as its reference.
  */
-import { sql } from 'kysely'
+import { sql, type Expression, type Selectable, type SqlBool } from 'kysely'
+import { audit, type AuditEntry } from '../audit/repo.js'
 import type { Executor, Tx } from '../db/connect.js'
 import { isDuplicateKey } from '../db/errors.js'
 import { withTx } from '../db/tx.js'
 import { compareBins } from '../fulfillment/walk-order.js'
+import { faultPoint } from '../lib/fault.js'
 import { newId } from '../lib/ids.js'
 import { money, toDb } from '../money/index.js'
 import { movingAverage, receive, StockError } from './operations.js'
+import { recordStockChange } from './stock-outbox.js'
 import { changeOnHand, recordMovement } from './stock-repo.js'
-import type { CountStatus, TransferStatus } from './tables.js'
+import type { StockCountTable, StockReceiptTable, StockTransferTable, TransferStatus } from './tables.js'
 
 /** A refusal of a document step; the route turns it into the API's error. */
 export class DocError extends Error {
@@ -32,6 +37,95 @@ export class DocError extends Error {
 const PREFIX = { receipt: 'RK', count: 'PD', transfer: 'DB' } as const
 type DocKind = keyof typeof PREFIX
 const TABLE = { receipt: 'stock_receipts', count: 'stock_counts', transfer: 'stock_transfers' } as const
+const LABEL = { receipt: 'receipt', count: 'count sheet', transfer: 'transfer' } as const
+interface Heads {
+  receipt: Selectable<StockReceiptTable>
+  count: Selectable<StockCountTable>
+  transfer: Selectable<StockTransferTable>
+}
+
+/** Who takes a step, and when by the application's clock. */
+export interface DocActor {
+  actorType: 'api_key' | 'user'
+  actorId: string
+  at: Date
+}
+
+/** A document's header row; `lock` takes it FOR UPDATE, so the steps of one document queue up. */
+async function header<K extends DocKind>(
+  db: Executor,
+  kind: K,
+  merchantId: string,
+  id: string,
+  lock = false,
+): Promise<Heads[K]> {
+  let q = db
+    .selectFrom(TABLE[kind] as 'stock_receipts')
+    .selectAll()
+    .where('merchant_id', '=', merchantId)
+    .where('id', '=', id)
+  if (lock) q = q.forUpdate()
+  const row = await q.executeTakeFirst()
+  if (!row) throw new DocError(404, 'not_found', 'not_found', `${LABEL[kind]} ${id} not found`)
+  return row as unknown as Heads[K]
+}
+
+const needStatus = (what: string, number: string, status: string, want: string) =>
+  new DocError(409, 'conflict', `status_${status}`, `${what} ${number} is ${status}, not ${want}`)
+
+/**
+ * A step of a document in one transaction: the header locked (the steps of one document queue
+ * up), a step already taken answered `already` with nothing changed, a step from any state but
+ * `from` refused.
+ */
+async function docStep<K extends DocKind>(
+  db: Executor,
+  kind: K,
+  merchantId: string,
+  id: string,
+  from: Heads[K]['status'],
+  done: readonly Heads[K]['status'][],
+  fn: (tx: Tx, head: Heads[K]) => Promise<void>,
+): Promise<{ already: boolean }> {
+  return withTx(db, async (tx) => {
+    const head = await header(tx, kind, merchantId, id, true)
+    if (done.includes(head.status)) return { already: true }
+    if (head.status !== from) throw needStatus(LABEL[kind], head.number, head.status, from)
+    await fn(tx, head)
+    return { already: false }
+  })
+}
+
+/**
+ * The record of a step, in the step's transaction: its audit row and, when it changed the stock of
+ * some SKUs, the outbox row of that change (the caller sends it after the commit).
+ */
+async function recordStep(
+  tx: Tx,
+  merchantId: string,
+  by: DocActor,
+  step: {
+    kind: DocKind
+    id: string
+    action: string
+    detail?: Record<string, unknown>
+    skuIds?: readonly string[]
+  },
+): Promise<void> {
+  const { kind, id, action, detail, skuIds = [] } = step
+  if (skuIds.length > 0) faultPoint('stock-doc.moved')
+  const entry: AuditEntry = {
+    actorType: by.actorType,
+    actorId: by.actorId,
+    at: by.at,
+    action,
+    entityType: kind,
+    entityId: id,
+    ...(detail ? { detail } : {}),
+  }
+  await audit(tx, merchantId, entry)
+  await recordStockChange(tx, merchantId, id, skuIds)
+}
 
 /** The day in the merchant's zone as YYYYMMDD. */
 function day(now: Date, zone: string): string {
@@ -176,9 +270,9 @@ export async function createReceipt(
   db: Executor,
   merchantId: string,
   input: ReceiptInput,
-  actor: string,
-  now: Date,
+  by: DocActor,
 ): Promise<{ id: string; number: string }> {
+  const now = by.at
   const id = newId(now.getTime())
   const { number } = await createNumbered(db, merchantId, 'receipt', now, async (tx, number) => {
     await tx
@@ -192,7 +286,7 @@ export async function createReceipt(
         currency: input.currency,
         supplier_ref: input.supplierRef ?? null,
         note: input.note ?? null,
-        created_by: actor,
+        created_by: by.actorId,
         posted_by: null,
         posted_at: null,
         created_at: now,
@@ -200,6 +294,15 @@ export async function createReceipt(
       })
       .execute()
     await writeReceiptLines(tx, merchantId, id, input.lines)
+    await recordStep(tx, merchantId, by, {
+      kind: 'receipt',
+      id,
+      action: 'receipt.create',
+      detail: {
+        number,
+        lines: input.lines.length,
+      },
+    })
   })
   return { id, number }
 }
@@ -226,7 +329,7 @@ export async function updateReceipt(
       .where('status', '=', 'draft')
       .executeTakeFirst()
     if (r.numUpdatedRows !== 1n) {
-      await receiptHeader(tx, merchantId, id) // 404 when missing
+      await header(tx, 'receipt', merchantId, id) // 404 when missing
       throw new DocError(
         409,
         'conflict',
@@ -238,19 +341,8 @@ export async function updateReceipt(
   })
 }
 
-async function receiptHeader(db: Executor, merchantId: string, id: string) {
-  const row = await db
-    .selectFrom('stock_receipts')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-    .executeTakeFirst()
-  if (!row) throw new DocError(404, 'not_found', 'not_found', `receipt ${id} not found`)
-  return row
-}
-
 export async function getReceipt(db: Executor, merchantId: string, id: string) {
-  const head = await receiptHeader(db, merchantId, id)
+  const head = await header(db, 'receipt', merchantId, id)
   const lines = await db
     .selectFrom('stock_receipt_lines')
     .selectAll()
@@ -318,19 +410,10 @@ export async function postReceipt(
   db: Executor,
   merchantId: string,
   id: string,
-  actor: string,
-  now: Date,
-): Promise<{ alreadyPosted: boolean; skuIds: string[] }> {
-  return withTx(db, async (tx) => {
-    const head = await tx
-      .selectFrom('stock_receipts')
-      .selectAll()
-      .where('merchant_id', '=', merchantId)
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst()
-    if (!head) throw new DocError(404, 'not_found', 'not_found', `receipt ${id} not found`)
-    if (head.status === 'posted') return { alreadyPosted: true, skuIds: [] }
+  by: DocActor,
+): Promise<{ already: boolean }> {
+  const { actorId: actor, at: now } = by
+  return docStep(db, 'receipt', merchantId, id, 'draft', ['posted'], async (tx, head) => {
     const lines = await tx
       .selectFrom('stock_receipt_lines')
       .selectAll()
@@ -353,7 +436,7 @@ export async function postReceipt(
             currency: head.currency,
             reference: head.number,
           },
-          { actor, idempotencyKey: `receipt.${id}.${l.line_no}` },
+          { actor, idempotencyKey: `receipt.${id}.${l.line_no}`, at: now },
         )
       } catch (err) {
         if (err instanceof StockError)
@@ -380,7 +463,8 @@ export async function postReceipt(
       .where('id', '=', id)
       .where('status', '=', 'draft')
       .execute()
-    return { alreadyPosted: false, skuIds: [...new Set(lines.map((l) => l.sku_id))] }
+    const skuIds = lines.map((l) => l.sku_id)
+    await recordStep(tx, merchantId, by, { kind: 'receipt', id, action: 'receipt.post', skuIds })
   })
 }
 
@@ -413,9 +497,9 @@ export async function createCount(
   db: Executor,
   merchantId: string,
   input: CountInput,
-  actor: string,
-  now: Date,
+  by: DocActor,
 ): Promise<{ id: string; number: string; lines: number }> {
+  const { actorId: actor, at: now } = by
   const id = newId(now.getTime())
   let lineCount = 0
   const { number } = await createNumbered(db, merchantId, 'count', now, async (tx, number) => {
@@ -477,20 +561,15 @@ export async function createCount(
       )
       .execute()
     lineCount = picked.size
+    await recordStep(tx, merchantId, by, {
+      kind: 'count',
+      id,
+      action: 'count.create',
+      detail: { number, lines: lineCount },
+    })
   })
   return { id, number, lines: lineCount }
 }
-
-async function countHeader(db: Executor, merchantId: string, id: string, lock = false) {
-  let q = db.selectFrom('stock_counts').selectAll().where('merchant_id', '=', merchantId).where('id', '=', id)
-  if (lock) q = q.forUpdate()
-  const row = await q.executeTakeFirst()
-  if (!row) throw new DocError(404, 'not_found', 'not_found', `count sheet ${id} not found`)
-  return row
-}
-
-const needStatus = (what: string, number: string, status: string, want: string) =>
-  new DocError(409, 'conflict', `status_${status}`, `${what} ${number} is ${status}, not ${want}`)
 
 /**
  * Record counted quantities (a scan adds one, a typed figure sets it). A SKU not on the sheet that
@@ -501,12 +580,10 @@ export async function recordCounts(
   merchantId: string,
   id: string,
   items: readonly { skuId: string; quantity: number; mode: 'set' | 'add' }[],
-  actor: string,
-  now: Date,
+  by: DocActor,
 ): Promise<void> {
-  await withTx(db, async (tx) => {
-    const head = await countHeader(tx, merchantId, id, true)
-    if (head.status !== 'counting') throw needStatus('count sheet', head.number, head.status, 'counting')
+  const { actorId: actor, at: now } = by
+  await docStep(db, 'count', merchantId, id, 'counting', [], async (tx, head) => {
     const existing = new Set(
       (
         await tx
@@ -561,13 +638,10 @@ export async function submitCount(
   db: Executor,
   merchantId: string,
   id: string,
-  actor: string,
-  now: Date,
+  by: DocActor,
 ): Promise<{ already: boolean }> {
-  return withTx(db, async (tx) => {
-    const head = await countHeader(tx, merchantId, id, true)
-    if (head.status === 'submitted') return { already: true }
-    if (head.status !== 'counting') throw needStatus('count sheet', head.number, head.status, 'counting')
+  const { actorId: actor, at: now } = by
+  return docStep(db, 'count', merchantId, id, 'counting', ['submitted'], async (tx) => {
     await tx
       .updateTable('stock_count_lines')
       .set({ counted: 0, counted_by: actor, counted_at: now })
@@ -581,7 +655,7 @@ export async function submitCount(
       .where('id', '=', id)
       .where('status', '=', 'counting')
       .execute()
-    return { already: false }
+    await recordStep(tx, merchantId, by, { kind: 'count', id, action: 'count.submit' })
   })
 }
 
@@ -594,13 +668,10 @@ export async function approveCount(
   db: Executor,
   merchantId: string,
   id: string,
-  actor: string,
-  now: Date,
-): Promise<{ already: boolean; skuIds: string[] }> {
-  return withTx(db, async (tx) => {
-    const head = await countHeader(tx, merchantId, id, true)
-    if (head.status === 'approved') return { already: true, skuIds: [] }
-    if (head.status !== 'submitted') throw needStatus('count sheet', head.number, head.status, 'submitted')
+  by: DocActor,
+): Promise<{ already: boolean }> {
+  const { actorId: actor, at: now } = by
+  return docStep(db, 'count', merchantId, id, 'submitted', ['approved'], async (tx, head) => {
     const lines = await tx
       .selectFrom('stock_count_lines')
       .selectAll()
@@ -636,6 +707,7 @@ export async function approveCount(
         refId: head.number,
         actor,
         idempotencyKey: `count.${id}.${l.sku_id}`,
+        at: now,
       })
       changed.push(l.sku_id)
     }
@@ -645,21 +717,14 @@ export async function approveCount(
       .where('id', '=', id)
       .where('status', '=', 'submitted')
       .execute()
-    return { already: false, skuIds: changed }
+    await recordStep(tx, merchantId, by, { kind: 'count', id, action: 'count.approve', skuIds: changed })
   })
 }
 
 /** Send a handed-in sheet back for a recount (by a second person, as for approval). */
-export async function rejectCount(
-  db: Executor,
-  merchantId: string,
-  id: string,
-  actor: string,
-  now: Date,
-): Promise<void> {
-  await withTx(db, async (tx) => {
-    const head = await countHeader(tx, merchantId, id, true)
-    if (head.status !== 'submitted') throw needStatus('count sheet', head.number, head.status, 'submitted')
+export async function rejectCount(db: Executor, merchantId: string, id: string, by: DocActor): Promise<void> {
+  const { actorId: actor, at: now } = by
+  await docStep(db, 'count', merchantId, id, 'submitted', [], async (tx) => {
     await tx
       .updateTable('stock_counts')
       .set({
@@ -672,11 +737,12 @@ export async function rejectCount(
       })
       .where('id', '=', id)
       .execute()
+    await recordStep(tx, merchantId, by, { kind: 'count', id, action: 'count.reject' })
   })
 }
 
 export async function getCount(db: Executor, merchantId: string, id: string) {
-  const head = await countHeader(db, merchantId, id)
+  const head = await header(db, 'count', merchantId, id)
   const lines = await db
     .selectFrom('stock_count_lines')
     .selectAll()
@@ -708,9 +774,9 @@ export async function createTransfer(
   db: Executor,
   merchantId: string,
   input: TransferInput,
-  actor: string,
-  now: Date,
+  by: DocActor,
 ): Promise<{ id: string; number: string }> {
+  const { actorId: actor, at: now } = by
   if (input.fromWarehouseId === input.toWarehouseId)
     throw new DocError(
       422,
@@ -755,20 +821,14 @@ export async function createTransfer(
         })),
       )
       .execute()
+    await recordStep(tx, merchantId, by, {
+      kind: 'transfer',
+      id,
+      action: 'transfer.create',
+      detail: { number },
+    })
   })
   return { id, number }
-}
-
-async function transferHeader(db: Executor, merchantId: string, id: string, lock = false) {
-  let q = db
-    .selectFrom('stock_transfers')
-    .selectAll()
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', id)
-  if (lock) q = q.forUpdate()
-  const row = await q.executeTakeFirst()
-  if (!row) throw new DocError(404, 'not_found', 'not_found', `transfer ${id} not found`)
-  return row
 }
 
 const transferLines = (db: Executor, merchantId: string, id: string) =>
@@ -785,13 +845,10 @@ export async function shipTransfer(
   db: Executor,
   merchantId: string,
   id: string,
-  actor: string,
-  now: Date,
-): Promise<{ already: boolean; skuIds: string[] }> {
-  return withTx(db, async (tx) => {
-    const head = await transferHeader(tx, merchantId, id, true)
-    if (head.status === 'in_transit' || head.status === 'received') return { already: true, skuIds: [] }
-    if (head.status !== 'draft') throw needStatus('transfer', head.number, head.status, 'draft')
+  by: DocActor,
+): Promise<{ already: boolean }> {
+  const { actorId: actor, at: now } = by
+  return docStep(db, 'transfer', merchantId, id, 'draft', ['in_transit', 'received'], async (tx, head) => {
     const lines = await transferLines(tx, merchantId, id)
     for (const l of lines) {
       const key = { merchantId, warehouseId: head.from_warehouse_id, skuId: l.sku_id }
@@ -811,6 +868,7 @@ export async function shipTransfer(
         refId: head.number,
         actor,
         idempotencyKey: `transfer.${id}.${l.line_no}.out`,
+        at: now,
       })
     }
     await tx
@@ -819,7 +877,12 @@ export async function shipTransfer(
       .where('id', '=', id)
       .where('status', '=', 'draft')
       .execute()
-    return { already: false, skuIds: lines.map((l) => l.sku_id) }
+    await recordStep(tx, merchantId, by, {
+      kind: 'transfer',
+      id,
+      action: 'transfer.ship',
+      skuIds: lines.map((l) => l.sku_id),
+    })
   })
 }
 
@@ -837,12 +900,10 @@ export async function receiveTransfer(
     final: boolean
     discrepancyNote?: string | undefined
   },
-  actor: string,
-  now: Date,
-): Promise<{ status: TransferStatus; skuIds: string[] }> {
-  return withTx(db, async (tx) => {
-    const head = await transferHeader(tx, merchantId, id, true)
-    if (head.status !== 'in_transit') throw needStatus('transfer', head.number, head.status, 'in_transit')
+  by: DocActor,
+): Promise<void> {
+  const { actorId: actor, at: now } = by
+  await docStep(db, 'transfer', merchantId, id, 'in_transit', [], async (tx, head) => {
     const lines = await transferLines(tx, merchantId, id)
     const byNo = new Map(lines.map((l) => [l.line_no, l]))
     const skuIds: string[] = []
@@ -874,6 +935,7 @@ export async function receiveTransfer(
         refType: 'transfer',
         refId: head.number,
         actor,
+        at: now,
       })
       await tx
         .updateTable('stock_transfer_lines')
@@ -896,12 +958,18 @@ export async function receiveTransfer(
       })
       .where('id', '=', id)
       .execute()
-    return { status, skuIds }
+    await recordStep(tx, merchantId, by, {
+      kind: 'transfer',
+      id,
+      action: 'transfer.receive',
+      detail: { status, ...(input.discrepancyNote ? { reason: input.discrepancyNote } : {}) },
+      skuIds,
+    })
   })
 }
 
 export async function getTransfer(db: Executor, merchantId: string, id: string) {
-  const head = await transferHeader(db, merchantId, id)
+  const head = await header(db, 'transfer', merchantId, id)
   const lines = await transferLines(db, merchantId, id)
   const [skus, whs] = await Promise.all([
     skuInfo(
@@ -943,8 +1011,40 @@ export interface DocListFilter {
   limit: number
 }
 
-const afterKey = (after: readonly [string, string] | undefined) =>
-  after && ([new Date(after[0]), after[1]] as const)
+/**
+ * The conditions every document list shares, on the list's alias: status, a warehouse (any of the
+ * document's warehouse columns), the caller's warehouse scope, and the keyset cursor of newest
+ * first (created_at, id).
+ */
+function listConditions(
+  alias: string,
+  f: DocListFilter,
+  warehouseColumns: readonly string[],
+): Expression<SqlBool>[] {
+  const ref = (column: string) => sql.ref(`${alias}.${column}`)
+  const anyWarehouse = (ids: readonly string[]) =>
+    sql<SqlBool>`(${sql.join(
+      warehouseColumns.map((c) => sql`${ref(c)} IN (${sql.join(ids)})`),
+      sql` OR `,
+    )})`
+  const out: Expression<SqlBool>[] = []
+  if (f.status) out.push(sql<SqlBool>`${ref('status')} = ${f.status}`)
+  if (f.warehouseId) out.push(anyWarehouse([f.warehouseId]))
+  if (f.warehouseIds) out.push(anyWarehouse([...f.warehouseIds, '']))
+  if (f.after) {
+    const at = new Date(f.after[0])
+    out.push(
+      sql<SqlBool>`(${ref('created_at')} < ${at} OR (${ref('created_at')} = ${at} AND ${ref('id')} < ${f.after[1]}))`,
+    )
+  }
+  return out
+}
+
+/** An aggregate over a document's lines, as a column of its list row. */
+const overLines = (table: string, key: string, parent: string, aggregate: string, as: string) =>
+  sql<string>`(SELECT ${sql.raw(aggregate)} FROM ${sql.table(table)} AS l WHERE ${sql.ref(`l.${key}`)} = ${sql.ref(parent)})`.as(
+    as,
+  )
 
 export async function listReceipts(db: Executor, merchantId: string, f: DocListFilter) {
   let q = db
@@ -960,34 +1060,18 @@ export async function listReceipts(db: Executor, merchantId: string, f: DocListF
       'r.supplier_ref',
       'r.created_at',
       'r.posted_at',
-      (eb) =>
-        eb
-          .selectFrom('stock_receipt_lines as l')
-          .select(sql<string>`COALESCE(SUM(l.quantity), 0)`.as('u'))
-          .whereRef('l.receipt_id', '=', 'r.id')
-          .as('units'),
-      (eb) =>
-        eb
-          .selectFrom('stock_receipt_lines as l')
-          .select(sql<string>`COUNT(*)`.as('c'))
-          .whereRef('l.receipt_id', '=', 'r.id')
-          .as('line_count'),
-      (eb) =>
-        eb
-          .selectFrom('stock_receipt_lines as l')
-          .select(sql<string>`COALESCE(SUM(l.quantity * l.unit_cost), 0)`.as('v'))
-          .whereRef('l.receipt_id', '=', 'r.id')
-          .as('total'),
+      overLines('stock_receipt_lines', 'receipt_id', 'r.id', 'COALESCE(SUM(l.quantity), 0)', 'units'),
+      overLines('stock_receipt_lines', 'receipt_id', 'r.id', 'COUNT(*)', 'line_count'),
+      overLines(
+        'stock_receipt_lines',
+        'receipt_id',
+        'r.id',
+        'COALESCE(SUM(l.quantity * l.unit_cost), 0)',
+        'total',
+      ),
     ])
     .where('r.merchant_id', '=', merchantId)
-  if (f.status) q = q.where('r.status', '=', f.status as 'draft')
-  if (f.warehouseId) q = q.where('r.warehouse_id', '=', f.warehouseId)
-  if (f.warehouseIds) q = q.where('r.warehouse_id', 'in', [...f.warehouseIds, ''])
-  const a = afterKey(f.after)
-  if (a)
-    q = q.where((eb) =>
-      eb.or([eb('r.created_at', '<', a[0]), eb.and([eb('r.created_at', '=', a[0]), eb('r.id', '<', a[1])])]),
-    )
+  for (const c of listConditions('r', f, ['warehouse_id'])) q = q.where(c)
   return q.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(f.limit).execute()
 }
 
@@ -1006,28 +1090,11 @@ export async function listCounts(db: Executor, merchantId: string, f: DocListFil
       'c.created_at',
       'c.submitted_at',
       'c.decided_at',
-      (eb) =>
-        eb
-          .selectFrom('stock_count_lines as l')
-          .select(sql<string>`COUNT(*)`.as('n'))
-          .whereRef('l.count_id', '=', 'c.id')
-          .as('line_count'),
-      (eb) =>
-        eb
-          .selectFrom('stock_count_lines as l')
-          .select(sql<string>`COUNT(l.counted)`.as('n'))
-          .whereRef('l.count_id', '=', 'c.id')
-          .as('counted_count'),
+      overLines('stock_count_lines', 'count_id', 'c.id', 'COUNT(*)', 'line_count'),
+      overLines('stock_count_lines', 'count_id', 'c.id', 'COUNT(l.counted)', 'counted_count'),
     ])
     .where('c.merchant_id', '=', merchantId)
-  if (f.status) q = q.where('c.status', '=', f.status as CountStatus)
-  if (f.warehouseId) q = q.where('c.warehouse_id', '=', f.warehouseId)
-  if (f.warehouseIds) q = q.where('c.warehouse_id', 'in', [...f.warehouseIds, ''])
-  const a = afterKey(f.after)
-  if (a)
-    q = q.where((eb) =>
-      eb.or([eb('c.created_at', '<', a[0]), eb.and([eb('c.created_at', '=', a[0]), eb('c.id', '<', a[1])])]),
-    )
+  for (const c of listConditions('c', f, ['warehouse_id'])) q = q.where(c)
   return q.orderBy('c.created_at', 'desc').orderBy('c.id', 'desc').limit(f.limit).execute()
 }
 
@@ -1047,32 +1114,16 @@ export async function listTransfers(db: Executor, merchantId: string, f: DocList
       't.created_at',
       't.shipped_at',
       't.received_at',
-      (eb) =>
-        eb
-          .selectFrom('stock_transfer_lines as l')
-          .select(sql<string>`COALESCE(SUM(l.quantity), 0)`.as('n'))
-          .whereRef('l.transfer_id', '=', 't.id')
-          .as('units'),
-      (eb) =>
-        eb
-          .selectFrom('stock_transfer_lines as l')
-          .select(sql<string>`COALESCE(SUM(l.received), 0)`.as('n'))
-          .whereRef('l.transfer_id', '=', 't.id')
-          .as('received_units'),
+      overLines('stock_transfer_lines', 'transfer_id', 't.id', 'COALESCE(SUM(l.quantity), 0)', 'units'),
+      overLines(
+        'stock_transfer_lines',
+        'transfer_id',
+        't.id',
+        'COALESCE(SUM(l.received), 0)',
+        'received_units',
+      ),
     ])
     .where('t.merchant_id', '=', merchantId)
-  if (f.status) q = q.where('t.status', '=', f.status as TransferStatus)
-  const wh = f.warehouseId
-  if (wh) q = q.where((eb) => eb.or([eb('t.from_warehouse_id', '=', wh), eb('t.to_warehouse_id', '=', wh)]))
-  const scope = f.warehouseIds
-  if (scope)
-    q = q.where((eb) =>
-      eb.or([eb('t.from_warehouse_id', 'in', [...scope, '']), eb('t.to_warehouse_id', 'in', [...scope, ''])]),
-    )
-  const a = afterKey(f.after)
-  if (a)
-    q = q.where((eb) =>
-      eb.or([eb('t.created_at', '<', a[0]), eb.and([eb('t.created_at', '=', a[0]), eb('t.id', '<', a[1])])]),
-    )
+  for (const c of listConditions('t', f, ['from_warehouse_id', 'to_warehouse_id'])) q = q.where(c)
   return q.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(f.limit).execute()
 }

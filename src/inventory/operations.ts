@@ -15,6 +15,8 @@ export class StockError extends Error {
 export interface Actor {
   actor: string
   idempotencyKey?: string | undefined
+  /** The application's time of the operation (ctx.clock); absent: the database's time. */
+  at?: Date | undefined
 }
 
 /** Moving average: (Q_before × avg_before + q × cost) / (Q_before + q), 4 dp (pure). */
@@ -97,11 +99,12 @@ export async function receive(
       refId: input.reference ?? null,
       actor: by.actor,
       idempotencyKey: by.idempotencyKey ?? null,
+      at: by.at,
     })
     await tx
       .insertInto('sku_costs')
       .values({ merchant_id: merchantId, sku_id: input.skuId, avg_cost: toDb(avg), currency: input.currency })
-      .onDuplicateKeyUpdate({ avg_cost: toDb(avg), updated_at: new Date() })
+      .onDuplicateKeyUpdate({ avg_cost: toDb(avg), updated_at: by.at ?? sql<Date>`CURRENT_TIMESTAMP(3)` })
       .execute()
     return { avgCost: toDb(avg) }
   })

@@ -100,6 +100,8 @@ export interface MovementInput extends StockKey {
   refId?: string | null
   actor?: string | null
   idempotencyKey?: string | null
+  /** When it happened, from the application's clock (ctx.clock); absent: the database's time. */
+  at?: Date | undefined
 }
 
 export async function recordMovement(db: Executor, m: MovementInput): Promise<string> {
@@ -120,6 +122,7 @@ export async function recordMovement(db: Executor, m: MovementInput): Promise<st
       ref_id: m.refId ?? null,
       actor: m.actor ?? null,
       idempotency_key: m.idempotencyKey ?? null,
+      ...(m.at ? { created_at: m.at } : {}),
     })
     .execute()
   return id

@@ -67,15 +67,22 @@ async function markSent(db: Executor, events: readonly OrderEvent[]): Promise<vo
   const byMerchant = new Map<string, string[]>()
   for (const e of events)
     byMerchant.set(e.merchantId, [...(byMerchant.get(e.merchantId) ?? []), e.key.slice(0, 190)])
-  for (const [merchantId, keys] of byMerchant) {
-    for (const part of chunk(keys, 500)) {
-      await db
-        .updateTable('event_outbox')
-        .set({ sent_at: sql<Date>`NOW(3)` })
-        .where('merchant_id', '=', merchantId)
-        .where('event_key', 'in', part)
-        .where('sent_at', 'is', null)
-        .execute()
-    }
+  for (const [merchantId, keys] of byMerchant) await markOutboxSent(db, merchantId, keys)
+}
+
+/** These outbox rows of a merchant are sent (any sender of the outbox: order events, stock changes). */
+export async function markOutboxSent(
+  db: Executor,
+  merchantId: string,
+  keys: readonly string[],
+): Promise<void> {
+  for (const part of chunk(keys, 500)) {
+    await db
+      .updateTable('event_outbox')
+      .set({ sent_at: sql<Date>`NOW(3)` })
+      .where('merchant_id', '=', merchantId)
+      .where('event_key', 'in', part)
+      .where('sent_at', 'is', null)
+      .execute()
   }
 }

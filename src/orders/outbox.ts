@@ -80,6 +80,8 @@ export async function sweepOutbox(
     .selectFrom('event_outbox')
     .select(['payload'])
     .where('sent_at', 'is', null)
+    // The stock documents' changes share the table and have their own sender (inventory/stock-outbox.ts).
+    .where('event_key', 'not like', 'stock.%')
     .where('created_at', '<', sql<Date>`NOW(3) - INTERVAL ${graceMs * 1000} MICROSECOND`)
     .orderBy('created_at')
     .limit(1000)

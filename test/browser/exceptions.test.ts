@@ -190,12 +190,35 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
     await shoot(small.page, 'exceptions-360')
     const overflow = await small.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     expect(overflow).toBeLessThanOrEqual(0)
+    // The fix column is whole on the handheld: every action of the row inside the table's visible
+    // width (the table does not hide it behind a sideways scroll), in both languages.
+    const fixesInView = async (names: string[]) => {
+      const row = small.page.locator('.ant-table-row').filter({ hasText: o!.id })
+      const table = (await small.page.locator('.ant-table-wrapper').boundingBox())!
+      for (const name of names) {
+        const box = (await row.getByRole('button', { name }).boundingBox())!
+        expect(box.x + box.width, `${name} is whole`).toBeLessThanOrEqual(table.x + table.width)
+      }
+      expect(
+        await small.page.locator('.ant-table-content').evaluate((e) => e.scrollWidth - e.clientWidth),
+      ).toBeLessThanOrEqual(0)
+    }
+    await fixesInView(['修改地址', '查看订单', '标记已处理'])
+    await small.page.getByText('EN', { exact: true }).click()
+    await small.page.getByRole('heading', { name: 'Exception orders' }).waitFor()
+    await fixesInView(['Fix address', 'View order', 'Mark resolved'])
+    await shoot(small.page, 'exceptions-360-en')
+    await small.page.getByText('中文', { exact: true }).click()
+    await small.page.getByRole('heading', { name: '异常订单' }).waitFor()
     await small.context.close()
 
     const en = await openSignedIn(w, w.data.logins.admin, PASSWORD, '/app/exceptions', {
-      width: 1280,
-      height: 800,
+      width: 1440,
+      height: 900,
     })
+    await en.page.getByRole('heading', { name: '异常订单' }).waitFor()
+    await eventually(() => en.page.locator('.ant-table-row').filter({ hasText: o!.id }).count()).toBe(1)
+    await shoot(en.page, 'exceptions-1440')
     await en.page.getByText('EN', { exact: true }).click()
     await en.page.getByRole('heading', { name: 'Exception orders' }).waitFor()
     await eventually(() =>

@@ -43,6 +43,8 @@ export interface World {
   data: Seeded
   /** Requests to anything but 127.0.0.1, refused. Must stay empty. */
   offsite: string[]
+  /** How far the application's clock is from the real time; the browsers' clocks move with it. */
+  clockOffsetMs: number
   close(): Promise<void>
 }
 
@@ -53,7 +55,11 @@ export interface World {
 export async function startWorld(o: { fixedPort?: boolean; clockFrom?: Date } = {}): Promise<World> {
   const port = o.fixedPort ? await freePort() : 0
   // `clockFrom`: the application's clock starts there and runs on, for screens that show "today".
-  const clock = o.clockFrom ? offsetClock(o.clockFrom.getTime() - Date.now()) : undefined
+  // Otherwise it is the process's clock, moved by ENTREPOT_CLOCK_OFFSET (`npm run test:future`).
+  const clockOffsetMs = o.clockFrom
+    ? o.clockFrom.getTime() - Date.now()
+    : parseClockOffset(process.env.ENTREPOT_CLOCK_OFFSET)
+  const clock = o.clockFrom ? offsetClock(clockOffsetMs) : undefined
   const env = await testEnv({
     ...(port ? { config: { PUBLIC_URL: `http://127.0.0.1:${port}` } } : {}),
     ...(clock ? { clock } : {}),
@@ -80,6 +86,7 @@ export async function startWorld(o: { fixedPort?: boolean; clockFrom?: Date } = 
     browser,
     data,
     offsite: [],
+    clockOffsetMs,
     async close() {
       await browser.close()
       await env.close()
@@ -123,9 +130,10 @@ export async function openPage(
     w.offsite.push(url.href)
     return route.abort()
   })
-  // The suite run with the application clock moved (ENTREPOT_CLOCK_OFFSET, `npm run test:future`):
-  // the browser's clock moves with it, so the console's "last 30 days" and "today" are the API's.
-  const offset = parseClockOffset(process.env.ENTREPOT_CLOCK_OFFSET)
+  // The application's clock moved (a world that starts on a given day, or the suite run with
+  // ENTREPOT_CLOCK_OFFSET): the browser's clock moves with it, so the console's "this month",
+  // "last 30 days" and "today" are the API's.
+  const offset = w.clockOffsetMs
   if (offset !== 0)
     await context.addInitScript((ms: number) => {
       const Real = Date

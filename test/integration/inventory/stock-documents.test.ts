@@ -176,6 +176,16 @@ describe('receipts', () => {
     expect(tee).toMatchObject({ onHand: 40, avgCost: '13.0000', bin: 'A-01-02' })
     const mv = await call('admin', 'GET', `/stock/movements?ref=${first.body.receipt.number}`)
     expect(mv.body.items).toHaveLength(3)
+    // The movements and the audit row carry the application's time of the post, not the database's.
+    const postedAt = first.body.receipt.postedAt as string
+    expect(mv.body.items.map((i: { at: string }) => i.at)).toEqual([postedAt, postedAt, postedAt])
+    const audits = await env.ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'created_at'])
+      .where('entity_id', '=', receiptId)
+      .where('action', '=', 'receipt.post')
+      .execute()
+    expect(audits.map((a) => [a.action, a.created_at.toISOString()])).toEqual([['receipt.post', postedAt]])
     // A posted receipt no longer changes.
     const edit = await call('admin', 'PUT', `/receipts/${receiptId}`, {
       warehouseId: hz.id,

@@ -20,13 +20,14 @@ import { PROCESSORS, type Processor } from '../../../jobs/workers/index.js'
 import { allocateOrder } from '../../../src/inventory/allocate.js'
 import { checkInventory } from '../../../src/inventory/check.js'
 import { receive } from '../../../src/inventory/operations.js'
+import { STOCK_CHANGE_PREFIX, sweepStockChanges } from '../../../src/inventory/stock-outbox.js'
 import { pushShopStock } from '../../../src/inventory/push.js'
 import { shipOrder } from '../../../src/fulfillment/ship.js'
 import { InjectedFault, setFaultHook } from '../../../src/lib/fault.js'
 import { money } from '../../../src/money/index.js'
 import type { OrderEvent } from '../../../src/orders/events.js'
 import { upsertMappings } from '../../../src/orders/mappings.js'
-import { unsentEvents } from '../../../src/orders/outbox.js'
+import { sweepOutbox, unsentEvents } from '../../../src/orders/outbox.js'
 import { startSelfstoreSandbox, type SelfstoreSandbox } from '../../../src/sandbox/selfstore-server.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
@@ -39,6 +40,7 @@ let m: TestMerchant
 let store: SelfstoreSandbox
 let shop: Shop
 let warehouseId = ''
+let secondWarehouseId = ''
 let skuId = ''
 const catalogue = [{ skuCode: 'CUP', title: 'cup', price: '30.00' }]
 
@@ -146,14 +148,14 @@ async function pushQueuedAndConverges(point: string): Promise<void> {
 }
 
 async function storeShowsStock(point: string): Promise<void> {
-  const s = await env.ctx.db
+  const rows = await env.ctx.db
     .selectFrom('stock')
     .select(['on_hand', 'reserved'])
     .where('merchant_id', '=', m.id)
     .where('sku_id', '=', skuId)
-    .executeTakeFirstOrThrow()
+    .execute()
   expect(store.stock.get('CUP')?.quantity, `${point}: the store shows the available stock`).toBe(
-    s.on_hand - s.reserved,
+    rows.reduce((n, s) => n + s.on_hand - s.reserved, 0),
   )
   // Nothing left to send: every SKU's last push succeeded with the quantity due.
   expect((await pushShopStock(env.ctx, m.id, shop.id)).sent, point).toBe(0)
@@ -209,6 +211,7 @@ beforeAll(async () => {
     credentials: { apiKey: 'k-f', webhookSecret: 's-f' },
   })
   warehouseId = (await createWarehouse(env.ctx.db, m.id, { code: 'W1', name: 'W1' })).id
+  secondWarehouseId = (await createWarehouse(env.ctx.db, m.id, { code: 'W2', name: 'W2' })).id
   await upsertSkus(env.ctx.db, m.id, [{ code: 'CUP', name: 'cup' }])
   skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
@@ -441,6 +444,195 @@ it('stock push: a run that died anywhere converges on its retry, also when its t
     }
   })
   expect(points).toEqual(['stock-push.turn-taken', 'stock-push.planned', 'stock-push.sent'])
+})
+
+// ───────────── stock documents: receipts, count sheets, transfers ─────────────
+
+type Role = 'admin' | 'warehouse'
+/** A request to the API; a 500 is the process dying there (the injected fault). */
+async function call(role: Role, method: 'POST' | 'GET', url: string, payload?: object) {
+  const res = await env.app.inject({
+    method,
+    url,
+    headers: bearer(m.keys[role]),
+    ...(payload ? { payload } : {}),
+  })
+  if (res.statusCode === 500) throw new InjectedFault('(answered 500)')
+  return { status: res.statusCode, body: res.json<Record<string, unknown>>() }
+}
+async function created(role: Role, url: string, payload: object): Promise<string> {
+  const r = await call(role, 'POST', url, payload)
+  expect(r.status, JSON.stringify(r.body)).toBe(201)
+  return r.body.id as string
+}
+async function stepOk(role: Role, url: string, payload?: object): Promise<void> {
+  const r = await call(role, 'POST', url, payload)
+  expect(r.status, JSON.stringify(r.body)).toBe(200)
+}
+
+const unsentStockChanges = async () =>
+  env.ctx.db
+    .selectFrom('event_outbox')
+    .select('event_key')
+    .where('merchant_id', '=', m.id)
+    .where('event_key', 'like', `${STOCK_CHANGE_PREFIX}%`)
+    .where('sent_at', 'is', null)
+    .execute()
+
+/** The movements a document made, by kind, and its audit rows, by action. */
+async function documentRecord(id: string, number: string) {
+  const movements = await env.ctx.db
+    .selectFrom('stock_movements')
+    .select(['kind', 'quantity', 'warehouse_id'])
+    .where('merchant_id', '=', m.id)
+    .where('ref_id', '=', number)
+    .orderBy('kind')
+    .execute()
+  const audits = await env.ctx.db
+    .selectFrom('audit_log')
+    .select('action')
+    .where('merchant_id', '=', m.id)
+    .where('entity_id', '=', id)
+    .orderBy('action')
+    .execute()
+  return { movements, actions: audits.map((a) => a.action) }
+}
+
+const numberOf = async (table: 'stock_receipts' | 'stock_counts' | 'stock_transfers', id: string) =>
+  (await env.ctx.db.selectFrom(table).select('number').where('id', '=', id).executeTakeFirstOrThrow()).number
+
+/** What every stock document step must leave: its change sent, the push converged, the invariants. */
+async function documentStepDone(point: string): Promise<void> {
+  expect(await unsentStockChanges(), `${point}: the stock change was sent`).toEqual([])
+  await globalInvariants(point)
+  await pushQueuedAndConverges(point)
+}
+
+const documentPoints = ['stock-doc.moved', 'stock-doc.committed', 'stock-change.asked']
+
+it('receipt post: the stock, its audit row and its push request commit together; a repeated post pushes and posts once', async () => {
+  const points = await everyPoint(async () => {
+    const id = await created('warehouse', '/receipts', {
+      warehouseId,
+      currency: 'CNY',
+      lines: [{ skuId, quantity: 4, unitCost: '12.50', bin: 'A-01-01' }],
+    })
+    const number = await numberOf('stock_receipts', id)
+    return {
+      run: () => stepOk('warehouse', `/receipts/${id}/post`),
+      check: async (point) => {
+        expect(await documentRecord(id, number), point).toEqual({
+          movements: [{ kind: 'receipt', quantity: 4, warehouse_id: warehouseId }],
+          actions: ['receipt.create', 'receipt.post'],
+        })
+        await documentStepDone(point)
+      },
+    }
+  })
+  expect(points).toEqual(documentPoints)
+})
+
+it('count approval: the variance, its audit row and its push request commit together, once', async () => {
+  const points = await everyPoint(async () => {
+    const id = await created('warehouse', '/stock-counts', { warehouseId, skuIds: [skuId] })
+    const expected = (
+      await env.ctx.db
+        .selectFrom('stock_count_lines')
+        .select('expected')
+        .where('count_id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).expected
+    await stepOk('warehouse', `/stock-counts/${id}/counts`, {
+      items: [{ skuId, quantity: expected - 1, mode: 'set' }],
+    })
+    await stepOk('warehouse', `/stock-counts/${id}/submit`)
+    const number = await numberOf('stock_counts', id)
+    return {
+      run: () => stepOk('admin', `/stock-counts/${id}/approve`),
+      check: async (point) => {
+        expect(await documentRecord(id, number), point).toEqual({
+          movements: [{ kind: 'adjustment', quantity: -1, warehouse_id: warehouseId }],
+          actions: ['count.approve', 'count.create', 'count.submit'],
+        })
+        await documentStepDone(point)
+      },
+    }
+  })
+  expect(points).toEqual(documentPoints)
+})
+
+async function draftTransfer(): Promise<{ id: string; number: string }> {
+  const id = await created('warehouse', '/transfers', {
+    fromWarehouseId: warehouseId,
+    toWarehouseId: secondWarehouseId,
+    lines: [{ skuId, quantity: 2 }],
+  })
+  return { id, number: await numberOf('stock_transfers', id) }
+}
+
+it('transfer ship: the stock leaves the source with its audit row and push request, once', async () => {
+  const points = await everyPoint(async () => {
+    const { id, number } = await draftTransfer()
+    return {
+      run: () => stepOk('warehouse', `/transfers/${id}/ship`),
+      check: async (point) => {
+        expect(await documentRecord(id, number), point).toEqual({
+          movements: [{ kind: 'transfer_out', quantity: -2, warehouse_id: warehouseId }],
+          actions: ['transfer.create', 'transfer.ship'],
+        })
+        await documentStepDone(point)
+      },
+    }
+  })
+  expect(points).toEqual(documentPoints)
+})
+
+it('transfer receive: a request repeated after it died receives once and still pushes', async () => {
+  const points = await everyPoint(async () => {
+    const { id, number } = await draftTransfer()
+    await stepOk('warehouse', `/transfers/${id}/ship`)
+    return {
+      // The retry of a receive that committed finds the transfer received (409): the client's
+      // answer that it is done; the retry still sends what the dead run left unsent.
+      run: async () => {
+        const r = await call('warehouse', 'POST', `/transfers/${id}/receive`, {
+          lines: [{ lineNo: 1, quantity: 2 }],
+        })
+        if (r.status === 409) expect(r.body.error).toMatchObject({ details: { reason: 'status_received' } })
+        else expect(r.status, JSON.stringify(r.body)).toBe(200)
+      },
+      check: async (point) => {
+        expect(await documentRecord(id, number), point).toEqual({
+          movements: [
+            { kind: 'transfer_in', quantity: 2, warehouse_id: secondWarehouseId },
+            { kind: 'transfer_out', quantity: -2, warehouse_id: warehouseId },
+          ],
+          actions: ['transfer.create', 'transfer.receive', 'transfer.ship'],
+        })
+        await documentStepDone(point)
+      },
+    }
+  })
+  expect(points).toEqual(documentPoints)
+})
+
+it('stock document: a change nobody sent is sent by the sweep, and the order sweep leaves it alone', async () => {
+  const id = await created('warehouse', '/receipts', {
+    warehouseId,
+    currency: 'CNY',
+    lines: [{ skuId, quantity: 1, unitCost: '12.50' }],
+  })
+  arm('stock-doc.committed')
+  await expect(stepOk('warehouse', `/receipts/${id}/post`)).rejects.toThrow(InjectedFault)
+  setFaultHook(null)
+  expect(await unsentStockChanges()).toHaveLength(1)
+  await sweepOutbox(env.ctx, 0)
+  expect(await unsentStockChanges(), 'the order sweep does not send stock changes').toHaveLength(1)
+  const orderJobs = await env.ctx.queues['inventory-order-event'].getJobs(['waiting', 'delayed'])
+  expect(orderJobs.filter((j) => j.data.key.startsWith(STOCK_CHANGE_PREFIX))).toEqual([])
+  expect(await sweepStockChanges(env.ctx, 60_000), 'not before its grace').toBe(0)
+  expect(await sweepStockChanges(env.ctx, 0)).toBe(1)
+  await documentStepDone('(swept)')
 })
 
 it('every fault point in the code is exercised above', () => {

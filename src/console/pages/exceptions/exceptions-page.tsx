@@ -3,7 +3,7 @@
  * the age of each, the fix next to each (map the SKU, receive stock, fix the address, pick a
  * version), assignment, and bulk resolve.
  */
-import { App, Button, Segmented, Select, Space, Switch, Tag, Tooltip, Typography } from 'antd'
+import { App, Button, Flex, Segmented, Select, Space, Switch, Tag, Tooltip, Typography } from 'antd'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { Link } from 'react-router'
 import { endpoints } from '../../api/endpoints'
@@ -148,9 +148,16 @@ export function ExceptionsPage() {
     }
   }
 
+  // Stacked on a handheld, the links line up with the buttons above them and take no extra width.
+  const linkStyle = desk ? undefined : { paddingInline: 0 }
   const fixFor = (e: OrderException) => {
     const view = e.orderId && (
-      <Button size="small" type="link" onClick={() => setDrawer({ id: e.orderId!, fix: null })}>
+      <Button
+        size="small"
+        type="link"
+        style={linkStyle}
+        onClick={() => setDrawer({ id: e.orderId!, fix: null })}
+      >
         {t('exceptions.action.viewOrder')}
       </Button>
     )
@@ -165,14 +172,14 @@ export function ExceptionsPage() {
           )
         case 'no_stock':
           return (
-            <Space size={4}>
+            <Flex vertical={!desk} gap={4} align={desk ? 'center' : 'flex-start'}>
               <Tooltip title={t('exceptions.receiveHint')}>
                 <Link to="/stock">{t('exceptions.action.receive')}</Link>
               </Tooltip>
               <Button size="small" onClick={() => void reallocate(e)}>
                 {t('exceptions.action.reallocate')}
               </Button>
-            </Space>
+            </Flex>
           )
         case 'address_unusable':
           return (
@@ -202,16 +209,23 @@ export function ExceptionsPage() {
           return view
       }
     })()
+    // On a handheld the actions stack, so the column stays as narrow as its widest button.
     return (
-      <Space size={4} wrap>
+      <Flex vertical={!desk} wrap={desk} gap={4} align={desk ? 'center' : 'flex-start'}>
         {main}
         {main !== view && view}
-        <Button size="small" type="link" onClick={() => void resolveOne(e)}>
+        <Button size="small" type="link" style={linkStyle} onClick={() => void resolveOne(e)}>
           {t('exceptions.resolve')}
         </Button>
-      </Space>
+      </Flex>
     )
   }
+
+  const reasonTag = (r: ExceptionReason) => (
+    <Tag color={e2color(r)} style={{ marginInlineEnd: 0 }}>
+      {t(`orders.reason.${r}`)}
+    </Tag>
+  )
 
   const tabs = [
     { key: 'all', label: t('exceptions.all'), count: resolved ? undefined : counts?.open },
@@ -283,23 +297,30 @@ export function ExceptionsPage() {
               title: t('exceptions.order'),
               dataIndex: 'orderExternalId',
               fixed: desk ? 'left' : false,
-              render: (v: string | null, e) =>
-                v ? (
+              render: (v: string | null, e) => {
+                const order = v ? (
                   <Typography.Link className="num" onClick={() => setDrawer({ id: e.orderId!, fix: null })}>
                     {v}
                   </Typography.Link>
                 ) : (
                   <span className="ep-muted">—</span>
-                ),
+                )
+                // Narrower than a desk, the reason stands under the order: its column is hidden.
+                return desk ? (
+                  order
+                ) : (
+                  <Flex vertical gap={4} align="flex-start">
+                    {order}
+                    {reasonTag(e.reason)}
+                  </Flex>
+                )
+              },
             },
             {
               title: t('exceptions.reason'),
               dataIndex: 'reason',
-              render: (r: ExceptionReason) => (
-                <Tag color={e2color(r)} style={{ marginInlineEnd: 0 }}>
-                  {t(`orders.reason.${r}`)}
-                </Tag>
-              ),
+              responsive: ['md'],
+              render: (r: ExceptionReason) => reasonTag(r),
             },
             {
               title: t('exceptions.detail'),

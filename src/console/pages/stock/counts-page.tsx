@@ -24,95 +24,48 @@ import { useNavigate, useParams } from 'react-router'
 import { endpoints } from '../../api/endpoints'
 import type { CountSheet, CountStatus, CountSummary, ScanHit, Sku } from '../../api/types'
 import { Time } from '../../components/format'
-import { CursorPager, ListPage } from '../../components/list-page'
 import { useDesk } from '../../components/layout'
 import { ScanInput } from '../../components/scan-input'
-import { EmptyState, ErrorAlert } from '../../components/states'
-import { useCursorList } from '../../components/use-cursor-list'
+import { ErrorAlert } from '../../components/states'
 import { useI18n } from '../../i18n'
-import { CountTag, Delta, SkuCell, useWarehouses } from './shared'
+import { DocumentList, CountTag, Delta, SkuCell, useWarehouses } from './shared'
 
 export function CountsPage() {
   const { t } = useI18n()
   const navigate = useNavigate()
-  const [status, setStatus] = useState<'all' | CountStatus>('all')
   const [creating, setCreating] = useState(false)
-  const list = useCursorList(
-    (cursor, limit) =>
-      endpoints.counts({ ...(status !== 'all' ? { status } : {}), ...(cursor ? { cursor } : {}), limit }),
-    [status],
-  )
   return (
     <>
-      <ListPage<CountSummary>
+      <DocumentList<CountStatus, CountSummary>
+        kind="count"
         title={t('stock.menu.counts')}
-        extra={
-          <Button type="primary" onClick={() => setCreating(true)}>
-            {t('stock.count.new')}
-          </Button>
-        }
-        tabs={{
-          active: status,
-          onChange: (k) => setStatus(k as typeof status),
-          items: [
-            { key: 'all', label: t('common.all') },
-            ...(['counting', 'submitted', 'approved'] as const).map((s) => ({
-              key: s,
-              label: t(`stock.count.status.${s}`),
-            })),
-          ],
-        }}
-        error={list.error}
-        onRetry={list.reload}
-        table={{
-          rowKey: 'id',
-          loading: list.loading,
-          dataSource: list.items,
-          pagination: false,
-          onRow: (r) => ({
-            onClick: () => void navigate(`/stock/counts/${r.id}`),
-            style: { cursor: 'pointer' },
-          }),
-          locale: { emptyText: <EmptyState text={t('stock.count.empty')} /> },
-          columns: [
-            {
-              title: t('stock.field.number'),
-              dataIndex: 'number',
-              render: (v: string) => <span className="mono">{v}</span>,
-            },
-            {
-              title: t('stock.field.status'),
-              dataIndex: 'status',
-              render: (s: CountStatus) => <CountTag status={s} />,
-            },
-            { title: t('stock.field.warehouse'), dataIndex: 'warehouseName' },
-            {
-              title: t('stock.field.bin'),
-              key: 'bins',
-              responsive: ['md'],
-              render: (_: unknown, c) =>
-                c.binFrom || c.binTo ? (
-                  <span className="mono">{`${c.binFrom ?? '…'} ~ ${c.binTo ?? '…'}`}</span>
-                ) : null,
-            },
-            {
-              title: t('stock.field.lines'),
-              key: 'progress',
-              align: 'right',
-              render: (_: unknown, c) => (
-                <span className="num">
-                  {t('stock.count.progress', { done: c.countedCount, all: c.lineCount })}
-                </span>
-              ),
-            },
-            {
-              title: t('stock.field.createdAt'),
-              dataIndex: 'createdAt',
-              render: (v: string) => <Time value={v} />,
-            },
-          ],
-        }}
-        pager={<CursorPager list={list} />}
+        path="/stock/counts"
+        statuses={['counting', 'submitted', 'approved']}
+        statusLabel={(s) => t(`stock.count.status.${s}`)}
+        fetchPage={endpoints.counts}
+        onNew={() => setCreating(true)}
+        columns={[
+          { title: t('stock.field.warehouse'), dataIndex: 'warehouseName' },
+          {
+            title: t('stock.field.bin'),
+            key: 'bins',
+            responsive: ['md'],
+            render: (_: unknown, c) =>
+              c.binFrom || c.binTo ? (
+                <span className="mono">{`${c.binFrom ?? '…'} ~ ${c.binTo ?? '…'}`}</span>
+              ) : null,
+          },
+          {
+            title: t('stock.field.lines'),
+            key: 'progress',
+            align: 'right',
+            render: (_: unknown, c) => (
+              <span className="num">
+                {t('stock.count.progress', { done: c.countedCount, all: c.lineCount })}
+              </span>
+            ),
+          },
+        ]}
       />
       <NewCount
         open={creating}

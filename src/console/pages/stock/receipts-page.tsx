@@ -21,81 +21,36 @@ import { endpoints } from '../../api/endpoints'
 import type { Receipt, ReceiptStatus, ReceiptSummary, ScanHit } from '../../api/types'
 import { useMe } from '../../app/session'
 import { Money, Time } from '../../components/format'
-import { CursorPager, ListPage } from '../../components/list-page'
 import { useDesk } from '../../components/layout'
 import { ScanInput } from '../../components/scan-input'
 import { EmptyState, ErrorAlert } from '../../components/states'
-import { useCursorList } from '../../components/use-cursor-list'
 import { useI18n } from '../../i18n'
-import { ReceiptTag, SkuCell, useWarehouses } from './shared'
+import { DocumentList, ReceiptTag, SkuCell, useWarehouses } from './shared'
 
 export function ReceiptsPage() {
   const { t } = useI18n()
   const navigate = useNavigate()
-  const [status, setStatus] = useState<'all' | ReceiptStatus>('all')
-  const list = useCursorList(
-    (cursor, limit) =>
-      endpoints.receipts({ ...(status !== 'all' ? { status } : {}), ...(cursor ? { cursor } : {}), limit }),
-    [status],
-  )
   return (
-    <ListPage<ReceiptSummary>
+    <DocumentList<ReceiptStatus, ReceiptSummary>
+      kind="receipt"
       title={t('stock.menu.receipts')}
-      extra={
-        <Button type="primary" onClick={() => void navigate('/stock/receipts/new')}>
-          {t('stock.receipt.new')}
-        </Button>
-      }
-      tabs={{
-        active: status,
-        onChange: (k) => setStatus(k as typeof status),
-        items: [
-          { key: 'all', label: t('common.all') },
-          { key: 'draft', label: t('stock.receipt.status.draft') },
-          { key: 'posted', label: t('stock.receipt.status.posted') },
-        ],
-      }}
-      error={list.error}
-      onRetry={list.reload}
-      table={{
-        rowKey: 'id',
-        loading: list.loading,
-        dataSource: list.items,
-        pagination: false,
-        onRow: (r) => ({
-          onClick: () => void navigate(`/stock/receipts/${r.id}`),
-          style: { cursor: 'pointer' },
-        }),
-        locale: { emptyText: <EmptyState text={t('stock.receipt.empty')} /> },
-        columns: [
-          {
-            title: t('stock.field.number'),
-            dataIndex: 'number',
-            render: (v: string) => <span className="mono">{v}</span>,
-          },
-          {
-            title: t('stock.field.status'),
-            dataIndex: 'status',
-            render: (s: ReceiptStatus) => <ReceiptTag status={s} />,
-          },
-          { title: t('stock.field.warehouse'), dataIndex: 'warehouseName' },
-          { title: t('stock.field.supplierRef'), dataIndex: 'supplierRef', responsive: ['md'] },
-          { title: t('stock.field.lines'), dataIndex: 'lineCount', align: 'right', responsive: ['md'] },
-          { title: t('stock.field.units'), dataIndex: 'units', align: 'right' },
-          {
-            title: t('stock.field.amount'),
-            key: 'total',
-            align: 'right',
-            render: (_: unknown, r) => <Money amount={r.total} currency={r.currency} />,
-          },
-          {
-            title: t('stock.field.createdAt'),
-            dataIndex: 'createdAt',
-            render: (v: string) => <Time value={v} />,
-          },
-        ],
-      }}
-      pager={<CursorPager list={list} />}
+      path="/stock/receipts"
+      statuses={['draft', 'posted']}
+      statusLabel={(s) => t(`stock.receipt.status.${s}`)}
+      fetchPage={endpoints.receipts}
+      onNew={() => void navigate('/stock/receipts/new')}
+      columns={[
+        { title: t('stock.field.warehouse'), dataIndex: 'warehouseName' },
+        { title: t('stock.field.supplierRef'), dataIndex: 'supplierRef', responsive: ['md'] },
+        { title: t('stock.field.lines'), dataIndex: 'lineCount', align: 'right', responsive: ['md'] },
+        { title: t('stock.field.units'), dataIndex: 'units', align: 'right' },
+        {
+          title: t('stock.field.amount'),
+          key: 'total',
+          align: 'right',
+          render: (_: unknown, r) => <Money amount={r.total} currency={r.currency} />,
+        },
+      ]}
     />
   )
 }

@@ -1,8 +1,18 @@
-/** What the stock screens share: the merchant's warehouses, and one colour per document state. */
-import { Tag } from 'antd'
-import { useEffect, useState } from 'react'
+/**
+ * What the stock screens share: the merchant's warehouses, one colour per document state, and the
+ * list of a kind of document (receipts, count sheets, transfers).
+ */
+import { Button, Tag } from 'antd'
+import type { ColumnsType } from 'antd/es/table'
+import { useEffect, useState, type ReactNode } from 'react'
+import { useNavigate } from 'react-router'
+import type { Page } from '../../api/adapt'
 import { endpoints } from '../../api/endpoints'
 import type { CountStatus, MovementKind, ReceiptStatus, TransferStatus, Warehouse } from '../../api/types'
+import { Time } from '../../components/format'
+import { CursorPager, ListPage } from '../../components/list-page'
+import { EmptyState } from '../../components/states'
+import { useCursorList } from '../../components/use-cursor-list'
 import { useI18n } from '../../i18n'
 
 export function useWarehouses(): Warehouse[] {
@@ -71,5 +81,95 @@ export function SkuCell({ code, name }: { code: string; name: string }) {
         {name}
       </div>
     </div>
+  )
+}
+
+type DocStatus = ReceiptStatus | CountStatus | TransferStatus
+type DocKind = 'receipt' | 'count' | 'transfer'
+
+/**
+ * A list of documents of one kind, newest first: tabs by status, number and status first, the
+ * kind's own columns, then when it was made; a row opens the document at `${path}/${id}`.
+ */
+export function DocumentList<
+  S extends DocStatus,
+  R extends { id: string; number: string; createdAt: string },
+>({
+  kind,
+  title,
+  path,
+  statuses,
+  statusLabel,
+  fetchPage,
+  onNew,
+  columns,
+}: {
+  kind: DocKind
+  title: ReactNode
+  path: string
+  statuses: readonly S[]
+  /** The state in words (the kind's own i18n keys). */
+  statusLabel: (status: S) => string
+  fetchPage: (query: { status?: S; cursor?: string; limit: number }) => Promise<Page<R>>
+  onNew: () => void
+  columns: ColumnsType<R>
+}) {
+  const { t } = useI18n()
+  const navigate = useNavigate()
+  const [status, setStatus] = useState<'all' | S>('all')
+  const list = useCursorList(
+    (cursor, limit) =>
+      fetchPage({ ...(status !== 'all' ? { status } : {}), ...(cursor ? { cursor } : {}), limit }),
+    [status],
+  )
+  return (
+    <ListPage<R>
+      title={title}
+      extra={
+        <Button type="primary" onClick={onNew}>
+          {t(`stock.${kind}.new`)}
+        </Button>
+      }
+      tabs={{
+        active: status,
+        onChange: (k) => setStatus(k as typeof status),
+        items: [
+          { key: 'all', label: t('common.all') },
+          ...statuses.map((s) => ({ key: s, label: statusLabel(s) })),
+        ],
+      }}
+      error={list.error}
+      onRetry={list.reload}
+      table={{
+        rowKey: 'id',
+        loading: list.loading,
+        dataSource: list.items,
+        pagination: false,
+        onRow: (r) => ({
+          onClick: () => void navigate(`${path}/${r.id}`),
+          style: { cursor: 'pointer' },
+        }),
+        locale: { emptyText: <EmptyState text={t(`stock.${kind}.empty`)} /> },
+        columns: [
+          {
+            title: t('stock.field.number'),
+            dataIndex: 'number',
+            render: (v: string) => <span className="mono">{v}</span>,
+          },
+          {
+            title: t('stock.field.status'),
+            dataIndex: 'status',
+            render: (s: S) => <Tag color={DOC_COLOR[s]}>{statusLabel(s)}</Tag>,
+          },
+          ...columns,
+          {
+            title: t('stock.field.createdAt'),
+            dataIndex: 'createdAt',
+            render: (v: string) => <Time value={v} />,
+          },
+        ],
+      }}
+      pager={<CursorPager list={list} />}
+    />
   )
 }

@@ -26,82 +26,35 @@ import { useNavigate, useParams } from 'react-router'
 import { endpoints } from '../../api/endpoints'
 import type { ScanHit, Transfer, TransferStatus, TransferSummary } from '../../api/types'
 import { Time } from '../../components/format'
-import { CursorPager, ListPage } from '../../components/list-page'
 import { ScanInput } from '../../components/scan-input'
 import { EmptyState, ErrorAlert } from '../../components/states'
-import { useCursorList } from '../../components/use-cursor-list'
 import { useI18n } from '../../i18n'
-import { SkuCell, TransferTag, useWarehouses } from './shared'
+import { DocumentList, SkuCell, TransferTag, useWarehouses } from './shared'
 
 export function TransfersPage() {
   const { t } = useI18n()
   const navigate = useNavigate()
-  const [status, setStatus] = useState<'all' | TransferStatus>('all')
   const [creating, setCreating] = useState(false)
-  const list = useCursorList(
-    (cursor, limit) =>
-      endpoints.transfers({ ...(status !== 'all' ? { status } : {}), ...(cursor ? { cursor } : {}), limit }),
-    [status],
-  )
   return (
     <>
-      <ListPage<TransferSummary>
+      <DocumentList<TransferStatus, TransferSummary>
+        kind="transfer"
         title={t('stock.menu.transfers')}
-        extra={
-          <Button type="primary" onClick={() => setCreating(true)}>
-            {t('stock.transfer.new')}
-          </Button>
-        }
-        tabs={{
-          active: status,
-          onChange: (k) => setStatus(k as typeof status),
-          items: [
-            { key: 'all', label: t('common.all') },
-            ...(['draft', 'in_transit', 'received'] as const).map((s) => ({
-              key: s,
-              label: t(`stock.transfer.status.${s}`),
-            })),
-          ],
-        }}
-        error={list.error}
-        onRetry={list.reload}
-        table={{
-          rowKey: 'id',
-          loading: list.loading,
-          dataSource: list.items,
-          pagination: false,
-          onRow: (r) => ({
-            onClick: () => void navigate(`/stock/transfers/${r.id}`),
-            style: { cursor: 'pointer' },
-          }),
-          locale: { emptyText: <EmptyState text={t('stock.transfer.empty')} /> },
-          columns: [
-            {
-              title: t('stock.field.number'),
-              dataIndex: 'number',
-              render: (v: string) => <span className="mono">{v}</span>,
-            },
-            {
-              title: t('stock.field.status'),
-              dataIndex: 'status',
-              render: (s: TransferStatus) => <TransferTag status={s} />,
-            },
-            { title: t('stock.transfer.from'), dataIndex: 'fromWarehouseName' },
-            { title: t('stock.transfer.to'), dataIndex: 'toWarehouseName' },
-            {
-              title: t('stock.field.units'),
-              key: 'units',
-              align: 'right',
-              render: (_: unknown, r) => <span className="num">{`${r.receivedUnits}/${r.units}`}</span>,
-            },
-            {
-              title: t('stock.field.createdAt'),
-              dataIndex: 'createdAt',
-              render: (v: string) => <Time value={v} />,
-            },
-          ],
-        }}
-        pager={<CursorPager list={list} />}
+        path="/stock/transfers"
+        statuses={['draft', 'in_transit', 'received']}
+        statusLabel={(s) => t(`stock.transfer.status.${s}`)}
+        fetchPage={endpoints.transfers}
+        onNew={() => setCreating(true)}
+        columns={[
+          { title: t('stock.transfer.from'), dataIndex: 'fromWarehouseName' },
+          { title: t('stock.transfer.to'), dataIndex: 'toWarehouseName' },
+          {
+            title: t('stock.field.units'),
+            key: 'units',
+            align: 'right',
+            render: (_: unknown, r) => <span className="num">{`${r.receivedUnits}/${r.units}`}</span>,
+          },
+        ]}
       />
       <NewTransfer
         open={creating}
