@@ -3,7 +3,7 @@
  * and restocked returns. Each is one transaction; each change of on_hand is a movement row.
  */
 import { sql } from 'kysely'
-import type { Db, Executor } from '../db/connect.js'
+import type { Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { money, round, toDb, type Decimal } from '../money/index.js'
 import { changeOnHand, recordMovement } from './stock-repo.js'
@@ -44,7 +44,12 @@ async function totalOnHand(db: Executor, merchantId: string, skuId: string): Pro
   return rows.reduce((n, r) => n + r.on_hand, 0)
 }
 
-async function alreadyDone(db: Executor, merchantId: string, key: string | undefined): Promise<boolean> {
+/** Whether a movement with this idempotency key exists: the operation was done before. */
+export async function alreadyDone(
+  db: Executor,
+  merchantId: string,
+  key: string | undefined,
+): Promise<boolean> {
   if (!key) return false
   const row = await db
     .selectFrom('stock_movements')
@@ -112,7 +117,7 @@ export async function receive(
 
 /** Stocktake: the counted quantity replaces on_hand, conditional on the on_hand the counter saw. */
 export async function stocktake(
-  db: Db,
+  db: Executor,
   merchantId: string,
   input: { warehouseId: string; skuId: string; counted: number; expectedOnHand: number; reason?: string },
   by: Actor,
@@ -180,7 +185,7 @@ export async function adjust(
 }
 
 export async function transfer(
-  db: Db,
+  db: Executor,
   merchantId: string,
   input: { fromWarehouseId: string; toWarehouseId: string; skuId: string; quantity: number },
   by: Actor,
@@ -253,7 +258,7 @@ export class ReturnRefused extends Error {
  * the same goods take turns; a refusal writes nothing. The movement refers to the order line.
  */
 export async function restockReturn(
-  db: Db,
+  db: Executor,
   merchantId: string,
   input: { warehouseId: string; orderId: string; orderLineId: string; skuId?: string; quantity: number },
   by: Actor,

@@ -16,10 +16,23 @@ import {
   Timestamp,
   errorResponses,
 } from '../api/schemas.js'
-import { apiActor, audit } from '../audit/repo.js'
+import { apiActor, audit, type AuditEntry } from '../audit/repo.js'
+import type { Executor } from '../db/connect.js'
+import { withTx } from '../db/tx.js'
+import { newId } from '../lib/ids.js'
+import { sha256Hex } from '../lib/crypto.js'
+import { faultPoint } from '../lib/fault.js'
+import { flushDocumentChanges, recordStockChange } from './stock-outbox.js'
 import { allocateOrder } from './allocate.js'
-import { retryWaitingOrders } from './events.js'
-import { receive, restockReturn, ReturnRefused, stocktake, transfer, StockError } from './operations.js'
+import {
+  alreadyDone,
+  receive,
+  restockReturn,
+  ReturnRefused,
+  stocktake,
+  transfer,
+  StockError,
+} from './operations.js'
 import { PushBusy, pushShopNow } from './push.js'
 import { inTransit } from './documents.js'
 import { listLowStock, listPushStates, listStock, skuPace } from './repo.js'
@@ -98,9 +111,32 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       throw err
     }
   }
-  const afterChange = async (merchantId: string, skuIds: string[]) => {
-    await retryWaitingOrders(ctx.db, merchantId, skuIds)
-    await schedulePush(ctx, merchantId)
+  /**
+   * A direct stock operation: its movement, its audit row and the stock change (event outbox, see
+   * stock-outbox.ts) commit in one transaction; the change is sent after the commit (orders waiting
+   * on the SKU retried, the shops' pushes asked for). A process dying in between leaves the change
+   * unsent: a repeat of the request (same idempotency key, so the same outbox key) changes and
+   * records nothing again but sends it; without a key the scheduler's sweep does.
+   */
+  const stockOperation = async <T>(
+    merchantId: string,
+    idempotencyKey: string | undefined,
+    work: (tx: Executor, at: Date) => Promise<{ result: T; skuIds: string[]; audit: Omit<AuditEntry, 'at'> }>,
+  ): Promise<T> => {
+    const ref = idempotencyKey ? `op-${sha256Hex(idempotencyKey).slice(0, 40)}` : newId()
+    const at = ctx.clock.now()
+    const result = await withTx(ctx.db, async (tx) => {
+      const repeated = await alreadyDone(tx, merchantId, idempotencyKey)
+      const r = await work(tx, at)
+      if (!repeated) {
+        await audit(tx, merchantId, { ...r.audit, at })
+        await recordStockChange(tx, merchantId, ref, r.skuIds)
+      }
+      return r.result
+    })
+    faultPoint('stock-op.committed')
+    await flushDocumentChanges(ctx, merchantId, ref)
+    return result
   }
   const ownSku = async (merchantId: string, skuId: string, warehouseIds: string[]) => {
     const [sku, whs] = await Promise.all([
@@ -219,16 +255,18 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       const { idempotencyKey, ...input } = req.body
       await ownSku(merchantId, input.skuId, [input.warehouseId])
       const r = await guard(() =>
-        receive(ctx.db, merchantId, input, { actor: req.auth.apiKeyId, idempotencyKey }),
+        stockOperation(merchantId, idempotencyKey, async (tx, at) => ({
+          result: await receive(tx, merchantId, input, { actor: req.auth.apiKeyId, idempotencyKey, at }),
+          skuIds: [input.skuId],
+          audit: {
+            ...apiActor(req.auth),
+            action: 'stock.receipt',
+            entityType: 'sku',
+            entityId: input.skuId,
+            detail: { ...input },
+          },
+        })),
       )
-      await audit(ctx.db, merchantId, {
-        ...apiActor(req.auth),
-        action: 'stock.receipt',
-        entityType: 'sku',
-        entityId: input.skuId,
-        detail: { ...input },
-      })
-      await afterChange(merchantId, [input.skuId])
       return reply.status(201).send(r)
     },
   )
@@ -256,16 +294,22 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     async (req) => {
       const { merchantId } = req.auth
       await ownSku(merchantId, req.body.skuId, [req.body.warehouseId])
-      const r = await guard(() => stocktake(ctx.db, merchantId, req.body, { actor: req.auth.apiKeyId }))
-      await audit(ctx.db, merchantId, {
-        ...apiActor(req.auth),
-        action: 'stock.stocktake',
-        entityType: 'sku',
-        entityId: req.body.skuId,
-        detail: { ...req.body, ...r },
-      })
-      await afterChange(merchantId, [req.body.skuId])
-      return r
+      return guard(() =>
+        stockOperation(merchantId, undefined, async (tx, at) => {
+          const r = await stocktake(tx, merchantId, req.body, { actor: req.auth.apiKeyId, at })
+          return {
+            result: r,
+            skuIds: [req.body.skuId],
+            audit: {
+              ...apiActor(req.auth),
+              action: 'stock.stocktake',
+              entityType: 'sku',
+              entityId: req.body.skuId,
+              detail: { ...req.body, ...r },
+            },
+          }
+        }),
+      )
     },
   )
 
@@ -285,15 +329,19 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
       const { merchantId } = req.auth
       const { idempotencyKey, ...input } = req.body
       await ownSku(merchantId, input.skuId, [input.fromWarehouseId, input.toWarehouseId])
-      await guard(() => transfer(ctx.db, merchantId, input, { actor: req.auth.apiKeyId, idempotencyKey }))
-      await audit(ctx.db, merchantId, {
-        ...apiActor(req.auth),
-        action: 'stock.transfer',
-        entityType: 'sku',
-        entityId: input.skuId,
-        detail: { ...input },
-      })
-      await afterChange(merchantId, [input.skuId])
+      await guard(() =>
+        stockOperation(merchantId, idempotencyKey, async (tx, at) => ({
+          result: await transfer(tx, merchantId, input, { actor: req.auth.apiKeyId, idempotencyKey, at }),
+          skuIds: [input.skuId],
+          audit: {
+            ...apiActor(req.auth),
+            action: 'stock.transfer',
+            entityType: 'sku',
+            entityId: input.skuId,
+            detail: { ...input },
+          },
+        })),
+      )
       return reply.status(204).send(null)
     },
   )
@@ -323,9 +371,23 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     async (req, reply) => {
       const { merchantId } = req.auth
       const { idempotencyKey, ...input } = req.body
-      const { skuId } = await restockReturn(ctx.db, merchantId, input, {
-        actor: req.auth.apiKeyId,
-        idempotencyKey,
+      await stockOperation(merchantId, idempotencyKey, async (tx, at) => {
+        const { skuId } = await restockReturn(tx, merchantId, input, {
+          actor: req.auth.apiKeyId,
+          idempotencyKey,
+          at,
+        })
+        return {
+          result: skuId,
+          skuIds: [skuId],
+          audit: {
+            ...apiActor(req.auth),
+            action: 'stock.return',
+            entityType: 'order',
+            entityId: input.orderId,
+            detail: { ...input, skuId },
+          },
+        }
       }).catch((err: unknown) => {
         if (err instanceof ReturnRefused)
           throw new AppError(
@@ -339,7 +401,6 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
           )
         throw err
       })
-      await afterChange(merchantId, [skuId])
       return reply.status(204).send(null)
     },
   )

@@ -635,6 +635,46 @@ it('stock document: a change nobody sent is sent by the sweep, and the order swe
   await documentStepDone('(swept)')
 })
 
+it('direct stock receipt: the stock, its audit row and its push request commit together; a repeat with its key sends what the dead run left', async () => {
+  let n = 0
+  const points = await everyPoint(async () => {
+    const key = `direct-receipt-${++n}`
+    return {
+      run: async () => {
+        const r = await call('warehouse', 'POST', '/stock/receipts', {
+          warehouseId,
+          skuId,
+          quantity: 3,
+          unitCost: '12.50',
+          currency: 'CNY',
+          reference: key,
+          idempotencyKey: key,
+        })
+        expect(r.status, JSON.stringify(r.body)).toBe(201)
+      },
+      check: async (point) => {
+        const movements = await env.ctx.db
+          .selectFrom('stock_movements')
+          .select(['kind', 'quantity'])
+          .where('merchant_id', '=', m.id)
+          .where('idempotency_key', '=', key)
+          .execute()
+        expect(movements, point).toEqual([{ kind: 'receipt', quantity: 3 }])
+        const audits = await env.ctx.db
+          .selectFrom('audit_log')
+          .select('action')
+          .where('merchant_id', '=', m.id)
+          .where('action', '=', 'stock.receipt')
+          .where(sql<string>`JSON_UNQUOTE(JSON_EXTRACT(detail, '$.reference'))`, '=', key)
+          .execute()
+        expect(audits, point).toHaveLength(1)
+        await documentStepDone(point)
+      },
+    }
+  })
+  expect(points).toEqual(['stock-op.committed', 'stock-change.asked'])
+})
+
 it('every fault point in the code is exercised above', () => {
   const declared = new Set<string>()
   const walk = (dir: string) => {
