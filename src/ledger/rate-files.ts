@@ -13,6 +13,7 @@ import type { Db } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { newId } from '../lib/ids.js'
 import { money, tryMoney } from '../money/index.js'
+import { followReleased } from './events.js'
 import { releaseHeld } from './held.js'
 import { upsertRates, type RateQuote } from './rates.js'
 
@@ -139,6 +140,7 @@ export async function importRates(
   return withTx(db, async (tx) => {
     await upsertRates(tx, merchantId, batchId, quotes)
     const released = await releaseHeld(tx, merchantId)
+    await followReleased(tx, merchantId, released.released)
     await audit(tx, merchantId, {
       ...actor,
       action: what.action,
