@@ -324,6 +324,7 @@ describe('delivery to group robots', () => {
       {
         id: 'x',
         kind: 'low_stock',
+        lang: 'zh-CN',
         subject: 's',
         merchantName: 'm',
         openedAt: '2026-12-07 14:00',
