@@ -173,7 +173,9 @@ export function markdownOf(m: AlertMessage): string {
     '',
     ...m.facts.map(([k, v]) => (en ? `- ${k}: ${v}` : `- ${k}：${v}`)),
     '',
-    en ? `${m.merchantName} · ${m.openedAt} (${m.timezone})` : `${m.merchantName} · ${m.openedAt}（${m.timezone}）`,
+    en
+      ? `${m.merchantName} · ${m.openedAt} (${m.timezone})`
+      : `${m.merchantName} · ${m.openedAt}（${m.timezone}）`,
   ].join('\n')
 }
 

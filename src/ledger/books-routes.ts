@@ -25,7 +25,14 @@ import { listHeld } from './held.js'
 import { PeriodError } from './journal.js'
 import { columnLabel, LANGS } from './labels.js'
 import { importRates, parseRateFile, RateFileError } from './rate-files.js'
-import { latestPulls, providerDay, providerSettings, pullRates, PULL_SOURCES, RatePullError } from './rate-pull.js'
+import {
+  latestPulls,
+  providerDay,
+  providerSettings,
+  pullRates,
+  PULL_SOURCES,
+  RatePullError,
+} from './rate-pull.js'
 import { fxSettings, ymd } from './rates.js'
 
 const tags = ['ledger']

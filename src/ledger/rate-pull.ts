@@ -145,7 +145,14 @@ export async function pullRates(
       action: 'rates.pull',
       entityType: 'rates',
       entityId: report.batchId,
-      detail: { source, day, rateDate, rates: report.rates, released: report.released, stillHeld: report.stillHeld },
+      detail: {
+        source,
+        day,
+        rateDate,
+        rates: report.rates,
+        released: report.released,
+        stillHeld: report.stillHeld,
+      },
     })
     return { ...report, source, day, rateDate }
   })
