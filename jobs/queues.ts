@@ -4,6 +4,7 @@
  */
 import { Queue, type JobsOptions } from 'bullmq'
 import type { Redis } from 'ioredis'
+import type { PullSource } from '../src/ledger/rate-pull.js'
 import type { OrderEvent } from '../src/orders/events.js'
 
 export interface JobPayloads {
@@ -29,6 +30,10 @@ export interface JobPayloads {
   'alert-scan': { merchantId: string; slot: string }
   /** Send one alert to the merchant's webhook (WeCom / DingTalk robot or JSON). */
   'alert-deliver': { merchantId: string; alertId: string }
+  /** Daily tick from the scheduler, once the provider has published: one pull per merchant that pulls it. */
+  'rate-pull-tick': { source: PullSource; day: string }
+  /** Pull one provider's rates for one merchant and post the entries that waited for them. */
+  'rate-pull': { merchantId: string; source: PullSource; day: string }
 }
 
 export type SyncStream = 'orders' | 'refunds' | 'settlements' | 'messages'
@@ -46,6 +51,8 @@ export const QUEUE_NAMES = [
   'alert-tick',
   'alert-scan',
   'alert-deliver',
+  'rate-pull-tick',
+  'rate-pull',
 ] as const satisfies readonly QueueName[]
 // A missing or extra name above is a compile error here.
 type Missing = Exclude<QueueName, (typeof QUEUE_NAMES)[number]>
@@ -91,6 +98,11 @@ export const QUEUE_OPTIONS = {
   'alert-scan': { attempts: 2, backoff: { type: 'exponential', delay: 2000 }, ...KEEP },
   // A robot briefly unavailable is retried for about ten minutes; then the alert shows 发送失败.
   'alert-deliver': { attempts: 6, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP },
+  // Once a day: a tick that failed (the database briefly away) is worth a few tries.
+  'rate-pull-tick': { attempts: 4, backoff: { type: 'exponential', delay: 10_000 }, ...KEEP },
+  // A provider late or briefly unreachable is tried again for about an hour (1, 2, 4, 8, 16, 32
+  // minutes); then the pull is recorded failed and the merchant alerted (rate_pull_failed).
+  'rate-pull': { attempts: 7, backoff: { type: 'exponential', delay: 60_000 }, ...KEEP },
 } as const satisfies { [Q in QueueName]: JobsOptions }
 
 /**

@@ -4,6 +4,7 @@
  */
 import cron, { type ScheduledTask } from 'node-cron'
 import type { AppContext } from '../src/context.js'
+import { providerDay, PUBLICATION, PULL_SOURCES, type PullSource } from '../src/ledger/rate-pull.js'
 import { enqueue, jobId } from './queues.js'
 
 /**
@@ -48,6 +49,21 @@ export async function enqueueAlertTick(ctx: AppContext, at: Date = ctx.clock.now
   return id
 }
 
+/**
+ * Each rate provider's daily pull, a little after it publishes (in its own zone: PUBLICATION). The
+ * slot is the provider's day, so every process running the schedule enqueues one tick per day.
+ */
+export async function enqueueRatePullTick(
+  ctx: AppContext,
+  source: PullSource,
+  at: Date = ctx.clock.now(),
+): Promise<string> {
+  const day = providerDay(source, at)
+  const id = jobId('rate-pull-tick', source, day)
+  await enqueue(ctx.queues, 'rate-pull-tick', { source, day }, id)
+  return id
+}
+
 export interface Scheduler {
   stop(): Promise<void>
 }
@@ -70,6 +86,16 @@ export function startScheduler(ctx: AppContext): Scheduler {
     ),
     cron.schedule(ALERT_SCAN_CRON, () =>
       enqueueAlertTick(ctx).catch((err: unknown) => log.error({ err }, 'could not enqueue alert tick')),
+    ),
+    ...PULL_SOURCES.map((source) =>
+      cron.schedule(
+        PUBLICATION[source].cron,
+        () =>
+          enqueueRatePullTick(ctx, source).catch((err: unknown) =>
+            log.error({ err, source }, 'could not enqueue the rate pull'),
+          ),
+        { timezone: PUBLICATION[source].timezone },
+      ),
     ),
   ]
   return {

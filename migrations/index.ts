@@ -49,6 +49,9 @@ import * as m0131 from './0131_journal_base_amounts.js'
 import * as m0132 from './0132_ledger_held_entries.js'
 import * as m0133 from './0133_settlement_conversion.js'
 import * as m0140 from './0140_alerts.js'
+import * as m0160 from './0160_ledger_daily_pull.js'
+import * as m0161 from './0161_fx_rate_pulls.js'
+import * as m0162 from './0162_merchant_locale.js'
 import * as m0065 from './0065_journal_sku_totals_skus_only.js'
 import * as m0041 from './0041_shipments.js'
 import * as m0042 from './0042_shipment_groups.js'
@@ -117,4 +120,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0132_ledger_held_entries': m0132,
   '0133_settlement_conversion': m0133,
   '0140_alerts': m0140,
+  '0160_ledger_daily_pull': m0160,
+  '0161_fx_rate_pulls': m0161,
+  '0162_merchant_locale': m0162,
 }

@@ -6,6 +6,7 @@ import { alertDeliver, alertScan, alertTick } from './alerts.js'
 import { cataloguePull } from './catalogue-pull.js'
 import { inventoryOrderEvent } from './inventory-order-event.js'
 import { ledgerOrderEvent } from './ledger-order-event.js'
+import { ratePull, ratePullTick } from './rate-pull.js'
 import { shipmentWriteback } from './shipment-writeback.js'
 import { shopPull } from './shop-pull.js'
 import { stockPush } from './stock-push.js'
@@ -26,4 +27,6 @@ export const PROCESSORS = {
   'alert-tick': alertTick,
   'alert-scan': alertScan,
   'alert-deliver': alertDeliver,
+  'rate-pull-tick': ratePullTick,
+  'rate-pull': ratePull,
 } satisfies { [Q in QueueName]: (ctx: AppContext) => Processor<Q> }

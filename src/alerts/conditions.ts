@@ -4,10 +4,13 @@
  */
 import type { Executor } from '../db/connect.js'
 import { listLowStock } from '../inventory/repo.js'
+import { failedPulls } from '../ledger/rate-pull.js'
 import { reconcile } from '../ledger/reconcile.js'
 import { localDate } from '../ledger/statements.js'
 import { money, toAmount, ZERO } from '../money/index.js'
 import { agedExceptions, failedWritebacks, orderStreams, shopNames, skuNames, type RuleRow } from './repo.js'
+import type { Locale } from '../users/types.js'
+import { subjectOf } from './format.js'
 import { ALERT_KINDS, type AlertKind } from './tables.js'
 
 export interface Condition {
@@ -24,6 +27,7 @@ export const DEFAULT_THRESHOLD: Record<AlertKind, number | null> = {
   exception_aged: 24, // hours an exception has stayed open
   writeback_failed: null,
   settlement_difference: 1, // whole units of the order's currency
+  rate_pull_failed: null, // the daily pull's last attempt failed
 }
 
 /** Every kind with the merchant's setting, or the default (all on). */
@@ -42,10 +46,11 @@ export async function currentConditions(
   rules: readonly RuleRow[],
   now: Date,
   timezone: string,
+  lang: Locale = 'zh-CN',
 ): Promise<Condition[]> {
   const on = (k: AlertKind) => rules.find((r) => r.kind === k && r.enabled)
   const limit = (k: AlertKind) => on(k)?.threshold ?? DEFAULT_THRESHOLD[k] ?? 0
-  const out: Condition[] = []
+  const out: Omit<Condition, 'subject'>[] = []
 
   if (on('low_stock')) {
     const low = await listLowStock(db, merchantId, { limit: 500 })
@@ -58,9 +63,13 @@ export async function currentConditions(
       out.push({
         kind: 'low_stock',
         key: `low_stock.${l.sku_id}`,
-        subject:
-          `${l.code} ${names.get(l.sku_id) ?? ''} 可用 ${l.available}，低于预警值 ${l.threshold}`.trim(),
-        detail: { skuId: l.sku_id, code: l.code, available: Number(l.available), threshold: l.threshold },
+        detail: {
+          skuId: l.sku_id,
+          code: l.code,
+          skuName: names.get(l.sku_id) ?? null,
+          available: Number(l.available),
+          threshold: l.threshold,
+        },
       })
   }
 
@@ -75,16 +84,13 @@ export async function currentConditions(
       out.push({
         kind: 'sync_stalled',
         key: `sync_stalled.${s.shop_id}`,
-        subject:
-          lag === null
-            ? `店铺「${s.name}」的订单从未同步成功`
-            : `店铺「${s.name}」已 ${lag} 分钟没有同步到订单（阈值 ${minutes} 分钟）`,
         detail: {
           shopId: s.shop_id,
           shopName: s.name,
           channel: s.channel,
           lastOkAt: since?.toISOString() ?? null,
           lagMinutes: lag,
+          thresholdMinutes: minutes,
           lastError: s.last_error,
         },
       })
@@ -97,7 +103,6 @@ export async function currentConditions(
       out.push({
         kind: 'exception_aged',
         key: `exception_aged.${e.reason}`,
-        subject: `${e.n} 个异常订单超过 ${hours} 小时未处理`,
         detail: { reason: e.reason, count: e.n, hours, oldestAt: e.oldest.toISOString() },
       })
   }
@@ -107,7 +112,6 @@ export async function currentConditions(
       out.push({
         kind: 'writeback_failed',
         key: `writeback_failed.${w.id}`,
-        subject: `「${w.shop_name}」订单 ${w.external_id} 发货回传失败`,
         detail: {
           writebackId: w.id,
           shopName: w.shop_name,
@@ -141,7 +145,6 @@ export async function currentConditions(
       out.push({
         kind: 'settlement_difference',
         key: `settlement_difference.${k}`,
-        subject: `店铺「${names.get(shopId) ?? shopId}」有 ${agg.n} 笔结算差异，合计 ${toAmount(agg.total)} ${agg.currency}`,
         detail: {
           shopId,
           shopName: names.get(shopId) ?? null,
@@ -154,5 +157,13 @@ export async function currentConditions(
       })
     }
   }
-  return out
+  if (on('rate_pull_failed'))
+    for (const p of await failedPulls(db, merchantId))
+      out.push({
+        kind: 'rate_pull_failed',
+        key: `rate_pull_failed.${p.source}`,
+        detail: { source: p.source, day: p.day, attempts: p.attempts, providerError: p.error },
+      })
+  // Subjects in the merchant's language, from the same detail the webhook message is built from.
+  return out.map((c) => ({ ...c, subject: subjectOf(c.kind, c.detail, lang) ?? c.kind }))
 }

@@ -9,30 +9,15 @@ import { outboundAgents } from '../../connectors/outbound.js'
 import type { AppContext } from '../context.js'
 import { open as unseal } from '../lib/crypto.js'
 import { getMerchant } from '../merchants/repo.js'
-import { KIND_TITLE, robotError, webhookRequest, type AlertMessage } from './format.js'
+import { alertLocale } from '../merchants/repo.js'
+import type { Locale } from '../users/types.js'
+import { factsOf, KIND_TITLE, robotError, subjectOf, webhookRequest, type AlertMessage } from './format.js'
 import { getAlert, getWebhook, markDelivery, type AlertRow } from './repo.js'
 
 export type DeliveryOutcome = 'sent' | 'already' | 'no_webhook' | 'gone'
 
 export class DeliveryError extends Error {
   override name = 'DeliveryError'
-}
-
-const FACT_LABELS: Record<string, string> = {
-  code: 'SKU 编码',
-  available: '可用库存',
-  threshold: '预警值',
-  shopName: '店铺',
-  lagMinutes: '中断分钟数',
-  lastError: '最近错误',
-  reason: '异常原因',
-  count: '数量',
-  hours: '超时小时数',
-  orderExternalId: '平台单号',
-  attempts: '已尝试次数',
-  error: '平台返回',
-  total: '差异合计',
-  currency: '币种',
 }
 
 /** 2026-12-07 14:05 in the merchant's zone. */
@@ -53,21 +38,17 @@ export function formatLocal(at: Date, timeZone: string): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
 }
 
-export function messageOf(a: AlertRow, merchantName: string, timezone: string): AlertMessage {
-  const facts = Object.entries(a.detail)
-    .filter(([k, v]) => k in FACT_LABELS && v !== null && v !== undefined && v !== '')
-    .map(
-      ([k, v]) =>
-        [FACT_LABELS[k]!, k === 'error' || k === 'lastError' ? `「${String(v)}」` : String(v)] as const,
-    )
+/** The alert as the merchant's robot shows it, in the merchant's language. */
+export function messageOf(a: AlertRow, merchantName: string, timezone: string, lang: Locale): AlertMessage {
   return {
     id: a.id,
     kind: a.kind,
-    subject: a.subject,
+    lang,
+    subject: subjectOf(a.kind, a.detail, lang) ?? a.subject,
     merchantName,
     openedAt: formatLocal(a.opened_at, timezone),
     timezone,
-    facts,
+    facts: factsOf(a.detail, lang),
   }
 }
 
@@ -90,7 +71,7 @@ export async function deliverAlert(
   const req = webhookRequest(
     webhook.format,
     webhook.url,
-    messageOf(alert, merchant.name, merchant.timezone),
+    messageOf(alert, merchant.name, merchant.timezone, alertLocale(merchant)),
     {
       secret,
       nowMs: ctx.clock.now().getTime(),
@@ -115,7 +96,7 @@ export async function deliverAlert(
     return 'sent'
   }
   // The secret never reaches a stored error: only the robot's answer or the network's code.
-  const error = `${KIND_TITLE[alert.kind]}: ${problem}`
+  const error = `${KIND_TITLE[alertLocale(merchant)][alert.kind]}: ${problem}`
   await markDelivery(ctx.db, merchantId, alertId, { delivery: final ? 'failed' : 'pending', error, at: null })
   throw new DeliveryError(error)
 }

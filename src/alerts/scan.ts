@@ -8,7 +8,7 @@ import { enqueueBulk, jobId } from '../../jobs/queues.js'
 import type { AppContext } from '../context.js'
 import { withTx } from '../db/tx.js'
 import { newId } from '../lib/ids.js'
-import { getMerchant } from '../merchants/repo.js'
+import { alertLocale, getMerchant } from '../merchants/repo.js'
 import { currentConditions, effectiveRules } from './conditions.js'
 import { clearAlerts, getWebhook, insertAlert, listRules, openAlerts, refreshAlert } from './repo.js'
 
@@ -23,7 +23,14 @@ export async function scanMerchant(ctx: AppContext, merchantId: string): Promise
   if (!merchant) return { opened: [], cleared: [], open: 0 }
   const now = ctx.clock.now()
   const rules = effectiveRules(await listRules(ctx.db, merchantId))
-  const conditions = await currentConditions(ctx.db, merchantId, rules, now, merchant.timezone)
+  const conditions = await currentConditions(
+    ctx.db,
+    merchantId,
+    rules,
+    now,
+    merchant.timezone,
+    alertLocale(merchant),
+  )
   const webhook = await getWebhook(ctx.db, merchantId)
   const outcome = await withTx(ctx.db, async (tx) => {
     const open = await openAlerts(tx, merchantId)

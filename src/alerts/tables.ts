@@ -7,6 +7,7 @@ export const ALERT_KINDS = [
   'exception_aged',
   'writeback_failed',
   'settlement_difference',
+  'rate_pull_failed',
 ] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 

@@ -32,6 +32,8 @@ export interface MerchantTable {
   name: string
   timezone: string
   base_currency: string
+  /** 'zh-CN' | 'en' for what the server writes to people (alerts); NULL = the time zone's default. */
+  locale: ColumnType<string | null, string | null | undefined, string | null>
   created_at: CreatedAt
 }
 

@@ -7,7 +7,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { RATE_SOURCES, RateSourceError } from '../../connectors/rates/index.js'
 import type { AppContext } from '../context.js'
 import { conflict, invalid, notFound } from '../api/errors.js'
 import { DEFAULT_LIMIT, Page, PageQuery, pageOf, readCursor } from '../api/pagination.js'
@@ -25,7 +24,15 @@ import { sendTable } from './export.js'
 import { listHeld } from './held.js'
 import { PeriodError } from './journal.js'
 import { columnLabel, LANGS } from './labels.js'
-import { fromPublished, importRates, parseRateFile, RateFileError } from './rate-files.js'
+import { importRates, parseRateFile, RateFileError } from './rate-files.js'
+import {
+  latestPulls,
+  providerDay,
+  providerSettings,
+  pullRates,
+  PULL_SOURCES,
+  RatePullError,
+} from './rate-pull.js'
 import { fxSettings, ymd } from './rates.js'
 
 const tags = ['ledger']
@@ -87,11 +94,6 @@ const JournalRowSchema = Type.Object({
   baseCredit: Money,
   rateOrigin: Nullable(Type.String({ description: 'identity, table, book, document or fx' })),
 })
-const DEFAULT_PROVIDERS: Record<keyof typeof RATE_SOURCES, string> = {
-  ECB: 'https://www.ecb.europa.eu',
-  CFETS: 'https://www.chinamoney.com.cn',
-}
-
 export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   // Rate files arrive as the bytes of a CSV or an XLSX, kept raw in this scope.
   fastify.addContentTypeParser(
@@ -220,35 +222,38 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         tags,
         summary:
           "Pull today's rates from a provider (ECB reference rates, CFETS central parity) at its configured base URL",
-        body: Type.Object({ source: Type.Enum(['ECB', 'CFETS']) }, { additionalProperties: false }),
-        response: { 200: ReportSchema, ...errorResponses },
+        body: Type.Object({ source: Type.Enum(PULL_SOURCES) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            ...ReportSchema.properties,
+            rateDate: Type.String({ format: 'date', description: 'the date the provider published for' }),
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (req) => {
-      const settings = await providerUrls(ctx, req.auth.merchantId)
-      let published
+      const now = ctx.clock.now()
+      const { source } = req.body
       try {
-        published = await RATE_SOURCES[req.body.source].fetchDaily(settings[req.body.source])
+        const r = await pullRates(ctx.db, req.auth.merchantId, source, providerDay(source, now), {
+          now,
+          actor: apiActor(req.auth),
+        })
+        return {
+          batchId: r.batchId,
+          rates: r.rates,
+          released: r.released,
+          stillHeld: r.stillHeld,
+          rateDate: r.rateDate,
+        }
       } catch (err) {
-        if (err instanceof RateSourceError)
-          throw conflict(`${req.body.source}: ${err.message}`, { reason: 'rate_source_failed' })
-        throw conflict(
-          `${req.body.source} could not be reached: ${err instanceof Error ? err.message : String(err)}`,
-          {
-            reason: 'rate_source_unreachable',
-          },
-        )
+        if (err instanceof RatePullError)
+          throw conflict(err.message, {
+            reason: err.kind === 'source' ? 'rate_source_failed' : 'rate_source_unreachable',
+          })
+        throw err
       }
-      return importRates(
-        ctx.db,
-        req.auth.merchantId,
-        fromPublished(req.body.source, published),
-        apiActor(req.auth),
-        {
-          action: 'rates.pull',
-          detail: { source: req.body.source },
-        },
-      )
     },
   )
 
@@ -261,9 +266,26 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         { ecb: Type.String({ maxLength: 500 }), cfets: Type.String({ maxLength: 500 }) },
         { additionalProperties: false },
       ),
+      dailyPull: Type.Optional(
+        Type.Array(Type.Enum(PULL_SOURCES), {
+          maxItems: PULL_SOURCES.length,
+          uniqueItems: true,
+          description:
+            'providers pulled every day once they publish (CFETS 09:40 Beijing, ECB 16:45 CET) from the base URLs above; a pull that keeps failing is an alert (rate_pull_failed)',
+        }),
+      ),
     },
     { additionalProperties: false },
   )
+  const PullSchema = Type.Object({
+    source: Type.Enum(PULL_SOURCES),
+    day: DateStr,
+    status: Type.Enum(['ok', 'retrying', 'failed']),
+    attempts: Type.Integer({ minimum: 0 }),
+    rateDate: Nullable(DateStr),
+    error: Nullable(Type.String()),
+    at: Timestamp,
+  })
   app.get(
     '/ledger/settings',
     {
@@ -272,7 +294,12 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         summary:
           'Currency policy: rate sources in priority order, staleness limit, revaluation, provider base URLs',
         response: {
-          200: Type.Object({ ...SettingsSchema.properties, baseCurrency: Type.String() }),
+          200: Type.Object({
+            ...SettingsSchema.properties,
+            dailyPull: Type.Array(Type.Enum(PULL_SOURCES)),
+            baseCurrency: Type.String(),
+            lastPulls: Type.Array(PullSchema, { description: 'the latest pull of each provider' }),
+          }),
           ...errorResponses,
         },
       },
@@ -281,12 +308,18 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       const merchant = await getMerchant(ctx.db, req.auth.merchantId)
       if (!merchant) throw notFound('merchant', req.auth.merchantId)
       const s = await fxSettings(ctx.db, req.auth.merchantId)
+      const p = await providerSettings(ctx.db, req.auth.merchantId)
       return {
         baseCurrency: merchant.baseCurrency,
         rateSources: s.sources,
         maxStalenessDays: s.maxStalenessDays,
         revaluation: s.revaluation,
-        providers: await providerUrls(ctx, req.auth.merchantId).then((p) => ({ ecb: p.ECB, cfets: p.CFETS })),
+        providers: { ecb: p.urls.ECB, cfets: p.urls.CFETS },
+        dailyPull: p.daily,
+        lastPulls: (await latestPulls(ctx.db, req.auth.merchantId)).map((x) => ({
+          ...x,
+          at: x.at.toISOString(),
+        })),
       }
     },
   )
@@ -304,6 +337,8 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       for (const [k, url] of Object.entries(req.body.providers))
         if (!/^https?:\/\/[^\s]+$/.test(url))
           throw invalid(`body/providers/${k} must be an http(s) URL`, { field: `body/providers/${k}` })
+      // Left out, the daily pulls stay as they were.
+      const dailyPull = req.body.dailyPull ? { daily_pull: JSON.stringify(req.body.dailyPull) } : {}
       await withTx(ctx.db, async (tx) => {
         await tx
           .insertInto('ledger_settings')
@@ -313,12 +348,14 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
             max_staleness_days: req.body.maxStalenessDays,
             revaluation: req.body.revaluation,
             rate_providers: JSON.stringify({ ECB: req.body.providers.ecb, CFETS: req.body.providers.cfets }),
+            ...dailyPull,
           })
           .onDuplicateKeyUpdate({
             rate_sources: JSON.stringify(req.body.rateSources.map((s) => s.toUpperCase())),
             max_staleness_days: req.body.maxStalenessDays,
             revaluation: req.body.revaluation,
             rate_providers: JSON.stringify({ ECB: req.body.providers.ecb, CFETS: req.body.providers.cfets }),
+            ...dailyPull,
             updated_at: ctx.clock.now(),
           })
           .execute()
@@ -723,23 +760,4 @@ export async function booksRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       })
     },
   )
-}
-
-async function providerUrls(
-  ctx: AppContext,
-  merchantId: string,
-): Promise<Record<keyof typeof RATE_SOURCES, string>> {
-  const row = await ctx.db
-    .selectFrom('ledger_settings')
-    .select('rate_providers')
-    .where('merchant_id', '=', merchantId)
-    .executeTakeFirst()
-  const own = (
-    row?.rate_providers
-      ? typeof row.rate_providers === 'string'
-        ? JSON.parse(row.rate_providers)
-        : row.rate_providers
-      : {}
-  ) as Partial<Record<keyof typeof RATE_SOURCES, string>>
-  return { ...DEFAULT_PROVIDERS, ...own }
 }

@@ -536,3 +536,41 @@ async function postForEvents(
   }
   return outcomes
 }
+
+/**
+ * Entries of orders held for a rate and posted now (held.ts): what their events would have posted
+ * with them follows, at their business time and rate — a sale's fee accruals, the refunds that came
+ * while it waited and the commission they give back, its reversal if the order was cancelled
+ * meanwhile; a refund's commission given back. Each step is keyed, so a replay posts nothing twice.
+ */
+export async function followReleased(
+  tx: Executor,
+  merchantId: string,
+  released: readonly { kind: string; orderId: string; at: Date; rateAt: Date | null }[],
+): Promise<void> {
+  const follow = released.filter((r) => r.kind === 'sale' || r.kind === 'refund')
+  if (follow.length === 0) return
+  const orders = await loadOrders(
+    tx,
+    merchantId,
+    follow.map((r) => r.orderId),
+  )
+  for (const r of follow) {
+    const o = orders.get(r.orderId)
+    if (!o) continue
+    if (r.kind === 'sale') {
+      await accrueFees(tx, merchantId, o.id, r.at, o.timezone, r.rateAt)
+      await postRefunds(tx, merchantId, o, r.at, r.at, true)
+    }
+    await refundFees(tx, merchantId, o.id, o.timezone)
+    if (r.kind === 'sale' && o.status === 'cancelled') {
+      const at = notBefore(o.platform_updated_at, r.at)
+      await postEntry(
+        tx,
+        head(o, merchantId, 'reversal', `reverse.sale.${o.id}`, at),
+        reverse(postingsForSale(await saleInput(tx, merchantId, o))),
+      )
+      await reverseFees(tx, merchantId, o.id, at)
+    }
+  }
+}

@@ -22,7 +22,7 @@ import {
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
 import { newId } from '../lib/ids.js'
-import { money, toAmount } from '../money/index.js'
+import { money, round, toAmount } from '../money/index.js'
 import { getMerchant } from '../merchants/repo.js'
 import { getShop } from '../shops/repo.js'
 import { REFUND_RULES, validateRules, type CommissionRules } from './commission.js'
@@ -39,6 +39,7 @@ import {
   listLedgerAccounts,
   listSettlementImports,
   listSettlementLines,
+  conversionsPosted,
   saveLedgerAccount,
 } from './repo.js'
 
@@ -114,6 +115,21 @@ const SettlementLineSchema = Type.Object({
   occurredAt: Timestamp,
   payoutId: NStr,
   description: NStr,
+  conversion: Nullable(
+    Type.Object(
+      {
+        amount: Money,
+        currency: Type.String(),
+        impliedRate: Type.String({ description: 'converted amount per 1 unit paid out' }),
+        bookValue: Nullable(Money),
+        fxRealised: Nullable(Money),
+      },
+      {
+        description:
+          'a payout the bank received in another currency: what arrived, the rate it implies, what the platform balance it empties was worth in the books (base) and the exchange difference realised (gain positive)',
+      },
+    ),
+  ),
 })
 const FindingSchema = Type.Object({
   kind: Type.Enum(FINDING_KINDS),
@@ -284,6 +300,10 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
         limit,
         (r) => [r.occurred_at.toISOString(), r.id],
       )
+      const converted = page.items.filter((r) => r.converted_amount !== null && r.converted_currency !== null)
+      const keyOf = (r: { shop_id: string; external_line_id: string }) =>
+        `settle.${r.shop_id}.${r.external_line_id}`
+      const posted = await conversionsPosted(ctx.db, req.auth.merchantId, converted.map(keyOf))
       return {
         next: page.next,
         items: page.items.map((r) => ({
@@ -300,6 +320,16 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
           occurredAt: r.occurred_at.toISOString(),
           payoutId: r.payout_id,
           description: r.description,
+          conversion:
+            r.converted_amount === null || r.converted_currency === null || money(r.amount).isZero()
+              ? null
+              : {
+                  amount: toAmount(money(r.converted_amount)),
+                  currency: r.converted_currency,
+                  impliedRate: round(money(r.converted_amount).div(money(r.amount).abs()), 6).toFixed(6),
+                  bookValue: posted.has(keyOf(r)) ? toAmount(money(posted.get(keyOf(r))!.bookValue)) : null,
+                  fxRealised: posted.has(keyOf(r)) ? toAmount(money(posted.get(keyOf(r))!.fx)) : null,
+                },
         })),
       }
     },

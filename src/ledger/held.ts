@@ -104,11 +104,20 @@ export async function releasedKeys(db: Executor, merchantId: string, keys: reado
       .execute()
 }
 
+/** An entry of an order that posted on release: what its event would have posted with it follows (events.ts). */
+export interface ReleasedEntry {
+  kind: string
+  orderId: string
+  /** The entry's business time and the date whose rate converted it. */
+  at: Date
+  rateAt: Date | null
+}
+
 /** Post what was held, oldest first, in the caller's transaction: what has its rate now posts. */
 export async function releaseHeld(
   db: Executor,
   merchantId: string,
-): Promise<{ posted: number; held: number }> {
+): Promise<{ posted: number; held: number; released: ReleasedEntry[] }> {
   const rows = await db
     .selectFrom('ledger_held_entries')
     .select(['entry'])
@@ -118,15 +127,24 @@ export async function releaseHeld(
     .execute()
   let posted = 0
   let held = 0
+  const released: ReleasedEntry[] = []
   for (const part of chunk(rows, 500)) {
-    const outcomes = await postEntries(
-      db,
-      part.map((r) => load(r.entry)),
-    )
+    const entries = part.map((r) => load(r.entry))
+    const outcomes = await postEntries(db, entries)
     posted += outcomes.filter((o) => o === 'posted' || o === 'replayed').length
     held += outcomes.filter((o) => o === 'held').length
+    outcomes.forEach((o, i) => {
+      const { head } = entries[i]!
+      if (o === 'posted' && head.orderId)
+        released.push({
+          kind: head.kind,
+          orderId: head.orderId,
+          at: head.eventAt,
+          rateAt: head.rateAt ?? null,
+        })
+    })
   }
-  return { posted, held }
+  return { posted, held, released }
 }
 
 export interface HeldRow {

@@ -9,10 +9,11 @@ import ExcelJS from 'exceljs'
 import { parseCsv } from '../../connectors/cn/files.js'
 import { parseEcbCsv, RateSourceError, type PublishedRate } from '../../connectors/rates/index.js'
 import { audit, type AuditEntry } from '../audit/repo.js'
-import type { Db } from '../db/connect.js'
+import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { newId } from '../lib/ids.js'
 import { money, tryMoney } from '../money/index.js'
+import { followReleased } from './events.js'
 import { releaseHeld } from './held.js'
 import { upsertRates, type RateQuote } from './rates.js'
 
@@ -127,6 +128,23 @@ export interface RateImportReport {
   stillHeld: number
 }
 
+/**
+ * Store rates and post the entries that waited for them (with what their events would have posted
+ * with them), in the caller's transaction. Rates already stored with the same value stay as they
+ * are, batch included: storing the same rates again changes nothing.
+ */
+export async function applyRates(
+  tx: Executor,
+  merchantId: string,
+  quotes: readonly RateQuote[],
+): Promise<RateImportReport> {
+  const batchId = newId()
+  await upsertRates(tx, merchantId, batchId, quotes)
+  const released = await releaseHeld(tx, merchantId)
+  await followReleased(tx, merchantId, released.released)
+  return { batchId, rates: quotes.length, released: released.posted, stillHeld: released.held }
+}
+
 /** Store rates and post the entries that waited for them, with the audit record, in one transaction. */
 export async function importRates(
   db: Db,
@@ -135,18 +153,16 @@ export async function importRates(
   actor: Pick<AuditEntry, 'actorType' | 'actorId'>,
   what: { action: string; detail: Record<string, unknown> },
 ): Promise<RateImportReport> {
-  const batchId = newId()
   return withTx(db, async (tx) => {
-    await upsertRates(tx, merchantId, batchId, quotes)
-    const released = await releaseHeld(tx, merchantId)
+    const report = await applyRates(tx, merchantId, quotes)
     await audit(tx, merchantId, {
       ...actor,
       action: what.action,
       entityType: 'rates',
-      entityId: batchId,
-      detail: { ...what.detail, rates: quotes.length, released: released.posted, stillHeld: released.held },
+      entityId: report.batchId,
+      detail: { ...what.detail, rates: report.rates, released: report.released, stillHeld: report.stillHeld },
     })
-    return { batchId, rates: quotes.length, released: released.posted, stillHeld: released.held }
+    return report
   })
 }
 

@@ -165,7 +165,7 @@ export class RateBook {
   }
 }
 
-/** Store rates (one batch): a day re-imported with another value takes the new one. */
+/** Store rates (one batch): a day re-imported with another value takes the new one (and the new batch). */
 export async function upsertRates(
   db: Executor,
   merchantId: string,
@@ -189,10 +189,12 @@ export async function upsertRates(
         })),
       )
       .onDuplicateKeyUpdate({
+        // First, while unit, quoted and rate still hold the stored values: the same rate stored
+        // again keeps its batch, so a re-run pull or import leaves the row exactly as it was.
+        batch_id: sql<string>`IF(unit = VALUES(unit) AND quoted = VALUES(quoted) AND rate = VALUES(rate), batch_id, VALUES(batch_id))`,
         unit: sql<number>`VALUES(unit)`,
         quoted: sql<string>`VALUES(quoted)`,
         rate: sql<string>`VALUES(rate)`,
-        batch_id: sql<string>`VALUES(batch_id)`,
       })
       .execute()
   return quotes.length

@@ -4,6 +4,7 @@
  */
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
+import { money } from '../money/index.js'
 
 /** Settlement imports and pulls, newest first (ids are ULIDs made when stored), before `before`. */
 export function listSettlementImports(
@@ -46,6 +47,8 @@ export function listSettlementLines(
       'occurred_at',
       'payout_id',
       'description',
+      'converted_amount',
+      'converted_currency',
     ])
     .where('merchant_id', '=', merchantId)
   if (f.shopId) q = q.where('shop_id', '=', f.shopId)
@@ -149,4 +152,35 @@ export function listClosedPeriods(db: Executor, merchantId: string, f: { after?:
   let q = db.selectFrom('ledger_periods').selectAll().where('merchant_id', '=', merchantId)
   if (f.after !== undefined) q = q.where('period', '>', f.after)
   return q.orderBy('period').limit(f.limit).execute()
+}
+
+/**
+ * What the journal made of converted payouts (by their posting keys): the base value of the platform
+ * balance they relieved and the realised exchange difference (gain positive, as statements show it).
+ */
+export async function conversionsPosted(
+  db: Executor,
+  merchantId: string,
+  postingKeys: readonly string[],
+): Promise<Map<string, { bookValue: string; fx: string }>> {
+  const out = new Map<string, { bookValue: string; fx: string }>()
+  if (postingKeys.length === 0) return out
+  const rows = await db
+    .selectFrom('journal_entries as e')
+    .innerJoin('journal_lines as l', 'l.entry_id', 'e.id')
+    .select(['e.posting_key', 'l.account', 'l.base_debit', 'l.base_credit'])
+    .where('e.merchant_id', '=', merchantId)
+    .where('e.posting_key', 'in', [...postingKeys])
+    .where((eb) =>
+      eb.or([eb('l.account', 'like', 'platform_balance:%'), eb('l.account', '=', 'fx_realised')]),
+    )
+    .execute()
+  for (const r of rows) {
+    const o = out.get(r.posting_key) ?? { bookValue: '0', fx: '0' }
+    // fx_realised is an expense account (a loss is a debit): a gain is its credit.
+    if (r.account === 'fx_realised') o.fx = money(r.base_credit).minus(money(r.base_debit)).toFixed()
+    else o.bookValue = r.base_credit
+    out.set(r.posting_key, o)
+  }
+  return out
 }

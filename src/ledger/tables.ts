@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 import type { CreatedAt } from '../db/schema.js'
 
 export interface JournalEntryTable {
@@ -155,7 +155,24 @@ export interface LedgerSettingsTable {
   revaluation: 'month_end' | 'none'
   /** JSON { ECB?: baseUrl, CFETS?: baseUrl }: where the providers are pulled from (a sandbox, a mirror). */
   rate_providers: string | null
+  /** JSON string[]: the providers pulled every day (0160); NULL = none. */
+  daily_pull: ColumnType<unknown, string | null | undefined, string | null>
   updated_at: Generated<Date>
+}
+
+/** One merchant's daily pull of one provider for one day (rate-pull.ts). */
+export interface FxRatePullTable {
+  merchant_id: string
+  source: string
+  day: string
+  status: 'ok' | 'retrying' | 'failed'
+  attempts: number
+  /** The date the provider's document was for (a weekend pull gets the last business day's). */
+  rate_date: string | null
+  rates: number
+  released: number
+  error: string | null
+  updated_at: Date
 }
 
 export interface LedgerHeldEntryTable {
@@ -177,6 +194,7 @@ export interface LedgerHeldEntryTable {
 export interface LedgerTables {
   fx_rates: FxRateTable
   ledger_settings: LedgerSettingsTable
+  fx_rate_pulls: FxRatePullTable
   ledger_held_entries: LedgerHeldEntryTable
   journal_entries: JournalEntryTable
   journal_lines: JournalLineTable

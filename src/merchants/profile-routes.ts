@@ -1,28 +1,46 @@
-/** The merchant's own profile: name and time zone (statements, the console's times). */
+/**
+ * The merchant's own profile: name and time zone (statements, the console's times), and the
+ * language the server writes to people in (alerts sent to WeCom / DingTalk robots).
+ */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { AppError, notFound } from '../api/errors.js'
-import { errorResponses } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import type { AppContext } from '../context.js'
-import { MerchantJson } from '../users/schemas.js'
+import { errorResponses, Nullable } from '../api/schemas.js'
+import { Locale, MerchantJson } from '../users/schemas.js'
+import { alertLocale } from './repo.js'
 import { getMerchant, isTimeZone, updateMerchant } from './repo.js'
 
 export async function merchantProfileRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const tags = ['merchant']
 
+  const ProfileJson = Type.Object({
+    ...MerchantJson.properties,
+    /** The merchant's language; null = its time zone's default. */
+    locale: Nullable(Locale),
+    /** What alerts to group robots are written in: locale, else the zone's default. */
+    alertLocale: Locale,
+  })
   const load = async (merchantId: string) => {
     const m = await getMerchant(ctx.db, merchantId)
     if (!m) throw notFound('merchant', merchantId)
-    return { id: m.id, name: m.name, timezone: m.timezone, baseCurrency: m.baseCurrency }
+    return {
+      id: m.id,
+      name: m.name,
+      timezone: m.timezone,
+      baseCurrency: m.baseCurrency,
+      locale: m.locale,
+      alertLocale: alertLocale(m),
+    }
   }
 
   app.get(
     '/merchant',
     {
-      schema: { tags, summary: "The caller's merchant", response: { 200: MerchantJson, ...errorResponses } },
+      schema: { tags, summary: "The caller's merchant", response: { 200: ProfileJson, ...errorResponses } },
     },
     async (req) => load(req.auth.merchantId),
   )
@@ -32,15 +50,17 @@ export async function merchantProfileRoutes(fastify: FastifyInstance, ctx: AppCo
     {
       schema: {
         tags,
-        summary: 'Rename the merchant or change its time zone (IANA name, e.g. Asia/Shanghai)',
+        summary:
+          'Rename the merchant, change its time zone (IANA name, e.g. Asia/Shanghai) or its language (zh-CN, en; null = the zone’s default)',
         body: Type.Object(
           {
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
             timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            locale: Type.Optional(Type.Union([Locale, Type.Null()])),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: MerchantJson, ...errorResponses },
+        response: { 200: ProfileJson, ...errorResponses },
       },
     },
     async (req) => {
@@ -56,6 +76,7 @@ export async function merchantProfileRoutes(fastify: FastifyInstance, ctx: AppCo
       const detail: Record<string, unknown> = {}
       if (before.name !== after.name) detail.name = [before.name, after.name]
       if (before.timezone !== after.timezone) detail.timezone = [before.timezone, after.timezone]
+      if (before.locale !== after.locale) detail.locale = [before.locale, after.locale]
       await audit(ctx.db, merchantId, {
         ...apiActor(req.auth),
         action: 'merchant.update',

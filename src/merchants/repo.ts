@@ -2,14 +2,21 @@ import type { Executor } from '../db/connect.js'
 import type { Role } from '../db/schema.js'
 import { newApiKey } from '../lib/crypto.js'
 import { newId } from '../lib/ids.js'
+import { defaultLocale, LOCALES, type Locale } from '../users/types.js'
 
 export interface Merchant {
   id: string
   name: string
   timezone: string
   baseCurrency: string
+  /** The language the server writes to people in (alerts to group robots); null = the zone's default. */
+  locale: Locale | null
   createdAt: Date
 }
+
+/** What alerts are written in: the merchant's language, else its zone's (Chinese for a zone in China). */
+export const alertLocale = (m: Pick<Merchant, 'locale' | 'timezone'>): Locale =>
+  m.locale ?? defaultLocale(m.timezone)
 
 export async function createMerchant(
   db: Executor,
@@ -20,6 +27,7 @@ export async function createMerchant(
     name: input.name,
     timezone: input.timezone ?? 'Asia/Shanghai',
     baseCurrency: input.baseCurrency ?? 'CNY',
+    locale: null,
     createdAt: new Date(),
   }
   await db
@@ -43,6 +51,7 @@ export async function getMerchant(db: Executor, merchantId: string): Promise<Mer
       name: row.name,
       timezone: row.timezone,
       baseCurrency: row.base_currency,
+      locale: (LOCALES as readonly string[]).includes(row.locale ?? '') ? (row.locale as Locale) : null,
       createdAt: row.created_at,
     }
   )
@@ -128,13 +137,14 @@ export async function revokeApiKey(db: Executor, merchantId: string, id: string)
 export async function updateMerchant(
   db: Executor,
   merchantId: string,
-  patch: { name?: string; timezone?: string },
+  patch: { name?: string; timezone?: string; locale?: Locale | null },
 ): Promise<void> {
   await db
     .updateTable('merchants')
     .set({
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.timezone !== undefined ? { timezone: patch.timezone } : {}),
+      ...(patch.locale !== undefined ? { locale: patch.locale } : {}),
     })
     .where('id', '=', merchantId)
     .execute()

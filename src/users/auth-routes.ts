@@ -40,7 +40,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       },
       role: auth.role,
       user: user && userJson(user),
-      locale: user?.locale ?? defaultLocale(merchant.timezone),
+      locale: user?.locale ?? merchant.locale ?? defaultLocale(merchant.timezone),
       csrfToken: csrf,
       apiKeyId: keyId,
     }

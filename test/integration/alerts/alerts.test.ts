@@ -40,7 +40,7 @@ let jd: Shop
 let exceptionId = ''
 
 const api = (
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
   url: string,
   payload?: unknown,
   role: 'admin' | 'warehouse' = 'admin',
@@ -315,6 +315,32 @@ describe('delivery to group robots', () => {
     expect((await alerts()).find((a) => a.id === alert.id)!.delivery).toBe('sent')
   })
 
+  it('writes to the robot in English when the merchant’s language is English, subject and all', async () => {
+    const patched = await api('PATCH', '/merchant', { locale: 'en' })
+    expect(patched.json()).toMatchObject({ locale: 'en', alertLocale: 'en', timezone: 'Asia/Shanghai' })
+    try {
+      const alert = await newAlert()
+      expect(alert.subject).toMatch(/^Shipment writeback failed for order \d+ of “好物天猫旗舰店”$/)
+      let body: { markdown: { content: string } } | undefined
+      nock(WECOM)
+        .post('/cgi-bin/webhook/send', (b: typeof body) => ((body = b), true))
+        .query(true)
+        .reply(200, { errcode: 0, errmsg: 'ok' })
+      expect(await deliverAlert(env.ctx, m.id, alert.id, false)).toBe('sent')
+      const content = body!.markdown.content
+      expect(content).toContain('### [Entrepot] Shipment writeback failed')
+      expect(content).toContain(`> ${alert.subject}`)
+      expect(content).toContain('- Shop: 好物天猫旗舰店')
+      expect(content).toContain('- Platform answered: “isv.logistics-offline-service-error:B150”')
+      expect(content).toContain('杭州好物商贸 · 2026-12-07 14:00 (Asia/Shanghai)')
+      expect(content).not.toMatch(/[：「」（]|发货|店铺/)
+    } finally {
+      await api('PATCH', '/merchant', { locale: null })
+    }
+    // Back to the zone's default: Chinese for Asia/Shanghai.
+    expect((await api('GET', '/merchant')).json()).toMatchObject({ locale: null, alertLocale: 'zh-CN' })
+  })
+
   it('signs for a DingTalk robot with 加签: timestamp and HmacSHA256 of "timestamp\\nsecret", base64, URL-encoded', async () => {
     expect(decodeURIComponent(dingTalkSign(NOW_MS, SECRET))).toBe(SIGNATURE)
     expect(dingTalkSign(NOW_MS, SECRET)).toBe(encodeURIComponent(SIGNATURE))
@@ -324,6 +350,7 @@ describe('delivery to group robots', () => {
       {
         id: 'x',
         kind: 'low_stock',
+        lang: 'zh-CN',
         subject: 's',
         merchantName: 'm',
         openedAt: '2026-12-07 14:00',
