@@ -109,7 +109,8 @@ export const endpoints = {
   updateMe: (patch: { locale?: 'zh-CN' | 'en' | null; name?: string }) => api.patch<Me>('/me', patch),
 
   merchant: () => api.get<Merchant>('/merchant'),
-  updateMerchant: (patch: { name?: string; timezone?: string }) => api.patch<Merchant>('/merchant', patch),
+  updateMerchant: (patch: { name?: string; timezone?: string; locale?: 'zh-CN' | 'en' | null }) =>
+    api.patch<Merchant>('/merchant', patch),
 
   users: async (query: { cursor?: string; limit?: number; q?: string; role?: Role } = {}) =>
     toPage<User>(await api.get('/users', query)),

@@ -23,6 +23,9 @@ export interface Merchant {
   name: string
   timezone: string
   baseCurrency: string
+  /** The language alerts to group robots are written in; null: the time zone's default. */
+  locale?: 'zh-CN' | 'en' | null
+  alertLocale?: 'zh-CN' | 'en'
 }
 
 export interface User {
@@ -841,6 +844,7 @@ export const ALERT_KINDS = [
   'exception_aged',
   'writeback_failed',
   'settlement_difference',
+  'rate_pull_failed',
 ] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 export interface Alert {

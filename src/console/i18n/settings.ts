@@ -10,6 +10,11 @@ export const settings = defineArea(
       baseCurrency: '本位币',
       baseCurrencyHelp: '本位币在创建商户时确定，之后不能修改。',
       id: '商户编号',
+      alertLocale: '告警消息语言',
+      alertLocaleHelp: '发往企业微信、钉钉群机器人和 Webhook 的告警用这种语言。',
+      alertLocaleAuto: '随时区（现为{lang}）',
+      langZh: '中文',
+      langEn: 'English',
     },
     users: {
       title: '用户与角色',
@@ -81,6 +86,11 @@ export const settings = defineArea(
       baseCurrency: 'Base currency',
       baseCurrencyHelp: 'Set when the merchant was created; it cannot change.',
       id: 'Merchant id',
+      alertLocale: 'Language of alerts',
+      alertLocaleHelp: 'Alerts sent to WeCom and DingTalk group robots and webhooks are written in it.',
+      alertLocaleAuto: 'From the time zone (now {lang})',
+      langZh: '中文',
+      langEn: 'English',
     },
     users: {
       title: 'Users and roles',

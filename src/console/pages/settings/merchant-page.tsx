@@ -1,14 +1,19 @@
 /** 商户信息: the merchant's name and time zone; the base currency is shown, fixed. */
 import { Alert, App, Button, Card, Descriptions, Form, Input, Select, Space, Typography } from 'antd'
-import { useMemo, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { endpoints } from '../../api/endpoints'
+import type { Merchant } from '../../api/types'
 import { useMe, useSession } from '../../app/session'
 import { errorMessage, fieldErrors } from '../../components/errors'
 import { useI18n } from '../../i18n'
 
+/** 'auto': no language of its own, the time zone's default. */
+type AlertLocale = 'auto' | 'zh-CN' | 'en'
+
 interface Values {
   name: string
   timezone: string
+  locale: AlertLocale
 }
 
 const COMMON_ZONES = [
@@ -39,12 +44,35 @@ export function MerchantPage() {
   const [error, setError] = useState<unknown>(null)
   const [busy, setBusy] = useState(false)
   const zones = useMemo(() => timeZones().map((z) => ({ value: z, label: z })), [])
+  // The profile (GET /merchant) carries the alerts' language, which the session does not.
+  const [profile, setProfile] = useState<Merchant | null>(null)
+  useEffect(() => {
+    let live = true
+    endpoints.merchant().then(
+      (m) => {
+        if (!live) return
+        setProfile(m)
+        form.setFieldValue('locale', m.locale ?? 'auto')
+      },
+      (err: unknown) => live && setError(err),
+    )
+    return () => {
+      live = false
+    }
+  }, [form])
+  const langName = (l: 'zh-CN' | 'en' | undefined) =>
+    l === 'en' ? t('settings.merchant.langEn') : t('settings.merchant.langZh')
 
   async function save(v: Values) {
     setBusy(true)
     setError(null)
     try {
-      await endpoints.updateMerchant({ name: v.name.trim(), timezone: v.timezone })
+      const saved = await endpoints.updateMerchant({
+        name: v.name.trim(),
+        timezone: v.timezone,
+        locale: v.locale === 'auto' ? null : v.locale,
+      })
+      setProfile(saved)
       await reload()
       void message.success(t('common.saved'))
     } catch (err) {
@@ -67,7 +95,7 @@ export function MerchantPage() {
           form={form}
           layout="vertical"
           style={{ maxWidth: 520 }}
-          initialValues={{ name: me.merchant.name, timezone: me.merchant.timezone }}
+          initialValues={{ name: me.merchant.name, timezone: me.merchant.timezone, locale: 'auto' }}
           onFinish={(v) => void save(v)}
           requiredMark={false}
         >
@@ -85,6 +113,25 @@ export function MerchantPage() {
             rules={[{ required: true }]}
           >
             <Select showSearch options={zones} />
+          </Form.Item>
+          <Form.Item
+            name="locale"
+            label={t('settings.merchant.alertLocale')}
+            extra={t('settings.merchant.alertLocaleHelp')}
+          >
+            <Select
+              disabled={!profile}
+              options={[
+                {
+                  value: 'auto',
+                  label: t('settings.merchant.alertLocaleAuto', {
+                    lang: langName(profile?.locale ? undefined : profile?.alertLocale),
+                  }),
+                },
+                { value: 'zh-CN', label: t('settings.merchant.langZh') },
+                { value: 'en', label: t('settings.merchant.langEn') },
+              ]}
+            />
           </Form.Item>
           <Descriptions size="small" column={1} style={{ marginBottom: 16 }}>
             <Descriptions.Item label={t('settings.merchant.baseCurrency')}>
