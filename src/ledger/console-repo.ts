@@ -286,7 +286,7 @@ export async function entriesPage(
     byEntry.set(l.entry_id, list)
   }
   return {
-    kinds: kinds.map((k) => ({ kind: k.kind, count: Number(k.n) })),
+    kinds: kinds.map((k) => ({ kind: k.kind, count: parseInt(String(k.n), 10) })),
     entries: heads.map((h) => {
       const ls = byEntry.get(h.id) ?? []
       return {
