@@ -211,6 +211,7 @@ export const ROUTES = {
   'POST /shops/:id/commission-plans/defaults': ['ledger', FINANCE],
   'GET /ledger/months': ['ledger', FINANCE],
   'GET /ledger/entries': ['ledger', FINANCE],
+  'GET /ledger/chart': ['ledger', FINANCE],
 
   'GET /oauth/:channel/callback': ['platforms', 'platform'],
   'POST /webhooks/:channel/:shopId': ['platforms', 'platform'],

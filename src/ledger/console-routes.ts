@@ -14,7 +14,9 @@ import { getMerchant } from '../merchants/repo.js'
 import { shopScope } from '../users/scope.js'
 import { entriesPage, months } from './console-repo.js'
 import { periodOf } from './journal.js'
-import { LANGS } from './labels.js'
+import { ACCOUNT_NAMES_ZH, LANGS } from './labels.js'
+import { ACCOUNTS } from './postings.js'
+import { listLedgerAccounts } from './repo.js'
 
 const tags = ['ledger']
 const Period = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', maxLength: 7, description: 'YYYY-MM' })
@@ -188,6 +190,55 @@ export async function ledgerConsoleRoutes(fastify: FastifyInstance, ctx: AppCont
         kinds,
         next: page.next,
         items: page.items.map((e) => ({ ...e, at: e.at.toISOString() })),
+      }
+    },
+  )
+
+  app.get(
+    '/ledger/chart',
+    {
+      schema: {
+        tags,
+        summary:
+          "The chart of accounts as a person reads it: each account's default name in the reader's language, the merchant's own name and the code of their general ledger (null where not set)",
+        querystring: Type.Object({ lang: Type.Optional(Type.Enum(LANGS)) }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({
+                code: Type.String(),
+                name: Type.String({ description: 'the merchant’s name, else the default' }),
+                defaultName: Type.String(),
+                customName: Nullable(Type.String()),
+                type: Type.String(),
+                externalCode: Nullable(Type.String()),
+                perShop: Type.Boolean({
+                  description: 'one account per shop (receivables, platform balances)',
+                }),
+              }),
+            ),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const own = new Map((await listLedgerAccounts(ctx.db, req.auth.merchantId)).map((r) => [r.code, r]))
+      return {
+        items: (Object.keys(ACCOUNTS) as (keyof typeof ACCOUNTS)[]).map((code) => {
+          const defaultName =
+            req.query.lang === 'zh-CN' ? (ACCOUNT_NAMES_ZH[code] ?? ACCOUNTS[code].name) : ACCOUNTS[code].name
+          const mine = own.get(code)
+          return {
+            code,
+            name: mine?.name ?? defaultName,
+            defaultName,
+            customName: mine?.name ?? null,
+            type: ACCOUNTS[code].type,
+            externalCode: mine?.external_code ?? null,
+            perShop: code === 'receivable' || code === 'platform_balance',
+          }
+        }),
       }
     },
   )

@@ -106,6 +106,8 @@ export interface TrialBalance {
 export interface ChartAccount {
   code: string
   name: string
+  defaultName: string
+  customName: string | null
   type: string
   externalCode: string | null
   perShop: boolean
@@ -176,7 +178,7 @@ export const ledger = {
   }) => api.get<EntriesPage>('/ledger/entries', q),
   trialBalance: (period: string, lang: Lang) =>
     api.get<TrialBalance>('/ledger/trial-balance', { period, lang }),
-  accounts: async () => toPage<ChartAccount>(await api.get('/ledger/accounts', { limit: 500 })),
+  accounts: (lang: Lang) => api.get<{ items: ChartAccount[] }>('/ledger/chart', { lang }),
   saveAccount: (code: string, body: { name: string; externalCode: string | null }) =>
     api.put<void>(`/ledger/accounts/${encodeURIComponent(code)}`, body),
 

@@ -170,11 +170,11 @@ function Entries({ period }: { period: string }) {
   const [base, setBase] = useState('CNY')
   const lang = locale === 'en' ? 'en' : 'zh-CN'
   useEffect(() => {
-    ledger.accounts().then(
+    ledger.accounts(lang).then(
       (p) => setAccounts(p.items),
       () => setAccounts([]),
     )
-  }, [])
+  }, [lang])
   const list = useCursorList(
     async (cursor, limit) => {
       const page = await ledger.entries({
@@ -217,7 +217,11 @@ function Entries({ period }: { period: string }) {
         onReset={() => setFilters({})}
       >
         <Form.Item name="order" label={t('books.journal.order')}>
-          <Input allowClear style={{ width: 200 }} placeholder={t('books.journal.orderPlaceholder')} />
+          <Input
+            allowClear
+            style={{ width: desk ? 200 : 150 }}
+            placeholder={t('books.journal.orderPlaceholder')}
+          />
         </Form.Item>
         <Form.Item name="shopId" label={t('books.journal.shop')}>
           <Select
@@ -316,9 +320,12 @@ function Entries({ period }: { period: string }) {
             key: 'account',
             render: (_: unknown, r) => (
               <span>
-                <span className="mono ep-muted" style={{ marginInlineEnd: 6 }}>
-                  {r.account.externalCode}
-                </span>
+                {/* The GL code once the merchant has set one (the internal code means nothing to a reader). */}
+                {r.account.externalCode !== r.account.code.split(':')[0] && (
+                  <span className="mono ep-muted" style={{ marginInlineEnd: 6 }}>
+                    {r.account.externalCode}
+                  </span>
+                )}
                 {r.account.name}
               </span>
             ),
@@ -328,7 +335,10 @@ function Entries({ period }: { period: string }) {
             key: 'sku',
             render: (_: unknown, r) =>
               r.skuCode ? (
-                <Typography.Text ellipsis={{ tooltip: r.skuName }} style={{ maxWidth: 200 }}>
+                <Typography.Text
+                  ellipsis={{ tooltip: `${r.skuCode} ${r.skuName ?? ''}` }}
+                  style={{ maxWidth: 150 }}
+                >
                   <span className="mono">{r.skuCode}</span> {r.skuName}
                 </Typography.Text>
               ) : null,
@@ -479,7 +489,13 @@ function TrialBalanceTable({ period }: { period: string }) {
             title: t('books.trial.code'),
             key: 'code',
             fixed: desk ? 'left' : undefined,
-            render: (_: unknown, r) => <span className="mono">{r.account.externalCode}</span>,
+            render: (_: unknown, r) => (
+              <span
+                className={r.account.externalCode === r.account.code.split(':')[0] ? 'mono ep-muted' : 'mono'}
+              >
+                {r.account.externalCode}
+              </span>
+            ),
           },
           {
             title: t('books.trial.name'),
@@ -533,9 +549,10 @@ function Accounts() {
   const [editing, setEditing] = useState<ChartAccount | null>(null)
   const [form] = Form.useForm<{ name: string; externalCode: string }>()
   const [tick, setTick] = useState(0)
+  const lang = i18n.locale === 'en' ? 'en' : 'zh-CN'
   useEffect(() => {
-    ledger.accounts().then((p) => (setItems(p.items), setError(null)), setError)
-  }, [tick])
+    ledger.accounts(lang).then((p) => (setItems(p.items), setError(null)), setError)
+  }, [tick, lang])
   const save = async () => {
     const v = await form.validateFields()
     try {
