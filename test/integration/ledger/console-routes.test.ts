@@ -254,3 +254,41 @@ describe('closing and reopening as the months show them', () => {
     expect(open.lastReopen?.reason).toBe('补录 3 月 27 日汇率后重算')
   })
 })
+
+describe('GET /ledger/chart', () => {
+  it('names the accounts in the reader’s language until the merchant names them, with their GL codes', async () => {
+    type Chart = {
+      items: {
+        code: string
+        name: string
+        customName: string | null
+        externalCode: string | null
+        perShop: boolean
+      }[]
+    }
+    const zh = (await call('GET', '/ledger/chart?lang=zh-CN')).json<Chart>().items
+    expect(zh.find((a) => a.code === 'gross_sales')).toMatchObject({
+      name: '主营业务收入-销售额',
+      customName: null,
+      externalCode: null,
+    })
+    expect(zh.find((a) => a.code === 'receivable')!.perShop).toBe(true)
+    const en = (await call('GET', '/ledger/chart?lang=en')).json<Chart>().items
+    expect(en.find((a) => a.code === 'gross_sales')!.name).toBe('Gross sales')
+    const put = await env.app.inject({
+      method: 'PUT',
+      url: '/ledger/accounts/gross_sales',
+      headers: bearer(m.keys.accountant),
+      payload: { name: '主营业务收入', externalCode: '6001' },
+    })
+    expect(put.statusCode).toBe(204)
+    const after = (await call('GET', '/ledger/chart?lang=en')).json<Chart>().items
+    expect(after.find((a) => a.code === 'gross_sales')).toMatchObject({
+      name: '主营业务收入',
+      customName: '主营业务收入',
+      externalCode: '6001',
+    })
+    expect((await call('GET', '/ledger/chart?lang=fr')).statusCode).toBe(400)
+    expect((await call('GET', '/ledger/chart', m.keys.warehouse)).statusCode).toBe(403)
+  })
+})

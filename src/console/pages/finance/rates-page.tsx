@@ -44,6 +44,12 @@ import { useShops } from './shared'
 const CURRENCIES = ['USD', 'EUR', 'HKD', 'JPY', 'GBP', 'AUD', 'CAD', 'SGD', 'KRW', 'MYR', 'THB', 'CNY']
 const TEMPLATE = 'rate_date,base_ccy,quote_ccy,unit,rate,source\n2026-12-07,USD,CNY,1,7.1800,MANUAL\n'
 
+/** A rate as a decimal string with at least 4 decimals (7.16 → 7.1600), as rates are published. */
+const rate4 = (r: string): string => {
+  const [int, frac = ''] = r.split('.')
+  return frac.length >= 4 ? r : `${int}.${frac.padEnd(4, '0')}`
+}
+
 /** "line 3: rate "abc" must be …" → [3, the reason]. */
 const splitProblem = (p: string): { line: number | null; reason: string } => {
   const m = /^line (\d+): (.*)$/s.exec(p)
@@ -350,7 +356,7 @@ export function RatesPage() {
                 align: 'right',
                 render: (_: unknown, r: Rate) => (
                   <span className="num">
-                    1 {r.baseCcy} = {r.rate} {r.quoteCcy}
+                    1 {r.baseCcy} = {rate4(r.rate)} {r.quoteCcy}
                   </span>
                 ),
               },
