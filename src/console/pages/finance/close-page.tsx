@@ -53,8 +53,25 @@ import { Money, Time } from '../../components/format'
 import { EmptyState, ErrorAlert } from '../../components/states'
 import { useI18n } from '../../i18n'
 import { useSearchParams } from 'react-router'
+import type { Shop } from '../../api/types'
+import { useShops } from './shared'
 
 const STATE_COLOR = { current: 'blue', open: 'orange', closed: 'green' } as const
+
+/** The months from the first with anything in it (movements, waiting entries, a close or a reopening) on. */
+function activeMonths(items: Month[]): Month[] {
+  const used = (m: Month) =>
+    m.baseDebit !== '0.00' || m.held > 0 || m.closedAt !== null || m.lastReopen !== null
+  let last = items.length - 1
+  while (last > 0 && !used(items[last]!)) last--
+  return items.slice(0, last + 1)
+}
+
+/** A rate with at least 4 decimals (7.16 → 7.1600). */
+const rate4 = (r: string): string => {
+  const [int, frac = ''] = r.split('.')
+  return frac.length >= 4 ? r : `${int}.${frac.padEnd(4, '0')}`
+}
 
 const nextMonth = (p: string) => {
   const [y, m] = p.split('-').map(Number) as [number, number]
@@ -66,6 +83,7 @@ export function ClosePage() {
   const { t } = i18n
   const me = useMe()
   const { message } = App.useApp()
+  const shops = useShops()
   const [params, setParams] = useSearchParams()
   const [months, setMonths] = useState<Month[] | null>(null)
   const [base, setBase] = useState('CNY')
@@ -80,7 +98,7 @@ export function ClosePage() {
 
   useEffect(() => {
     ledger.months().then(
-      (r) => (setMonths(r.items), setBase(r.baseCurrency), setError(null)),
+      (r) => (setMonths(activeMonths(r.items)), setBase(r.baseCurrency), setError(null)),
       (e: unknown) => (setError(e), setMonths([])),
     )
   }, [tick])
@@ -269,7 +287,7 @@ export function ClosePage() {
                       {
                         title: t('books.journal.account'),
                         key: 'a',
-                        render: (_: unknown, r) => <AccountLabel code={r.account} />,
+                        render: (_: unknown, r) => <AccountLabel code={r.account} shops={shops} />,
                       },
                       {
                         title: t('books.close.balance'),
@@ -287,7 +305,7 @@ export function ClosePage() {
                         title: t('books.close.closingRate'),
                         key: 'r',
                         align: 'right',
-                        render: (_: unknown, r) => <span className="num">{r.closingRate}</span>,
+                        render: (_: unknown, r) => <span className="num">{rate4(r.closingRate)}</span>,
                       },
                       {
                         title: t('books.close.adjustment'),
@@ -366,10 +384,29 @@ export function ClosePage() {
   )
 }
 
-function AccountLabel({ code }: { code: string }) {
+function AccountLabel({ code, shops }: { code: string; shops: readonly Shop[] }) {
   const { maybe } = useI18n()
-  const [group] = code.split(':')
-  return <span>{maybe(`finance.account.${group}`) ?? code}</span>
+  const [group, shopId] = code.split(':')
+  const name = maybe(`books.account.${group}`) ?? code
+  const shop = shopId ? shops.find((s) => s.id === shopId)?.name : undefined
+  return <span>{shop ? `${name} · ${shop}` : name}</span>
+}
+
+/**
+ * A checklist detail as people read it: an exception's reason by its name (`no_stock: …` → 缺货 …);
+ * an entry waiting for a rate by its reason only (its posting key is internal).
+ */
+function detailText(code: ChecklistCode, d: string, maybe: (k: string) => string | undefined): string {
+  const at = d.indexOf(': ')
+  if (at < 0) return d
+  const head = d.slice(0, at)
+  const rest = d.slice(at + 2)
+  if (code === 'held_entries') return rest
+  if (code === 'open_exceptions') {
+    const reason = maybe(`orders.reason.${head}`)
+    return reason ? (rest === head ? reason : `${reason}：${rest}`) : d
+  }
+  return d
 }
 
 /** Where each item of the checklist is fixed. */
@@ -387,7 +424,7 @@ function fixLink(code: ChecklistCode, admin: boolean): string {
 }
 
 function CheckItem({ item, admin }: { item: Checklist['items'][number]; period: string; admin: boolean }) {
-  const { t } = useI18n()
+  const { t, maybe } = useI18n()
   const ok = item.count === 0
   const icon = ok ? (
     <CheckCircleFilled style={{ color: '#389e0d', fontSize: 18 }} />
@@ -431,7 +468,10 @@ function CheckItem({ item, admin }: { item: Checklist['items'][number]; period: 
               style={{ marginBottom: 0 }}
               ellipsis={{ rows: 2, expandable: true, symbol: t('books.close.more') }}
             >
-              {item.detail.slice(0, 50).join('；')}
+              {item.detail
+                .slice(0, 50)
+                .map((d) => detailText(item.code, d, maybe))
+                .join('；')}
             </Typography.Paragraph>
           )
         }

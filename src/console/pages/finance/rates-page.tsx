@@ -36,6 +36,7 @@ import {
 import { errorMessage } from '../../components/errors'
 import { Time } from '../../components/format'
 import { CursorPager, ListPage, QueryForm } from '../../components/list-page'
+import { useDesk } from '../../components/layout'
 import { EmptyState, ErrorAlert } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
 import { useI18n } from '../../i18n'
@@ -63,6 +64,7 @@ export function RatesPage() {
   const [params, setParams] = useSearchParams()
   const tab = params.get('tab') === 'held' ? 'held' : 'rates'
   const shops = useShops()
+  const desk = useDesk()
   const [settings, setSettings] = useState<LedgerSettings | null>(null)
   const [filters, setFilters] = useState<{ currency?: string; source?: string }>({})
   const [form] = Form.useForm<{ currency?: string; source?: string }>()
@@ -182,20 +184,22 @@ export function RatesPage() {
       <Button icon={<SettingOutlined />} onClick={() => setEditing(true)}>
         {t('books.rates.settings')}
       </Button>
-      <Button
-        type="link"
-        href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE)}`}
-        download="rates-template.csv"
-      >
-        {t('books.rates.template')}
-      </Button>
+      {desk && (
+        <Button
+          type="link"
+          href={`data:text/csv;charset=utf-8,${encodeURIComponent(TEMPLATE)}`}
+          download="rates-template.csv"
+        >
+          {t('books.rates.template')}
+        </Button>
+      )}
     </>
   )
 
   const intro = (
     <>
       {t('books.rates.intro', { base })}
-      {settings && (
+      {settings && desk && (
         <span className="ep-muted">
           {' '}
           {t('books.rates.policy', {
