@@ -193,7 +193,7 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
     )
     const table = page.locator('.ep-rates-table')
     await eventually(() => table.locator('.ant-table-row').count()).toBe(3)
-    await expect(table.locator('.ant-table-row').first().textContent()).resolves.toContain('1 USD = 7.16 CNY')
+    await expect(table.locator('.ant-table-row').first().textContent()).resolves.toContain('1 USD = 7.1600 CNY')
     await page.getByRole('tab', { name: /待汇率分录/ }).click()
     await page.getByText('没有等待汇率的分录。').waitFor()
     await page.getByRole('tab', { name: /汇率表/ }).click()
