@@ -180,7 +180,7 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
     }
     await chooser(files.bad)
     const rejected = page.getByTestId('rate-rejected')
-    await eventually(() => rejected.textContent()).toContain('rate "abc" must be a positive decimal')
+    await eventually(() => rejected.textContent()).toContain('汇率「abc」必须是大于 0 的数字')
     await expect(rejected.locator('.ant-table-row').first().textContent()).resolves.toMatch(/^3/)
     await shoot(page, 'rates-refused')
     // Nothing of the refused file was stored.
@@ -193,7 +193,9 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
     )
     const table = page.locator('.ep-rates-table')
     await eventually(() => table.locator('.ant-table-row').count()).toBe(3)
-    await expect(table.locator('.ant-table-row').first().textContent()).resolves.toContain('1 USD = 7.1600 CNY')
+    await expect(table.locator('.ant-table-row').first().textContent()).resolves.toContain(
+      '1 USD = 7.1600 CNY',
+    )
     await page.getByRole('tab', { name: /待汇率分录/ }).click()
     await page.getByText('没有等待汇率的分录。').waitFor()
     await page.getByRole('tab', { name: /汇率表/ }).click()

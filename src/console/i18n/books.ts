@@ -66,6 +66,17 @@ export const books = defineArea(
       expense: '费用',
       suspense: '待查明',
     },
+    problem: {
+      badDate: '日期「{value}」不是 YYYY-MM-DD 格式',
+      badBase: '币种「{value}」不是三位币种代码（如 USD）',
+      badQuote: '报价币种「{value}」不是另一个三位币种代码',
+      badUnit: '单位「{value}」只能是 1、10、100、1000 或 10000',
+      badRate: '汇率「{value}」必须是大于 0 的数字',
+      badSource: '来源「{value}」最多 24 位字母、数字或 _ : -',
+      twice: '{value} 在 {date} 出现了两次且汇率不同',
+      header: '第一行须为表头：rate_date,base_ccy,quote_ccy,unit,rate,source',
+      noRates: '文件中没有汇率',
+    },
     rates: {
       title: '汇率',
       intro:
@@ -93,6 +104,7 @@ export const books = defineArea(
       quoted: '公布值',
       heldIntro: '这些分录因为缺少汇率还没有入账。补录它们需要的汇率后会自动入账。',
       heldEmpty: '没有等待汇率的分录。',
+      heldReason: '没有 {date} 及之前 {days} 天内的 {ccy} 兑 {base} 汇率',
       eventAt: '业务时间',
       needs: '需要的汇率',
       fix: '补录汇率',
@@ -324,6 +336,17 @@ export const books = defineArea(
       expense: 'Expense',
       suspense: 'Suspense',
     },
+    problem: {
+      badDate: 'date “{value}” is not YYYY-MM-DD',
+      badBase: 'currency “{value}” is not a currency code (e.g. USD)',
+      badQuote: 'quote currency “{value}” is not another currency code',
+      badUnit: 'unit “{value}” must be 1, 10, 100, 1000 or 10000',
+      badRate: 'rate “{value}” must be a number above 0',
+      badSource: 'source “{value}”: up to 24 letters, digits, _ : -',
+      twice: '{value} on {date} appears twice with different rates',
+      header: 'the first line must be the header rate_date,base_ccy,quote_ccy,unit,rate,source',
+      noRates: 'the file holds no rates',
+    },
     rates: {
       title: 'Exchange rates',
       intro:
@@ -353,6 +376,7 @@ export const books = defineArea(
       quoted: 'As published',
       heldIntro: 'These entries are not posted yet because a rate is missing. Add the rate and they post.',
       heldEmpty: 'No entries are waiting for a rate.',
+      heldReason: 'No {ccy} to {base} rate on {date} or in the {days} days before',
       eventAt: 'Business time',
       needs: 'Rate needed',
       fix: 'Add rate',

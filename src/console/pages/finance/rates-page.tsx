@@ -51,6 +51,32 @@ const rate4 = (r: string): string => {
   return frac.length >= 4 ? r : `${int}.${frac.padEnd(4, '0')}`
 }
 
+/** The import's reasons (rate-files.ts) in the reader's words; anything else stays as the API said it. */
+const PROBLEMS: [RegExp, string][] = [
+  [/rate_date "([^"]*)" is not YYYY-MM-DD/g, 'badDate'],
+  [/base_ccy "([^"]*)" is not a currency code/g, 'badBase'],
+  [/quote_ccy "([^"]*)" is not another currency code/g, 'badQuote'],
+  [/unit "([^"]*)" must be 1, 10, 100, 1000 or 10000/g, 'badUnit'],
+  [/rate "([^"]*)" must be a positive decimal/g, 'badRate'],
+  [/source "([^"]*)" must be up to 24 letters, digits, _ : -/g, 'badSource'],
+  [/([A-Z]{3}\/[A-Z]{3}) on (\S+) appears twice with different rates/g, 'twice'],
+  [/the header must name .*/g, 'header'],
+  [/the file holds no rates/g, 'noRates'],
+]
+
+function problemText(
+  reason: string,
+  maybe: (k: string, v?: Record<string, string>) => string | undefined,
+): string {
+  const parts: string[] = []
+  for (const [re, key] of PROBLEMS)
+    for (const m of reason.matchAll(re)) {
+      const text = maybe(`books.problem.${key}`, { value: m[1] ?? '', date: m[2] ?? '' })
+      if (text) parts.push(text)
+    }
+  return parts.length > 0 ? parts.join('；') : `「${reason}」`
+}
+
 /** "line 3: rate "abc" must be …" → [3, the reason]. */
 const splitProblem = (p: string): { line: number | null; reason: string } => {
   const m = /^line (\d+): (.*)$/s.exec(p)
@@ -265,7 +291,11 @@ export function RatesPage() {
                 {
                   title: t('books.rates.reason'),
                   dataIndex: 'reason',
-                  render: (r: string) => <Typography.Text type="danger">「{r}」</Typography.Text>,
+                  render: (r: string) => (
+                    <Typography.Text type="danger" title={r}>
+                      {problemText(r, maybe)}
+                    </Typography.Text>
+                  ),
                 },
               ]}
             />
@@ -437,8 +467,17 @@ export function RatesPage() {
                 title: t('books.rates.reason'),
                 key: 'reason',
                 render: (_: unknown, h: HeldEntry) => (
-                  <Typography.Text type="secondary" style={{ maxWidth: 320, display: 'inline-block' }}>
-                    「{h.reason}」
+                  <Typography.Text
+                    type="secondary"
+                    title={h.reason}
+                    style={{ maxWidth: 320, display: 'inline-block' }}
+                  >
+                    {t('books.rates.heldReason', {
+                      ccy: h.currency,
+                      base,
+                      date: h.rateDate,
+                      days: settings?.maxStalenessDays ?? 0,
+                    })}
                   </Typography.Text>
                 ),
               },
