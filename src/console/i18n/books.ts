@@ -275,7 +275,7 @@ export const books = defineArea(
   {
     menu: {
       rates: 'Exchange rates',
-      journal: 'Journal & trial balance',
+      journal: 'Journal & balances',
       close: 'Period close',
     },
     common: {

@@ -319,7 +319,7 @@ function Entries({ period }: { period: string }) {
             title: t('books.journal.account'),
             key: 'account',
             render: (_: unknown, r) => (
-              <span>
+              <Typography.Text ellipsis={{ tooltip: r.account.name }} style={{ maxWidth: 240 }}>
                 {/* The GL code once the merchant has set one (the internal code means nothing to a reader). */}
                 {r.account.externalCode !== r.account.code.split(':')[0] && (
                   <span className="mono ep-muted" style={{ marginInlineEnd: 6 }}>
@@ -327,7 +327,7 @@ function Entries({ period }: { period: string }) {
                   </span>
                 )}
                 {r.account.name}
-              </span>
+              </Typography.Text>
             ),
           },
           {
