@@ -209,6 +209,9 @@ export const ROUTES = {
   'GET /ledger/trial-balance': ['ledger', FINANCE],
   'GET /ledger/vouchers': ['ledger', FINANCE],
   'POST /shops/:id/commission-plans/defaults': ['ledger', FINANCE],
+  'GET /ledger/months': ['ledger', FINANCE],
+  'GET /ledger/entries': ['ledger', FINANCE],
+  'GET /ledger/chart': ['ledger', FINANCE],
 
   'GET /oauth/:channel/callback': ['platforms', 'platform'],
   'POST /webhooks/:channel/:shopId': ['platforms', 'platform'],

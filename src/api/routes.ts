@@ -14,6 +14,7 @@ import { stockRuleRoutes } from '../inventory/stock-rule-routes.js'
 import { financeRoutes } from '../ledger/finance-routes.js'
 import { ledgerDrillRoutes } from '../ledger/drill-routes.js'
 import { booksRoutes } from '../ledger/books-routes.js'
+import { ledgerConsoleRoutes } from '../ledger/console-routes.js'
 import { ledgerRoutes } from '../ledger/routes.js'
 import { merchantProfileRoutes } from '../merchants/profile-routes.js'
 import { merchantRoutes } from '../merchants/routes.js'
@@ -61,6 +62,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   catalogueTransferRoutes,
   waybillRoutes,
   ledgerDrillRoutes,
+  ledgerConsoleRoutes,
   dashboardRoutes,
   alertRoutes,
 ]

@@ -31,7 +31,10 @@ import { SkusPage } from '../pages/skus/skus-page'
 import { AccountPage } from '../pages/account-page'
 import { AlertSettingsPage } from '../pages/alerts/alert-settings-page'
 import { AlertsPage } from '../pages/alerts/alerts-page'
+import { ClosePage } from '../pages/finance/close-page'
 import { CommissionPlansPage } from '../pages/finance/commission-page'
+import { JournalPage } from '../pages/finance/journal-page'
+import { RatesPage } from '../pages/finance/rates-page'
 import { ReconciliationPage } from '../pages/finance/reconciliation-page'
 import { SettlementsPage } from '../pages/finance/settlements-page'
 import { StatementsPage } from '../pages/finance/statements-page'
@@ -204,6 +207,27 @@ export const ROUTES: readonly PageRoute[] = [
     roles: FINANCE,
     group: 'finance',
     element: <CommissionPlansPage />,
+  },
+  {
+    path: 'finance/rates',
+    label: 'books.menu.rates',
+    roles: FINANCE,
+    group: 'finance',
+    element: <RatesPage />,
+  },
+  {
+    path: 'finance/journal',
+    label: 'books.menu.journal',
+    roles: FINANCE,
+    group: 'finance',
+    element: <JournalPage />,
+  },
+  {
+    path: 'finance/close',
+    label: 'books.menu.close',
+    roles: FINANCE,
+    group: 'finance',
+    element: <ClosePage />,
   },
   {
     path: 'floor/waves',

@@ -1,6 +1,7 @@
 /** Every area's dictionary, by language. A new area: one file beside this one, one line below. */
 import { audit } from './audit'
 import { auth } from './auth'
+import { books } from './books'
 import { channels } from './channels'
 import { common } from './common'
 import type { Messages, Paths } from './define'
@@ -34,6 +35,7 @@ const areas = {
   stock,
   floor,
   finance,
+  books,
   dashboard,
   alerts,
 }
