@@ -134,3 +134,19 @@ export async function claimEventKey(db: Executor, merchantId: string, key: strin
     .executeTakeFirst()
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0
 }
+
+/** Record several event keys at once; true only when every one of them was new. */
+export async function claimEventKeys(
+  db: Executor,
+  merchantId: string,
+  keys: readonly string[],
+): Promise<boolean> {
+  const unique = [...new Set(keys.map((k) => k.slice(0, 190)))]
+  if (unique.length === 0) return true
+  const r = await db
+    .insertInto('inventory_event_keys')
+    .ignore()
+    .values(unique.map((k) => ({ merchant_id: merchantId, event_key: k })))
+    .executeTakeFirst()
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) === unique.length
+}
