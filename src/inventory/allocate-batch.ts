@@ -37,7 +37,7 @@ interface Waiting {
 }
 
 /** Batches of one process in flight at once, and the most orders one batch takes. */
-const LANES = Number(process.env.LANES ?? 2)
+const LANES = 2
 const MAX_BATCH = 32
 
 interface Lanes {
