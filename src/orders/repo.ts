@@ -383,7 +383,9 @@ export async function setOrdersStatus(
   change: Omit<StatusChange, 'from' | 'note'> & { from: OrderStatus },
 ): Promise<boolean> {
   if (!canChangeStatus(change.from, change.to, change.source))
-    throw new StatusChangeRefused(`${change.source} may not move an order from ${change.from} to ${change.to}`)
+    throw new StatusChangeRefused(
+      `${change.source} may not move an order from ${change.from} to ${change.to}`,
+    )
   if (orders.length === 0) return true
   const at = change.at ?? new Date()
   let q = db
