@@ -327,7 +327,11 @@ const batches = new WeakMap<Db, { waiting: Waiting[]; lanes: number }>()
 
 async function drain(db: Db, b: { waiting: Waiting[]; lanes: number }): Promise<void> {
   try {
-    while (b.waiting.length > 0) {
+    for (;;) {
+      // The workers whose events the last batch settled take their next ones in the same turn of the
+      // event loop: let them, so that the next batch takes them all rather than one.
+      await new Promise((resolve) => setImmediate(resolve))
+      if (b.waiting.length === 0) break
       // One merchant, and one event per order: a later event of the order sees the earlier one's entries.
       const merchantId = b.waiting[0]!.e.merchantId
       const orders = new Set<string>()
@@ -342,7 +346,7 @@ async function drain(db: Db, b: { waiting: Waiting[]; lanes: number }): Promise<
       await runBatch(db, take)
     }
   } finally {
-    b.lanes-- // no await between the empty check and here: a waiter added meanwhile started its own lane
+    b.lanes-- // no await between the empty check and here: a waiter added meanwhile starts its own lane
   }
 }
 
@@ -387,7 +391,7 @@ async function prefetch(db: Executor, events: readonly OrderEvent[]) {
   const merchantId = events[0]!.merchantId
   const sellable = events.filter((e) => e.kind === 'paid' || e.kind === 'shipped').map((e) => e.orderId)
   const shipped = events.filter((e) => e.kind === 'shipped' && e.shipmentId).map((e) => e.orderId)
-  const [orders, lines, refunds, moves, cogsPosted] = await Promise.all([
+  const [orders, lines, refunds, moves, cogsPosted, planned] = await Promise.all([
     loadOrders(
       db,
       merchantId,
@@ -416,8 +420,27 @@ async function prefetch(db: Executor, events: readonly OrderEvent[]) {
           .where('account', '=', 'cogs')
           .groupBy(['order_id', 'sku_id', 'currency'])
           .execute(),
+    // The shops of these orders that have a commission plan: without one there is no fee to accrue
+    // or give back (accrueFees answers no_plan, refundFees nothing), so their events skip both.
+    db
+      .selectFrom('commission_plans')
+      .select('shop_id')
+      .distinct()
+      .where('merchant_id', '=', merchantId)
+      .where('shop_id', 'in', (eb) =>
+        eb
+          .selectFrom('orders')
+          .select('shop_id')
+          .where('merchant_id', '=', merchantId)
+          .where(
+            'id',
+            'in',
+            events.map((e) => e.orderId),
+          ),
+      )
+      .execute(),
   ])
-  return { orders, lines, refunds, moves, cogsPosted }
+  return { orders, lines, refunds, moves, cogsPosted, withPlans: new Set(planned.map((p) => p.shop_id)) }
 }
 
 async function postForEvents(
@@ -503,12 +526,13 @@ async function postForEvents(
       faultPoint('ledger.sale.posted')
       // A sale posted just now stands at `at` (its original time, wherever a closed month booked it).
       const first = posted[p.sale] === 'posted'
-      const recorded = await saleTime(tx, merchantId, o.id)
+      const recorded = first ? at : await saleTime(tx, merchantId, o.id)
+      const fees = pre.withPlans.has(o.shop_id)
       // The fees the shop's plan expects, owed to the platform until its bill trues them up.
-      if (recorded !== null) await accrueFees(tx, merchantId, o.id, at, o.timezone, p.rateAt)
+      if (recorded !== null && fees) await accrueFees(tx, merchantId, o.id, at, o.timezone, p.rateAt)
       const saleAt = first ? at : (recorded ?? at)
       await postRefunds(tx, merchantId, o, at, saleAt, first)
-      await refundFees(tx, merchantId, o.id, o.timezone)
+      if (fees) await refundFees(tx, merchantId, o.id, o.timezone)
     }
     if (p.cogs !== null) {
       out.push(posted[p.cogs]!)
