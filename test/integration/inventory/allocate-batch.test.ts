@@ -8,6 +8,8 @@ import { allocateOrder } from '../../../src/inventory/allocate.js'
 import { checkInventory } from '../../../src/inventory/check.js'
 import { handleInventoryEvent } from '../../../src/inventory/events.js'
 import { receive } from '../../../src/inventory/operations.js'
+import { reserveAll, unreserve } from '../../../src/inventory/stock-repo.js'
+import { withTx } from '../../../src/db/tx.js'
 import { InjectedFault, setFaultHook } from '../../../src/lib/fault.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
@@ -142,5 +144,33 @@ it('a batch whose transaction dies leaves nothing, and its orders are then alloc
     .where('status', '=', 'open')
     .execute()
   expect(allocations.map((a) => a.order_id).sort()).toEqual([...ids].sort())
+  expect(await checkInventory(env.ctx.db, m.id)).toEqual([])
+})
+
+it('reserving several rows in one statement is all or nothing: one row short and the caller rolls back', async () => {
+  await receive(
+    env.ctx.db,
+    m.id,
+    { warehouseId: hz.id, skuId: sku.Y!, quantity: 1, unitCost: '1', currency: 'CNY' },
+    { actor: 'test' },
+  )
+  const before = await reservedOf(sku.X!)
+  class Short extends Error {}
+  const rows = [
+    { warehouseId: hz.id, skuId: sku.X!, quantity: 1 },
+    { warehouseId: hz.id, skuId: sku.Y!, quantity: 1000 },
+  ].sort((a, b) => (a.skuId < b.skuId ? -1 : 1))
+  await expect(
+    withTx(env.ctx.db, async (tx) => {
+      if (!(await reserveAll(tx, m.id, rows))) throw new Short()
+    }),
+  ).rejects.toBeInstanceOf(Short)
+  expect(await reservedOf(sku.X!)).toBe(before)
+  const fits = rows.map((r) => ({ ...r, quantity: 1 }))
+  expect(await withTx(env.ctx.db, (tx) => reserveAll(tx, m.id, fits))).toBe(true)
+  expect(await reservedOf(sku.X!)).toBe(before + 1)
+  await withTx(env.ctx.db, async (tx) => {
+    for (const r of fits) await unreserve(tx, { merchantId: m.id, ...r }, 1)
+  })
   expect(await checkInventory(env.ctx.db, m.id)).toEqual([])
 })
