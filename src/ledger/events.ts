@@ -42,6 +42,18 @@ async function loadOrders(db: Executor, merchantId: string, orderIds: readonly s
       'o.shipping_amount',
       'o.tax_amount',
       's.settings',
+      // Without a commission plan there is no fee to accrue or give back (accrueFees answers
+      // no_plan, refundFees nothing): the events of such a shop skip both.
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('commission_plans as p')
+              .select('p.shop_id')
+              .whereRef('p.merchant_id', '=', 'o.merchant_id')
+              .whereRef('p.shop_id', '=', 'o.shop_id'),
+          )
+          .as('has_plan'),
     ])
     .where('o.merchant_id', '=', merchantId)
     .where('o.id', 'in', orderIds)
@@ -391,7 +403,7 @@ async function prefetch(db: Executor, events: readonly OrderEvent[]) {
   const merchantId = events[0]!.merchantId
   const sellable = events.filter((e) => e.kind === 'paid' || e.kind === 'shipped').map((e) => e.orderId)
   const shipped = events.filter((e) => e.kind === 'shipped' && e.shipmentId).map((e) => e.orderId)
-  const [orders, lines, refunds, moves, cogsPosted, planned] = await Promise.all([
+  const [orders, lines, refunds, moves, cogsPosted] = await Promise.all([
     loadOrders(
       db,
       merchantId,
@@ -420,27 +432,8 @@ async function prefetch(db: Executor, events: readonly OrderEvent[]) {
           .where('account', '=', 'cogs')
           .groupBy(['order_id', 'sku_id', 'currency'])
           .execute(),
-    // The shops of these orders that have a commission plan: without one there is no fee to accrue
-    // or give back (accrueFees answers no_plan, refundFees nothing), so their events skip both.
-    db
-      .selectFrom('commission_plans')
-      .select('shop_id')
-      .distinct()
-      .where('merchant_id', '=', merchantId)
-      .where('shop_id', 'in', (eb) =>
-        eb
-          .selectFrom('orders')
-          .select('shop_id')
-          .where('merchant_id', '=', merchantId)
-          .where(
-            'id',
-            'in',
-            events.map((e) => e.orderId),
-          ),
-      )
-      .execute(),
   ])
-  return { orders, lines, refunds, moves, cogsPosted, withPlans: new Set(planned.map((p) => p.shop_id)) }
+  return { orders, lines, refunds, moves, cogsPosted }
 }
 
 async function postForEvents(
@@ -527,7 +520,7 @@ async function postForEvents(
       // A sale posted just now stands at `at` (its original time, wherever a closed month booked it).
       const first = posted[p.sale] === 'posted'
       const recorded = first ? at : await saleTime(tx, merchantId, o.id)
-      const fees = pre.withPlans.has(o.shop_id)
+      const fees = String(o.has_plan) === '1'
       // The fees the shop's plan expects, owed to the platform until its bill trues them up.
       if (recorded !== null && fees) await accrueFees(tx, merchantId, o.id, at, o.timezone, p.rateAt)
       const saleAt = first ? at : (recorded ?? at)
