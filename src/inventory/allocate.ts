@@ -1,7 +1,10 @@
 /**
  * Allocation of paid orders and release of their reservations. All lines of an order reserve in one
  * transaction of conditional UPDATEs: a line that cannot be reserved rolls the whole order back, so
- * an order never ends half reserved, and no two processes can oversell between them.
+ * an order never ends half reserved, and no two processes can oversell between them. Orders
+ * allocated at the same time in one process (the inventory worker runs several jobs at once) share
+ * a transaction (allocate-batch.ts): one read of their orders and stock, one reservation statement
+ * and one commit for all of them, so a hot stock row is locked once per batch, not once per order.
  */
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
@@ -15,6 +18,7 @@ import { planAllocation, stockKey, type Need, type PlannedReservation } from './
 import { shopRules } from './shop-rules.js'
 import { claimEventKey, reserveAll, unreserve, type StockRowQuantity } from './stock-repo.js'
 import { hubSettings } from '../../connectors/settings.js'
+import { allocateBatched } from './allocate-batch.js'
 
 export type AllocationOutcome = 'allocated' | 'no_stock' | 'waiting' | 'not_allocatable' | 'already_done'
 
@@ -55,7 +59,7 @@ async function loadNeeds(db: Executor, merchantId: string, orderId: string): Pro
 }
 
 /** Available units of the needed SKUs per warehouse and SKU. */
-async function loadAvailable(db: Executor, merchantId: string, needs: readonly Need[]) {
+export async function loadAvailable(db: Executor, merchantId: string, needs: readonly Need[]) {
   const stock = await db
     .selectFrom('stock')
     .select(['warehouse_id', 'sku_id', 'on_hand', 'reserved'])
@@ -66,7 +70,7 @@ async function loadAvailable(db: Executor, merchantId: string, needs: readonly N
 }
 
 /** The plan's quantities summed per stock row, in (warehouse, SKU) order. */
-function perStockRow(plan: readonly PlannedReservation[]): StockRowQuantity[] {
+export function perStockRow(plan: readonly PlannedReservation[]): StockRowQuantity[] {
   const rows = new Map<string, StockRowQuantity>()
   for (const p of plan) {
     const k = stockKey(p.warehouseId, p.skuId)
@@ -78,13 +82,26 @@ function perStockRow(plan: readonly PlannedReservation[]): StockRowQuantity[] {
 }
 
 /**
- * Reads first (order with its shop rules, warehouses, needs, stock: four queries when the order
- * has no open exception), then one transaction: event key, order status (conditional on the state
+ * Allocate a paid order (once per event key when one is given). Calls made while others are in
+ * flight in this process are allocated together (allocate-batch.ts); the outcome is the order's own.
+ */
+export function allocateOrder(
+  db: Db,
+  merchantId: string,
+  orderId: string,
+  eventKey?: string,
+): Promise<AllocationOutcome> {
+  return allocateBatched(db, { merchantId, orderId, eventKey })
+}
+
+/**
+ * One order on its own. Reads first (order with its shop rules, warehouses, needs, stock: four
+ * queries when the order has no open exception), then one transaction: event key, order status (conditional on the state
  * read), allocation rows, history, and the reservations last in one conditional statement, so a
  * hot stock row stays locked only from that statement to the commit. A condition that no longer
  * holds rolls everything back, and the order is planned again from fresh stock.
  */
-export async function allocateOrder(
+export async function allocateOne(
   db: Db,
   merchantId: string,
   orderId: string,

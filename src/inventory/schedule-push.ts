@@ -10,10 +10,33 @@ import type { AppContext } from '../context.js'
 import { newId } from '../lib/ids.js'
 import { listShops } from '../shops/repo.js'
 
-export async function schedulePush(
-  ctx: Pick<AppContext, 'db' | 'queues'>,
-  merchantId: string,
-): Promise<void> {
+/** Requests of this process not sent yet, per merchant: a caller joins one instead of sending its own. */
+const unsent = new WeakMap<object, Map<string, Promise<void>>>()
+
+/**
+ * Every call is made after the caller's change committed. Calls made in the same turn of the event
+ * loop (the inventory worker settles a batch of orders at once) join one request, which reads the
+ * shops and enqueues after all of them: it covers every one of their changes. A call made once the
+ * request has started sends a new one.
+ */
+export function schedulePush(ctx: Pick<AppContext, 'db' | 'queues'>, merchantId: string): Promise<void> {
+  let byMerchant = unsent.get(ctx.queues)
+  if (!byMerchant) {
+    byMerchant = new Map()
+    unsent.set(ctx.queues, byMerchant)
+  }
+  const joined = byMerchant.get(merchantId)
+  if (joined) return joined
+  const mine = byMerchant
+  const request = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    mine.delete(merchantId)
+    return requestPushes(ctx, merchantId)
+  })
+  mine.set(merchantId, request)
+  return request
+}
+
+async function requestPushes(ctx: Pick<AppContext, 'db' | 'queues'>, merchantId: string): Promise<void> {
   const shops = await listShops(ctx.db, merchantId, { status: 'active' })
   // Ids are unique per request: the per-shop deduplication key does the coalescing, and a unique id
   // never collides with a kept, completed push.

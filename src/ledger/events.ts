@@ -42,6 +42,18 @@ async function loadOrders(db: Executor, merchantId: string, orderIds: readonly s
       'o.shipping_amount',
       'o.tax_amount',
       's.settings',
+      // Without a commission plan there is no fee to accrue or give back (accrueFees answers
+      // no_plan, refundFees nothing): the events of such a shop skip both.
+      (eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('commission_plans as p')
+              .select('p.shop_id')
+              .whereRef('p.merchant_id', '=', 'o.merchant_id')
+              .whereRef('p.shop_id', '=', 'o.shop_id'),
+          )
+          .as('has_plan'),
     ])
     .where('o.merchant_id', '=', merchantId)
     .where('o.id', 'in', orderIds)
@@ -327,7 +339,11 @@ const batches = new WeakMap<Db, { waiting: Waiting[]; lanes: number }>()
 
 async function drain(db: Db, b: { waiting: Waiting[]; lanes: number }): Promise<void> {
   try {
-    while (b.waiting.length > 0) {
+    for (;;) {
+      // The workers whose events the last batch settled take their next ones in the same turn of the
+      // event loop: let them, so that the next batch takes them all rather than one.
+      await new Promise((resolve) => setImmediate(resolve))
+      if (b.waiting.length === 0) break
       // One merchant, and one event per order: a later event of the order sees the earlier one's entries.
       const merchantId = b.waiting[0]!.e.merchantId
       const orders = new Set<string>()
@@ -342,7 +358,7 @@ async function drain(db: Db, b: { waiting: Waiting[]; lanes: number }): Promise<
       await runBatch(db, take)
     }
   } finally {
-    b.lanes-- // no await between the empty check and here: a waiter added meanwhile started its own lane
+    b.lanes-- // no await between the empty check and here: a waiter added meanwhile starts its own lane
   }
 }
 
@@ -503,12 +519,13 @@ async function postForEvents(
       faultPoint('ledger.sale.posted')
       // A sale posted just now stands at `at` (its original time, wherever a closed month booked it).
       const first = posted[p.sale] === 'posted'
-      const recorded = await saleTime(tx, merchantId, o.id)
+      const recorded = first ? at : await saleTime(tx, merchantId, o.id)
+      const fees = String(o.has_plan) === '1'
       // The fees the shop's plan expects, owed to the platform until its bill trues them up.
-      if (recorded !== null) await accrueFees(tx, merchantId, o.id, at, o.timezone, p.rateAt)
+      if (recorded !== null && fees) await accrueFees(tx, merchantId, o.id, at, o.timezone, p.rateAt)
       const saleAt = first ? at : (recorded ?? at)
       await postRefunds(tx, merchantId, o, at, saleAt, first)
-      await refundFees(tx, merchantId, o.id, o.timezone)
+      if (fees) await refundFees(tx, merchantId, o.id, o.timezone)
     }
     if (p.cogs !== null) {
       out.push(posted[p.cogs]!)

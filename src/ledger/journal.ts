@@ -34,13 +34,17 @@ export interface EntryHead {
   rateAt?: Date | null
 }
 
+/** Month formatters per zone: building one costs more than the posting that asks for it. */
+const monthFormats = new Map<string, Intl.DateTimeFormat>()
+
 /** YYYY-MM of an instant in a time zone. */
 export function periodOf(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-  }).formatToParts(at)
+  let format = monthFormats.get(timeZone)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' })
+    monthFormats.set(timeZone, format)
+  }
+  const parts = format.formatToParts(at)
   return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`
 }
 

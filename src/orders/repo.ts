@@ -368,3 +368,52 @@ export async function setOrderStatus(
   await recordStatusChange(db, merchantId, orderId, from, change.to, change.source, change.note ?? null)
   return from
 }
+
+/**
+ * setOrderStatus for several orders of a merchant at once, each from the one status `change.from`
+ * (with `openExceptions`, each still with that many open exceptions), each with its own history
+ * note: one UPDATE and one multi-row history INSERT. All or nothing: returns false when any order
+ * was no longer in `from` — then some may have moved and no history is written, so the caller must
+ * be in a transaction and roll it back (allocation of a batch does: allocate-batch.ts).
+ */
+export async function setOrdersStatus(
+  db: Executor,
+  merchantId: string,
+  orders: readonly { orderId: string; note: string | null }[],
+  change: Omit<StatusChange, 'from' | 'note'> & { from: OrderStatus },
+): Promise<boolean> {
+  if (!canChangeStatus(change.from, change.to, change.source))
+    throw new StatusChangeRefused(
+      `${change.source} may not move an order from ${change.from} to ${change.to}`,
+    )
+  if (orders.length === 0) return true
+  const at = change.at ?? new Date()
+  let q = db
+    .updateTable('orders')
+    .set({ status: change.to, updated_at: at, ...(change.to === 'shipped' ? { shipped_at: at } : {}) })
+    .where('merchant_id', '=', merchantId)
+    .where(
+      'id',
+      'in',
+      orders.map((o) => o.orderId),
+    )
+    .where('status', '=', change.from)
+  if (change.openExceptions !== undefined) q = q.where('open_exceptions', '=', change.openExceptions)
+  const moved = await q.executeTakeFirst()
+  if (moved.numUpdatedRows !== BigInt(new Set(orders.map((o) => o.orderId)).size)) return false
+  await db
+    .insertInto('order_status_history')
+    .values(
+      orders.map((o) => ({
+        id: newId(),
+        merchant_id: merchantId,
+        order_id: o.orderId,
+        from_status: change.from,
+        to_status: change.to,
+        source: change.source,
+        note: o.note,
+      })),
+    )
+    .execute()
+  return true
+}
