@@ -199,13 +199,15 @@ afterAll(() => env.close())
 
 /**
  * Documents that hold a list of their own parts rather than being a list, and the product's own
- * fixed catalogue (the seven channels a shop can be linked on).
+ * fixed catalogues (the seven channels a shop can be linked on, the chart of accounts).
  */
 const DOCUMENTS = new Set([
   'GET /waves/:id/picklist',
   'GET /channels',
   'GET /ledger/periods/:period/checklist',
   'GET /dashboard/margin', // a time series of the months asked for
+  'GET /ledger/months', // the months asked for (at most 36), each with its state
+  'GET /ledger/chart', // the product's fixed chart of accounts, with the merchant's names and codes
 ])
 const isList = (op: Operation) => {
   const ok = op.responses['200']?.content?.['application/json']?.schema
@@ -235,6 +237,7 @@ const REQUIRED: Record<string, string> = {
   'GET /reconciliation': 'from=2024-01-01&to=2030-01-01',
   'GET /ledger/journal-lines': 'from=2024-01-01&to=2030-01-01',
   'GET /ledger/journal': 'period=2024-01',
+  'GET /ledger/entries': 'period=2024-01',
 }
 /** The fewest rows each seeded list must hold, so that walking it really turns pages. */
 const AT_LEAST: Record<string, number> = {
