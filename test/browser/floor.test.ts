@@ -348,7 +348,12 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
     await desk.page.getByRole('heading', { name: 'Shipment writebacks' }).waitFor()
     await shoot(desk.page, 'floor-writebacks-en-1280')
     // Back to Chinese for the rest of the suite (the choice is kept on the user).
+    // The choice is saved on the user (PATCH /me): wait for it, or the next context may start in English.
+    const saved = desk.page.waitForResponse(
+      (r) => r.request().method() === 'PATCH' && new URL(r.url()).pathname === '/me' && r.ok(),
+    )
     await desk.page.getByText('中文', { exact: true }).click()
+    await saved
     await desk.page.getByRole('heading', { name: '发货回传' }).waitFor()
     await desk.context.close()
 
