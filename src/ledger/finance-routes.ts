@@ -21,6 +21,7 @@ import {
 } from '../api/schemas.js'
 import { apiActor, audit } from '../audit/repo.js'
 import { CHANNELS } from '../db/schema.js'
+import { withTx } from '../db/tx.js'
 import { newId } from '../lib/ids.js'
 import { money, round, toAmount } from '../money/index.js'
 import { getMerchant } from '../merchants/repo.js'
@@ -490,16 +491,24 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
     },
     async (req, reply) => {
       if (!(req.params.code in ACCOUNTS)) throw notFound('account', req.params.code)
-      await saveLedgerAccount(ctx.db, req.auth.merchantId, req.params.code, {
-        name: req.body.name,
-        externalCode: req.body.externalCode ?? null,
-      })
-      await audit(ctx.db, req.auth.merchantId, {
-        ...apiActor(req.auth),
-        action: 'ledger.account',
-        entityType: 'account',
-        entityId: req.params.code,
-        detail: req.body,
+      // The account and its audit row commit together, at the application's time.
+      const at = ctx.clock.now()
+      await withTx(ctx.db, async (tx) => {
+        await saveLedgerAccount(
+          tx,
+          req.auth.merchantId,
+          req.params.code,
+          { name: req.body.name, externalCode: req.body.externalCode ?? null },
+          at,
+        )
+        await audit(tx, req.auth.merchantId, {
+          ...apiActor(req.auth),
+          action: 'ledger.account',
+          entityType: 'account',
+          entityId: req.params.code,
+          detail: req.body,
+          at,
+        })
       })
       return reply.status(204).send(null)
     },

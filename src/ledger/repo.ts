@@ -76,11 +76,12 @@ export async function saveLedgerAccount(
   merchantId: string,
   code: string,
   a: { name: string; externalCode: string | null },
+  at: Date,
 ): Promise<void> {
   await db
     .insertInto('ledger_accounts')
     .values({ merchant_id: merchantId, code, name: a.name, external_code: a.externalCode })
-    .onDuplicateKeyUpdate({ name: a.name, external_code: a.externalCode, updated_at: new Date() })
+    .onDuplicateKeyUpdate({ name: a.name, external_code: a.externalCode, updated_at: at })
     .execute()
 }
 
