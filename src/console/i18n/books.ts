@@ -213,6 +213,7 @@ export const books = defineArea(
         open_exceptions: '去处理异常',
         unsettled_past_due: '去对账',
       },
+      heldNoRate: '缺少 {date}（或之前可用天数内）的 {ccy}→{base} 汇率',
       warnLine: {
         held_entries: '{n} 笔分录在等待汇率',
         missing_rates: '缺少 {n} 个月末汇率',
@@ -486,6 +487,7 @@ export const books = defineArea(
         open_exceptions: 'Handle exceptions',
         unsettled_past_due: 'Reconcile',
       },
+      heldNoRate: 'No {ccy}→{base} rate for {date} (or the days before it may stand in)',
       warnLine: {
         held_entries: '{n} entries waiting for a rate',
         missing_rates: '{n} month-end rates missing',

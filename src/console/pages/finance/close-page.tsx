@@ -396,12 +396,20 @@ function AccountLabel({ code, shops }: { code: string; shops: readonly Shop[] })
  * A checklist detail as people read it: an exception's reason by its name (`no_stock: …` → 缺货 …);
  * an entry waiting for a rate by its reason only (its posting key is internal).
  */
-function detailText(code: ChecklistCode, d: string, maybe: (k: string) => string | undefined): string {
+function detailText(
+  code: ChecklistCode,
+  d: string,
+  maybe: (k: string, vars?: Readonly<Record<string, string>>) => string | undefined,
+): string {
   const at = d.indexOf(': ')
   if (at < 0) return d
   const head = d.slice(0, at)
   const rest = d.slice(at + 2)
-  if (code === 'held_entries') return rest
+  if (code === 'held_entries') {
+    // The API's words (src/ledger/convert.ts): "no USD→CNY rate on 2026-12-07 or in the … days before".
+    const m = /^no ([A-Z]{3})→([A-Z]{3}) rate on (\d{4}-\d{2}-\d{2})/.exec(rest)
+    return (m && maybe('books.close.heldNoRate', { ccy: m[1]!, base: m[2]!, date: m[3]! })) ?? rest
+  }
   if (code === 'open_exceptions') {
     const reason = maybe(`orders.reason.${head}`)
     return reason ? (rest === head ? reason : `${reason}：${rest}`) : d
