@@ -9,6 +9,7 @@ import type { AppContext } from './context.js'
 import { installAuth, installRouteAccess } from './api/auth.js'
 import { installConsole } from './api/console.js'
 import { frameworkErrors, installErrorHandler } from './api/errors.js'
+import { deferredCompilers } from './api/compilers.js'
 import { AJV_OPTIONS, DEFAULT_BODY_LIMIT, installStrictInput } from './api/input.js'
 import { ROUTE_MODULES } from './api/routes.js'
 import { newId } from './lib/ids.js'
@@ -16,8 +17,14 @@ import { installMetrics } from './system/metrics.js'
 import { installOpsGate } from './system/ops.js'
 import { installScopeGuard } from './users/scope.js'
 
-export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+export interface BuildOptions {
+  /** When route schemas compile: on each route's first call (the default, see api/compilers.ts), or all at start. */
+  compileSchemas?: 'on-first-call' | 'at-start'
+}
+
+export async function buildApp(ctx: AppContext, o: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(o.compileSchemas === 'at-start' ? {} : { schemaController: deferredCompilers() }),
     loggerInstance: ctx.log.child({ subsystem: 'api' }) as FastifyBaseLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id']

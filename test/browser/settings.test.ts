@@ -9,12 +9,30 @@ import {
   eventually,
   openPage,
   openSignedIn,
+  settle,
   shoot,
   signIn,
   startWorld,
   type World,
 } from './harness.js'
 import { PASSWORD } from './seed.js'
+import type { Page } from 'playwright-core'
+
+/**
+ * The one-time secret once the create dialog has closed; if it never shows, the failure says what
+ * the page showed instead (the dialog's error, or no dialog at all) and keeps a screenshot.
+ */
+async function oneTimeSecret(page: Page) {
+  const secret = page.getByTestId('one-time-secret')
+  try {
+    await secret.waitFor({ timeout: 60_000 })
+  } catch (err) {
+    await shoot(page, 'failed-one-time-secret').catch(() => undefined)
+    const dialogs = await page.getByRole('dialog').allTextContents()
+    throw new Error(`no one-time secret; dialogs on the page: ${JSON.stringify(dialogs)}`, { cause: err })
+  }
+  return secret
+}
 
 // Each test drives a real browser on a shared two-core machine: allow it minutes, not seconds.
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
@@ -36,6 +54,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
 
     await page.getByRole('button', { name: '新建用户' }).click()
     const dialog = page.getByRole('dialog')
+    await settle(page)
     await dialog.getByLabel('姓名').fill('陈小仓')
     await dialog.getByRole('button', { name: '新建' }).click()
     // Neither an email nor a phone: the API says so at the field.
@@ -43,8 +62,7 @@ describe.skipIf(browserMissing())('settings screens', () => {
     await shoot(page, 'users-create-error')
     await dialog.getByLabel('邮箱').fill('chen@haowu.test')
     await dialog.getByRole('button', { name: '新建' }).click()
-    const secret = page.getByTestId('one-time-secret')
-    await secret.waitFor()
+    const secret = await oneTimeSecret(page)
     const oneTime = (await secret.textContent())!.trim()
     expect(oneTime).toMatch(/^\w{4}-\w{4}-\w{4}-\w{4}$/)
     await shoot(page, 'users-one-time-password')
@@ -77,10 +95,10 @@ describe.skipIf(browserMissing())('settings screens', () => {
     await page.locator('.ant-table-row').first().waitFor()
     await page.getByRole('button', { name: '新建密钥' }).click()
     const dialog = page.getByRole('dialog')
+    await settle(page) // the dialog has finished opening before it is typed into
     await dialog.getByLabel('名称').fill('对账脚本')
     await dialog.getByRole('button', { name: '新建' }).click()
-    const secret = page.getByTestId('one-time-secret')
-    await secret.waitFor()
+    const secret = await oneTimeSecret(page)
     const token = (await secret.textContent())!.trim()
     expect(token).toMatch(/^ep_[\w-]{43}$/)
     await shoot(page, 'api-key-token')

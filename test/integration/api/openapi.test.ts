@@ -3,6 +3,7 @@
  * response has a real schema (no `Unknown`), every key and parameter is camelCase.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { buildApp } from '../../../src/app.js'
 import { testEnv, type TestEnv } from '../../helpers/app.js'
 import { openApi, operations, opName, type Operation, type Schema } from '../../helpers/openapi.js'
 
@@ -13,6 +14,14 @@ beforeAll(async () => {
   ops = operations(await openApi(env.app))
 })
 afterAll(() => env.close())
+
+// Routes compile their schemas on first call (src/api/compilers.ts); compiled all at once, as at
+// start-up, every one of them must still compile.
+it("compiles every route's validators and serializers", async () => {
+  const eager = await buildApp(env.ctx, { compileSchemas: 'at-start' })
+  await expect(eager.ready()).resolves.toBe(eager)
+  await eager.close()
+})
 
 const CAMEL = /^[a-z][a-zA-Z0-9]*$/
 
