@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterEach, expect } from 'vitest'
 import { testEnv, type TestEnv } from '../helpers/app.js'
 import { offsetClock, parseClockOffset } from '../../src/lib/clock.js'
 import { seed, type Seeded } from './seed.js'
@@ -149,6 +149,7 @@ export async function openPage(
       globalThis.Date = Shifted as DateConstructor
     }, offset)
   const page = await context.newPage()
+  openPages.add(page)
   return { context, page }
 }
 
@@ -178,11 +179,39 @@ export async function signIn(w: World, page: Page, login: string, password: stri
   await page.waitForURL((u) => !u.pathname.endsWith('/login'))
 }
 
+/**
+ * Screenshots are for people looking at the screens (`npm run test:screens`, or SCREENSHOTS=1); CI
+ * (CI=true) skips writing them unless asked: some 130 of them cost about a minute of the suite.
+ */
+export const SCREENSHOTS = process.env.SCREENSHOTS ? process.env.SCREENSHOTS !== '0' : !process.env.CI
+
 /** A screenshot once every running animation (drawers sliding, modals fading) has finished. */
 export async function shoot(page: Page, name: string): Promise<void> {
   await settle(page)
-  await page.screenshot({ path: `${SCREENS}${name}.png`, fullPage: false })
+  if (SCREENSHOTS) await page.screenshot({ path: `${SCREENS}${name}.png`, fullPage: false })
 }
+
+/** Pages opened by the running test file, for the failure report below. */
+const openPages = new Set<Page>()
+
+// When a browser test fails, say what each open page showed (its address and the start of its
+// text) and keep a screenshot of it: a timeout alone does not say why the expected thing never came.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail') {
+    let i = 0
+    for (const page of openPages) {
+      if (page.isClosed()) continue
+      i++
+      const text = await page
+        .evaluate(() => document.body.innerText.replace(/\s+/g, ' ').slice(0, 1500))
+        .catch((err: unknown) => `(no text: ${String(err)})`)
+      console.log(`[failed: ${ctx.task.name}] page ${i} at ${page.url()}: ${text}`)
+      const name = `failed-${ctx.task.name.replace(/[^\w\u4e00-\u9fff]+/g, '-').slice(0, 60)}-${i}`
+      await page.screenshot({ path: `${SCREENS}${name}.png` }).catch(() => undefined)
+    }
+  }
+  for (const page of openPages) if (page.isClosed()) openPages.delete(page)
+})
 
 export async function settle(page: Page): Promise<void> {
   // Endless ones (spinners, a pulsing badge) never finish: only the finite ones are awaited.
