@@ -6,7 +6,7 @@ import { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { AppContext } from '../src/context.js'
 import { workerConnection } from './connection.js'
-import { QUEUE_NAMES, type QueueName } from './queues.js'
+import { JOINED_CONCURRENCY, QUEUE_NAMES, type QueueName } from './queues.js'
 import { PROCESSORS, type Processor } from './workers/index.js'
 
 export interface Workers {
@@ -24,7 +24,7 @@ export function startWorkers(ctx: AppContext, only: readonly QueueName[] = QUEUE
     const worker = new Worker(name, processor, {
       connection,
       prefix: ctx.config.redis.prefix,
-      concurrency: ctx.config.workers.concurrency,
+      concurrency: ctx.config.workers.concurrency * (JOINED_CONCURRENCY[name] ?? 1),
       autorun: true,
     })
     worker.on('failed', (job, err) =>

@@ -54,6 +54,15 @@ export async function storeRaw(db: Executor, input: InboxInput): Promise<StoredE
   return Number(res.numInsertedOrUpdatedRows ?? 0n) > 0 ? { id, payload } : null
 }
 
+export interface IngestOptions {
+  /**
+   * The caller is the retry of a run that died (a webhook job's next attempt): what that run stored
+   * and did not normalize is taken now, however young, instead of being left to whoever stored it.
+   * Normalizing is safe if someone else is at it too (the pipeline converges, duplicate inserts retry).
+   */
+  resume?: boolean
+}
+
 /**
  * Store many payloads of one shop and kind with multi-row INSERT IGNOREs; returns, in input order,
  * the stored entry, or null for a payload already stored and normalized (before, or earlier in the
@@ -62,6 +71,7 @@ export async function storeRaw(db: Executor, input: InboxInput): Promise<StoredE
 export async function storeRawBatch(
   db: Executor,
   inputs: readonly InboxInput[],
+  opts: IngestOptions = {},
 ): Promise<(StoredEntry | null)[]> {
   const rows = inputs.map((input) => row(input, newId(), JSON.stringify(input.payload)))
   const out: (StoredEntry | null)[] = []
@@ -82,8 +92,9 @@ export async function storeRawBatch(
       .execute()
     const ids = new Set(stored.map((s) => s.id))
     const ours = new Set(part.map((r) => r.id))
-    // Received a minute or more ago and still not normalized: whoever stored it is gone (younger ones are in flight).
-    const abandoned = first.received_at.getTime() - ABANDONED_AFTER_MS
+    // Received a minute or more ago and still not normalized: whoever stored it is gone (younger ones
+    // are in flight) — or the caller resumes its own dead run, which stored it.
+    const abandoned = opts.resume ? Infinity : first.received_at.getTime() - ABANDONED_AFTER_MS
     const unfinished = new Map(
       stored
         .filter((s) => s.outcome === null && !ours.has(s.id) && s.received_at.getTime() <= abandoned)

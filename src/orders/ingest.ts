@@ -12,11 +12,12 @@ import { isDuplicateKey, isRetryableTxError } from '../db/errors.js'
 import { withTx } from '../db/tx.js'
 import pLimit from 'p-limit'
 import { chunk, groupBy } from '../lib/collections.js'
+import { faultPoint } from '../lib/fault.js'
 import { getShop } from '../shops/repo.js'
 import { ingestNewOrders } from './batch.js'
 import { emitOrderEvents, type OrderEvent } from './events.js'
 import { raiseException } from './exceptions.js'
-import { storeRawBatch, type InboxInput, type StoredEntry } from './inbox.js'
+import { storeRawBatch, type InboxInput, type IngestOptions, type StoredEntry } from './inbox.js'
 import { autoMerge } from './merge.js'
 import { normalizeInboxOrder, type PipelineShop } from './pipeline.js'
 import { attachWaitingRefunds, normalizeInboxRefund } from './refunds.js'
@@ -29,7 +30,15 @@ export interface ShopIdentity {
 
 type Ctx = Pick<AppContext, 'db' | 'queues' | 'clock'>
 
-async function pipelineShop(ctx: Ctx, shop: ShopIdentity): Promise<PipelineShop> {
+/** A shop the caller has just loaded, with its parsed hub settings: not read again. */
+export interface LoadedShop extends ShopIdentity {
+  hubSettings: PipelineShop['settings']
+}
+
+/** The shop with its hub settings: as given when the caller loaded it already, else read. */
+async function pipelineShop(ctx: Ctx, shop: ShopIdentity | LoadedShop): Promise<PipelineShop> {
+  if ('hubSettings' in shop)
+    return { id: shop.id, merchantId: shop.merchantId, channel: shop.channel, settings: shop.hubSettings }
   const row = await getShop(ctx.db, shop.merchantId, shop.id)
   if (!row) throw new Error(`shop ${shop.id} not found`)
   return { id: row.id, merchantId: row.merchantId, channel: row.channel, settings: row.parsed.hub }
@@ -58,6 +67,7 @@ async function store(
   kind: 'order' | 'refund',
   items: readonly { externalId: string; platformUpdatedAt: Date; payload: unknown }[],
   source: 'pull' | 'webhook',
+  opts: IngestOptions,
 ): Promise<(StoredEntry | null)[]> {
   const receivedAt = ctx.clock.now()
   const inputs: InboxInput[] = items.map((i) => ({
@@ -72,7 +82,7 @@ async function store(
     receivedAt,
   }))
   // Concurrent INSERT IGNOREs on one unique index can deadlock in InnoDB: withTx retries them.
-  return items.length === 0 ? [] : withTx(ctx.db, (tx) => storeRawBatch(tx, inputs))
+  return items.length === 0 ? [] : withTx(ctx.db, (tx) => storeRawBatch(tx, inputs, opts))
 }
 
 /**
@@ -84,9 +94,10 @@ async function store(
  */
 export async function ingestRawOrders(
   ctx: Ctx,
-  shop: ShopIdentity,
+  shop: ShopIdentity | LoadedShop,
   orders: readonly RawOrder[],
   source: 'pull' | 'webhook',
+  opts: IngestOptions = {},
 ): Promise<{ stored: number; duplicates: number }> {
   const s = await pipelineShop(ctx, shop)
   const parts = chunk(orders, chunkSize(orders.length))
@@ -99,7 +110,8 @@ export async function ingestRawOrders(
   const lane = async () => {
     for (let i = next++; i < parts.length; i = next++) {
       const part = parts[i]!
-      const got = await store(ctx, shop, 'order', part, source)
+      const got = await store(ctx, shop, 'order', part, source, opts)
+      faultPoint('ingest.inbox.stored')
       const entries = part.flatMap((raw, j) => (got[j] ? [{ raw, entry: got[j] }] : []))
       stored += entries.filter((e) => !e.entry.retry).length
       const batch = await ingestNewOrders(
@@ -107,6 +119,7 @@ export async function ingestRawOrders(
         s,
         entries.map((e) => e.entry),
       )
+      faultPoint('ingest.orders.written')
       emitting.push(after(ctx, s, batch.events).catch((err: unknown) => void failures.push(err)))
       // The rest one order per transaction: distinct orders side by side, versions of one order in arrival order.
       const rest = groupBy(
@@ -189,9 +202,10 @@ function isOrderFault(err: unknown): boolean {
 
 export async function ingestRawRefunds(
   ctx: Ctx,
-  shop: ShopIdentity,
+  shop: ShopIdentity | LoadedShop,
   refunds: readonly RawRefund[],
   source: 'pull' | 'webhook',
+  opts: IngestOptions = {},
 ): Promise<{ stored: number; duplicates: number }> {
   if (refunds.length === 0) return { stored: 0, duplicates: 0 } // most webhooks carry none
   const s = await pipelineShop(ctx, shop)
@@ -201,6 +215,7 @@ export async function ingestRawRefunds(
     'refund',
     refunds.map((r) => ({ ...r, externalId: r.externalRefundId })),
     source,
+    opts,
   )
   let stored = 0
   for (const entry of entries) {

@@ -96,6 +96,7 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
     new Date(),
   )
   let webhookUrl = opts.webhookUrl ?? null
+  let closed = false
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body))
@@ -175,19 +176,33 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
+  /**
+   * Delivered as the contract says, and sent again (same delivery id, fresh signature) while it gets
+   * no 2xx: after 1, 2, 4 … 64 s, as a store's webhook queue does. Under load a request can meet a
+   * connection the API just closed; the order must still arrive.
+   */
   async function sendWebhook(o: StoreOrder) {
     if (!webhookUrl) return
     const body = JSON.stringify({ event: 'order.updated', order: o })
-    const t = Math.floor(systemClock.now().getTime() / 1000)
-    await fetch(webhookUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-entrepot-delivery': `${o.id}.${o.updated_at}`,
-        'x-entrepot-signature': `t=${t},v1=${signWebhook(opts.webhookSecret, t, body)}`,
-      },
-      body,
-    }).catch(() => undefined)
+    const delivery = `${o.id}.${o.updated_at}`
+    for (let attempt = 0; attempt < 8; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 1000 * 2 ** (attempt - 1)).unref())
+      if (closed || !webhookUrl) return
+      const t = Math.floor(systemClock.now().getTime() / 1000)
+      const ok = await fetch(webhookUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-entrepot-delivery': delivery,
+          'x-entrepot-signature': `t=${t},v1=${signWebhook(opts.webhookSecret, t, body)}`,
+        },
+        body,
+      }).then(
+        async (res) => (await res.arrayBuffer(), res.ok),
+        () => false,
+      )
+      if (ok) return
+    }
   }
 
   const touch = (o: StoreOrder, at: Date) => {
@@ -238,6 +253,9 @@ export async function startSelfstoreSandbox(opts: SelfstoreSandboxOptions): Prom
     setWebhookUrl(u) {
       webhookUrl = u
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      closed = true
+      return new Promise<void>((resolve) => server.close(() => resolve()))
+    },
   }
 }

@@ -97,6 +97,32 @@ function selectShops(db: Executor, merchantId: string) {
     .where('merchant_id', '=', merchantId)
 }
 
+/**
+ * A shop with its opened credentials, in one read: what a connector call needs. Scoped to the
+ * merchant, or (a platform's webhook names only the shop) to the shop id alone.
+ */
+export async function getShopWithCredentials(
+  db: Executor,
+  key: Buffer,
+  scope: { merchantId: string | null; shopId: string },
+): Promise<{ shop: Shop; credentials: ShopCredentials } | undefined> {
+  const row = await db
+    .selectFrom('shops')
+    .select(COLUMNS)
+    .select(['credentials_enc'])
+    .where('id', '=', scope.shopId)
+    .$if(scope.merchantId !== null, (q) => q.where('merchant_id', '=', scope.merchantId!))
+    .executeTakeFirst()
+  if (!row) return undefined
+  const { credentials_enc, ...rest } = row
+  return {
+    shop: toShop({ ...rest, has_credentials: credentials_enc ? 1 : 0 }),
+    credentials: credentials_enc
+      ? (JSON.parse(open(key, credentials_enc, aad(row.id))) as ShopCredentials)
+      : {},
+  }
+}
+
 export async function getShop(db: Executor, merchantId: string, id: string): Promise<Shop | undefined> {
   const row = await selectShops(db, merchantId).where('id', '=', id).executeTakeFirst()
   return row && toShop(row)

@@ -2,24 +2,29 @@
 import { ConnectorError } from '../../connectors/errors.js'
 import type { ShopContext } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
-import { getShop, loadShopCredentials, setShopCredentials } from '../shops/repo.js'
+import { getShopWithCredentials, setShopCredentials, type Shop, type ShopCredentials } from '../shops/repo.js'
 import { cannotWork } from '../shops/settings.js'
 
-export async function shopContext(
-  ctx: Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>,
-  merchantId: string,
-  shopId: string,
-): Promise<ShopContext> {
-  const shop = await getShop(ctx.db, merchantId, shopId)
-  if (!shop) throw new Error(`shop ${shopId} not found`)
-  // Settings that cannot work fail every platform call with the reason, recorded where the call is
-  // (pull errors, push outcomes, writebacks): never a silent call to a default gateway.
+type Ctx = Pick<AppContext, 'db' | 'config' | 'clock' | 'log'>
+
+export async function shopContext(ctx: Ctx, merchantId: string, shopId: string): Promise<ShopContext> {
+  const found = await getShopWithCredentials(ctx.db, ctx.config.secretKey, { merchantId, shopId })
+  if (!found) throw new Error(`shop ${shopId} not found`)
+  return contextOf(ctx, found.shop, found.credentials)
+}
+
+/**
+ * The ShopContext of a shop already loaded with its credentials (getShopWithCredentials). Settings
+ * that cannot work fail every platform call with the reason, recorded where the call is (pull
+ * errors, push outcomes, writebacks): never a silent call to a default gateway.
+ */
+export function contextOf(ctx: Ctx, shop: Shop, credentials: ShopCredentials): ShopContext {
   const settings = shop.parsed.channel
   if (!settings)
     throw new ConnectorError('permanent', cannotWork(shop.parsed.problems), { channel: shop.channel })
-  const credentials = await loadShopCredentials(ctx.db, ctx.config.secretKey, merchantId, shopId)
+  const { merchantId, id: shopId } = shop
   return {
-    id: shop.id,
+    id: shopId,
     merchantId,
     channel: shop.channel,
     settings,

@@ -9,9 +9,13 @@ import { isConnectorError } from '../../connectors/errors.js'
 import type { RawWebhook, ShopContext } from '../../connectors/types.js'
 import type { AppContext } from '../context.js'
 import type { Channel } from '../db/schema.js'
+import pLimit from 'p-limit'
+import { faultPoint } from '../lib/fault.js'
 import { newId } from '../lib/ids.js'
+import type { IngestOptions } from '../orders/inbox.js'
 import { ingestRawOrders, ingestRawRefunds } from '../orders/ingest.js'
-import { shopContext } from '../sync/shop-context.js'
+import { getShopWithCredentials } from '../shops/repo.js'
+import { contextOf } from '../sync/shop-context.js'
 import { enqueue, jobId } from '../../jobs/queues.js'
 
 export type Receipt =
@@ -25,19 +29,17 @@ export async function receiveWebhook(
   shopId: string,
   req: RawWebhook,
 ): Promise<Receipt> {
-  const shop = await ctx.db
-    .selectFrom('shops')
-    .select(['merchant_id', 'channel', 'status'])
-    .where('id', '=', shopId)
-    .executeTakeFirst()
-  if (!shop || shop.channel !== channel || shop.status !== 'active')
+  // One read: the shop, its settings and its credentials (the URL names only the shop).
+  const found = await getShopWithCredentials(ctx.db, ctx.config.secretKey, { merchantId: null, shopId })
+  if (!found || found.shop.channel !== channel || found.shop.status !== 'active')
     return { status: 404, reason: 'no such active shop for this channel' }
+  const shop = { merchant_id: found.shop.merchantId }
   const connector = getConnector(channel)
   if (!connector.verifyWebhook || !connector.parseWebhook)
     return { status: 404, reason: `${channel} delivers no webhooks here` }
   let sc: ShopContext
   try {
-    sc = await shopContext(ctx, shop.merchant_id, shopId)
+    sc = contextOf(ctx, found.shop, found.credentials)
   } catch (err) {
     // Settings that cannot work: refuse (the platform delivers again once they are fixed).
     if (isConnectorError(err, 'permanent')) return { status: 409, reason: err.message }
@@ -90,31 +92,98 @@ export async function receiveWebhook(
   return { status: 200, stored, ping: false }
 }
 
+/** Deliveries of one shop processed together at most: one ingest of all their orders. */
+export const DELIVERIES_PER_BATCH = 200
+
+/**
+ * Process stored deliveries of one shop together: one read of the deliveries and of the shop, the
+ * orders they carry (or name, fetched from the platform) ingested in one call — the pool writes a
+ * page of new orders in a few statements, where one delivery at a time took a dozen per order —
+ * then every delivery marked processed. Each delivery has its own outcome: one whose order
+ * cannot be fetched (the platform briefly away) fails alone and is retried by its job; the others
+ * are done. Idempotent: a delivery already processed is skipped, and ingesting an order again
+ * stores nothing new, so a batch that dies before its marker runs again harmlessly; `resume` (a
+ * job's retry) also normalizes what the dead run stored and did not get to.
+ */
+export async function processDeliveries(
+  ctx: Ctx,
+  merchantId: string,
+  shopId: string,
+  deliveryIds: readonly string[],
+  opts: IngestOptions = {},
+): Promise<Map<string, Error | null>> {
+  const outcome = new Map<string, Error | null>(deliveryIds.map((id) => [id, null]))
+  const rows = await ctx.db
+    .selectFrom('webhook_deliveries')
+    .select(['id', 'body', 'headers', 'status'])
+    .where('merchant_id', '=', merchantId)
+    .where('shop_id', '=', shopId)
+    .where('id', 'in', deliveryIds)
+    .orderBy('id') // arrival order: versions of one order are applied oldest first
+    .execute()
+  const todo = rows.filter((d) => d.status !== 'processed')
+  if (todo.length === 0) return outcome
+  const found = await getShopWithCredentials(ctx.db, ctx.config.secretKey, { merchantId, shopId })
+  if (!found) throw new Error(`shop ${shopId} not found`)
+  const sc = contextOf(ctx, found.shop, found.credentials)
+  const connector = getConnector(sc.channel)
+  const fetchLimit = pLimit(FETCHES_AT_ONCE)
+  const read = await Promise.all(
+    todo.map(async (d) => {
+      try {
+        const event = connector.parseWebhook!({ headers: d.headers, rawBody: d.body, query: {} })
+        const fetched = await Promise.all(
+          event.orderIdsToFetch.map((id) => fetchLimit(() => connector.fetchOrder(sc, id))),
+        )
+        return { id: d.id, orders: [...event.orders, ...fetched], refunds: event.refunds }
+      } catch (err) {
+        outcome.set(d.id, err instanceof Error ? err : new Error(String(err)))
+        return null
+      }
+    }),
+  )
+  const ready = read.filter((r) => r !== null)
+  if (ready.length === 0) return outcome
+  const shop = { id: shopId, merchantId, channel: sc.channel, hubSettings: found.shop.parsed.hub }
+  await ingestRawOrders(
+    ctx,
+    shop,
+    ready.flatMap((r) => r.orders),
+    'webhook',
+    opts,
+  )
+  await ingestRawRefunds(
+    ctx,
+    shop,
+    ready.flatMap((r) => r.refunds),
+    'webhook',
+    opts,
+  )
+  faultPoint('webhook.deliveries.ingested')
+  await ctx.db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'processed', processed_at: ctx.clock.now() })
+    .where('merchant_id', '=', merchantId)
+    .where(
+      'id',
+      'in',
+      ready.map((r) => r.id),
+    )
+    .execute()
+  return outcome
+}
+
+/** Orders a batch fetches from the platform at once (webhooks that name an order instead of carrying it). */
+const FETCHES_AT_ONCE = 4
+
+/** One stored delivery, processed on its own (the CLI, tests). */
 export async function processDelivery(
   ctx: Ctx,
   merchantId: string,
   shopId: string,
   deliveryId: string,
-): Promise<{ orders: number; refunds: number }> {
-  const d = await ctx.db
-    .selectFrom('webhook_deliveries')
-    .select(['body', 'headers', 'status'])
-    .where('merchant_id', '=', merchantId)
-    .where('id', '=', deliveryId)
-    .executeTakeFirst()
-  if (!d || d.status === 'processed') return { orders: 0, refunds: 0 }
-  const sc = await shopContext(ctx, merchantId, shopId)
-  const connector = getConnector(sc.channel)
-  const event = connector.parseWebhook!({ headers: d.headers, rawBody: d.body, query: {} })
-  const shop = { id: shopId, merchantId, channel: sc.channel }
-  const fetched = []
-  for (const id of event.orderIdsToFetch) fetched.push(await connector.fetchOrder(sc, id))
-  const orders = await ingestRawOrders(ctx, shop, [...event.orders, ...fetched], 'webhook')
-  const refunds = await ingestRawRefunds(ctx, shop, event.refunds, 'webhook')
-  await ctx.db
-    .updateTable('webhook_deliveries')
-    .set({ status: 'processed', processed_at: ctx.clock.now() })
-    .where('id', '=', deliveryId)
-    .execute()
-  return { orders: orders.stored, refunds: refunds.stored }
+  opts: IngestOptions = {},
+): Promise<void> {
+  const failed = (await processDeliveries(ctx, merchantId, shopId, [deliveryId], opts)).get(deliveryId)
+  if (failed) throw failed
 }

@@ -43,7 +43,14 @@ async function workerProcesses(n: number, env: NodeJS.ProcessEnv): Promise<{ clo
         new Promise<ChildProcess>((resolve, reject) => {
           const child = fork(fileURLToPath(new URL('./push-workers.ts', import.meta.url)), [], {
             env,
-            execArgv: ['--import', 'tsx'],
+            // BENCH_CPU_PROF=<dir>: a CPU profile of each worker process, written there on exit.
+            execArgv: [
+              '--import',
+              'tsx',
+              ...(process.env.BENCH_CPU_PROF
+                ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+                : []),
+            ],
           })
           child.once('message', () => resolve(child))
           child.once('exit', (code) => reject(new Error(`worker process exited (${code})`)))

@@ -23,6 +23,7 @@ import { receive } from '../../../src/inventory/operations.js'
 import { STOCK_CHANGE_PREFIX, sweepStockChanges } from '../../../src/inventory/stock-outbox.js'
 import { pushShopStock } from '../../../src/inventory/push.js'
 import { shipOrder } from '../../../src/fulfillment/ship.js'
+import { signWebhook } from '../../../connectors/selfstore/index.js'
 import { InjectedFault, setFaultHook } from '../../../src/lib/fault.js'
 import { money } from '../../../src/money/index.js'
 import type { OrderEvent } from '../../../src/orders/events.js'
@@ -69,13 +70,18 @@ function arm(point: string): () => boolean {
 }
 
 /** Run a queue's processor as a worker would, on a job with the queue's own options. */
-function runJob<Q extends QueueName>(queue: Q, data: JobPayloads[Q], id: string): Promise<unknown> {
+function runJob<Q extends QueueName>(
+  queue: Q,
+  data: JobPayloads[Q],
+  id: string,
+  attemptsMade = 0,
+): Promise<unknown> {
   const job = {
     id,
     name: queue,
     data,
     opts: { ...QUEUE_OPTIONS[queue], jobId: id },
-    attemptsMade: 0,
+    attemptsMade,
     moveToDelayed: () => Promise.reject(new Error('the job was told to wait: the test expects no wait')),
   } as unknown as Job<JobPayloads[Q]>
   return (PROCESSORS[queue] as (ctx: typeof env.ctx) => Processor<Q>)(env.ctx)(job, 'token')
@@ -673,6 +679,57 @@ it('direct stock receipt: the stock, its audit row and its push request commit t
     }
   })
   expect(points).toEqual(['stock-op.committed', 'stock-change.asked'])
+})
+
+it('webhook delivery: a run that died anywhere stores its order once, sends its events and ends processed', async () => {
+  const points = await everyPoint(async () => {
+    const order = store.generate(1)[0]!
+    const body = JSON.stringify({ event: 'order.updated', order })
+    const t = Math.floor(Date.now() / 1000)
+    const res = await env.app.inject({
+      method: 'POST',
+      url: `/webhooks/selfstore/${shop.id}`,
+      headers: {
+        'content-type': 'application/json',
+        'x-entrepot-delivery': `d-${order.id}`,
+        'x-entrepot-signature': `t=${t},v1=${signWebhook('s-f', t, body)}`,
+      },
+      payload: body,
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    const [job] = await env.ctx.queues['webhook-process'].getJobs(['waiting'])
+    let attempts = 0 // the run again is the job's next attempt
+    return {
+      run: async () => void (await runJob('webhook-process', job!.data, job!.id!, attempts++)),
+      check: async (point) => {
+        const delivery = await env.ctx.db
+          .selectFrom('webhook_deliveries')
+          .select('status')
+          .where('id', '=', job!.data.deliveryId)
+          .executeTakeFirstOrThrow()
+        expect(delivery.status, point).toBe('processed')
+        const orders = await env.ctx.db
+          .selectFrom('orders')
+          .select('id')
+          .where('shop_id', '=', shop.id)
+          .where('external_id', '=', String(order.id))
+          .execute()
+        expect(orders, point).toHaveLength(1)
+        // What the dead run left unsent, the outbox sweep sends (sync-tick).
+        await sweepOutbox(env.ctx, 0)
+        expect(await unsentEvents(env.ctx.db, m.id, [orders[0]!.id]), `${point}: every event sent`).toEqual(
+          [],
+        )
+        const queued = await env.ctx.queues['inventory-order-event'].getJobs(['waiting'])
+        expect(
+          queued.some((j) => j.data.orderId === orders[0]!.id),
+          `${point}: the order's event is queued`,
+        ).toBe(true)
+        await globalInvariants(point)
+      },
+    }
+  })
+  expect(points).toEqual(['ingest.inbox.stored', 'ingest.orders.written', 'webhook.deliveries.ingested'])
 })
 
 it('every fault point in the code is exercised above', () => {

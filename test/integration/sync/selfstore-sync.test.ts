@@ -1,6 +1,7 @@
 import nock from 'nock'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { signWebhook } from '../../../connectors/selfstore/index.js'
+import { processDeliveryJoined } from '../../../src/webhooks/batch.js'
 import { processDelivery } from '../../../src/webhooks/service.js'
 import { fixedClock } from '../../../src/lib/clock.js'
 import { pullStream } from '../../../src/sync/pull.js'
@@ -213,6 +214,64 @@ describe('webhooks', () => {
       .where('external_id', '=', 'W1')
       .execute()
     expect(w1).toEqual([{ status: 'paid' }])
+  })
+
+  it('processes the deliveries a worker holds at once together, each with its own outcome', async () => {
+    const full = (id: string) =>
+      JSON.stringify({
+        event: 'order.updated',
+        order: selfstoreOrder({ id, updated_at: '2026-11-11T12:42:00Z' }),
+      })
+    // The third names its order only: the store does not find it yet, then does.
+    const named = JSON.stringify({ event: 'order.created', order_id: 'W12' })
+    for (const [body, id] of [
+      [full('W10'), 'd-10'],
+      [full('W11'), 'd-11'],
+      [named, 'd-12'],
+    ] as const)
+      expect((await send(body, signed(body, id))).statusCode).toBe(200)
+    const stored = await env.ctx.db
+      .selectFrom('webhook_deliveries')
+      .select(['id', 'delivery_key'])
+      .where('delivery_key', 'in', ['id:d-10', 'id:d-11', 'id:d-12'])
+      .orderBy('delivery_key')
+      .execute()
+    const ids = stored.map((d) => d.id)
+    nock(BASE).get('/api/orders/W12').reply(404, { error: 'not found' })
+    const outcomes = await Promise.allSettled(
+      ids.map((id) => processDeliveryJoined(env.ctx, m.id, shop.id, id)),
+    )
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected'])
+    const status = async () =>
+      (
+        await env.ctx.db
+          .selectFrom('webhook_deliveries')
+          .select('status')
+          .where('id', 'in', ids)
+          .orderBy('delivery_key')
+          .execute()
+      ).map((d) => d.status)
+    expect(await status()).toEqual(['processed', 'processed', 'received'])
+    const inPool = async () =>
+      (
+        await env.ctx.db
+          .selectFrom('orders')
+          .select('external_id')
+          .where('external_id', 'in', ['W10', 'W11', 'W12'])
+          .orderBy('external_id')
+          .execute()
+      ).map((o) => o.external_id)
+    expect(await inPool()).toEqual(['W10', 'W11'])
+    // The job's retry: the store has the order now.
+    nock(BASE)
+      .get('/api/orders/W12')
+      .reply(200, selfstoreOrder({ id: 'W12', updated_at: '2026-11-11T12:43:00Z' }))
+    await processDeliveryJoined(env.ctx, m.id, shop.id, ids[2]!)
+    expect(await status()).toEqual(['processed', 'processed', 'processed'])
+    expect(await inPool()).toEqual(['W10', 'W11', 'W12'])
+    // Run again (a job that died after its batch committed): nothing changes.
+    await Promise.all(ids.map((id) => processDeliveryJoined(env.ctx, m.id, shop.id, id)))
+    expect(await inPool()).toEqual(['W10', 'W11', 'W12'])
   })
 
   it('answers the ping with 200 and stores nothing', async () => {
