@@ -16,60 +16,111 @@ import type { IngestOptions } from '../orders/inbox.js'
 import { ingestRawOrders, ingestRawRefunds } from '../orders/ingest.js'
 import { getShopWithCredentials } from '../shops/repo.js'
 import { contextOf } from '../sync/shop-context.js'
-import { enqueue, jobId } from '../../jobs/queues.js'
+import { enqueueBulk, jobId } from '../../jobs/queues.js'
 
 export type Receipt =
   { status: 401 | 404 | 409; reason: string } | { status: 200; stored: boolean; ping: boolean }
 
 type Ctx = Pick<AppContext, 'db' | 'queues' | 'config' | 'clock' | 'log'>
 
-export async function receiveWebhook(
+/**
+ * Receive one delivery. Deliveries of one shop that arrive in the same turn of the event loop (a
+ * burst: a platform delivers many at once) are received together — one read of the shop, one
+ * multi-row INSERT, one enqueue — and each request still gets its own answer once its row is
+ * stored.
+ */
+export function receiveWebhook(
   ctx: Ctx,
   channel: Channel,
   shopId: string,
   req: RawWebhook,
 ): Promise<Receipt> {
+  let byShop = arriving.get(ctx.db)
+  if (!byShop) {
+    byShop = new Map()
+    arriving.set(ctx.db, byShop)
+  }
+  const key = `${channel}/${shopId}`
+  let batch = byShop.get(key)
+  if (!batch || batch.reqs.length >= DELIVERIES_PER_BATCH) {
+    const mine: Arriving = { reqs: [], answers: null as never }
+    const shops = byShop
+    mine.answers = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      if (shops.get(key) === mine) shops.delete(key)
+      return receiveDeliveries(ctx, channel, shopId, mine.reqs)
+    })
+    byShop.set(key, mine)
+    batch = mine
+  }
+  const index = batch.reqs.push(req) - 1
+  return batch.answers.then((answers) => answers[index]!)
+}
+
+interface Arriving {
+  reqs: RawWebhook[]
+  answers: Promise<Receipt[]>
+}
+
+/** Deliveries of this process not yet received, per shop: a request joins the batch of its turn. */
+const arriving = new WeakMap<object, Map<string, Arriving>>()
+
+/**
+ * Receive deliveries of one shop: each verified against its raw body before anything is parsed or
+ * stored, stored verbatim once (by the platform's delivery id, or the body's hash when it sends
+ * none), and queued for processing. A body that cannot be read is kept (status `failed`, with the
+ * reason) and answered 200: the platform sending it again would not make it readable.
+ */
+export async function receiveDeliveries(
+  ctx: Ctx,
+  channel: Channel,
+  shopId: string,
+  reqs: readonly RawWebhook[],
+): Promise<Receipt[]> {
   // One read: the shop, its settings and its credentials (the URL names only the shop).
   const found = await getShopWithCredentials(ctx.db, ctx.config.secretKey, { merchantId: null, shopId })
+  const all = (r: Receipt) => reqs.map(() => r)
   if (!found || found.shop.channel !== channel || found.shop.status !== 'active')
-    return { status: 404, reason: 'no such active shop for this channel' }
-  const shop = { merchant_id: found.shop.merchantId }
+    return all({ status: 404, reason: 'no such active shop for this channel' })
+  const merchantId = found.shop.merchantId
   const connector = getConnector(channel)
   if (!connector.verifyWebhook || !connector.parseWebhook)
-    return { status: 404, reason: `${channel} delivers no webhooks here` }
+    return all({ status: 404, reason: `${channel} delivers no webhooks here` })
   let sc: ShopContext
   try {
     sc = contextOf(ctx, found.shop, found.credentials)
   } catch (err) {
     // Settings that cannot work: refuse (the platform delivers again once they are fixed).
-    if (isConnectorError(err, 'permanent')) return { status: 409, reason: err.message }
+    if (isConnectorError(err, 'permanent')) return all({ status: 409, reason: err.message })
     throw err
   }
-  if (!connector.verifyWebhook(req, sc)) return { status: 401, reason: 'signature does not match' }
-  let deliveryId: string | null = null
-  let topic: string | null = null
-  let ping = false
-  let parseError: string | null = null
-  try {
-    const event = connector.parseWebhook(req)
-    ;({ deliveryId, topic } = event)
-    ping = event.ping === true
-  } catch (err) {
-    parseError = err instanceof Error ? err.message : String(err)
-  }
-  if (ping) return { status: 200, stored: false, ping: true }
-  const key = deliveryId
-    ? `id:${deliveryId}`.slice(0, 128)
-    : `sha256:${createHash('sha256').update(req.rawBody).digest('hex')}`
-  const id = newId()
-  const res = await ctx.db
-    .insertInto('webhook_deliveries')
-    .ignore()
-    .values({
-      id,
-      merchant_id: shop.merchant_id,
+  const answers: Receipt[] = []
+  const rows: (WebhookDeliveryRow & { at: number })[] = []
+  reqs.forEach((req, at) => {
+    if (!connector.verifyWebhook!(req, sc)) {
+      answers[at] = { status: 401, reason: 'signature does not match' }
+      return
+    }
+    let deliveryId: string | null = null
+    let topic: string | null = null
+    let parseError: string | null = null
+    try {
+      const event = connector.parseWebhook!(req)
+      if (event.ping === true) {
+        answers[at] = { status: 200, stored: false, ping: true }
+        return
+      }
+      ;({ deliveryId, topic } = event)
+    } catch (err) {
+      parseError = err instanceof Error ? err.message : String(err)
+    }
+    rows.push({
+      at,
+      id: newId(),
+      merchant_id: merchantId,
       shop_id: shopId,
-      delivery_key: key,
+      delivery_key: deliveryId
+        ? `id:${deliveryId}`.slice(0, 128)
+        : `sha256:${createHash('sha256').update(req.rawBody).digest('hex')}`,
       topic,
       headers: JSON.stringify(
         Object.fromEntries(Object.entries(req.headers).filter(([k]) => !/authorization|cookie/i.test(k))),
@@ -78,18 +129,59 @@ export async function receiveWebhook(
       status: parseError ? 'failed' : 'received',
       error: parseError,
     })
-    .executeTakeFirst()
-  const stored = Number(res.numInsertedOrUpdatedRows ?? 0n) > 0
-  if (stored && !parseError)
-    await enqueue(
-      ctx.queues,
-      'webhook-process',
-      { merchantId: shop.merchant_id, shopId, deliveryId: id },
-      jobId('wh', id),
+  })
+  const stored = await storeDeliveries(
+    ctx,
+    rows.map(({ at: _at, ...row }) => row),
+  )
+  await enqueueBulk(
+    ctx.queues,
+    'webhook-process',
+    rows
+      .filter((r) => stored.has(r.id) && r.status === 'received')
+      .map((r) => ({ data: { merchantId, shopId, deliveryId: r.id }, id: jobId('wh', r.id) })),
+  )
+  for (const r of rows) {
+    answers[r.at] = { status: 200, stored: stored.has(r.id), ping: false }
+    if (r.error)
+      ctx.log.warn({ shopId, channel, err: r.error }, 'webhook body could not be read; kept for inspection')
+  }
+  return answers
+}
+
+type WebhookDeliveryRow = {
+  id: string
+  merchant_id: string
+  shop_id: string
+  delivery_key: string
+  topic: string | null
+  headers: string
+  body: Buffer
+  status: 'received' | 'failed'
+  error: string | null
+}
+
+/**
+ * INSERT IGNORE the rows (one statement, one commit); the ids of those that went in — a delivery
+ * seen before, or twice in the batch, keeps the first row.
+ */
+async function storeDeliveries(ctx: Ctx, rows: WebhookDeliveryRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set()
+  const res = await ctx.db.insertInto('webhook_deliveries').ignore().values(rows).executeTakeFirst()
+  if (Number(res.numInsertedOrUpdatedRows ?? 0n) === rows.length) return new Set(rows.map((r) => r.id))
+  const kept = await ctx.db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('merchant_id', '=', rows[0]!.merchant_id)
+    .where('shop_id', '=', rows[0]!.shop_id)
+    .where(
+      'delivery_key',
+      'in',
+      rows.map((r) => r.delivery_key),
     )
-  if (parseError)
-    ctx.log.warn({ shopId, channel, err: parseError }, 'webhook body could not be read; kept for inspection')
-  return { status: 200, stored, ping: false }
+    .execute()
+  const ours = new Set(rows.map((r) => r.id))
+  return new Set(kept.map((k) => k.id).filter((id) => ours.has(id)))
 }
 
 /** Deliveries of one shop processed together at most: one ingest of all their orders. */

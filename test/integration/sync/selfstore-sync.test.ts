@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto'
 import nock from 'nock'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { signWebhook } from '../../../connectors/selfstore/index.js'
 import { processDeliveryJoined } from '../../../src/webhooks/batch.js'
-import { processDelivery } from '../../../src/webhooks/service.js'
+import { processDelivery, receiveWebhook } from '../../../src/webhooks/service.js'
 import { fixedClock } from '../../../src/lib/clock.js'
 import { pullStream } from '../../../src/sync/pull.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
@@ -214,6 +215,58 @@ describe('webhooks', () => {
       .where('external_id', '=', 'W1')
       .execute()
     expect(w1).toEqual([{ status: 'paid' }])
+  })
+
+  it('receives a burst of deliveries together, each with its own answer', async () => {
+    const before = await deliveries()
+    const body = (id: string) =>
+      JSON.stringify({
+        event: 'order.updated',
+        order: selfstoreOrder({ id, updated_at: '2026-11-11T12:44:00Z' }),
+      })
+    const raw = (b: string, headers: Record<string, string>) => ({
+      headers: { 'content-type': 'application/json', ...headers },
+      rawBody: Buffer.from(b),
+      query: {},
+    })
+    // Arriving in one turn: two new, one twice, one forged, one unreadable, a ping, an earlier one again.
+    const unreadable = '{"event": "order.updated", "order": '
+    const ping = JSON.stringify({ event: 'ping' })
+    const burst = [
+      raw(body('B1'), signed(body('B1'), 'd-b1')),
+      raw(body('B2'), signed(body('B2'), 'd-b2')),
+      raw(body('B2'), signed(body('B2'), 'd-b2')),
+      raw(body('B3'), { ...signed(body('B3'), 'd-b3'), 'x-entrepot-signature': 't=1,v1=00' }),
+      raw(unreadable, signed(unreadable, 'd-b4')),
+      raw(ping, signed(ping, 'd-b5')),
+      raw(body('W1'), signed(body('W1'), 'd-1')),
+    ]
+    const answers = await Promise.all(burst.map((r) => receiveWebhook(env.ctx, 'selfstore', shop.id, r)))
+    expect(answers).toEqual([
+      { status: 200, stored: true, ping: false },
+      { status: 200, stored: true, ping: false },
+      { status: 200, stored: false, ping: false },
+      { status: 401, reason: 'signature does not match' },
+      { status: 200, stored: true, ping: false },
+      { status: 200, stored: false, ping: true },
+      { status: 200, stored: false, ping: false },
+    ])
+    expect(await deliveries()).toBe(before + 3)
+    const kept = await env.ctx.db
+      .selectFrom('webhook_deliveries')
+      .select(['delivery_key', 'status', 'error'])
+      .where('delivery_key', 'in', [
+        'id:d-b1',
+        'id:d-b2',
+        'sha256:' + createHash('sha256').update(unreadable).digest('hex'),
+      ])
+      .orderBy('delivery_key')
+      .execute()
+    expect(kept.map((k) => [k.delivery_key.slice(0, 7), k.status, k.error === null])).toEqual([
+      ['id:d-b1', 'received', true],
+      ['id:d-b2', 'received', true],
+      ['sha256:', 'failed', false],
+    ])
   })
 
   it('processes the deliveries a worker holds at once together, each with its own outcome', async () => {
