@@ -222,11 +222,33 @@ export function readShopSettings<T extends TObject>(schema: T, raw: unknown): Re
   return { hub, value: channelProblems.length === 0 ? (whole as Static<T>) : null, problems }
 }
 
-/** The hub's own settings of a stored settings object (invalid values take their default). */
+/**
+ * The hub's own settings of a stored settings object (invalid values take their default). Read
+ * for every order allocated and posted: readings are kept by the stored JSON (bounded, frozen —
+ * shared, so never changed by a reader); reading through the schema cost ~1 ms each.
+ */
 export function hubSettings(raw: unknown): HubSettings {
+  const key = JSON.stringify(raw ?? null)
+  const known = hubReadings.get(key)
+  if (known) return known
   const hubPart: Record<string, unknown> = {}
   if (isPlainObject(raw)) for (const k of HUB_KEYS) if (k in raw) hubPart[k] = structuredClone(raw[k])
-  return lenient(HubSettingsSchema, hubPart, [])
+  const read = deepFreeze(lenient(HubSettingsSchema, hubPart, []))
+  if (hubReadings.size >= READINGS_KEPT) hubReadings.delete(hubReadings.keys().next().value!)
+  hubReadings.set(key, read)
+  return read
+}
+
+const hubReadings = new Map<string, HubSettings>()
+const READINGS_KEPT = 1000
+
+/** Freeze a value and everything in it: a reading shared by every caller. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
 }
 
 /** Every problem with settings about to be saved (strict: unknown keys included). */

@@ -7,6 +7,7 @@
 import { settingsSchemaOf } from '../../connectors/index.js'
 import { checkOutboundUrl } from '../../connectors/outbound.js'
 import {
+  deepFreeze,
   describeProblem,
   readShopSettings,
   settingsProblems,
@@ -46,14 +47,6 @@ export function parseSettings(channel: Channel, stored: unknown): ParsedSettings
   if (readings.size >= READINGS_KEPT) readings.delete(readings.keys().next().value!)
   readings.set(key, parsed)
   return parsed
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const v of Object.values(value)) deepFreeze(v)
-  }
-  return value
 }
 
 /** Schema problems of settings about to be saved (unknown keys included). */
