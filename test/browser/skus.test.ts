@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bearer } from '../helpers/app.js'
-import { browserMissing, eventually, openSignedIn, shoot, startWorld, type World } from './harness.js'
+import { browserMissing, eventually, openSignedIn, settle, shoot, startWorld, type World } from './harness.js'
 import { PASSWORD } from './seed.js'
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
@@ -27,6 +27,9 @@ describe.skipIf(browserMissing())('SKUs and bundles', () => {
 
     await page.getByRole('button', { name: '新建 SKU' }).click()
     const modal = page.getByRole('dialog', { name: '新建 SKU' })
+    // The form has taken its defaults (the modal resets it when it opens): typing before that is lost.
+    await eventually(() => modal.getByLabel('单位').inputValue()).toBe('pcs')
+    await settle(page)
     await modal.getByLabel('SKU 编码').fill('MUG-350-WH')
     await modal.getByLabel('名称').fill('重复的杯子')
     await modal.getByRole('button', { name: '保存' }).click()
