@@ -11,14 +11,14 @@
  * Sales and refunds carry their SKUs, a bundle's split over its components (attribution.ts).
  */
 import { sql } from 'kysely'
-import type { Db, Executor, Tx } from '../db/connect.js'
+import { poolSize, type Db, type Executor, type Tx } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { groupBy } from '../lib/collections.js'
 import { faultPoint } from '../lib/fault.js'
 import { money, sum, type Decimal } from '../money/index.js'
 import type { OrderEvent } from '../orders/events.js'
 import { refundBySku, lineBySku, saleBySku, type AttributionLine } from './attribution.js'
-import { postEntries, postEntry, type EntryHead } from './journal.js'
+import { lockBookingRules, postEntries, postEntry, type EntryHead } from './journal.js'
 import { accrueFees, refundFees, reverseFees } from './accruals.js'
 import { postingsForCogs, postingsForRefund, postingsForSale, reverse, type Posting } from './postings.js'
 import { hubSettings } from '../../connectors/settings.js'
@@ -366,9 +366,10 @@ async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
   if (take.length > 1) {
     let outcomes: string[] | null = null
     try {
-      const events = take.map((w) => w.e)
-      const pre = await prefetch(db, events)
-      outcomes = await withTx(db, (tx) => postForEvents(tx, events, pre))
+      outcomes = await postBatch(
+        db,
+        take.map((w) => w.e),
+      )
     } catch {
       // One of them failed: each on its own below, with its own outcome or error.
     }
@@ -380,8 +381,7 @@ async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
   await Promise.all(
     take.map(async (w) => {
       try {
-        const pre = await prefetch(db, [w.e])
-        w.resolve((await withTx(db, (tx) => postForEvents(tx, [w.e], pre)))[0]!)
+        w.resolve((await postBatch(db, [w.e]))[0]!)
       } catch (err) {
         w.reject(err)
       }
@@ -390,10 +390,31 @@ async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
 }
 
 /**
- * The events of one merchant, one per order, in the caller's transaction: what they read is read
- * for all of them at once, the sales and shipments' COGS they call for are posted in one go, then
- * each does the rest (refunds, reversals) on its own. Returns each event's outcome.
+ * The events of one merchant, one per order, in one transaction. Its first round trips overlap:
+ * the transaction begins and takes the booking lock (the merchant's closed months, journal.ts)
+ * while the batch's reads run on the pool's other connections.
  */
+async function postBatch(db: Db, events: readonly OrderEvent[]): Promise<string[]> {
+  const reads = prefetch(db, events)
+  // A transaction that waits for reads holds a connection they cannot use: fewer of them than the
+  // pool has connections, so the reads always find one. Beyond that, read first.
+  const waiting = readersWaiting.get(db) ?? 0
+  if (waiting + 1 >= poolSize(db)) {
+    const pre = await reads
+    return withTx(db, (tx) => postForEvents(tx, events, pre))
+  }
+  readersWaiting.set(db, waiting + 1)
+  const done = reads.finally(() => readersWaiting.set(db, readersWaiting.get(db)! - 1))
+  done.catch(() => {}) // awaited below; until then a failure is not an unhandled rejection
+  return withTx(db, async (tx) => {
+    await lockBookingRules(tx, events[0]!.merchantId)
+    return postForEvents(tx, events, await done)
+  })
+}
+
+/** Per database, the transactions of postBatch holding a connection while their reads run. */
+const readersWaiting = new WeakMap<Db, number>()
+
 /**
  * What a batch of events reads, read before its transaction, side by side on the pool's
  * connections: none of it is a locking read, and none of it is written by the ledger (posted COGS
@@ -436,6 +457,26 @@ async function prefetch(db: Executor, events: readonly OrderEvent[]) {
   return { orders, lines, refunds, moves, cogsPosted }
 }
 
+/** Recognition points of the shop settings seen: validating settings costs more than a batch's postings. */
+const recognitionBySettings = new Map<string, 'paid' | 'shipped'>()
+
+/** The event kind that recognises a shop's revenue (`settings.revenueRecognition`). */
+function recognitionPoint(settings: unknown): 'paid' | 'shipped' {
+  const key = JSON.stringify(settings)
+  let point = recognitionBySettings.get(key)
+  if (!point) {
+    point = hubSettings(settings).revenueRecognition === 'payment' ? 'paid' : 'shipped'
+    if (recognitionBySettings.size >= 1000) recognitionBySettings.clear()
+    recognitionBySettings.set(key, point)
+  }
+  return point
+}
+
+/**
+ * The events of one merchant, one per order, in the caller's transaction: what they read is read
+ * for all of them at once, the sales and shipments' COGS they call for are posted in one go, then
+ * each does the rest (refunds, reversals) on its own. Returns each event's outcome.
+ */
 async function postForEvents(
   tx: Tx,
   events: readonly OrderEvent[],
@@ -448,7 +489,7 @@ async function postForEvents(
   const plans = events.map((e) => {
     const o = orders.get(e.orderId)
     if (!o) return null
-    const recognition = hubSettings(o.settings).revenueRecognition === 'payment' ? 'paid' : 'shipped'
+    const recognition = recognitionPoint(o.settings)
     const at = (e.kind === 'shipped' ? o.shipped_at : o.paid_at) ?? eventTime(e, o)
     return {
       e,

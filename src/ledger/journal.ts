@@ -67,6 +67,18 @@ async function bookingRules(db: Executor, merchantId: string, from: Date): Promi
   return rules
 }
 
+/**
+ * Take the shared lock on the merchant row and read its booking rules with every closed month, at
+ * the start of a transaction that will post entries of any date: its postings then read no rules
+ * again. A batch of events takes it while its reads are still under way, before it knows its dates.
+ */
+export async function lockBookingRules(tx: Executor, merchantId: string): Promise<void> {
+  await bookingRules(tx, merchantId, ALL_MONTHS)
+}
+
+/** A `from` before any month: the rules with every closed month. */
+const ALL_MONTHS = new Date(Date.UTC(1970, 1, 1))
+
 async function readBookingRules(db: Executor, merchantId: string, from: Date): Promise<BookingRules> {
   // One read: the closed months from the UTC month of the day before `from` on (no zone is a day
   // off UTC), a superset of those from its local month; the shared lock is on the merchant row.
@@ -126,31 +138,46 @@ function sumRows<K extends Record<string, string>>(
   items: readonly { head: EntryHead; day: string; postings: readonly ValuedPosting[] }[],
   key: (head: EntryHead, day: string, p: Posting) => K,
 ) {
-  const sums = new Map<string, K & Sum>()
+  // Lines in the base currency (base amount = amount) are summed once: while every line of a row is
+  // one, its base sums are its sums.
+  const sums = new Map<string, K & Sum & { sameBase: boolean }>()
   for (const { head, day, postings } of items) {
     for (const p of postings) {
       const k = key(head, day, p)
-      const id = Object.values(k).join('\u0000')
-      const s = sums.get(id) ?? { ...k, debit: ZERO, credit: ZERO, base_debit: ZERO, base_credit: ZERO }
+      let id = ''
+      for (const v of Object.values(k)) id += `${v}\u0000`
+      let s = sums.get(id)
+      if (!s) {
+        s = { ...k, debit: ZERO, credit: ZERO, base_debit: ZERO, base_credit: ZERO, sameBase: true }
+        sums.set(id, s)
+      }
+      if (s.sameBase && p.base !== p.amount) {
+        s.sameBase = false
+        s.base_debit = s.debit
+        s.base_credit = s.credit
+      }
       if (p.side === 'debit') {
         s.debit = s.debit.plus(p.amount)
-        s.base_debit = s.base_debit.plus(p.base)
+        if (!s.sameBase) s.base_debit = s.base_debit.plus(p.base)
       } else {
         s.credit = s.credit.plus(p.amount)
-        s.base_credit = s.base_credit.plus(p.base)
+        if (!s.sameBase) s.base_credit = s.base_credit.plus(p.base)
       }
-      sums.set(id, s)
     }
   }
   return [...sums.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, r]) => ({
-      ...r,
-      debit: toDb(r.debit),
-      credit: toDb(r.credit),
-      base_debit: toDb(r.base_debit),
-      base_credit: toDb(r.base_credit),
-    }))
+    .map(([, { sameBase, ...r }]) => {
+      const debit = toDb(r.debit)
+      const credit = toDb(r.credit)
+      return {
+        ...r,
+        debit,
+        credit,
+        base_debit: sameBase ? debit : toDb(r.base_debit),
+        base_credit: sameBase ? credit : toDb(r.base_credit),
+      }
+    })
 }
 
 const dailyKey = (head: EntryHead, day: string, p: Posting): DailyKey => ({
