@@ -6,7 +6,8 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { handleLedgerEvent } from '../../../src/ledger/events.js'
-import { IdempotencyConflict } from '../../../src/ledger/journal.js'
+import { createDb } from '../../../src/db/connect.js'
+import { closePeriod, IdempotencyConflict } from '../../../src/ledger/journal.js'
 import { statement, statementBySku } from '../../../src/ledger/statements.js'
 import { newId } from '../../../src/lib/ids.js'
 import { createMerchant } from '../../../src/merchants/repo.js'
@@ -98,4 +99,40 @@ it('fails the one event that cannot be posted, and posts the others of its batch
     .where('posting_key', '=', `cogs.${bad.shipmentId}`)
     .execute()
   expect(cogs).toEqual([]) // its COGS rolled back with its sale
+})
+
+it('books a batch dated in closed months at the first instant of the next open one, keeping the date', async () => {
+  const other = (await createMerchant(t.db, { name: 'closed', timezone: 'Asia/Shanghai' })).id
+  const shop = (await createShop(t.db, Buffer.alloc(32), other, { channel: 'selfstore', name: 'web' })).id
+  const wh = (await createWarehouse(t.db, other, { code: 'W', name: 'W' })).id
+  const orders = makeOrders(10, skus, 3) // shipped in November 2026
+  await seed(t.db, other, shop, wh, orders)
+  for (const period of ['2026-10', '2026-11'])
+    await closePeriod(t.db, other, period, 'accountant', new Date('2026-12-05T00:00:00Z'))
+  const outcomes = await Promise.all(
+    orders.map((o) => handleLedgerEvent(t.db, { ...shipped(o), merchantId: other })),
+  )
+  expect(outcomes).toEqual(orders.map(() => 'posted,posted'))
+  const entries = await t.db
+    .selectFrom('journal_entries')
+    .select(['order_id', 'event_at', 'original_event_at'])
+    .where('merchant_id', '=', other)
+    .execute()
+  expect(entries).toHaveLength(20)
+  for (const e of entries) {
+    expect(e.event_at).toEqual(new Date('2026-11-30T16:00:00Z')) // 1 December, Asia/Shanghai
+    expect(e.original_event_at).toEqual(orders.find((o) => o.id === e.order_id)!.shippedAt)
+  }
+})
+
+it('posts concurrent events through a pool of one connection (a transaction never waits for reads it holds the connection of)', async () => {
+  const small = createDb({ url: t.url, poolSize: 1 })
+  try {
+    const orders = makeOrders(12, skus, 4)
+    await seed(t.db, merchantId, shopId, warehouseId, orders)
+    const outcomes = await Promise.all(orders.map((o) => handleLedgerEvent(small, shipped(o))))
+    expect(outcomes).toEqual(orders.map(() => 'posted,posted'))
+  } finally {
+    await small.destroy()
+  }
 })
