@@ -65,7 +65,8 @@ async function loadOrders(db: Executor, merchantId: string, orderIds: readonly s
               .whereRef('p.shop_id', '=', 'o.shop_id'),
           )
           .as('has_plan'),
-      // The id lists again (not correlated): found by (merchant, order) whatever the statistics say.
+      // With the id list again, not only correlated: found by (merchant, order) whatever the
+      // statistics say (correlated alone, fresh statistics sent it through all the merchant's lines).
       (eb) =>
         eb(
           'o.id',
@@ -100,7 +101,7 @@ async function loadOrders(db: Executor, merchantId: string, orderIds: readonly s
   return orders
 }
 
-/** MySQL answers EXISTS with 1 or 0 (a number or a string, by driver settings). */
+/** MySQL answers EXISTS and IN with 1 or 0 (a number or a string, by driver settings). */
 const yes = (flag: unknown) => String(flag) === '1'
 
 type Order = NonNullable<ReturnType<Awaited<ReturnType<typeof loadOrders>>['get']>>
