@@ -508,21 +508,6 @@ async function prefetch(db: Executor, events: readonly OrderEvent[]) {
   return { orders, lines, refunds, moves, cogsPosted }
 }
 
-/** Recognition points of the shop settings seen: validating settings costs more than a batch's postings. */
-const recognitionBySettings = new Map<string, 'paid' | 'shipped'>()
-
-/** The event kind that recognises a shop's revenue (`settings.revenueRecognition`). */
-function recognitionPoint(settings: unknown): 'paid' | 'shipped' {
-  const key = JSON.stringify(settings)
-  let point = recognitionBySettings.get(key)
-  if (!point) {
-    point = hubSettings(settings).revenueRecognition === 'payment' ? 'paid' : 'shipped'
-    if (recognitionBySettings.size >= 1000) recognitionBySettings.clear()
-    recognitionBySettings.set(key, point)
-  }
-  return point
-}
-
 /**
  * The events of one merchant, one per order, in the caller's transaction: what they read is read
  * for all of them at once, the sales and shipments' COGS they call for are posted in one go, then
@@ -540,7 +525,7 @@ async function postForEvents(
   const plans = events.map((e) => {
     const o = orders.get(e.orderId)
     if (!o) return null
-    const recognition = recognitionPoint(o.settings)
+    const recognition = hubSettings(o.settings).revenueRecognition === 'payment' ? 'paid' : 'shipped'
     const at = (e.kind === 'shipped' ? o.shipped_at : o.paid_at) ?? eventTime(e, o)
     return {
       e,
