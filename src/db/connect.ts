@@ -55,6 +55,13 @@ export function createPoolFor(cfg: DbConfig): Pool {
   return pool
 }
 
+const poolSizes = new WeakMap<Db, number>()
+
 export function createDb(cfg: DbConfig): Db {
-  return new Kysely<DB>({ dialect: new MysqlDialect({ pool: createPoolFor(cfg) }) })
+  const db = new Kysely<DB>({ dialect: new MysqlDialect({ pool: createPoolFor(cfg) }) })
+  poolSizes.set(db, cfg.poolSize)
+  return db
 }
+
+/** How many connections the database's pool holds at most (0 for one not made by createDb). */
+export const poolSize = (db: Db): number => poolSizes.get(db) ?? 0

@@ -178,10 +178,12 @@ export async function valueEntries(
   return out
 }
 
+const ONE = money(1)
+
 const identity = (p: Posting): ValuedPosting => ({
   ...p,
   base: p.amount,
-  fxRate: money(1),
+  fxRate: ONE,
   rateDate: null,
   rateSource: null,
   origin: 'identity',

@@ -11,26 +11,36 @@
  * Sales and refunds carry their SKUs, a bundle's split over its components (attribution.ts).
  */
 import { sql } from 'kysely'
-import type { Db, Executor, Tx } from '../db/connect.js'
+import { poolSize, type Db, type Executor, type Tx } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { groupBy } from '../lib/collections.js'
 import { faultPoint } from '../lib/fault.js'
 import { money, sum, type Decimal } from '../money/index.js'
 import type { OrderEvent } from '../orders/events.js'
 import { refundBySku, lineBySku, saleBySku, type AttributionLine } from './attribution.js'
-import { postEntries, postEntry, type EntryHead } from './journal.js'
+import { lockBookingRules, postEntries, postEntry, type EntryHead } from './journal.js'
 import { accrueFees, refundFees, reverseFees } from './accruals.js'
 import { postingsForCogs, postingsForRefund, postingsForSale, reverse, type Posting } from './postings.js'
 import { hubSettings } from '../../connectors/settings.js'
 
-/** The events' orders (with their shop's settings), in one query. */
+/**
+ * The events' orders (with their shop's settings), in one query. The merchant's zone and the shop's
+ * settings come by key from each order row, so the orders are found by their ids whatever the
+ * table statistics say (joined, a fresh table's statistics made the shop's orders the way in).
+ * What else an event may need to read comes with it: whether the order has settled refund records
+ * and COGS posted already (a split parcel's earlier shipment), so that a batch reads those only
+ * for the orders that have them.
+ */
 async function loadOrders(db: Executor, merchantId: string, orderIds: readonly string[]) {
   const rows = await db
     .selectFrom('orders as o')
-    .innerJoin('shops as s', 's.id', 'o.shop_id')
-    .innerJoin('merchants as m', 'm.id', 'o.merchant_id')
     .select([
-      'm.timezone',
+      (eb) =>
+        eb
+          .selectFrom('merchants as m')
+          .select('m.timezone')
+          .whereRef('m.id', '=', 'o.merchant_id')
+          .as('timezone'),
       'o.id',
       'o.shop_id',
       'o.channel',
@@ -41,7 +51,8 @@ async function loadOrders(db: Executor, merchantId: string, orderIds: readonly s
       'o.platform_updated_at',
       'o.shipping_amount',
       'o.tax_amount',
-      's.settings',
+      (eb) =>
+        eb.selectFrom('shops as s').select('s.settings').whereRef('s.id', '=', 'o.shop_id').as('settings'),
       // Without a commission plan there is no fee to accrue or give back (accrueFees answers
       // no_plan, refundFees nothing): the events of such a shop skip both.
       (eb) =>
@@ -54,12 +65,44 @@ async function loadOrders(db: Executor, merchantId: string, orderIds: readonly s
               .whereRef('p.shop_id', '=', 'o.shop_id'),
           )
           .as('has_plan'),
+      // With the id list again, not only correlated: found by (merchant, order) whatever the
+      // statistics say (correlated alone, fresh statistics sent it through all the merchant's lines).
+      (eb) =>
+        eb(
+          'o.id',
+          'in',
+          eb
+            .selectFrom('order_refunds as r')
+            .select('r.order_id')
+            .where('r.merchant_id', '=', merchantId)
+            .where('r.order_id', 'in', orderIds)
+            .where('r.status', '=', 'refunded'),
+        ).as('has_refunds'),
+      (eb) =>
+        eb(
+          'o.id',
+          'in',
+          eb
+            .selectFrom('journal_lines as jl')
+            .select('jl.order_id')
+            .where('jl.merchant_id', '=', merchantId)
+            .where('jl.order_id', 'in', orderIds)
+            .where('jl.account', '=', 'cogs'),
+        ).as('has_cogs'),
     ])
     .where('o.merchant_id', '=', merchantId)
     .where('o.id', 'in', orderIds)
     .execute()
-  return new Map(rows.map((r) => [r.id, r]))
+  const orders = new Map<string, (typeof rows)[number] & { timezone: string; settings: unknown }>()
+  for (const r of rows) {
+    const { timezone, settings } = r
+    if (timezone !== null && settings !== null) orders.set(r.id, { ...r, timezone, settings })
+  }
+  return orders
 }
+
+/** MySQL answers EXISTS and IN with 1 or 0 (a number or a string, by driver settings). */
+const yes = (flag: unknown) => String(flag) === '1'
 
 type Order = NonNullable<ReturnType<Awaited<ReturnType<typeof loadOrders>>['get']>>
 const head = (o: Order, merchantId: string, kind: string, key: string, at: Date) => ({
@@ -366,9 +409,10 @@ async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
   if (take.length > 1) {
     let outcomes: string[] | null = null
     try {
-      const events = take.map((w) => w.e)
-      const pre = await prefetch(db, events)
-      outcomes = await withTx(db, (tx) => postForEvents(tx, events, pre))
+      outcomes = await postBatch(
+        db,
+        take.map((w) => w.e),
+      )
     } catch {
       // One of them failed: each on its own below, with its own outcome or error.
     }
@@ -380,8 +424,7 @@ async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
   await Promise.all(
     take.map(async (w) => {
       try {
-        const pre = await prefetch(db, [w.e])
-        w.resolve((await withTx(db, (tx) => postForEvents(tx, [w.e], pre)))[0]!)
+        w.resolve((await postBatch(db, [w.e]))[0]!)
       } catch (err) {
         w.reject(err)
       }
@@ -390,10 +433,33 @@ async function runBatch(db: Db, take: readonly Waiting[]): Promise<void> {
 }
 
 /**
- * The events of one merchant, one per order, in the caller's transaction: what they read is read
- * for all of them at once, the sales and shipments' COGS they call for are posted in one go, then
- * each does the rest (refunds, reversals) on its own. Returns each event's outcome.
+ * The events of one merchant, one per order, in one transaction. Its first round trips overlap:
+ * the transaction begins and takes the booking lock (the merchant's closed months, journal.ts)
+ * while the batch's reads run on the pool's other connections.
  */
+async function postBatch(db: Db, events: readonly OrderEvent[]): Promise<string[]> {
+  // A transaction that waits for reads holds a connection they cannot use: fewer of them than the
+  // pool has connections, so the reads always find one. Beyond that, read first.
+  const waiting = readersWaiting.get(db) ?? 0
+  if (waiting + 1 >= poolSize(db)) {
+    const pre = await prefetch(db, events)
+    return withTx(db, (tx) => postForEvents(tx, events, pre))
+  }
+  readersWaiting.set(db, waiting + 1)
+  // The transaction asks for its connection first, so its BEGIN and lock go ahead of the reads
+  // (its callback runs once BEGIN is answered, after `reads` below is set).
+  const posted = withTx(db, async (tx) => {
+    await lockBookingRules(tx, events[0]!.merchantId)
+    return postForEvents(tx, events, await reads)
+  })
+  const reads = prefetch(db, events).finally(() => readersWaiting.set(db, readersWaiting.get(db)! - 1))
+  reads.catch(() => {}) // awaited in the transaction; until then a failure is not an unhandled rejection
+  return posted
+}
+
+/** Per database, the transactions of postBatch holding a connection while their reads run. */
+const readersWaiting = new WeakMap<Db, number>()
+
 /**
  * What a batch of events reads, read before its transaction, side by side on the pool's
  * connections: none of it is a locking read, and none of it is written by the ledger (posted COGS
@@ -403,14 +469,13 @@ async function prefetch(db: Executor, events: readonly OrderEvent[]) {
   const merchantId = events[0]!.merchantId
   const sellable = events.filter((e) => e.kind === 'paid' || e.kind === 'shipped').map((e) => e.orderId)
   const shipped = events.filter((e) => e.kind === 'shipped' && e.shipmentId).map((e) => e.orderId)
-  const [orders, lines, refunds, moves, cogsPosted] = await Promise.all([
+  const [orders, lines, moves] = await Promise.all([
     loadOrders(
       db,
       merchantId,
       events.map((e) => e.orderId),
     ),
     sellable.length > 0 ? readLines(db, merchantId, sellable) : new Map<string, Line[]>(),
-    sellable.length > 0 ? readRefunds(db, merchantId, sellable) : new Map<string, RefundRecord[]>(),
     shipped.length === 0
       ? []
       : db
@@ -421,21 +486,33 @@ async function prefetch(db: Executor, events: readonly OrderEvent[]) {
           .where('ref_id', 'in', shipped)
           .where('kind', '=', 'shipment')
           .execute(),
-    // What earlier shipments of the same orders (split parcels) already posted as COGS.
-    shipped.length === 0
+  ])
+  // Settled refund records and COGS posted by earlier shipments of the same orders (split parcels):
+  // read only for the orders the first read says have them; for the others there are none.
+  const refunded = sellable.filter((id) => yes(orders.get(id)?.has_refunds))
+  const costed = shipped.filter((id) => yes(orders.get(id)?.has_cogs))
+  const [refunds, cogsPosted] = await Promise.all([
+    refunded.length > 0 ? readRefunds(db, merchantId, refunded) : new Map<string, RefundRecord[]>(),
+    costed.length === 0
       ? []
       : db
           .selectFrom('journal_lines')
           .select(['order_id', 'sku_id', 'currency', sql<string>`SUM(debit) - SUM(credit)`.as('net')])
           .where('merchant_id', '=', merchantId)
-          .where('order_id', 'in', shipped)
+          .where('order_id', 'in', costed)
           .where('account', '=', 'cogs')
           .groupBy(['order_id', 'sku_id', 'currency'])
           .execute(),
   ])
+  for (const id of sellable) if (!refunds.has(id)) refunds.set(id, [])
   return { orders, lines, refunds, moves, cogsPosted }
 }
 
+/**
+ * The events of one merchant, one per order, in the caller's transaction: what they read is read
+ * for all of them at once, the sales and shipments' COGS they call for are posted in one go, then
+ * each does the rest (refunds, reversals) on its own. Returns each event's outcome.
+ */
 async function postForEvents(
   tx: Tx,
   events: readonly OrderEvent[],
@@ -520,7 +597,7 @@ async function postForEvents(
       // A sale posted just now stands at `at` (its original time, wherever a closed month booked it).
       const first = posted[p.sale] === 'posted'
       const recorded = first ? at : await saleTime(tx, merchantId, o.id)
-      const fees = String(o.has_plan) === '1'
+      const fees = yes(o.has_plan)
       // The fees the shop's plan expects, owed to the platform until its bill trues them up.
       if (recorded !== null && fees) await accrueFees(tx, merchantId, o.id, at, o.timezone, p.rateAt)
       const saleAt = first ? at : (recorded ?? at)

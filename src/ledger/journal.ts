@@ -67,6 +67,18 @@ async function bookingRules(db: Executor, merchantId: string, from: Date): Promi
   return rules
 }
 
+/**
+ * Take the shared lock on the merchant row and read its booking rules with every closed month, at
+ * the start of a transaction that will post entries of any date: its postings then read no rules
+ * again. A batch of events takes it while its reads are still under way, before it knows its dates.
+ */
+export async function lockBookingRules(tx: Executor, merchantId: string): Promise<void> {
+  await bookingRules(tx, merchantId, ALL_MONTHS)
+}
+
+/** A `from` before any month: the rules with every closed month. */
+const ALL_MONTHS = new Date(Date.UTC(1970, 1, 1))
+
 async function readBookingRules(db: Executor, merchantId: string, from: Date): Promise<BookingRules> {
   // One read: the closed months from the UTC month of the day before `from` on (no zone is a day
   // off UTC), a superset of those from its local month; the shared lock is on the merchant row.
@@ -111,56 +123,52 @@ export async function bookingTime(
   return { ...bookedAt(at, rules), timezone: rules.timezone }
 }
 
-type DailyKey = {
-  merchant_id: string
-  day: string
-  channel: string
-  shop_id: string
-  account_group: string
-  currency: string
-}
 type Sum = { debit: Decimal; credit: Decimal; base_debit: Decimal; base_credit: Decimal }
+type Row = Sum & { sameBase: boolean }
 
-/** Sum postings per key, then the rows in key order (so two postings never lock rows in opposite orders). */
-function sumRows<K extends Record<string, string>>(
-  items: readonly { head: EntryHead; day: string; postings: readonly ValuedPosting[] }[],
-  key: (head: EntryHead, day: string, p: Posting) => K,
-) {
-  const sums = new Map<string, K & Sum>()
-  for (const { head, day, postings } of items) {
-    for (const p of postings) {
-      const k = key(head, day, p)
-      const id = Object.values(k).join('\u0000')
-      const s = sums.get(id) ?? { ...k, debit: ZERO, credit: ZERO, base_debit: ZERO, base_credit: ZERO }
-      if (p.side === 'debit') {
-        s.debit = s.debit.plus(p.amount)
-        s.base_debit = s.base_debit.plus(p.base)
-      } else {
-        s.credit = s.credit.plus(p.amount)
-        s.base_credit = s.base_credit.plus(p.base)
-      }
-      sums.set(id, s)
+/** Running sums per key of one totals table; its rows in key order (so two postings never lock rows in opposite orders). */
+class Totals<K extends Record<string, string>> {
+  private readonly sums = new Map<string, K & Row>()
+
+  /** Add a posting to the row of `id` (the key's values joined in column order), made by `key` when new. */
+  add(id: string, key: () => K, p: ValuedPosting): void {
+    let s = this.sums.get(id)
+    if (!s) {
+      s = { ...key(), debit: ZERO, credit: ZERO, base_debit: ZERO, base_credit: ZERO, sameBase: true }
+      this.sums.set(id, s)
+    }
+    // Lines in the base currency (base amount = amount) are summed once: while every line of a row
+    // is one, its base sums are its sums.
+    if (s.sameBase && p.base !== p.amount) {
+      s.sameBase = false
+      s.base_debit = s.debit
+      s.base_credit = s.credit
+    }
+    if (p.side === 'debit') {
+      s.debit = s.debit.plus(p.amount)
+      if (!s.sameBase) s.base_debit = s.base_debit.plus(p.base)
+    } else {
+      s.credit = s.credit.plus(p.amount)
+      if (!s.sameBase) s.base_credit = s.base_credit.plus(p.base)
     }
   }
-  return [...sums.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, r]) => ({
-      ...r,
-      debit: toDb(r.debit),
-      credit: toDb(r.credit),
-      base_debit: toDb(r.base_debit),
-      base_credit: toDb(r.base_credit),
-    }))
-}
 
-const dailyKey = (head: EntryHead, day: string, p: Posting): DailyKey => ({
-  merchant_id: head.merchantId,
-  day,
-  channel: head.channel ?? '',
-  shop_id: head.shopId ?? '',
-  account_group: p.account.split(':')[0]!,
-  currency: p.currency,
-})
+  rows() {
+    return [...this.sums.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, { sameBase, ...r }]) => {
+        const debit = toDb(r.debit)
+        const credit = toDb(r.credit)
+        return {
+          ...r,
+          debit,
+          credit,
+          base_debit: sameBase ? debit : toDb(r.base_debit),
+          base_credit: sameBase ? credit : toDb(r.base_credit),
+        }
+      })
+  }
+}
 
 const addUp = {
   debit: sql<string>`debit + VALUES(debit)`,
@@ -201,35 +209,55 @@ async function addToDaily(db: Executor, items: readonly DailyItem[]): Promise<vo
 
 /** The totals rows summed per row and upserted in key order, so two postings never lock rows in opposite orders. */
 async function writeTotals(db: Executor, items: readonly DailyItem[]): Promise<void> {
-  // Per SKU only the lines with one: the rest (receivables, shipping, fees) is in journal_daily, and
-  // a SKU-less row would be touched by every posting of the shop.
-  const withSku = items.map((i) => ({ ...i, postings: i.postings.filter((p) => p.skuId) }))
-  const skuKey = (head: EntryHead, day: string, p: Posting) => {
-    const k = dailyKey(head, day, p)
-    return {
-      channel: k.channel,
-      shop_id: k.shop_id,
-      sku_id: p.skuId!,
-      account_group: k.account_group,
-      currency: k.currency,
+  // One pass over the postings for the three tables. Per SKU only the lines with one: the rest
+  // (receivables, shipping, fees) is in journal_daily, and a SKU-less row would be touched by every
+  // posting of the shop.
+  const daily = new Totals<{
+    merchant_id: string
+    day: string
+    channel: string
+    shop_id: string
+    account_group: string
+    currency: string
+  }>()
+  type SkuKey = { channel: string; shop_id: string; sku_id: string; account_group: string; currency: string }
+  const skuDaily = new Totals<{ merchant_id: string; day: string } & SkuKey>()
+  const skuMonthly = new Totals<{ merchant_id: string; month: string } & SkuKey>()
+  const $ = '\u0000'
+  for (const { head, day, postings } of items) {
+    const m = head.merchantId
+    const channel = head.channel ?? ''
+    const shop = head.shopId ?? ''
+    const month = day.slice(0, 7)
+    for (const p of postings) {
+      const group = p.account.split(':')[0]!
+      const c = p.currency
+      daily.add(
+        `${m}${$}${day}${$}${channel}${$}${shop}${$}${group}${$}${c}`,
+        () => ({
+          merchant_id: m,
+          day,
+          channel,
+          shop_id: shop,
+          account_group: group,
+          currency: c,
+        }),
+        p,
+      )
+      const sku = p.skuId
+      if (!sku) continue
+      const tail = `${channel}${$}${shop}${$}${sku}${$}${group}${$}${c}`
+      const skuKey = () => ({ channel, shop_id: shop, sku_id: sku, account_group: group, currency: c })
+      skuMonthly.add(`${m}${$}${month}${$}${tail}`, () => ({ merchant_id: m, month, ...skuKey() }), p)
+      skuDaily.add(`${m}${$}${day}${$}${tail}`, () => ({ merchant_id: m, day, ...skuKey() }), p)
     }
   }
-  const bySkuMonth = sumRows(withSku, (head, day, p) => ({
-    merchant_id: head.merchantId,
-    month: day.slice(0, 7),
-    ...skuKey(head, day, p),
-  }))
-  for (const part of chunk(bySkuMonth, 500))
+  for (const part of chunk(skuMonthly.rows(), 500))
     await db.insertInto('journal_sku_monthly').values(part).onDuplicateKeyUpdate(addUp).execute()
-  const bySku = sumRows(withSku, (head, day, p) => ({
-    merchant_id: head.merchantId,
-    day,
-    ...skuKey(head, day, p),
-  }))
-  for (const part of chunk(bySku, 500))
+  for (const part of chunk(skuDaily.rows(), 500))
     await db.insertInto('journal_sku_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
   const slot = Math.floor(Math.random() * DAILY_SLOTS)
-  for (const part of chunk(sumRows(items, dailyKey), 500))
+  for (const part of chunk(daily.rows(), 500))
     await db
       .insertInto('journal_daily')
       .values(part.map((r) => ({ ...r, slot })))
@@ -381,26 +409,30 @@ export async function postEntries(
       continue
     }
     const lines = part.flatMap((x) =>
-      x.lines.map((p) => ({
-        id: newId(),
-        merchant_id: merchantId,
-        entry_id: x.entryId,
-        account: p.account,
-        debit: p.side === 'debit' ? toDb(p.amount) : '0',
-        credit: p.side === 'credit' ? toDb(p.amount) : '0',
-        base_debit: p.side === 'debit' ? toDb(p.base) : '0',
-        base_credit: p.side === 'credit' ? toDb(p.base) : '0',
-        fx_rate: p.fxRate ? p.fxRate.toFixed(12) : null,
-        rate_date: p.rateDate,
-        rate_source: p.rateSource,
-        rate_origin: p.origin,
-        currency: p.currency,
-        event_at: x.booked.at,
-        channel: x.head.channel,
-        shop_id: x.head.shopId,
-        order_id: x.head.orderId,
-        sku_id: p.skuId ?? null,
-      })),
+      x.lines.map((p) => {
+        const amount = toDb(p.amount)
+        const base = p.base === p.amount ? amount : toDb(p.base)
+        return {
+          id: newId(),
+          merchant_id: merchantId,
+          entry_id: x.entryId,
+          account: p.account,
+          debit: p.side === 'debit' ? amount : '0',
+          credit: p.side === 'credit' ? amount : '0',
+          base_debit: p.side === 'debit' ? base : '0',
+          base_credit: p.side === 'credit' ? base : '0',
+          fx_rate: p.fxRate ? p.fxRate.toFixed(12) : null,
+          rate_date: p.rateDate,
+          rate_source: p.rateSource,
+          rate_origin: p.origin,
+          currency: p.currency,
+          event_at: x.booked.at,
+          channel: x.head.channel,
+          shop_id: x.head.shopId,
+          order_id: x.head.orderId,
+          sku_id: p.skuId ?? null,
+        }
+      }),
     )
     for (const l of chunk(lines, 1000)) await db.insertInto('journal_lines').values(l).execute()
     await addToDaily(

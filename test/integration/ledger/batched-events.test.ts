@@ -6,9 +6,11 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { handleLedgerEvent } from '../../../src/ledger/events.js'
-import { IdempotencyConflict } from '../../../src/ledger/journal.js'
+import { createDb } from '../../../src/db/connect.js'
+import { closePeriod, IdempotencyConflict } from '../../../src/ledger/journal.js'
 import { statement, statementBySku } from '../../../src/ledger/statements.js'
 import { newId } from '../../../src/lib/ids.js'
+import { money } from '../../../src/money/index.js'
 import { createMerchant } from '../../../src/merchants/repo.js'
 import type { OrderEvent } from '../../../src/orders/events.js'
 import { createShop } from '../../../src/shops/repo.js'
@@ -98,4 +100,106 @@ it('fails the one event that cannot be posted, and posts the others of its batch
     .where('posting_key', '=', `cogs.${bad.shipmentId}`)
     .execute()
   expect(cogs).toEqual([]) // its COGS rolled back with its sale
+})
+
+it('books a batch dated in closed months at the first instant of the next open one, keeping the date', async () => {
+  const other = (await createMerchant(t.db, { name: 'closed', timezone: 'Asia/Shanghai' })).id
+  const shop = (await createShop(t.db, Buffer.alloc(32), other, { channel: 'selfstore', name: 'web' })).id
+  const wh = (await createWarehouse(t.db, other, { code: 'W', name: 'W' })).id
+  const orders = makeOrders(10, skus, 3) // shipped in November 2026
+  await seed(t.db, other, shop, wh, orders)
+  for (const period of ['2026-10', '2026-11'])
+    await closePeriod(t.db, other, period, 'accountant', new Date('2026-12-05T00:00:00Z'))
+  const outcomes = await Promise.all(
+    orders.map((o) => handleLedgerEvent(t.db, { ...shipped(o), merchantId: other })),
+  )
+  expect(outcomes).toEqual(orders.map(() => 'posted,posted'))
+  const entries = await t.db
+    .selectFrom('journal_entries')
+    .select(['order_id', 'event_at', 'original_event_at'])
+    .where('merchant_id', '=', other)
+    .execute()
+  expect(entries).toHaveLength(20)
+  for (const e of entries) {
+    expect(e.event_at).toEqual(new Date('2026-11-30T16:00:00Z')) // 1 December, Asia/Shanghai
+    expect(e.original_event_at).toEqual(orders.find((o) => o.id === e.order_id)!.shippedAt)
+  }
+})
+
+it('posts concurrent events through a pool of one connection (a transaction never waits for reads it holds the connection of)', async () => {
+  const small = createDb({ url: t.url, poolSize: 1 })
+  try {
+    const orders = makeOrders(12, skus, 4)
+    await seed(t.db, merchantId, shopId, warehouseId, orders)
+    const outcomes = await Promise.all(orders.map((o) => handleLedgerEvent(small, shipped(o))))
+    expect(outcomes).toEqual(orders.map(() => 'posted,posted'))
+  } finally {
+    await small.destroy()
+  }
+})
+
+it('in a batch, posts a second parcel’s COGS net of the first and a refund settled before shipment', async () => {
+  const orders = makeOrders(8, skus, 5)
+  await seed(t.db, merchantId, shopId, warehouseId, orders)
+  // Order 0 shipped a first parcel (its movements so far); a second parcel ships 2 more of its first SKU.
+  const split = orders[0]!
+  expect(await handleLedgerEvent(t.db, shipped(split))).toBe('posted,posted')
+  const line = split.lines[0]!
+  await t.db
+    .insertInto('stock_movements')
+    .values({
+      id: newId(),
+      merchant_id: merchantId,
+      warehouse_id: warehouseId,
+      sku_id: line.skuId,
+      kind: 'shipment',
+      quantity: -2,
+      unit_cost: line.cost,
+      currency: 'CNY',
+      ref_type: 'order',
+      ref_id: split.id,
+    })
+    .execute()
+  const second = newId()
+  // Order 1 was refunded 5.00 on its first line before it shipped.
+  const refunded = orders[1]!
+  const refundId = newId()
+  await t.db
+    .insertInto('order_refunds')
+    .values({
+      id: refundId,
+      merchant_id: merchantId,
+      shop_id: shopId,
+      order_id: refunded.id,
+      external_refund_id: `R-${refunded.id}`,
+      order_external_id: refunded.id,
+      status: 'refunded',
+      platform_status: 'refunded',
+      amount: '5.00',
+      currency: 'CNY',
+      reason: null,
+      return_goods: 0,
+      refund_lines: JSON.stringify([{ externalLineId: 'L1', quantity: 0, amount: '5.00' }]),
+      platform_updated_at: refunded.shippedAt,
+      created_at: refunded.shippedAt,
+    })
+    .execute()
+  const outcomes = await Promise.all([
+    handleLedgerEvent(t.db, { ...shipped(split), key: `${split.id}.shipped.2`, shipmentId: second }),
+    ...orders.slice(1).map((o) => handleLedgerEvent(t.db, shipped(o))),
+  ])
+  expect(outcomes).toEqual(['replayed,posted', ...orders.slice(1).map(() => 'posted,posted')])
+  const amounts = async (key: string, account: string) =>
+    (
+      await t.db
+        .selectFrom('journal_lines as l')
+        .innerJoin('journal_entries as e', 'e.id', 'l.entry_id')
+        .select(['l.debit', 'l.credit'])
+        .where('e.merchant_id', '=', merchantId)
+        .where('e.posting_key', '=', key)
+        .where('l.account', '=', account)
+        .execute()
+    ).map((r) => [r.debit, r.credit])
+  expect(await amounts(`cogs.${second}`, 'cogs')).toEqual([[money(line.cost).mul(2).toFixed(4), '0.0000']])
+  expect(await amounts(`refund.${refundId}`, 'refunds')).toEqual([['5.0000', '0.0000']])
 })
