@@ -26,8 +26,12 @@ interface ShopLane {
   merchantId: string
   shopId: string
   waiting: Waiting[]
-  running: boolean
+  /** Batches of the shop in flight: while one is in the database, the next is read and fetched. */
+  running: number
 }
+
+/** Batches of one shop at once in a process. Two versions of an order in both converge (pipeline.ts). */
+const LANES = 2
 
 const lanesOf = new WeakMap<object, Map<string, ShopLane>>()
 
@@ -47,12 +51,12 @@ export function processDeliveryJoined(
     const key = `${merchantId}/${shopId}`
     let lane = lanes.get(key)
     if (!lane) {
-      lane = { merchantId, shopId, waiting: [], running: false }
+      lane = { merchantId, shopId, waiting: [], running: 0 }
       lanes.set(key, lane)
     }
     lane.waiting.push({ deliveryId, resume: opts.resume === true, resolve, reject })
-    if (!lane.running) {
-      lane.running = true
+    if (lane.running < LANES) {
+      lane.running++
       void drain(ctx, lanes, key, lane)
     }
   })
@@ -66,8 +70,7 @@ async function drain(ctx: Ctx, lanes: Map<string, ShopLane>, key: string, lane: 
     const take = lane.waiting.splice(0, DELIVERIES_PER_BATCH)
     await settle(ctx, lane, take)
   }
-  lane.running = false
-  lanes.delete(key)
+  if (--lane.running === 0) lanes.delete(key)
 }
 
 async function settle(ctx: Ctx, lane: ShopLane, take: Waiting[]): Promise<void> {
