@@ -129,7 +129,12 @@ export const VARIABLES: readonly VariableDoc[] = [
     meaning:
       'most virtual stock (units pushed beyond what is available, for pre-sales) a shop rule may add per SKU; 0 allows none',
   },
-  { name: 'WORKER_CONCURRENCY', default: '8', meaning: 'jobs one worker process runs at once per queue' },
+  {
+    name: 'WORKER_CONCURRENCY',
+    default: '8',
+    meaning:
+      'jobs one worker process runs at once per queue (×8 for webhook deliveries, ×4 for allocations and postings: their jobs join into batches)',
+  },
   {
     name: 'ENTREPOT_CLOCK_OFFSET',
     default: '0',
