@@ -22,9 +22,21 @@ export default defineConfig({
         // application took ~2.5 s per file, more than most files' tests. Each file still has its own
         // database, Redis prefix and app; test/helpers/setup.ts resets what is process-wide.
         extends: true,
-        test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: ISOLATED, isolate: false },
+        test: {
+          name: 'shared',
+          include: ['test/**/*.test.ts'],
+          exclude: ISOLATED,
+          isolate: false,
+          sequence: { groupOrder: 1 },
+        },
       },
-      { extends: true, test: { name: 'isolated', include: ISOLATED, isolate: true } },
+      {
+        // The browser files run first, two at a time, not beside the database-heavy integration
+        // files: a browser waiting on a starved API was the suite's flakiness. A failed browser
+        // test runs once more (a slow page is the usual cause; a real failure fails twice).
+        extends: true,
+        test: { name: 'isolated', include: ISOLATED, isolate: true, sequence: { groupOrder: 0 }, retry: 1 },
+      },
     ],
   },
 })

@@ -14,6 +14,7 @@ import { assertBalanced, type Posting } from './postings.js'
 import { valueEntries, type ValuedPosting } from './convert.js'
 import { holdEntries, releasedKeys, type HeldEntry } from './held.js'
 import { localDate, zonedMidnight } from './statements.js'
+import type { JournalDailyTable, JournalSkuDailyTable, JournalSkuMonthlyTable } from './tables.js'
 
 export class IdempotencyConflict extends Error {
   override name = 'IdempotencyConflict'
@@ -212,17 +213,11 @@ async function writeTotals(db: Executor, items: readonly DailyItem[]): Promise<v
   // One pass over the postings for the three tables. Per SKU only the lines with one: the rest
   // (receivables, shipping, fees) is in journal_daily, and a SKU-less row would be touched by every
   // posting of the shop.
-  const daily = new Totals<{
-    merchant_id: string
-    day: string
-    channel: string
-    shop_id: string
-    account_group: string
-    currency: string
-  }>()
-  type SkuKey = { channel: string; shop_id: string; sku_id: string; account_group: string; currency: string }
-  const skuDaily = new Totals<{ merchant_id: string; day: string } & SkuKey>()
-  const skuMonthly = new Totals<{ merchant_id: string; month: string } & SkuKey>()
+  // A totals row's key: its table's columns but the sums (and the daily table's slot).
+  type Key<T> = Omit<T, 'debit' | 'credit' | 'base_debit' | 'base_credit' | 'slot'>
+  const daily = new Totals<Key<JournalDailyTable>>()
+  const skuDaily = new Totals<Key<JournalSkuDailyTable>>()
+  const skuMonthly = new Totals<Key<JournalSkuMonthlyTable>>()
   const $ = '\u0000'
   for (const { head, day, postings } of items) {
     const m = head.merchantId

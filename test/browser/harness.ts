@@ -150,6 +150,14 @@ export async function openPage(
     }, offset)
   const page = await context.newPage()
   openPages.add(page)
+  // DEBUG_CONSOLE=1: each page's console, errors, answers ≥ 300 and navigations, printed.
+  if (process.env.DEBUG_CONSOLE) {
+    page.on('console', (m) => console.log('[console]', m.type(), m.text()))
+    page.on('pageerror', (e) => console.log('[pageerror]', e.message))
+    page.on('response', (r) => r.status() >= 300 && console.log('[response]', r.status(), r.url()))
+    page.on('framenavigated', (f) => f === page.mainFrame() && console.log('[nav]', f.url()))
+    page.on('request', (r) => r.isNavigationRequest() && console.log('[navreq]', r.url()))
+  }
   return { context, page }
 }
 

@@ -10,6 +10,11 @@ interface Session {
   loading: boolean
   /** Set after signing in or changing the password (both answer with /me). */
   accept: (me: Me) => void
+  /**
+   * End the session on the server, then load the sign-in page afresh: nothing of the signed-out
+   * session stays in memory (a shared warehouse handheld), and Back loads the page signed out of
+   * anew, which finds no session and shows the sign-in page (main.tsx: never from the back cache).
+   */
   signOut: () => Promise<void>
   /** Switch the language, and remember it on the server for a signed-in user. */
   changeLocale: (locale: Locale) => void
@@ -63,7 +68,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           await endpoints.logout()
         } finally {
           setCsrfToken(null)
-          setMe(null)
+          window.location.assign('/app/login')
         }
       },
       changeLocale(locale) {

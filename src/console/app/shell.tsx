@@ -136,7 +136,7 @@ export function Shell() {
                   items: userMenu,
                   onClick: ({ key }) => {
                     if (key === 'password') void navigate('/account')
-                    if (key === 'signout') void signOut().then(() => navigate('/login'))
+                    if (key === 'signout') void signOut()
                   },
                 }}
               >
