@@ -685,7 +685,7 @@ it('webhook delivery: a run that died anywhere stores its order once, sends its 
   const points = await everyPoint(async () => {
     const order = store.generate(1)[0]!
     const body = JSON.stringify({ event: 'order.updated', order })
-    const t = Math.floor(Date.now() / 1000)
+    const t = Math.floor(env.ctx.clock.now().getTime() / 1000) // the application's clock (test:future moves it)
     const res = await env.app.inject({
       method: 'POST',
       url: `/webhooks/selfstore/${shop.id}`,
