@@ -227,20 +227,31 @@ export function readShopSettings<T extends TObject>(schema: T, raw: unknown): Re
  * for every order allocated and posted: readings are kept by the stored JSON (bounded, frozen —
  * shared, so never changed by a reader); reading through the schema cost ~1 ms each.
  */
-export function hubSettings(raw: unknown): HubSettings {
-  const key = JSON.stringify(raw ?? null)
-  const known = hubReadings.get(key)
-  if (known) return known
+export const hubSettings: (raw: unknown) => HubSettings = keptReadings((raw: unknown) => {
   const hubPart: Record<string, unknown> = {}
   if (isPlainObject(raw)) for (const k of HUB_KEYS) if (k in raw) hubPart[k] = structuredClone(raw[k])
-  const read = deepFreeze(lenient(HubSettingsSchema, hubPart, []))
-  if (hubReadings.size >= READINGS_KEPT) hubReadings.delete(hubReadings.keys().next().value!)
-  hubReadings.set(key, read)
-  return read
-}
+  return lenient(HubSettingsSchema, hubPart, [])
+})
 
-const hubReadings = new Map<string, HubSettings>()
-const READINGS_KEPT = 1000
+/**
+ * `read` with its readings kept by the JSON of its arguments: bounded (the oldest goes first) and
+ * frozen, since every caller shares them. For pure readings of stored settings only.
+ */
+export function keptReadings<A extends unknown[], T>(
+  read: (...args: A) => T,
+  kept = 1000,
+): (...args: A) => T {
+  const readings = new Map<string, T>()
+  return (...args) => {
+    const key = JSON.stringify(args)
+    const known = readings.get(key)
+    if (known !== undefined) return known
+    const value = deepFreeze(read(...args))
+    if (readings.size >= kept) readings.delete(readings.keys().next().value!)
+    readings.set(key, value)
+    return value
+  }
+}
 
 /** Freeze a value and everything in it: a reading shared by every caller. */
 export function deepFreeze<T>(value: T): T {

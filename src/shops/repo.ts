@@ -54,6 +54,10 @@ function toShop(row: ShopRow): Shop {
 
 const aad = (shopId: string) => `shop:${shopId}`
 
+function openCredentials(key: Buffer, shopId: string, sealed: Buffer): ShopCredentials {
+  return JSON.parse(open(key, sealed, aad(shopId))) as ShopCredentials
+}
+
 export function sealCredentials(key: Buffer, shopId: string, credentials: ShopCredentials): Buffer {
   return seal(key, JSON.stringify(credentials), aad(shopId))
 }
@@ -117,9 +121,7 @@ export async function getShopWithCredentials(
   const { credentials_enc, ...rest } = row
   return {
     shop: toShop({ ...rest, has_credentials: credentials_enc ? 1 : 0 }),
-    credentials: credentials_enc
-      ? (JSON.parse(open(key, credentials_enc, aad(row.id))) as ShopCredentials)
-      : {},
+    credentials: credentials_enc ? openCredentials(key, row.id, credentials_enc) : {},
   }
 }
 
@@ -230,5 +232,5 @@ export async function loadShopCredentials(
     .where('id', '=', id)
     .executeTakeFirst()
   if (!row?.credentials_enc) return {}
-  return JSON.parse(open(key, row.credentials_enc, aad(id))) as ShopCredentials
+  return openCredentials(key, id, row.credentials_enc)
 }

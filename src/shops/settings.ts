@@ -7,7 +7,7 @@
 import { settingsSchemaOf } from '../../connectors/index.js'
 import { checkOutboundUrl } from '../../connectors/outbound.js'
 import {
-  deepFreeze,
+  keptReadings,
   describeProblem,
   readShopSettings,
   settingsProblems,
@@ -35,19 +35,12 @@ export interface ParsedSettings {
  * (about 1 ms each, 8 % of a worker under a 300 orders/s load). The results are frozen: shared, so
  * never changed by a reader. Bounded; the oldest reading goes first.
  */
-const readings = new Map<string, ParsedSettings>()
-const READINGS_KEPT = 1000
-
-export function parseSettings(channel: Channel, stored: unknown): ParsedSettings {
-  const key = `${channel}\u0000${JSON.stringify(stored ?? null)}`
-  const known = readings.get(key)
-  if (known) return known
-  const r = readShopSettings(settingsSchemaOf(channel), stored)
-  const parsed = deepFreeze({ hub: r.hub, channel: r.value as ShopSettings | null, problems: r.problems })
-  if (readings.size >= READINGS_KEPT) readings.delete(readings.keys().next().value!)
-  readings.set(key, parsed)
-  return parsed
-}
+export const parseSettings: (channel: Channel, stored: unknown) => ParsedSettings = keptReadings(
+  (channel: Channel, stored: unknown): ParsedSettings => {
+    const r = readShopSettings(settingsSchemaOf(channel), stored)
+    return { hub: r.hub, channel: r.value as ShopSettings | null, problems: r.problems }
+  },
+)
 
 /** Schema problems of settings about to be saved (unknown keys included). */
 export const schemaProblems = (channel: Channel, settings: unknown): SettingsProblem[] =>

@@ -43,14 +43,14 @@ export function receiveWebhook(
   const key = `${channel}/${shopId}`
   let batch = byShop.get(key)
   if (!batch || batch.reqs.length >= DELIVERIES_PER_BATCH) {
-    const mine: Arriving = { reqs: [], answers: null as never }
+    const reqs: RawWebhook[] = []
     const shops = byShop
-    mine.answers = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      if (shops.get(key) === mine) shops.delete(key)
-      return receiveDeliveries(ctx, channel, shopId, mine.reqs)
+    const answers = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      if (shops.get(key)?.reqs === reqs) shops.delete(key)
+      return receiveDeliveries(ctx, channel, shopId, reqs)
     })
-    byShop.set(key, mine)
-    batch = mine
+    batch = { reqs, answers }
+    byShop.set(key, batch)
   }
   const index = batch.reqs.push(req) - 1
   return batch.answers.then((answers) => answers[index]!)
