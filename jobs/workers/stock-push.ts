@@ -10,6 +10,13 @@ export class PushIncomplete extends Error {
 }
 
 /**
+ * How long an automatic push turn goes on sending what changes once what was due at its start is
+ * out (src/inventory/push.ts): a busy shop under a call budget is sent to continuously, its items in
+ * turn, rather than in whole-catalogue rounds; well under the turn's lock (PUSH_LOCK_MS).
+ */
+export const PUSH_TURN_MS = 30_000
+
+/**
  * One push of a shop at a time, spaced by the interval: a job that may not start yet waits delayed
  * (not counted as an attempt). SKUs that failed for a transient reason make the job fail, so the
  * queue retries it with backoff; the retry sends only what is not yet on the platform.
@@ -25,7 +32,7 @@ export const stockPush = (ctx: AppContext) => async (job: Job<JobPayloads['stock
   }
   try {
     faultPoint('stock-push.turn-taken')
-    const report = await pushShopStock(ctx, merchantId, shopId, full)
+    const report = await pushShopStock(ctx, merchantId, shopId, full, { continueMs: PUSH_TURN_MS })
     if (report.retryable > 0)
       throw new PushIncomplete(
         `${report.retryable} of ${report.sent + report.failed} SKU levels not pushed for a transient reason`,

@@ -1,0 +1,151 @@
+/**
+ * A push turn goes in slices sized to the shop's pace and reads the stock again between them: on a
+ * platform that takes one call per item under a call budget, the items sent late in a turn carry
+ * the stock as it is when they go, not as it was when the turn began, and a turn that goes on
+ * during a stream of changes sends the items in turn (the one waiting longest first), none twice
+ * before the others. The self-run store's documented PUT /stock (connectors/selfstore/CONTRACT.md)
+ * answers through nock; it is made slow, as a platform under a call budget is.
+ */
+import nock from 'nock'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { receive } from '../../../src/inventory/operations.js'
+import { pushShopStock } from '../../../src/inventory/push.js'
+import { upsertMappings } from '../../../src/orders/mappings.js'
+import { createShop, type Shop } from '../../../src/shops/repo.js'
+import { upsertSkus } from '../../../src/skus/repo.js'
+import { createWarehouse } from '../../../src/warehouses/repo.js'
+import { seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
+
+const BASE = 'https://slow-store.example'
+const CODES = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']
+let env: TestEnv
+let m: TestMerchant
+let shop: Shop
+let warehouseId = ''
+const skuIds = new Map<string, string>()
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** One more unit of every SKU, committed. */
+async function receiveAll(): Promise<void> {
+  for (const id of skuIds.values())
+    await receive(
+      env.ctx.db,
+      m.id,
+      { warehouseId, skuId: id, quantity: 1, unitCost: '1', currency: 'CNY' },
+      { actor: 't' },
+    )
+}
+
+interface Sent {
+  sku: string
+  quantity: number
+}
+
+/** The store answers each PUT /stock after `before` has run (a slow platform, or a change meanwhile). */
+function store(before: () => Promise<void>): Sent[][] {
+  const calls: Sent[][] = []
+  nock(BASE)
+    .persist()
+    .put('/api/stock')
+    .reply(async (_uri, body) => {
+      const items = (body as { items: Sent[] }).items
+      calls.push(items.map((i) => ({ sku: i.sku, quantity: i.quantity })))
+      await before()
+      return [200, { results: items.map((i) => ({ sku: i.sku, ok: true })) }]
+    })
+  return calls
+}
+
+beforeAll(async () => {
+  env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: '100' } })
+  m = await seedMerchant(env.ctx)
+  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    channel: 'selfstore',
+    name: 'slow store',
+    settings: { baseUrl: `${BASE}/api` },
+    credentials: { apiKey: 'k-1', webhookSecret: 's' },
+  })
+  warehouseId = (await createWarehouse(env.ctx.db, m.id, { code: 'W1', name: 'W1' })).id
+  await upsertSkus(
+    env.ctx.db,
+    m.id,
+    CODES.map((code) => ({ code, name: code })),
+  )
+  for (const r of await env.ctx.db
+    .selectFrom('skus')
+    .select(['id', 'code'])
+    .where('merchant_id', '=', m.id)
+    .execute())
+    skuIds.set(r.code, r.id)
+  await upsertMappings(
+    env.ctx.db,
+    m.id,
+    CODES.map((c) => ({ shopId: shop.id, platformSkuId: `P-${c}`, skuCode: c })),
+    'bulk',
+  )
+  await receiveAll()
+})
+afterAll(() => env.close())
+
+it('sends the items late in a turn with the stock as it is when they go', async () => {
+  let changed = false
+  // The stock changes while the first slice is at the store, and the store is slow.
+  const calls = store(async () => {
+    if (!changed) {
+      changed = true
+      await receiveAll()
+    }
+    await sleep(300)
+  })
+  const report = await pushShopStock(env.ctx, m.id, shop.id)
+  nock.cleanAll()
+  expect(report).toMatchObject({ considered: 8, sent: 8, failed: 0, retryable: 0 })
+  const sent = calls.flat()
+  // Each SKU once (a one-pass turn), all of them.
+  expect(sent.map((s) => s.sku).sort()).toEqual(CODES.map((c) => `P-${c}`))
+  // The first slice went with the reading of the start (1 each); every later one with the
+  // reading after the change (2 each). One reading for the whole turn would have sent 1 for all.
+  expect(calls.length).toBeGreaterThan(1)
+  expect(calls[0]!.every((s) => s.quantity === 1)).toBe(true)
+  expect(
+    calls
+      .slice(1)
+      .flat()
+      .every((s) => s.quantity === 2),
+  ).toBe(true)
+  // The store now shows what the warehouse holds, and nothing is left to send.
+  expect(await pushShopStock(env.ctx, m.id, shop.id)).toMatchObject({ sent: 0 })
+})
+
+it('goes on during a stream of changes, sending the items in turn, none twice before the others', async () => {
+  // Every answer comes after one more unit of every SKU: every item always has a change waiting.
+  await receiveAll()
+  const calls = store(async () => {
+    await receiveAll()
+    await sleep(150)
+  })
+  const report = await pushShopStock(env.ctx, m.id, shop.id, false, { continueMs: 4000 })
+  nock.cleanAll()
+  const order = calls.flatMap((c) => c.map((s) => s.sku))
+  // Past its first round the turn went on.
+  expect(order.length).toBeGreaterThan(CODES.length)
+  expect(report.sent).toBe(order.length)
+  // Between two sends of an item, every other item was sent once: round after round.
+  for (const [i, sku] of order.entries()) {
+    const next = order.indexOf(sku, i + 1)
+    if (next === -1) continue
+    const between = order.slice(i + 1, next)
+    expect(between.length, `${sku} at ${i} and ${next}`).toBe(CODES.length - 1)
+    expect(new Set(between).size, `${sku} at ${i} and ${next}`).toBe(CODES.length - 1)
+  }
+  // Each send carried the stock of its own reading: quantities of an item only grow.
+  for (const code of CODES) {
+    const q = calls
+      .flat()
+      .filter((s) => s.sku === `P-${code}`)
+      .map((s) => s.quantity)
+    expect(q).toEqual([...q].sort((a, b) => a - b))
+    expect(new Set(q).size).toBe(q.length)
+  }
+})
