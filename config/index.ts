@@ -121,7 +121,7 @@ export const VARIABLES: readonly VariableDoc[] = [
     name: 'STOCK_PUSH_DEBOUNCE_MS',
     default: '500',
     meaning:
-      'at most one stock push per shop per interval: the first change of a quiet shop is pushed at once, later ones coalesce into the next push (each push sends only the SKUs whose quantity changed)',
+      'each SKU pushed to a shop at most once per interval: the first change of a quiet shop is pushed at once, later ones coalesce; during a burst the push of the shop goes on, sending each SKU whose quantity changed again once its interval has passed, the longest waiting first, paced by the call budget of the shop',
   },
   {
     name: 'STOCK_VIRTUAL_MAX',
