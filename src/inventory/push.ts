@@ -48,8 +48,13 @@ const nothing = (considered: number, skipped: PushReport['skipped']): PushReport
   skipped,
 })
 
-/** A slice of a turn is sized to take about this long, so the quantities it sends are that fresh. */
+/**
+ * A slice of a turn is sized to take about this long, so the quantities it sends are that fresh —
+ * or READ_SHARE times the shop's reading, whichever is longer: a shop of many thousand SKUs spends
+ * at most about a fifth of its turn reading.
+ */
 const SLICE_MS = 250
+const READ_SHARE = 4
 const FIRST_SLICE = 4
 const MAX_SLICE = 1000
 
@@ -98,10 +103,12 @@ export async function pushShopStock(
   let sent = 0
   let size = FIRST_SLICE
   for (;;) {
+    const read0 = performance.now()
     const inputs = await loadPushInputs(ctx.db, merchantId, shopId, warehouses, locations)
     considered = inputs.mappings.length
     if (considered === 0 || warehouses.length === 0) break
     const now = performance.now()
+    const sliceMs = Math.max(SLICE_MS, READ_SHARE * (now - read0))
     const due: Due[] = []
     for (const l of planLevels(inputs, rules.sync, ctx.config.sync.virtualStockMax)) {
       const key = `${l.location}|${l.platformSkuKey}`
@@ -155,7 +162,7 @@ export async function pushShopStock(
     faultPoint('stock-push.sent')
     size = Math.max(
       1,
-      Math.min(MAX_SLICE, Math.round((SLICE_MS * slice.length) / Math.max(1, performance.now() - t0))),
+      Math.min(MAX_SLICE, Math.round((sliceMs * slice.length) / Math.max(1, performance.now() - t0))),
     )
     const at = ctx.clock.now()
     const records = slice.map((l, i): PushRecord => {
