@@ -1,8 +1,8 @@
 /**
  * The default names of the chart's accounts as people read them, Chinese and English side by side.
- * The server's files (statements, vouchers, trial balance, via labels.ts) and the console (the
- * `books.account` dictionary) both read them from here, so this module imports nothing: Vite
- * bundles it into the console.
+ * The console's `books.account` dictionary takes both; the server's files (statements, vouchers,
+ * trial balance) take the Chinese through labels.ts — their English names are the chart's own longer
+ * ones in postings.ts. This module imports nothing: Vite bundles it into the console.
  */
 export const ACCOUNT_NAMES = {
   gross_sales: ['主营业务收入-销售额', 'Gross sales'],

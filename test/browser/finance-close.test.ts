@@ -5,7 +5,8 @@
  * the trial balance balanced, gives an account its GL code, exports the vouchers (Kingdee XLSX and the
  * generic CSV, parsed back and balanced), runs the checklist and closes the month acknowledging what
  * is left; an admin reopens it with a reason, which the month and the audit log keep. Screenshots
- * of the three screens at 1440 and 360 px in zh-CN and en.
+ * of the three screens at 1440 and 360 px in zh-CN and en (the close at 1366 px too), with nothing
+ * scrolling sideways in the months of the close.
  */
 import ExcelJS from 'exceljs'
 import { readFileSync, writeFileSync } from 'node:fs'
