@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type * as Vite from 'vite'
 
@@ -29,9 +29,29 @@ function files(dir: string): string[] {
 /** Changes when the way the console is built changes, so an older build is made again. */
 const BUILD_RECIPE = 'production-3'
 
+/**
+ * The modules outside src/console that the console imports (plain ones shared with the server, such
+ * as src/ledger/account-names.ts): a change to one of them changes the console too.
+ */
+function sharedSources(consoleFiles: readonly string[]): string[] {
+  const shared = new Set<string>()
+  for (const f of consoleFiles.filter((f) => /\.tsx?$/.test(f))) {
+    for (const [, spec] of readFileSync(f, 'utf8').matchAll(/\bfrom '(\.{1,2}\/[^']+)'/g)) {
+      const target = join(dirname(f), spec!).replace(/\.js$/, '')
+      if (target.startsWith(SOURCES + sep)) continue
+      const file = [`${target}.ts`, `${target}.tsx`, target].find(
+        (c) => existsSync(c) && statSync(c).isFile(),
+      )
+      if (file) shared.add(file)
+    }
+  }
+  return [...shared].sort()
+}
+
 export function sourceHash(): string {
   const h = createHash('sha256').update(BUILD_RECIPE).update('\0')
-  for (const f of [...files(SOURCES), join(ROOT, 'package-lock.json')]) {
+  const own = files(SOURCES)
+  for (const f of [...own, ...sharedSources(own), join(ROOT, 'package-lock.json')]) {
     h.update(relative(ROOT, f)).update('\0').update(readFileSync(f)).update('\0')
   }
   return h.digest('hex')

@@ -4,6 +4,8 @@
  * (machine-readable, what integrations parse).
  */
 import type { Channel } from '../../connectors/types.js'
+import { accountNames } from './account-names.js'
+import type { ACCOUNTS } from './postings.js'
 
 export const LANGS = ['zh-CN', 'en'] as const
 export type Lang = (typeof LANGS)[number]
@@ -99,30 +101,11 @@ export function channelName(channel: string | null, lang: Lang | undefined): str
   return n ? (lang === 'en' ? n[1] : n[0]) : channel
 }
 
-/** Default account names in Chinese (the chart's English names are in postings.ts). */
-export const ACCOUNT_NAMES_ZH: Record<string, string> = {
-  gross_sales: '主营业务收入-销售额',
-  merchant_discounts: '主营业务收入-商家优惠',
-  platform_discounts: '主营业务收入-平台优惠',
-  platform_subsidy: '主营业务收入-平台补贴',
-  shipping_income: '主营业务收入-运费',
-  tax_payable: '应交税费',
-  refunds: '主营业务收入-退款',
-  commission: '销售费用-平台佣金',
-  payment_fees: '财务费用-支付手续费',
-  other_fees: '销售费用-其他平台费用',
-  settlement_adjustments: '销售费用-结算调整',
-  cogs: '主营业务成本',
-  inventory: '库存商品',
-  bank: '银行存款',
-  accrued_commission: '其他应付款-预提平台佣金',
-  accrued_payment_fees: '其他应付款-预提支付手续费',
-  commission_variance: '销售费用-平台佣金差异',
-  payment_fee_variance: '财务费用-支付手续费差异',
-  fx_realised: '财务费用-汇兑损益(已实现)',
-  fx_unrealised: '财务费用-汇兑损益(未实现)',
-  fx_rounding: '财务费用-折算尾差',
-  suspense: '待处理财产损溢-待查明',
-  receivable: '应收账款-平台',
-  platform_balance: '其他货币资金-平台余额',
-}
+/**
+ * Default account names in Chinese, shared with the console (account-names.ts); every account of the
+ * chart has one. The chart's English names are in postings.ts.
+ */
+export const ACCOUNT_NAMES_ZH: Readonly<Record<string, string>> = accountNames('zh-CN') satisfies Record<
+  keyof typeof ACCOUNTS,
+  string
+>

@@ -5,7 +5,8 @@
  * the trial balance balanced, gives an account its GL code, exports the vouchers (Kingdee XLSX and the
  * generic CSV, parsed back and balanced), runs the checklist and closes the month acknowledging what
  * is left; an admin reopens it with a reason, which the month and the audit log keep. Screenshots
- * of the three screens at 1440 and 360 px in zh-CN and en.
+ * of the three screens at 1440 and 360 px in zh-CN and en (the close at 1366 px too), with nothing
+ * scrolling sideways in the months of the close.
  */
 import ExcelJS from 'exceljs'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -165,6 +166,10 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
     await eventually(() => held.getAttribute('data-count')).toBe('1')
     await expect(held.textContent()).resolves.toContain('去补录汇率')
     await expect(page.getByRole('button', { name: '结账' }).isDisabled()).resolves.toBe(true)
+    await expect(
+      page.getByTestId('months').locator('.ant-table-row').filter({ hasText: PERIOD }).textContent(),
+    ).resolves.toContain('1 笔待汇率')
+    await shoot(page, 'close-held')
     await context.close()
   })
 
@@ -324,6 +329,22 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
     await page.getByText('反结账需由管理员操作。').waitFor()
     await shoot(page, 'close-closed')
     await context.close()
+    // A closed month's time and closer are the widest cells of the months: they fit on a laptop and a phone.
+    await shootAll(
+      `/app/finance/close?period=${PERIOD}`,
+      'close-closed',
+      async (p) => {
+        await p.locator('[data-check="held_entries"]').waitFor()
+        await p.getByTestId('months').getByText('韩梅梅').waitFor()
+      },
+      {
+        sizes: [
+          [1366, 768],
+          [360, 740],
+        ],
+        fits: 'months',
+      },
+    )
   })
 
   it('an admin reopens the month with a reason, kept on the month and in the audit log', async () => {
@@ -354,36 +375,54 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
     await context.close()
   })
 
-  /** The same screen at 1440 and 360 px, in Chinese and English; no page-wide horizontal scroll. */
-  async function shootAll(path: string, name: string, ready: (p: Page) => Promise<void>) {
-    for (const [width, height] of [
+  /**
+   * The same screen at 1440 and 360 px (and any other sizes asked for), in Chinese and English; no
+   * page-wide horizontal scroll, nor inside the element `fits` names.
+   */
+  async function shootAll(
+    path: string,
+    name: string,
+    ready: (p: Page) => Promise<void>,
+    o: { sizes?: readonly (readonly [number, number])[]; fits?: string } = {},
+  ) {
+    const sizes = o.sizes ?? [
       [1440, 900],
       [360, 740],
-    ] as const) {
+    ]
+    for (const [width, height] of sizes) {
       const { page, context } = await openSignedIn(w, accountant(), PASSWORD, path, {
         width,
         height,
         mobile: width === 360,
       })
-      await ready(page)
-      await shoot(page, `${name}-${width}-zh`)
-      expect(
-        await page.evaluate(() => document.documentElement.scrollWidth),
-        `${name} ${width}`,
-      ).toBeLessThanOrEqual(width)
-      await page.getByText('EN', { exact: true }).click()
-      await page.waitForTimeout(300)
-      await ready(page)
-      await shoot(page, `${name}-${width}-en`)
-      expect(
-        await page.evaluate(() => document.documentElement.scrollWidth),
-        `${name} ${width} en`,
-      ).toBeLessThanOrEqual(width)
+      for (const lang of ['zh', 'en'] as const) {
+        if (lang === 'en') {
+          await page.getByText('EN', { exact: true }).click()
+          await page.waitForTimeout(300)
+        }
+        await ready(page)
+        await shoot(page, `${name}-${width}-${lang}`)
+        expect(
+          await page.evaluate(() => document.documentElement.scrollWidth),
+          `${name} ${width} ${lang}`,
+        ).toBeLessThanOrEqual(width)
+        if (o.fits) expect(await overflow(page, o.fits), `${o.fits} ${width} ${lang}`).toEqual([])
+      }
       await page.getByText('中文', { exact: true }).click()
       await page.waitForTimeout(200)
       await context.close()
     }
   }
+
+  /** The elements under a test id (itself included) whose content is wider than they are. */
+  const overflow = (page: Page, testId: string) =>
+    page
+      .getByTestId(testId)
+      .evaluate((root) =>
+        [root, ...root.querySelectorAll('*')]
+          .filter((e) => e.scrollWidth > e.clientWidth && getComputedStyle(e).display !== 'inline')
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${e.scrollWidth} > ${e.clientWidth}`),
+      )
 
   it('the three screens at 1440 and 360 px, in Chinese and English', async () => {
     await shootAll('/app/finance/rates', 'books-rates', async (p) => {
@@ -395,8 +434,21 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
     await shootAll(`/app/finance/journal?period=${PERIOD}&tab=trial`, 'books-trial', async (p) => {
       await p.locator('[data-balanced="true"]').waitFor()
     })
-    await shootAll(`/app/finance/close?period=${PERIOD}`, 'books-close', async (p) => {
-      await p.locator('[data-check="held_entries"]').waitFor()
-    })
+    // The months fit their card on a handheld and on a laptop: no sideways scrolling inside it.
+    await shootAll(
+      `/app/finance/close?period=${PERIOD}`,
+      'books-close',
+      async (p) => {
+        await p.locator('[data-check="held_entries"]').waitFor()
+      },
+      {
+        sizes: [
+          [1440, 900],
+          [1366, 768],
+          [360, 740],
+        ],
+        fits: 'months',
+      },
+    )
   })
 })

@@ -50,13 +50,12 @@ import {
 import { useMe } from '../../app/session'
 import { errorMessage } from '../../components/errors'
 import { Money, Time } from '../../components/format'
-import { EmptyState, ErrorAlert } from '../../components/states'
+import { ErrorAlert } from '../../components/states'
 import { useI18n } from '../../i18n'
 import { useSearchParams } from 'react-router'
 import type { Shop } from '../../api/types'
+import { MonthsTable, STATE_COLOR } from './close-months'
 import { useShops } from './shared'
-
-const STATE_COLOR = { current: 'blue', open: 'orange', closed: 'green' } as const
 
 /** The months from the first with anything in it (movements, waiting entries, a close or a reopening) on. */
 function activeMonths(items: Month[]): Month[] {
@@ -165,66 +164,7 @@ export function ClosePage() {
             </Typography.Title>
             <Typography.Paragraph type="secondary">{t('books.close.intro')}</Typography.Paragraph>
             <ErrorAlert error={error} onRetry={() => setTick((n) => n + 1)} />
-            <Table<Month>
-              size="small"
-              data-testid="months"
-              loading={months === null}
-              rowKey="period"
-              dataSource={months ?? []}
-              pagination={false}
-              scroll={{ x: 'max-content' }}
-              locale={{ emptyText: <EmptyState text={t('books.close.noMonths')} /> }}
-              rowClassName={(m) => (m.period === period ? 'ep-highlight-row' : '')}
-              onRow={(m) => ({ onClick: () => select(m.period), style: { cursor: 'pointer' } })}
-              columns={[
-                {
-                  title: t('books.common.period'),
-                  dataIndex: 'period',
-                  render: (p: string) => <span className="num">{p}</span>,
-                },
-                {
-                  title: t('books.close.state'),
-                  key: 'state',
-                  render: (_: unknown, m) => (
-                    <Tag color={STATE_COLOR[m.state]}>{t(`books.close.stateName.${m.state}`)}</Tag>
-                  ),
-                },
-                {
-                  title: t('books.close.movement', { base }),
-                  key: 'debit',
-                  align: 'right',
-                  render: (_: unknown, m) => <Money amount={m.baseDebit} currency={base} />,
-                },
-                {
-                  title: t('books.close.held'),
-                  key: 'held',
-                  align: 'right',
-                  render: (_: unknown, m) =>
-                    m.held > 0 ? (
-                      <Typography.Text type="danger" className="num">
-                        {m.held}
-                      </Typography.Text>
-                    ) : (
-                      <span className="num ep-muted">0</span>
-                    ),
-                },
-                {
-                  title: t('books.close.closedAt'),
-                  key: 'closed',
-                  render: (_: unknown, m) =>
-                    m.closedAt ? (
-                      <Flex vertical>
-                        <Time value={m.closedAt} />
-                        <Typography.Text type="secondary">{m.closedBy}</Typography.Text>
-                      </Flex>
-                    ) : m.lastReopen ? (
-                      <Tooltip title={`${m.lastReopen.by ?? ''}：「${m.lastReopen.reason}」`}>
-                        <Typography.Text type="warning">{t('books.close.reopened')}</Typography.Text>
-                      </Tooltip>
-                    ) : null,
-                },
-              ]}
-            />
+            <MonthsTable months={months} base={base} selected={period} onSelect={select} />
           </Card>
         </Col>
         <Col xs={24} xl={13}>
