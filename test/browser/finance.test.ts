@@ -356,9 +356,9 @@ describe.skipIf(browserMissing())('the finance console and the dashboards', () =
     await drawer.getByText(`订单 ${a!.external_id}`).waitFor()
     const journal = drawer.getByTestId('journal-lines')
     await eventually(() =>
-      journal.locator('.ant-table-row').filter({ hasText: '商品销售收入' }).count(),
+      journal.locator('.ant-table-row').filter({ hasText: '主营业务收入-销售额' }).count(),
     ).toBe(1)
-    await expect(journal.textContent()).resolves.toContain('应收平台款 · 好物天猫旗舰店')
+    await expect(journal.textContent()).resolves.toContain('应收账款-平台 · 好物天猫旗舰店')
     const settlement = drawer.getByTestId('settlement-lines')
     await eventually(() => settlement.locator('.ant-table-row').count()).toBe(2)
     await expect(settlement.textContent()).resolves.toContain('「在线支付」')

@@ -61,12 +61,12 @@ export function useShops(): Shop[] {
   return shops
 }
 
-/** An account code as people name it: receivable:<shop> → 应收平台款 · 店铺名. */
+/** An account code as the chart names it: receivable:<shop> → 应收账款-平台 · 店铺名. */
 export function useAccountLabel(shops: readonly Shop[]) {
   const { maybe } = useI18n()
   return (account: string) => {
     const [group, shopId] = account.split(':')
-    const name = maybe(`finance.account.${group}`) ?? account
+    const name = maybe(`books.account.${group}`) ?? account
     const shop = shopId ? shops.find((s) => s.id === shopId)?.name : undefined
     return shop ? `${name} · ${shop}` : name
   }
