@@ -266,6 +266,7 @@ export async function floorRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         req.body.skuId,
         req.body.bin ?? null,
         req.auth.actorId,
+        ctx.clock.now(),
       )
       const orders = []
       for (const s of shorts) {

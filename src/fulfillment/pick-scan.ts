@@ -150,6 +150,7 @@ export async function shortPick(
   skuId: string,
   bin: string | null,
   actor: string | null,
+  at: Date,
 ): Promise<{ orderId: string; slot: number; shortage: number }[]> {
   const picks = (await openPicks(db, merchantId, waveId, [skuId], false)).filter(
     (p) => p.picked < p.quantity && (bin === null || p.bin === bin),
@@ -157,7 +158,7 @@ export async function shortPick(
   const out: { orderId: string; slot: number; shortage: number }[] = []
   for (const p of picks) {
     try {
-      const r = await confirmPick(db, merchantId, waveId, p.allocation_id, p.picked, actor)
+      const r = await confirmPick(db, merchantId, waveId, p.allocation_id, p.picked, actor, at)
       out.push({ orderId: r.orderId, slot: p.slot, shortage: r.shortage })
     } catch (err) {
       // An earlier shortage of the same order released it already: nothing left to pick there.

@@ -24,6 +24,8 @@ export async function confirmPick(
   allocationId: string,
   picked: number,
   actor: string | null,
+  /** When it was picked, by the application's clock (ctx.clock): the time of a shortage's movement. */
+  at: Date,
 ): Promise<{ shortage: number; orderId: string }> {
   const a = await db
     .selectFrom('stock_allocations as a')
@@ -81,6 +83,7 @@ export async function confirmPick(
         refType: 'wave',
         refId: waveId,
         actor,
+        at,
       })
     }
     await removeFromOpenWave(tx, merchantId, a.order_id)

@@ -248,6 +248,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         req.body.allocationId,
         req.body.picked,
         req.auth.apiKeyId,
+        ctx.clock.now(),
       ).catch(conflict)
       const reallocation = r.shortage > 0 ? await allocateOrder(ctx.db, merchantId, r.orderId) : null
       if (r.shortage > 0) await schedulePush(ctx, merchantId)

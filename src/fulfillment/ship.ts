@@ -194,6 +194,7 @@ async function shipOne(
       refType: 'order',
       refId: orderId,
       actor,
+      at: shippedAt,
     })
     await tx
       .updateTable('stock_allocations')

@@ -143,6 +143,7 @@ export async function stocktake(
       reason: input.reason ?? 'stocktake',
       refType: 'stocktake',
       actor: by.actor,
+      at: by.at,
     })
     return { delta }
   })
@@ -180,6 +181,7 @@ export async function adjust(
       refType: input.refType ?? null,
       refId: input.refId ?? null,
       actor: by.actor,
+      at: by.at,
     })
   })
 }
@@ -218,6 +220,7 @@ export async function transfer(
       refId: ref,
       actor: by.actor,
       idempotencyKey: by.idempotencyKey ?? null,
+      at: by.at,
     })
     await recordMovement(tx, {
       merchantId,
@@ -228,6 +231,7 @@ export async function transfer(
       refType: 'transfer',
       refId: ref,
       actor: by.actor,
+      at: by.at,
     })
   })
 }
@@ -393,6 +397,7 @@ export async function restockReturn(
       refId: input.orderLineId,
       actor: by.actor,
       idempotencyKey: by.idempotencyKey ?? null,
+      at: by.at,
     })
     return { skuId: lineSku.sku_id }
   })

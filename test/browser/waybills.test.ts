@@ -8,7 +8,7 @@
  * 1440 and 360 px, zh-CN and en. The admin's account screen: carriers, branches and balance,
  * an SF account added with write-only credentials, a warehouse's default carrier.
  */
-import type { Page } from 'playwright-core'
+import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runWriteback } from '../../src/fulfillment/writeback.js'
 import { allocateOrder } from '../../src/inventory/allocate.js'
@@ -44,6 +44,27 @@ async function scan(page: Page, code: string): Promise<void> {
   await page.getByTestId('scan-input').focus()
   await page.keyboard.type(code, { delay: 5 })
   await page.keyboard.press('Enter')
+}
+
+/**
+ * A selector suffix for an antd element that has stopped moving: its motion classes (rc-motion's
+ * `ant-zoom-appear`, `ant-slide-up-enter`, …) are on it while it zooms or slides in or out.
+ */
+const STILL = ':not([class*="-appear"]):not([class*="-enter"]):not([class*="-leave"])'
+
+/**
+ * Choose an option of an antd Select once its dropdown has finished sliding open. Clicked while it
+ * slides, the option is "not stable" to Playwright, whose fourth try scrolls the option into view
+ * with block 'start': that scrolls the page behind a dialog (overflow: hidden still scrolls by
+ * script), the dropdown re-aligns to its select between mousedown and mouseup, the click lands
+ * beside the option and the select keeps its value (the SF account stayed 菜鸟 under load).
+ */
+async function choose(page: Page, select: Locator, option: string): Promise<void> {
+  await select.click()
+  await page
+    .locator(`.ant-select-dropdown${STILL}:not(.ant-select-dropdown-hidden)`)
+    .locator('.ant-select-item-option', { hasText: option })
+    .click()
 }
 
 /** This PC's Cainiao print component is the fake one (the setting kept in the browser). */
@@ -218,7 +239,8 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
       .click()
     await page.getByText(`取消面单 ${codes[1]}？`).waitFor()
     await shoot(page, 'waybills-wave-cancel-confirm')
-    await page.locator('.ant-popconfirm').getByRole('button', { name: '取消面单' }).click()
+    // The confirm is a popover, placed on the page like a dropdown: clicked once it has stopped.
+    await page.locator(`.ant-popconfirm${STILL}`).getByRole('button', { name: '取消面单' }).click()
     await page.getByText(`面单 ${codes[1]} 已取消。`).waitFor()
     expect(sb.issued.find((n) => n.code === codes[1])?.status).toBe('cancelled')
     await eventually(() =>
@@ -332,9 +354,9 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     await shoot(page, 'waybills-accounts')
 
     await page.getByRole('button', { name: '添加账号' }).click()
-    const modal = page.locator('.ant-modal', { hasText: '添加电子面单账号' })
-    await modal.getByLabel('服务商').click()
-    await page.locator('.ant-select-item-option', { hasText: '顺丰丰桥' }).click()
+    // Once the dialog has finished zooming in: a dropdown opened before moves when the zoom ends.
+    const modal = page.locator(`.ant-modal${STILL}`, { hasText: '添加电子面单账号' })
+    await choose(page, modal.getByLabel('服务商'), '顺丰丰桥')
     await modal.getByLabel('名称').fill('顺丰月结')
     await modal.getByLabel('接口地址').fill(`${sb.url}/sf`)
     await modal.getByLabel('月结卡号').fill('5710000001')
@@ -368,8 +390,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     // The warehouse HZ ships SF by default.
     const defaults = page.getByTestId('waybill-defaults')
     const hzRow = defaults.locator('.ant-table-row', { hasText: 'HZ' })
-    await hzRow.locator('.ant-select').first().click()
-    await page.locator('.ant-select-item-option', { hasText: '顺丰月结' }).click()
+    await choose(page, hzRow.locator('.ant-select').first(), '顺丰月结')
     await page.getByText('已保存默认快递。').waitFor()
     await eventually(() => hzRow.textContent()).toContain('顺丰速运（SF）')
     const saved = await w.env.ctx.db
