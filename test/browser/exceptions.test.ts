@@ -14,7 +14,17 @@ import {
 import { upsertSkus } from '../../src/skus/repo.js'
 import { pullStream } from '../../src/sync/pull.js'
 import { bearer } from '../helpers/app.js'
-import { browserMissing, eventually, openSignedIn, shoot, startWorld, type World } from './harness.js'
+import {
+  browserMissing,
+  choose,
+  eventually,
+  openSignedIn,
+  pickOption,
+  shoot,
+  startWorld,
+  stillDialog,
+  type World,
+} from './harness.js'
 import { PASSWORD } from './seed.js'
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
@@ -107,12 +117,13 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
 
     await row.getByRole('button', { name: '对应 SKU' }).click()
     const modal = page.getByRole('dialog', { name: /对应 SKU/ })
+    await stillDialog(page, /对应 SKU/).waitFor()
     await modal.getByRole('combobox').click()
     await modal.getByRole('combobox').fill('TEA-GREEN')
     await eventually(() => page.locator('.ant-select-dropdown:visible .ant-select-item-option').count()).toBe(
       1,
     )
-    await page.locator('.ant-select-item-option').filter({ hasText: 'TEA-GREEN-250' }).click()
+    await pickOption(page, 'TEA-GREEN-250')
     await shoot(page, 'exceptions-map-sku')
     await modal.getByRole('button', { name: '保存' }).click()
     await page.getByText('已保存对应关系，1 个订单已重新处理').waitFor()
@@ -154,8 +165,7 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
     await eventually(() => page.locator('.ant-table-row').count()).toBe(2)
 
     const first = page.locator('.ant-table-row').filter({ hasText: made[0]!.id })
-    await first.getByRole('combobox', { name: '分配给' }).click()
-    await page.locator('.ant-select-item-option').filter({ hasText: '王芳' }).click()
+    await choose(page, first.getByRole('combobox', { name: '分配给' }), '王芳')
     await page.getByText('已分配给 王芳').waitFor()
     await page.getByText('我的', { exact: true }).click()
     await eventually(() => page.locator('.ant-table-row').count()).toBe(1)

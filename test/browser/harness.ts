@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core'
 import { afterEach, expect } from 'vitest'
 import { testEnv, type TestEnv } from '../helpers/app.js'
 import { offsetClock, parseClockOffset } from '../../src/lib/clock.js'
@@ -220,6 +220,37 @@ afterEach(async (ctx) => {
   }
   for (const page of openPages) if (page.isClosed()) openPages.delete(page)
 })
+
+/**
+ * A selector suffix for an antd element that has stopped moving: its motion classes (rc-motion's
+ * `ant-zoom-appear`, `ant-slide-up-enter`, …) are on it while it zooms or slides in or out.
+ */
+export const STILL = ':not([class*="-appear"]):not([class*="-enter"]):not([class*="-leave"])'
+
+/**
+ * Click an option of the open antd Select once its dropdown has finished sliding open. Clicked while
+ * it slides, the option is "not stable" to Playwright, whose fourth try scrolls the option into view
+ * with block 'start': that scrolls the page behind a dialog (overflow: hidden still scrolls by
+ * script), the dropdown re-aligns to its select between mousedown and mouseup, the click lands
+ * beside the option and the select keeps its value (an SF account stayed 菜鸟 under load).
+ */
+export async function pickOption(page: Page, option: string): Promise<void> {
+  await page
+    .locator(`.ant-select-dropdown${STILL}:not(.ant-select-dropdown-hidden)`)
+    .locator('.ant-select-item-option', { hasText: option })
+    .click()
+}
+
+/** Open an antd Select and choose an option (pickOption). */
+export async function choose(page: Page, select: Locator, option: string): Promise<void> {
+  await select.click()
+  await pickOption(page, option)
+}
+
+/** A dialog once it has finished zooming in: a dropdown opened before then moves when the zoom ends. */
+export function stillDialog(page: Page, hasText: string | RegExp): Locator {
+  return page.locator(`.ant-modal${STILL}`, { hasText })
+}
 
 export async function settle(page: Page): Promise<void> {
   // Endless ones (spinners, a pulsing badge) never finish: only the finite ones are awaited.

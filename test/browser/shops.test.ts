@@ -10,7 +10,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startWorkers, type Workers } from '../../jobs/worker.js'
 import { startTopSandbox, type TopSandbox } from '../../src/sandbox/top-server.js'
 import { startWooSandbox, type WooSandbox } from '../../src/sandbox/woocommerce-server.js'
-import { browserMissing, eventually, openSignedIn, shoot, startWorld, type World } from './harness.js'
+import {
+  browserMissing,
+  eventually,
+  openSignedIn,
+  pickOption,
+  shoot,
+  startWorld,
+  type World,
+} from './harness.js'
 import { PASSWORD } from './seed.js'
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
@@ -145,7 +153,7 @@ describe.skipIf(browserMissing())('shop screens', () => {
     await unmapped.getByRole('button', { name: '匹配' }).click()
     const dialog = page.getByRole('dialog')
     await dialog.getByLabel('输入 SKU 编码或名称搜索').fill('GIFT')
-    await page.locator('.ant-select-item-option').filter({ hasText: 'GIFT-BOX' }).click()
+    await pickOption(page, 'GIFT-BOX')
     await shoot(page, 'catalogue-map')
     await dialog.getByRole('button', { name: '保存' }).click()
     await page.getByText('已匹配到 GIFT-BOX').waitFor()

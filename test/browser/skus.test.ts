@@ -4,7 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bearer } from '../helpers/app.js'
-import { browserMissing, eventually, openSignedIn, settle, shoot, startWorld, type World } from './harness.js'
+import {
+  browserMissing,
+  eventually,
+  openSignedIn,
+  pickOption,
+  settle,
+  shoot,
+  startWorld,
+  type World,
+} from './harness.js'
 import { PASSWORD } from './seed.js'
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
@@ -76,7 +85,7 @@ describe.skipIf(browserMissing())('SKUs and bundles', () => {
       // The options settle on the search's answer (one SKU per prefix here) before the pick.
       const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option')
       await eventually(() => options.count()).toBe(1)
-      await page.locator('.ant-select-item-option').filter({ hasText: code }).click()
+      await pickOption(page, code)
       await modal.getByRole('spinbutton').nth(n).fill(quantity)
       await modal.getByLabel('单品价值（元）').nth(n).fill(value)
     }

@@ -8,7 +8,7 @@
  * 1440 and 360 px, zh-CN and en. The admin's account screen: carriers, branches and balance,
  * an SF account added with write-only credentials, a warehouse's default carrier.
  */
-import type { Locator, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runWriteback } from '../../src/fulfillment/writeback.js'
 import { allocateOrder } from '../../src/inventory/allocate.js'
@@ -18,7 +18,17 @@ import { startWaybillSandbox, type WaybillSandbox } from '../../src/sandbox/wayb
 import { createShop } from '../../src/shops/repo.js'
 import { upsertSkus } from '../../src/skus/repo.js'
 import { seedOrder } from '../helpers/orders.js'
-import { browserMissing, eventually, openSignedIn, shoot, startWorld, type World } from './harness.js'
+import {
+  browserMissing,
+  choose,
+  eventually,
+  openSignedIn,
+  shoot,
+  startWorld,
+  STILL,
+  stillDialog,
+  type World,
+} from './harness.js'
 import { PASSWORD } from './seed.js'
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
@@ -44,27 +54,6 @@ async function scan(page: Page, code: string): Promise<void> {
   await page.getByTestId('scan-input').focus()
   await page.keyboard.type(code, { delay: 5 })
   await page.keyboard.press('Enter')
-}
-
-/**
- * A selector suffix for an antd element that has stopped moving: its motion classes (rc-motion's
- * `ant-zoom-appear`, `ant-slide-up-enter`, …) are on it while it zooms or slides in or out.
- */
-const STILL = ':not([class*="-appear"]):not([class*="-enter"]):not([class*="-leave"])'
-
-/**
- * Choose an option of an antd Select once its dropdown has finished sliding open. Clicked while it
- * slides, the option is "not stable" to Playwright, whose fourth try scrolls the option into view
- * with block 'start': that scrolls the page behind a dialog (overflow: hidden still scrolls by
- * script), the dropdown re-aligns to its select between mousedown and mouseup, the click lands
- * beside the option and the select keeps its value (the SF account stayed 菜鸟 under load).
- */
-async function choose(page: Page, select: Locator, option: string): Promise<void> {
-  await select.click()
-  await page
-    .locator(`.ant-select-dropdown${STILL}:not(.ant-select-dropdown-hidden)`)
-    .locator('.ant-select-item-option', { hasText: option })
-    .click()
 }
 
 /** This PC's Cainiao print component is the fake one (the setting kept in the browser). */
@@ -355,7 +344,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
 
     await page.getByRole('button', { name: '添加账号' }).click()
     // Once the dialog has finished zooming in: a dropdown opened before moves when the zoom ends.
-    const modal = page.locator(`.ant-modal${STILL}`, { hasText: '添加电子面单账号' })
+    const modal = stillDialog(page, '添加电子面单账号')
     await choose(page, modal.getByLabel('服务商'), '顺丰丰桥')
     await modal.getByLabel('名称').fill('顺丰月结')
     await modal.getByLabel('接口地址').fill(`${sb.url}/sf`)

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react'
 import { endpoints } from '../../api/endpoints'
 import type { ReceiverPatch } from '../../api/types'
 import { errorMessage, fieldErrors } from '../../components/errors'
+import { useOpeningValues } from '../../components/forms'
 import { useI18n } from '../../i18n'
 import { outcomeText } from './outcome'
 
@@ -39,13 +40,13 @@ export function ReceiverModal({
   const [saving, setSaving] = useState(false)
   const [error, setError] = useState<unknown>(null)
 
+  useOpeningValues(form, open ? orderId : null, () =>
+    Object.fromEntries(FIELDS.map((f) => [f, typeof receiver[f] === 'string' ? receiver[f] : ''])),
+  )
+  // A dialog opened again starts without the last one's error.
   useEffect(() => {
-    if (!open) return
-    setError(null)
-    form.setFieldsValue(
-      Object.fromEntries(FIELDS.map((f) => [f, typeof receiver[f] === 'string' ? receiver[f] : ''])),
-    )
-  }, [open, receiver, form])
+    if (open) setError(null)
+  }, [open])
 
   const save = async (values: Record<string, string>) => {
     setSaving(true)

@@ -1,7 +1,7 @@
 /** A SKU's own stock-sync rule: any field left empty follows the shop's rule; 删除 removes it. */
 import { Button, Form, InputNumber, Modal, Typography } from 'antd'
-import { useEffect } from 'react'
 import type { PreviewItem, StockSyncRule } from '../../api/shops'
+import { useOpeningValues } from '../../components/forms'
 import { useI18n } from '../../i18n'
 
 interface Values {
@@ -25,15 +25,12 @@ export function OverrideModal({
 }) {
   const { t } = useI18n()
   const [form] = Form.useForm<Values>()
-  useEffect(() => {
-    if (!item) return
-    form.setFieldsValue({
-      ratio: rule?.ratio !== undefined ? String(rule.ratio) : null,
-      safetyStock: rule?.safetyStock ?? null,
-      virtualStock: rule?.virtualStock ?? null,
-      fixed: rule?.fixed ?? null,
-    })
-  }, [item, rule, form])
+  useOpeningValues(form, item ? item.skuCode : null, () => ({
+    ratio: rule?.ratio !== undefined ? String(rule.ratio) : null,
+    safetyStock: rule?.safetyStock ?? null,
+    virtualStock: rule?.virtualStock ?? null,
+    fixed: rule?.fixed ?? null,
+  }))
 
   const apply = (v: Values) => {
     if (!item) return

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react'
 import { endpoints } from '../../api/endpoints'
 import type { Sku, SkuInput } from '../../api/types'
 import { errorMessage } from '../../components/errors'
+import { useOpeningValues } from '../../components/forms'
 import { useI18n } from '../../i18n'
 
 interface Values {
@@ -34,11 +35,10 @@ export function SkuModal({
   const [saving, setSaving] = useState(false)
   const editing = sku !== null && sku !== 'new' ? sku : null
 
-  useEffect(() => {
-    if (!sku) return
-    setError(null)
-    form.resetFields()
-    form.setFieldsValue(
+  useOpeningValues(
+    form,
+    sku === null ? null : editing ? `sku:${editing.id}` : 'new',
+    () =>
       editing
         ? {
             code: editing.code,
@@ -50,8 +50,12 @@ export function SkuModal({
             active: editing.active,
           }
         : { unit: 'pcs', active: true },
-    )
-  }, [sku, editing, form])
+    { reset: true },
+  )
+  // A dialog opened again starts without the last one's error.
+  useEffect(() => {
+    if (sku) setError(null)
+  }, [sku])
 
   const save = async (v: Values) => {
     setSaving(true)
