@@ -16,6 +16,9 @@ export interface DbConfig {
   poolSize: number
 }
 
+/** How mysql2 writes a Date into SQL and reads one back: as UTC (DATETIME columns hold UTC). */
+export const DRIVER_TIMEZONE = 'Z'
+
 export function poolOptions(cfg: DbConfig): PoolOptions {
   const u = new URL(cfg.url)
   return {
@@ -25,7 +28,7 @@ export function poolOptions(cfg: DbConfig): PoolOptions {
     password: decodeURIComponent(u.password),
     database: databaseName(cfg.url) ?? undefined,
     connectionLimit: cfg.poolSize,
-    timezone: 'Z',
+    timezone: DRIVER_TIMEZONE,
     charset: 'utf8mb4_unicode_ci',
     supportBigNumbers: true,
     bigNumberStrings: true,

@@ -7,6 +7,7 @@ import { sql } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
 import { atCommit, withTx } from '../db/tx.js'
 import { isDuplicateKey } from '../db/errors.js'
+import { insertRows } from '../db/insert-rows.js'
 import { newId } from '../lib/ids.js'
 import { chunk } from '../lib/collections.js'
 import { toDb, ZERO, type Decimal } from '../money/index.js'
@@ -35,19 +36,8 @@ export interface EntryHead {
   rateAt?: Date | null
 }
 
-/** Month formatters per zone: building one costs more than the posting that asks for it. */
-const monthFormats = new Map<string, Intl.DateTimeFormat>()
-
 /** YYYY-MM of an instant in a time zone. */
-export function periodOf(at: Date, timeZone: string): string {
-  let format = monthFormats.get(timeZone)
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' })
-    monthFormats.set(timeZone, format)
-  }
-  const parts = format.formatToParts(at)
-  return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`
-}
+export const periodOf = (at: Date, timeZone: string): string => localDate(at, timeZone).slice(0, 7)
 
 export const nextPeriod = (period: string): string => {
   const [y, m] = period.split('-').map(Number) as [number, number]
@@ -124,18 +114,25 @@ export async function bookingTime(
   return { ...bookedAt(at, rules), timezone: rules.timezone }
 }
 
-type Sum = { debit: Decimal; credit: Decimal; base_debit: Decimal; base_credit: Decimal }
-type Row = Sum & { sameBase: boolean }
+/** A totals row's running sums, and whether every line in it so far was in the base currency. */
+type Running<K> = {
+  key: K
+  debit: Decimal
+  credit: Decimal
+  base_debit: Decimal
+  base_credit: Decimal
+  sameBase: boolean
+}
 
 /** Running sums per key of one totals table; its rows in key order (so two postings never lock rows in opposite orders). */
-class Totals<K extends Record<string, string>> {
-  private readonly sums = new Map<string, K & Row>()
+class Totals<K extends object> {
+  private readonly sums = new Map<string, Running<K>>()
 
   /** Add a posting to the row of `id` (the key's values joined in column order), made by `key` when new. */
   add(id: string, key: () => K, p: ValuedPosting): void {
     let s = this.sums.get(id)
     if (!s) {
-      s = { ...key(), debit: ZERO, credit: ZERO, base_debit: ZERO, base_credit: ZERO, sameBase: true }
+      s = { key: key(), debit: ZERO, credit: ZERO, base_debit: ZERO, base_credit: ZERO, sameBase: true }
       this.sums.set(id, s)
     }
     // Lines in the base currency (base amount = amount) are summed once: while every line of a row
@@ -154,29 +151,37 @@ class Totals<K extends Record<string, string>> {
     }
   }
 
-  rows() {
+  /** The rows: each key with its sums as DECIMAL strings. */
+  rows(): (K & Record<(typeof SUMS)[number], string>)[] {
     return [...this.sums.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, { sameBase, ...r }]) => {
-        const debit = toDb(r.debit)
-        const credit = toDb(r.credit)
-        return {
-          ...r,
+      .map(([, s]) => {
+        const debit = toDb(s.debit)
+        const credit = toDb(s.credit)
+        return Object.assign(s.key, {
           debit,
           credit,
-          base_debit: sameBase ? debit : toDb(r.base_debit),
-          base_credit: sameBase ? credit : toDb(r.base_credit),
-        }
+          base_debit: s.sameBase ? debit : toDb(s.base_debit),
+          base_credit: s.sameBase ? credit : toDb(s.base_credit),
+        })
       })
   }
 }
 
-const addUp = {
-  debit: sql<string>`debit + VALUES(debit)`,
-  credit: sql<string>`credit + VALUES(credit)`,
-  base_debit: sql<string>`base_debit + VALUES(base_debit)`,
-  base_credit: sql<string>`base_credit + VALUES(base_credit)`,
-}
+/** The sums of every totals table: a row whose key exists adds them (insertRows `add`). */
+const SUMS = ['debit', 'credit', 'base_debit', 'base_credit'] as const
+const DAILY_COLUMNS = [
+  ...(['merchant_id', 'day', 'channel', 'shop_id', 'account_group', 'currency', 'slot'] as const),
+  ...SUMS,
+]
+const SKU_DAILY_COLUMNS = [
+  ...(['merchant_id', 'day', 'channel', 'shop_id', 'sku_id', 'account_group', 'currency'] as const),
+  ...SUMS,
+]
+const SKU_MONTHLY_COLUMNS = [
+  ...(['merchant_id', 'month', 'channel', 'shop_id', 'sku_id', 'account_group', 'currency'] as const),
+  ...SUMS,
+]
 
 /**
  * journal_daily rows are touched by every posting of a shop and day: each transaction adds to one
@@ -213,9 +218,10 @@ async function writeTotals(db: Executor, items: readonly DailyItem[]): Promise<v
   // One pass over the postings for the three tables. Per SKU only the lines with one: the rest
   // (receivables, shipping, fees) is in journal_daily, and a SKU-less row would be touched by every
   // posting of the shop.
-  // A totals row's key: its table's columns but the sums (and the daily table's slot).
-  type Key<T> = Omit<T, 'debit' | 'credit' | 'base_debit' | 'base_credit' | 'slot'>
-  const daily = new Totals<Key<JournalDailyTable>>()
+  // A totals row's key: its table's columns but the sums (and the daily table's slot, one per call).
+  type Key<T> = Omit<T, (typeof SUMS)[number] | 'slot'>
+  const slot = Math.floor(Math.random() * DAILY_SLOTS)
+  const daily = new Totals<Key<JournalDailyTable> & { slot: number }>()
   const skuDaily = new Totals<Key<JournalSkuDailyTable>>()
   const skuMonthly = new Totals<Key<JournalSkuMonthlyTable>>()
   const $ = '\u0000'
@@ -229,35 +235,46 @@ async function writeTotals(db: Executor, items: readonly DailyItem[]): Promise<v
       const c = p.currency
       daily.add(
         `${m}${$}${day}${$}${channel}${$}${shop}${$}${group}${$}${c}`,
-        () => ({
-          merchant_id: m,
-          day,
-          channel,
-          shop_id: shop,
-          account_group: group,
-          currency: c,
-        }),
+        () => ({ merchant_id: m, day, channel, shop_id: shop, account_group: group, currency: c, slot }),
         p,
       )
       const sku = p.skuId
       if (!sku) continue
       const tail = `${channel}${$}${shop}${$}${sku}${$}${group}${$}${c}`
-      const skuKey = () => ({ channel, shop_id: shop, sku_id: sku, account_group: group, currency: c })
-      skuMonthly.add(`${m}${$}${month}${$}${tail}`, () => ({ merchant_id: m, month, ...skuKey() }), p)
-      skuDaily.add(`${m}${$}${day}${$}${tail}`, () => ({ merchant_id: m, day, ...skuKey() }), p)
+      skuMonthly.add(
+        `${m}${$}${month}${$}${tail}`,
+        () => ({
+          merchant_id: m,
+          month,
+          channel,
+          shop_id: shop,
+          sku_id: sku,
+          account_group: group,
+          currency: c,
+        }),
+        p,
+      )
+      skuDaily.add(
+        `${m}${$}${day}${$}${tail}`,
+        () => ({
+          merchant_id: m,
+          day,
+          channel,
+          shop_id: shop,
+          sku_id: sku,
+          account_group: group,
+          currency: c,
+        }),
+        p,
+      )
     }
   }
   for (const part of chunk(skuMonthly.rows(), 500))
-    await db.insertInto('journal_sku_monthly').values(part).onDuplicateKeyUpdate(addUp).execute()
+    await insertRows('journal_sku_monthly', SKU_MONTHLY_COLUMNS, part, { add: SUMS }).execute(db)
   for (const part of chunk(skuDaily.rows(), 500))
-    await db.insertInto('journal_sku_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
-  const slot = Math.floor(Math.random() * DAILY_SLOTS)
+    await insertRows('journal_sku_daily', SKU_DAILY_COLUMNS, part, { add: SUMS }).execute(db)
   for (const part of chunk(daily.rows(), 500))
-    await db
-      .insertInto('journal_daily')
-      .values(part.map((r) => ({ ...r, slot })))
-      .onDuplicateKeyUpdate(addUp)
-      .execute()
+    await insertRows('journal_daily', DAILY_COLUMNS, part, { add: SUMS }).execute(db)
 }
 
 /** `held`: a rate it needs is missing; the entry waits in ledger_held_entries (held.ts). */
@@ -300,7 +317,7 @@ export async function postEntries(
 ): Promise<PostOutcome[]> {
   const outcomes: PostOutcome[] = items.map((i) => (i.postings.length === 0 ? 'empty' : 'posted'))
   const live = items
-    .map((item, i) => ({ ...item, i, key: item.head.postingKey.slice(0, 190), hash: '' }))
+    .map(({ head, postings }, i) => ({ head, postings, i, key: head.postingKey.slice(0, 190), hash: '' }))
     .filter((x) => x.postings.length > 0)
   if (live.length === 0) return outcomes
   const merchantIds = new Set(live.map((x) => x.head.merchantId))
@@ -341,7 +358,7 @@ export async function postEntries(
       continue
     }
     known.set(x.key, x.hash) // the same key twice in one batch: the second is a replay of the first
-    fresh.push({ ...x, entryId: newId(), booked: bookedAt(x.head.eventAt, rules) })
+    fresh.push(Object.assign(x, { entryId: newId(), booked: bookedAt(x.head.eventAt, rules) }))
   }
   if (fresh.length === 0) return outcomes
   const valuations = await valueEntries(
@@ -355,7 +372,7 @@ export async function postEntries(
   const valued: ((typeof fresh)[number] & { lines: ValuedPosting[] })[] = []
   fresh.forEach((x, n) => {
     const v = valuations[n]!
-    if (v.ok) valued.push({ ...x, lines: v.lines })
+    if (v.ok) valued.push(Object.assign(x, { lines: v.lines }))
     else {
       outcomes[x.i] = 'held'
       held.push({
@@ -377,24 +394,23 @@ export async function postEntries(
   // In chunks, each complete (entries, lines, daily totals) before the next begins.
   for (const part of chunk(valued, 500)) {
     try {
-      await db
-        .insertInto('journal_entries')
-        .values(
-          part.map((x) => ({
-            id: x.entryId,
-            merchant_id: merchantId,
-            posting_key: x.key,
-            kind: x.head.kind,
-            order_id: x.head.orderId,
-            shop_id: x.head.shopId,
-            channel: x.head.channel,
-            currency: x.postings[0]!.currency,
-            event_at: x.booked.at,
-            original_event_at: x.booked.original,
-            input_hash: x.hash,
-          })),
-        )
-        .execute()
+      await insertRows(
+        'journal_entries',
+        ENTRY_COLUMNS,
+        part.map((x) => ({
+          id: x.entryId,
+          merchant_id: merchantId,
+          posting_key: x.key,
+          kind: x.head.kind,
+          order_id: x.head.orderId,
+          shop_id: x.head.shopId,
+          channel: x.head.channel,
+          currency: x.postings[0]!.currency,
+          event_at: x.booked.at,
+          original_event_at: x.booked.original,
+          input_hash: x.hash,
+        })),
+      ).execute(db)
     } catch (err) {
       if (!isDuplicateKey(err)) throw err
       // A concurrent posting took one of these keys between the read and the insert; the statement
@@ -429,7 +445,7 @@ export async function postEntries(
         }
       }),
     )
-    for (const l of chunk(lines, 1000)) await db.insertInto('journal_lines').values(l).execute()
+    for (const l of chunk(lines, 1000)) await insertRows('journal_lines', LINE_COLUMNS, l).execute(db)
     await addToDaily(
       db,
       part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.lines })),
@@ -437,6 +453,40 @@ export async function postEntries(
   }
   return outcomes
 }
+
+const ENTRY_COLUMNS = [
+  'id',
+  'merchant_id',
+  'posting_key',
+  'kind',
+  'order_id',
+  'shop_id',
+  'channel',
+  'currency',
+  'event_at',
+  'original_event_at',
+  'input_hash',
+] as const
+const LINE_COLUMNS = [
+  'id',
+  'merchant_id',
+  'entry_id',
+  'account',
+  'debit',
+  'credit',
+  'base_debit',
+  'base_credit',
+  'fx_rate',
+  'rate_date',
+  'rate_source',
+  'rate_origin',
+  'currency',
+  'event_at',
+  'channel',
+  'shop_id',
+  'order_id',
+  'sku_id',
+] as const
 
 /** One entry lost the race for its key: the committed entry decides replay or conflict. */
 async function raceOutcome(
