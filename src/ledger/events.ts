@@ -450,8 +450,12 @@ async function postBatch(db: Db, events: readonly OrderEvent[]): Promise<string[
   // The transaction asks for its connection first, so its BEGIN and lock go ahead of the reads
   // (its callback runs once BEGIN is answered, after `reads` below is set).
   const posted = withTx(db, async (tx) => {
-    await lockBookingRules(tx, events[0]!.merchantId)
-    return postForEvents(tx, events, await reads)
+    // The lock goes out first; the entries are worked out from the reads while it is answered.
+    const locked = lockBookingRules(tx, events[0]!.merchantId)
+    locked.catch(() => {}) // awaited below; until then a failure is not an unhandled rejection
+    const outcomes = await postForEvents(tx, events, await reads)
+    await locked
+    return outcomes
   })
   const reads = prefetch(db, events).finally(() => readersWaiting.set(db, readersWaiting.get(db)! - 1))
   reads.catch(() => {}) // awaited in the transaction; until then a failure is not an unhandled rejection

@@ -46,14 +46,17 @@ export const nextPeriod = (period: string): string => {
 
 type BookingRules = { timezone: string; baseCurrency: string; closed: Set<string> }
 
-/** Rules a transaction read already: its shared lock on the merchant row holds them until it ends. */
-const rulesInTx = new WeakMap<Executor, { merchantId: string; from: Date; rules: BookingRules }>()
+/**
+ * Rules a transaction read already, or is reading: its shared lock on the merchant row holds them
+ * until it ends. A read in flight is shared, so a posting that asks meanwhile waits for it.
+ */
+const rulesInTx = new WeakMap<Executor, { merchantId: string; from: Date; rules: Promise<BookingRules> }>()
 
 /** A merchant's time zone and closed months, read with a shared lock on the merchant row so a period cannot close under a posting in flight. */
-async function bookingRules(db: Executor, merchantId: string, from: Date): Promise<BookingRules> {
+function bookingRules(db: Executor, merchantId: string, from: Date): Promise<BookingRules> {
   const known = rulesInTx.get(db)
   if (known && known.merchantId === merchantId && known.from <= from) return known.rules
-  const rules = await readBookingRules(db, merchantId, from)
+  const rules = readBookingRules(db, merchantId, from)
   if (db.isTransaction) rulesInTx.set(db, { merchantId, from, rules })
   return rules
 }
@@ -61,7 +64,8 @@ async function bookingRules(db: Executor, merchantId: string, from: Date): Promi
 /**
  * Take the shared lock on the merchant row and read its booking rules with every closed month, at
  * the start of a transaction that will post entries of any date: its postings then read no rules
- * again. A batch of events takes it while its reads are still under way, before it knows its dates.
+ * again. A batch of events takes it while its reads are still under way, before it knows its dates,
+ * and works out its entries while the lock's round trip is out (a posting waits for it).
  */
 export async function lockBookingRules(tx: Executor, merchantId: string): Promise<void> {
   await bookingRules(tx, merchantId, ALL_MONTHS)
