@@ -3,7 +3,7 @@
  * nothing; the same key with a different input is an idempotency conflict, never a silent edit.
  */
 import { createHash } from 'node:crypto'
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
 import { atCommit, withTx } from '../db/tx.js'
 import { isDuplicateKey } from '../db/errors.js'
@@ -155,6 +155,28 @@ class Totals<K extends object> {
     }
   }
 
+  /** Add another's rows to these (the same table's). */
+  merge(other: Totals<K>): void {
+    for (const [id, o] of other.sums) {
+      const s = this.sums.get(id)
+      if (!s) {
+        this.sums.set(id, o)
+        continue
+      }
+      if (s.sameBase && !o.sameBase) {
+        s.sameBase = false
+        s.base_debit = s.debit
+        s.base_credit = s.credit
+      }
+      s.debit = s.debit.plus(o.debit)
+      s.credit = s.credit.plus(o.credit)
+      if (!s.sameBase) {
+        s.base_debit = s.base_debit.plus(o.sameBase ? o.debit : o.base_debit)
+        s.base_credit = s.base_credit.plus(o.sameBase ? o.credit : o.base_credit)
+      }
+    }
+  }
+
   /** The rows: each key with its sums as DECIMAL strings. */
   rows(): (K & Record<(typeof SUMS)[number], string>)[] {
     return [...this.sums.entries()]
@@ -194,91 +216,129 @@ const SKU_MONTHLY_COLUMNS = [
 const DAILY_SLOTS = 8
 
 type DailyItem = { head: EntryHead; day: string; postings: readonly ValuedPosting[] }
-
-/** Totals a transaction's postings will add at its commit. */
-const pendingInTx = new WeakMap<Executor, DailyItem[]>()
+// A totals row's key: its table's columns but the sums (and the daily table's slot, one per write).
+type Key<T> = Omit<T, (typeof SUMS)[number] | 'slot'>
 
 /**
- * Add entries' lines to the running totals — per day, channel, shop and account group
+ * Entries' lines summed into the running totals — per day, channel, shop and account group
  * (journal_daily), and for lines with a SKU the same per SKU and day (journal_sku_daily) and per
- * SKU and month (journal_sku_monthly) — in the same transaction. Inside withTx they are written last, all of the
+ * SKU and month (journal_sku_monthly) — then upserted, each table's rows in key order so two
+ * postings never lock rows in opposite orders. Per SKU only the lines with one: the rest
+ * (receivables, shipping, fees) is in journal_daily, and a SKU-less row would be touched by every
+ * posting of the shop.
+ */
+class DailyTotals {
+  private readonly daily = new Totals<Key<JournalDailyTable>>()
+  private readonly skuDaily = new Totals<Key<JournalSkuDailyTable>>()
+  private readonly skuMonthly = new Totals<Key<JournalSkuMonthlyTable>>()
+
+  add(items: readonly DailyItem[]): this {
+    const $ = '\u0000'
+    for (const { head, day, postings } of items) {
+      const m = head.merchantId
+      const channel = head.channel ?? ''
+      const shop = head.shopId ?? ''
+      const month = day.slice(0, 7)
+      for (const p of postings) {
+        const group = p.account.split(':')[0]!
+        const c = p.currency
+        this.daily.add(
+          `${m}${$}${day}${$}${channel}${$}${shop}${$}${group}${$}${c}`,
+          () => ({ merchant_id: m, day, channel, shop_id: shop, account_group: group, currency: c }),
+          p,
+        )
+        const sku = p.skuId
+        if (!sku) continue
+        const tail = `${channel}${$}${shop}${$}${sku}${$}${group}${$}${c}`
+        this.skuMonthly.add(
+          `${m}${$}${month}${$}${tail}`,
+          () => ({
+            merchant_id: m,
+            month,
+            channel,
+            shop_id: shop,
+            sku_id: sku,
+            account_group: group,
+            currency: c,
+          }),
+          p,
+        )
+        this.skuDaily.add(
+          `${m}${$}${day}${$}${tail}`,
+          () => ({
+            merchant_id: m,
+            day,
+            channel,
+            shop_id: shop,
+            sku_id: sku,
+            account_group: group,
+            currency: c,
+          }),
+          p,
+        )
+      }
+    }
+    return this
+  }
+
+  merge(other: DailyTotals): void {
+    this.daily.merge(other.daily)
+    this.skuDaily.merge(other.skuDaily)
+    this.skuMonthly.merge(other.skuMonthly)
+  }
+
+  /** The upserts, each table's made when the one before is out to the server. */
+  async write(db: Executor): Promise<void> {
+    const upserts = this.upserts()
+    for (let u = upserts.next(); !u.done;) {
+      const upsert = u.value
+      u = await alongside(upsert.execute(db), () => upserts.next())
+    }
+  }
+
+  private *upserts() {
+    for (const part of chunk(this.skuMonthly.rows(), 500))
+      yield insertRows('journal_sku_monthly', SKU_MONTHLY_COLUMNS, part, { add: SUMS })
+    for (const part of chunk(this.skuDaily.rows(), 500))
+      yield insertRows('journal_sku_daily', SKU_DAILY_COLUMNS, part, { add: SUMS })
+    const slot = Math.floor(Math.random() * DAILY_SLOTS)
+    for (const part of chunk(this.daily.rows(), 500))
+      yield insertRows(
+        'journal_daily',
+        DAILY_COLUMNS,
+        part.map((r) => Object.assign(r, { slot })),
+        { add: SUMS },
+      )
+  }
+}
+
+/** Totals a transaction's postings will add at its commit. */
+const totalsInTx = new WeakMap<Executor, DailyTotals>()
+
+/**
+ * Add entries' totals in the same transaction. Inside withTx they are written last, all of the
  * transaction's postings summed together, just before the commit: the rows every posting touches
  * stay locked only from there to the commit (reads of the totals inside the same transaction do not
  * see them yet). Outside a transaction they are written at once.
  */
-async function addToDaily(db: Executor, items: readonly DailyItem[]): Promise<void> {
-  const pending = pendingInTx.get(db)
-  if (pending) {
-    pending.push(...items)
-    return
-  }
-  const queue = [...items]
-  if (atCommit(db, () => writeTotals(db, queue))) pendingInTx.set(db, queue)
-  else await writeTotals(db, queue)
+async function addToDaily(db: Executor, totals: DailyTotals): Promise<void> {
+  const pending = totalsInTx.get(db)
+  if (pending) pending.merge(totals)
+  else if (atCommit(db, () => totals.write(db))) totalsInTx.set(db, totals)
+  else await totals.write(db)
 }
 
-/** The totals rows summed per row and upserted in key order, so two postings never lock rows in opposite orders. */
-async function writeTotals(db: Executor, items: readonly DailyItem[]): Promise<void> {
-  // One pass over the postings for the three tables. Per SKU only the lines with one: the rest
-  // (receivables, shipping, fees) is in journal_daily, and a SKU-less row would be touched by every
-  // posting of the shop.
-  // A totals row's key: its table's columns but the sums (and the daily table's slot, one per call).
-  type Key<T> = Omit<T, (typeof SUMS)[number] | 'slot'>
-  const slot = Math.floor(Math.random() * DAILY_SLOTS)
-  const daily = new Totals<Key<JournalDailyTable> & { slot: number }>()
-  const skuDaily = new Totals<Key<JournalSkuDailyTable>>()
-  const skuMonthly = new Totals<Key<JournalSkuMonthlyTable>>()
-  const $ = '\u0000'
-  for (const { head, day, postings } of items) {
-    const m = head.merchantId
-    const channel = head.channel ?? ''
-    const shop = head.shopId ?? ''
-    const month = day.slice(0, 7)
-    for (const p of postings) {
-      const group = p.account.split(':')[0]!
-      const c = p.currency
-      daily.add(
-        `${m}${$}${day}${$}${channel}${$}${shop}${$}${group}${$}${c}`,
-        () => ({ merchant_id: m, day, channel, shop_id: shop, account_group: group, currency: c, slot }),
-        p,
-      )
-      const sku = p.skuId
-      if (!sku) continue
-      const tail = `${channel}${$}${shop}${$}${sku}${$}${group}${$}${c}`
-      skuMonthly.add(
-        `${m}${$}${month}${$}${tail}`,
-        () => ({
-          merchant_id: m,
-          month,
-          channel,
-          shop_id: shop,
-          sku_id: sku,
-          account_group: group,
-          currency: c,
-        }),
-        p,
-      )
-      skuDaily.add(
-        `${m}${$}${day}${$}${tail}`,
-        () => ({
-          merchant_id: m,
-          day,
-          channel,
-          shop_id: shop,
-          sku_id: sku,
-          account_group: group,
-          currency: c,
-        }),
-        p,
-      )
-    }
-  }
-  for (const part of chunk(skuMonthly.rows(), 500))
-    await insertRows('journal_sku_monthly', SKU_MONTHLY_COLUMNS, part, { add: SUMS }).execute(db)
-  for (const part of chunk(skuDaily.rows(), 500))
-    await insertRows('journal_sku_daily', SKU_DAILY_COLUMNS, part, { add: SUMS }).execute(db)
-  for (const part of chunk(daily.rows(), 500))
-    await insertRows('journal_daily', DAILY_COLUMNS, part, { add: SUMS }).execute(db)
+/**
+ * Run `work` while `statement` is out to the server, then wait for the statement: JavaScript that
+ * makes a transaction's next statement takes no time between its round trips.
+ */
+async function alongside<T>(statement: Promise<unknown>, work: () => T): Promise<T> {
+  statement.catch(() => {}) // awaited below; until then a failure is not an unhandled rejection
+  // One turn of the event loop: the statement's promise chain hands it to the driver, which sends it.
+  await new Promise((resolve) => setImmediate(resolve))
+  const out = work()
+  await statement
+  return out
 }
 
 /** `held`: a rate it needs is missing; the entry waits in ledger_held_entries (held.ts). */
@@ -395,26 +455,32 @@ export async function postEntries(
       merchantId,
       valued.map((x) => x.key),
     )
-  // In chunks, each complete (entries, lines, daily totals) before the next begins.
+  // In chunks, each complete (entries, lines, daily totals) before the next begins. Each statement
+  // is made while the one before it is out to the server.
   for (const part of chunk(valued, 500)) {
+    let lines: RawBuilder<unknown>[]
     try {
-      await insertRows(
-        'journal_entries',
-        ENTRY_COLUMNS,
-        part.map((x) => ({
-          id: x.entryId,
-          merchant_id: merchantId,
-          posting_key: x.key,
-          kind: x.head.kind,
-          order_id: x.head.orderId,
-          shop_id: x.head.shopId,
-          channel: x.head.channel,
-          currency: x.postings[0]!.currency,
-          event_at: x.booked.at,
-          original_event_at: x.booked.original,
-          input_hash: x.hash,
-        })),
-      ).execute(db)
+      lines = await alongside(
+        insertRows(
+          'journal_entries',
+          ENTRY_COLUMNS,
+          part.map((x) => ({
+            id: x.entryId,
+            merchant_id: merchantId,
+            posting_key: x.key,
+            kind: x.head.kind,
+            order_id: x.head.orderId,
+            shop_id: x.head.shopId,
+            channel: x.head.channel,
+            currency: x.postings[0]!.currency,
+            event_at: x.booked.at,
+            original_event_at: x.booked.original,
+            input_hash: x.hash,
+          })),
+        ).execute(db),
+        () =>
+          chunk(lineRows(merchantId, part), 1000).map((l) => insertRows('journal_lines', LINE_COLUMNS, l)),
+      )
     } catch (err) {
       if (!isDuplicateKey(err)) throw err
       // A concurrent posting took one of these keys between the read and the insert; the statement
@@ -423,39 +489,55 @@ export async function postEntries(
       else for (const x of part) outcomes[x.i] = await postEntry(db, x.head, x.postings)
       continue
     }
-    const lines = part.flatMap((x) =>
-      x.lines.map((p) => {
-        const amount = toDb(p.amount)
-        const base = p.base === p.amount ? amount : toDb(p.base)
-        return {
-          id: newId(),
-          merchant_id: merchantId,
-          entry_id: x.entryId,
-          account: p.account,
-          debit: p.side === 'debit' ? amount : '0',
-          credit: p.side === 'credit' ? amount : '0',
-          base_debit: p.side === 'debit' ? base : '0',
-          base_credit: p.side === 'credit' ? base : '0',
-          fx_rate: p.fxRate ? p.fxRate.toFixed(12) : null,
-          rate_date: p.rateDate,
-          rate_source: p.rateSource,
-          rate_origin: p.origin,
-          currency: p.currency,
-          event_at: x.booked.at,
-          channel: x.head.channel,
-          shop_id: x.head.shopId,
-          order_id: x.head.orderId,
-          sku_id: p.skuId ?? null,
-        }
-      }),
+    const written = (async () => {
+      for (const l of lines) await l.execute(db)
+    })()
+    const totals = await alongside(written, () =>
+      new DailyTotals().add(
+        part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.lines })),
+      ),
     )
-    for (const l of chunk(lines, 1000)) await insertRows('journal_lines', LINE_COLUMNS, l).execute(db)
-    await addToDaily(
-      db,
-      part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.lines })),
-    )
+    await addToDaily(db, totals)
   }
   return outcomes
+}
+
+/** The journal_lines rows of entries. */
+function lineRows(
+  merchantId: string,
+  entries: readonly {
+    entryId: string
+    head: EntryHead
+    booked: { at: Date }
+    lines: readonly ValuedPosting[]
+  }[],
+) {
+  return entries.flatMap((x) =>
+    x.lines.map((p) => {
+      const amount = toDb(p.amount)
+      const base = p.base === p.amount ? amount : toDb(p.base)
+      return {
+        id: newId(),
+        merchant_id: merchantId,
+        entry_id: x.entryId,
+        account: p.account,
+        debit: p.side === 'debit' ? amount : '0',
+        credit: p.side === 'credit' ? amount : '0',
+        base_debit: p.side === 'debit' ? base : '0',
+        base_credit: p.side === 'credit' ? base : '0',
+        fx_rate: p.fxRate ? p.fxRate.toFixed(12) : null,
+        rate_date: p.rateDate,
+        rate_source: p.rateSource,
+        rate_origin: p.origin,
+        currency: p.currency,
+        event_at: x.booked.at,
+        channel: x.head.channel,
+        shop_id: x.head.shopId,
+        order_id: x.head.orderId,
+        sku_id: p.skuId ?? null,
+      }
+    }),
+  )
 }
 
 const ENTRY_COLUMNS = [
