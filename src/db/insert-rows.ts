@@ -3,8 +3,9 @@
  * journal's entries, lines and running totals). Kysely's insert builder makes a node of every cell,
  * freezes it, compiles it to a placeholder, and mysql2 then formats the value back into the text:
  * for such a statement that was most of the JavaScript time of a posting. Here each value is
- * escaped once, by mysql2's own escaping with the pool's time zone: the text is the one the driver
- * would have sent for the builder's statement.
+ * escaped once, by mysql2's own escaping with the pool's time zone: written as the driver would have
+ * written it into the builder's statement. Values are what the tables' insert types allow (strings,
+ * numbers, dates, null); JSON goes in as its text.
  */
 import { sql, type Insertable, type RawBuilder } from 'kysely'
 import { escape } from 'mysql2'
