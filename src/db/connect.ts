@@ -3,7 +3,7 @@
  * 'mysql2/promise' pool type-checks under Kysely but hangs on the first query.
  */
 import { Kysely, MysqlDialect, type Transaction } from 'kysely'
-import { createPool, type Pool, type PoolOptions } from 'mysql2'
+import { createPool, format, type Pool, type PoolOptions } from 'mysql2'
 import type { DB } from './schema.js'
 
 export type Db = Kysely<DB>
@@ -16,6 +16,9 @@ export interface DbConfig {
   poolSize: number
 }
 
+/** How mysql2 writes a Date into SQL and reads one back: as UTC (DATETIME columns hold UTC). */
+export const DRIVER_TIMEZONE = 'Z'
+
 export function poolOptions(cfg: DbConfig): PoolOptions {
   const u = new URL(cfg.url)
   return {
@@ -25,13 +28,19 @@ export function poolOptions(cfg: DbConfig): PoolOptions {
     password: decodeURIComponent(u.password),
     database: databaseName(cfg.url) ?? undefined,
     connectionLimit: cfg.poolSize,
-    timezone: 'Z',
+    timezone: DRIVER_TIMEZONE,
     charset: 'utf8mb4_unicode_ci',
     supportBigNumbers: true,
     bigNumberStrings: true,
     decimalNumbers: false,
     dateStrings: false,
     multipleStatements: false,
+    // mysql2's own formatting, but a statement without parameters goes as it is: the default scans
+    // all of it for placeholders to fill with nothing, and insertRows' statements are tens of kB.
+    queryFormat: (query: string, values: unknown) =>
+      Array.isArray(values) && values.length === 0
+        ? query
+        : format(query, values as Parameters<typeof format>[1], false, DRIVER_TIMEZONE),
   }
 }
 

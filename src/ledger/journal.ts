@@ -3,10 +3,11 @@
  * nothing; the same key with a different input is an idempotency conflict, never a silent edit.
  */
 import { createHash } from 'node:crypto'
-import { sql } from 'kysely'
+import { sql, type RawBuilder } from 'kysely'
 import type { Db, Executor } from '../db/connect.js'
 import { atCommit, withTx } from '../db/tx.js'
 import { isDuplicateKey } from '../db/errors.js'
+import { insertRows } from '../db/insert-rows.js'
 import { newId } from '../lib/ids.js'
 import { chunk } from '../lib/collections.js'
 import { toDb, ZERO, type Decimal } from '../money/index.js'
@@ -35,19 +36,8 @@ export interface EntryHead {
   rateAt?: Date | null
 }
 
-/** Month formatters per zone: building one costs more than the posting that asks for it. */
-const monthFormats = new Map<string, Intl.DateTimeFormat>()
-
 /** YYYY-MM of an instant in a time zone. */
-export function periodOf(at: Date, timeZone: string): string {
-  let format = monthFormats.get(timeZone)
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' })
-    monthFormats.set(timeZone, format)
-  }
-  const parts = format.formatToParts(at)
-  return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`
-}
+export const periodOf = (at: Date, timeZone: string): string => localDate(at, timeZone).slice(0, 7)
 
 export const nextPeriod = (period: string): string => {
   const [y, m] = period.split('-').map(Number) as [number, number]
@@ -56,14 +46,17 @@ export const nextPeriod = (period: string): string => {
 
 type BookingRules = { timezone: string; baseCurrency: string; closed: Set<string> }
 
-/** Rules a transaction read already: its shared lock on the merchant row holds them until it ends. */
-const rulesInTx = new WeakMap<Executor, { merchantId: string; from: Date; rules: BookingRules }>()
+/**
+ * Rules a transaction read already, or is reading: its shared lock on the merchant row holds them
+ * until it ends. A read in flight is shared, so a posting that asks meanwhile waits for it.
+ */
+const rulesInTx = new WeakMap<Executor, { merchantId: string; from: Date; rules: Promise<BookingRules> }>()
 
 /** A merchant's time zone and closed months, read with a shared lock on the merchant row so a period cannot close under a posting in flight. */
-async function bookingRules(db: Executor, merchantId: string, from: Date): Promise<BookingRules> {
+function bookingRules(db: Executor, merchantId: string, from: Date): Promise<BookingRules> {
   const known = rulesInTx.get(db)
   if (known && known.merchantId === merchantId && known.from <= from) return known.rules
-  const rules = await readBookingRules(db, merchantId, from)
+  const rules = readBookingRules(db, merchantId, from)
   if (db.isTransaction) rulesInTx.set(db, { merchantId, from, rules })
   return rules
 }
@@ -71,7 +64,8 @@ async function bookingRules(db: Executor, merchantId: string, from: Date): Promi
 /**
  * Take the shared lock on the merchant row and read its booking rules with every closed month, at
  * the start of a transaction that will post entries of any date: its postings then read no rules
- * again. A batch of events takes it while its reads are still under way, before it knows its dates.
+ * again. A batch of events takes it while its reads are still under way, before it knows its dates,
+ * and works out its entries while the lock's round trip is out (a posting waits for it).
  */
 export async function lockBookingRules(tx: Executor, merchantId: string): Promise<void> {
   await bookingRules(tx, merchantId, ALL_MONTHS)
@@ -124,18 +118,25 @@ export async function bookingTime(
   return { ...bookedAt(at, rules), timezone: rules.timezone }
 }
 
-type Sum = { debit: Decimal; credit: Decimal; base_debit: Decimal; base_credit: Decimal }
-type Row = Sum & { sameBase: boolean }
+/** A totals row's running sums, and whether every line in it so far was in the base currency. */
+type Running<K> = {
+  key: K
+  debit: Decimal
+  credit: Decimal
+  base_debit: Decimal
+  base_credit: Decimal
+  sameBase: boolean
+}
 
 /** Running sums per key of one totals table; its rows in key order (so two postings never lock rows in opposite orders). */
-class Totals<K extends Record<string, string>> {
-  private readonly sums = new Map<string, K & Row>()
+class Totals<K extends object> {
+  private readonly sums = new Map<string, Running<K>>()
 
   /** Add a posting to the row of `id` (the key's values joined in column order), made by `key` when new. */
   add(id: string, key: () => K, p: ValuedPosting): void {
     let s = this.sums.get(id)
     if (!s) {
-      s = { ...key(), debit: ZERO, credit: ZERO, base_debit: ZERO, base_credit: ZERO, sameBase: true }
+      s = { key: key(), debit: ZERO, credit: ZERO, base_debit: ZERO, base_credit: ZERO, sameBase: true }
       this.sums.set(id, s)
     }
     // Lines in the base currency (base amount = amount) are summed once: while every line of a row
@@ -154,29 +155,59 @@ class Totals<K extends Record<string, string>> {
     }
   }
 
-  rows() {
+  /** Add another's rows to these (the same table's). */
+  merge(other: Totals<K>): void {
+    for (const [id, o] of other.sums) {
+      const s = this.sums.get(id)
+      if (!s) {
+        this.sums.set(id, o)
+        continue
+      }
+      if (s.sameBase && !o.sameBase) {
+        s.sameBase = false
+        s.base_debit = s.debit
+        s.base_credit = s.credit
+      }
+      s.debit = s.debit.plus(o.debit)
+      s.credit = s.credit.plus(o.credit)
+      if (!s.sameBase) {
+        s.base_debit = s.base_debit.plus(o.sameBase ? o.debit : o.base_debit)
+        s.base_credit = s.base_credit.plus(o.sameBase ? o.credit : o.base_credit)
+      }
+    }
+  }
+
+  /** The rows: each key with its sums as DECIMAL strings. */
+  rows(): (K & Record<(typeof SUMS)[number], string>)[] {
     return [...this.sums.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, { sameBase, ...r }]) => {
-        const debit = toDb(r.debit)
-        const credit = toDb(r.credit)
-        return {
-          ...r,
+      .map(([, s]) => {
+        const debit = toDb(s.debit)
+        const credit = toDb(s.credit)
+        return Object.assign(s.key, {
           debit,
           credit,
-          base_debit: sameBase ? debit : toDb(r.base_debit),
-          base_credit: sameBase ? credit : toDb(r.base_credit),
-        }
+          base_debit: s.sameBase ? debit : toDb(s.base_debit),
+          base_credit: s.sameBase ? credit : toDb(s.base_credit),
+        })
       })
   }
 }
 
-const addUp = {
-  debit: sql<string>`debit + VALUES(debit)`,
-  credit: sql<string>`credit + VALUES(credit)`,
-  base_debit: sql<string>`base_debit + VALUES(base_debit)`,
-  base_credit: sql<string>`base_credit + VALUES(base_credit)`,
-}
+/** The sums of every totals table: a row whose key exists adds them (insertRows `add`). */
+const SUMS = ['debit', 'credit', 'base_debit', 'base_credit'] as const
+const DAILY_COLUMNS = [
+  ...(['merchant_id', 'day', 'channel', 'shop_id', 'account_group', 'currency', 'slot'] as const),
+  ...SUMS,
+]
+const SKU_DAILY_COLUMNS = [
+  ...(['merchant_id', 'day', 'channel', 'shop_id', 'sku_id', 'account_group', 'currency'] as const),
+  ...SUMS,
+]
+const SKU_MONTHLY_COLUMNS = [
+  ...(['merchant_id', 'month', 'channel', 'shop_id', 'sku_id', 'account_group', 'currency'] as const),
+  ...SUMS,
+]
 
 /**
  * journal_daily rows are touched by every posting of a shop and day: each transaction adds to one
@@ -185,79 +216,129 @@ const addUp = {
 const DAILY_SLOTS = 8
 
 type DailyItem = { head: EntryHead; day: string; postings: readonly ValuedPosting[] }
-
-/** Totals a transaction's postings will add at its commit. */
-const pendingInTx = new WeakMap<Executor, DailyItem[]>()
+// A totals row's key: its table's columns but the sums (and the daily table's slot, one per write).
+type Key<T> = Omit<T, (typeof SUMS)[number] | 'slot'>
 
 /**
- * Add entries' lines to the running totals — per day, channel, shop and account group
+ * Entries' lines summed into the running totals — per day, channel, shop and account group
  * (journal_daily), and for lines with a SKU the same per SKU and day (journal_sku_daily) and per
- * SKU and month (journal_sku_monthly) — in the same transaction. Inside withTx they are written last, all of the
+ * SKU and month (journal_sku_monthly) — then upserted, each table's rows in key order so two
+ * postings never lock rows in opposite orders. Per SKU only the lines with one: the rest
+ * (receivables, shipping, fees) is in journal_daily, and a SKU-less row would be touched by every
+ * posting of the shop.
+ */
+class DailyTotals {
+  private readonly daily = new Totals<Key<JournalDailyTable>>()
+  private readonly skuDaily = new Totals<Key<JournalSkuDailyTable>>()
+  private readonly skuMonthly = new Totals<Key<JournalSkuMonthlyTable>>()
+
+  add(items: readonly DailyItem[]): this {
+    const $ = '\u0000'
+    for (const { head, day, postings } of items) {
+      const m = head.merchantId
+      const channel = head.channel ?? ''
+      const shop = head.shopId ?? ''
+      const month = day.slice(0, 7)
+      for (const p of postings) {
+        const group = p.account.split(':')[0]!
+        const c = p.currency
+        this.daily.add(
+          `${m}${$}${day}${$}${channel}${$}${shop}${$}${group}${$}${c}`,
+          () => ({ merchant_id: m, day, channel, shop_id: shop, account_group: group, currency: c }),
+          p,
+        )
+        const sku = p.skuId
+        if (!sku) continue
+        const tail = `${channel}${$}${shop}${$}${sku}${$}${group}${$}${c}`
+        this.skuMonthly.add(
+          `${m}${$}${month}${$}${tail}`,
+          () => ({
+            merchant_id: m,
+            month,
+            channel,
+            shop_id: shop,
+            sku_id: sku,
+            account_group: group,
+            currency: c,
+          }),
+          p,
+        )
+        this.skuDaily.add(
+          `${m}${$}${day}${$}${tail}`,
+          () => ({
+            merchant_id: m,
+            day,
+            channel,
+            shop_id: shop,
+            sku_id: sku,
+            account_group: group,
+            currency: c,
+          }),
+          p,
+        )
+      }
+    }
+    return this
+  }
+
+  merge(other: DailyTotals): void {
+    this.daily.merge(other.daily)
+    this.skuDaily.merge(other.skuDaily)
+    this.skuMonthly.merge(other.skuMonthly)
+  }
+
+  /** The upserts, each table's made when the one before is out to the server. */
+  async write(db: Executor): Promise<void> {
+    const upserts = this.upserts()
+    for (let u = upserts.next(); !u.done;) {
+      const upsert = u.value
+      u = await alongside(upsert.execute(db), () => upserts.next())
+    }
+  }
+
+  private *upserts() {
+    for (const part of chunk(this.skuMonthly.rows(), 500))
+      yield insertRows('journal_sku_monthly', SKU_MONTHLY_COLUMNS, part, { add: SUMS })
+    for (const part of chunk(this.skuDaily.rows(), 500))
+      yield insertRows('journal_sku_daily', SKU_DAILY_COLUMNS, part, { add: SUMS })
+    const slot = Math.floor(Math.random() * DAILY_SLOTS)
+    for (const part of chunk(this.daily.rows(), 500))
+      yield insertRows(
+        'journal_daily',
+        DAILY_COLUMNS,
+        part.map((r) => Object.assign(r, { slot })),
+        { add: SUMS },
+      )
+  }
+}
+
+/** Totals a transaction's postings will add at its commit. */
+const totalsInTx = new WeakMap<Executor, DailyTotals>()
+
+/**
+ * Add entries' totals in the same transaction. Inside withTx they are written last, all of the
  * transaction's postings summed together, just before the commit: the rows every posting touches
  * stay locked only from there to the commit (reads of the totals inside the same transaction do not
  * see them yet). Outside a transaction they are written at once.
  */
-async function addToDaily(db: Executor, items: readonly DailyItem[]): Promise<void> {
-  const pending = pendingInTx.get(db)
-  if (pending) {
-    pending.push(...items)
-    return
-  }
-  const queue = [...items]
-  if (atCommit(db, () => writeTotals(db, queue))) pendingInTx.set(db, queue)
-  else await writeTotals(db, queue)
+async function addToDaily(db: Executor, totals: DailyTotals): Promise<void> {
+  const pending = totalsInTx.get(db)
+  if (pending) pending.merge(totals)
+  else if (atCommit(db, () => totals.write(db))) totalsInTx.set(db, totals)
+  else await totals.write(db)
 }
 
-/** The totals rows summed per row and upserted in key order, so two postings never lock rows in opposite orders. */
-async function writeTotals(db: Executor, items: readonly DailyItem[]): Promise<void> {
-  // One pass over the postings for the three tables. Per SKU only the lines with one: the rest
-  // (receivables, shipping, fees) is in journal_daily, and a SKU-less row would be touched by every
-  // posting of the shop.
-  // A totals row's key: its table's columns but the sums (and the daily table's slot).
-  type Key<T> = Omit<T, 'debit' | 'credit' | 'base_debit' | 'base_credit' | 'slot'>
-  const daily = new Totals<Key<JournalDailyTable>>()
-  const skuDaily = new Totals<Key<JournalSkuDailyTable>>()
-  const skuMonthly = new Totals<Key<JournalSkuMonthlyTable>>()
-  const $ = '\u0000'
-  for (const { head, day, postings } of items) {
-    const m = head.merchantId
-    const channel = head.channel ?? ''
-    const shop = head.shopId ?? ''
-    const month = day.slice(0, 7)
-    for (const p of postings) {
-      const group = p.account.split(':')[0]!
-      const c = p.currency
-      daily.add(
-        `${m}${$}${day}${$}${channel}${$}${shop}${$}${group}${$}${c}`,
-        () => ({
-          merchant_id: m,
-          day,
-          channel,
-          shop_id: shop,
-          account_group: group,
-          currency: c,
-        }),
-        p,
-      )
-      const sku = p.skuId
-      if (!sku) continue
-      const tail = `${channel}${$}${shop}${$}${sku}${$}${group}${$}${c}`
-      const skuKey = () => ({ channel, shop_id: shop, sku_id: sku, account_group: group, currency: c })
-      skuMonthly.add(`${m}${$}${month}${$}${tail}`, () => ({ merchant_id: m, month, ...skuKey() }), p)
-      skuDaily.add(`${m}${$}${day}${$}${tail}`, () => ({ merchant_id: m, day, ...skuKey() }), p)
-    }
-  }
-  for (const part of chunk(skuMonthly.rows(), 500))
-    await db.insertInto('journal_sku_monthly').values(part).onDuplicateKeyUpdate(addUp).execute()
-  for (const part of chunk(skuDaily.rows(), 500))
-    await db.insertInto('journal_sku_daily').values(part).onDuplicateKeyUpdate(addUp).execute()
-  const slot = Math.floor(Math.random() * DAILY_SLOTS)
-  for (const part of chunk(daily.rows(), 500))
-    await db
-      .insertInto('journal_daily')
-      .values(part.map((r) => ({ ...r, slot })))
-      .onDuplicateKeyUpdate(addUp)
-      .execute()
+/**
+ * Run `work` while `statement` is out to the server, then wait for the statement: JavaScript that
+ * makes a transaction's next statement takes no time between its round trips.
+ */
+async function alongside<T>(statement: Promise<unknown>, work: () => T): Promise<T> {
+  statement.catch(() => {}) // awaited below; until then a failure is not an unhandled rejection
+  // One turn of the event loop: the statement's promise chain hands it to the driver, which sends it.
+  await new Promise((resolve) => setImmediate(resolve))
+  const out = work()
+  await statement
+  return out
 }
 
 /** `held`: a rate it needs is missing; the entry waits in ledger_held_entries (held.ts). */
@@ -300,7 +381,7 @@ export async function postEntries(
 ): Promise<PostOutcome[]> {
   const outcomes: PostOutcome[] = items.map((i) => (i.postings.length === 0 ? 'empty' : 'posted'))
   const live = items
-    .map((item, i) => ({ ...item, i, key: item.head.postingKey.slice(0, 190), hash: '' }))
+    .map(({ head, postings }, i) => ({ head, postings, i, key: head.postingKey.slice(0, 190), hash: '' }))
     .filter((x) => x.postings.length > 0)
   if (live.length === 0) return outcomes
   const merchantIds = new Set(live.map((x) => x.head.merchantId))
@@ -341,7 +422,7 @@ export async function postEntries(
       continue
     }
     known.set(x.key, x.hash) // the same key twice in one batch: the second is a replay of the first
-    fresh.push({ ...x, entryId: newId(), booked: bookedAt(x.head.eventAt, rules) })
+    fresh.push(Object.assign(x, { entryId: newId(), booked: bookedAt(x.head.eventAt, rules) }))
   }
   if (fresh.length === 0) return outcomes
   const valuations = await valueEntries(
@@ -355,7 +436,7 @@ export async function postEntries(
   const valued: ((typeof fresh)[number] & { lines: ValuedPosting[] })[] = []
   fresh.forEach((x, n) => {
     const v = valuations[n]!
-    if (v.ok) valued.push({ ...x, lines: v.lines })
+    if (v.ok) valued.push(Object.assign(x, { lines: v.lines }))
     else {
       outcomes[x.i] = 'held'
       held.push({
@@ -374,12 +455,15 @@ export async function postEntries(
       merchantId,
       valued.map((x) => x.key),
     )
-  // In chunks, each complete (entries, lines, daily totals) before the next begins.
+  // In chunks, each complete (entries, lines, daily totals) before the next begins. Each statement
+  // is made while the one before it is out to the server.
   for (const part of chunk(valued, 500)) {
+    let lines: RawBuilder<unknown>[]
     try {
-      await db
-        .insertInto('journal_entries')
-        .values(
+      lines = await alongside(
+        insertRows(
+          'journal_entries',
+          ENTRY_COLUMNS,
           part.map((x) => ({
             id: x.entryId,
             merchant_id: merchantId,
@@ -393,8 +477,10 @@ export async function postEntries(
             original_event_at: x.booked.original,
             input_hash: x.hash,
           })),
-        )
-        .execute()
+        ).execute(db),
+        () =>
+          chunk(lineRows(merchantId, part), 1000).map((l) => insertRows('journal_lines', LINE_COLUMNS, l)),
+      )
     } catch (err) {
       if (!isDuplicateKey(err)) throw err
       // A concurrent posting took one of these keys between the read and the insert; the statement
@@ -403,40 +489,90 @@ export async function postEntries(
       else for (const x of part) outcomes[x.i] = await postEntry(db, x.head, x.postings)
       continue
     }
-    const lines = part.flatMap((x) =>
-      x.lines.map((p) => {
-        const amount = toDb(p.amount)
-        const base = p.base === p.amount ? amount : toDb(p.base)
-        return {
-          id: newId(),
-          merchant_id: merchantId,
-          entry_id: x.entryId,
-          account: p.account,
-          debit: p.side === 'debit' ? amount : '0',
-          credit: p.side === 'credit' ? amount : '0',
-          base_debit: p.side === 'debit' ? base : '0',
-          base_credit: p.side === 'credit' ? base : '0',
-          fx_rate: p.fxRate ? p.fxRate.toFixed(12) : null,
-          rate_date: p.rateDate,
-          rate_source: p.rateSource,
-          rate_origin: p.origin,
-          currency: p.currency,
-          event_at: x.booked.at,
-          channel: x.head.channel,
-          shop_id: x.head.shopId,
-          order_id: x.head.orderId,
-          sku_id: p.skuId ?? null,
-        }
-      }),
+    const written = (async () => {
+      for (const l of lines) await l.execute(db)
+    })()
+    const totals = await alongside(written, () =>
+      new DailyTotals().add(
+        part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.lines })),
+      ),
     )
-    for (const l of chunk(lines, 1000)) await db.insertInto('journal_lines').values(l).execute()
-    await addToDaily(
-      db,
-      part.map((x) => ({ head: x.head, day: localDate(x.booked.at, rules.timezone), postings: x.lines })),
-    )
+    await addToDaily(db, totals)
   }
   return outcomes
 }
+
+/** The journal_lines rows of entries. */
+function lineRows(
+  merchantId: string,
+  entries: readonly {
+    entryId: string
+    head: EntryHead
+    booked: { at: Date }
+    lines: readonly ValuedPosting[]
+  }[],
+) {
+  return entries.flatMap((x) =>
+    x.lines.map((p) => {
+      const amount = toDb(p.amount)
+      const base = p.base === p.amount ? amount : toDb(p.base)
+      return {
+        id: newId(),
+        merchant_id: merchantId,
+        entry_id: x.entryId,
+        account: p.account,
+        debit: p.side === 'debit' ? amount : '0',
+        credit: p.side === 'credit' ? amount : '0',
+        base_debit: p.side === 'debit' ? base : '0',
+        base_credit: p.side === 'credit' ? base : '0',
+        fx_rate: p.fxRate ? p.fxRate.toFixed(12) : null,
+        rate_date: p.rateDate,
+        rate_source: p.rateSource,
+        rate_origin: p.origin,
+        currency: p.currency,
+        event_at: x.booked.at,
+        channel: x.head.channel,
+        shop_id: x.head.shopId,
+        order_id: x.head.orderId,
+        sku_id: p.skuId ?? null,
+      }
+    }),
+  )
+}
+
+const ENTRY_COLUMNS = [
+  'id',
+  'merchant_id',
+  'posting_key',
+  'kind',
+  'order_id',
+  'shop_id',
+  'channel',
+  'currency',
+  'event_at',
+  'original_event_at',
+  'input_hash',
+] as const
+const LINE_COLUMNS = [
+  'id',
+  'merchant_id',
+  'entry_id',
+  'account',
+  'debit',
+  'credit',
+  'base_debit',
+  'base_credit',
+  'fx_rate',
+  'rate_date',
+  'rate_source',
+  'rate_origin',
+  'currency',
+  'event_at',
+  'channel',
+  'shop_id',
+  'order_id',
+  'sku_id',
+] as const
 
 /** One entry lost the race for its key: the committed entry decides replay or conflict. */
 async function raceOutcome(
