@@ -32,7 +32,10 @@ export const stockPush = (ctx: AppContext) => async (job: Job<JobPayloads['stock
   }
   try {
     faultPoint('stock-push.turn-taken')
-    const report = await pushShopStock(ctx, merchantId, shopId, full, { continueMs: PUSH_TURN_MS })
+    const report = await pushShopStock(ctx, merchantId, shopId, full, {
+      continueMs: PUSH_TURN_MS,
+      turn: owner,
+    })
     if (report.retryable > 0)
       throw new PushIncomplete(
         `${report.retryable} of ${report.sent + report.failed} SKU levels not pushed for a transient reason`,

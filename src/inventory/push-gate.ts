@@ -34,6 +34,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `
 
+// KEYS: lock. ARGV: owner, lock ms. 1 when the owner still held the turn (now for lock ms more).
+const KEEP = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`
+
 type Ctx = Pick<AppContext, 'redis' | 'config'>
 
 const keys = (ctx: Ctx, shopId: string) => [
@@ -62,6 +68,15 @@ export async function takePushTurn(
     opts.spaced === false ? 0 : ctx.config.sync.stockPushDebounceMs,
   )
   return Number(wait)
+}
+
+/**
+ * Hold the turn for another PUSH_LOCK_MS, between the slices of a long push (a full resync of a
+ * large catalogue under a call budget outlasts one lock). False when the turn was lost (its lock
+ * expired, or a person cleared it): the push must stop, another may be pushing the shop.
+ */
+export async function keepPushTurn(ctx: Ctx, shopId: string, owner: string): Promise<boolean> {
+  return Number(await ctx.redis.eval(KEEP, 1, keys(ctx, shopId)[0]!, owner, PUSH_LOCK_MS)) === 1
 }
 
 export async function endPushTurn(ctx: Ctx, shopId: string, owner: string): Promise<void> {

@@ -15,7 +15,7 @@ import { newId } from '../lib/ids.js'
 import { getShop } from '../shops/repo.js'
 import { isLinked, withFreshToken } from '../sync/pull.js'
 import { listWarehouses } from '../warehouses/repo.js'
-import { endPushTurn, takePushTurn } from './push-gate.js'
+import { endPushTurn, keepPushTurn, takePushTurn } from './push-gate.js'
 import { planLevels } from './push-plan.js'
 import { lastPushes, loadPushInputs, recordPushes, type PushRecord } from './push-repo.js'
 import { shopRules } from './shop-rules.js'
@@ -38,6 +38,8 @@ export interface PushTurnOptions {
    * push interval. 0 (a person's resync, tests): each level at most once.
    */
   continueMs?: number
+  /** The owner of the shop's push turn (push-gate.ts): kept between slices; the push stops if it is lost. */
+  turn?: string
 }
 
 const nothing = (considered: number, skipped: PushReport['skipped']): PushReport => ({
@@ -99,7 +101,7 @@ export async function pushShopStock(
   /** The latest outcome of each level sent in this turn. */
   const latest = new Map<string, { ok: boolean; kind: string | null }>()
   let firstDue: Set<string> | null = null
-  let considered = 0
+  let considered: number
   let sent = 0
   let size = FIRST_SLICE
   for (;;) {
@@ -133,6 +135,11 @@ export async function pushShopStock(
     }
     firstDue ??= new Set(due.map((d) => d.key))
     if (due.length === 0) break
+    // A later slice goes only while the turn is still this push's.
+    if (opts.turn && sentAt.size > 0 && !(await keepPushTurn(ctx, shopId, opts.turn))) {
+      ctx.log.warn({ shopId }, 'stock push stopped: its turn was lost; the next push sends the rest')
+      break
+    }
     const slice = takeUnits(due, size)
     faultPoint('stock-push.planned')
     const t0 = performance.now()
@@ -272,7 +279,7 @@ export async function pushShopNow(
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left, 200)))
   }
   try {
-    return await pushShopStock(ctx, merchantId, shopId, true)
+    return await pushShopStock(ctx, merchantId, shopId, true, { turn: owner })
   } finally {
     await endPushTurn(ctx, shopId, owner)
   }

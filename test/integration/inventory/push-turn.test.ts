@@ -9,6 +9,7 @@
 import nock from 'nock'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { receive } from '../../../src/inventory/operations.js'
+import { endPushTurn, takePushTurn } from '../../../src/inventory/push-gate.js'
 import { pushShopStock } from '../../../src/inventory/push.js'
 import { upsertMappings } from '../../../src/orders/mappings.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
@@ -148,4 +149,40 @@ it('goes on during a stream of changes, sending the items in turn, none twice be
     expect(q).toEqual([...q].sort((a, b) => a - b))
     expect(new Set(q).size).toBe(q.length)
   }
+})
+
+it('holds its turn between slices, and stops when the turn is lost: another push of the shop may be sending', async () => {
+  // Held all along: every slice goes.
+  await receiveAll()
+  expect(await takePushTurn(env.ctx, shop.id, 'job-1', { spaced: false })).toBe(0)
+  const held = store(async () => {
+    await sleep(300)
+  })
+  expect(await pushShopStock(env.ctx, m.id, shop.id, false, { turn: 'job-1' })).toMatchObject({ sent: 8 })
+  nock.cleanAll()
+  expect(held.length).toBeGreaterThan(1)
+  await endPushTurn(env.ctx, shop.id, 'job-1')
+
+  // Lost while the first slice is at the store (its lock expired and another push took the shop).
+  await receiveAll()
+  expect(await takePushTurn(env.ctx, shop.id, 'job-2', { spaced: false })).toBe(0)
+  const lost: Sent[][] = store(async () => {
+    if (lost.length === 1) {
+      await endPushTurn(env.ctx, shop.id, 'job-2')
+      await takePushTurn(env.ctx, shop.id, 'other-job', { spaced: false })
+    }
+    await sleep(300)
+  })
+  const report = await pushShopStock(env.ctx, m.id, shop.id, false, { turn: 'job-2' })
+  nock.cleanAll()
+  expect(lost).toHaveLength(1)
+  expect(report.sent).toBe(lost[0]!.length)
+  expect(report.sent).toBeLessThan(8)
+  // The other push's turn is untouched; the rest is still to send, and the next push sends it.
+  expect(await takePushTurn(env.ctx, shop.id, 'third-job', { spaced: false })).toBeGreaterThan(0)
+  await endPushTurn(env.ctx, shop.id, 'other-job')
+  const rest = store(async () => undefined)
+  expect(await pushShopStock(env.ctx, m.id, shop.id)).toMatchObject({ sent: 8 - report.sent })
+  nock.cleanAll()
+  expect(rest.flat()).toHaveLength(8 - report.sent)
 })
