@@ -34,17 +34,24 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `
 
-// KEYS: lock. ARGV: owner, lock ms. 1 when the owner still held the turn (now for lock ms more).
+// KEYS: lock, a person's request. ARGV: owner, lock ms. 0 when the owner no longer holds the turn;
+// 1 when it does (now for lock ms more); 2 when it does and a person is waiting for it.
 const KEEP = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+return 1
 `
+
+/** How long a person's request for the turn stands (pushShopNow renews it while it waits). */
+const WANTED_MS = 15_000
 
 type Ctx = Pick<AppContext, 'redis' | 'config'>
 
 const keys = (ctx: Ctx, shopId: string) => [
   `${ctx.config.redis.prefix}:stock-push:lock:${shopId}`,
   `${ctx.config.redis.prefix}:stock-push:next:${shopId}`,
+  `${ctx.config.redis.prefix}:stock-push:wanted:${shopId}`,
 ]
 
 /**
@@ -72,11 +79,25 @@ export async function takePushTurn(
 
 /**
  * Hold the turn for another PUSH_LOCK_MS, between the slices of a long push (a full resync of a
- * large catalogue under a call budget outlasts one lock). False when the turn was lost (its lock
- * expired, or a person cleared it): the push must stop, another may be pushing the shop.
+ * large catalogue under a call budget outlasts one lock): 'kept', 'wanted' (kept, and a person is
+ * waiting for the turn: an automatic push that goes on should stop), or 'lost' (its lock expired,
+ * or a person cleared it: the push must stop, another may be pushing the shop).
  */
-export async function keepPushTurn(ctx: Ctx, shopId: string, owner: string): Promise<boolean> {
-  return Number(await ctx.redis.eval(KEEP, 1, keys(ctx, shopId)[0]!, owner, PUSH_LOCK_MS)) === 1
+export async function keepPushTurn(
+  ctx: Ctx,
+  shopId: string,
+  owner: string,
+): Promise<'kept' | 'wanted' | 'lost'> {
+  const [lock, , wanted] = keys(ctx, shopId)
+  const r = Number(await ctx.redis.eval(KEEP, 2, lock!, wanted!, owner, PUSH_LOCK_MS))
+  return r === 0 ? 'lost' : r === 2 ? 'wanted' : 'kept'
+}
+
+/** A person waits for the shop's turn (a push now): an automatic push going on gives it up. */
+export async function wantPushTurn(ctx: Ctx, shopId: string, wanted: boolean): Promise<void> {
+  const key = keys(ctx, shopId)[2]!
+  if (wanted) await ctx.redis.set(key, '1', 'PX', WANTED_MS)
+  else await ctx.redis.del(key)
 }
 
 export async function endPushTurn(ctx: Ctx, shopId: string, owner: string): Promise<void> {

@@ -15,7 +15,7 @@ import { newId } from '../lib/ids.js'
 import { getShop } from '../shops/repo.js'
 import { isLinked, withFreshToken } from '../sync/pull.js'
 import { listWarehouses } from '../warehouses/repo.js'
-import { endPushTurn, keepPushTurn, takePushTurn } from './push-gate.js'
+import { endPushTurn, keepPushTurn, takePushTurn, wantPushTurn } from './push-gate.js'
 import { planLevels } from './push-plan.js'
 import { lastPushes, loadPushInputs, recordPushes, type PushRecord } from './push-repo.js'
 import { shopRules } from './shop-rules.js'
@@ -135,11 +135,14 @@ export async function pushShopStock(
     }
     firstDue ??= new Set(due.map((d) => d.key))
     if (due.length === 0) break
-    // A later slice goes only while the turn is still this push's.
-    if (opts.turn && sentAt.size > 0 && !(await keepPushTurn(ctx, shopId, opts.turn))) {
+    // A later slice goes only while the turn is still this push's; an automatic one that goes on
+    // gives it up to a person waiting (a push now), which sends everything.
+    const turn = opts.turn && sentAt.size > 0 ? await keepPushTurn(ctx, shopId, opts.turn) : 'kept'
+    if (turn === 'lost') {
       ctx.log.warn({ shopId }, 'stock push stopped: its turn was lost; the next push sends the rest')
       break
     }
+    if (turn === 'wanted' && opts.continueMs) break
     const slice = takeUnits(due, size)
     faultPoint('stock-push.planned')
     const t0 = performance.now()
@@ -274,10 +277,16 @@ export async function pushShopNow(
     const wait = await takePushTurn(ctx, shopId, owner, { spaced: false })
     if (wait === 0) break
     const left = deadline - Date.now()
-    if (left <= 0) throw new PushBusy(wait)
+    if (left <= 0) {
+      await wantPushTurn(ctx, shopId, false)
+      throw new PushBusy(wait)
+    }
+    // An automatic push that goes on (a busy shop) stops at its next slice for this one.
+    await wantPushTurn(ctx, shopId, true)
     // Wall time on purpose: this waits on a lock in Redis, not on the business clock.
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left, 200)))
   }
+  await wantPushTurn(ctx, shopId, false)
   try {
     return await pushShopStock(ctx, merchantId, shopId, true, { turn: owner })
   } finally {

@@ -10,7 +10,7 @@ import nock from 'nock'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { receive } from '../../../src/inventory/operations.js'
 import { endPushTurn, takePushTurn } from '../../../src/inventory/push-gate.js'
-import { pushShopStock } from '../../../src/inventory/push.js'
+import { pushShopNow, pushShopStock } from '../../../src/inventory/push.js'
 import { upsertMappings } from '../../../src/orders/mappings.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
@@ -185,4 +185,25 @@ it('holds its turn between slices, and stops when the turn is lost: another push
   expect(await pushShopStock(env.ctx, m.id, shop.id)).toMatchObject({ sent: 8 - report.sent })
   nock.cleanAll()
   expect(rest.flat()).toHaveLength(8 - report.sent)
+})
+
+it("gives its turn up to a person's push now when it goes on during a stream of changes", async () => {
+  await receiveAll()
+  const calls = store(async () => {
+    await receiveAll()
+    await sleep(100)
+  })
+  expect(await takePushTurn(env.ctx, shop.id, 'busy-job', { spaced: false })).toBe(0)
+  // The automatic push of a busy shop would go on for a minute; the job releases its turn after it.
+  const automatic = pushShopStock(env.ctx, m.id, shop.id, false, {
+    continueMs: 60_000,
+    turn: 'busy-job',
+  }).finally(() => endPushTurn(env.ctx, shop.id, 'busy-job'))
+  for (let i = 0; i < 200 && calls.length === 0; i++) await sleep(50)
+  expect(calls.length).toBeGreaterThan(0)
+  // The person waits at most 5 s: the automatic push stops at its next slice instead.
+  const manual = await pushShopNow(env.ctx, m.id, shop.id, 5000)
+  expect(manual).toMatchObject({ sent: 8, failed: 0, skipped: null })
+  await automatic
+  nock.cleanAll()
 })
