@@ -16,6 +16,7 @@ import type { Role } from '../../src/db/schema.js'
 import { fixedClock, systemClock, type Clock } from '../../src/lib/clock.js'
 import { createLogger } from '../../src/lib/logger.js'
 import { createApiKey, createMerchant } from '../../src/merchants/repo.js'
+import { upsertSkus } from '../../src/skus/repo.js'
 import { freshDb, type TestDb } from './db.js'
 
 export interface TestEnv {
@@ -103,6 +104,27 @@ export async function seedMerchant(ctx: AppContext, name = 'Test Merchant'): Pro
     keys[role] = (await createApiKey(ctx.db, m.id, { role })).token
   }
   return { id: m.id, keys }
+}
+
+/** SKUs of a merchant by code (named `<code> name` unless given), and their ids by code. */
+export async function seedSkus(
+  ctx: Pick<AppContext, 'db'>,
+  merchantId: string,
+  codes: readonly (string | { code: string; name: string })[],
+): Promise<Record<string, string>> {
+  const items = codes.map((c) => (typeof c === 'string' ? { code: c, name: `${c} name` } : c))
+  await upsertSkus(ctx.db, merchantId, items)
+  const rows = await ctx.db
+    .selectFrom('skus')
+    .select(['id', 'code'])
+    .where('merchant_id', '=', merchantId)
+    .where(
+      'code',
+      'in',
+      items.map((i) => i.code),
+    )
+    .execute()
+  return Object.fromEntries(rows.map((r) => [r.code, r.id]))
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })

@@ -8,12 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { allocateOrder } from '../../../src/inventory/allocate.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
-import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse, type Warehouse } from '../../../src/warehouses/repo.js'
 import {
   bearer,
   fixedClock,
   seedMerchant,
+  seedSkus,
   testEnv,
   type TestEnv,
   type TestMerchant,
@@ -70,17 +70,7 @@ beforeAll(async () => {
   })
   hz = await createWarehouse(env.ctx.db, m.id, { code: 'HZ', name: '杭州仓' })
   sz = await createWarehouse(env.ctx.db, m.id, { code: 'SZ', name: '深圳仓' })
-  await upsertSkus(
-    env.ctx.db,
-    m.id,
-    ['CUP', 'TEA', 'MUG'].map((code) => ({ code, name: `${code} name` })),
-  )
-  for (const r of await env.ctx.db
-    .selectFrom('skus')
-    .select(['id', 'code'])
-    .where('merchant_id', '=', m.id)
-    .execute())
-    sku[r.code] = r.id
+  Object.assign(sku, await seedSkus(env.ctx, m.id, ['CUP', 'TEA', 'MUG']))
 })
 afterAll(() => env.close())
 

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkInventory } from '../../../src/inventory/check.js'
 import { upsertSkus } from '../../../src/skus/repo.js'
 import { createWarehouse, type Warehouse } from '../../../src/warehouses/repo.js'
-import { bearer, seedMerchant, testEnv, type TestEnv, type TestMerchant } from '../../helpers/app.js'
+import {
+  bearer,
+  seedMerchant,
+  seedSkus,
+  testEnv,
+  type TestEnv,
+  type TestMerchant,
+} from '../../helpers/app.js'
 
 let env: TestEnv
 let m: TestMerchant
@@ -38,17 +45,7 @@ beforeAll(async () => {
   other = await seedMerchant(env.ctx, 'Other')
   hz = await createWarehouse(env.ctx.db, m.id, { code: 'HZ', name: '杭州仓' })
   sz = await createWarehouse(env.ctx.db, m.id, { code: 'SZ', name: '深圳仓' })
-  await upsertSkus(
-    env.ctx.db,
-    m.id,
-    ['TEE', 'MUG', 'CAP', 'BAG'].map((code) => ({ code, name: `${code} name` })),
-  )
-  for (const r of await env.ctx.db
-    .selectFrom('skus')
-    .select(['id', 'code'])
-    .where('merchant_id', '=', m.id)
-    .execute())
-    sku[r.code] = r.id
+  Object.assign(sku, await seedSkus(env.ctx, m.id, ['TEE', 'MUG', 'CAP', 'BAG']))
 })
 afterAll(() => env.close())
 
