@@ -152,15 +152,35 @@ export async function skuLabels(
 }
 
 /** Journal daily totals per day, channel, currency and account group, for the margin trend. */
+/**
+ * The journal's daily totals per channel and account group, per transaction currency; with
+ * `base`, every currency's lines at their booked base-currency value, as one currency.
+ */
 export async function dailyTotals(
   db: Executor,
   merchantId: string,
   from: string,
   to: string,
   shops: ShopFilter,
+  base?: string,
 ): Promise<
   { day: string; channel: string; currency: string; account_group: string; debit: string; credit: string }[]
 > {
+  if (base) {
+    const r = await sql<{
+      day: string
+      channel: string
+      account_group: string
+      debit: string
+      credit: string
+    }>`
+      SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, channel, account_group, SUM(base_debit) AS debit, SUM(base_credit) AS credit
+      FROM journal_daily
+      WHERE merchant_id = ${merchantId} AND day >= ${from} AND day < ${to} ${inShops(shops)}
+      GROUP BY journal_daily.day, channel, account_group
+      ORDER BY journal_daily.day, channel`.execute(db)
+    return r.rows.map((row) => ({ ...row, currency: base }))
+  }
   const r = await sql<{
     day: string
     channel: string

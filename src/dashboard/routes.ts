@@ -179,6 +179,12 @@ export async function dashboardRoutes(fastify: FastifyInstance, ctx: AppContext)
         querystring: Type.Object({
           from: Type.String({ format: 'date' }),
           to: Type.String({ format: 'date', description: 'exclusive; at most 92 days after from' }),
+          basis: Type.Optional(
+            Type.Enum(['transaction', 'base'], {
+              description:
+                'transaction (default): a row per transaction currency; base: every currency at its booked value in the base currency, one row per channel and day',
+            }),
+          ),
         }),
         response: {
           200: Type.Object({
@@ -207,7 +213,8 @@ export async function dashboardRoutes(fastify: FastifyInstance, ctx: AppContext)
       if (days > 92) throw invalid('querystring/to: at most 92 days at a time', { field: 'querystring/to' })
       const merchant = await getMerchant(ctx.db, req.auth.merchantId)
       if (!merchant) throw notFound('merchant', req.auth.merchantId)
-      const rows = await dailyTotals(ctx.db, merchant.id, from, to, shopScope(req.auth))
+      const base = req.query.basis === 'base' ? merchant.baseCurrency : undefined
+      const rows = await dailyTotals(ctx.db, merchant.id, from, to, shopScope(req.auth), base)
       const groups = new Map<string, Sums>()
       for (const r of rows) {
         const k = `${r.day}|${r.channel}|${r.currency}`

@@ -202,3 +202,30 @@ export async function listHeld(
     reason: r.reason,
   }))
 }
+
+/** Held entries of a period, per currency: what a statement of the period does not contain yet. */
+export interface HeldSummary {
+  entries: number
+  byCurrency: { currency: string; entries: number }[]
+}
+
+/** How many entries dated in [from, to) wait for a rate, per currency, within a channel or shop. */
+export async function heldWithin(
+  db: Executor,
+  merchantId: string,
+  range: { from: Date; to: Date; channel?: string; shopId?: string },
+): Promise<HeldSummary> {
+  let q = db
+    .selectFrom('ledger_held_entries')
+    .select(['currency', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('merchant_id', '=', merchantId)
+    .where('event_at', '>=', range.from)
+    .where('event_at', '<', range.to)
+  if (range.channel) q = q.where('channel', '=', range.channel)
+  if (range.shopId) q = q.where('shop_id', '=', range.shopId)
+  const rows = await q.groupBy('currency').orderBy('currency').execute()
+  const byCurrency = rows.map((r) => ({ currency: r.currency, entries: parseInt(String(r.n), 10) }))
+  let entries = 0
+  for (const c of byCurrency) entries += c.entries
+  return { entries, byCurrency }
+}

@@ -8,6 +8,7 @@ import { Id, Money, Nullable, errorResponses, type Static } from '../api/schemas
 import { CHANNELS } from '../db/schema.js'
 import { getMerchant } from '../merchants/repo.js'
 import { sendTable } from './export.js'
+import { heldWithin } from './held.js'
 import { businessKeys, type RowRef } from './keys.js'
 import { channelName, columnLabel, LANGS } from './labels.js'
 import {
@@ -17,6 +18,7 @@ import {
   statementByOrderPage,
   statementBySku,
   type BaseFigures,
+  zonedMidnight,
 } from './statements.js'
 
 /** Statement columns; the ones after `suspense` came with accruals and currencies, appended so older readers keep their positions. */
@@ -151,6 +153,18 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
                   by: Type.Enum(BY),
                   basis: Type.Enum(['transaction', 'base']),
                   baseCurrency: Type.String(),
+                  held: Type.Object(
+                    {
+                      entries: Type.Integer({ minimum: 0 }),
+                      byCurrency: Type.Array(
+                        Type.Object({ currency: Type.String(), entries: Type.Integer({ minimum: 0 }) }),
+                      ),
+                    },
+                    {
+                      description:
+                        'entries of the period (within the channel or shop asked for) that wait for an exchange rate and are not in these figures yet (GET /ledger/held lists them)',
+                    },
+                  ),
                   items: Type.Array(StatementRowSchema),
                   next: Nullable(Type.String()),
                 }),
@@ -179,6 +193,12 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
       }
       const by = req.query.by ?? 'total'
       const json = req.query.format !== 'csv' && req.query.format !== 'xlsx'
+      const held = await heldWithin(ctx.db, merchant.id, {
+        from: zonedMidnight(q.from, q.timezone),
+        to: zonedMidnight(q.to, q.timezone),
+        channel: q.channel,
+        shopId: q.shopId,
+      })
       const head = {
         from: q.from,
         to: q.to,
@@ -186,6 +206,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
         by,
         basis,
         baseCurrency: merchant.baseCurrency,
+        held,
       }
       // By order a month can hold a million orders: JSON reads one page of them, exports read all.
       if (by === 'order' && json) {
@@ -227,7 +248,7 @@ export async function ledgerRoutes(fastify: FastifyInstance, ctx: AppContext): P
         )
         const lang = req.query.lang
         const name = `statement-${q.from}-${q.to}${q.channel ? `-${q.channel}` : ''}-${by}${basis === 'base' ? '-base' : ''}`
-        const title = `${merchant.name} — ${q.from} to ${q.to} (${merchant.timezone})${q.channel ? ` — ${q.channel}` : ''}${basis === 'base' ? ` — ${merchant.baseCurrency}` : ''}`
+        const title = `${merchant.name} — ${q.from} to ${q.to} (${merchant.timezone})${q.channel ? ` — ${q.channel}` : ''}${basis === 'base' ? ` — ${merchant.baseCurrency}` : ''}${held.entries > 0 ? ` — not included: ${held.entries} entries awaiting a ${held.byCurrency.map((c) => c.currency).join('/')} rate` : ''}`
         const table =
           req.query.layout === 'columns' && (by === 'shop' || by === 'channel')
             ? pivot(rows, refs, by, lang)

@@ -182,7 +182,8 @@ export function figures(currency: string, sums: Sums): StatementFigures {
     otherFees: f(otherFees),
     cogs: f(cogs),
     grossMargin: f(margin),
-    marginPercent: netSales.isZero() ? null : margin.div(netSales).mul(100).toFixed(2),
+    // A share of sales only where there are sales: a day or channel of refunds alone has none.
+    marginPercent: netSales.lte(0) ? null : margin.div(netSales).mul(100).toFixed(2),
     contributionMargin: f(margin.minus(commissions).minus(paymentFees).minus(otherFees)),
     expectedReceivable: f(unsettled.plus(settled)),
     settled: f(settled),

@@ -35,6 +35,7 @@ import { startDouyinSandbox } from './douyin-server.js'
 import { startJdSandbox } from './jd-server.js'
 import { startPddSandbox } from './pdd-server.js'
 import { startWooSandbox } from './woocommerce-server.js'
+import { startRatesSandbox } from './rates-server.js'
 import { startWaybillSandbox } from './waybill-server.js'
 import {
   startPrintComponent,
@@ -221,10 +222,16 @@ async function main() {
     if (n === 0) sandbox.setWebhookUrl(`${address}/webhooks/selfstore/${shop.id}`)
     sandboxes.push({ name, sandbox, shopId: shop.id })
   }
+  // The shops abroad price in US dollars: about 1.4 × the yuan price at 7.2 yuan to the dollar,
+  // ending in .99 — so their margins read like a cross-border shop's, not 7 times a home one's.
+  const abroad = items.map((c) => ({
+    ...c,
+    price: money(c.price).mul('1.4').div('7.2').floor().plus('0.99').toFixed(2),
+  }))
   // A WooCommerce site abroad, selling in USD: a second channel and a second currency.
   const woo = await startWooSandbox({
     seed: 300,
-    catalogue: items,
+    catalogue: abroad,
     consumerKey: 'ck_demo',
     consumerSecret: 'cs_demo',
     currency: 'USD',
@@ -261,7 +268,7 @@ async function main() {
   // A Shopify store (USD, EUR presentment) with one location per demo warehouse; orders also arrive by signed webhook.
   const shopifyStore = await startShopifySandbox({
     seed: 500,
-    catalogue: items,
+    catalogue: abroad,
     accessToken: 'shpat_demo',
     webhookSecret: 'demo-shopify-secret',
   })
@@ -350,6 +357,47 @@ async function main() {
   ]
   for (const shop of await listShops(ctx.db, merchant.id))
     if (demoShops.includes(shop.id)) await enqueueCataloguePull(ctx, shop, 'link')
+  // Exchange rates: the Shopify and WooCommerce shops sell in USD, and a USD sale posts once the
+  // ledger has a USD→CNY rate for its day. A CFETS sandbox publishes the central parity each day
+  // at 09:15 Beijing (before that, yesterday's stands, as on chinamoney.com.cn); the merchant's
+  // ledger pulls it every day (the schedule) and once now, as an accountant would on setting it up.
+  const rates = await startRatesSandbox()
+  const publishRates = () => {
+    const beijing = new Date(ctx.clock.now().getTime() + 8 * 3600_000)
+    if (beijing.getUTCHours() * 60 + beijing.getUTCMinutes() < 9 * 60 + 15)
+      beijing.setUTCDate(beijing.getUTCDate() - 1)
+    rates.cfets.lastDate = `${beijing.toISOString().slice(0, 10)} 9:15`
+  }
+  publishRates()
+  const ratesSet = await app.inject({
+    method: 'PUT',
+    url: '/ledger/settings',
+    headers: { authorization: `Bearer ${keys.accountant}` },
+    payload: {
+      rateSources: ['MANUAL', 'CSV', 'CFETS', 'ECB'],
+      maxStalenessDays: 5,
+      revaluation: 'month_end',
+      providers: { ecb: rates.url, cfets: rates.url },
+      dailyPull: ['CFETS'],
+    },
+  })
+  const pulled = await app.inject({
+    method: 'POST',
+    url: '/ledger/rates/pull',
+    headers: { authorization: `Bearer ${keys.accountant}` },
+    payload: { source: 'CFETS' },
+  })
+  if (ratesSet.statusCode !== 204 || pulled.statusCode !== 200)
+    throw new Error(`demo: setting up exchange rates failed: ${ratesSet.body} ${pulled.body}`)
+  // The platforms' published fees on each marketplace shop, so that commissions accrue per order.
+  for (const shopId of demoShops) {
+    const plans = await app.inject({
+      method: 'POST',
+      url: `/shops/${shopId}/commission-plans/defaults`,
+      headers: { authorization: `Bearer ${keys.accountant}` },
+    })
+    if (plans.statusCode !== 200) throw new Error(`demo: installing fee plans failed: ${plans.body}`)
+  }
   const workers = startWorkers(ctx)
   const scheduler = startScheduler(ctx)
   for (const s of sandboxes) s.sandbox.generate(5)
@@ -370,6 +418,7 @@ async function main() {
     })
   // Orders keep coming; now and then a buyer cancels.
   const flow = setInterval(() => {
+    publishRates()
     for (const s of sandboxes) {
       s.sandbox.generate(1)
       if (rnd() < 0.1) s.sandbox.cancel([...s.sandbox.orders.keys()].at(-2) ?? '')
@@ -542,6 +591,9 @@ async function main() {
     `sandbox      ${shopifyStore.url}    (Shopify Admin GraphQL ${shopifyStore.shopDomain}, USD, shop ${shopifyShop.id})`,
   )
   for (const c of cnStores) say(`sandbox      ${c.store.url}    (${c.name}, shop ${c.shopId})`)
+  say(
+    `sandbox      ${rates.url}    (exchange rates: CFETS central parity, ECB reference rates; pulled daily)`,
+  )
   say(`database     ${demoUrl}    queue prefix ${config.redis.prefix}`)
   say()
   say(`console      ${address}/app/    sign in as`)
@@ -624,6 +676,7 @@ async function main() {
     await shopifyStore.close()
     for (const c of cnStores) await c.store.close()
     await waybills.close()
+    await rates.close()
     for (const c of components.values()) await c.close()
     await closeContext(ctx)
     process.exit(0)

@@ -29,6 +29,7 @@ import type {
   SettlementImport,
   SettlementLine,
   Statement,
+  StatementBasis,
   WebhookFormat,
   ApiKey,
   BundleComponent,
@@ -336,6 +337,7 @@ export const endpoints = {
     channel?: Channel | undefined
     shopId?: string | undefined
     by?: 'total' | 'sku' | 'order'
+    basis?: StatementBasis
     cursor?: string | undefined
     limit?: number
   }) => api.get<Statement>('/statements', q),
@@ -389,7 +391,8 @@ export const endpoints = {
   ) => api.post<{ id: string }>(`/shops/${shopId}/commission-plans`, body),
 
   dashboard: () => api.get<DashboardSummary>('/dashboard/summary'),
-  margin: (from: string, to: string) => api.get<MarginSeries>('/dashboard/margin', { from, to }),
+  margin: (from: string, to: string) =>
+    api.get<MarginSeries>('/dashboard/margin', { from, to, basis: 'base' }),
   alerts: async (q: { status?: 'open' | 'cleared'; kind?: AlertKind; cursor?: string; limit?: number }) =>
     toPage<Alert>(await api.get('/alerts', q)),
   alertCount: () => api.get<{ total: number; byKind: Record<string, number> }>('/alerts/open-count'),

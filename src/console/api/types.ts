@@ -668,9 +668,16 @@ export interface Statement {
   to: string
   timezone: string
   by: 'total' | 'sku' | 'order'
+  basis: StatementBasis
+  baseCurrency: string
+  /** Entries of the period waiting for an exchange rate: not in the figures yet. */
+  held: { entries: number; byCurrency: { currency: string; entries: number }[] }
   items: StatementRow[]
   next: string | null
 }
+
+/** transaction: a row per currency as transacted; base: all converted to the base currency. */
+export type StatementBasis = 'transaction' | 'base'
 
 export interface JournalLine {
   id: string

@@ -13,6 +13,11 @@ export const finance = defineArea(
       figure: '项目',
       total: '合计',
       currencyNote: '各币种分别列示，不同币种不相加。',
+      inBase: '折合 {currency}',
+      inTransaction: '按原币',
+      heldNote:
+        '本期有 {count} 笔分录在等待 {currencies}→{base} 汇率，尚未计入本表。录入或拉取汇率后会自动入账。',
+      heldAction: '去汇率',
       empty: '这个期间还没有记账。订单发货后会自动记账，可换一个期间再看。',
       export: '导出 Excel',
       drillTitle: '{figure} · {column}',
@@ -188,6 +193,11 @@ export const finance = defineArea(
       figure: 'Line',
       total: 'Total',
       currencyNote: 'Each currency is shown on its own; amounts in different currencies are never added.',
+      inBase: 'In {currency}',
+      inTransaction: 'As transacted',
+      heldNote:
+        'Not in these figures yet: {count} of this period’s entries, waiting for the {currencies}→{base} exchange rate. They post by themselves once the rate is entered or pulled.',
+      heldAction: 'Exchange rates',
       empty: 'Nothing has been posted in this period. Orders are posted when they ship; try another period.',
       export: 'Export Excel',
       drillTitle: '{figure} · {column}',

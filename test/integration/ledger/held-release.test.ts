@@ -182,6 +182,31 @@ describe('a sale held for its rate, released later', () => {
     expect((await byKind()).out).toEqual({ 'cogs cogs': '175.00', 'cogs inventory': '-175.00' })
   })
 
+  it('tells a statement of the period what waits, and only within its scope', async () => {
+    const held = async (query: string) =>
+      (
+        await env.app.inject({
+          method: 'GET',
+          url: `/statements?${query}`,
+          headers: bearer(m.keys.accountant),
+        })
+      ).json<{ held: unknown }>().held
+    // One entry: the sale, dated by its shipment (03-27 11:00 Beijing); its refund waits inside it.
+    expect(await held('from=2026-03-01&to=2026-04-01&channel=shopify&basis=base')).toEqual({
+      entries: 1,
+      byCurrency: [{ currency: 'USD', entries: 1 }],
+    })
+    // In the merchant's days: not in a statement that ends before 03-27 (Beijing).
+    expect(await held('from=2026-03-01&to=2026-03-27')).toEqual({ entries: 0, byCurrency: [] })
+    expect(await held('from=2026-03-27&to=2026-03-28')).toMatchObject({ entries: 1 })
+    expect(await held('from=2026-03-01&to=2026-04-01&channel=taobao')).toEqual({ entries: 0, byCurrency: [] })
+    expect(await held(`from=2026-03-01&to=2026-04-01&shopId=${newId()}`)).toEqual({
+      entries: 0,
+      byCurrency: [],
+    })
+    expect(await held('from=2026-04-01&to=2026-05-01')).toEqual({ entries: 0, byCurrency: [] })
+  })
+
   it('posts the sale with its fee accruals at the sale’s date and rate, and the refund with the commission it gives back', async () => {
     const report = await importRates(
       env.ctx.db,
@@ -241,6 +266,42 @@ describe('a sale held for its rate, released later', () => {
       grossMargin: '255.80', // 430.80 − 175.00
       contributionMargin: '215.93', // 255.80 − 23.20 − 16.67
     })
+    expect(s).toMatchObject({ held: { entries: 0, byCurrency: [] } })
+  })
+
+  it('gives the dashboard its margin trend in CNY, the USD sale and the CNY cost together', async () => {
+    const get = async (basis: string) =>
+      (
+        await env.app.inject({
+          method: 'GET',
+          url: `/dashboard/margin?from=2026-03-01&to=2026-04-01${basis}`,
+          headers: bearer(m.keys.accountant),
+        })
+      ).json<{ items: Record<string, string>[] }>().items
+    // 03-27: 574.80 of sales, 175.00 of cost: 399.80, 69.55 %. 03-28: the refund alone, no margin %.
+    expect(await get('&basis=base')).toEqual([
+      {
+        day: '2026-03-27',
+        channel: 'shopify',
+        currency: 'CNY',
+        netSales: '574.80',
+        grossMargin: '399.80',
+        marginPercent: '69.55',
+      },
+      {
+        day: '2026-03-28',
+        channel: 'shopify',
+        currency: 'CNY',
+        netSales: '-144.00',
+        grossMargin: '-144.00',
+        marginPercent: null,
+      },
+    ])
+    // As transacted, the two currencies stay apart: the cost has no sales beside it.
+    expect((await get('')).filter((i) => i.day === '2026-03-27')).toEqual([
+      expect.objectContaining({ currency: 'CNY', netSales: '0.00', grossMargin: '-175.00' }),
+      expect.objectContaining({ currency: 'USD', netSales: '80.00', grossMargin: '80.00' }),
+    ])
   })
 
   it('releasing again changes nothing', async () => {

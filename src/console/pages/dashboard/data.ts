@@ -77,6 +77,8 @@ interface Look {
   dark?: boolean
   /** Base font size of axis labels and legends. */
   font: number
+  /** A phone-wide chart: category labels are turned to fit every one of them. */
+  narrow?: boolean
 }
 const axisText = (l: Look) => ({ fontSize: l.font, color: l.dark ? '#c9d6ea' : '#595959' })
 const splitLine = (l: Look) => ({ lineStyle: { color: l.dark ? 'rgba(255,255,255,0.12)' : '#f0f0f0' } })
@@ -85,10 +87,12 @@ const splitLine = (l: Look) => ({ lineStyle: { color: l.dark ? 'rgba(255,255,255
 export function channelOption(s: DashboardSummary, t: Translate, l: Look, base: string): ChartOption {
   const channels = [...new Set(s.today.map((r) => r.channel))]
   const orders = channels.map((c) => s.today.filter((r) => r.channel === c).reduce((n, r) => n + r.orders, 0))
-  // Plotting needs numbers; the exact figures are in the tiles and the tables.
-  const gmv = channels.map((c) =>
-    Number(sumAmounts(s.today.filter((r) => r.channel === c && r.currency === base).map((r) => r.gmv))),
-  )
+  // Plotting needs numbers; the exact figures are in the tiles and the tables. A channel that sells
+  // in another currency has no point on the base-currency line (a gap, not a zero).
+  const gmv = channels.map((c) => {
+    const own = s.today.filter((r) => r.channel === c && r.currency === base)
+    return own.length === 0 ? null : Number(sumAmounts(own.map((r) => r.gmv)))
+  })
   return {
     tooltip: { trigger: 'axis' },
     legend: { textStyle: axisText(l), top: 0 },
@@ -96,7 +100,8 @@ export function channelOption(s: DashboardSummary, t: Translate, l: Look, base: 
     xAxis: {
       type: 'category',
       data: channels.map((c) => t(`channels.${c}` as never)),
-      axisLabel: axisText(l),
+      // Every channel named, never every other one: turned on a narrow chart.
+      axisLabel: { ...axisText(l), interval: 0, rotate: l.narrow && channels.length > 3 ? 40 : 0 },
     },
     yAxis: [
       {
@@ -169,7 +174,7 @@ export function exceptionsOption(s: DashboardSummary, t: Translate, l: Look): Ch
   }
 }
 
-/** Margin % per channel per day, base currency only (other currencies are not converted here). */
+/** Margin % per channel per day in the base currency (the API converts every currency at its booked value). */
 export function marginOption(m: MarginSeries, t: Translate, l: Look, base: string): ChartOption {
   const days = [...new Set(m.items.map((i) => i.day))].sort()
   const channels = [...new Set(m.items.filter((i) => i.currency === base).map((i) => i.channel))]

@@ -11,6 +11,7 @@ import type { DashboardSummary, Role, ShopHealthState } from '../../api/types'
 import { useMe } from '../../app/session'
 import { EChart } from '../../components/chart'
 import { Money, Time } from '../../components/format'
+import { useDesk } from '../../components/layout'
 import { ErrorAlert } from '../../components/states'
 import { formatMoney } from '../../format/money'
 import { formatTime } from '../../format/time'
@@ -43,7 +44,7 @@ export function HomePage() {
   const role = me.role
   const base = me.merchant.baseCurrency
   const { summary: s, margin, error } = useDashboard(FINANCE.includes(role))
-  const look = { font: 12 }
+  const look = { font: 12, narrow: !useDesk() }
   const zone = me.merchant.timezone
 
   const tile = (title: string, value: React.ReactNode, extra?: React.ReactNode, danger?: boolean) => (
@@ -310,7 +311,7 @@ export function SyncTable({ s }: { s: DashboardSummary }) {
             ),
         },
         {
-          title: t('dashboard.errors24h', { n: '' }).trim(),
+          title: t('dashboard.errors24h'),
           dataIndex: 'errors24h',
           align: 'right',
           render: (n: number) => (

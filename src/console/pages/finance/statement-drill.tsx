@@ -6,7 +6,7 @@ import { Button, Table, Tabs, Typography } from 'antd'
 import { useEffect, useState } from 'react'
 import type { Page } from '../../api/adapt'
 import { endpoints } from '../../api/endpoints'
-import type { Labels, Shop, StatementFigure, StatementRow } from '../../api/types'
+import type { Labels, Shop, StatementBasis, StatementFigure, StatementRow } from '../../api/types'
 import { DetailDrawer, Section } from '../../components/detail-drawer'
 import { Money } from '../../components/format'
 import { CursorPager } from '../../components/list-page'
@@ -19,6 +19,7 @@ import type { StatementColumn } from './statements-page'
 
 export interface DrillTarget {
   figure: StatementFigure
+  basis: StatementBasis
   currency: string
   column: StatementColumn
   period: Period
@@ -156,7 +157,7 @@ function BySku({ target, scope, onOpen }: { target: DrillTarget; scope: Scope; o
   const [rows, setRows] = useState<StatementRow[] | null>(null)
   useEffect(() => {
     let live = true
-    endpoints.statement({ ...scope, by: 'sku', limit: 500 }).then(
+    endpoints.statement({ ...scope, basis: target.basis, by: 'sku', limit: 500 }).then(
       (s) => live && setRows(s.items.filter((r) => nonZero(r, target.figure, target.currency))),
       () => live && setRows([]),
     )
@@ -218,7 +219,7 @@ function ByOrder({
   const { t } = useI18n()
   const list = useCursorList<StatementRow>(
     async (cursor, limit): Promise<Page<StatementRow>> => {
-      const s = await endpoints.statement({ ...scope, by: 'order', cursor, limit })
+      const s = await endpoints.statement({ ...scope, basis: target.basis, by: 'order', cursor, limit })
       return { items: s.items.filter((r) => nonZero(r, target.figure, target.currency)), next: s.next }
     },
     [],

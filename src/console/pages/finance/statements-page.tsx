@@ -4,8 +4,16 @@
  */
 import { Alert, Button, Card, Flex, Segmented, Space, Table, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
+import { Link } from 'react-router'
 import { endpoints } from '../../api/endpoints'
-import { STATEMENT_FIGURES, type Channel, type StatementFigure, type StatementRow } from '../../api/types'
+import {
+  STATEMENT_FIGURES,
+  type Channel,
+  type Statement,
+  type StatementBasis,
+  type StatementFigure,
+  type StatementRow,
+} from '../../api/types'
 import { EmptyState, ErrorAlert } from '../../components/states'
 import { formatMoney } from '../../format/money'
 import { useDesk } from '../../components/layout'
@@ -39,7 +47,10 @@ export function StatementsPage() {
   const shops = useShops()
   const [period, setPeriod] = useState<Period>(useThisMonth())
   const [mode, setMode] = useState<'channel' | 'shop'>('channel')
+  // Margins by channel compare only in one currency: the base currency unless asked otherwise.
+  const [basis, setBasis] = useState<StatementBasis>('base')
   const [data, setData] = useState<Map<string, StatementRow[]> | null>(null)
+  const [total, setTotal] = useState<Statement | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [loading, setLoading] = useState(false)
   const [drill, setDrill] = useState<DrillTarget | null>(null)
@@ -58,13 +69,14 @@ export function StatementsPage() {
     Promise.all(
       all.map((c) =>
         endpoints
-          .statement({ ...period, channel: c.channel, shopId: c.shopId, limit: 100 })
-          .then((s) => [c.key, s.items] as const),
+          .statement({ ...period, channel: c.channel, shopId: c.shopId, basis, limit: 100 })
+          .then((s) => [c.key, s] as const),
       ),
     )
       .then((rows) => {
         if (!live) return
-        setData(new Map(rows))
+        setData(new Map(rows.map(([k, s]) => [k, s.items])))
+        setTotal(rows.find(([k]) => k === 'total')?.[1] ?? null)
         setError(null)
       })
       .catch((e: unknown) => live && setError(e))
@@ -72,7 +84,7 @@ export function StatementsPage() {
     return () => {
       live = false
     }
-  }, [columns, period, shops.length, t])
+  }, [basis, columns, period, shops.length, t])
 
   const currencies = useMemo(
     () => [...new Set([...(data?.values() ?? [])].flat().map((r) => r.currency))].sort(),
@@ -108,6 +120,17 @@ export function StatementsPage() {
           <Space wrap>
             <PeriodPicker value={period} onChange={setPeriod} />
             <Segmented
+              value={basis}
+              onChange={(v) => setBasis(v as StatementBasis)}
+              options={[
+                {
+                  value: 'base',
+                  label: t('finance.statements.inBase', { currency: total?.baseCurrency ?? '' }),
+                },
+                { value: 'transaction', label: t('finance.statements.inTransaction') },
+              ]}
+            />
+            <Segmented
               value={mode}
               onChange={(v) => setMode(v as 'channel' | 'shop')}
               options={[
@@ -116,7 +139,7 @@ export function StatementsPage() {
               ]}
             />
             <Button
-              href={`/statements?from=${period.from}&to=${period.to}&format=xlsx`}
+              href={`/statements?from=${period.from}&to=${period.to}&by=${mode}&basis=${basis}&layout=columns&lang=${locale}&format=xlsx`}
               target="_blank"
               rel="noopener"
             >
@@ -126,7 +149,25 @@ export function StatementsPage() {
         </Flex>
         <Typography.Paragraph type="secondary">{t('finance.statements.intro')}</Typography.Paragraph>
         <ErrorAlert error={error} />
-        {currencies.length > 1 && (
+        {total && total.held.entries > 0 && (
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 12 }}
+            data-testid="held-note"
+            message={t('finance.statements.heldNote', {
+              count: total.held.entries,
+              currencies: total.held.byCurrency.map((c) => c.currency).join(' / '),
+              base: total.baseCurrency,
+            })}
+            action={
+              <Link to="/finance/rates">
+                <Button size="small">{t('finance.statements.heldAction')}</Button>
+              </Link>
+            }
+          />
+        )}
+        {basis === 'transaction' && currencies.length > 1 && (
           <Alert
             type="info"
             showIcon
@@ -174,7 +215,9 @@ export function StatementsPage() {
                     className="num"
                     style={{ padding: 0, height: 'auto', color: v.startsWith('-') ? '#cf1322' : undefined }}
                     data-figure={`${figure}.${c.key}`}
-                    onClick={() => setDrill({ figure, currency: l.currency, column: c, period, amount: v })}
+                    onClick={() =>
+                      setDrill({ figure, basis, currency: l.currency, column: c, period, amount: v })
+                    }
                   >
                     {formatMoney(v, l.currency, locale)}
                   </Button>
