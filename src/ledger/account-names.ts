@@ -1,8 +1,9 @@
 /**
- * The default names of the chart's accounts as people read them, Chinese and English side by side.
- * The console's `books.account` dictionary takes both; the server's files (statements, vouchers,
- * trial balance) take the Chinese through labels.ts — their English names are the chart's own longer
- * ones in postings.ts. This module imports nothing: Vite bundles it into the console.
+ * The default names of the chart's accounts as people read them, Chinese and English side by side:
+ * the one place they are written. The console's `books.account` dictionary takes both, and so do the
+ * server's answers and files (chart, journal, trial balance, vouchers) through labels.ts, so an
+ * English file and the English console name an account alike. A merchant's own name for an account
+ * (ledger_accounts) comes before these. This module imports nothing: Vite bundles it into the console.
  */
 export const ACCOUNT_NAMES = {
   gross_sales: ['主营业务收入-销售额', 'Gross sales'],

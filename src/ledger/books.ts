@@ -8,7 +8,7 @@
 import { sql } from 'kysely'
 import type { Executor } from '../db/connect.js'
 import { money, round, sum, toAmount, ZERO, type Decimal } from '../money/index.js'
-import { ACCOUNT_NAMES_ZH, type Lang } from './labels.js'
+import { defaultAccountName, type Lang } from './labels.js'
 import { nextPeriod } from './journal.js'
 import { ACCOUNTS } from './postings.js'
 import { ymd } from './rates.js'
@@ -37,9 +37,7 @@ export async function chart(db: Executor, merchantId: string, lang: Lang | undef
     const [group, shopId] = code.split(':') as [string, string | undefined]
     const base = ACCOUNTS[group as keyof typeof ACCOUNTS]
     const mine = own.get(group)
-    const name =
-      mine?.name ??
-      (lang === 'en' || !ACCOUNT_NAMES_ZH[group] ? (base?.name ?? group) : ACCOUNT_NAMES_ZH[group]!)
+    const name = mine?.name ?? defaultAccountName(group, lang) ?? group
     return {
       code,
       name: shopId ? `${name} - ${shops.get(shopId) ?? shopId}` : name,

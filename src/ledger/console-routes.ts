@@ -14,7 +14,7 @@ import { getMerchant } from '../merchants/repo.js'
 import { shopScope } from '../users/scope.js'
 import { entriesPage, months } from './console-repo.js'
 import { periodOf } from './journal.js'
-import { ACCOUNT_NAMES_ZH, LANGS } from './labels.js'
+import { defaultAccountName, LANGS } from './labels.js'
 import { ACCOUNTS } from './postings.js'
 import { listLedgerAccounts } from './repo.js'
 
@@ -226,8 +226,7 @@ export async function ledgerConsoleRoutes(fastify: FastifyInstance, ctx: AppCont
       const own = new Map((await listLedgerAccounts(ctx.db, req.auth.merchantId)).map((r) => [r.code, r]))
       return {
         items: (Object.keys(ACCOUNTS) as (keyof typeof ACCOUNTS)[]).map((code) => {
-          const defaultName =
-            req.query.lang === 'zh-CN' ? (ACCOUNT_NAMES_ZH[code] ?? ACCOUNTS[code].name) : ACCOUNTS[code].name
+          const defaultName = defaultAccountName(code, req.query.lang ?? 'en')
           const mine = own.get(code)
           return {
             code,

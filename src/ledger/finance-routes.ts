@@ -29,6 +29,7 @@ import { getShop } from '../shops/repo.js'
 import { REFUND_RULES, validateRules, type CommissionRules } from './commission.js'
 import { ChecklistError, closeMonth } from './close.js'
 import { PeriodError } from './journal.js'
+import { defaultAccountName } from './labels.js'
 import { ACCOUNTS } from './postings.js'
 import { FINDING_KINDS, reconcile } from './reconcile.js'
 import { sendTable } from './export.js'
@@ -463,7 +464,7 @@ export async function financeRoutes(fastify: FastifyInstance, ctx: AppContext): 
         next: page.next,
         items: page.items.map((code) => ({
           code,
-          name: own.get(code)?.name ?? ACCOUNTS[code as keyof typeof ACCOUNTS].name,
+          name: own.get(code)?.name ?? defaultAccountName(code as keyof typeof ACCOUNTS, 'en'),
           type: ACCOUNTS[code as keyof typeof ACCOUNTS].type,
           externalCode: own.get(code)?.external_code ?? null,
           perShop: code === 'receivable' || code === 'platform_balance',

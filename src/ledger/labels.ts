@@ -4,8 +4,8 @@
  * (machine-readable, what integrations parse).
  */
 import type { Channel } from '../../connectors/types.js'
-import { accountNames } from './account-names.js'
-import type { ACCOUNTS } from './postings.js'
+import { ACCOUNT_NAMES } from './account-names.js'
+import type { BaseAccount } from './postings.js'
 
 export const LANGS = ['zh-CN', 'en'] as const
 export type Lang = (typeof LANGS)[number]
@@ -101,11 +101,16 @@ export function channelName(channel: string | null, lang: Lang | undefined): str
   return n ? (lang === 'en' ? n[1] : n[0]) : channel
 }
 
+// Every account of the chart has its two names: an account added without them does not compile.
+const DEFAULT_NAMES: Readonly<Record<BaseAccount, readonly [zh: string, en: string]>> = ACCOUNT_NAMES
+
 /**
- * Default account names in Chinese, shared with the console (account-names.ts); every account of the
- * chart has one. The chart's English names are in postings.ts.
+ * An account's default name (account-names.ts, shared with the console) in the reader's language;
+ * Chinese when none is asked for, as the books are kept. Undefined for a code not in the chart.
  */
-export const ACCOUNT_NAMES_ZH: Readonly<Record<string, string>> = accountNames('zh-CN') satisfies Record<
-  keyof typeof ACCOUNTS,
-  string
->
+export function defaultAccountName(code: BaseAccount, lang: Lang | undefined): string
+export function defaultAccountName(code: string, lang: Lang | undefined): string | undefined
+export function defaultAccountName(code: string, lang: Lang | undefined): string | undefined {
+  const names = Object.hasOwn(DEFAULT_NAMES, code) ? DEFAULT_NAMES[code as BaseAccount] : undefined
+  return names?.[lang === 'en' ? 1 : 0]
+}

@@ -15,39 +15,45 @@ import { groupBy } from '../lib/collections.js'
 export type AccountType = 'asset' | 'liability' | 'income' | 'contra_income' | 'expense' | 'suspense'
 
 /**
- * The default chart of accounts (a merchant may rename accounts or give them their own GL codes:
- * src/ledger/accounts.ts). `receivable:<shop>` is what a shop's platform owes for orders not yet
- * settled; `platform_balance:<shop>` is money the platform has settled but not yet paid out.
+ * The default chart of accounts (a merchant may rename accounts or give them their own GL codes in
+ * ledger_accounts). Its names, in Chinese and English, are in account-names.ts — the one dictionary
+ * the server's files and the console both read. `receivable:<shop>` is what a shop's platform owes
+ * for orders not yet settled; `platform_balance:<shop>` is money the platform has settled but not
+ * yet paid out.
  */
 export const ACCOUNTS = {
-  gross_sales: { name: 'Gross sales', type: 'income' },
-  merchant_discounts: { name: 'Merchant-funded discounts', type: 'contra_income' },
-  platform_discounts: { name: 'Platform-funded discounts', type: 'contra_income' },
-  platform_subsidy: { name: 'Platform subsidy of discounts', type: 'income' },
-  shipping_income: { name: 'Shipping income', type: 'income' },
-  tax_payable: { name: 'Tax payable', type: 'liability' },
-  refunds: { name: 'Refunds', type: 'contra_income' },
-  commission: { name: 'Platform commission', type: 'expense' },
-  payment_fees: { name: 'Payment fees', type: 'expense' },
-  other_fees: { name: 'Other platform fees', type: 'expense' },
-  settlement_adjustments: { name: 'Settlement adjustments', type: 'expense' },
-  cogs: { name: 'Cost of goods sold', type: 'expense' },
-  inventory: { name: 'Inventory', type: 'asset' },
-  bank: { name: 'Bank (payouts received)', type: 'asset' },
-  accrued_commission: { name: 'Accrued platform commission (expected, not yet billed)', type: 'liability' },
-  accrued_payment_fees: { name: 'Accrued payment fees (expected, not yet billed)', type: 'liability' },
-  commission_variance: { name: 'Commission billed above (below) the accrual', type: 'expense' },
-  payment_fee_variance: { name: 'Payment fees billed above (below) the accrual', type: 'expense' },
-  fx_realised: { name: 'Realised exchange differences (loss positive)', type: 'expense' },
-  fx_unrealised: {
-    name: 'Unrealised exchange differences, period-end revaluation (loss positive)',
-    type: 'expense',
-  },
-  fx_rounding: { name: 'Conversion rounding', type: 'expense' },
-  suspense: { name: 'Suspense: settlement types not understood', type: 'suspense' },
-  receivable: { name: 'Channel receivable (per shop)', type: 'asset' },
-  platform_balance: { name: 'Platform balance awaiting payout (per shop)', type: 'asset' },
-} as const satisfies Record<string, { name: string; type: AccountType }>
+  gross_sales: { type: 'income' },
+  merchant_discounts: { type: 'contra_income' },
+  platform_discounts: { type: 'contra_income' },
+  // The platform paying back the discounts it funded.
+  platform_subsidy: { type: 'income' },
+  shipping_income: { type: 'income' },
+  tax_payable: { type: 'liability' },
+  refunds: { type: 'contra_income' },
+  commission: { type: 'expense' },
+  payment_fees: { type: 'expense' },
+  other_fees: { type: 'expense' },
+  settlement_adjustments: { type: 'expense' },
+  cogs: { type: 'expense' },
+  inventory: { type: 'asset' },
+  // Payouts received.
+  bank: { type: 'asset' },
+  // Fees expected at the sale, not yet billed by the platform.
+  accrued_commission: { type: 'liability' },
+  accrued_payment_fees: { type: 'liability' },
+  // Billed above (below) the accrual.
+  commission_variance: { type: 'expense' },
+  payment_fee_variance: { type: 'expense' },
+  // Exchange differences, a loss positive; the unrealised ones are the period-end revaluation.
+  fx_realised: { type: 'expense' },
+  fx_unrealised: { type: 'expense' },
+  fx_rounding: { type: 'expense' },
+  // Settlement types not understood.
+  suspense: { type: 'suspense' },
+  // Per shop (above).
+  receivable: { type: 'asset' },
+  platform_balance: { type: 'asset' },
+} as const satisfies Record<string, { type: AccountType }>
 export type BaseAccount = keyof typeof ACCOUNTS
 export type AccountCode =
   | Exclude<BaseAccount, 'receivable' | 'platform_balance'>

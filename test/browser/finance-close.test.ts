@@ -6,7 +6,8 @@
  * generic CSV, parsed back and balanced), runs the checklist and closes the month acknowledging what
  * is left; an admin reopens it with a reason, which the month and the audit log keep. Screenshots
  * of the three screens at 1440 and 360 px in zh-CN and en (the close at 1366 px too), with nothing
- * scrolling sideways in the months of the close.
+ * scrolling sideways in the months of the close nor in its revaluation, and who closed the month one
+ * line on the phone.
  */
 import ExcelJS from 'exceljs'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -336,13 +337,32 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
       async (p) => {
         await p.locator('[data-check="held_entries"]').waitFor()
         await p.getByTestId('months').getByText('韩梅梅').waitFor()
+        await p.getByTestId('revaluation').locator('.ant-table-row').first().waitFor()
+        if (p.viewportSize()!.width >= 400) return
+        // On the phone who closed the month and on which day is one whole line; the time on a tap.
+        const line = p.getByTestId('months').getByTestId('closed-line')
+        await expect(line.textContent()).resolves.toMatch(/^(韩梅梅结账|By 韩梅梅) · 2027-01-05$/)
+        const box = await line.evaluate((e) => ({
+          height: e.getBoundingClientRect().height,
+          line: parseFloat(getComputedStyle(e).lineHeight),
+          cut: e.scrollHeight > e.clientHeight,
+        }))
+        expect(box.height).toBeLessThan(box.line * 1.5)
+        expect(box.cut).toBe(false)
+        await line.hover()
+        const tip = p.getByRole('tooltip').filter({ hasText: '韩梅梅' })
+        await eventually(() => tip.textContent()).toMatch(
+          /^(韩梅梅于 2027-01-05 10:00 结账|Closed by 韩梅梅 on 2027-01-05 10:00)$/,
+        )
+        await p.mouse.move(1, 1)
+        await tip.waitFor({ state: 'hidden' })
       },
       {
         sizes: [
           [1366, 768],
           [360, 740],
         ],
-        fits: 'months',
+        fits: ['months', 'revaluation'],
       },
     )
   })
@@ -377,13 +397,14 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
 
   /**
    * The same screen at 1440 and 360 px (and any other sizes asked for), in Chinese and English; no
-   * page-wide horizontal scroll, nor inside the element `fits` names.
+   * page-wide horizontal scroll, nor inside the tables `fits` names — stacked on the phone, in
+   * columns at the desk, each shot too where it is below the fold.
    */
   async function shootAll(
     path: string,
     name: string,
     ready: (p: Page) => Promise<void>,
-    o: { sizes?: readonly (readonly [number, number])[]; fits?: string } = {},
+    o: { sizes?: readonly (readonly [number, number])[]; fits?: readonly string[] } = {},
   ) {
     const sizes = o.sizes ?? [
       [1440, 900],
@@ -406,7 +427,19 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
           await page.evaluate(() => document.documentElement.scrollWidth),
           `${name} ${width} ${lang}`,
         ).toBeLessThanOrEqual(width)
-        if (o.fits) expect(await overflow(page, o.fits), `${o.fits} ${width} ${lang}`).toEqual([])
+        for (const id of o.fits ?? []) {
+          const table = page.getByTestId(id)
+          expect(await overflow(page, id), `${id} ${width} ${lang}`).toEqual([])
+          await expect(table.getAttribute('data-layout'), `${id} ${width}`).resolves.toBe(
+            width === 360 ? 'narrow' : 'wide',
+          )
+          const box = await table.boundingBox()
+          if (!box || box.y + box.height > height) {
+            await table.scrollIntoViewIfNeeded()
+            await shoot(page, `${name}-${width}-${lang}-${id}`)
+            await page.evaluate(() => window.scrollTo(0, 0))
+          }
+        }
       }
       await page.getByText('中文', { exact: true }).click()
       await page.waitForTimeout(200)
@@ -440,6 +473,7 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
       'books-close',
       async (p) => {
         await p.locator('[data-check="held_entries"]').waitFor()
+        await p.getByTestId('revaluation').locator('.ant-table-row').first().waitFor()
       },
       {
         sizes: [
@@ -447,7 +481,7 @@ describe.skipIf(browserMissing())('the accountant closes a month', () => {
           [1366, 768],
           [360, 740],
         ],
-        fits: 'months',
+        fits: ['months', 'revaluation'],
       },
     )
   })

@@ -7,6 +7,7 @@
  *   #2002 USD 10.00 shipped 03-27: no rate yet → held; an import of 03-27 at 7.1900 posts 71.90.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { accountNames } from '../../../src/ledger/account-names.js'
 import { handleLedgerEvent } from '../../../src/ledger/events.js'
 import { newId } from '../../../src/lib/ids.js'
 import { createShop, type Shop } from '../../../src/shops/repo.js'
@@ -290,5 +291,31 @@ describe('GET /ledger/chart', () => {
     })
     expect((await call('GET', '/ledger/chart?lang=fr')).statusCode).toBe(400)
     expect((await call('GET', '/ledger/chart', m.keys.warehouse)).statusCode).toBe(403)
+  })
+
+  it('names each account in English as the English console does: the chart, the API, the journal, the trial balance', async () => {
+    const names = accountNames('en')
+    const chart = (await call('GET', '/ledger/chart?lang=en')).json<{
+      items: { code: string; defaultName: string }[]
+    }>().items
+    expect(Object.fromEntries(chart.map((a) => [a.code, a.defaultName]))).toEqual(names)
+    // The integrators' list has no language: the English names.
+    const api = (await call('GET', '/ledger/accounts?limit=100')).json<{
+      items: { code: string; name: string }[]
+    }>().items
+    expect(api.find((a) => a.code === 'bank')!.name).toBe('Bank')
+    expect(api.find((a) => a.code === 'receivable')!.name).toBe('Receivable from platform')
+    const journal = await entries('&lang=en')
+    const lines = journal.items.flatMap((e) => e.lines)
+    expect(lines.find((l) => l.account.code === `receivable:${shop.id}`)!.account.name).toBe(
+      `${names.receivable} - US store`,
+    )
+    const tb = (await call('GET', '/ledger/trial-balance?period=2026-03&lang=en')).json<{
+      rows: { account: { code: string; name: string } }[]
+    }>().rows
+    expect(tb.find((r) => r.account.code === 'cogs')!.account.name).toBe(names.cogs)
+    expect(tb.find((r) => r.account.code === `receivable:${shop.id}`)!.account.name).toBe(
+      `${names.receivable} - US store`,
+    )
   })
 })

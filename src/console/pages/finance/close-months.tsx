@@ -8,9 +8,11 @@
 import { Flex, Table, Tag, Tooltip, Typography } from 'antd'
 import type { ColumnsType } from 'antd/es/table'
 import type { Month } from '../../api/ledger'
+import { useMe } from '../../app/session'
 import { Money, Time } from '../../components/format'
 import { useWidth } from '../../components/layout'
 import { EmptyState } from '../../components/states'
+import { formatTime } from '../../format/time'
 import { useI18n } from '../../i18n'
 
 export const STATE_COLOR = { current: 'blue', open: 'orange', closed: 'green' } as const
@@ -52,7 +54,8 @@ export function MonthsTable(p: {
             </Flex>
           ),
         },
-        debit,
+        // As narrow as its amount: the month, with who closed it, has the rest of the row.
+        { ...debit, width: 1 },
       ]
     : [
         {
@@ -115,16 +118,43 @@ function Held({ month }: { month: Month }) {
   return <Typography.Text type="danger">{t('books.close.heldCount', { n: month.held })}</Typography.Text>
 }
 
+/**
+ * Who closed the month and on which day, in one line under the month; the time too on hover or tap.
+ * A name too long for the cell is cut with an ellipsis rather than wrapped onto a line of its own
+ * (the line still asks the table for its full width, so it is cut only when the cell cannot have it).
+ */
+function ClosedLine({ at, by }: { at: string; by: string | null }) {
+  const { t } = useI18n()
+  const zone = useMe().merchant.timezone
+  const time = formatTime(at, zone)
+  const date = formatTime(at, zone, { dateOnly: true })
+  return (
+    <Tooltip title={by ? t('books.close.closedTitle', { by, time }) : time}>
+      <div
+        data-testid="closed-line"
+        // Not on Typography.Text, which sets its own line clamp (none) over the one given.
+        style={{
+          display: '-webkit-box',
+          WebkitBoxOrient: 'vertical',
+          WebkitLineClamp: 1,
+          overflow: 'hidden',
+          overflowWrap: 'anywhere',
+        }}
+      >
+        <Typography.Text type="secondary">
+          {by ? t('books.close.closedLine', { by, date }) : date}
+        </Typography.Text>
+      </div>
+    </Tooltip>
+  )
+}
+
 /** When and by whom the month was closed (one line when inline), or that it was reopened (reason on hover). */
 function ClosedBy({ month, inline }: { month: Month; inline?: boolean }) {
   const { t } = useI18n()
   if (month.closedAt)
     return inline ? (
-      <Typography.Text type="secondary">
-        {/* A name is not split between lines (韩 / 梅梅), unless it alone is wider than the cell. */}
-        <Time value={month.closedAt} />{' '}
-        <span style={{ wordBreak: 'keep-all', overflowWrap: 'anywhere' }}>·&nbsp;{month.closedBy}</span>
-      </Typography.Text>
+      <ClosedLine at={month.closedAt} by={month.closedBy} />
     ) : (
       <Flex vertical>
         <Time value={month.closedAt} />

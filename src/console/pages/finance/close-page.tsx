@@ -30,7 +30,6 @@ import {
   Row,
   Select,
   Space,
-  Table,
   Tag,
   Tooltip,
   Typography,
@@ -49,12 +48,12 @@ import {
 } from '../../api/ledger'
 import { useMe } from '../../app/session'
 import { errorMessage } from '../../components/errors'
-import { Money, Time } from '../../components/format'
+import { Time } from '../../components/format'
 import { ErrorAlert } from '../../components/states'
 import { useI18n } from '../../i18n'
 import { useSearchParams } from 'react-router'
-import type { Shop } from '../../api/types'
 import { MonthsTable, STATE_COLOR } from './close-months'
+import { RevaluationTable } from './close-revaluation'
 import { useShops } from './shared'
 
 /** The months from the first with anything in it (movements, waiting entries, a close or a reopening) on. */
@@ -64,12 +63,6 @@ function activeMonths(items: Month[]): Month[] {
   let last = items.length - 1
   while (last > 0 && !used(items[last]!)) last--
   return items.slice(0, last + 1)
-}
-
-/** A rate with at least 4 decimals (7.16 → 7.1600). */
-const rate4 = (r: string): string => {
-  const [int, frac = ''] = r.split('.')
-  return frac.length >= 4 ? r : `${int}.${frac.padEnd(4, '0')}`
 }
 
 const nextMonth = (p: string) => {
@@ -217,48 +210,7 @@ export function ClosePage() {
                   <Typography.Paragraph type="secondary">
                     {t('books.close.revaluationNote')}
                   </Typography.Paragraph>
-                  <Table
-                    size="small"
-                    rowKey={(r) => `${r.account}.${r.currency}`}
-                    dataSource={check.revaluation}
-                    pagination={false}
-                    scroll={{ x: 'max-content' }}
-                    columns={[
-                      {
-                        title: t('books.journal.account'),
-                        key: 'a',
-                        render: (_: unknown, r) => <AccountLabel code={r.account} shops={shops} />,
-                      },
-                      {
-                        title: t('books.close.balance'),
-                        key: 'b',
-                        align: 'right',
-                        render: (_: unknown, r) => <Money amount={r.balance} currency={r.currency} />,
-                      },
-                      {
-                        title: t('books.close.bookValue'),
-                        key: 'bv',
-                        align: 'right',
-                        render: (_: unknown, r) => <Money amount={r.bookValue} currency={base} />,
-                      },
-                      {
-                        title: t('books.close.closingRate'),
-                        key: 'r',
-                        align: 'right',
-                        render: (_: unknown, r) => <span className="num">{rate4(r.closingRate)}</span>,
-                      },
-                      {
-                        title: t('books.close.adjustment'),
-                        key: 'adj',
-                        align: 'right',
-                        render: (_: unknown, r) => (
-                          <span style={{ color: r.adjustment.startsWith('-') ? '#cf1322' : undefined }}>
-                            <Money amount={r.adjustment} currency={base} />
-                          </span>
-                        ),
-                      },
-                    ]}
-                  />
+                  <RevaluationTable rows={check.revaluation} base={base} shops={shops} />
                 </>
               )}
               <Flex gap={8} wrap style={{ marginTop: 16 }}>
@@ -322,14 +274,6 @@ export function ClosePage() {
       )}
     </div>
   )
-}
-
-function AccountLabel({ code, shops }: { code: string; shops: readonly Shop[] }) {
-  const { maybe } = useI18n()
-  const [group, shopId] = code.split(':')
-  const name = maybe(`books.account.${group}`) ?? code
-  const shop = shopId ? shops.find((s) => s.id === shopId)?.name : undefined
-  return <span>{shop ? `${name} · ${shop}` : name}</span>
 }
 
 /**
