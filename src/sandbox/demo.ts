@@ -111,7 +111,10 @@ async function main() {
     await Promise.all(
       (['admin', 'warehouse', 'accountant'] as const).map(
         async (role) =>
-          [role, (await createApiKey(ctx.db, merchant.id, { role, name: `demo ${role}` })).token] as const,
+          [
+            role,
+            (await createApiKey(ctx.db, merchant.id, { role, name: `demo ${role}` }, ctx.clock.now())).token,
+          ] as const,
       ),
     ),
   )

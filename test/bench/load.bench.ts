@@ -27,7 +27,7 @@ export async function run(): Promise<BenchResult[]> {
   const workers = startWorkers(env.ctx)
   try {
     const m = await createMerchant(env.ctx.db, { name: 'load' })
-    await createApiKey(env.ctx.db, m.id, { role: 'admin' })
+    await createApiKey(env.ctx.db, m.id, { role: 'admin' }, env.ctx.clock.now())
     const wh = await createWarehouse(env.ctx.db, m.id, { code: 'W', name: 'W' })
     await upsertSkus(
       env.ctx.db,

@@ -149,7 +149,7 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
         .set({ buyer_nick: buyers[i]!, buyer_note: i === 0 ? '请加一个保温袋' : null })
         .where('id', '=', orderId)
         .execute()
-      expect(await allocateOrder(db, m, orderId)).toBe('allocated')
+      expect(await allocateOrder(w.env.ctx, m, orderId)).toBe('allocated')
       orders.push({ id: orderId, externalId: sold[i]!.id })
     }
   })

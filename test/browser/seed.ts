@@ -43,7 +43,8 @@ const PROVINCES = ['浙江省', '广东省', '北京市', '上海市', '江苏�
 export async function seed(ctx: AppContext): Promise<Seeded> {
   const { db } = ctx
   const m = await createMerchant(db, { name: '杭州好物商贸有限公司' })
-  const adminKey = (await createApiKey(db, m.id, { role: 'admin', name: '订单导出脚本' })).token
+  const adminKey = (await createApiKey(db, m.id, { role: 'admin', name: '订单导出脚本' }, ctx.clock.now()))
+    .token
   const hz = await createWarehouse(db, m.id, { code: 'HZ', name: '杭州仓' })
   await createWarehouse(db, m.id, { code: 'SZ', name: '深圳仓' })
   const logins = {

@@ -148,7 +148,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
         .set({ receiver: JSON.stringify(MASKED), buyer_nick: `tb_buyer_${i + 1}` })
         .where('id', '=', orderId)
         .execute()
-      expect(await allocateOrder(db, m, orderId)).toBe('allocated')
+      expect(await allocateOrder(w.env.ctx, m, orderId)).toBe('allocated')
       orders.push(orderId)
     }
     // The admin's Cainiao account through the Taobao shop: 圆通 by default for the shop, and the

@@ -101,7 +101,7 @@ export async function seedMerchant(ctx: AppContext, name = 'Test Merchant'): Pro
   const m = await createMerchant(ctx.db, { name })
   const keys = {} as Record<Role, string>
   for (const role of ['admin', 'warehouse', 'accountant'] as const) {
-    keys[role] = (await createApiKey(ctx.db, m.id, { role })).token
+    keys[role] = (await createApiKey(ctx.db, m.id, { role }, ctx.clock.now())).token
   }
   return { id: m.id, keys }
 }

@@ -35,7 +35,7 @@ async function order(lines: { code: string; quantity: number }[], externalId: st
     lines.map((l) => ({ skuId: sku[l.code]!, quantity: l.quantity })),
     { externalId },
   )
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 const auditOf = (action: string) =>

@@ -32,7 +32,7 @@ async function paidAndAllocated(
     lines.map((l) => ({ skuId: sku[l.code]!, quantity: l.quantity })),
     { channel: opts.channel ?? shop.channel },
   )
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 const wave = (body: Record<string, unknown>) =>
@@ -147,7 +147,7 @@ describe('pick list, shortage, ship, writeback, intercept', () => {
     held = await paidAndAllocated(shopA, [{ code: 'TEA', quantity: 4 }])
     waveId = (await wave({ shopId: shopA.id })).json<{ waveId: string }>().waveId
     // A refund requested before shipment: the order is held and leaves the wave, but stays visible.
-    await handleInventoryEvent(env.ctx.db, {
+    await handleInventoryEvent(env.ctx, {
       merchantId: m.id,
       orderId: held,
       kind: 'refund_requested',

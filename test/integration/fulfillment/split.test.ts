@@ -155,7 +155,7 @@ describe('a split order in one warehouse', () => {
       { skuId: sku.TEA!, quantity: 1 },
       { skuId: sku.MUG!, quantity: 1 },
     ]))
-    expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+    expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
     const lines = await lineIds(orderId)
     const split = await api(
       'POST',
@@ -299,7 +299,7 @@ describe('a split order across two warehouses', () => {
     const group = (
       await api('POST', `/orders/${orderId}/split`, { lineIds: [lines.L2!] }, bearer(m.keys.admin))
     ).json<{ shipmentGroupId: string }>().shipmentGroupId
-    expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated') // CUP from HZ, PAN from SZ (the shop allows split allocation)
+    expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated') // CUP from HZ, PAN from SZ (the shop allows split allocation)
     const inHz = (await api('POST', '/waves', { warehouseId: hz.id })).json<{
       waveId: string
       orders: number
@@ -367,7 +367,7 @@ describe('a platform that takes one tracking number per order (JD)', () => {
       ],
       { channel: 'jd', externalId: '3219876543210000777' },
     )
-    expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+    expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
     expect((await api('POST', '/waves', { warehouseId: hz.id })).statusCode).toBe(201)
     const shipped = await api('POST', `/orders/${orderId}/ship`, {
       parcels: [

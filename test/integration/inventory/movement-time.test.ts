@@ -55,7 +55,7 @@ const dated = async (refType: string) =>
 
 const allocated = async (code: string, quantity: number) => {
   const { orderId } = await seedOrder(env.ctx.db, m.id, shop.id, [{ skuId: sku[code]!, quantity }])
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 

@@ -178,7 +178,7 @@ async function paidOrder(): Promise<string> {
 
 async function allocated(): Promise<string> {
   const orderId = await paidOrder()
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 
@@ -188,7 +188,16 @@ const parcels = (orderId: string) => [
 
 async function shipped(): Promise<{ orderId: string; event: OrderEvent; writebackId: string }> {
   const orderId = await allocated()
-  const r = await shipOrder(env.ctx.db, m.id, orderId, parcels(orderId), `ship.${orderId}`, 'test')
+  const r = await shipOrder(
+    env.ctx.db,
+    m.id,
+    orderId,
+    parcels(orderId),
+    `ship.${orderId}`,
+    'test',
+    undefined,
+    env.ctx.clock.now(),
+  )
   return { orderId, event: r.events[0]!, writebackId: r.writebackIds[0]! }
 }
 

@@ -218,8 +218,11 @@ describe('state machine in the pool', () => {
     )
     expect(await order(s, 'OUT-A')).toMatchObject({ status: 'allocated', platform_status: 'shipped' })
     expect((await exceptions(held.id)).map((e) => e.reason)).toEqual(['invalid_transition'])
-    // Paid and unallocated: nothing is reserved, so it simply moves on.
-    expect((await order(s, 'OUT-P')).status).toBe('shipped')
+    // Paid and unallocated: nothing is reserved, so it simply moves on, shipped at the platform's time.
+    expect(await order(s, 'OUT-P')).toMatchObject({
+      status: 'shipped',
+      shipped_at: new Date('2026-11-11T06:00:00Z'),
+    })
   })
 
   it('refuses an impossible transition as an exception without writing it, and lets a platform cancel stop picking', async () => {

@@ -81,7 +81,7 @@ async function order(shop: Shop, receiver: object, externalId: string) {
     .set({ receiver: JSON.stringify(receiver) })
     .where('id', '=', orderId)
     .execute()
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 
