@@ -68,7 +68,7 @@ interface Fixture {
 /** A merchant, a shop that may split orders, three warehouses, stock received as movements, paid orders. */
 export async function fixture(db: Db, skus: readonly string[], unitsPerStock: number, orders: Line[][]) {
   const m = await createMerchant(db, { name: 'bench' })
-  const shop = await createShop(db, Buffer.alloc(32), m.id, {
+  const shop = await createShop({ db, clock: systemClock }, Buffer.alloc(32), m.id, {
     channel: 'selfstore',
     name: 'bench',
     settings: { allowSplit: true },

@@ -108,12 +108,12 @@ export async function seedMerchant(ctx: AppContext, name = 'Test Merchant'): Pro
 
 /** SKUs of a merchant by code (named `<code> name` unless given), and their ids by code. */
 export async function seedSkus(
-  ctx: Pick<AppContext, 'db'>,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   merchantId: string,
   codes: readonly (string | { code: string; name: string })[],
 ): Promise<Record<string, string>> {
   const items = codes.map((c) => (typeof c === 'string' ? { code: c, name: `${c} name` } : c))
-  await upsertSkus(ctx.db, merchantId, items)
+  await upsertSkus(ctx, merchantId, items)
   const rows = await ctx.db
     .selectFrom('skus')
     .select(['id', 'code'])

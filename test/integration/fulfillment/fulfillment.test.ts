@@ -50,13 +50,13 @@ const waveOrders = async (waveId: string) =>
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shopA = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shopA = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'A',
     settings: { baseUrl: `${BASE}/a`, defaultCarrier: 'SF', timeoutMs: 1000 },
     credentials: { apiKey: 'ka' },
   })
-  shopB = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shopB = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'B',
     settings: { baseUrl: `${BASE}/b`, defaultCarrier: 'ZTO' },
@@ -64,7 +64,7 @@ beforeAll(async () => {
   })
   wh = await createWarehouse(env.ctx.db, m.id, { code: 'HZ1', name: '杭州一仓' })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['CUP', 'TEA', 'MUG'].map((code) => ({ code, name: `${code} 商品` })),
   )

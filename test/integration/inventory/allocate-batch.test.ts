@@ -26,14 +26,14 @@ const sku: Record<string, string> = {}
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'store',
     settings: { baseUrl: 'https://s.example' },
   })
   hz = await createWarehouse(env.ctx.db, m.id, { code: 'HZ', name: '杭州仓', priority: 10 })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['X', 'Y'].map((code) => ({ code, name: code })),
   )

@@ -34,7 +34,7 @@ const status = async (orderId: string) =>
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'store',
     settings: { baseUrl: 'https://s.example' },
@@ -52,7 +52,7 @@ beforeAll(async () => {
     regions: ['广东省'],
   })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['HOT', 'A', 'B', 'COST'].map((code) => ({ code, name: code })),
   )

@@ -62,7 +62,7 @@ const allocated = async (code: string, quantity: number) => {
 beforeAll(async () => {
   env = await testEnv({ clock: fixedClock(AT) })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'Own store',
     settings: { baseUrl: 'https://own.example', defaultCarrier: 'SF', timeoutMs: 1000 },

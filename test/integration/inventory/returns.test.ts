@@ -61,7 +61,7 @@ const snapshot = async () => ({
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'web',
     settings: { baseUrl: 'https://own.example', defaultCarrier: 'SF' },
@@ -69,7 +69,7 @@ beforeAll(async () => {
   })
   wh = await createWarehouse(env.ctx.db, m.id, { code: 'HZ1', name: '杭州一仓' })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['CUP', 'TEA', 'MUG'].map((code) => ({ code, name: code })),
   )

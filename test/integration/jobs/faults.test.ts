@@ -219,7 +219,7 @@ beforeAll(async () => {
   env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: '0' } })
   m = await seedMerchant(env.ctx)
   store = await startSelfstoreSandbox({ seed: 5, catalogue, apiKey: 'k-f', webhookSecret: 's-f' })
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'own store',
     settings: { baseUrl: store.url },
@@ -227,7 +227,7 @@ beforeAll(async () => {
   })
   warehouseId = (await createWarehouse(env.ctx.db, m.id, { code: 'W1', name: 'W1' })).id
   secondWarehouseId = (await createWarehouse(env.ctx.db, m.id, { code: 'W2', name: 'W2' })).id
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'CUP', name: 'cup' }])
+  await upsertSkus(env.ctx, m.id, [{ code: 'CUP', name: 'cup' }])
   skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
   ).id

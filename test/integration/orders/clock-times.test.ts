@@ -1,8 +1,8 @@
 /**
- * The times an order, its picks, its exceptions and the merchant's API keys show are the
- * application clock's (ctx.clock), or the business time of the event that caused them — never the
- * server's: with the clock pinned years away from the real date and moved a minute before each
- * step, every record names the minute of the step that wrote it.
+ * The times an order, its picks, its exceptions, the merchant's API keys, shops and SKUs show are
+ * the application clock's (ctx.clock), or the business time of the event that caused them — never
+ * the server's: with the clock pinned years away from the real date and moved a minute before
+ * each step, every record names the minute of the step that wrote it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { allocateOrder } from '../../../src/inventory/allocate.js'
@@ -76,7 +76,7 @@ const paidOrder = async (code: string, quantity: number) =>
 beforeAll(async () => {
   env = await testEnv({ clock })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'Own store',
     settings: { baseUrl: 'https://own.example', defaultCarrier: 'SF', timeoutMs: 1000 },
@@ -207,6 +207,30 @@ describe('API keys', () => {
       createdAt: created.toISOString(),
       lastUsedAt: used.toISOString(),
       revokedAt: revoked.toISOString(),
+    })
+  })
+})
+
+describe('the catalogue', () => {
+  it('a shop linked and SKUs added, then changed, carry the clock’s times', async () => {
+    const linked = step()
+    const shop = await call('POST', '/shops', {
+      channel: 'jd',
+      name: 'JD shop',
+      settings: { baseUrl: 'https://jd.example' },
+    })
+    expect(shop.createdAt).toBe(linked.toISOString())
+
+    const added = step()
+    await call('POST', '/skus/bulk', { items: [{ code: 'PEN', name: 'pen' }] })
+    const changed = step()
+    await call('POST', '/skus/bulk', { items: [{ code: 'PEN', name: 'black pen' }] })
+    const listed = (await call('GET', '/skus?q=PEN')) as {
+      items: { code: string; createdAt: string; updatedAt: string }[]
+    }
+    expect(listed.items.find((s) => s.code === 'PEN')).toMatchObject({
+      createdAt: added.toISOString(),
+      updatedAt: changed.toISOString(),
     })
   })
 })

@@ -4,6 +4,7 @@
  * read, scoped to the merchant, and land in the order's history.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { systemClock } from '../../../src/lib/clock.js'
 import { createMerchant } from '../../../src/merchants/repo.js'
 import { setOrderStatus, StatusChangeRefused } from '../../../src/orders/repo.js'
 import { canChangeStatus, type StatusSource } from '../../../src/orders/state.js'
@@ -21,7 +22,12 @@ beforeAll(async () => {
   t = await freshDb()
   merchantId = (await createMerchant(t.db, { name: 'm' })).id
   otherId = (await createMerchant(t.db, { name: 'other' })).id
-  shopId = (await createShop(t.db, Buffer.alloc(32), merchantId, { channel: 'selfstore', name: 'web' })).id
+  shopId = (
+    await createShop({ db: t.db, clock: systemClock }, Buffer.alloc(32), merchantId, {
+      channel: 'selfstore',
+      name: 'web',
+    })
+  ).id
 })
 afterAll(() => t.drop())
 
