@@ -11,7 +11,7 @@ import type { JobPayloads } from '../queues.js'
  */
 export const inventoryOrderEvent =
   (ctx: AppContext) => async (job: Job<JobPayloads['inventory-order-event']>) => {
-    const outcome = await handleInventoryEvent(ctx.db, job.data)
+    const outcome = await handleInventoryEvent(ctx, job.data)
     faultPoint('inventory.event.handled')
     if (outcome === 'allocated' || outcome === 'released' || outcome === 'already_done')
       await schedulePush(ctx, job.data.merchantId)

@@ -95,8 +95,9 @@ export function installAuth(app: FastifyInstance, ctx: AppContext): void {
       .where('key_hash', '=', sha256Hex(token))
       .executeTakeFirst()
     if (!key || key.revoked_at) throw new AppError('unauthorized', 'API key is unknown or revoked', 401)
-    if (!key.last_used_at || Date.now() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
-      await db.updateTable('api_keys').set({ last_used_at: new Date() }).where('id', '=', key.id).execute()
+    const now = ctx.clock.now()
+    if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() > TOUCH_INTERVAL_MS) {
+      await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', key.id).execute()
     }
     return {
       merchantId: key.merchant_id,

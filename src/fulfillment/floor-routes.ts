@@ -224,6 +224,7 @@ export async function floorRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         req.body.code,
         req.body.bin ?? null,
         req.auth.actorId,
+        ctx.clock.now(),
       ).catch(refused)
     },
   )
@@ -270,7 +271,7 @@ export async function floorRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       )
       const orders = []
       for (const s of shorts) {
-        const reallocation = s.shortage > 0 ? await allocateOrder(ctx.db, merchantId, s.orderId) : null
+        const reallocation = s.shortage > 0 ? await allocateOrder(ctx, merchantId, s.orderId) : null
         orders.push({ ...s, reallocation })
       }
       if (shorts.length > 0) {

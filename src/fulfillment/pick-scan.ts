@@ -80,6 +80,8 @@ export async function scanPick(
   code: string,
   bin: string | null,
   actor: string | null,
+  /** When it was scanned, by the application's clock (ctx.clock): the confirmation's time. */
+  at: Date,
 ): Promise<ScanResult> {
   const skus = await resolveScan(db, merchantId, code)
   if (skus.length === 0) throw new PickScanError('unknown_code', `no SKU has the code or barcode ${code}`)
@@ -118,8 +120,9 @@ export async function scanPick(
         picked: next.picked + 1,
         short: 0,
         confirmed_by: actor,
+        confirmed_at: at,
       })
-      .onDuplicateKeyUpdate({ picked: next.picked + 1, confirmed_by: actor, confirmed_at: new Date() })
+      .onDuplicateKeyUpdate({ picked: next.picked + 1, confirmed_by: actor, confirmed_at: at })
       .execute()
     const sku = skus.find((s) => s.id === next.sku_id)!
     const item = here.filter((p) => p.sku_id === next.sku_id)

@@ -24,7 +24,10 @@ export async function confirmPick(
   allocationId: string,
   picked: number,
   actor: string | null,
-  /** When it was picked, by the application's clock (ctx.clock): the time of a shortage's movement. */
+  /**
+   * When it was picked, by the application's clock (ctx.clock): the confirmation's time, and that of
+   * a shortage's movement and status change.
+   */
   at: Date,
 ): Promise<{ shortage: number; orderId: string }> {
   const a = await db
@@ -66,8 +69,9 @@ export async function confirmPick(
       picked,
       short: shortage,
       confirmed_by: actor,
+      confirmed_at: at,
     })
-    .onDuplicateKeyUpdate({ picked, short: shortage, confirmed_by: actor, confirmed_at: new Date() })
+    .onDuplicateKeyUpdate({ picked, short: shortage, confirmed_by: actor, confirmed_at: at })
     .execute()
   if (shortage === 0) return { shortage, orderId: a.order_id }
   await releaseOrder(db, merchantId, a.order_id)
@@ -103,6 +107,7 @@ export async function confirmPick(
       to,
       source: 'fulfillment',
       note: `short ${shortage} at pick`,
+      at,
     })
     await raiseException(tx, merchantId, {
       orderId: a.order_id,

@@ -168,6 +168,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         merchantId,
         { ...rest, ...(paidBefore ? { paidBefore: new Date(paidBefore) } : {}) },
         apiActor(req.auth),
+        ctx.clock.now(),
       )
       if (!wave) throw new AppError('validation_failed', 'no allocated order matches these filters', 422)
       return reply.status(201).send(wave)
@@ -250,7 +251,7 @@ export async function fulfillmentRoutes(fastify: FastifyInstance, ctx: AppContex
         req.auth.apiKeyId,
         ctx.clock.now(),
       ).catch(conflict)
-      const reallocation = r.shortage > 0 ? await allocateOrder(ctx.db, merchantId, r.orderId) : null
+      const reallocation = r.shortage > 0 ? await allocateOrder(ctx, merchantId, r.orderId) : null
       if (r.shortage > 0) await schedulePush(ctx, merchantId)
       return { shortage: r.shortage, reallocation }
     },

@@ -9,7 +9,6 @@
  */
 import type { Db, Tx } from '../db/connect.js'
 import { faultPoint } from '../lib/fault.js'
-import { systemClock } from '../lib/clock.js'
 import { newId } from '../lib/ids.js'
 import { money, sum, toDb, ZERO } from '../money/index.js'
 import { setOrderStatus } from '../orders/repo.js'
@@ -198,7 +197,7 @@ async function shipOne(
     })
     await tx
       .updateTable('stock_allocations')
-      .set({ status: 'shipped', updated_at: new Date() })
+      .set({ status: 'shipped', updated_at: shippedAt })
       .where('id', '=', a.id)
       .execute()
     lineCosts.push(cost ? money(cost.avg_cost).mul(a.quantity) : ZERO)
@@ -307,9 +306,9 @@ export async function shipOrder(
   parcels: readonly Parcel[],
   idempotencyKey: string,
   actor: string | null,
-  group?: string | null,
+  group: string | null | undefined,
   /** The warehouse's ship time: the order's shipped_at, and the date its sale and COGS are posted at. */
-  shippedAt: Date = systemClock.now(),
+  shippedAt: Date,
   opts: ShipOptions = {},
 ): Promise<ShipResult> {
   if (parcels.length === 0)

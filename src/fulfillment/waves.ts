@@ -158,6 +158,8 @@ export async function createWave(
   merchantId: string,
   f: WaveFilter,
   actor: { actorType: 'api_key' | 'user'; actorId: string } | null,
+  /** By the caller's clock: the wave's created_at, and when its orders went to picking. */
+  at: Date,
 ): Promise<{ waveId: string; number: number; code: string; orders: number } | null> {
   const candidates = await waveCandidates(db, merchantId, f)
   if (candidates.length === 0) return null
@@ -181,6 +183,7 @@ export async function createWave(
         filters: JSON.stringify(filters),
         created_by: actor?.actorId ?? null,
         number,
+        created_at: at,
       })
       .execute()
     let slot = 0
@@ -191,6 +194,7 @@ export async function createWave(
         to: 'picking',
         source: 'wave',
         note: waveId,
+        at,
       })
       if (!moved) {
         // Only a split order already in picking (another of its groups went first) may still join.

@@ -12,8 +12,10 @@
  * it its own outcome, exception or error.
  */
 import { sql } from 'kysely'
+import type { AppContext } from '../context.js'
 import type { Db, Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
+import type { Clock } from '../lib/clock.js'
 import { faultPoint } from '../lib/fault.js'
 import { newId } from '../lib/ids.js'
 import { setOrdersStatus } from '../orders/repo.js'
@@ -32,6 +34,8 @@ export interface AllocationRequest {
 
 interface Waiting {
   r: AllocationRequest
+  /** The caller's clock: when its order is allocated. */
+  clock: Clock
   resolve: (outcome: AllocationOutcome) => void
   reject: (err: unknown) => void
 }
@@ -50,14 +54,18 @@ const lanesOf = new WeakMap<Db, Lanes>()
 
 class NotTaken extends Error {}
 
-export function allocateBatched(db: Db, r: AllocationRequest): Promise<AllocationOutcome> {
+export function allocateBatched(
+  ctx: Pick<AppContext, 'db' | 'clock'>,
+  r: AllocationRequest,
+): Promise<AllocationOutcome> {
+  const { db, clock } = ctx
   return new Promise<AllocationOutcome>((resolve, reject) => {
     let b = lanesOf.get(db)
     if (!b) {
       b = { waiting: [], lanes: 0, planned: new Map() }
       lanesOf.set(db, b)
     }
-    b.waiting.push({ r, resolve, reject })
+    b.waiting.push({ r, clock, resolve, reject })
     if (b.lanes < LANES) {
       b.lanes++
       void drain(db, b)
@@ -72,13 +80,18 @@ async function drain(db: Db, b: Lanes): Promise<void> {
       // the event loop: let them, so that the next batch takes them all rather than one.
       await new Promise((resolve) => setImmediate(resolve))
       if (b.waiting.length === 0) break
-      // One merchant, and each order once: a second request for an order waits for the first's outcome.
-      const merchantId = b.waiting[0]!.r.merchantId
+      // One merchant and one clock, and each order once: a second request for an order waits for
+      // the first's outcome.
+      const { r: first, clock } = b.waiting[0]!
       const orders = new Set<string>()
       const take: Waiting[] = []
       const rest: Waiting[] = []
       for (const w of b.waiting) {
-        const fits = take.length < MAX_BATCH && w.r.merchantId === merchantId && !orders.has(w.r.orderId)
+        const fits =
+          take.length < MAX_BATCH &&
+          w.r.merchantId === first.merchantId &&
+          w.clock === clock &&
+          !orders.has(w.r.orderId)
         if (fits) orders.add(w.r.orderId)
         ;(fits ? take : rest).push(w)
       }
@@ -96,6 +109,7 @@ async function runBatch(db: Db, b: Lanes, take: readonly Waiting[]): Promise<voi
     try {
       done = await allocateMany(
         db,
+        take[0]!.clock,
         b.planned,
         take.map((w) => w.r),
       )
@@ -108,7 +122,7 @@ async function runBatch(db: Db, b: Lanes, take: readonly Waiting[]): Promise<voi
       const outcome = done.get(w.r.orderId)
       if (outcome) return w.resolve(outcome)
       try {
-        w.resolve(await allocateOne(db, w.r.merchantId, w.r.orderId, w.r.eventKey))
+        w.resolve(await allocateOne({ db, clock: w.clock }, w.r.merchantId, w.r.orderId, w.r.eventKey))
       } catch (err) {
         w.reject(err)
       }
@@ -174,6 +188,7 @@ interface Planned {
  */
 async function allocateMany(
   db: Db,
+  clock: Clock,
   inFlight: Map<string, number>,
   requests: readonly AllocationRequest[],
 ): Promise<Map<string, AllocationOutcome>> {
@@ -231,7 +246,7 @@ async function allocateMany(
           orderId: p.orderId,
           note: [...new Set(p.plan.map((x) => x.warehouseId))].join(','),
         })),
-        { from: 'paid', to: 'allocated', source: 'inventory', openExceptions: 0 },
+        { from: 'paid', to: 'allocated', source: 'inventory', openExceptions: 0, at: clock.now() },
       )
       if (!moved) throw new NotTaken() // an order changed meanwhile: undo everything
       await tx

@@ -6,7 +6,8 @@
  * a transaction (allocate-batch.ts): one read of their orders and stock, one reservation statement
  * and one commit for all of them, so a hot stock row is locked once per batch, not once per order.
  */
-import type { Db, Executor } from '../db/connect.js'
+import type { AppContext } from '../context.js'
+import type { Executor } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { faultPoint } from '../lib/fault.js'
 import { newId } from '../lib/ids.js'
@@ -86,12 +87,12 @@ export function perStockRow(plan: readonly PlannedReservation[]): StockRowQuanti
  * flight in this process are allocated together (allocate-batch.ts); the outcome is the order's own.
  */
 export function allocateOrder(
-  db: Db,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   merchantId: string,
   orderId: string,
   eventKey?: string,
 ): Promise<AllocationOutcome> {
-  return allocateBatched(db, { merchantId, orderId, eventKey })
+  return allocateBatched(ctx, { merchantId, orderId, eventKey })
 }
 
 /**
@@ -102,11 +103,12 @@ export function allocateOrder(
  * holds rolls everything back, and the order is planned again from fresh stock.
  */
 export async function allocateOne(
-  db: Db,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   merchantId: string,
   orderId: string,
   eventKey?: string,
 ): Promise<AllocationOutcome> {
+  const { db, clock } = ctx
   const order = await loadOrder(db, merchantId, orderId)
   if (!order || order.status !== 'paid')
     return order?.status === 'allocated' ? 'already_done' : 'not_allocatable'
@@ -123,6 +125,7 @@ export async function allocateOne(
     if (!plan) break
     try {
       const done = await withTx(db, async (tx) => {
+        const at = clock.now()
         if (eventKey && !(await claimEventKey(tx, merchantId, eventKey))) return false
         // Conditional on the exceptions read too: one raised meanwhile sends the order round again.
         const moved = await setOrderStatus(tx, merchantId, orderId, {
@@ -131,6 +134,7 @@ export async function allocateOne(
           source: 'inventory',
           note: [...new Set(plan.map((p) => p.warehouseId))].join(','),
           openExceptions: order.open_exceptions,
+          at,
         })
         if (!moved) throw new Contended() // the order changed meanwhile: undo everything
         await tx
@@ -155,6 +159,7 @@ export async function allocateOne(
             { orderId, reasons: ['no_stock'] },
             'inventory',
             'allocated',
+            at,
           )
         if (!(await reserveAll(tx, merchantId, perStockRow(plan)))) throw new Contended()
         faultPoint('inventory.allocate.reserved')

@@ -4,7 +4,8 @@
  * processed once: the key is claimed in the transaction that does the work, so a worker that dies
  * half way leaves nothing done and nothing claimed, and the retry does it all.
  */
-import type { Db, Tx } from '../db/connect.js'
+import type { AppContext } from '../context.js'
+import type { Tx } from '../db/connect.js'
 import { withTx } from '../db/tx.js'
 import { faultPoint } from '../lib/fault.js'
 import type { OrderEvent } from '../orders/events.js'
@@ -19,23 +20,28 @@ import { claimEventKey } from './stock-repo.js'
  * due again.
  */
 export async function handleInventoryEvent(
-  db: Db,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   e: OrderEvent,
 ): Promise<AllocationOutcome | 'released' | 'ignored'> {
   switch (e.kind) {
     case 'paid':
-      return allocateOrder(db, e.merchantId, e.orderId, e.key)
+      return allocateOrder(ctx, e.merchantId, e.orderId, e.key)
     case 'cancelled':
     case 'refund_requested':
     case 'refunded':
-      return withTx(db, (tx) => releaseForEvent(tx, e))
+      // The hold is dated by the refund (the event's business time), else by the clock.
+      return withTx(ctx.db, (tx) => releaseForEvent(tx, e, e.at ? new Date(e.at) : ctx.clock.now()))
     case 'changed':
     case 'shipped':
       return 'ignored'
   }
 }
 
-async function releaseForEvent(tx: Tx, e: OrderEvent): Promise<'released' | 'ignored' | 'already_done'> {
+async function releaseForEvent(
+  tx: Tx,
+  e: OrderEvent,
+  at: Date,
+): Promise<'released' | 'ignored' | 'already_done'> {
   // The order row first, as shipping takes it: a release and a shipment of one order queue up
   // behind each other instead of deadlocking on the allocations.
   const order = await tx
@@ -58,6 +64,7 @@ async function releaseForEvent(tx: Tx, e: OrderEvent): Promise<'released' | 'ign
       to: 'on_hold',
       source: 'inventory',
       note: e.kind,
+      at,
     })
   }
   return released > 0 ? 'released' : 'ignored'
@@ -65,12 +72,12 @@ async function releaseForEvent(tx: Tx, e: OrderEvent): Promise<'released' | 'ign
 
 /** After stock arrives: retry orders waiting on it (open no_stock exceptions), oldest paid first. */
 export async function retryWaitingOrders(
-  db: Db,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   merchantId: string,
   skuIds: readonly string[],
 ): Promise<number> {
   if (skuIds.length === 0) return 0
-  const rows = await db
+  const rows = await ctx.db
     .selectFrom('orders as o')
     .innerJoin('order_exceptions as e', (j) =>
       j.onRef('e.order_id', '=', 'o.id').on('e.status', '=', 'open').on('e.reason', '=', 'no_stock'),
@@ -92,6 +99,6 @@ export async function retryWaitingOrders(
     .limit(500)
     .execute()
   let allocated = 0
-  for (const r of rows) if ((await allocateOrder(db, merchantId, r.id)) === 'allocated') allocated++
+  for (const r of rows) if ((await allocateOrder(ctx, merchantId, r.id)) === 'allocated') allocated++
   return allocated
 }

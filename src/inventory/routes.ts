@@ -458,7 +458,7 @@ export async function inventoryRoutes(fastify: FastifyInstance, ctx: AppContext)
     },
     async (req) => {
       await mustOwn(ctx.db, req.auth.merchantId, 'orders', 'order', [req.params.id])
-      const outcome = await allocateOrder(ctx.db, req.auth.merchantId, req.params.id)
+      const outcome = await allocateOrder(ctx, req.auth.merchantId, req.params.id)
       if (outcome === 'allocated') await schedulePush(ctx, req.auth.merchantId)
       return { outcome }
     },

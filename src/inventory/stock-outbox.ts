@@ -53,14 +53,14 @@ const parse = (payload: unknown) =>
 
 /** Retry the orders waiting on the SKUs, ask for the pushes, then mark the changes sent. */
 export async function sendStockChanges(
-  ctx: Pick<AppContext, 'db' | 'queues'>,
+  ctx: Pick<AppContext, 'db' | 'queues' | 'clock'>,
   changes: readonly StockChange[],
 ): Promise<void> {
   if (changes.length === 0) return
   const byMerchant = new Map<string, StockChange[]>()
   for (const c of changes) byMerchant.set(c.merchantId, [...(byMerchant.get(c.merchantId) ?? []), c])
   for (const [merchantId, list] of byMerchant) {
-    await retryWaitingOrders(ctx.db, merchantId, [...new Set(list.flatMap((c) => c.skuIds))])
+    await retryWaitingOrders(ctx, merchantId, [...new Set(list.flatMap((c) => c.skuIds))])
     await schedulePush(ctx, merchantId)
     faultPoint('stock-change.asked')
     await markOutboxSent(
@@ -73,7 +73,7 @@ export async function sendStockChanges(
 
 /** Send what a document's steps left unsent (normally only the step just committed). */
 export async function flushDocumentChanges(
-  ctx: Pick<AppContext, 'db' | 'queues'>,
+  ctx: Pick<AppContext, 'db' | 'queues' | 'clock'>,
   merchantId: string,
   documentId: string,
 ): Promise<void> {
@@ -95,7 +95,7 @@ export async function flushDocumentChanges(
  * and its send). Returns how many it sent. The outbox's own sweep forgets them once sent.
  */
 export async function sweepStockChanges(
-  ctx: Pick<AppContext, 'db' | 'queues'>,
+  ctx: Pick<AppContext, 'db' | 'queues' | 'clock'>,
   graceMs = 60_000,
 ): Promise<number> {
   // Ages are measured on the database's clock, the one that stamped created_at.

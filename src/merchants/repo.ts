@@ -72,6 +72,8 @@ export async function createApiKey(
   db: Executor,
   merchantId: string,
   input: { role: Role; name?: string; userId?: string },
+  /** The key's createdAt: the caller's clock (ctx.clock.now()). */
+  at: Date,
 ): Promise<{ key: ApiKeyInfo; token: string }> {
   const { token, hash, prefix } = newApiKey()
   const key: ApiKeyInfo = {
@@ -79,7 +81,7 @@ export async function createApiKey(
     name: input.name ?? `${input.role} key`,
     role: input.role,
     prefix,
-    createdAt: new Date(),
+    createdAt: at,
     lastUsedAt: null,
     revokedAt: null,
   }
@@ -122,10 +124,10 @@ export async function listApiKeys(
   }))
 }
 
-export async function revokeApiKey(db: Executor, merchantId: string, id: string): Promise<boolean> {
+export async function revokeApiKey(db: Executor, merchantId: string, id: string, at: Date): Promise<boolean> {
   const res = await db
     .updateTable('api_keys')
-    .set({ revoked_at: new Date() })
+    .set({ revoked_at: at })
     .where('merchant_id', '=', merchantId)
     .where('id', '=', id)
     .where('revoked_at', 'is', null)

@@ -63,7 +63,7 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
       },
     },
     async (req, reply) => {
-      const { key, token } = await createApiKey(ctx.db, req.auth.merchantId, req.body)
+      const { key, token } = await createApiKey(ctx.db, req.auth.merchantId, req.body, ctx.clock.now())
       await audit(ctx.db, req.auth.merchantId, {
         ...apiActor(req.auth),
         action: 'api_key.create',
@@ -81,7 +81,7 @@ export async function merchantRoutes(fastify: FastifyInstance, ctx: AppContext):
       schema: { tags: ['merchant'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
     },
     async (req, reply) => {
-      if (!(await revokeApiKey(ctx.db, req.auth.merchantId, req.params.id)))
+      if (!(await revokeApiKey(ctx.db, req.auth.merchantId, req.params.id, ctx.clock.now())))
         throw notFound('API key', req.params.id)
       await audit(ctx.db, req.auth.merchantId, {
         ...apiActor(req.auth),

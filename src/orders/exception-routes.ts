@@ -38,6 +38,7 @@ export async function exceptionRoutes(fastify: FastifyInstance, ctx: AppContext)
         { id: ex.id, ...(ex.order_id ? { orderId: ex.order_id } : {}) },
         auth.apiKeyId,
         note,
+        ctx.clock.now(),
       )
       await audit(ctx.db, merchantId, {
         ...apiActor(auth),

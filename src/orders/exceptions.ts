@@ -45,10 +45,12 @@ export async function resolveExceptions(
   where: { orderId?: string; id?: string; reasons?: readonly ExceptionReason[] },
   by: string,
   resolution: string,
+  /** The resolved_at shown with it: the caller's clock (ctx.clock.now()). */
+  at: Date,
 ): Promise<number> {
   let q = db
     .updateTable('order_exceptions')
-    .set({ status: 'resolved', open_marker: null, resolved_at: new Date(), resolved_by: by, resolution })
+    .set({ status: 'resolved', open_marker: null, resolved_at: at, resolved_by: by, resolution })
     .where('merchant_id', '=', merchantId)
     .where('status', '=', 'open')
   if (where.id) q = q.where('id', '=', where.id)

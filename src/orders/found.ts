@@ -36,6 +36,8 @@ export interface FoundContext {
   hadOpen: boolean
   /** Reasons this version may clear (those it no longer shows). */
   clearable: readonly ExceptionReason[]
+  /** The caller's clock: when what is cleared is resolved. */
+  at: Date
 }
 
 /** Raise `found`, clear what no longer applies; returns the reasons open afterwards. */
@@ -84,6 +86,7 @@ export async function syncFound(
       { orderId: c.orderId, reasons: cleared },
       'pipeline',
       'cleared by a newer platform version',
+      c.at,
     )
   return c.hadOpen || found.length > 0 || raised > 0 ? openReasons(db, c.merchantId, c.orderId) : []
 }

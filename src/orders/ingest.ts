@@ -131,7 +131,7 @@ export async function ingestRawOrders(
           perOrder(async () => {
             for (const { entry } of versions) {
               const events = await isolate(ctx, s, entry, () =>
-                raceSafe(() => normalizeInboxOrder(ctx.db, s, entry)),
+                raceSafe(() => normalizeInboxOrder(ctx, s, entry)),
               )
               await after(ctx, s, events)
             }
@@ -143,7 +143,7 @@ export async function ingestRawOrders(
         ctx,
         s,
         await attachWaitingRefunds(
-          ctx.db,
+          ctx,
           s,
           entries.map((e) => e.raw.externalId),
         ),
@@ -231,7 +231,7 @@ export async function ingestRawRefunds(
     ctx,
     s,
     await attachWaitingRefunds(
-      ctx.db,
+      ctx,
       s,
       refunds.map((r) => r.orderExternalId),
     ),

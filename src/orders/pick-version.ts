@@ -58,6 +58,7 @@ export async function pickVersion(
     { orderId, reasons: ['conflicting_update'] },
     by,
     `version ${versionId} picked`,
+    ctx.clock.now(),
   )
   return { ok: true, rerun, resolved }
 }

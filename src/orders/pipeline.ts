@@ -10,7 +10,8 @@
  */
 import { getConnector } from '../../connectors/index.js'
 import { parseJsonExact } from '../../connectors/json.js'
-import type { Db, Executor } from '../db/connect.js'
+import type { AppContext } from '../context.js'
+import type { Executor } from '../db/connect.js'
 import type { Channel } from '../db/schema.js'
 import { loadCatalogue } from './catalogue.js'
 import { withEvents } from './outbox.js'
@@ -48,14 +49,16 @@ export function safeMap(channel: Channel, payload: unknown): MapResult<UnifiedOr
 }
 
 export async function normalizeInboxOrder(
-  db: Db,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   shop: PipelineShop,
   entry: InboxEntry,
 ): Promise<{ outcome: Outcome; events: OrderEvent[]; orderId?: string }> {
   const { merchantId } = shop
   return withEvents(
-    db,
+    ctx.db,
     async (tx) => {
+      // What this run settles by itself (an exception cleared, a waiting refund's) is resolved now.
+      const now = ctx.clock.now()
       const mark = (outcome: Outcome, error: string | null = null) =>
         tx
           .updateTable('raw_inbox')
@@ -97,6 +100,7 @@ export async function normalizeInboxOrder(
             isNew: false,
             hadOpen: false,
             clearable: [],
+            at: now,
           },
           [f],
         )
@@ -168,7 +172,7 @@ export async function normalizeInboxOrder(
         orderId = (await writeOrder(tx, shop, effective, n, transition.status, existing, entry.id)).id
         if (!existing)
           refundEvents.push(
-            ...(await attachPendingRefunds(tx, merchantId, shop.id, orderId, draft.externalId)),
+            ...(await attachPendingRefunds(tx, merchantId, shop.id, orderId, draft.externalId, now)),
           )
         else if (existing.has_refunds) await rollUpRefunds(tx, merchantId, orderId)
       }
@@ -185,6 +189,7 @@ export async function normalizeInboxOrder(
           clearable: newer
             ? ['sku_unmapped', 'address_unusable', 'buyer_note', 'conflicting_update', 'invalid_transition']
             : ['sku_unmapped', 'address_unusable'],
+          at: now,
         },
         found,
       )

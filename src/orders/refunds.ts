@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { getConnector } from '../../connectors/index.js'
 import { parseJsonExact } from '../../connectors/json.js'
 import type { RefundDraft } from '../../connectors/types.js'
+import type { AppContext } from '../context.js'
 import type { Db, Executor } from '../db/connect.js'
 import { withEvents } from './outbox.js'
 import { newId } from '../lib/ids.js'
@@ -199,6 +200,8 @@ export async function attachPendingRefunds(
   shopId: string,
   orderId: string,
   externalId: string,
+  /** The caller's clock: when the refunds' exceptions are resolved. */
+  at: Date,
 ): Promise<OrderEvent[]> {
   const pending = await db
     .selectFrom('order_refunds')
@@ -226,7 +229,7 @@ export async function attachPendingRefunds(
     .set({
       status: 'resolved',
       open_marker: null,
-      resolved_at: new Date(),
+      resolved_at: at,
       resolved_by: 'pipeline',
       resolution: 'the order arrived',
       order_id: orderId,
@@ -246,12 +249,12 @@ export async function attachPendingRefunds(
  * each other (each looks before the other commits); whichever commits last sees the other here.
  */
 export async function attachWaitingRefunds(
-  db: Db,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   shop: PipelineShop,
   orderExternalIds: readonly string[],
 ): Promise<OrderEvent[]> {
   if (orderExternalIds.length === 0) return []
-  const waiting = await db
+  const waiting = await ctx.db
     .selectFrom('order_refunds as r')
     .innerJoin('orders as o', (j) =>
       j
@@ -270,7 +273,7 @@ export async function attachWaitingRefunds(
   const events: OrderEvent[] = []
   for (const o of waiting) {
     const attached = await withEvents(
-      db,
+      ctx.db,
       async (tx) => {
         // The order row lock makes two late attachers take turns; the second finds nothing left.
         await tx
@@ -280,7 +283,16 @@ export async function attachWaitingRefunds(
           .where('id', '=', o.id)
           .forUpdate()
           .execute()
-        return { events: await attachPendingRefunds(tx, shop.merchantId, shop.id, o.id, o.external_id) }
+        return {
+          events: await attachPendingRefunds(
+            tx,
+            shop.merchantId,
+            shop.id,
+            o.id,
+            o.external_id,
+            ctx.clock.now(),
+          ),
+        }
       },
       { isolation: 'read committed' },
     )

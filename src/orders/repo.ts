@@ -124,6 +124,8 @@ export async function writeOrder(
         to: status,
         source: 'platform',
         note: draft.platformStatus,
+        // The platform's own times: its ship time when it reports one, else its modified time.
+        at: (status === 'shipped' ? draft.shippedAt : null) ?? draft.platformUpdatedAt,
       }))
     )
       throw new Error(`order ${id} left ${existing.status} while it was locked`)
@@ -318,8 +320,12 @@ export interface StatusChange {
   source: StatusSource
   /** Kept in the order's status history (a platform status, a wave, a tracking number). */
   note?: string | null
-  /** The order's updated_at (and shipped_at for a shipment); now by default. */
-  at?: Date
+  /**
+   * When it happened: the order's updated_at (and shipped_at for a shipment). The event's business
+   * time where there is one (the warehouse's ship time, the platform's modified time), otherwise
+   * the caller's clock (ctx.clock.now()).
+   */
+  at: Date
   /** Only if the order's open exception count is still this (allocation read it). */
   openExceptions?: number
 }
@@ -355,7 +361,7 @@ export async function setOrderStatus(
     if (!row || !froms.includes(row.status)) return null
     from = row.status
   }
-  const at = change.at ?? new Date()
+  const { at } = change
   let q = db
     .updateTable('orders')
     .set({ status: change.to, updated_at: at, ...(change.to === 'shipped' ? { shipped_at: at } : {}) })
@@ -387,7 +393,7 @@ export async function setOrdersStatus(
       `${change.source} may not move an order from ${change.from} to ${change.to}`,
     )
   if (orders.length === 0) return true
-  const at = change.at ?? new Date()
+  const { at } = change
   let q = db
     .updateTable('orders')
     .set({ status: change.to, updated_at: at, ...(change.to === 'shipped' ? { shipped_at: at } : {}) })

@@ -40,7 +40,7 @@ export async function reprocess(
     if (batch.length === 0) break
     for (const entry of batch) {
       if (entry.kind === 'order') {
-        const r = await normalizeInboxOrder(ctx.db, s, entry)
+        const r = await normalizeInboxOrder(ctx, s, entry)
         counts[r.outcome]++
         await emitOrderEvents(ctx, r.events)
       } else {

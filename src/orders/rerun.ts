@@ -35,7 +35,7 @@ export async function rerunOrder(
   const entry = await q.executeTakeFirst()
   if (!shop || !entry) return 'not_found'
   const r = await normalizeInboxOrder(
-    ctx.db,
+    ctx,
     { id: shop.id, merchantId, channel: shop.channel, settings: shop.parsed.hub },
     entry,
   )
@@ -83,7 +83,7 @@ export async function rerunEntry(
     await emitOrderEvents(ctx, (await normalizeInboxRefund(ctx.db, s, entry)).events)
     return 'applied'
   }
-  const r = await normalizeInboxOrder(ctx.db, s, entry)
+  const r = await normalizeInboxOrder(ctx, s, entry)
   await emitOrderEvents(ctx, r.events)
   return r.outcome
 }

@@ -112,7 +112,10 @@ async function main() {
     await Promise.all(
       (['admin', 'warehouse', 'accountant'] as const).map(
         async (role) =>
-          [role, (await createApiKey(ctx.db, merchant.id, { role, name: `demo ${role}` })).token] as const,
+          [
+            role,
+            (await createApiKey(ctx.db, merchant.id, { role, name: `demo ${role}` }, ctx.clock.now())).token,
+          ] as const,
       ),
     ),
   )
@@ -154,7 +157,7 @@ async function main() {
   ]
   const items = catalogue()
   await upsertSkus(
-    ctx.db,
+    ctx,
     merchant.id,
     items.map((c) => ({ code: c.skuCode, name: c.title })),
   )
@@ -208,7 +211,7 @@ async function main() {
       apiKey: `demo-key-${n}`,
       webhookSecret: `demo-secret-${n}`,
     })
-    const shop = await createShop(ctx.db, config.secretKey, merchant.id, {
+    const shop = await createShop(ctx, config.secretKey, merchant.id, {
       channel: 'selfstore',
       name,
       settings: {
@@ -236,7 +239,7 @@ async function main() {
     consumerSecret: 'cs_demo',
     currency: 'USD',
   })
-  const wooShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+  const wooShop = await createShop(ctx, config.secretKey, merchant.id, {
     channel: 'woocommerce',
     name: 'WooCommerce global store',
     settings: { baseUrl: woo.url, defaultCarrier: 'DHL', allowSplit: true },
@@ -251,7 +254,7 @@ async function main() {
     appSecret: 'demo-top-secret',
     session: 'demo-top-session',
   })
-  const topShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+  const topShop = await createShop(ctx, config.secretKey, merchant.id, {
     channel: 'taobao',
     name: '淘宝旗舰店 Taobao store',
     settings: {
@@ -272,7 +275,7 @@ async function main() {
     accessToken: 'shpat_demo',
     webhookSecret: 'demo-shopify-secret',
   })
-  const shopifyShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+  const shopifyShop = await createShop(ctx, config.secretKey, merchant.id, {
     channel: 'shopify',
     name: 'Shopify EU store',
     settings: {
@@ -294,7 +297,7 @@ async function main() {
     appSecret: 'demo-jd-secret',
     accessToken: 'demo-jd-token',
   })
-  const jdShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+  const jdShop = await createShop(ctx, config.secretKey, merchant.id, {
     channel: 'jd',
     name: '京东 POP 店',
     settings: { baseUrl: jdStore.url, allowSplit: true },
@@ -308,7 +311,7 @@ async function main() {
     clientSecret: 'demo-pdd-secret',
     accessToken: 'demo-pdd-token',
   })
-  const pddShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+  const pddShop = await createShop(ctx, config.secretKey, merchant.id, {
     channel: 'pdd',
     name: '拼多多 专营店',
     settings: { baseUrl: pddStore.url, allowSplit: true },
@@ -326,7 +329,7 @@ async function main() {
     appSecret: 'demo-douyin-secret',
     accessToken: 'demo-douyin-token',
   })
-  const douyinShop = await createShop(ctx.db, config.secretKey, merchant.id, {
+  const douyinShop = await createShop(ctx, config.secretKey, merchant.id, {
     channel: 'douyin',
     name: '抖音小店',
     settings: { baseUrl: douyinStore.url, allowSplit: true },

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import type { AppContext } from '../context.js'
 import type { Executor } from '../db/connect.js'
 import type { Channel, ShopTable } from '../db/schema.js'
 import { open, seal } from '../lib/crypto.js'
@@ -62,8 +63,9 @@ export function sealCredentials(key: Buffer, shopId: string, credentials: ShopCr
   return seal(key, JSON.stringify(credentials), aad(shopId))
 }
 
+/** Link a shop; the clock gives its createdAt. */
 export async function createShop(
-  db: Executor,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   key: Buffer,
   merchantId: string,
   input: {
@@ -74,8 +76,9 @@ export async function createShop(
     credentials?: ShopCredentials
   },
 ): Promise<Shop> {
+  const { db } = ctx
   const id = input.id ?? newId()
-  const now = new Date()
+  const now = ctx.clock.now()
   await db
     .insertInto('shops')
     .values({

@@ -90,7 +90,7 @@ export async function shopRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         req.body.settings ?? {},
         req.body.credentials,
       )
-      const shop = await createShop(ctx.db, ctx.config.secretKey, req.auth.merchantId, req.body)
+      const shop = await createShop(ctx, ctx.config.secretKey, req.auth.merchantId, req.body)
       await audit(ctx.db, req.auth.merchantId, {
         ...apiActor(req.auth),
         action: 'shop.create',

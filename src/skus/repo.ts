@@ -1,4 +1,5 @@
 import { sql, type Selectable } from 'kysely'
+import type { AppContext } from '../context.js'
 import type { Executor } from '../db/connect.js'
 import type { SkuTable } from '../db/schema.js'
 import { newId } from '../lib/ids.js'
@@ -47,18 +48,20 @@ export function toSku(r: Selectable<SkuTable>): Sku {
  * Insert or update SKUs by merchant code in one statement; existing rows keep their id.
  * Returns how many were created and how many already existed (and were overwritten).
  */
+/** Insert or update SKUs by code; the clock gives a new SKU's createdAt, and updatedAt. */
 export async function upsertSkus(
-  db: Executor,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   merchantId: string,
   items: readonly SkuInput[],
 ): Promise<{ created: number; updated: number }> {
   if (items.length === 0) return { created: 0, updated: 0 }
+  const { db } = ctx
   const existing = await skusByCode(
     db,
     merchantId,
     items.map((s) => s.code),
   )
-  const now = new Date()
+  const now = ctx.clock.now()
   await db
     .insertInto('skus')
     .values(

@@ -98,7 +98,7 @@ export async function skuRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
           throw invalid(`body/items/${i}/code repeats "${item.code}"`, { field: `body/items/${i}/code` })
         seen.add(item.code)
       })
-      const result = await upsertSkus(ctx.db, req.auth.merchantId, req.body.items)
+      const result = await upsertSkus(ctx, req.auth.merchantId, req.body.items)
       await audit(ctx.db, req.auth.merchantId, {
         ...apiActor(req.auth),
         action: 'sku.bulk_upsert',

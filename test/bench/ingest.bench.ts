@@ -100,7 +100,7 @@ export async function run(): Promise<BenchResult> {
     const m = await createMerchant(t.db, { name: 'bench' })
     const catalogue = PRODUCT_NAMES.map(([title, price], i) => ({ skuCode: `B${i}`, title, price }))
     await upsertSkus(
-      t.db,
+      { db: t.db, clock: systemClock },
       m.id,
       catalogue.map((c) => ({ code: c.skuCode, name: c.title })),
     )
@@ -135,7 +135,7 @@ export async function run(): Promise<BenchResult> {
       withEverything: boolean,
     ) => {
       const { orders, finals, versions } = data
-      const other = await createShop(t.db, config.secretKey, m.id, {
+      const other = await createShop({ db: t.db, clock: systemClock }, config.secretKey, m.id, {
         channel: 'selfstore',
         name: channel,
         settings: { baseUrl: 'http://127.0.0.1:1' },
@@ -185,7 +185,7 @@ export async function run(): Promise<BenchResult> {
       }
     }
     const ingest = async (data: ReturnType<typeof roundData>, name: string) => {
-      const shop = await createShop(t.db, config.secretKey, m.id, {
+      const shop = await createShop({ db: t.db, clock: systemClock }, config.secretKey, m.id, {
         channel: 'selfstore',
         name,
         settings: { baseUrl: 'http://127.0.0.1:1' },

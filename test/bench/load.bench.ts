@@ -27,10 +27,10 @@ export async function run(): Promise<BenchResult[]> {
   const workers = startWorkers(env.ctx)
   try {
     const m = await createMerchant(env.ctx.db, { name: 'load' })
-    await createApiKey(env.ctx.db, m.id, { role: 'admin' })
+    await createApiKey(env.ctx.db, m.id, { role: 'admin' }, env.ctx.clock.now())
     const wh = await createWarehouse(env.ctx.db, m.id, { code: 'W', name: 'W' })
     await upsertSkus(
-      env.ctx.db,
+      env.ctx,
       m.id,
       catalogue.map((c) => ({ code: c.skuCode, name: c.title })),
     )
@@ -46,7 +46,7 @@ export async function run(): Promise<BenchResult[]> {
         { warehouseId: wh.id, skuId: s.id, quantity: 100_000, unitCost: '1', currency: 'CNY' },
         { actor: 'bench' },
       )
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'selfstore',
       name: 'burst',
       settings: { baseUrl: sandbox.url },

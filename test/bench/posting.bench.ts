@@ -13,6 +13,7 @@ import { handleLedgerEvent } from '../../src/ledger/events.js'
 import { postingsForCogs, postingsForSale, type Posting } from '../../src/ledger/postings.js'
 import { statement, statementBySku } from '../../src/ledger/statements.js'
 import { chunk } from '../../src/lib/collections.js'
+import { systemClock } from '../../src/lib/clock.js'
 import { newId } from '../../src/lib/ids.js'
 import { createMerchant } from '../../src/merchants/repo.js'
 import { money, toDb } from '../../src/money/index.js'
@@ -181,8 +182,14 @@ export async function run(): Promise<BenchResult> {
   const db = t.db
   try {
     const m = await createMerchant(db, { name: 'bench' })
-    const shop = await createShop(db, Buffer.alloc(32), m.id, { channel: 'selfstore', name: 'web' })
-    const raw = await createShop(db, Buffer.alloc(32), m.id, { channel: 'selfstore', name: 'raw' })
+    const shop = await createShop({ db, clock: systemClock }, Buffer.alloc(32), m.id, {
+      channel: 'selfstore',
+      name: 'web',
+    })
+    const raw = await createShop({ db, clock: systemClock }, Buffer.alloc(32), m.id, {
+      channel: 'selfstore',
+      name: 'raw',
+    })
     const wh = await createWarehouse(db, m.id, { code: 'W', name: 'W' })
     const skus = Array.from({ length: 200 }, () => newId())
     let lines = 0

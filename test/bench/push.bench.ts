@@ -127,7 +127,7 @@ export async function run(): Promise<BenchResult> {
     const m = await seedMerchant(env.ctx, 'push')
     const wh = await createWarehouse(env.ctx.db, m.id, { code: 'W', name: 'W' })
     await upsertSkus(
-      env.ctx.db,
+      env.ctx,
       m.id,
       catalogue.map((c) => ({ code: c.skuCode, name: c.title })),
     )
@@ -143,19 +143,19 @@ export async function run(): Promise<BenchResult> {
         { warehouseId: wh.id, skuId: id, quantity: START, unitCost: '1', currency: 'CNY' },
         { actor: 'bench' },
       )
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'selfstore',
       name: 'web',
       settings: { baseUrl: store.url },
       credentials: { apiKey: 'k', webhookSecret: 'whs' },
     })
-    const wooShop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const wooShop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'woocommerce',
       name: 'woo',
       settings: { baseUrl: woo.url },
       credentials: { consumerKey: 'ck_push', consumerSecret: 'cs_push', webhookSecret: 'w' },
     })
-    const topShop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const topShop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'taobao',
       name: 'tb',
       // BENCH_PUSH_TOP_QPS: the shop's TOP call budget (settings.ratePerSecond); unset, the default.

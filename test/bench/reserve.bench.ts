@@ -16,6 +16,7 @@ import { sql } from 'kysely'
 import { createDb, type Db } from '../../src/db/connect.js'
 import { checkInventory } from '../../src/inventory/check.js'
 import { handleInventoryEvent } from '../../src/inventory/events.js'
+import { systemClock } from '../../src/lib/clock.js'
 import { chunk } from '../../src/lib/collections.js'
 import { newId } from '../../src/lib/ids.js'
 import { createMerchant } from '../../src/merchants/repo.js'
@@ -67,7 +68,7 @@ interface Fixture {
 /** A merchant, a shop that may split orders, three warehouses, stock received as movements, paid orders. */
 export async function fixture(db: Db, skus: readonly string[], unitsPerStock: number, orders: Line[][]) {
   const m = await createMerchant(db, { name: 'bench' })
-  const shop = await createShop(db, Buffer.alloc(32), m.id, {
+  const shop = await createShop({ db, clock: systemClock }, Buffer.alloc(32), m.id, {
     channel: 'selfstore',
     name: 'bench',
     settings: { allowSplit: true },
@@ -263,12 +264,15 @@ async function round(db: Db, shape: Shape, seed: number) {
   const b = await timed(() =>
     parallel(shape.concurrency, orders.length, async (i) => {
       const id = eng.orderIds[i]!
-      const out = await handleInventoryEvent(db, {
-        merchantId: eng.merchantId,
-        orderId: id,
-        kind: 'paid',
-        key: `${id}.paid`,
-      })
+      const out = await handleInventoryEvent(
+        { db, clock: systemClock },
+        {
+          merchantId: eng.merchantId,
+          orderId: id,
+          kind: 'paid',
+          key: `${id}.paid`,
+        },
+      )
       return out === 'allocated'
     }),
   )

@@ -130,7 +130,7 @@ export async function run(): Promise<BenchResult[]> {
       ['jd', 'jd'],
       ['shopify', 'intl'],
     ] as const)
-      shops.push((await createShop(db, env.ctx.config.secretKey, m, { channel, name })).id)
+      shops.push((await createShop(env.ctx, env.ctx.config.secretKey, m, { channel, name })).id)
 
     const restore = [await withoutIndexes(db, 'journal_lines'), await withoutIndexes(db, 'journal_entries')]
     const seeded = await timed(async () => {

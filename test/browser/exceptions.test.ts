@@ -54,7 +54,7 @@ describe.skipIf(browserMissing())('the exception inbox', () => {
     w = await startWorld()
     const { db } = w.env.ctx
     // The merchant's own code differs from the store's seller code: nothing maps by itself.
-    await upsertSkus(db, w.data.merchantId, [{ code: 'TEA-GREEN-250', name: '明前龙井 250g' }])
+    await upsertSkus(w.env.ctx, w.data.merchantId, [{ code: 'TEA-GREEN-250', name: '明前龙井 250g' }])
     const [sku, hz] = await Promise.all([
       db
         .selectFrom('skus')

@@ -79,7 +79,7 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
       apiKey: 'k-floor',
       webhookSecret: 's-floor',
     })
-    const shop = await createShop(db, w.env.ctx.config.secretKey, m, {
+    const shop = await createShop(w.env.ctx, w.env.ctx.config.secretKey, m, {
       channel: 'selfstore',
       name: '好物小程序商城',
       settings: { baseUrl: store.url, defaultCarrier: 'SF' },
@@ -93,7 +93,7 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
         .where('code', '=', 'HZ')
         .executeTakeFirstOrThrow()
     ).id
-    await upsertSkus(db, m, [
+    await upsertSkus(w.env.ctx, m, [
       { code: 'CUP-A', name: '保温杯 500ml 白色', barcode: '6901234567892' },
       { code: 'TEA-B', name: '龙井茶 250g 罐装' },
       { code: 'PEN-C', name: '中性笔 0.5mm 黑色' },
@@ -149,7 +149,7 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
         .set({ buyer_nick: buyers[i]!, buyer_note: i === 0 ? '请加一个保温袋' : null })
         .where('id', '=', orderId)
         .execute()
-      expect(await allocateOrder(db, m, orderId)).toBe('allocated')
+      expect(await allocateOrder(w.env.ctx, m, orderId)).toBe('allocated')
       orders.push({ id: orderId, externalId: sold[i]!.id })
     }
   })

@@ -43,7 +43,8 @@ const PROVINCES = ['浙江省', '广东省', '北京市', '上海市', '江苏�
 export async function seed(ctx: AppContext): Promise<Seeded> {
   const { db } = ctx
   const m = await createMerchant(db, { name: '杭州好物商贸有限公司' })
-  const adminKey = (await createApiKey(db, m.id, { role: 'admin', name: '订单导出脚本' })).token
+  const adminKey = (await createApiKey(db, m.id, { role: 'admin', name: '订单导出脚本' }, ctx.clock.now()))
+    .token
   const hz = await createWarehouse(db, m.id, { code: 'HZ', name: '杭州仓' })
   await createWarehouse(db, m.id, { code: 'SZ', name: '深圳仓' })
   const logins = {
@@ -68,10 +69,10 @@ export async function seed(ctx: AppContext): Promise<Seeded> {
 
   const key = ctx.config.secretKey
   const shops = {
-    tmall: (await createShop(db, key, m.id, { channel: 'taobao', name: '好物天猫旗舰店' })).id,
-    jd: (await createShop(db, key, m.id, { channel: 'jd', name: '好物京东自营店' })).id,
-    store: (await createShop(db, key, m.id, { channel: 'selfstore', name: '好物自营商城' })).id,
-    shopify: (await createShop(db, key, m.id, { channel: 'shopify', name: 'Haowu Global (Shopify)' })).id,
+    tmall: (await createShop(ctx, key, m.id, { channel: 'taobao', name: '好物天猫旗舰店' })).id,
+    jd: (await createShop(ctx, key, m.id, { channel: 'jd', name: '好物京东自营店' })).id,
+    store: (await createShop(ctx, key, m.id, { channel: 'selfstore', name: '好物自营商城' })).id,
+    shopify: (await createShop(ctx, key, m.id, { channel: 'shopify', name: 'Haowu Global (Shopify)' })).id,
   }
   await db.updateTable('shops').set({ status: 'disabled' }).where('id', '=', shops.shopify).execute()
   const at = (iso: string) => new Date(iso)
@@ -112,7 +113,7 @@ export async function seed(ctx: AppContext): Promise<Seeded> {
     })
     .execute()
 
-  await upsertSkus(db, m.id, [
+  await upsertSkus(ctx, m.id, [
     { code: 'TS-001-BK-M', name: '纯棉圆领T恤 黑色 M' },
     { code: 'MUG-350-WH', name: '陶瓷马克杯 350ml 白色' },
   ])

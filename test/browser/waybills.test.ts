@@ -95,7 +95,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     const m = w.data.merchantId
     sb = await startWaybillSandbox({ top: TOP, sf: SF })
     comp = await startPrintComponent('cainiao')
-    const taobao = await createShop(db, w.env.ctx.config.secretKey, m, {
+    const taobao = await createShop(w.env.ctx, w.env.ctx.config.secretKey, m, {
       channel: 'taobao',
       name: '天猫旗舰店',
       settings: { baseUrl: `${sb.url}/top`, timeoutMs: 5000 },
@@ -109,7 +109,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
         .where('code', '=', 'HZ')
         .executeTakeFirstOrThrow()
     ).id
-    await upsertSkus(db, m, [
+    await upsertSkus(w.env.ctx, m, [
       { code: 'CUP-W', name: '保温杯 500ml 白色', barcode: '6901234567892' },
       { code: 'TEA-W', name: '龙井茶 250g 罐装' },
     ])
@@ -148,7 +148,7 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
         .set({ receiver: JSON.stringify(MASKED), buyer_nick: `tb_buyer_${i + 1}` })
         .where('id', '=', orderId)
         .execute()
-      expect(await allocateOrder(db, m, orderId)).toBe('allocated')
+      expect(await allocateOrder(w.env.ctx, m, orderId)).toBe('allocated')
       orders.push(orderId)
     }
     // The admin's Cainiao account through the Taobao shop: 圆通 by default for the shop, and the

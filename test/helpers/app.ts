@@ -101,19 +101,19 @@ export async function seedMerchant(ctx: AppContext, name = 'Test Merchant'): Pro
   const m = await createMerchant(ctx.db, { name })
   const keys = {} as Record<Role, string>
   for (const role of ['admin', 'warehouse', 'accountant'] as const) {
-    keys[role] = (await createApiKey(ctx.db, m.id, { role })).token
+    keys[role] = (await createApiKey(ctx.db, m.id, { role }, ctx.clock.now())).token
   }
   return { id: m.id, keys }
 }
 
 /** SKUs of a merchant by code (named `<code> name` unless given), and their ids by code. */
 export async function seedSkus(
-  ctx: Pick<AppContext, 'db'>,
+  ctx: Pick<AppContext, 'db' | 'clock'>,
   merchantId: string,
   codes: readonly (string | { code: string; name: string })[],
 ): Promise<Record<string, string>> {
   const items = codes.map((c) => (typeof c === 'string' ? { code: c, name: `${c} name` } : c))
-  await upsertSkus(ctx.db, merchantId, items)
+  await upsertSkus(ctx, merchantId, items)
   const rows = await ctx.db
     .selectFrom('skus')
     .select(['id', 'code'])

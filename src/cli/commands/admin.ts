@@ -5,6 +5,7 @@ import { ROLES, type Role } from '../../db/schema.js'
 import { audit } from '../../audit/repo.js'
 import { createApiKey, createMerchant, getMerchant } from '../../merchants/repo.js'
 import { bootConfig } from '../boot.js'
+import { systemClock } from '../../lib/clock.js'
 import { isId } from '../../lib/ids.js'
 
 async function withDb<T>(fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
@@ -73,10 +74,12 @@ export function registerAdminCommands(program: Command): void {
       if (!isId(o.merchant)) throw new Error(`--merchant ${o.merchant} is not a merchant id`)
       await withDb(async (db) => {
         if (!(await getMerchant(db, o.merchant))) throw new Error(`merchant ${o.merchant} not found`)
-        const { key, token } = await createApiKey(db, o.merchant, {
-          role: o.role,
-          ...(o.name ? { name: o.name } : {}),
-        })
+        const { key, token } = await createApiKey(
+          db,
+          o.merchant,
+          { role: o.role, ...(o.name ? { name: o.name } : {}) },
+          systemClock.now(), // the process's clock, as createContext gives a command
+        )
         await audit(db, o.merchant, {
           actorType: 'cli',
           actorId: null,

@@ -69,10 +69,13 @@ beforeAll(async () => {
   env = await testEnv({ clock: fixedClock(NOW) })
   m = await seedMerchant(env.ctx, '杭州好物商贸')
   const { db } = env.ctx
-  tmall = await createShop(db, env.ctx.config.secretKey, m.id, { channel: 'taobao', name: '好物天猫旗舰店' })
-  jd = await createShop(db, env.ctx.config.secretKey, m.id, { channel: 'jd', name: '好物京东店' })
+  tmall = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
+    channel: 'taobao',
+    name: '好物天猫旗舰店',
+  })
+  jd = await createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel: 'jd', name: '好物京东店' })
   const wh = await createWarehouse(db, m.id, { code: 'HZ', name: '杭州仓' })
-  await upsertSkus(db, m.id, [{ code: 'MUG-350', name: '陶瓷马克杯' }])
+  await upsertSkus(env.ctx, m.id, [{ code: 'MUG-350', name: '陶瓷马克杯' }])
   const sku = await db
     .selectFrom('skus')
     .select('id')

@@ -67,7 +67,7 @@ it('refuses non-public addresses when a shop is linked or changed, with a 422 na
 })
 
 it('refuses to connect for a stored row pointing at a private address, and says so in the pull errors', async () => {
-  const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'stored before the check',
     settings: { baseUrl: 'http://127.0.0.1:1/api' },

@@ -37,7 +37,7 @@ beforeAll(async () => {
   const shops: Awaited<ReturnType<typeof createShop>>[] = []
   for (let i = 0; i < 5; i++)
     shops.push(
-      await createShop(db, env.ctx.config.secretKey, m.id, {
+      await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
         channel: i === 0 ? 'taobao' : 'selfstore',
         name: `shop ${i}`,
         settings: { baseUrl: 'https://store.example' },

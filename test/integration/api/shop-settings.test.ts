@@ -43,7 +43,7 @@ const problemsOf = (res: { json: <T>() => T }) =>
   res.json<Problems>().error.details.problems.map((p) => `${p.path} ${p.code}`)
 
 function selfstore(settings: Record<string, unknown>): Promise<Shop> {
-  return createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  return createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'own',
     settings,

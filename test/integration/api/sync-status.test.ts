@@ -13,7 +13,7 @@ beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
   other = await seedMerchant(env.ctx, 'Other')
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'own',
     settings: { baseUrl: 'https://sync-status.example/api', timeoutMs: 500 },

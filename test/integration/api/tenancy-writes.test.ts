@@ -34,7 +34,7 @@ beforeAll(async () => {
   b = await seedMerchant(env.ctx, 'B')
   ops = operations(await openApi(env.app))
   const { db } = env.ctx
-  const shop = await createShop(db, env.ctx.config.secretKey, a.id, {
+  const shop = await createShop(env.ctx, env.ctx.config.secretKey, a.id, {
     channel: 'taobao',
     name: 'A 天猫',
     settings: {},

@@ -312,11 +312,11 @@ describe('users and roles', () => {
 
 describe('scopes', () => {
   it('a user limited to one shop sees only its shop and orders, and gets 404 for the others', async () => {
-    const a = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const a = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'selfstore',
       name: '天猫旗舰店',
     })
-    const b = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const b = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'jd',
       name: '京东自营',
     })

@@ -48,7 +48,7 @@ export async function seedCatalogue(
   items: readonly CatalogueItem[] = CATALOGUE,
 ): Promise<Map<string, string>> {
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     items.map((c) => ({ code: c.skuCode, name: c.title })),
   )

@@ -89,7 +89,7 @@ it('an OAuth shop is pulled once its callback stores the token, not when it is s
 
 it('new credentials queue a pull; the daily resync queues one per linked shop, once per slot', async () => {
   const key = env.ctx.config.secretKey
-  const own = await createShop(env.ctx.db, key, m.id, {
+  const own = await createShop(env.ctx, key, m.id, {
     channel: 'selfstore',
     name: 'own',
     settings: { baseUrl: 'https://store.example/api' },
@@ -103,13 +103,13 @@ it('new credentials queue a pull; the daily resync queues one per linked shop, o
   expect(put.statusCode).toBe(204)
   expect((await queued()).filter((j) => j.shopId === own.id).map((j) => j.reason)).toEqual(['link'])
 
-  const woo = await createShop(env.ctx.db, key, m.id, {
+  const woo = await createShop(env.ctx, key, m.id, {
     channel: 'woocommerce',
     name: 'woo',
     settings: { baseUrl: 'https://woo.example' },
     credentials: { consumerKey: 'k', consumerSecret: 's' },
   })
-  await createShop(env.ctx.db, key, m.id, { channel: 'woocommerce', name: 'no keys' })
+  await createShop(env.ctx, key, m.id, { channel: 'woocommerce', name: 'no keys' })
   const tick = syncTick(env.ctx)
   const job = { data: { slot: '2026-11-21T03.17', kind: 'stock-resync' } } as Job<JobPayloads['sync-tick']>
   await tick(job)
@@ -122,7 +122,7 @@ it('new credentials queue a pull; the daily resync queues one per linked shop, o
 })
 
 it('a pull that fails keeps what an earlier pull stored, records why, and a permanent failure is not retried', async () => {
-  const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'store',
     settings: { baseUrl: 'https://shop2.example/api' },
@@ -164,7 +164,7 @@ it('a pull that fails keeps what an earlier pull stored, records why, and a perm
 })
 
 it('runs one pull of a shop at a time: a second one while the first holds the shop is skipped', async () => {
-  const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'busy',
     settings: { baseUrl: 'https://shop3.example/api' },

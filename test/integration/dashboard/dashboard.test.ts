@@ -59,10 +59,10 @@ beforeAll(async () => {
   m = await seedMerchant(env.ctx)
   other = await seedMerchant(env.ctx, 'Other')
   const { db } = env.ctx
-  tmall = await createShop(db, env.ctx.config.secretKey, m.id, { channel: 'taobao', name: '天猫店' })
-  jd = await createShop(db, env.ctx.config.secretKey, m.id, { channel: 'jd', name: '京东店' })
-  await createShop(db, env.ctx.config.secretKey, other.id, { channel: 'jd', name: 'other' })
-  await upsertSkus(db, m.id, [{ code: 'MUG', name: '马克杯' }])
+  tmall = await createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel: 'taobao', name: '天猫店' })
+  jd = await createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel: 'jd', name: '京东店' })
+  await createShop(env.ctx, env.ctx.config.secretKey, other.id, { channel: 'jd', name: 'other' })
+  await upsertSkus(env.ctx, m.id, [{ code: 'MUG', name: '马克杯' }])
   skuId = (await db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow())
     .id
   await order(tmall, 'taobao', '100.10', '2026-12-06T16:00:00Z') // 00:00 today in Shanghai

@@ -73,7 +73,7 @@ beforeAll(async () => {
   )
   const wh = await createWarehouse(env.ctx.db, m.id, { code: 'HZ', name: '杭州仓', regions: ['浙江省'] })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     catalogue.map((c) => ({ code: c.skuCode, name: c.title })),
   )

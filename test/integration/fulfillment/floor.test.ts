@@ -35,7 +35,7 @@ async function order(lines: { code: string; quantity: number }[], externalId: st
     lines.map((l) => ({ skuId: sku[l.code]!, quantity: l.quantity })),
     { externalId },
   )
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 const auditOf = (action: string) =>
@@ -49,7 +49,7 @@ const auditOf = (action: string) =>
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: '自营商城',
     settings: { baseUrl: 'https://own.example/a', defaultCarrier: 'SF' },
@@ -57,7 +57,7 @@ beforeAll(async () => {
   })
   wh = await createWarehouse(env.ctx.db, m.id, { code: 'HZ', name: '杭州仓' })
   other = await createWarehouse(env.ctx.db, m.id, { code: 'SZ', name: '深圳仓' })
-  await upsertSkus(env.ctx.db, m.id, [
+  await upsertSkus(env.ctx, m.id, [
     { code: 'CUP', name: '杯子', barcode: '6901234567892' },
     { code: 'TEA', name: '茶叶' },
     { code: 'PEN', name: '钢笔' },

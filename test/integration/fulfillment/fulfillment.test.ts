@@ -32,7 +32,7 @@ async function paidAndAllocated(
     lines.map((l) => ({ skuId: sku[l.code]!, quantity: l.quantity })),
     { channel: opts.channel ?? shop.channel },
   )
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 const wave = (body: Record<string, unknown>) =>
@@ -50,13 +50,13 @@ const waveOrders = async (waveId: string) =>
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shopA = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shopA = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'A',
     settings: { baseUrl: `${BASE}/a`, defaultCarrier: 'SF', timeoutMs: 1000 },
     credentials: { apiKey: 'ka' },
   })
-  shopB = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shopB = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'B',
     settings: { baseUrl: `${BASE}/b`, defaultCarrier: 'ZTO' },
@@ -64,7 +64,7 @@ beforeAll(async () => {
   })
   wh = await createWarehouse(env.ctx.db, m.id, { code: 'HZ1', name: '杭州一仓' })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['CUP', 'TEA', 'MUG'].map((code) => ({ code, name: `${code} 商品` })),
   )
@@ -147,7 +147,7 @@ describe('pick list, shortage, ship, writeback, intercept', () => {
     held = await paidAndAllocated(shopA, [{ code: 'TEA', quantity: 4 }])
     waveId = (await wave({ shopId: shopA.id })).json<{ waveId: string }>().waveId
     // A refund requested before shipment: the order is held and leaves the wave, but stays visible.
-    await handleInventoryEvent(env.ctx.db, {
+    await handleInventoryEvent(env.ctx, {
       merchantId: m.id,
       orderId: held,
       kind: 'refund_requested',

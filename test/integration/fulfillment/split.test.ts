@@ -97,7 +97,7 @@ const writebackBody = async (orderId: string, shipmentId: string) => {
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'own',
     settings: { baseUrl: BASE, defaultCarrier: 'SF', allowSplit: true, timeoutMs: 1000 },
@@ -106,7 +106,7 @@ beforeAll(async () => {
   hz = await createWarehouse(env.ctx.db, m.id, { code: 'HZ', name: '杭州仓', priority: 10 })
   sz = await createWarehouse(env.ctx.db, m.id, { code: 'SZ', name: '深圳仓', priority: 20 })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['CUP', 'TEA', 'MUG', 'PAN'].map((code) => ({ code, name: code })),
   )
@@ -155,7 +155,7 @@ describe('a split order in one warehouse', () => {
       { skuId: sku.TEA!, quantity: 1 },
       { skuId: sku.MUG!, quantity: 1 },
     ]))
-    expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+    expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
     const lines = await lineIds(orderId)
     const split = await api(
       'POST',
@@ -299,7 +299,7 @@ describe('a split order across two warehouses', () => {
     const group = (
       await api('POST', `/orders/${orderId}/split`, { lineIds: [lines.L2!] }, bearer(m.keys.admin))
     ).json<{ shipmentGroupId: string }>().shipmentGroupId
-    expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated') // CUP from HZ, PAN from SZ (the shop allows split allocation)
+    expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated') // CUP from HZ, PAN from SZ (the shop allows split allocation)
     const inHz = (await api('POST', '/waves', { warehouseId: hz.id })).json<{
       waveId: string
       orders: number
@@ -351,7 +351,7 @@ describe('a split order across two warehouses', () => {
 
 describe('a platform that takes one tracking number per order (JD)', () => {
   it('sends the first parcel as the whole order and records the second without sending it', async () => {
-    const jdShop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const jdShop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'jd',
       name: '京东',
       settings: { baseUrl: 'https://jd-split.example/routerjson', timeoutMs: 1000 },
@@ -367,7 +367,7 @@ describe('a platform that takes one tracking number per order (JD)', () => {
       ],
       { channel: 'jd', externalId: '3219876543210000777' },
     )
-    expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+    expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
     expect((await api('POST', '/waves', { warehouseId: hz.id })).statusCode).toBe(201)
     const shipped = await api('POST', `/orders/${orderId}/ship`, {
       parcels: [

@@ -26,14 +26,14 @@ const sku: Record<string, string> = {}
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'store',
     settings: { baseUrl: 'https://s.example' },
   })
   hz = await createWarehouse(env.ctx.db, m.id, { code: 'HZ', name: '杭州仓', priority: 10 })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['X', 'Y'].map((code) => ({ code, name: code })),
   )
@@ -85,7 +85,7 @@ it('orders allocated at once share one transaction, and each gets its own outcom
   setFaultHook((p) => void points.push(p))
   const outcomes = await Promise.all(
     [...fits, tooBig, done, cancelled].map((id) =>
-      handleInventoryEvent(env.ctx.db, { merchantId: m.id, orderId: id, kind: 'paid', key: `${id}.paid` }),
+      handleInventoryEvent(env.ctx, { merchantId: m.id, orderId: id, kind: 'paid', key: `${id}.paid` }),
     ),
   )
   expect(outcomes).toEqual([
@@ -105,7 +105,7 @@ it('orders allocated at once share one transaction, and each gets its own outcom
   // The same events again: each is already done, nothing moves.
   const again = await Promise.all(
     fits.map((id) =>
-      handleInventoryEvent(env.ctx.db, { merchantId: m.id, orderId: id, kind: 'paid', key: `${id}.paid` }),
+      handleInventoryEvent(env.ctx, { merchantId: m.id, orderId: id, kind: 'paid', key: `${id}.paid` }),
     ),
   )
   expect(again).toEqual(['already_done', 'already_done', 'already_done', 'already_done'])
@@ -132,7 +132,7 @@ it('a batch whose transaction dies leaves nothing, and its orders are then alloc
       throw new InjectedFault(p)
     }
   })
-  const outcomes = await Promise.all(ids.map((id) => allocateOrder(env.ctx.db, m.id, id, `${id}.paid`)))
+  const outcomes = await Promise.all(ids.map((id) => allocateOrder(env.ctx, m.id, id, `${id}.paid`)))
   expect(outcomes).toEqual(['allocated', 'allocated', 'allocated', 'allocated', 'allocated'])
   // The batch (one point, rolled back), then each order on its own.
   expect(points.filter((p) => p === 'inventory.allocate.reserved')).toHaveLength(1 + 5)

@@ -34,7 +34,7 @@ const status = async (orderId: string) =>
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'store',
     settings: { baseUrl: 'https://s.example' },
@@ -52,7 +52,7 @@ beforeAll(async () => {
     regions: ['广东省'],
   })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['HOT', 'A', 'B', 'COST'].map((code) => ({ code, name: code })),
   )
@@ -143,7 +143,7 @@ describe('oversell protection', () => {
       { skuId: sku.A!, quantity: 2 },
       { skuId: sku.B!, quantity: 1 },
     ])
-    expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('no_stock')
+    expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('no_stock')
     expect(await stockOf(sku.A!)).toEqual([{ warehouse_id: hz.id, on_hand: 5, reserved: 0 }])
     expect(
       await env.ctx.db.selectFrom('stock_allocations').selectAll().where('order_id', '=', orderId).execute(),
@@ -155,7 +155,7 @@ describe('oversell protection', () => {
       { warehouseId: hz.id, skuId: sku.B!, quantity: 1, unitCost: '1', currency: 'CNY' },
       by,
     )
-    expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+    expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
     expect(await stockOf(sku.A!)).toEqual([{ warehouse_id: hz.id, on_hand: 5, reserved: 2 }])
     const open = await env.ctx.db
       .selectFrom('order_exceptions')
@@ -175,13 +175,13 @@ describe('oversell protection', () => {
     const big = await seedOrder(env.ctx.db, m.id, shop.id, [{ skuId: sku.A!, quantity: 4 }], {
       province: '广东省',
     })
-    expect(await allocateOrder(env.ctx.db, m.id, big.orderId)).toBe('no_stock') // HZ has 3 free, SZ 2
+    expect(await allocateOrder(env.ctx, m.id, big.orderId)).toBe('no_stock') // HZ has 3 free, SZ 2
     await env.ctx.db
       .updateTable('shops')
       .set({ settings: JSON.stringify({ baseUrl: 'https://s.example', allowSplit: true }) })
       .where('id', '=', shop.id)
       .execute()
-    expect(await allocateOrder(env.ctx.db, m.id, big.orderId)).toBe('allocated')
+    expect(await allocateOrder(env.ctx, m.id, big.orderId)).toBe('allocated')
     const allocs = await env.ctx.db
       .selectFrom('stock_allocations')
       .select(['warehouse_id', 'quantity'])
@@ -200,7 +200,7 @@ describe('oversell protection', () => {
     const before = await stockOf(sku.A!)
     const { orderId } = await seedOrder(env.ctx.db, m.id, shop.id, [{ skuId: sku.A!, quantity: 1 }])
     expect(
-      await handleInventoryEvent(env.ctx.db, {
+      await handleInventoryEvent(env.ctx, {
         merchantId: m.id,
         orderId,
         kind: 'paid',
@@ -208,7 +208,7 @@ describe('oversell protection', () => {
       }),
     ).toBe('allocated')
     expect(
-      await handleInventoryEvent(env.ctx.db, {
+      await handleInventoryEvent(env.ctx, {
         merchantId: m.id,
         orderId,
         kind: 'paid',
@@ -218,8 +218,8 @@ describe('oversell protection', () => {
     await env.ctx.db.updateTable('orders').set({ status: 'cancelled' }).where('id', '=', orderId).execute()
     const cancel = { merchantId: m.id, orderId, kind: 'cancelled' as const, key: `${orderId}.cancelled` }
     const [a, b] = await Promise.all([
-      handleInventoryEvent(env.ctx.db, cancel),
-      handleInventoryEvent(env.ctx.db, cancel),
+      handleInventoryEvent(env.ctx, cancel),
+      handleInventoryEvent(env.ctx, cancel),
     ])
     expect([a, b].sort()).toEqual(['already_done', 'released'])
     expect(await stockOf(sku.A!)).toEqual(before)
@@ -228,9 +228,9 @@ describe('oversell protection', () => {
 
   it('a refund requested before shipment releases and puts the order on hold', async () => {
     const { orderId } = await seedOrder(env.ctx.db, m.id, shop.id, [{ skuId: sku.A!, quantity: 1 }])
-    await allocateOrder(env.ctx.db, m.id, orderId)
+    await allocateOrder(env.ctx, m.id, orderId)
     expect(
-      await handleInventoryEvent(env.ctx.db, {
+      await handleInventoryEvent(env.ctx, {
         merchantId: m.id,
         orderId,
         kind: 'refund_requested',

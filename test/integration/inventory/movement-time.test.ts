@@ -55,14 +55,14 @@ const dated = async (refType: string) =>
 
 const allocated = async (code: string, quantity: number) => {
   const { orderId } = await seedOrder(env.ctx.db, m.id, shop.id, [{ skuId: sku[code]!, quantity }])
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 
 beforeAll(async () => {
   env = await testEnv({ clock: fixedClock(AT) })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'Own store',
     settings: { baseUrl: 'https://own.example', defaultCarrier: 'SF', timeoutMs: 1000 },

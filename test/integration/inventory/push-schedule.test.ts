@@ -60,14 +60,14 @@ const idle = async () => {
 beforeAll(async () => {
   env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: String(INTERVAL_MS), WORKER_CONCURRENCY: '4' } })
   m = await seedMerchant(env.ctx)
-  const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'own store',
     settings: { baseUrl: `${BASE}/api` },
     credentials: { apiKey: 'k-1', webhookSecret: 's' },
   })
   warehouseId = (await createWarehouse(env.ctx.db, m.id, { code: 'W1', name: 'W1' })).id
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'CUP', name: 'cup' }])
+  await upsertSkus(env.ctx, m.id, [{ code: 'CUP', name: 'cup' }])
   skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
   ).id

@@ -61,7 +61,7 @@ function store(before: () => Promise<void>): Sent[][] {
 beforeAll(async () => {
   env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: '100' } })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'slow store',
     settings: { baseUrl: `${BASE}/api` },
@@ -69,7 +69,7 @@ beforeAll(async () => {
   })
   warehouseId = (await createWarehouse(env.ctx.db, m.id, { code: 'W1', name: 'W1' })).id
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     CODES.map((code) => ({ code, name: code })),
   )

@@ -19,7 +19,7 @@ const sku: Record<string, string> = {}
 beforeAll(async () => {
   env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: '60000', STOCK_VIRTUAL_MAX: '5' } })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'own store',
     settings: {
@@ -30,7 +30,7 @@ beforeAll(async () => {
   })
   const wh = await createWarehouse(env.ctx.db, m.id, { code: 'W1', name: 'W1' })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['CUP', 'LID', 'SET', 'SPECIAL'].map((code) => ({ code, name: code })),
   )

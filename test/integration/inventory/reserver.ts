@@ -5,6 +5,7 @@
  */
 import { createDb } from '../../../src/db/connect.js'
 import { allocateOrder } from '../../../src/inventory/allocate.js'
+import { systemClock } from '../../../src/lib/clock.js'
 
 const input = JSON.parse(
   await new Promise<string>((resolve) => {
@@ -14,12 +15,13 @@ const input = JSON.parse(
 ) as { url: string; merchantId: string; orderIds: string[]; concurrency: number }
 
 const db = createDb({ url: input.url, poolSize: input.concurrency })
+const ctx = { db, clock: systemClock }
 const counts: Record<string, number> = {}
 const queue = [...input.orderIds]
 await Promise.all(
   Array.from({ length: input.concurrency }, async () => {
     for (let id = queue.shift(); id; id = queue.shift()) {
-      const outcome = await allocateOrder(db, input.merchantId, id)
+      const outcome = await allocateOrder(ctx, input.merchantId, id)
       counts[outcome] = (counts[outcome] ?? 0) + 1
     }
   }),

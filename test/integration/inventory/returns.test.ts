@@ -61,7 +61,7 @@ const snapshot = async () => ({
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'web',
     settings: { baseUrl: 'https://own.example', defaultCarrier: 'SF' },
@@ -69,7 +69,7 @@ beforeAll(async () => {
   })
   wh = await createWarehouse(env.ctx.db, m.id, { code: 'HZ1', name: '杭州一仓' })
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['CUP', 'TEA', 'MUG'].map((code) => ({ code, name: code })),
   )
@@ -117,7 +117,7 @@ beforeAll(async () => {
       })),
     )
     .execute()
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   await shipOrder(
     env.ctx.db,
     m.id,
@@ -125,10 +125,12 @@ beforeAll(async () => {
     [{ carrier: 'SF', carrierName: null, trackingNumber: 'SF1', lineExternalIds: [] }],
     `ship.${orderId}`,
     null,
+    undefined,
+    env.ctx.clock.now(),
   )
   shipped = { orderId, cupLine: cupLine!, boxLine: boxLine! }
   const other = await seedOrder(env.ctx.db, m.id, shop.id, [{ skuId: sku.CUP!, quantity: 1 }])
-  expect(await allocateOrder(env.ctx.db, m.id, other.orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, other.orderId)).toBe('allocated')
   unshipped = { orderId: other.orderId, line: (await lineIds(other.orderId))[0]! }
 })
 afterAll(() => env.close())

@@ -19,7 +19,7 @@ beforeAll(async () => {
   for (const name of ['a', 'b'])
     shops.push(
       (
-        await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+        await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
           channel: 'selfstore',
           name,
           settings: { baseUrl: 'https://s.example' },

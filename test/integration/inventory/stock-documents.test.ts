@@ -103,7 +103,7 @@ describe('barcodes and the scan resolver', () => {
     })
     expect(asCode.status).toBe(409)
     // The same code at another merchant is fine.
-    await upsertSkus(env.ctx.db, other.id, [{ code: 'X', name: 'x' }])
+    await upsertSkus(env.ctx, other.id, [{ code: 'X', name: 'x' }])
     const x = await env.ctx.db
       .selectFrom('skus')
       .select('id')

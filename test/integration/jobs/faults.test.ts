@@ -178,7 +178,7 @@ async function paidOrder(): Promise<string> {
 
 async function allocated(): Promise<string> {
   const orderId = await paidOrder()
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 
@@ -188,7 +188,16 @@ const parcels = (orderId: string) => [
 
 async function shipped(): Promise<{ orderId: string; event: OrderEvent; writebackId: string }> {
   const orderId = await allocated()
-  const r = await shipOrder(env.ctx.db, m.id, orderId, parcels(orderId), `ship.${orderId}`, 'test')
+  const r = await shipOrder(
+    env.ctx.db,
+    m.id,
+    orderId,
+    parcels(orderId),
+    `ship.${orderId}`,
+    'test',
+    undefined,
+    env.ctx.clock.now(),
+  )
   return { orderId, event: r.events[0]!, writebackId: r.writebackIds[0]! }
 }
 
@@ -210,7 +219,7 @@ beforeAll(async () => {
   env = await testEnv({ config: { STOCK_PUSH_DEBOUNCE_MS: '0' } })
   m = await seedMerchant(env.ctx)
   store = await startSelfstoreSandbox({ seed: 5, catalogue, apiKey: 'k-f', webhookSecret: 's-f' })
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: 'own store',
     settings: { baseUrl: store.url },
@@ -218,7 +227,7 @@ beforeAll(async () => {
   })
   warehouseId = (await createWarehouse(env.ctx.db, m.id, { code: 'W1', name: 'W1' })).id
   secondWarehouseId = (await createWarehouse(env.ctx.db, m.id, { code: 'W2', name: 'W2' })).id
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'CUP', name: 'cup' }])
+  await upsertSkus(env.ctx, m.id, [{ code: 'CUP', name: 'cup' }])
   skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
   ).id

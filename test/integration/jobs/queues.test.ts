@@ -20,7 +20,7 @@ beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
   shopId = (
-    await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'selfstore',
       name: 'own',
       settings: { baseUrl: 'https://own.example/api' },

@@ -42,14 +42,14 @@ describe('scheduler', () => {
   it('a tick fans out one pull per active shop and stream, and a replayed tick adds nothing', async () => {
     const m = await seedMerchant(env.ctx)
     const key = env.ctx.config.secretKey
-    const s1 = await createShop(env.ctx.db, key, m.id, {
+    const s1 = await createShop(env.ctx, key, m.id, {
       channel: 'woocommerce',
       name: 'one',
       credentials: { consumerKey: 'k', consumerSecret: 's' },
     })
-    await createShop(env.ctx.db, key, m.id, { channel: 'woocommerce', name: 'no credentials' })
-    const s3 = await createShop(env.ctx.db, key, m.id, { channel: 'selfstore', name: 'own store' })
-    const disabled = await createShop(env.ctx.db, key, m.id, {
+    await createShop(env.ctx, key, m.id, { channel: 'woocommerce', name: 'no credentials' })
+    const s3 = await createShop(env.ctx, key, m.id, { channel: 'selfstore', name: 'own store' })
+    const disabled = await createShop(env.ctx, key, m.id, {
       channel: 'jd',
       name: 'off',
       credentials: { appKey: 'a' },

@@ -9,6 +9,7 @@ import { handleLedgerEvent } from '../../../src/ledger/events.js'
 import { createDb } from '../../../src/db/connect.js'
 import { closePeriod, IdempotencyConflict } from '../../../src/ledger/journal.js'
 import { statement, statementBySku } from '../../../src/ledger/statements.js'
+import { systemClock } from '../../../src/lib/clock.js'
 import { newId } from '../../../src/lib/ids.js'
 import { money } from '../../../src/money/index.js'
 import { createMerchant } from '../../../src/merchants/repo.js'
@@ -27,7 +28,12 @@ const skus = Array.from({ length: 7 }, () => newId())
 beforeAll(async () => {
   t = await freshDb()
   merchantId = (await createMerchant(t.db, { name: 'm', timezone: 'Asia/Shanghai' })).id
-  shopId = (await createShop(t.db, Buffer.alloc(32), merchantId, { channel: 'selfstore', name: 'web' })).id
+  shopId = (
+    await createShop({ db: t.db, clock: systemClock }, Buffer.alloc(32), merchantId, {
+      channel: 'selfstore',
+      name: 'web',
+    })
+  ).id
   warehouseId = (await createWarehouse(t.db, merchantId, { code: 'W', name: 'W' })).id
 })
 afterAll(() => t.drop())
@@ -104,7 +110,12 @@ it('fails the one event that cannot be posted, and posts the others of its batch
 
 it('books a batch dated in closed months at the first instant of the next open one, keeping the date', async () => {
   const other = (await createMerchant(t.db, { name: 'closed', timezone: 'Asia/Shanghai' })).id
-  const shop = (await createShop(t.db, Buffer.alloc(32), other, { channel: 'selfstore', name: 'web' })).id
+  const shop = (
+    await createShop({ db: t.db, clock: systemClock }, Buffer.alloc(32), other, {
+      channel: 'selfstore',
+      name: 'web',
+    })
+  ).id
   const wh = (await createWarehouse(t.db, other, { code: 'W', name: 'W' })).id
   const orders = makeOrders(10, skus, 3) // shipped in November 2026
   await seed(t.db, other, shop, wh, orders)

@@ -88,11 +88,11 @@ const csvRows = (body: string) => parseCsv(body.replace(/^\uFEFF/, '')).map((r) 
 beforeAll(async () => {
   env = await testEnv({ clock: fixedClock('2026-04-15T04:00:00Z') })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'pdd',
     name: '拼多多旗舰店',
   })
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'MUG', name: '马克杯' }])
+  await upsertSkus(env.ctx, m.id, [{ code: 'MUG', name: '马克杯' }])
   skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
   ).id

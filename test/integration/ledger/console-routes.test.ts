@@ -121,12 +121,12 @@ const entries = async (q: string) => {
 beforeAll(async () => {
   env = await testEnv({ clock: fixedClock('2026-04-15T04:00:00Z') })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'shopify',
     name: 'US store',
   })
   whId = (await createWarehouse(env.ctx.db, m.id, { code: 'W', name: 'W' })).id
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'MUG', name: 'Mug' }])
+  await upsertSkus(env.ctx, m.id, [{ code: 'MUG', name: 'Mug' }])
   skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
   ).id

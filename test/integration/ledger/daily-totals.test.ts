@@ -146,7 +146,7 @@ beforeAll(async () => {
     ['jd', 'jd'],
     ['selfstore', 'web'],
   ] as const)
-    shops.push(await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel, name }))
+    shops.push(await createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel, name }))
   const events: Event[] = []
   for (let i = 0; i < 60; i++) {
     // Spread over October and November, some at local midnight edges (Asia/Shanghai is UTC+8).
@@ -260,7 +260,7 @@ describe('daily totals by SKU and pages by order', () => {
       timezone: 'America/New_York',
       baseCurrency: 'USD',
     })
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, ny.id, {
+    const shop = await createShop(env.ctx, env.ctx.config.secretKey, ny.id, {
       channel: 'shopify',
       name: 'us',
     })

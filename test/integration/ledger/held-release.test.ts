@@ -73,9 +73,9 @@ async function byKind() {
 beforeAll(async () => {
   env = await testEnv({ clock: fixedClock('2026-04-15T04:00:00Z') })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'US' })
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'US' })
   const wh = (await createWarehouse(env.ctx.db, m.id, { code: 'W', name: 'W' })).id
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'LAMP', name: 'Lamp' }])
+  await upsertSkus(env.ctx, m.id, [{ code: 'LAMP', name: 'Lamp' }])
   const skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
   ).id

@@ -85,7 +85,7 @@ beforeAll(async () => {
     ['taobao', 'tmall'],
     ['shopify', 'intl'],
   ] as const)
-    shops[name] = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel, name })
+    shops[name] = await createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel, name })
   whId = (await createWarehouse(env.ctx.db, m.id, { code: 'W', name: 'W' })).id
   // The USD shop's sale is converted to the base currency (CNY) at the day's rate: without one it would wait.
   await upsertRates(env.ctx.db, m.id, newId(), [
@@ -100,7 +100,7 @@ beforeAll(async () => {
     },
   ])
   await upsertSkus(
-    env.ctx.db,
+    env.ctx,
     m.id,
     ['CUP', 'TEA'].map((code) => ({ code, name: code })),
   )

@@ -58,8 +58,8 @@ const line = (
 beforeAll(async () => {
   env = await testEnv({ clock: fixedClock('2026-06-02T04:00:00Z') })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'US' })
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'BAG', name: 'Bag' }])
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel: 'shopify', name: 'US' })
+  await upsertSkus(env.ctx, m.id, [{ code: 'BAG', name: 'Bag' }])
   const skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
   ).id

@@ -86,11 +86,11 @@ beforeAll(async () => {
   expect((await api(both, 'PUT', '/ledger/settings', settings(['ECB', 'CFETS']))).statusCode).toBe(204)
   expect((await api(none, 'PUT', '/ledger/settings', settings())).statusCode).toBe(204)
   // A USD sale of the day, waiting for its rate.
-  const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, cfetsOnly.id, {
+  const shop = await createShop(env.ctx, env.ctx.config.secretKey, cfetsOnly.id, {
     channel: 'shopify',
     name: 'US store',
   })
-  await upsertSkus(env.ctx.db, cfetsOnly.id, [{ code: 'MUG', name: 'Mug' }])
+  await upsertSkus(env.ctx, cfetsOnly.id, [{ code: 'MUG', name: 'Mug' }])
   const skuId = (
     await env.ctx.db
       .selectFrom('skus')

@@ -192,11 +192,11 @@ async function shippedOrder(externalId: string, goods: string, shippedAt: string
 beforeAll(async () => {
   env = await testEnv({ clock: fixedClock('2026-11-30T12:00:00Z') })
   m = await seedMerchant(env.ctx)
-  tmall = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  tmall = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'taobao',
     name: '天猫旗舰店',
   })
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'MUG', name: '马克杯', category: 'kitchen' }])
+  await upsertSkus(env.ctx, m.id, [{ code: 'MUG', name: '马克杯', category: 'kitchen' }])
   skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
   ).id

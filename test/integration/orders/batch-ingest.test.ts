@@ -40,7 +40,7 @@ const L = [
   { id: 'L2', sku: 'B', qty: 2, price: '5.50' },
 ]
 const newShop = (name: string) =>
-  createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: TEST_CHANNEL, name, settings: {} })
+  createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel: TEST_CHANNEL, name, settings: {} })
 const pull = (s: Shop, ps: readonly TestPayload[]) => ingestRawOrders(env.ctx, s, ps.map(testOrder), 'pull')
 const orders = (s: Shop) =>
   env.ctx.db
@@ -109,7 +109,7 @@ beforeAll(async () => {
   restore = installTestConnector()
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  await upsertSkus(env.ctx.db, m.id, [
+  await upsertSkus(env.ctx, m.id, [
     { code: 'A', name: 'A' },
     { code: 'B', name: 'B' },
   ])

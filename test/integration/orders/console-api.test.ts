@@ -51,8 +51,8 @@ beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
   other = await seedMerchant(env.ctx, 'Other')
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: TEST_CHANNEL, name: 'pdd' })
-  await upsertSkus(env.ctx.db, m.id, [
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel: TEST_CHANNEL, name: 'pdd' })
+  await upsertSkus(env.ctx, m.id, [
     { code: 'TEA-01', name: '龙井' },
     { code: 'MUG-02', name: '马克杯' },
     { code: 'GIFT-SET', name: '礼盒' },

@@ -44,12 +44,12 @@ beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
   other = await seedMerchant(env.ctx, 'Other')
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: TEST_CHANNEL,
     name: 'pdd',
     settings: {},
   })
-  await upsertSkus(env.ctx.db, m.id, [
+  await upsertSkus(env.ctx, m.id, [
     { code: 'A', name: 'A' },
     { code: 'B', name: 'B' },
     { code: 'C', name: 'C' },

@@ -31,12 +31,12 @@ const queued = async () =>
 beforeAll(async () => {
   env = await testEnv({ clock })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: '官网',
     settings: { baseUrl: 'https://shop.example/api' },
   })
-  await upsertSkus(env.ctx.db, m.id, [
+  await upsertSkus(env.ctx, m.id, [
     { code: 'CUP-500', name: '保温杯' },
     { code: 'TEA-01', name: 'tea' },
     { code: 'GIFT-SET', name: 'gift' },

@@ -38,12 +38,12 @@ const events = async (queue: 'inventory-order-event' | 'ledger-order-event') =>
 beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: '官网',
     settings: { baseUrl: 'https://shop.example/api' },
   })
-  await upsertSkus(env.ctx.db, m.id, [
+  await upsertSkus(env.ctx, m.id, [
     { code: 'CUP-500', name: '保温杯 500ml' },
     { code: 'TEA-01', name: 'Organic Green Tea 100g' },
     { code: 'GIFT-SET', name: '礼盒装' },

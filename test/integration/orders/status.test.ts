@@ -4,6 +4,7 @@
  * read, scoped to the merchant, and land in the order's history.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { systemClock } from '../../../src/lib/clock.js'
 import { createMerchant } from '../../../src/merchants/repo.js'
 import { setOrderStatus, StatusChangeRefused } from '../../../src/orders/repo.js'
 import { canChangeStatus, type StatusSource } from '../../../src/orders/state.js'
@@ -21,9 +22,17 @@ beforeAll(async () => {
   t = await freshDb()
   merchantId = (await createMerchant(t.db, { name: 'm' })).id
   otherId = (await createMerchant(t.db, { name: 'other' })).id
-  shopId = (await createShop(t.db, Buffer.alloc(32), merchantId, { channel: 'selfstore', name: 'web' })).id
+  shopId = (
+    await createShop({ db: t.db, clock: systemClock }, Buffer.alloc(32), merchantId, {
+      channel: 'selfstore',
+      name: 'web',
+    })
+  ).id
 })
 afterAll(() => t.drop())
+
+/** When the changes below happen: a fixed day, as the callers' clocks give it. */
+const at = new Date('2031-06-07T08:09:10.000Z')
 
 const order = async (status: OrderStatus) =>
   (await seedOrder(t.db, merchantId, shopId, [], { status })).orderId
@@ -95,7 +104,7 @@ describe('setOrderStatus', () => {
     for (const [from, to, source] of refused) {
       const id = await order(from)
       const before = await row(id)
-      await expect(setOrderStatus(t.db, merchantId, id, { from, to, source })).rejects.toThrow(
+      await expect(setOrderStatus(t.db, merchantId, id, { from, to, source, at })).rejects.toThrow(
         StatusChangeRefused,
       )
       expect(await row(id)).toEqual(before)
@@ -108,6 +117,7 @@ describe('setOrderStatus', () => {
         from: ['picking', 'shipped'],
         to: 'paid',
         source: 'fulfillment',
+        at,
       }),
     ).rejects.toThrow(StatusChangeRefused)
     expect((await row(id)).status).toBe('picking')
@@ -121,9 +131,10 @@ describe('setOrderStatus', () => {
         to: 'allocated',
         source: 'inventory',
         note: 'W1',
+        at,
       }),
     ).toBe('paid')
-    expect((await row(id)).status).toBe('allocated')
+    expect(await row(id)).toEqual({ status: 'allocated', updated_at: at })
     expect(await history(id)).toEqual([
       { from_status: 'paid', to_status: 'allocated', source: 'inventory', note: 'W1' },
     ])
@@ -132,12 +143,12 @@ describe('setOrderStatus', () => {
   it('does nothing to an order that is no longer in the state read, or is another merchant’s', async () => {
     const id = await order('cancelled')
     expect(
-      await setOrderStatus(t.db, merchantId, id, { from: 'paid', to: 'allocated', source: 'inventory' }),
+      await setOrderStatus(t.db, merchantId, id, { from: 'paid', to: 'allocated', source: 'inventory', at }),
     ).toBe(null)
     expect((await row(id)).status).toBe('cancelled')
     const mine = await order('paid')
     expect(
-      await setOrderStatus(t.db, otherId, mine, { from: 'paid', to: 'allocated', source: 'inventory' }),
+      await setOrderStatus(t.db, otherId, mine, { from: 'paid', to: 'allocated', source: 'inventory', at }),
     ).toBe(null)
     expect((await row(mine)).status).toBe('paid')
     expect(await history(mine)).toEqual([])
@@ -151,6 +162,7 @@ describe('setOrderStatus', () => {
         to: 'allocated',
         source: 'inventory',
         openExceptions: 1,
+        at,
       }),
     ).toBe(null)
     expect((await row(id)).status).toBe('paid')
@@ -163,6 +175,7 @@ describe('setOrderStatus', () => {
         from: ['picking', 'allocated'],
         to: 'paid',
         source: 'fulfillment',
+        at,
       }),
     )
     expect(left).toBe('allocated')
@@ -173,13 +186,18 @@ describe('setOrderStatus', () => {
 
   it('dates a shipment by the time given', async () => {
     const id = await order('picking')
-    const at = new Date('2026-11-11T03:04:05.000Z')
-    await setOrderStatus(t.db, merchantId, id, { from: 'picking', to: 'shipped', source: 'fulfillment', at })
+    const shippedAt = new Date('2026-11-11T03:04:05.000Z')
+    await setOrderStatus(t.db, merchantId, id, {
+      from: 'picking',
+      to: 'shipped',
+      source: 'fulfillment',
+      at: shippedAt,
+    })
     const r = await t.db
       .selectFrom('orders')
       .select(['status', 'shipped_at', 'updated_at'])
       .where('id', '=', id)
       .executeTakeFirstOrThrow()
-    expect(r).toEqual({ status: 'shipped', shipped_at: at, updated_at: at })
+    expect(r).toEqual({ status: 'shipped', shipped_at: shippedAt, updated_at: shippedAt })
   })
 })

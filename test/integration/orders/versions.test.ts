@@ -25,7 +25,7 @@ const L = [
   { id: 'L2', sku: 'B', qty: 2, price: '5.50' },
 ]
 const newShop = (name: string, settings: Record<string, unknown> = {}) =>
-  createShop(env.ctx.db, env.ctx.config.secretKey, m.id, { channel: TEST_CHANNEL, name, settings })
+  createShop(env.ctx, env.ctx.config.secretKey, m.id, { channel: TEST_CHANNEL, name, settings })
 const ingest = (s: Shop, ...ps: TestPayload[]) => ingestRawOrders(env.ctx, s, ps.map(testOrder), 'pull')
 const order = (s: Shop, externalId: string) =>
   env.ctx.db
@@ -61,7 +61,7 @@ beforeAll(async () => {
   restore = installTestConnector()
   env = await testEnv()
   m = await seedMerchant(env.ctx)
-  await upsertSkus(env.ctx.db, m.id, [
+  await upsertSkus(env.ctx, m.id, [
     { code: 'A', name: 'A' },
     { code: 'B', name: 'B' },
     { code: 'C', name: 'C' },
@@ -218,8 +218,11 @@ describe('state machine in the pool', () => {
     )
     expect(await order(s, 'OUT-A')).toMatchObject({ status: 'allocated', platform_status: 'shipped' })
     expect((await exceptions(held.id)).map((e) => e.reason)).toEqual(['invalid_transition'])
-    // Paid and unallocated: nothing is reserved, so it simply moves on.
-    expect((await order(s, 'OUT-P')).status).toBe('shipped')
+    // Paid and unallocated: nothing is reserved, so it simply moves on, shipped at the platform's time.
+    expect(await order(s, 'OUT-P')).toMatchObject({
+      status: 'shipped',
+      shipped_at: new Date('2026-11-11T06:00:00Z'),
+    })
   })
 
   it('refuses an impossible transition as an exception without writing it, and lets a platform cancel stop picking', async () => {

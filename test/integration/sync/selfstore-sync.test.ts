@@ -40,13 +40,13 @@ const cursor = async () =>
 beforeAll(async () => {
   env = await testEnv({ clock, config: { SYNC_OVERLAP_MS: '300000' } })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: '官网',
     settings: { baseUrl: `${BASE}/api`, timeoutMs: 1000 },
     credentials: { apiKey: 'api-key-1', webhookSecret: 'whsec-1' },
   })
-  await upsertSkus(env.ctx.db, m.id, [
+  await upsertSkus(env.ctx, m.id, [
     { code: 'CUP-500', name: 'cup' },
     { code: 'TEA-01', name: 'tea' },
   ])

@@ -178,7 +178,7 @@ describe('linking', () => {
 
 describe('webhooks through the API', () => {
   it('rejects a wrong signature with 401 and stores nothing; stores a good one once and turns it into one order', async () => {
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'shopify',
       name: 'hooks',
       settings: { shopDomain: 'acme.myshopify.com' },
@@ -247,7 +247,7 @@ describe('stock per location', () => {
   it('pushes each location the stock of the warehouses mapped to it', async () => {
     const w1 = await createWarehouse(env.ctx.db, m.id, { code: 'NY', name: 'New York' })
     const w2 = await createWarehouse(env.ctx.db, m.id, { code: 'LA', name: 'Los Angeles' })
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'shopify',
       name: 'locations',
       settings: {
@@ -256,7 +256,7 @@ describe('stock per location', () => {
       },
       credentials: { accessToken: 'shpat_stock' },
     })
-    await upsertSkus(env.ctx.db, m.id, [{ code: 'MUG-BLUE', name: 'mug' }])
+    await upsertSkus(env.ctx, m.id, [{ code: 'MUG-BLUE', name: 'mug' }])
     const skuId = (
       await env.ctx.db
         .selectFrom('skus')
@@ -333,7 +333,7 @@ describe('stock per location', () => {
 
 describe('tokens', () => {
   it('refreshes a rejected token once and pulls with the new one; refreshes ahead of expiry next time', async () => {
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'shopify',
       name: 'tokens',
       settings: { shopDomain: 'acme.myshopify.com' },
@@ -402,7 +402,7 @@ describe('tokens', () => {
 
 describe('concurrent refresh', () => {
   it('refreshes a rotating token once when several workers find it expiring together', async () => {
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'shopify',
       name: 'rotating',
       settings: { shopDomain: 'acme.myshopify.com' },
@@ -437,7 +437,7 @@ describe('concurrent refresh', () => {
 
 describe('a shop waiting for OAuth', () => {
   it('is neither pulled nor pushed, and records no sync error, until its token arrives', async () => {
-    const shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+    const shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
       channel: 'shopify',
       name: 'pending',
       settings: { shopDomain: 'acme.myshopify.com' },
@@ -450,7 +450,7 @@ describe('a shop waiting for OAuth', () => {
         await env.ctx.db.selectFrom('sync_errors').select('id').where('shop_id', '=', shop.id).execute(),
       ).toEqual([])
       await createWarehouse(env.ctx.db, m.id, { code: 'PEND', name: 'pending' })
-      await upsertSkus(env.ctx.db, m.id, [{ code: 'PEND-1', name: 'pending sku' }])
+      await upsertSkus(env.ctx, m.id, [{ code: 'PEND-1', name: 'pending sku' }])
       await upsertMappings(
         env.ctx.db,
         m.id,

@@ -27,7 +27,7 @@ beforeAll(async () => {
   env = await testEnv()
   m = await seedMerchant(env.ctx)
   top = await startTopSandbox({ seed: 21, catalogue, ...cred, refundRate: 0 })
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'taobao',
     name: '天猫',
     settings: { baseUrl: top.url, ratePerSecond: 1000, tmc: true },

@@ -28,7 +28,7 @@ const stored = async () =>
 beforeAll(async () => {
   env = await testEnv({ clock, config: { SYNC_OVERLAP_MS: '300000' } })
   m = await seedMerchant(env.ctx)
-  shop = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  shop = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'woocommerce',
     name: 'woo',
     settings: { baseUrl: SITE, timeoutMs: 200 },

@@ -81,7 +81,7 @@ async function order(shop: Shop, receiver: object, externalId: string) {
     .set({ receiver: JSON.stringify(receiver) })
     .where('id', '=', orderId)
     .execute()
-  expect(await allocateOrder(env.ctx.db, m.id, orderId)).toBe('allocated')
+  expect(await allocateOrder(env.ctx, m.id, orderId)).toBe('allocated')
   return orderId
 }
 
@@ -103,20 +103,20 @@ beforeAll(async () => {
   m = await seedMerchant(env.ctx)
   other = await seedMerchant(env.ctx, 'Other')
   sb = await startWaybillSandbox({ top: TOP, sf: SF })
-  taobao = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  taobao = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'taobao',
     name: '天猫旗舰店',
     settings: { baseUrl: `${sb.url}/top`, timeoutMs: 5000 },
     credentials: TOP,
   })
-  store = await createShop(env.ctx.db, env.ctx.config.secretKey, m.id, {
+  store = await createShop(env.ctx, env.ctx.config.secretKey, m.id, {
     channel: 'selfstore',
     name: '自营商城',
     settings: { baseUrl: 'https://own.example', defaultCarrier: 'SF' },
     credentials: { apiKey: 'k' },
   })
   wh = await createWarehouse(env.ctx.db, m.id, { code: 'HZ1', name: '杭州一仓' })
-  await upsertSkus(env.ctx.db, m.id, [{ code: 'CUP', name: '马克杯' }])
+  await upsertSkus(env.ctx, m.id, [{ code: 'CUP', name: '马克杯' }])
   skuId = (
     await env.ctx.db.selectFrom('skus').select('id').where('merchant_id', '=', m.id).executeTakeFirstOrThrow()
   ).id
