@@ -11,13 +11,16 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runWriteback } from '../../src/fulfillment/writeback.js'
 import { allocateOrder } from '../../src/inventory/allocate.js'
 import { receive } from '../../src/inventory/operations.js'
+import { newId } from '../../src/lib/ids.js'
 import { startSelfstoreSandbox, type SelfstoreSandbox } from '../../src/sandbox/selfstore-server.js'
 import { createShop } from '../../src/shops/repo.js'
 import { upsertSkus } from '../../src/skus/repo.js'
 import { seedOrder } from '../helpers/orders.js'
 import {
   browserMissing,
+  chooseLanguage,
   eventually,
+  expectWithinHandheld,
   openSignedIn,
   shoot,
   SCREENS,
@@ -331,7 +334,7 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
     await context.close()
   })
 
-  it('reads well in English at 1280 px and in Chinese at 360 px (screenshots to look at)', async () => {
+  it('reads well in English at 1280 px, and at 360 px in Chinese and English with the actions of every wave on the screen', async () => {
     const desk = await openSignedIn(w, w.data.logins.warehouse, PASSWORD, '/app/floor/waves', {
       width: 1280,
       height: 800,
@@ -373,9 +376,70 @@ describe.skipIf(browserMissing())('the warehouse floor', () => {
     await shoot(hand.page, 'floor-pack-360')
     await hand.page.goto(`${w.base}/app/floor/waves`)
     await hand.page.getByRole('tab', { name: '全部' }).click()
-    await hand.page.locator('.ant-table-row', { hasText: 'W000001' }).waitFor()
-    expect(await hand.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)
+    const wave = hand.page.locator('.ant-table-row', { hasText: 'W000001' })
+    await wave.waitFor()
+    // The wave is a card: its number, stage and both actions on the screen, none past its edge.
+    await expectWithinHandheld(hand.page, [
+      wave.getByText('W000001'),
+      wave.getByText('已拣完'),
+      wave.getByRole('button', { name: /拣\s*货/ }),
+      wave.getByTestId('wave-waybills-open'),
+      hand.page.getByRole('button', { name: '创建波次' }),
+    ])
     await shoot(hand.page, 'floor-waves-360')
+    // A writeback the store refused, as the worker leaves it after its last attempt: 重试 is the
+    // handheld's one action on this screen.
+    const refused = await w.env.ctx.db
+      .selectFrom('orders')
+      .select(['id', 'shop_id'])
+      .where('id', '=', orders[1]!.id)
+      .executeTakeFirstOrThrow()
+    // (Once: a retried test finds it there.)
+    await w.env.ctx.db.deleteFrom('shipment_writebacks').where('order_id', '=', refused.id).execute()
+    await w.env.ctx.db
+      .insertInto('shipment_writebacks')
+      .values({
+        id: newId(),
+        merchant_id: w.data.merchantId,
+        shipment_id: newId(),
+        order_id: refused.id,
+        shop_id: refused.shop_id,
+        parcel_no: 1,
+        status: 'failed',
+        attempts: 6,
+        last_error: 'order is cancelled and cannot be fulfilled',
+        note: null,
+        done_at: null,
+      })
+      .execute()
+    await hand.page.goto(`${w.base}/app/floor/writebacks`)
+    const failed = hand.page.locator('.ant-table-row', { hasText: orders[1]!.externalId })
+    await failed.waitFor()
+    await expectWithinHandheld(hand.page, [
+      failed.getByText(orders[1]!.externalId),
+      failed.getByText('失败'),
+      failed.getByText('「order is cancelled and cannot be fulfilled」'),
+      failed.getByRole('button', { name: /重\s*试/ }),
+    ])
+    await shoot(hand.page, 'floor-writebacks-360')
+    await hand.page.getByRole('tab', { name: '全部' }).click()
+    const sent = hand.page.locator('.ant-table-row', { hasText: orders[0]!.externalId })
+    await sent.waitFor()
+    await expectWithinHandheld(hand.page, [sent.getByText('顺丰速运 SF1234567001'), sent.getByText('已回传')])
+    await chooseLanguage(hand.page, 'EN')
+    await hand.page.getByRole('heading', { name: 'Shipment writebacks' }).waitFor()
+    await hand.page.getByRole('tab', { name: 'Failed' }).click()
+    await expectWithinHandheld(hand.page, [failed.getByRole('button', { name: 'Retry' })])
+    await shoot(hand.page, 'floor-writebacks-360-en')
+    await hand.page.goto(`${w.base}/app/floor/waves`)
+    await hand.page.getByRole('tab', { name: 'All' }).click()
+    await wave.waitFor()
+    await expectWithinHandheld(hand.page, [
+      wave.getByRole('button', { name: 'Pick' }),
+      wave.getByTestId('wave-waybills-open'),
+    ])
+    await shoot(hand.page, 'floor-waves-360-en')
+    await chooseLanguage(hand.page, '中文')
     await hand.context.close()
   })
 })

@@ -282,3 +282,40 @@ export async function fontsOf(page: Page, selector: string): Promise<string[]> {
  */
 export const eventually = <T>(read: () => Promise<T> | T, message?: string) =>
   expect.poll(read, { timeout: 30_000, interval: 100, ...(message ? { message } : {}) })
+
+/**
+ * The handheld's rule: each target (a screen's primary action, a key column) lies wholly inside the
+ * viewport's width, and nothing scrolls sideways, neither the page nor a table on it: a column cut
+ * off at the edge of a table that scrolls inside its card is out of reach for a person with a
+ * scanner in the other hand.
+ */
+export async function expectWithinHandheld(page: Page, targets: Locator[]): Promise<void> {
+  const width = page.viewportSize()!.width
+  for (const target of targets) {
+    const box = await target.boundingBox()
+    expect(box, `${String(target)} is not on the page`).not.toBeNull()
+    expect(box!.x, `${String(target)} starts left of the screen`).toBeGreaterThanOrEqual(0)
+    expect(box!.x + box!.width, `${String(target)} ends past ${width} px`).toBeLessThanOrEqual(width)
+  }
+  const sideways = await page.evaluate(() =>
+    [
+      document.documentElement,
+      ...document.querySelectorAll<HTMLElement>('.ant-table-content, .ant-table-body'),
+    ]
+      .filter((el) => el.scrollWidth > el.clientWidth)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${el.scrollWidth} > ${el.clientWidth}`),
+  )
+  expect(sideways, 'scrolls sideways').toEqual([])
+}
+
+/**
+ * Switch the console's language ('EN' or '中文') and wait until the choice is saved on the user
+ * (PATCH /me): a page opened or reloaded before then starts in the language before.
+ */
+export async function chooseLanguage(page: Page, label: 'EN' | '中文'): Promise<void> {
+  const saved = page.waitForResponse(
+    (r) => r.request().method() === 'PATCH' && new URL(r.url()).pathname === '/me' && r.ok(),
+  )
+  await page.getByText(label, { exact: true }).click()
+  await saved
+}

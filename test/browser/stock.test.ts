@@ -7,7 +7,16 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bearer } from '../helpers/app.js'
-import { browserMissing, eventually, openSignedIn, shoot, startWorld, type World } from './harness.js'
+import {
+  browserMissing,
+  chooseLanguage,
+  eventually,
+  expectWithinHandheld,
+  openSignedIn,
+  shoot,
+  startWorld,
+  type World,
+} from './harness.js'
 import { PASSWORD } from './seed.js'
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
@@ -283,5 +292,38 @@ describe.skipIf(browserMissing())('stock screens', () => {
     await small.page.getByText('Movements').first().waitFor()
     await shoot(small.page, 'stock-movements-360-en')
     await small.context.close()
+  })
+
+  it('lists receipts, count sheets and transfers on a 360 px handheld in Chinese and English', async () => {
+    const { page, context } = await openSignedIn(
+      w,
+      w.data.logins.warehouse,
+      PASSWORD,
+      '/app/stock/receipts',
+      HANDHELD,
+    )
+    // Each list: 新建 and every row's number, state and figure (units, amount, progress) on the screen.
+    const lists = [
+      ['receipts', '新建入库单', 'New receipt', '已过账', 'Posted', '¥'],
+      ['counts', '新建盘点单', 'New count sheet', '已审核', 'Approved', '/'],
+      ['transfers', '新建调拨单', 'New transfer', '已收货', 'Received', '4/5'],
+    ] as const
+    for (const lang of ['zh', 'en'] as const) {
+      if (lang === 'en') await chooseLanguage(page, 'EN')
+      for (const [path, zhNew, enNew, zhState, enState, figure] of lists) {
+        await page.goto(`${w.base}/app/stock/${path}`)
+        const row = page.locator('.ant-table-row').first()
+        await row.waitFor()
+        await expectWithinHandheld(page, [
+          page.getByRole('button', { name: lang === 'zh' ? zhNew : enNew }),
+          row.locator('.mono').first(),
+          row.getByText(lang === 'zh' ? zhState : enState),
+          row.locator('td').last().getByText(figure),
+        ])
+        await shoot(page, `stock-${path}-360${lang === 'en' ? '-en' : ''}`)
+      }
+    }
+    await chooseLanguage(page, '中文')
+    await context.close()
   })
 })

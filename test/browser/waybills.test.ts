@@ -20,6 +20,8 @@ import { upsertSkus } from '../../src/skus/repo.js'
 import { seedOrder } from '../helpers/orders.js'
 import {
   browserMissing,
+  chooseLanguage,
+  expectWithinHandheld,
   choose,
   eventually,
   openSignedIn,
@@ -405,8 +407,22 @@ describe.skipIf(browserMissing())('e-waybills on the floor', () => {
     await hand.page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' }).first().waitFor()
     // The warehouse reads and refreshes; it adds nothing.
     expect(await hand.page.getByRole('button', { name: '添加账号' }).count()).toBe(0)
-    expect(await hand.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360)
+    // Each account's branches with their balance and 刷新余额 on the screen; the defaults below too.
+    const account = hand.page.locator('.ant-table-row', { hasText: '菜鸟 杭州仓' }).first()
+    await expectWithinHandheld(hand.page, [
+      account.getByText('中通快递（ZTO） · 杭州余杭区仓前网点'),
+      account.getByRole('button', { name: '刷新余额' }),
+      hand.page
+        .getByTestId('waybill-defaults')
+        .locator('.ant-table-row', { hasText: 'HZ' })
+        .getByText('顺丰月结'),
+    ])
     await shoot(hand.page, 'waybills-accounts-360')
+    await chooseLanguage(hand.page, 'EN')
+    await hand.page.getByRole('heading', { name: 'E-waybill accounts' }).waitFor()
+    await expectWithinHandheld(hand.page, [account.getByRole('button', { name: 'Refresh balance' })])
+    await shoot(hand.page, 'waybills-accounts-360-en')
+    await chooseLanguage(hand.page, '中文')
     await hand.context.close()
   })
 })

@@ -5,7 +5,7 @@
  * per warehouse. The warehouse sees the list and refreshes balances.
  */
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons'
-import { App, Button, Tag, Typography, Space } from 'antd'
+import { App, Button, Flex, Tag, Typography } from 'antd'
 import { useEffect, useState } from 'react'
 import { endpoints } from '../../api/endpoints'
 import type { Shop, WaybillAccount } from '../../api/types'
@@ -59,6 +59,70 @@ export function WaybillAccountsPage() {
     }
   }
 
+  const name = (a: WaybillAccount) => (
+    <div>
+      <Typography.Text strong>{a.name}</Typography.Text>
+      {!a.active && <Tag style={{ marginLeft: 8 }}>{t('floor.accounts.inactive')}</Tag>}
+      <div className="ep-muted">{t(`floor.accounts.provider_name.${a.provider}`)}</div>
+    </div>
+  )
+  const branches = (a: WaybillAccount) =>
+    a.subscriptions.length === 0 ? (
+      '—'
+    ) : (
+      <div data-testid="account-branches">
+        {a.subscriptions.flatMap((s) =>
+          s.branches.map((b) => (
+            <div key={`${s.cpCode}|${b.branchCode}`} style={{ whiteSpace: desk ? 'nowrap' : 'normal' }}>
+              {carrierName(s.cpCode)} · {b.branchName || b.branchCode}
+              {/* The handheld has no room for the balance column: it follows its branch. */}
+              {!desk && b.quantity !== null && (
+                <Typography.Text className="num" type={b.quantity < 100 ? 'danger' : undefined}>
+                  {' '}
+                  · {t('floor.accounts.balance')} {b.quantity.toLocaleString(i18n.locale)}
+                </Typography.Text>
+              )}
+            </div>
+          )),
+        )}
+      </div>
+    )
+  const checked = (a: WaybillAccount) => (
+    <>
+      {a.checkedAt ? <Time value={a.checkedAt} /> : t('floor.accounts.never')}
+      {a.checkError && (
+        <div>
+          <Typography.Text type="danger">
+            {t('floor.accounts.checkError', { message: a.checkError })}
+          </Typography.Text>
+        </div>
+      )}
+    </>
+  )
+  /** 刷新余额 for everyone, 编辑 for the admin; on the handheld large buttons sharing the width. */
+  const actions = (a: WaybillAccount) => (
+    <Flex gap={desk ? 4 : 8} wrap>
+      <Button
+        size={desk ? 'small' : 'large'}
+        style={desk ? undefined : { flex: 1 }}
+        icon={<ReloadOutlined />}
+        loading={refreshing === a.id}
+        onClick={() => void refresh(a)}
+      >
+        {t('floor.accounts.refresh')}
+      </Button>
+      {admin && (
+        <Button
+          size={desk ? 'small' : 'large'}
+          style={desk ? undefined : { flex: 1 }}
+          onClick={() => setEditing(a)}
+        >
+          {t('floor.accounts.edit')}
+        </Button>
+      )}
+    </Flex>
+  )
+
   return (
     <>
       <ListPage<WaybillAccount>
@@ -77,136 +141,94 @@ export function WaybillAccountsPage() {
           loading: list.loading,
           dataSource: list.items,
           pagination: false,
-          scroll: { x: 'max-content' },
           locale: { emptyText: <EmptyState text={t('floor.accounts.empty')} /> },
-          columns: [
-            {
-              title: t('floor.accounts.name'),
-              dataIndex: 'name',
-              render: (name: string, a) => (
-                <>
-                  <Typography.Text strong>{name}</Typography.Text>
-                  {!a.active && <Tag style={{ marginLeft: 8 }}>{t('floor.accounts.inactive')}</Tag>}
-                  <div className="ep-muted">{t(`floor.accounts.provider_name.${a.provider}`)}</div>
-                </>
-              ),
-            },
-            {
-              title: t('floor.accounts.shop'),
-              key: 'shop',
-              responsive: ['md'],
-              render: (_: unknown, a) => shopName(a.shopId) ?? t('floor.accounts.direct'),
-            },
-            {
-              title: t('floor.accounts.carriers'),
-              key: 'carriers',
-              render: (_: unknown, a) =>
-                a.subscriptions.length === 0 ? (
-                  '—'
-                ) : (
-                  <div data-testid="account-branches">
-                    {a.subscriptions.flatMap((s) =>
-                      s.branches.map((b) => (
-                        <div
-                          key={`${s.cpCode}|${b.branchCode}`}
-                          style={{ whiteSpace: desk ? 'nowrap' : 'normal' }}
-                        >
-                          {carrierName(s.cpCode)} · {b.branchName || b.branchCode}
-                          {/* The handheld has no room for the balance column: it follows its branch. */}
-                          {!desk && b.quantity !== null && (
-                            <Typography.Text className="num" type={b.quantity < 100 ? 'danger' : undefined}>
-                              {' '}
-                              · {t('floor.accounts.balance')} {b.quantity.toLocaleString(i18n.locale)}
-                            </Typography.Text>
-                          )}
+          // On the handheld the account is one stacked cell that wraps instead of scrolling sideways.
+          ...(desk ? {} : { scroll: {} }),
+          columns: desk
+            ? [
+                {
+                  title: t('floor.accounts.name'),
+                  dataIndex: 'name',
+                  render: (_: string, a) => name(a),
+                },
+                {
+                  title: t('floor.accounts.shop'),
+                  key: 'shop',
+                  render: (_: unknown, a) => shopName(a.shopId) ?? t('floor.accounts.direct'),
+                },
+                {
+                  title: t('floor.accounts.carriers'),
+                  key: 'carriers',
+                  render: (_: unknown, a) => branches(a),
+                },
+                {
+                  title: t('floor.accounts.balance'),
+                  key: 'balance',
+                  align: 'right',
+                  render: (_: unknown, a) =>
+                    a.subscriptions.length === 0
+                      ? '—'
+                      : a.subscriptions.flatMap((s) =>
+                          s.branches.map((b) => (
+                            <div key={`${s.cpCode}|${b.branchCode}`} className="num">
+                              {b.quantity === null ? (
+                                <span className="ep-muted">{t('floor.accounts.noBalance')}</span>
+                              ) : (
+                                <Typography.Text type={b.quantity < 100 ? 'danger' : undefined}>
+                                  {b.quantity.toLocaleString(i18n.locale)}
+                                </Typography.Text>
+                              )}
+                            </div>
+                          )),
+                        ),
+                },
+                {
+                  title: t('floor.accounts.sender'),
+                  key: 'sender',
+                  responsive: ['lg'],
+                  render: (_: unknown, a) =>
+                    a.sender ? (
+                      <>
+                        <div>
+                          {a.sender.name} <span className="mono">{a.sender.mobile}</span>
                         </div>
-                      )),
-                    )}
-                  </div>
-                ),
-            },
-            {
-              title: t('floor.accounts.balance'),
-              key: 'balance',
-              align: 'right',
-              responsive: ['sm'],
-              render: (_: unknown, a) =>
-                a.subscriptions.length === 0
-                  ? '—'
-                  : a.subscriptions.flatMap((s) =>
-                      s.branches.map((b) => (
-                        <div key={`${s.cpCode}|${b.branchCode}`} className="num">
-                          {b.quantity === null ? (
-                            <span className="ep-muted">{t('floor.accounts.noBalance')}</span>
-                          ) : (
-                            <Typography.Text type={b.quantity < 100 ? 'danger' : undefined}>
-                              {b.quantity.toLocaleString(i18n.locale)}
-                            </Typography.Text>
-                          )}
+                        <div className="ep-muted" style={{ maxWidth: 260 }}>
+                          {[a.sender.address.province, a.sender.address.city, a.sender.address.district]
+                            .filter(Boolean)
+                            .join('')}
+                          {a.sender.address.detail}
                         </div>
-                      )),
+                      </>
+                    ) : (
+                      '—'
                     ),
-            },
-            {
-              title: t('floor.accounts.sender'),
-              key: 'sender',
-              responsive: ['lg'],
-              render: (_: unknown, a) =>
-                a.sender ? (
-                  <>
-                    <div>
-                      {a.sender.name} <span className="mono">{a.sender.mobile}</span>
-                    </div>
-                    <div className="ep-muted" style={{ maxWidth: 260 }}>
-                      {[a.sender.address.province, a.sender.address.city, a.sender.address.district]
-                        .filter(Boolean)
-                        .join('')}
-                      {a.sender.address.detail}
-                    </div>
-                  </>
-                ) : (
-                  '—'
-                ),
-            },
-            {
-              title: t('floor.accounts.checkedAt'),
-              key: 'checked',
-              responsive: ['md'],
-              render: (_: unknown, a) => (
-                <>
-                  {a.checkedAt ? <Time value={a.checkedAt} /> : t('floor.accounts.never')}
-                  {a.checkError && (
-                    <div>
-                      <Typography.Text type="danger">
-                        {t('floor.accounts.checkError', { message: a.checkError })}
-                      </Typography.Text>
-                    </div>
-                  )}
-                </>
-              ),
-            },
-            {
-              title: t('common.actions'),
-              key: 'actions',
-              render: (_: unknown, a) => (
-                <Space size={4} wrap>
-                  <Button
-                    size="small"
-                    icon={<ReloadOutlined />}
-                    loading={refreshing === a.id}
-                    onClick={() => void refresh(a)}
-                  >
-                    {t('floor.accounts.refresh')}
-                  </Button>
-                  {admin && (
-                    <Button size="small" onClick={() => setEditing(a)}>
-                      {t('floor.accounts.edit')}
-                    </Button>
-                  )}
-                </Space>
-              ),
-            },
-          ],
+                },
+                {
+                  title: t('floor.accounts.checkedAt'),
+                  key: 'checked',
+                  render: (_: unknown, a) => checked(a),
+                },
+                {
+                  title: t('common.actions'),
+                  key: 'actions',
+                  render: (_: unknown, a) => actions(a),
+                },
+              ]
+            : [
+                {
+                  title: t('floor.accounts.name'),
+                  key: 'account',
+                  render: (_: unknown, a) => (
+                    <Flex vertical gap={4} style={{ fontSize: 16 }}>
+                      {name(a)}
+                      <div className="ep-muted">{shopName(a.shopId) ?? t('floor.accounts.direct')}</div>
+                      {branches(a)}
+                      <div className="ep-muted">{checked(a)}</div>
+                      {actions(a)}
+                    </Flex>
+                  ),
+                },
+              ],
         }}
         pager={<CursorPager list={list} />}
       />

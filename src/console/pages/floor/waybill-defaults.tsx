@@ -1,8 +1,9 @@
 /** Default account and carrier per shop and per warehouse (GET/PUT /waybill-defaults). */
-import { App, Card, Select, Table, Tag, Typography } from 'antd'
+import { App, Card, Flex, Select, Table, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { endpoints } from '../../api/endpoints'
 import type { Shop, Warehouse, WaybillAccount, WaybillDefault } from '../../api/types'
+import { useDesk } from '../../components/layout'
 import { ErrorAlert } from '../../components/states'
 import { useI18n } from '../../i18n'
 import { waybillRefusal } from './waybill-print'
@@ -29,6 +30,7 @@ export function Defaults({
   const i18n = useI18n()
   const { t } = i18n
   const { message } = App.useApp()
+  const desk = useDesk()
   const [warehouses, setWarehouses] = useState<Warehouse[]>([])
   const [defaults, setDefaults] = useState<WaybillDefault[]>([])
   const [error, setError] = useState<unknown>(null)
@@ -72,6 +74,48 @@ export function Defaults({
   const carriersOf = (accountId: string | undefined) =>
     accounts.find((a) => a.id === accountId)?.subscriptions.map((s) => s.cpCode) ?? []
 
+  const scope = (r: DefaultRow) => (
+    <>
+      <Tag>{t(`floor.accounts.defaults.${r.scope}`)}</Tag>
+      {r.name}
+    </>
+  )
+  const account = (r: DefaultRow, width: number | string) =>
+    admin ? (
+      <Select
+        style={{ width }}
+        allowClear
+        placeholder={t('floor.accounts.defaults.none')}
+        aria-label={`${r.name} ${t('floor.accounts.defaults.account')}`}
+        value={r.current?.accountId}
+        options={accounts.map((a) => ({ value: a.id, label: a.name }))}
+        onChange={(id?: string) => {
+          if (!id) return void save(r, null)
+          const first = carriersOf(id)[0]
+          if (first) void save(r, id, first)
+        }}
+      />
+    ) : (
+      (accounts.find((a) => a.id === r.current?.accountId)?.name ?? t('floor.accounts.defaults.none'))
+    )
+  const carrier = (r: DefaultRow, width: number | string) =>
+    admin && r.current ? (
+      <Select
+        style={{ width }}
+        aria-label={`${r.name} ${t('floor.accounts.defaults.carrier')}`}
+        value={r.current.cpCode}
+        options={carriersOf(r.current.accountId).map((cp) => ({
+          value: cp,
+          label: carrierName(cp),
+        }))}
+        onChange={(cp: string) => void save(r, r.current!.accountId, cp)}
+      />
+    ) : r.current ? (
+      carrierName(r.current.cpCode)
+    ) : (
+      '—'
+    )
+
   return (
     <div className="ep-page" style={{ paddingTop: 0 }}>
       <Card title={t('floor.accounts.defaults.title')} styles={{ body: { padding: 16 } }}>
@@ -82,64 +126,43 @@ export function Defaults({
           size="middle"
           pagination={false}
           dataSource={rows}
-          scroll={{ x: 'max-content' }}
+          // On the handheld the one cell wraps instead of scrolling sideways.
+          scroll={desk ? { x: 'max-content' } : {}}
           data-testid="waybill-defaults"
-          columns={[
-            {
-              title: t('floor.accounts.defaults.scope'),
-              key: 'scope',
-              render: (_: unknown, r) => (
-                <>
-                  <Tag>{t(`floor.accounts.defaults.${r.scope}`)}</Tag>
-                  {r.name}
-                </>
-              ),
-            },
-            {
-              title: t('floor.accounts.defaults.account'),
-              key: 'account',
-              render: (_: unknown, r) =>
-                admin ? (
-                  <Select
-                    style={{ width: 200 }}
-                    allowClear
-                    placeholder={t('floor.accounts.defaults.none')}
-                    aria-label={`${r.name} ${t('floor.accounts.defaults.account')}`}
-                    value={r.current?.accountId}
-                    options={accounts.map((a) => ({ value: a.id, label: a.name }))}
-                    onChange={(id?: string) => {
-                      if (!id) return void save(r, null)
-                      const first = carriersOf(id)[0]
-                      if (first) void save(r, id, first)
-                    }}
-                  />
-                ) : (
-                  (accounts.find((a) => a.id === r.current?.accountId)?.name ??
-                  t('floor.accounts.defaults.none'))
-                ),
-            },
-            {
-              title: t('floor.accounts.defaults.carrier'),
-              key: 'carrier',
-              render: (_: unknown, r) =>
-                admin && r.current ? (
-                  <Select
-                    style={{ width: 200 }}
-                    aria-label={`${r.name} ${t('floor.accounts.defaults.carrier')}`}
-                    value={r.current.cpCode}
-                    options={carriersOf(r.current.accountId).map((cp) => ({
-                      value: cp,
-                      label: carrierName(cp),
-                    }))}
-                    onChange={(cp: string) => void save(r, r.current!.accountId, cp)}
-                  />
-                ) : r.current ? (
-                  carrierName(r.current.cpCode)
-                ) : (
-                  '—'
-                ),
-            },
-          ]}
+          columns={
+            desk
+              ? [
+                  {
+                    title: t('floor.accounts.defaults.scope'),
+                    key: 'scope',
+                    render: (_: unknown, r) => scope(r),
+                  },
+                  {
+                    title: t('floor.accounts.defaults.account'),
+                    key: 'account',
+                    render: (_: unknown, r) => account(r, 200),
+                  },
+                  {
+                    title: t('floor.accounts.defaults.carrier'),
+                    key: 'carrier',
+                    render: (_: unknown, r) => carrier(r, 200),
+                  },
+                ]
+              : [
+                  // The handheld: the shop or warehouse, its account and carrier under it.
+                  {
+                    title: t('floor.accounts.defaults.scope'),
+                    key: 'scope',
+                    render: (_: unknown, r) => (
+                      <Flex vertical gap={4} style={{ fontSize: 16 }}>
+                        <div style={{ overflowWrap: 'anywhere' }}>{scope(r)}</div>
+                        {account(r, '100%')}
+                        <div className="ep-muted">{carrier(r, '100%')}</div>
+                      </Flex>
+                    ),
+                  },
+                ]
+          }
         />
       </Card>
     </div>

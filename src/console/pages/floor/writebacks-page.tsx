@@ -1,5 +1,8 @@
-/** 发货回传: what each platform answered to our shipments; failed ones show its own words and retry. */
-import { App, Button, Tag, Typography } from 'antd'
+/**
+ * 发货回传: what each platform answered to our shipments; failed ones show its own words and retry.
+ * On the handheld one stacked cell per writeback, with its state and 重试 beside it.
+ */
+import { App, Button, Flex, Tag, Typography } from 'antd'
 import { useState } from 'react'
 import { endpoints } from '../../api/endpoints'
 import { CARRIERS, type Carrier, type Writeback } from '../../api/types'
@@ -38,6 +41,11 @@ export function WritebacksPage() {
       void message.error(refusalText(i18n, err))
     }
   }
+  /** 顺丰速运 SF1234567001: the carrier's name where we know it, the platform's code otherwise. */
+  const tracking = (w: Writeback) =>
+    w.trackingNumber
+      ? `${w.carrier && (CARRIERS as readonly string[]).includes(w.carrier) ? t(`floor.carrier.${w.carrier as Carrier}`) : (w.carrier ?? '')} ${w.trackingNumber}`
+      : null
   return (
     <ListPage<Writeback>
       title={t('floor.writebacks.title')}
@@ -57,76 +65,122 @@ export function WritebacksPage() {
         dataSource: list.items,
         pagination: false,
         locale: { emptyText: <EmptyState text={t('floor.writebacks.empty')} /> },
-        columns: [
-          {
-            title: t('floor.writebacks.order'),
-            dataIndex: 'orderExternalId',
-            fixed: desk ? 'left' : undefined,
-            render: (v: string, w) => (
-              <span>
-                <span className="mono">{v}</span>
-                <div className="ep-muted" style={{ fontSize: 12 }}>
-                  {t(`channels.${w.channel}`)}
-                </div>
-              </span>
-            ),
-          },
-          { title: t('floor.writebacks.shop'), dataIndex: 'shopName', responsive: ['md'] },
-          {
-            title: t('floor.writebacks.tracking'),
-            key: 'tracking',
-            render: (_: unknown, w) => (
-              <span className="mono">
-                {w.trackingNumber
-                  ? `${w.carrier && (CARRIERS as readonly string[]).includes(w.carrier) ? t(`floor.carrier.${w.carrier as Carrier}`) : (w.carrier ?? '')} ${w.trackingNumber}`
-                  : '—'}
-              </span>
-            ),
-          },
-          {
-            title: t('floor.writebacks.status'),
-            dataIndex: 'status',
-            render: (s: Writeback['status']) => (
-              <Tag color={COLOR[s]}>{t(`floor.writebacks.statusLabel.${s}`)}</Tag>
-            ),
-          },
-          {
-            title: t('floor.writebacks.attempts'),
-            dataIndex: 'attempts',
-            align: 'right',
-            className: 'num',
-            responsive: ['md'],
-          },
-          {
-            title: t('floor.writebacks.error'),
-            dataIndex: 'lastError',
-            render: (e: string | null, w) =>
-              e ? (
-                <Typography.Text type="danger" style={{ maxWidth: 420, display: 'inline-block' }}>
-                  「{e}」
-                </Typography.Text>
-              ) : (
-                <span className="ep-muted">{w.note ?? ''}</span>
-              ),
-          },
-          {
-            title: t('floor.writebacks.updatedAt'),
-            dataIndex: 'updatedAt',
-            responsive: ['md'],
-            render: (v: string) => <Time value={v} />,
-          },
-          {
-            title: t('common.actions'),
-            key: 'actions',
-            fixed: desk ? 'right' : undefined,
-            render: (_: unknown, w) =>
-              w.status === 'done' ? null : (
-                <Button size="small" onClick={() => void retry(w)}>
-                  {t('floor.writebacks.retry')}
-                </Button>
-              ),
-          },
-        ],
+        // On the handheld the cells wrap to the screen instead of scrolling sideways.
+        ...(desk ? {} : { scroll: {} }),
+        columns: desk
+          ? [
+              {
+                title: t('floor.writebacks.order'),
+                dataIndex: 'orderExternalId',
+                fixed: 'left',
+                render: (v: string, w) => (
+                  <span>
+                    <span className="mono">{v}</span>
+                    <div className="ep-muted" style={{ fontSize: 12 }}>
+                      {t(`channels.${w.channel}`)}
+                    </div>
+                  </span>
+                ),
+              },
+              { title: t('floor.writebacks.shop'), dataIndex: 'shopName', responsive: ['md'] },
+              {
+                title: t('floor.writebacks.tracking'),
+                key: 'tracking',
+                render: (_: unknown, w) => <span className="mono">{tracking(w) ?? '—'}</span>,
+              },
+              {
+                title: t('floor.writebacks.status'),
+                dataIndex: 'status',
+                render: (s: Writeback['status']) => (
+                  <Tag color={COLOR[s]}>{t(`floor.writebacks.statusLabel.${s}`)}</Tag>
+                ),
+              },
+              {
+                title: t('floor.writebacks.attempts'),
+                dataIndex: 'attempts',
+                align: 'right',
+                className: 'num',
+              },
+              {
+                title: t('floor.writebacks.error'),
+                dataIndex: 'lastError',
+                render: (e: string | null, w) =>
+                  e ? (
+                    <Typography.Text type="danger" style={{ maxWidth: 420, display: 'inline-block' }}>
+                      「{e}」
+                    </Typography.Text>
+                  ) : (
+                    <span className="ep-muted">{w.note ?? ''}</span>
+                  ),
+              },
+              {
+                title: t('floor.writebacks.updatedAt'),
+                dataIndex: 'updatedAt',
+                render: (v: string) => <Time value={v} />,
+              },
+              {
+                title: t('common.actions'),
+                key: 'actions',
+                fixed: 'right',
+                render: (_: unknown, w) =>
+                  w.status === 'done' ? null : (
+                    <Button size="small" onClick={() => void retry(w)}>
+                      {t('floor.writebacks.retry')}
+                    </Button>
+                  ),
+              },
+            ]
+          : [
+              // The handheld: the order and what the platform said, stacked; the state and 重试 beside.
+              {
+                title: t('floor.writebacks.order'),
+                key: 'order',
+                render: (_: unknown, w) => (
+                  <Flex vertical gap={2} style={{ fontSize: 16 }}>
+                    <span className="mono" style={{ overflowWrap: 'anywhere' }}>
+                      {w.orderExternalId}
+                    </span>
+                    <div className="ep-muted" style={{ overflowWrap: 'anywhere' }}>
+                      {t(`channels.${w.channel}`)} · {w.shopName}
+                    </div>
+                    {tracking(w) && (
+                      <div className="mono" style={{ overflowWrap: 'anywhere' }}>
+                        {tracking(w)}
+                      </div>
+                    )}
+                    {w.lastError ? (
+                      <Typography.Text type="danger" style={{ overflowWrap: 'anywhere' }}>
+                        「{w.lastError}」
+                      </Typography.Text>
+                    ) : (
+                      w.note && <span className="ep-muted">{w.note}</span>
+                    )}
+                    <div className="ep-muted" style={{ fontVariantNumeric: 'tabular-nums' }}>
+                      <Time value={w.updatedAt} />
+                      {w.attempts > 0 && ` · ${t('floor.writebacks.attemptsValue', { n: w.attempts })}`}
+                    </div>
+                  </Flex>
+                ),
+              },
+              {
+                title: t('floor.writebacks.status'),
+                key: 'status',
+                align: 'right',
+                width: 1,
+                render: (_: unknown, w) => (
+                  <Flex vertical gap={8} align="end">
+                    <Tag color={COLOR[w.status]} style={{ marginInlineEnd: 0 }}>
+                      {t(`floor.writebacks.statusLabel.${w.status}`)}
+                    </Tag>
+                    {w.status !== 'done' && (
+                      <Button size="large" onClick={() => void retry(w)} data-testid="writeback-retry">
+                        {t('floor.writebacks.retry')}
+                      </Button>
+                    )}
+                  </Flex>
+                ),
+              },
+            ],
       }}
       pager={<CursorPager list={list} />}
     />

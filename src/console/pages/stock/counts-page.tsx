@@ -66,6 +66,22 @@ export function CountsPage() {
             ),
           },
         ]}
+        narrow={{
+          facts: (c) => (
+            <>
+              {c.warehouseName}
+              {(c.binFrom || c.binTo) && (
+                <span className="mono">{` · ${c.binFrom ?? '…'} ~ ${c.binTo ?? '…'}`}</span>
+              )}
+            </>
+          ),
+          figureTitle: t('stock.field.lines'),
+          figure: (c) => (
+            <span className="num">
+              {t('stock.count.progress', { done: c.countedCount, all: c.lineCount })}
+            </span>
+          ),
+        }}
       />
       <NewCount
         open={creating}

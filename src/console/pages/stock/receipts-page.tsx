@@ -51,6 +51,16 @@ export function ReceiptsPage() {
           render: (_: unknown, r) => <Money amount={r.total} currency={r.currency} />,
         },
       ]}
+      narrow={{
+        facts: (r) => [r.warehouseName, r.supplierRef].filter(Boolean).join(' · '),
+        figureTitle: t('stock.field.amount'),
+        figure: (r) => (
+          <>
+            <Money amount={r.total} currency={r.currency} />
+            <div className="ep-muted num">{t('stock.receipt.unitsValue', { n: r.units })}</div>
+          </>
+        ),
+      }}
     />
   )
 }

@@ -2,7 +2,7 @@
  * What the stock screens share: the merchant's warehouses, one colour per document state, and the
  * list of a kind of document (receipts, count sheets, transfers).
  */
-import { Button, Tag } from 'antd'
+import { Button, Flex, Tag } from 'antd'
 import type { ColumnsType } from 'antd/es/table'
 import { useEffect, useState, type ReactNode } from 'react'
 import { useNavigate } from 'react-router'
@@ -10,6 +10,7 @@ import type { Page } from '../../api/adapt'
 import { endpoints } from '../../api/endpoints'
 import type { CountStatus, MovementKind, ReceiptStatus, TransferStatus, Warehouse } from '../../api/types'
 import { Time } from '../../components/format'
+import { useDesk } from '../../components/layout'
 import { CursorPager, ListPage } from '../../components/list-page'
 import { EmptyState } from '../../components/states'
 import { useCursorList } from '../../components/use-cursor-list'
@@ -89,11 +90,12 @@ type DocKind = 'receipt' | 'count' | 'transfer'
 
 /**
  * A list of documents of one kind, newest first: tabs by status, number and status first, the
- * kind's own columns, then when it was made; a row opens the document at `${path}/${id}`.
+ * kind's own columns, then when it was made; a row opens the document at `${path}/${id}`. On the
+ * handheld two cells that wrap: the number with all that stacked under it, and the kind's figure.
  */
 export function DocumentList<
   S extends DocStatus,
-  R extends { id: string; number: string; createdAt: string },
+  R extends { id: string; number: string; status: S; createdAt: string },
 >({
   kind,
   title,
@@ -103,6 +105,7 @@ export function DocumentList<
   fetchPage,
   onNew,
   columns,
+  narrow,
 }: {
   kind: DocKind
   title: ReactNode
@@ -113,8 +116,14 @@ export function DocumentList<
   fetchPage: (query: { status?: S; cursor?: string; limit: number }) => Promise<Page<R>>
   onNew: () => void
   columns: ColumnsType<R>
+  /**
+   * The handheld's two cells in place of the columns: `facts` under the number and state (where the
+   * document is about), `figure` on the right (its units, amount or progress) under `figureTitle`.
+   */
+  narrow: { facts: (row: R) => ReactNode; figureTitle: string; figure: (row: R) => ReactNode }
 }) {
   const { t } = useI18n()
+  const desk = useDesk()
   const navigate = useNavigate()
   const [status, setStatus] = useState<'all' | S>('all')
   const list = useCursorList(
@@ -150,24 +159,56 @@ export function DocumentList<
           style: { cursor: 'pointer' },
         }),
         locale: { emptyText: <EmptyState text={t(`stock.${kind}.empty`)} /> },
-        columns: [
-          {
-            title: t('stock.field.number'),
-            dataIndex: 'number',
-            render: (v: string) => <span className="mono">{v}</span>,
-          },
-          {
-            title: t('stock.field.status'),
-            dataIndex: 'status',
-            render: (s: S) => <Tag color={DOC_COLOR[s]}>{statusLabel(s)}</Tag>,
-          },
-          ...columns,
-          {
-            title: t('stock.field.createdAt'),
-            dataIndex: 'createdAt',
-            render: (v: string) => <Time value={v} />,
-          },
-        ],
+        // On the handheld the cells wrap to the screen instead of scrolling sideways.
+        ...(desk ? {} : { scroll: {} }),
+        columns: desk
+          ? [
+              {
+                title: t('stock.field.number'),
+                dataIndex: 'number',
+                render: (v: string) => <span className="mono">{v}</span>,
+              },
+              {
+                title: t('stock.field.status'),
+                dataIndex: 'status',
+                render: (s: S) => <Tag color={DOC_COLOR[s]}>{statusLabel(s)}</Tag>,
+              },
+              ...columns,
+              {
+                title: t('stock.field.createdAt'),
+                dataIndex: 'createdAt',
+                render: (v: string) => <Time value={v} />,
+              },
+            ]
+          : [
+              // The handheld: number and state first, what the document is about and when below.
+              {
+                title: t('stock.field.number'),
+                key: 'document',
+                render: (_: unknown, r: R) => (
+                  <Flex vertical gap={2} style={{ fontSize: 16 }}>
+                    <Flex wrap gap={6} align="center">
+                      <span className="mono" style={{ overflowWrap: 'anywhere' }}>
+                        {r.number}
+                      </span>
+                      <Tag color={DOC_COLOR[r.status]} style={{ marginInlineEnd: 0 }}>
+                        {statusLabel(r.status)}
+                      </Tag>
+                    </Flex>
+                    <div style={{ overflowWrap: 'anywhere' }}>{narrow.facts(r)}</div>
+                    <div className="ep-muted">
+                      <Time value={r.createdAt} />
+                    </div>
+                  </Flex>
+                ),
+              },
+              {
+                title: narrow.figureTitle,
+                key: 'figure',
+                align: 'right' as const,
+                render: (_: unknown, r: R) => <div style={{ fontSize: 16 }}>{narrow.figure(r)}</div>,
+              },
+            ],
       }}
       pager={<CursorPager list={list} />}
     />

@@ -55,6 +55,11 @@ export function TransfersPage() {
             render: (_: unknown, r) => <span className="num">{`${r.receivedUnits}/${r.units}`}</span>,
           },
         ]}
+        narrow={{
+          facts: (r) => `${r.fromWarehouseName} → ${r.toWarehouseName}`,
+          figureTitle: t('stock.field.units'),
+          figure: (r) => <span className="num">{`${r.receivedUnits}/${r.units}`}</span>,
+        }}
       />
       <NewTransfer
         open={creating}
