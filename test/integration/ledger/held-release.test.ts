@@ -267,6 +267,14 @@ describe('a sale held for its rate, released later', () => {
       contributionMargin: '215.93', // 255.80 − 23.20 − 16.67
     })
     expect(s).toMatchObject({ held: { entries: 0, byCurrency: [] } })
+    // What the console's Export Excel asks for: channels as columns, in CNY, Chinese headers.
+    const csv = await env.app.inject({
+      method: 'GET',
+      url: '/statements?from=2026-03-01&to=2026-04-01&by=channel&basis=base&layout=columns&lang=zh-CN&format=csv',
+      headers: bearer(m.keys.accountant),
+    })
+    expect(csv.statusCode).toBe(200)
+    expect(csv.body).toContain('574.80')
   })
 
   it('gives the dashboard its margin trend in CNY, the USD sale and the CNY cost together', async () => {
