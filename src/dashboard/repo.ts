@@ -166,33 +166,22 @@ export async function dailyTotals(
 ): Promise<
   { day: string; channel: string; currency: string; account_group: string; debit: string; credit: string }[]
 > {
-  if (base) {
-    const r = await sql<{
-      day: string
-      channel: string
-      account_group: string
-      debit: string
-      credit: string
-    }>`
-      SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, channel, account_group, SUM(base_debit) AS debit, SUM(base_credit) AS credit
-      FROM journal_daily
-      WHERE merchant_id = ${merchantId} AND day >= ${from} AND day < ${to} ${inShops(shops)}
-      GROUP BY journal_daily.day, channel, account_group
-      ORDER BY journal_daily.day, channel`.execute(db)
-    return r.rows.map((row) => ({ ...row, currency: base }))
-  }
+  // In the base currency the currencies are one: summed over, the base amounts instead of their own.
+  const [currency, amounts] = base
+    ? [sql``, sql`SUM(base_debit) AS debit, SUM(base_credit) AS credit`]
+    : [sql`currency, `, sql`SUM(debit) AS debit, SUM(credit) AS credit`]
   const r = await sql<{
     day: string
     channel: string
-    currency: string
+    currency?: string
     account_group: string
     debit: string
     credit: string
   }>`
-    SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, channel, currency, account_group, SUM(debit) AS debit, SUM(credit) AS credit
+    SELECT DATE_FORMAT(day, '%Y-%m-%d') AS day, channel, ${currency}account_group, ${amounts}
     FROM journal_daily
     WHERE merchant_id = ${merchantId} AND day >= ${from} AND day < ${to} ${inShops(shops)}
-    GROUP BY journal_daily.day, channel, currency, account_group
-    ORDER BY journal_daily.day, channel, currency`.execute(db)
-  return r.rows
+    GROUP BY journal_daily.day, channel, ${currency}account_group
+    ORDER BY journal_daily.day, channel, ${currency}account_group`.execute(db)
+  return r.rows.map((row) => ({ ...row, currency: base ?? row.currency! }))
 }

@@ -12,7 +12,6 @@ import {
   type Statement,
   type StatementBasis,
   type StatementFigure,
-  type StatementRow,
 } from '../../api/types'
 import { EmptyState, ErrorAlert } from '../../components/states'
 import { formatMoney } from '../../format/money'
@@ -49,8 +48,8 @@ export function StatementsPage() {
   const [mode, setMode] = useState<'channel' | 'shop'>('channel')
   // Margins by channel compare only in one currency: the base currency unless asked otherwise.
   const [basis, setBasis] = useState<StatementBasis>('base')
-  const [data, setData] = useState<Map<string, StatementRow[]> | null>(null)
-  const [total, setTotal] = useState<Statement | null>(null)
+  const [data, setData] = useState<Map<string, Statement> | null>(null)
+  const total = data?.get('total') ?? null
   const [error, setError] = useState<unknown>(null)
   const [loading, setLoading] = useState(false)
   const [drill, setDrill] = useState<DrillTarget | null>(null)
@@ -75,8 +74,7 @@ export function StatementsPage() {
     )
       .then((rows) => {
         if (!live) return
-        setData(new Map(rows.map(([k, s]) => [k, s.items])))
-        setTotal(rows.find(([k]) => k === 'total')?.[1] ?? null)
+        setData(new Map(rows))
         setError(null)
       })
       .catch((e: unknown) => live && setError(e))
@@ -87,7 +85,7 @@ export function StatementsPage() {
   }, [basis, columns, period, shops.length, t])
 
   const currencies = useMemo(
-    () => [...new Set([...(data?.values() ?? [])].flat().map((r) => r.currency))].sort(),
+    () => [...new Set([...(data?.values() ?? [])].flatMap((s) => s.items.map((r) => r.currency)))].sort(),
     [data],
   )
   const lines: Line[] = useMemo(
@@ -98,9 +96,9 @@ export function StatementsPage() {
           figure,
           currency,
           values: Object.fromEntries(
-            [...(data ?? [])].map(([col, rows]) => [
+            [...(data ?? [])].map(([col, s]) => [
               col,
-              rows.find((r) => r.currency === currency)?.[figure] ?? null,
+              s.items.find((r) => r.currency === currency)?.[figure] ?? null,
             ]),
           ),
         })),
