@@ -49,6 +49,7 @@ import {
 import { useMe } from '../../app/session'
 import { errorMessage } from '../../components/errors'
 import { Time } from '../../components/format'
+import { useDesk } from '../../components/layout'
 import { ErrorAlert } from '../../components/states'
 import { useI18n } from '../../i18n'
 import { useSearchParams } from 'react-router'
@@ -317,6 +318,7 @@ function fixLink(code: ChecklistCode, admin: boolean): string {
 
 function CheckItem({ item, admin }: { item: Checklist['items'][number]; period: string; admin: boolean }) {
   const { t, maybe } = useI18n()
+  const desk = useDesk()
   const ok = item.count === 0
   const icon = ok ? (
     <CheckCircleFilled style={{ color: '#389e0d', fontSize: 18 }} />
@@ -325,20 +327,14 @@ function CheckItem({ item, admin }: { item: Checklist['items'][number]; period: 
   ) : (
     <ExclamationCircleFilled style={{ color: '#d46b08', fontSize: 18 }} />
   )
+  const fix = ok ? null : (
+    <Link key="fix" to={fixLink(item.code, admin)}>
+      {t(`books.close.fix.${item.code}`)}
+    </Link>
+  )
+  // On a phone the fix goes under the item: beside it, it squeezed the title to a word a line.
   return (
-    <List.Item
-      data-check={item.code}
-      data-count={item.count}
-      actions={
-        ok
-          ? []
-          : [
-              <Link key="fix" to={fixLink(item.code, admin)}>
-                {t(`books.close.fix.${item.code}`)}
-              </Link>,
-            ]
-      }
-    >
+    <List.Item data-check={item.code} data-count={item.count} actions={fix && desk ? [fix] : []}>
       <List.Item.Meta
         avatar={icon}
         title={
@@ -355,16 +351,19 @@ function CheckItem({ item, admin }: { item: Checklist['items'][number]; period: 
           ok ? (
             t(`books.close.okText.${item.code}`)
           ) : (
-            <Typography.Paragraph
-              type="secondary"
-              style={{ marginBottom: 0 }}
-              ellipsis={{ rows: 2, expandable: true, symbol: t('books.close.more') }}
-            >
-              {item.detail
-                .slice(0, 50)
-                .map((d) => detailText(item.code, d, maybe))
-                .join('；')}
-            </Typography.Paragraph>
+            <>
+              <Typography.Paragraph
+                type="secondary"
+                style={{ marginBottom: 0 }}
+                ellipsis={{ rows: 2, expandable: true, symbol: t('books.close.more') }}
+              >
+                {item.detail
+                  .slice(0, 50)
+                  .map((d) => detailText(item.code, d, maybe))
+                  .join('；')}
+              </Typography.Paragraph>
+              {!desk && <div style={{ marginTop: 4 }}>{fix}</div>}
+            </>
           )
         }
       />
