@@ -424,6 +424,8 @@ export async function reopenMonth(
       action: 'ledger.reopen',
       entityType: 'period',
       entityId: period,
+      // When it was reopened, as the console's month shows it: the business clock's time.
+      at: opts.now,
       detail: {
         reason: opts.reason,
         closedAt: row.closed_at.toISOString(),

@@ -253,6 +253,8 @@ describe('closing and reopening as the months show them', () => {
     const open = await march()
     expect(open).toMatchObject({ state: 'open', closedAt: null, closedBy: null })
     expect(open.lastReopen?.reason).toBe('补录 3 月 27 日汇率后重算')
+    // Dated by the application's clock (pinned at 2026-04-15 04:00Z), not the wall's.
+    expect(open.lastReopen?.at).toBe('2026-04-15T04:00:00.000Z')
   })
 })
 
